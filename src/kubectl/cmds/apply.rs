@@ -1,0 +1,295 @@
+//! `kubectl apply -f` and `kubectl create -f` (file, directory, `-` for stdin), and the
+//! manifest reading they share with `delete -f`: documents split, decoded strictly by the
+//! API layer, and reported with kubectl's "error when creating \"file\"" wording.
+
+use clap::{Arg, ArgAction, ArgMatches};
+use serde_json::Value;
+
+use super::{command, dry_run, dry_run_arg, flag, namespace, output_args, parse, DryRun};
+use crate::kubectl::print::{self, Format};
+use crate::kubectl::Ctx;
+use crate::sim::api::{decode, WriteOptions};
+use crate::sim::Object;
+
+/// One document of a manifest.
+pub(crate) struct Doc {
+    /// The file name as kubectl reports it (`pod.yaml`, `STDIN`).
+    pub source: String,
+    /// The raw document (for last-applied-configuration).
+    pub raw: Value,
+    /// The decoded object, or the full kubectl error text.
+    pub object: Result<Object, String>,
+}
+
+pub(crate) const LAST_APPLIED: &str = "kubectl.kubernetes.io/last-applied-configuration";
+
+/// Reads `-f` arguments: files, directories (their .yaml/.yml/.json files, sorted; `-R`
+/// descends), or `-` for stdin.
+pub(crate) fn read_objects(ctx: &mut Ctx, files: &[String], recursive: bool) -> Result<Vec<Doc>, String> {
+    let mut sources: Vec<(String, String)> = Vec::new();
+    for f in files {
+        if f == "-" {
+            sources.push(("STDIN".into(), String::from_utf8_lossy(&ctx.stdin).into_owned()));
+            continue;
+        }
+        if f.starts_with("http://") || f.starts_with("https://") {
+            return Err(format!("error: unable to read URL \"{f}\": kubedojo runs offline; save the manifest to a file first"));
+        }
+        let path = crate::shell::vfs::resolve_path(&ctx.cwd, f);
+        if ctx.files.is_dir(&path) {
+            let mut stack = vec![path.clone()];
+            let mut found = Vec::new();
+            while let Some(dir) = stack.pop() {
+                for name in ctx.files.list(&dir).unwrap_or_default() {
+                    let p = format!("{}/{}", dir.trim_end_matches('/'), name);
+                    if ctx.files.is_dir(&p) {
+                        if recursive {
+                            stack.push(p);
+                        }
+                    } else if name.ends_with(".yaml") || name.ends_with(".yml") || name.ends_with(".json") {
+                        found.push(p);
+                    }
+                }
+            }
+            found.sort();
+            for p in found {
+                let text = ctx.files.read(&p).map_err(|e| format!("error: {e}"))?;
+                let shown = p.strip_prefix(&format!("{}/", ctx.cwd.trim_end_matches('/'))).unwrap_or(&p).to_string();
+                sources.push((shown, String::from_utf8_lossy(&text).into_owned()));
+            }
+            continue;
+        }
+        match ctx.files.read(&path) {
+            Ok(text) => sources.push((f.clone(), String::from_utf8_lossy(&text).into_owned())),
+            Err(_) => return Err(format!("error: the path \"{f}\" does not exist")),
+        }
+    }
+    let mut docs = Vec::new();
+    for (source, text) in sources {
+        let parsed = decode::parse_manifest(&text).map_err(|e| format!("error: error parsing {source}: {e}"))?;
+        for raw in parsed {
+            let object = decode::decode_object(&raw).map_err(|e| e.with_source("creating", &source).kubectl_text());
+            docs.push(Doc { source: source.clone(), raw, object });
+        }
+    }
+    Ok(docs)
+}
+
+fn file_args(cmd: clap::Command) -> clap::Command {
+    cmd.arg(Arg::new("filename").short('f').long("filename").num_args(1).action(ArgAction::Append))
+        .arg(Arg::new("recursive").short('R').long("recursive").action(ArgAction::SetTrue))
+        .arg(Arg::new("kustomize").short('k').long("kustomize").num_args(1))
+        .arg(Arg::new("validate").long("validate").num_args(0..=1).require_equals(true).default_missing_value("strict"))
+        .arg(flag("save-config"))
+        .arg(flag("record"))
+        .arg(Arg::new("selector").short('l').long("selector").num_args(1))
+}
+
+/// `kubectl create -f`.
+pub fn create_from_files(ctx: &mut Ctx, m: &ArgMatches) {
+    run_files(ctx, m, false)
+}
+
+pub fn run(ctx: &mut Ctx, args: &[String]) {
+    let cmd = file_args(output_args(dry_run_arg(command("apply"))))
+        .arg(flag("server-side"))
+        .arg(flag("force"))
+        .arg(flag("prune"))
+        .arg(opt_any("field-manager"))
+        .arg(Arg::new("args").num_args(0..).action(ArgAction::Append));
+    let Some(m) = parse(ctx, cmd, args) else { return };
+    run_files(ctx, &m, true)
+}
+
+fn opt_any(name: &'static str) -> Arg {
+    Arg::new(name).long(name).num_args(1)
+}
+
+pub(crate) fn create_command() -> clap::Command {
+    file_args(output_args(dry_run_arg(command("create")))).arg(opt_any("field-manager"))
+}
+
+fn run_files(ctx: &mut Ctx, m: &ArgMatches, apply: bool) {
+    let verb = if apply { "apply" } else { "create" };
+    let files: Vec<String> = m.get_many::<String>("filename").map(|v| v.cloned().collect()).unwrap_or_default();
+    if m.get_one::<String>("kustomize").is_some() {
+        return ctx.out.fail("error: kubedojo does not simulate kustomize (-k) yet");
+    }
+    if files.is_empty() {
+        ctx.out.fail(&format!(
+            "error: must specify one of -f and -k\n\nSee 'kubectl {verb} -h' for help and examples"
+        ));
+        return;
+    }
+    let dry = match dry_run(m) {
+        Ok(d) => d,
+        Err(e) => return ctx.out.fail(&e),
+    };
+    let format = match Format::parse(m.get_one::<String>("output").map(String::as_str)) {
+        Ok(f) => f,
+        Err(e) => return ctx.out.fail(&e),
+    };
+    let ns_flag = m.get_one::<String>("namespace").cloned();
+    let ns = namespace(ctx, m);
+    let docs = match read_objects(ctx, &files, m.get_flag("recursive")) {
+        Ok(d) => d,
+        Err(e) => return ctx.out.fail(&e),
+    };
+    if docs.is_empty() {
+        ctx.out.fail(&format!("error: no objects passed to {verb}"));
+        return;
+    }
+    let mut printed: Vec<Object> = Vec::new();
+    for doc in docs {
+        let mut obj = match doc.object {
+            Ok(o) => o,
+            Err(e) => {
+                ctx.out.fail(&e);
+                continue;
+            }
+        };
+        let kind = obj.kind();
+        if kind.namespaced() {
+            let doc_ns = obj.namespace().to_string();
+            if let Some(flag_ns) = &ns_flag {
+                if !doc_ns.is_empty() && doc_ns != *flag_ns {
+                    ctx.out.fail(&format!("error: the namespace from the provided object \"{doc_ns}\" does not match the namespace \"{flag_ns}\". You must pass '--namespace={doc_ns}' to perform this operation."));
+                    continue;
+                }
+            }
+            if doc_ns.is_empty() {
+                obj.meta_mut().namespace = Some(ns.clone());
+            }
+        }
+        let name = obj.name().to_string();
+        let k_ns = obj.namespace().to_string();
+        let existing = ctx.world.store.get(kind, &k_ns, &name).cloned();
+        let suffix = match dry {
+            DryRun::Client => " (dry run)",
+            DryRun::Server => " (server dry run)",
+            DryRun::None => "",
+        };
+        if apply {
+            // The configuration kubectl records for the next three-way merge.
+            let mut applied = doc.raw.clone();
+            if let Some(meta) = applied.get_mut("metadata").and_then(|m| m.as_object_mut()) {
+                meta.entry("annotations").or_insert_with(|| Value::Object(Default::default()));
+                if kind.namespaced() {
+                    meta.insert("namespace".into(), Value::String(k_ns.clone()));
+                }
+            }
+            let applied_text = crate::kubectl::output::json::to_json_compact(&applied);
+            let mut annotated = obj.clone();
+            annotated
+                .meta_mut()
+                .annotations
+                .get_or_insert_with(Default::default)
+                .insert(LAST_APPLIED.into(), format!("{applied_text}\n"));
+            match existing {
+                None => {
+                    if dry == DryRun::Client {
+                        printed.push(annotated.clone());
+                        if format.is_table() {
+                            ctx.out.out(&format!("{}/{name} created{suffix}\n", kind.qualified_singular()));
+                        }
+                        continue;
+                    }
+                    match ctx.world.api_create(annotated, WriteOptions { dry_run: dry == DryRun::Server }) {
+                        Ok(o) => {
+                            if format.is_table() {
+                                ctx.out.out(&format!("{}/{name} created{suffix}\n", kind.qualified_singular()));
+                            }
+                            printed.push(o);
+                        }
+                        Err(e) => ctx.out.fail(&e.with_source("creating", &doc.source).kubectl_text()),
+                    }
+                }
+                Some(current) => {
+                    let had = current.meta().annotations.as_ref().and_then(|a| a.get(LAST_APPLIED)).cloned();
+                    if had.is_none() {
+                        ctx.out.err(&format!("Warning: resource {}/{name} is missing the {LAST_APPLIED} annotation which is required by kubectl apply. kubectl apply should only be used on resources created declaratively by either kubectl create --save-config or kubectl apply. The missing annotation will be patched automatically.\n", kind.qualified_plural()));
+                    }
+                    if had.as_deref() == Some(format!("{applied_text}\n").as_str()) {
+                        if format.is_table() {
+                            ctx.out.out(&format!("{}/{name} unchanged{suffix}\n", kind.qualified_singular()));
+                        }
+                        printed.push(current);
+                        continue;
+                    }
+                    let merged = merge_apply(&current, &annotated, had.as_deref());
+                    if dry == DryRun::Client {
+                        printed.push(merged);
+                        if format.is_table() {
+                            ctx.out.out(&format!("{}/{name} configured{suffix}\n", kind.qualified_singular()));
+                        }
+                        continue;
+                    }
+                    match ctx.world.api_update(merged, WriteOptions { dry_run: dry == DryRun::Server }) {
+                        Ok(o) => {
+                            if format.is_table() {
+                                ctx.out.out(&format!("{}/{name} configured{suffix}\n", kind.qualified_singular()));
+                            }
+                            printed.push(o);
+                        }
+                        Err(e) => ctx.out.fail(&e.with_source("patching", &doc.source).kubectl_text()),
+                    }
+                }
+            }
+        } else {
+            if dry == DryRun::Client {
+                if format.is_table() {
+                    ctx.out.out(&format!("{}/{name} created{suffix}\n", kind.qualified_singular()));
+                }
+                printed.push(obj);
+                continue;
+            }
+            match ctx.world.api_create(obj, WriteOptions { dry_run: dry == DryRun::Server }) {
+                Ok(o) => {
+                    if format.is_table() {
+                        ctx.out.out(&format!("{}/{name} created{suffix}\n", kind.qualified_singular()));
+                    }
+                    printed.push(o);
+                }
+                Err(e) => ctx.out.fail(&e.with_source("creating", &doc.source).kubectl_text()),
+            }
+        }
+    }
+    if !format.is_table() && !printed.is_empty() {
+        print::print_written(ctx, &format, &printed);
+    }
+}
+
+/// The object an apply produces: the live object with the new configuration laid over it.
+/// Fields the previous configuration set and the new one dropped are removed; fields set by
+/// the server (status, clusterIP, nodeName...) stay — a simplified three-way merge.
+fn merge_apply(current: &Object, desired: &Object, last: Option<&str>) -> Object {
+    let mut live = current.to_value();
+    let want = desired.to_value();
+    let old: Value = last.and_then(|l| serde_json::from_str(l).ok()).unwrap_or(Value::Null);
+    three_way(&mut live, &want, &old);
+    Object::from_value(current.kind(), live).unwrap_or_else(|_| desired.clone())
+}
+
+fn three_way(live: &mut Value, want: &Value, old: &Value) {
+    match (live, want) {
+        (Value::Object(l), Value::Object(w)) => {
+            if let Value::Object(o) = old {
+                for k in o.keys() {
+                    if !w.contains_key(k) && k != "status" {
+                        l.remove(k);
+                    }
+                }
+            }
+            for (k, wv) in w {
+                let ov = old.get(k).cloned().unwrap_or(Value::Null);
+                match l.get_mut(k) {
+                    Some(lv) if lv.is_object() && wv.is_object() => three_way(lv, wv, &ov),
+                    _ => {
+                        l.insert(k.clone(), wv.clone());
+                    }
+                }
+            }
+        }
+        (l, w) => *l = w.clone(),
+    }
+}

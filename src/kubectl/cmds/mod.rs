@@ -1,0 +1,254 @@
+//! kubectl's commands: clap definitions, error texts for bad command lines (kubectl's own
+//! words, not clap's), and dispatch to each command's implementation.
+
+mod apply;
+mod create;
+mod delete;
+mod describe;
+mod exec;
+mod get;
+mod label;
+mod logs;
+mod run;
+mod wait;
+
+use clap::{Arg, ArgAction, ArgMatches, Command};
+
+use super::Ctx;
+
+/// Every verb kubectl v1.32 has, for "unknown command" and "not simulated" decisions.
+const KNOWN_VERBS: &[&str] = &[
+    "annotate", "api-resources", "api-versions", "apply", "attach", "auth", "autoscale", "certificate", "cluster-info",
+    "completion", "config", "cordon", "cp", "create", "debug", "delete", "describe", "diff", "drain", "edit", "events",
+    "exec", "explain", "expose", "get", "kustomize", "label", "logs", "options", "patch", "plugin", "port-forward",
+    "proxy", "replace", "rollout", "run", "scale", "set", "taint", "top", "uncordon", "version", "wait",
+];
+
+pub fn dispatch(ctx: &mut Ctx, args: &[String]) {
+    let Some(verb) = args.first() else {
+        ctx.out.out(KUBECTL_USAGE);
+        return;
+    };
+    let rest = &args[1..];
+    match verb.as_str() {
+        "get" => get::run(ctx, rest),
+        "describe" => describe::run(ctx, rest),
+        "create" => create::run(ctx, rest),
+        "apply" => apply::run(ctx, rest),
+        "delete" => delete::run(ctx, rest),
+        "logs" => logs::run(ctx, rest),
+        "exec" => exec::run(ctx, rest),
+        "label" => label::run(ctx, rest, label::Which::Label),
+        "annotate" => label::run(ctx, rest, label::Which::Annotate),
+        "run" => run::run(ctx, rest),
+        "wait" => wait::run(ctx, rest),
+        "completion" => {
+            // `source <(kubectl completion bash)` is a common exam habit: accept it quietly.
+            ctx.out.out("# kubectl completion is built into kubedojo's prompt\n");
+        }
+        "-h" | "--help" | "help" => ctx.out.out(KUBECTL_USAGE),
+        v if KNOWN_VERBS.contains(&v) => {
+            ctx.out.fail(&format!("error: kubedojo does not simulate \"kubectl {v}\" yet"));
+        }
+        v if v.starts_with('-') => {
+            ctx.out.fail(&format!("error: unknown flag: {v}\nSee 'kubectl --help' for usage."));
+        }
+        v => {
+            let mut msg = format!("error: unknown command \"{v}\" for \"kubectl\"");
+            let close: Vec<&str> = KNOWN_VERBS.iter().copied().filter(|k| levenshtein(k, v) <= 2).collect();
+            if !close.is_empty() {
+                msg.push_str("\n\nDid you mean this?\n");
+                for c in close {
+                    msg.push_str(&format!("\t{c}\n"));
+                }
+            } else {
+                msg.push('\n');
+            }
+            msg.push_str("Run 'kubectl --help' for usage.");
+            ctx.out.fail(&msg);
+        }
+    }
+}
+
+/// Edit distance, for cobra's "Did you mean this?" suggestions (distance ≤ 2).
+fn levenshtein(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.iter().enumerate() {
+        let mut cur = vec![i + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let cost = usize::from(ca != cb);
+            cur.push((prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1));
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+/// A kubectl subcommand with the global flags every command accepts.
+pub(crate) fn command(name: &'static str) -> Command {
+    Command::new(name)
+        .no_binary_name(true)
+        .disable_help_flag(true)
+        .disable_version_flag(true)
+        .allow_negative_numbers(true)
+        .arg(Arg::new("namespace").short('n').long("namespace").num_args(1))
+        .arg(Arg::new("context").long("context").num_args(1))
+        .arg(Arg::new("kubeconfig").long("kubeconfig").num_args(1))
+        .arg(Arg::new("v").short('v').long("v").num_args(1))
+        .arg(Arg::new("request-timeout").long("request-timeout").num_args(1))
+        .arg(Arg::new("help").short('h').long("help").action(ArgAction::SetTrue))
+}
+
+pub(crate) fn flag(name: &'static str) -> Arg {
+    Arg::new(name).long(name).action(ArgAction::SetTrue)
+}
+
+pub(crate) fn opt(name: &'static str) -> Arg {
+    Arg::new(name).long(name).num_args(1)
+}
+
+/// Output flag (-o) and friends shared by get/create/run/apply.
+pub(crate) fn output_args(cmd: Command) -> Command {
+    cmd.arg(Arg::new("output").short('o').long("output").num_args(1))
+        .arg(opt("template"))
+        .arg(Arg::new("show-managed-fields").long("show-managed-fields").action(ArgAction::SetTrue))
+        .arg(Arg::new("allow-missing-template-keys").long("allow-missing-template-keys").num_args(0..=1).default_missing_value("true"))
+}
+
+/// `--dry-run[=client|server|none]`.
+pub(crate) fn dry_run_arg(cmd: Command) -> Command {
+    cmd.arg(Arg::new("dry-run").long("dry-run").num_args(0..=1).require_equals(true).default_missing_value("unchanged"))
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum DryRun {
+    None,
+    Client,
+    Server,
+}
+
+/// Parses --dry-run as kubectl does; Err is kubectl's message.
+pub(crate) fn dry_run(m: &ArgMatches) -> Result<DryRun, String> {
+    match m.get_one::<String>("dry-run").map(String::as_str) {
+        None | Some("none") | Some("false") => Ok(DryRun::None),
+        Some("client") | Some("true") | Some("unchanged") => Ok(DryRun::Client),
+        Some("server") => Ok(DryRun::Server),
+        Some(other) => Err(format!("error: Invalid dry-run value ({other}). Must be \"none\", \"server\", or \"client\".")),
+    }
+}
+
+/// Parses `args` for `cmd`; on error prints kubectl's message and returns None.
+pub(crate) fn parse(ctx: &mut Ctx, cmd: Command, args: &[String]) -> Option<ArgMatches> {
+    let name = cmd.get_name().to_string();
+    match cmd.try_get_matches_from(args) {
+        Ok(m) => {
+            if m.get_flag("help") {
+                ctx.out.out(&format!("Usage: kubectl {name} [options]\n\nkubedojo simulates kubectl {name}; see the Kubernetes documentation for every option.\n"));
+                return None;
+            }
+            if let Some(ctxname) = m.get_one::<String>("context") {
+                if ctxname != &ctx.client.context {
+                    ctx.out.fail(&format!("error: context \"{ctxname}\" does not exist"));
+                    return None;
+                }
+            }
+            Some(m)
+        }
+        Err(e) => {
+            ctx.out.fail(&clap_error_text(&e, &name));
+            None
+        }
+    }
+}
+
+/// Turns a clap error into kubectl's (cobra/pflag's) wording.
+fn clap_error_text(e: &clap::Error, name: &str) -> String {
+    use clap::error::{ContextKind, ContextValue, ErrorKind};
+    let invalid = match e.get(ContextKind::InvalidArg) {
+        Some(ContextValue::String(s)) => s.clone(),
+        _ => String::new(),
+    };
+    let flag = invalid.split(['=', ' ']).next().unwrap_or("").to_string();
+    let flag_text = |f: &str| {
+        if let Some(short) = f.strip_prefix('-').filter(|s| !s.starts_with('-')) {
+            format!("'{short}' in -{short}")
+        } else {
+            f.to_string()
+        }
+    };
+    let msg = match e.kind() {
+        ErrorKind::UnknownArgument => {
+            if flag.starts_with("--") {
+                format!("error: unknown flag: {flag}")
+            } else {
+                let c = flag.trim_start_matches('-').chars().next().unwrap_or('?');
+                format!("error: unknown shorthand flag: '{c}' in {flag}")
+            }
+        }
+        ErrorKind::InvalidValue | ErrorKind::NoEquals | ErrorKind::TooFewValues => {
+            format!("error: flag needs an argument: {}", flag_text(&flag))
+        }
+        ErrorKind::ArgumentConflict => format!("error: {}", first_line(&e.to_string())),
+        ErrorKind::TooManyValues | ErrorKind::WrongNumberOfValues => {
+            format!("error: {}", first_line(&e.to_string()))
+        }
+        _ => format!("error: {}", first_line(&e.to_string())),
+    };
+    format!("{msg}\nSee 'kubectl {name} --help' for usage.")
+}
+
+fn first_line(s: &str) -> String {
+    s.lines().next().unwrap_or("").trim_start_matches("error: ").to_string()
+}
+
+/// The namespace a command works in: `-n`, else the context's.
+pub(crate) fn namespace(ctx: &Ctx, m: &ArgMatches) -> String {
+    m.get_one::<String>("namespace").cloned().unwrap_or_else(|| ctx.client.namespace.clone())
+}
+
+const KUBECTL_USAGE: &str = "kubectl controls the Kubernetes cluster manager.
+
+ Find more information at: https://kubernetes.io/docs/reference/kubectl/
+
+Basic Commands (Beginner):
+  create          Create a resource from a file or from stdin
+  expose          Take a replication controller, service, deployment or pod and expose it as a new Kubernetes service
+  run             Run a particular image on the cluster
+  set             Set specific features on objects
+
+Basic Commands (Intermediate):
+  explain         Get documentation for a resource
+  get             Display one or many resources
+  edit            Edit a resource on the server
+  delete          Delete resources by file names, stdin, resources and names, or by resources and label selector
+
+Troubleshooting and Debugging Commands:
+  describe        Show details of a specific resource or group of resources
+  logs            Print the logs for a container in a pod
+  exec            Execute a command in a container
+
+Advanced Commands:
+  apply           Apply a configuration to a resource by file name or stdin
+  wait            Experimental: Wait for a specific condition on one or many resources
+
+Settings Commands:
+  label           Update the labels on a resource
+  annotate        Update the annotations on a resource
+
+Usage:
+  kubectl [flags] [options]
+";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn suggestions_use_edit_distance() {
+        assert_eq!(levenshtein("get", "gt"), 1);
+        assert_eq!(levenshtein("logs", "log"), 1);
+        assert!(levenshtein("describe", "get") > 2);
+    }
+}

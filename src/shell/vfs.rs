@@ -1,0 +1,644 @@
+//! The virtual filesystem a simulated process sees: the [`Fs`] trait the interpreter talks
+//! to, and [`MemFs`], a deterministic in-memory implementation with mounts.
+//!
+//! Sharing model: every directory tree (an image's root filesystem, an emptyDir, a
+//! ConfigMap projection, a PVC) is a [`Tree`] stored in a [`Volumes`] table under a
+//! [`VolumeId`]. A container's view is a list of [`Mount`]s (path → volume, read-only
+//! flag). Two containers of a pod that mount the same `VolumeId` see each other's writes,
+//! because there is only one tree. The table is plain data (no `Rc`, no locks), so the
+//! World that owns it stays `Clone` and deterministic: to run a process, the host builds
+//! a short-lived [`FsView`] borrowing the table and the container's mounts.
+
+use std::collections::BTreeMap;
+
+/// Errors of filesystem operations; `Display` gives the errno text (`strerror`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FsError {
+    NotFound,
+    IsDir,
+    NotDir,
+    ReadOnly,
+    PermissionDenied,
+    Exists,
+    NotEmpty,
+}
+
+impl std::fmt::Display for FsError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            FsError::NotFound => "No such file or directory",
+            FsError::IsDir => "Is a directory",
+            FsError::NotDir => "Not a directory",
+            FsError::ReadOnly => "Read-only file system",
+            FsError::PermissionDenied => "Permission denied",
+            FsError::Exists => "File exists",
+            FsError::NotEmpty => "Directory not empty",
+        })
+    }
+}
+
+/// What `stat` returns.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Stat {
+    pub is_dir: bool,
+    /// Permission bits, e.g. 0o644.
+    pub mode: u32,
+    pub size: u64,
+    /// Simulated unix seconds of the last modification.
+    pub mtime_s: u64,
+    pub uid: u32,
+    pub gid: u32,
+}
+
+/// Path-based filesystem operations. Paths are absolute and normalised (no `.`/`..`,
+/// no trailing `/` except the root): the interpreter resolves them against its cwd.
+pub trait Fs {
+    fn read(&self, path: &str) -> Result<Vec<u8>, FsError>;
+    /// Writes (or appends to) a regular file, creating it if its parent exists.
+    fn write(&mut self, path: &str, data: &[u8], append: bool, now_s: u64) -> Result<(), FsError>;
+    /// Creates one directory; its parent must exist.
+    fn mkdir(&mut self, path: &str, now_s: u64) -> Result<(), FsError>;
+    /// Removes a file or an empty directory.
+    fn remove(&mut self, path: &str) -> Result<(), FsError>;
+    /// Names in a directory, sorted.
+    fn list(&self, path: &str) -> Result<Vec<String>, FsError>;
+    fn stat(&self, path: &str) -> Result<Stat, FsError>;
+    /// Sets the mtime of an existing entry (touch).
+    fn set_mtime(&mut self, path: &str, now_s: u64) -> Result<(), FsError>;
+
+    fn exists(&self, path: &str) -> bool {
+        self.stat(path).is_ok()
+    }
+    fn is_dir(&self, path: &str) -> bool {
+        self.stat(path).map(|s| s.is_dir).unwrap_or(false)
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Kind {
+    File(Vec<u8>),
+    Dir,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Entry {
+    kind: Kind,
+    mode: u32,
+    mtime_s: u64,
+    uid: u32,
+    gid: u32,
+}
+
+/// One directory tree, keyed by path relative to its root ("" is the root, "a/b" below).
+/// A flat sorted map makes listing a range scan and keeps iteration deterministic.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Tree {
+    entries: BTreeMap<String, Entry>,
+}
+
+impl Default for Tree {
+    fn default() -> Self {
+        let mut entries = BTreeMap::new();
+        entries.insert(String::new(), dir_entry(0));
+        Tree { entries }
+    }
+}
+
+fn dir_entry(now_s: u64) -> Entry {
+    Entry {
+        kind: Kind::Dir,
+        mode: 0o755,
+        mtime_s: now_s,
+        uid: 0,
+        gid: 0,
+    }
+}
+
+fn parent_of(rel: &str) -> &str {
+    rel.rfind('/').map(|i| &rel[..i]).unwrap_or("")
+}
+
+impl Tree {
+    pub fn new() -> Tree {
+        Tree::default()
+    }
+
+    /// Reads a file by path relative to this tree's root (`/` prefixes ignored).
+    pub fn read_file(&self, path: &str) -> Option<Vec<u8>> {
+        self.read(path.trim_matches('/')).ok()
+    }
+
+    /// Seeds a file (image content, a ConfigMap key...), creating parent directories.
+    /// `path` may start with `/`; it is relative to this tree's root.
+    pub fn add_file(&mut self, path: &str, data: &[u8], mode: u32) {
+        let rel = path.trim_matches('/').to_string();
+        self.add_dirs(parent_of(&rel));
+        self.entries.insert(
+            rel,
+            Entry {
+                kind: Kind::File(data.to_vec()),
+                mode,
+                mtime_s: 0,
+                uid: 0,
+                gid: 0,
+            },
+        );
+    }
+
+    /// Seeds a directory and its parents (like `mkdir -p`).
+    pub fn add_dirs(&mut self, path: &str) {
+        let rel = path.trim_matches('/');
+        let mut cur = String::new();
+        for part in rel.split('/').filter(|p| !p.is_empty()) {
+            if !cur.is_empty() {
+                cur.push('/');
+            }
+            cur.push_str(part);
+            self.entries
+                .entry(cur.clone())
+                .or_insert_with(|| dir_entry(0));
+        }
+    }
+
+    fn get(&self, rel: &str) -> Result<&Entry, FsError> {
+        match self.entries.get(rel) {
+            Some(e) => Ok(e),
+            None => Err(self.missing_err(rel)),
+        }
+    }
+
+    /// ENOENT, or ENOTDIR when a path component is a file.
+    fn missing_err(&self, rel: &str) -> FsError {
+        let mut p = parent_of(rel);
+        loop {
+            if let Some(e) = self.entries.get(p) {
+                return if matches!(e.kind, Kind::File(_)) {
+                    FsError::NotDir
+                } else {
+                    FsError::NotFound
+                };
+            }
+            if p.is_empty() {
+                return FsError::NotFound;
+            }
+            p = parent_of(p);
+        }
+    }
+
+    fn check_parent(&self, rel: &str) -> Result<(), FsError> {
+        match self.entries.get(parent_of(rel)) {
+            Some(Entry {
+                kind: Kind::Dir, ..
+            }) => Ok(()),
+            Some(_) => Err(FsError::NotDir),
+            None => Err(self.missing_err(parent_of(rel))),
+        }
+    }
+
+    fn children(&self, rel: &str) -> Vec<String> {
+        let prefix = if rel.is_empty() {
+            String::new()
+        } else {
+            format!("{rel}/")
+        };
+        self.entries
+            .range(prefix.clone()..)
+            .take_while(|(k, _)| k.starts_with(&prefix))
+            .filter(|(k, _)| !k.is_empty() && !k[prefix.len()..].contains('/'))
+            .map(|(k, _)| k[prefix.len()..].to_string())
+            .collect()
+    }
+
+    fn read(&self, rel: &str) -> Result<Vec<u8>, FsError> {
+        match &self.get(rel)?.kind {
+            Kind::File(d) => Ok(d.clone()),
+            Kind::Dir => Err(FsError::IsDir),
+        }
+    }
+
+    fn write(&mut self, rel: &str, data: &[u8], append: bool, now_s: u64) -> Result<(), FsError> {
+        if let Some(e) = self.entries.get_mut(rel) {
+            return match &mut e.kind {
+                Kind::Dir => Err(FsError::IsDir),
+                Kind::File(d) => {
+                    if !append {
+                        d.clear();
+                    }
+                    d.extend_from_slice(data);
+                    e.mtime_s = now_s;
+                    Ok(())
+                }
+            };
+        }
+        self.check_parent(rel)?;
+        self.entries.insert(
+            rel.to_string(),
+            Entry {
+                kind: Kind::File(data.to_vec()),
+                mode: 0o644,
+                mtime_s: now_s,
+                uid: 0,
+                gid: 0,
+            },
+        );
+        Ok(())
+    }
+
+    fn mkdir(&mut self, rel: &str, now_s: u64) -> Result<(), FsError> {
+        if self.entries.contains_key(rel) {
+            return Err(FsError::Exists);
+        }
+        self.check_parent(rel)?;
+        self.entries.insert(rel.to_string(), dir_entry(now_s));
+        Ok(())
+    }
+
+    fn remove(&mut self, rel: &str) -> Result<(), FsError> {
+        let e = self.get(rel)?;
+        if e.kind == Kind::Dir && !self.children(rel).is_empty() {
+            return Err(FsError::NotEmpty);
+        }
+        self.entries.remove(rel);
+        Ok(())
+    }
+
+    fn stat(&self, rel: &str) -> Result<Stat, FsError> {
+        let e = self.get(rel)?;
+        let (is_dir, size) = match &e.kind {
+            Kind::Dir => (true, 4096),
+            Kind::File(d) => (false, d.len() as u64),
+        };
+        Ok(Stat {
+            is_dir,
+            mode: e.mode,
+            size,
+            mtime_s: e.mtime_s,
+            uid: e.uid,
+            gid: e.gid,
+        })
+    }
+}
+
+/// Identifies a tree in a [`Volumes`] table.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct VolumeId(pub u64);
+
+/// All trees, owned by the host (the World). Ids are allocated in order.
+#[derive(Clone, Debug, Default)]
+pub struct Volumes {
+    trees: BTreeMap<VolumeId, Tree>,
+    next: u64,
+}
+
+impl Volumes {
+    pub fn new() -> Volumes {
+        Volumes::default()
+    }
+    pub fn add(&mut self, tree: Tree) -> VolumeId {
+        let id = VolumeId(self.next);
+        self.next += 1;
+        self.trees.insert(id, tree);
+        id
+    }
+    pub fn get(&self, id: VolumeId) -> Option<&Tree> {
+        self.trees.get(&id)
+    }
+    pub fn get_mut(&mut self, id: VolumeId) -> Option<&mut Tree> {
+        self.trees.get_mut(&id)
+    }
+    /// Drops a tree (an emptyDir when its pod goes away).
+    pub fn remove(&mut self, id: VolumeId) -> Option<Tree> {
+        self.trees.remove(&id)
+    }
+}
+
+/// A volume mounted at an absolute path.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Mount {
+    pub path: String,
+    pub volume: VolumeId,
+    pub read_only: bool,
+}
+
+/// A container's mount table. The mount at `/` is the root filesystem.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Mounts(pub Vec<Mount>);
+
+impl Mounts {
+    /// Finds the mount holding `path` (longest matching mount path) and the path inside it.
+    fn resolve<'m>(&'m self, path: &str) -> Option<(&'m Mount, String)> {
+        let mut best: Option<(&Mount, String)> = None;
+        for m in &self.0 {
+            let mp = m.path.trim_end_matches('/');
+            let rest = if mp.is_empty() {
+                Some(path.trim_start_matches('/'))
+            } else if path == mp {
+                Some("")
+            } else {
+                path.strip_prefix(mp).and_then(|r| r.strip_prefix('/'))
+            };
+            if let Some(rest) = rest {
+                if best
+                    .as_ref()
+                    .map(|(b, _)| b.path.len() <= m.path.len())
+                    .unwrap_or(true)
+                {
+                    best = Some((m, rest.to_string()));
+                }
+            }
+        }
+        best
+    }
+
+    /// Names of mount points directly inside directory `path`.
+    fn child_mounts(&self, path: &str) -> Vec<String> {
+        let prefix = if path == "/" {
+            "/".to_string()
+        } else {
+            format!("{path}/")
+        };
+        self.0
+            .iter()
+            .filter_map(|m| m.path.strip_prefix(&prefix))
+            .filter(|r| !r.is_empty() && !r.contains('/'))
+            .map(|r| r.to_string())
+            .collect()
+    }
+}
+
+/// A process's view of the filesystem: a mount table over a volume table.
+pub struct FsView<'a> {
+    pub volumes: &'a mut Volumes,
+    pub mounts: &'a Mounts,
+}
+
+impl FsView<'_> {
+    fn tree(&self, path: &str) -> Result<(&Tree, String, bool), FsError> {
+        let (m, rel) = self.mounts.resolve(path).ok_or(FsError::NotFound)?;
+        let t = self.volumes.get(m.volume).ok_or(FsError::NotFound)?;
+        Ok((t, rel, m.read_only))
+    }
+    fn tree_mut(&mut self, path: &str) -> Result<(&mut Tree, String), FsError> {
+        let (m, rel) = self.mounts.resolve(path).ok_or(FsError::NotFound)?;
+        if m.read_only {
+            return Err(FsError::ReadOnly);
+        }
+        let t = self.volumes.get_mut(m.volume).ok_or(FsError::NotFound)?;
+        Ok((t, rel))
+    }
+    fn is_mount_point(&self, path: &str) -> bool {
+        path != "/" && self.mounts.0.iter().any(|m| m.path == path)
+    }
+}
+
+impl Fs for FsView<'_> {
+    fn read(&self, path: &str) -> Result<Vec<u8>, FsError> {
+        let (t, rel, _) = self.tree(path)?;
+        t.read(&rel)
+    }
+    fn write(&mut self, path: &str, data: &[u8], append: bool, now_s: u64) -> Result<(), FsError> {
+        let (t, rel) = self.tree_mut(path)?;
+        t.write(&rel, data, append, now_s)
+    }
+    fn mkdir(&mut self, path: &str, now_s: u64) -> Result<(), FsError> {
+        if self.is_mount_point(path) {
+            return Err(FsError::Exists);
+        }
+        let (t, rel) = self.tree_mut(path)?;
+        t.mkdir(&rel, now_s)
+    }
+    fn remove(&mut self, path: &str) -> Result<(), FsError> {
+        if self.is_mount_point(path) {
+            // EBUSY in reality; the closest text we model.
+            return Err(FsError::PermissionDenied);
+        }
+        let (t, rel) = self.tree_mut(path)?;
+        t.remove(&rel)
+    }
+    fn list(&self, path: &str) -> Result<Vec<String>, FsError> {
+        let (t, rel, _) = self.tree(path)?;
+        if !t.stat(&rel)?.is_dir {
+            return Err(FsError::NotDir);
+        }
+        let mut names = t.children(&rel);
+        names.extend(self.mounts.child_mounts(path));
+        names.sort();
+        names.dedup();
+        Ok(names)
+    }
+    fn stat(&self, path: &str) -> Result<Stat, FsError> {
+        let (t, rel, _) = self.tree(path)?;
+        t.stat(&rel)
+    }
+    fn set_mtime(&mut self, path: &str, now_s: u64) -> Result<(), FsError> {
+        let (t, rel) = self.tree_mut(path)?;
+        match t.entries.get_mut(&rel) {
+            Some(e) => {
+                e.mtime_s = now_s;
+                Ok(())
+            }
+            None => Err(t.missing_err(&rel)),
+        }
+    }
+}
+
+/// An owned filesystem (its own volume table and mounts): handy for tests and for a
+/// learner workstation. Starts with a writable root holding `/tmp`, `/root`, `/etc`.
+#[derive(Clone, Debug)]
+pub struct MemFs {
+    pub volumes: Volumes,
+    pub mounts: Mounts,
+}
+
+impl Default for MemFs {
+    fn default() -> Self {
+        let mut root = Tree::new();
+        for d in [
+            "tmp", "root", "etc", "var/log", "bin", "dev", "proc", "home",
+        ] {
+            root.add_dirs(d);
+        }
+        let mut volumes = Volumes::new();
+        let id = volumes.add(root);
+        MemFs {
+            volumes,
+            mounts: Mounts(vec![Mount {
+                path: "/".into(),
+                volume: id,
+                read_only: false,
+            }]),
+        }
+    }
+}
+
+impl MemFs {
+    pub fn new() -> MemFs {
+        MemFs::default()
+    }
+    /// Mounts `tree` at `path` (creating the mount point in the parent) and returns its id.
+    pub fn mount(&mut self, path: &str, tree: Tree, read_only: bool) -> VolumeId {
+        let id = self.volumes.add(tree);
+        self.mount_id(path, id, read_only);
+        id
+    }
+    /// Mounts an existing volume (shared with another view) at `path`.
+    pub fn mount_id(&mut self, path: &str, id: VolumeId, read_only: bool) {
+        let path = format!("/{}", path.trim_matches('/'));
+        if let Some((m, rel)) = self.mounts.resolve(&path) {
+            let vid = m.volume;
+            if let Some(t) = self.volumes.get_mut(vid) {
+                t.add_dirs(&rel);
+            }
+        }
+        self.mounts.0.push(Mount {
+            path,
+            volume: id,
+            read_only,
+        });
+    }
+    pub fn view(&mut self) -> FsView<'_> {
+        FsView {
+            volumes: &mut self.volumes,
+            mounts: &self.mounts,
+        }
+    }
+}
+
+macro_rules! delegate {
+    ($self:ident, $f:ident($($a:expr),*)) => {
+        FsView { volumes: &mut $self.volumes, mounts: &$self.mounts }.$f($($a),*)
+    };
+}
+
+impl Fs for MemFs {
+    fn read(&self, path: &str) -> Result<Vec<u8>, FsError> {
+        let (m, rel) = self.mounts.resolve(path).ok_or(FsError::NotFound)?;
+        self.volumes
+            .get(m.volume)
+            .ok_or(FsError::NotFound)?
+            .read(&rel)
+    }
+    fn write(&mut self, path: &str, data: &[u8], append: bool, now_s: u64) -> Result<(), FsError> {
+        delegate!(self, write(path, data, append, now_s))
+    }
+    fn mkdir(&mut self, path: &str, now_s: u64) -> Result<(), FsError> {
+        delegate!(self, mkdir(path, now_s))
+    }
+    fn remove(&mut self, path: &str) -> Result<(), FsError> {
+        delegate!(self, remove(path))
+    }
+    fn list(&self, path: &str) -> Result<Vec<String>, FsError> {
+        let (m, rel) = self.mounts.resolve(path).ok_or(FsError::NotFound)?;
+        let t = self.volumes.get(m.volume).ok_or(FsError::NotFound)?;
+        if !t.stat(&rel)?.is_dir {
+            return Err(FsError::NotDir);
+        }
+        let mut names = t.children(&rel);
+        names.extend(self.mounts.child_mounts(path));
+        names.sort();
+        names.dedup();
+        Ok(names)
+    }
+    fn stat(&self, path: &str) -> Result<Stat, FsError> {
+        let (m, rel) = self.mounts.resolve(path).ok_or(FsError::NotFound)?;
+        self.volumes
+            .get(m.volume)
+            .ok_or(FsError::NotFound)?
+            .stat(&rel)
+    }
+    fn set_mtime(&mut self, path: &str, now_s: u64) -> Result<(), FsError> {
+        delegate!(self, set_mtime(path, now_s))
+    }
+}
+
+/// Joins `path` onto `cwd` and normalises `.`, `..` and repeated slashes.
+pub fn resolve_path(cwd: &str, path: &str) -> String {
+    let full = if path.starts_with('/') {
+        path.to_string()
+    } else {
+        format!("{cwd}/{path}")
+    };
+    let mut parts: Vec<&str> = Vec::new();
+    for p in full.split('/') {
+        match p {
+            "" | "." => {}
+            ".." => {
+                parts.pop();
+            }
+            _ => parts.push(p),
+        }
+    }
+    format!("/{}", parts.join("/"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shared_volume_is_seen_by_both_views() {
+        let mut vols = Volumes::new();
+        let root_a = vols.add(Tree::new());
+        let root_b = vols.add(Tree::new());
+        let shared = vols.add(Tree::new());
+        let ma = Mounts(vec![
+            Mount {
+                path: "/".into(),
+                volume: root_a,
+                read_only: false,
+            },
+            Mount {
+                path: "/data".into(),
+                volume: shared,
+                read_only: false,
+            },
+        ]);
+        let mb = Mounts(vec![
+            Mount {
+                path: "/".into(),
+                volume: root_b,
+                read_only: false,
+            },
+            Mount {
+                path: "/in".into(),
+                volume: shared,
+                read_only: true,
+            },
+        ]);
+        FsView {
+            volumes: &mut vols,
+            mounts: &ma,
+        }
+        .write("/data/x", b"hi", false, 5)
+        .unwrap();
+        let mut vb = FsView {
+            volumes: &mut vols,
+            mounts: &mb,
+        };
+        assert_eq!(vb.read("/in/x").unwrap(), b"hi");
+        assert_eq!(vb.write("/in/y", b"", false, 5), Err(FsError::ReadOnly));
+        assert_eq!(vb.list("/").unwrap(), vec!["in".to_string()]);
+        assert_eq!(vb.read("/data/x"), Err(FsError::NotFound));
+    }
+
+    #[test]
+    fn errors_map_to_errno_texts() {
+        let mut fs = MemFs::new();
+        fs.write("/tmp/f", b"x", false, 1).unwrap();
+        assert_eq!(
+            fs.read("/tmp/f/g").unwrap_err().to_string(),
+            "Not a directory"
+        );
+        assert_eq!(fs.read("/tmp").unwrap_err().to_string(), "Is a directory");
+        assert_eq!(fs.mkdir("/tmp", 1).unwrap_err().to_string(), "File exists");
+        assert_eq!(
+            fs.remove("/").unwrap_err().to_string(),
+            "Directory not empty"
+        );
+        assert_eq!(
+            fs.write("/no/f", b"", false, 1).unwrap_err().to_string(),
+            "No such file or directory"
+        );
+        assert_eq!(resolve_path("/a/b", "../c/./d"), "/a/c/d");
+    }
+}

@@ -1,0 +1,261 @@
+//! The simulated API server: the verbs clients call (create, get, list, update, patch,
+//! delete, watch) with what the real server does around the store — strict decoding,
+//! defaulting, admission, validation, metadata (uid, creationTimestamp, generation,
+//! generateName), graceful pod deletion and namespace cleanup — and its error texts.
+//!
+//! The verbs are shaped like the REST API so that an HTTP layer can later serve them to the
+//! real kubectl.
+
+pub mod decode;
+pub mod defaults;
+pub mod discovery;
+pub mod errors;
+pub mod selector;
+pub mod table;
+pub mod validate;
+
+use chrono::Duration;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
+
+use self::errors::ApiError;
+use super::object::{Kind, Object};
+use super::store::StoreError;
+use super::World;
+
+/// Options of a write request.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct WriteOptions {
+    /// `?dryRun=All`: run everything but do not persist.
+    pub dry_run: bool,
+}
+
+fn store_error(e: StoreError, kind: Kind, name: &str) -> ApiError {
+    match e {
+        StoreError::NotFound => ApiError::not_found(&kind.qualified_plural(), name),
+        StoreError::AlreadyExists => ApiError::already_exists(&kind.qualified_plural(), name),
+        StoreError::Conflict => ApiError::conflict(
+            &kind.qualified_plural(),
+            name,
+            "the object has been modified; please apply your changes to the latest version and try again",
+        ),
+    }
+}
+
+impl World {
+    /// GET one object.
+    pub fn api_get(&self, kind: Kind, namespace: &str, name: &str) -> Result<&Object, ApiError> {
+        let ns = if kind.namespaced() { namespace } else { "" };
+        self.store.get(kind, ns, name).ok_or_else(|| ApiError::not_found(&kind.qualified_plural(), name))
+    }
+
+    /// POST: creates an object after defaulting, admission and validation.
+    pub fn api_create(&mut self, mut obj: Object, opts: WriteOptions) -> Result<Object, ApiError> {
+        let kind = obj.kind();
+        if kind.namespaced() {
+            if obj.namespace().is_empty() {
+                obj.meta_mut().namespace = Some("default".into());
+            }
+            let ns = obj.namespace().to_string();
+            if self.store.get(Kind::Namespace, "", &ns).is_none() {
+                return Err(ApiError::not_found("namespaces", &ns));
+            }
+            if self
+                .store
+                .get(Kind::Namespace, "", &ns)
+                .and_then(|o| o.as_namespace())
+                .and_then(|n| n.status.as_ref()?.phase.clone())
+                .as_deref()
+                == Some("Terminating")
+            {
+                return Err(ApiError::forbidden(
+                    &kind.qualified_plural(),
+                    obj.name(),
+                    &format!("unable to create new content in namespace {ns} because it is being terminated"),
+                ));
+            }
+        } else {
+            obj.meta_mut().namespace = None;
+        }
+        // generateName: the server appends 5 random characters.
+        if obj.name().is_empty() {
+            if let Some(prefix) = obj.meta().generate_name.clone() {
+                let suffix = self.random_suffix(5);
+                obj.meta_mut().name = Some(format!("{prefix}{suffix}"));
+            }
+        }
+        if obj.name().is_empty() {
+            return Err(ApiError::invalid(
+                kind.group(),
+                kind.name(),
+                "",
+                &[errors::FieldError::required("metadata.name", "name or generateName is required")],
+            ));
+        }
+        let suffix = self.random_suffix(5);
+        defaults::default_object(&mut obj, &suffix);
+        let errs = validate::validate_object(&obj);
+        if !errs.is_empty() {
+            return Err(validate::invalid(kind.name(), obj.name(), &errs));
+        }
+        self.admit(&mut obj)?;
+        let name = obj.name().to_string();
+        if self.store.get(kind, obj.namespace(), &name).is_some() {
+            return Err(ApiError::already_exists(&kind.qualified_plural(), &name));
+        }
+        let now = self.now;
+        let uid = self.new_uid();
+        let m = obj.meta_mut();
+        m.uid = Some(uid);
+        m.creation_timestamp = Some(now.time());
+        m.resource_version = None;
+        m.deletion_timestamp = None;
+        if matches!(
+            kind,
+            Kind::Deployment | Kind::ReplicaSet | Kind::DaemonSet | Kind::StatefulSet | Kind::Job | Kind::CronJob | Kind::HorizontalPodAutoscaler | Kind::PodDisruptionBudget | Kind::Ingress | Kind::NetworkPolicy
+        ) {
+            m.generation = Some(1);
+        }
+        if kind == Kind::Namespace {
+            if let Object::Namespace(ns) = &mut obj {
+                let status = ns.status.get_or_insert_with(Default::default);
+                status.phase = Some("Active".into());
+            }
+        }
+        if opts.dry_run {
+            return Ok(obj);
+        }
+        let stored = self.store.create(obj).map_err(|e| store_error(e, kind, &name))?;
+        if kind == Kind::Namespace {
+            super::cluster::populate_namespace(self, &name, now.time());
+        }
+        Ok(stored)
+    }
+
+    /// Admission: what the default admission plugins change or refuse.
+    fn admit(&mut self, obj: &mut Object) -> Result<(), ApiError> {
+        if let Object::Pod(pod) = obj {
+            let ns = pod.metadata.namespace.clone().unwrap_or_default();
+            let sa = pod
+                .spec
+                .as_ref()
+                .and_then(|s| s.service_account_name.clone())
+                .unwrap_or_else(|| "default".into());
+            // ServiceAccount admission: the account must exist.
+            if self.store.get(Kind::ServiceAccount, &ns, &sa).is_none() {
+                return Err(ApiError::forbidden(
+                    "pods",
+                    pod.metadata.name.as_deref().unwrap_or(""),
+                    &format!("error looking up service account {ns}/{sa}: serviceaccount \"{sa}\" not found"),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// PUT: replaces an object (metadata the server owns is kept).
+    pub fn api_update(&mut self, mut obj: Object, opts: WriteOptions) -> Result<Object, ApiError> {
+        let kind = obj.kind();
+        let ns = if kind.namespaced() { obj.namespace().to_string() } else { String::new() };
+        let name = obj.name().to_string();
+        let current = self.store.get(kind, &ns, &name).cloned().ok_or_else(|| ApiError::not_found(&kind.qualified_plural(), &name))?;
+        {
+            let cm = current.meta();
+            let m = obj.meta_mut();
+            m.uid = cm.uid.clone();
+            m.creation_timestamp = cm.creation_timestamp.clone();
+            m.deletion_timestamp = cm.deletion_timestamp.clone();
+            m.deletion_grace_period_seconds = cm.deletion_grace_period_seconds;
+            m.generation = cm.generation;
+            if m.resource_version.as_deref().is_some_and(str::is_empty) {
+                m.resource_version = None;
+            }
+        }
+        let suffix = self.random_suffix(5);
+        defaults::default_object(&mut obj, &suffix);
+        let mut errs = validate::validate_object(&obj);
+        errs.extend(validate::validate_update(&obj, &current));
+        if !errs.is_empty() {
+            return Err(validate::invalid(kind.name(), &name, &errs));
+        }
+        // Status is a subresource: a plain update keeps the stored status.
+        let spec_changed = spec_of(&obj) != spec_of(&current);
+        let mut merged = obj.to_value();
+        if let Some(status) = current.to_value().get("status") {
+            if let Some(map) = merged.as_object_mut() {
+                map.insert("status".into(), status.clone());
+            }
+        }
+        let mut obj = Object::from_value(kind, merged).map_err(|e| ApiError::bad_request(&e))?;
+        if spec_changed {
+            if let Some(g) = obj.meta().generation {
+                obj.meta_mut().generation = Some(g + 1);
+            }
+        }
+        if obj == current {
+            return Ok(current);
+        }
+        if opts.dry_run {
+            return Ok(obj);
+        }
+        self.store.update(obj).map_err(|e| store_error(e, kind, &name))
+    }
+
+    /// Writes an object's status (the status subresource: controllers and kubelets).
+    pub fn api_update_status(&mut self, obj: Object) -> Result<Object, ApiError> {
+        let kind = obj.kind();
+        let name = obj.name().to_string();
+        self.store.update(obj).map_err(|e| store_error(e, kind, &name))
+    }
+
+    /// DELETE. Pods on a node terminate gracefully (deletionTimestamp set; the kubelet
+    /// removes them); `grace_s` overrides the pod's terminationGracePeriodSeconds, and 0
+    /// removes the object at once (`--force --grace-period=0`).
+    pub fn api_delete(&mut self, kind: Kind, namespace: &str, name: &str, grace_s: Option<i64>, opts: WriteOptions) -> Result<Object, ApiError> {
+        let ns = if kind.namespaced() { namespace } else { "" };
+        let current = self.store.get(kind, ns, name).cloned().ok_or_else(|| ApiError::not_found(&kind.qualified_plural(), name))?;
+        if opts.dry_run {
+            return Ok(current);
+        }
+        match &current {
+            Object::Pod(p) => {
+                let bound = p.spec.as_ref().and_then(|s| s.node_name.as_ref()).is_some();
+                let done = matches!(p.status.as_ref().and_then(|s| s.phase.as_deref()), Some("Succeeded" | "Failed"));
+                let grace = grace_s
+                    .or_else(|| p.spec.as_ref().and_then(|s| s.termination_grace_period_seconds))
+                    .unwrap_or(30)
+                    .max(0);
+                if bound && !done && grace > 0 {
+                    if p.metadata.deletion_timestamp.is_some() {
+                        return Ok(current);
+                    }
+                    let at = Time(self.now.datetime() + Duration::seconds(grace));
+                    let _ = self.store.modify(kind, ns, name, |o| {
+                        let m = o.meta_mut();
+                        m.deletion_timestamp = Some(at.clone());
+                        m.deletion_grace_period_seconds = Some(grace);
+                    });
+                    return Ok(self.store.get(kind, ns, name).cloned().unwrap_or(current));
+                }
+            }
+            Object::Namespace(_) => {
+                if matches!(name, "default" | "kube-system" | "kube-public" | "kube-node-lease") {
+                    return Err(ApiError::forbidden("namespaces", name, "this namespace may not be deleted"));
+                }
+                // The namespace controller deletes everything in it, then the namespace.
+                for k in Kind::ALL.iter().copied().filter(|k| k.namespaced()) {
+                    let names: Vec<String> = self.store.list(k, Some(name)).iter().map(|o| o.name().to_string()).collect();
+                    for n in names {
+                        let _ = self.store.delete(k, name, &n);
+                    }
+                }
+            }
+            _ => {}
+        }
+        self.store.delete(kind, ns, name).map_err(|e| store_error(e, kind, name))
+    }
+}
+
+/// The `spec` of an object as JSON (generation moves only when it changes).
+fn spec_of(o: &Object) -> Option<serde_json::Value> {
+    o.to_value().get("spec").cloned()
+}

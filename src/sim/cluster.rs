@@ -1,0 +1,202 @@
+//! The clusters a world can start from. The default (target `empty`) is a kubeadm-style
+//! cluster like the exam's: `controlplane` (tainted NoSchedule) and workers `node01`,
+//! `node02`, each 4 CPU and 8Gi, with the four standard namespaces, created some days before
+//! the learner arrives.
+
+use chrono::Duration;
+use k8s_openapi::api::core::v1::{ConfigMap, Namespace, Node, ServiceAccount};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, Time};
+use serde_json::json;
+
+use super::{Object, World};
+
+/// How long before tick 0 the cluster was installed (so AGE columns look lived-in).
+pub const CLUSTER_AGE_S: i64 = 12 * 24 * 3600;
+
+/// Configuration of one node of a cluster.
+#[derive(Clone, Debug)]
+pub struct NodeConfig {
+    pub name: String,
+    pub cpu: String,
+    pub memory: String,
+    pub pods: u32,
+    pub control_plane: bool,
+    pub labels: Vec<(String, String)>,
+    pub taints: Vec<(String, String, String)>,
+}
+
+impl NodeConfig {
+    pub fn worker(name: &str) -> NodeConfig {
+        NodeConfig {
+            name: name.into(),
+            cpu: "4".into(),
+            memory: "8Gi".into(),
+            pods: 110,
+            control_plane: false,
+            labels: vec![],
+            taints: vec![],
+        }
+    }
+    pub fn control_plane(name: &str) -> NodeConfig {
+        NodeConfig {
+            control_plane: true,
+            taints: vec![("node-role.kubernetes.io/control-plane".into(), String::new(), "NoSchedule".into())],
+            ..NodeConfig::worker(name)
+        }
+    }
+}
+
+/// When the cluster's own objects were created.
+pub fn install_time(w: &World) -> Time {
+    Time(w.now.datetime() - Duration::seconds(CLUSTER_AGE_S))
+}
+
+pub fn install_default(w: &mut World) {
+    for ns in ["default", "kube-node-lease", "kube-public", "kube-system"] {
+        add_namespace(w, ns);
+    }
+    add_node(w, &NodeConfig::control_plane("controlplane"));
+    add_node(w, &NodeConfig::worker("node01"));
+    add_node(w, &NodeConfig::worker("node02"));
+}
+
+/// Memory in Ki as the kubelet reports it, from a quantity like `8Gi`.
+fn memory_ki(q: &str) -> i64 {
+    super::quantity::parse_value(q).unwrap_or(8 << 30) / 1024
+}
+
+pub fn add_node(w: &mut World, cfg: &NodeConfig) {
+    let index = w.store.count(super::Kind::Node) as u8;
+    w.network.add_node(&cfg.name, index);
+    let created = install_time(w);
+    let mut labels = serde_json::Map::new();
+    for (k, v) in [
+        ("beta.kubernetes.io/arch", "amd64"),
+        ("beta.kubernetes.io/os", "linux"),
+        ("kubernetes.io/arch", "amd64"),
+        ("kubernetes.io/hostname", cfg.name.as_str()),
+        ("kubernetes.io/os", "linux"),
+    ] {
+        labels.insert(k.into(), json!(v));
+    }
+    if cfg.control_plane {
+        labels.insert("node-role.kubernetes.io/control-plane".into(), json!(""));
+        labels.insert("node.kubernetes.io/exclude-from-external-load-balancers".into(), json!(""));
+    }
+    for (k, v) in &cfg.labels {
+        labels.insert(k.clone(), json!(v));
+    }
+    let taints: Vec<_> = cfg
+        .taints
+        .iter()
+        .map(|(k, v, e)| if v.is_empty() { json!({"key": k, "effect": e}) } else { json!({"key": k, "value": v, "effect": e}) })
+        .collect();
+    let mem_ki = memory_ki(&cfg.memory);
+    // The kubelet reserves 100Mi for its hard eviction threshold.
+    let alloc_ki = (mem_ki - 102_400).max(0);
+    let ip = format!("192.168.1.{}", 10 + index as u32);
+    let ts = json!(created);
+    let ready_msg = "kubelet is posting ready status";
+    let uid = w.new_uid();
+    let machine = w.random_hex(32);
+    let boot = w.new_uid();
+    let node = json!({
+        "apiVersion": "v1",
+        "kind": "Node",
+        "metadata": {
+            "name": cfg.name,
+            "uid": uid,
+            "creationTimestamp": ts,
+            "labels": labels,
+            "annotations": {
+                "node.alpha.kubernetes.io/ttl": "0",
+                "volumes.kubernetes.io/controller-managed-attach-detach": "true"
+            }
+        },
+        "spec": {
+            "podCIDR": format!("10.244.{index}.0/24"),
+            "podCIDRs": [format!("10.244.{index}.0/24")],
+            "taints": if taints.is_empty() { serde_json::Value::Null } else { json!(taints) }
+        },
+        "status": {
+            "addresses": [{"type": "InternalIP", "address": ip}, {"type": "Hostname", "address": cfg.name}],
+            "allocatable": {"cpu": cfg.cpu, "ephemeral-storage": "47093746742", "hugepages-1Gi": "0", "hugepages-2Mi": "0", "memory": format!("{alloc_ki}Ki"), "pods": cfg.pods.to_string()},
+            "capacity": {"cpu": cfg.cpu, "ephemeral-storage": "51098600Ki", "hugepages-1Gi": "0", "hugepages-2Mi": "0", "memory": format!("{mem_ki}Ki"), "pods": cfg.pods.to_string()},
+            "conditions": [
+                {"type": "MemoryPressure", "status": "False", "lastHeartbeatTime": ts, "lastTransitionTime": ts, "reason": "KubeletHasSufficientMemory", "message": "kubelet has sufficient memory available"},
+                {"type": "DiskPressure", "status": "False", "lastHeartbeatTime": ts, "lastTransitionTime": ts, "reason": "KubeletHasNoDiskPressure", "message": "kubelet has no disk pressure"},
+                {"type": "PIDPressure", "status": "False", "lastHeartbeatTime": ts, "lastTransitionTime": ts, "reason": "KubeletHasSufficientPID", "message": "kubelet has sufficient PID available"},
+                {"type": "Ready", "status": "True", "lastHeartbeatTime": ts, "lastTransitionTime": ts, "reason": "KubeletReady", "message": ready_msg}
+            ],
+            "daemonEndpoints": {"kubeletEndpoint": {"Port": 10250}},
+            "nodeInfo": {
+                "architecture": "amd64",
+                "bootID": boot,
+                "containerRuntimeVersion": "containerd://1.7.24",
+                "kernelVersion": "6.8.0-1015-gcp",
+                "kubeProxyVersion": "v1.32.0",
+                "kubeletVersion": "v1.32.0",
+                "machineID": machine,
+                "operatingSystem": "linux",
+                "osImage": "Ubuntu 24.04.1 LTS",
+                "systemUUID": w.new_uid()
+            }
+        }
+    });
+    if let Ok(n) = serde_json::from_value::<Node>(node) {
+        let _ = w.store.create(Object::Node(n));
+    }
+}
+
+/// Creates a namespace with what its controllers add at once: the `default` ServiceAccount and
+/// the `kube-root-ca.crt` ConfigMap.
+pub fn add_namespace(w: &mut World, name: &str) {
+    let created = if w.now.0 == 0 { install_time(w) } else { w.now.time() };
+    let uid = w.new_uid();
+    let ns = Namespace {
+        metadata: ObjectMeta {
+            name: Some(name.into()),
+            uid: Some(uid),
+            creation_timestamp: Some(created.clone()),
+            labels: Some([("kubernetes.io/metadata.name".to_string(), name.to_string())].into()),
+            ..Default::default()
+        },
+        spec: Some(k8s_openapi::api::core::v1::NamespaceSpec { finalizers: Some(vec!["kubernetes".into()]) }),
+        status: Some(k8s_openapi::api::core::v1::NamespaceStatus { phase: Some("Active".into()), ..Default::default() }),
+    };
+    let _ = w.store.create(Object::Namespace(ns));
+    populate_namespace(w, name, created);
+}
+
+/// The objects the service-account and root-CA-publisher controllers put in every namespace.
+pub fn populate_namespace(w: &mut World, name: &str, created: Time) {
+    let sa_uid = w.new_uid();
+    let sa = ServiceAccount {
+        metadata: ObjectMeta {
+            name: Some("default".into()),
+            namespace: Some(name.into()),
+            uid: Some(sa_uid),
+            creation_timestamp: Some(created.clone()),
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    let _ = w.store.create(Object::ServiceAccount(sa));
+    let cm_uid = w.new_uid();
+    let cm = ConfigMap {
+        metadata: ObjectMeta {
+            name: Some("kube-root-ca.crt".into()),
+            namespace: Some(name.into()),
+            uid: Some(cm_uid),
+            creation_timestamp: Some(created),
+            annotations: Some([("kubernetes.io/description".to_string(), "Contains a CA bundle that can be used to verify the kube-apiserver when using internal endpoints such as the internal service IP or kubernetes.default.svc. No other usage is guaranteed across distributions of Kubernetes clusters.".to_string())].into()),
+            ..Default::default()
+        },
+        data: Some([("ca.crt".to_string(), ROOT_CA.to_string())].into()),
+        ..Default::default()
+    };
+    let _ = w.store.create(Object::ConfigMap(cm));
+}
+
+/// A stand-in cluster CA certificate (not a real key pair; nothing verifies it).
+const ROOT_CA: &str = "-----BEGIN CERTIFICATE-----\nMIIDBTCCAe2gAwIBAgIIKubeDojoSimMA0GCSqGSIb3DQEBCwUAMBUxEzARBgNVBAMT\nCmt1YmVybmV0ZXMwHhcNMjQxMjIwMDAwMDAwWhcNMzQxMjE4MDAwMDAwWjAVMRMw\nEQYDVQQDEwprdWJlcm5ldGVzMIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKC\n-----END CERTIFICATE-----\n";

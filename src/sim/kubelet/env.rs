@@ -1,0 +1,214 @@
+//! A container's environment as the kubelet builds it: the image's env, service-link
+//! variables, `envFrom`, then `env` in order with `valueFrom` references and `$(VAR)`
+//! expansion — failing with the kubelet's CreateContainerConfigError messages when a
+//! referenced ConfigMap, Secret or key is missing.
+
+use std::collections::BTreeMap;
+
+use k8s_openapi::api::core::v1::{Container, Pod};
+
+use super::volumes::{config_map_data, secret_data};
+use super::PodRt;
+use crate::sim::World;
+
+/// The value of a downward-API field path (`metadata.name`, `status.podIP`,
+/// `metadata.labels['app']`...).
+pub fn field_value(pod: &Pod, path: &str, rt: &PodRt) -> Option<String> {
+    let m = &pod.metadata;
+    let spec = pod.spec.as_ref();
+    let map_get = |map: &Option<BTreeMap<String, String>>, key: &str| map.as_ref().and_then(|l| l.get(key).cloned());
+    if let Some(rest) = path.strip_prefix("metadata.labels['").and_then(|r| r.strip_suffix("']")) {
+        return Some(map_get(&m.labels, rest).unwrap_or_default());
+    }
+    if let Some(rest) = path.strip_prefix("metadata.annotations['").and_then(|r| r.strip_suffix("']")) {
+        return Some(map_get(&m.annotations, rest).unwrap_or_default());
+    }
+    let fmt_map = |map: &Option<BTreeMap<String, String>>| {
+        map.iter().flatten().map(|(k, v)| format!("{k}=\"{v}\"")).collect::<Vec<_>>().join("\n")
+    };
+    Some(match path {
+        "metadata.name" => m.name.clone().unwrap_or_default(),
+        "metadata.namespace" => m.namespace.clone().unwrap_or_default(),
+        "metadata.uid" => m.uid.clone().unwrap_or_default(),
+        "metadata.labels" => fmt_map(&m.labels),
+        "metadata.annotations" => fmt_map(&m.annotations),
+        "spec.nodeName" => rt.node.clone(),
+        "spec.serviceAccountName" => spec.and_then(|s| s.service_account_name.clone()).unwrap_or_default(),
+        "status.podIP" | "status.podIPs" => rt.ip.clone().unwrap_or_default(),
+        "status.hostIP" | "status.hostIPs" => pod.status.as_ref().and_then(|s| s.host_ip.clone()).unwrap_or_default(),
+        _ => return None,
+    })
+}
+
+/// Expands `$(VAR)` references from `env` (`$$(VAR)` escapes), as Kubernetes does for env
+/// values, command and args. Unknown references stay as written.
+pub fn expand(s: &str, env: &[(String, String)]) -> String {
+    let mut out = String::new();
+    let mut rest = s;
+    while let Some(i) = rest.find('$') {
+        out.push_str(&rest[..i]);
+        let after = &rest[i + 1..];
+        if let Some(a) = after.strip_prefix("$(") {
+            out.push_str("$(");
+            rest = a;
+            continue;
+        }
+        if let Some(inner) = after.strip_prefix('(') {
+            if let Some(end) = inner.find(')') {
+                let name = &inner[..end];
+                if let Some((_, v)) = env.iter().rev().find(|(k, _)| k == name) {
+                    out.push_str(v);
+                } else {
+                    out.push_str(&format!("$({name})"));
+                }
+                rest = &inner[end + 1..];
+                continue;
+            }
+        }
+        out.push('$');
+        rest = after;
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Resource values for resourceFieldRef (`limits.memory` in bytes, `requests.cpu` in cores
+/// rounded up) with an optional divisor.
+fn resource_value(c: &Container, resource: &str, divisor: Option<&str>, node_alloc: (i64, i64)) -> String {
+    use crate::sim::quantity::{parse_milli, parse_value};
+    let (section, name) = resource.split_once('.').unwrap_or(("limits", resource));
+    let res = c.resources.as_ref();
+    let q = match section {
+        "requests" => res.and_then(|r| r.requests.as_ref()).and_then(|m| m.get(name)),
+        _ => res.and_then(|r| r.limits.as_ref()).and_then(|m| m.get(name)),
+    };
+    if name == "cpu" {
+        let milli = q.and_then(|q| parse_milli(&q.0).ok()).unwrap_or(if section == "limits" { node_alloc.0 } else { 0 });
+        let div = divisor.and_then(|d| parse_milli(d).ok()).filter(|d| *d > 0).unwrap_or(1000);
+        return ((milli + div - 1) / div).to_string();
+    }
+    let bytes = q.and_then(|q| parse_value(&q.0).ok()).unwrap_or(if section == "limits" { node_alloc.1 } else { 0 });
+    let div = divisor.and_then(|d| parse_value(d).ok()).filter(|d| *d > 0).unwrap_or(1);
+    ((bytes + div - 1) / div).to_string()
+}
+
+/// The environment of a container, in order. Err carries the CreateContainerConfigError
+/// message (`configmap "x" not found`, `couldn't find key k in ConfigMap default/x`).
+pub fn resolve(w: &World, pod: &Pod, c: &Container, rt: &PodRt, image_env: &BTreeMap<String, String>) -> Result<Vec<(String, String)>, String> {
+    let ns = rt.namespace.as_str();
+    let mut env: Vec<(String, String)> = Vec::new();
+    let set = |env: &mut Vec<(String, String)>, k: String, v: String| {
+        env.retain(|(ek, _)| *ek != k);
+        env.push((k, v));
+    };
+    set(&mut env, "PATH".into(), "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin".into());
+    for (k, v) in image_env {
+        set(&mut env, k.clone(), v.clone());
+    }
+    set(&mut env, "HOSTNAME".into(), rt.name.clone());
+    // Service links for the API server's own Service, present in every namespace.
+    for (k, v) in [
+        ("KUBERNETES_SERVICE_HOST", "10.96.0.1"),
+        ("KUBERNETES_SERVICE_PORT", "443"),
+        ("KUBERNETES_SERVICE_PORT_HTTPS", "443"),
+        ("KUBERNETES_PORT", "tcp://10.96.0.1:443"),
+        ("KUBERNETES_PORT_443_TCP", "tcp://10.96.0.1:443"),
+        ("KUBERNETES_PORT_443_TCP_PROTO", "tcp"),
+        ("KUBERNETES_PORT_443_TCP_PORT", "443"),
+        ("KUBERNETES_PORT_443_TCP_ADDR", "10.96.0.1"),
+    ] {
+        set(&mut env, k.into(), v.into());
+    }
+    for from in c.env_from.iter().flatten() {
+        let prefix = from.prefix.clone().unwrap_or_default();
+        if let Some(r) = &from.config_map_ref {
+            match config_map_data(w, ns, &r.name) {
+                Some(data) => {
+                    for (k, v) in data {
+                        set(&mut env, format!("{prefix}{k}"), String::from_utf8_lossy(&v).into_owned());
+                    }
+                }
+                None if r.optional == Some(true) => {}
+                None => return Err(format!("configmap \"{}\" not found", r.name)),
+            }
+        }
+        if let Some(r) = &from.secret_ref {
+            match secret_data(w, ns, &r.name) {
+                Some(data) => {
+                    for (k, v) in data {
+                        set(&mut env, format!("{prefix}{k}"), String::from_utf8_lossy(&v).into_owned());
+                    }
+                }
+                None if r.optional == Some(true) => {}
+                None => return Err(format!("secret \"{}\" not found", r.name)),
+            }
+        }
+    }
+    let node_alloc = node_allocatable(w, &rt.node);
+    for e in c.env.iter().flatten() {
+        let value = if let Some(vf) = &e.value_from {
+            if let Some(r) = &vf.config_map_key_ref {
+                match config_map_data(w, ns, &r.name) {
+                    Some(data) => match data.get(&r.key) {
+                        Some(v) => String::from_utf8_lossy(v).into_owned(),
+                        None if r.optional == Some(true) => continue,
+                        None => return Err(format!("couldn't find key {} in ConfigMap {}/{}", r.key, ns, r.name)),
+                    },
+                    None if r.optional == Some(true) => continue,
+                    None => return Err(format!("configmap \"{}\" not found", r.name)),
+                }
+            } else if let Some(r) = &vf.secret_key_ref {
+                match secret_data(w, ns, &r.name) {
+                    Some(data) => match data.get(&r.key) {
+                        Some(v) => String::from_utf8_lossy(v).into_owned(),
+                        None if r.optional == Some(true) => continue,
+                        None => return Err(format!("couldn't find key {} in Secret {}/{}", r.key, ns, r.name)),
+                    },
+                    None if r.optional == Some(true) => continue,
+                    None => return Err(format!("secret \"{}\" not found", r.name)),
+                }
+            } else if let Some(f) = &vf.field_ref {
+                field_value(pod, &f.field_path, rt).unwrap_or_default()
+            } else if let Some(r) = &vf.resource_field_ref {
+                let target = r
+                    .container_name
+                    .as_ref()
+                    .and_then(|n| pod.spec.as_ref()?.containers.iter().find(|x| &x.name == n))
+                    .unwrap_or(c);
+                resource_value(target, &r.resource, r.divisor.as_ref().map(|d| d.0.as_str()), node_alloc)
+            } else {
+                String::new()
+            }
+        } else {
+            expand(e.value.as_deref().unwrap_or(""), &env)
+        };
+        set(&mut env, e.name.clone(), value);
+    }
+    Ok(env)
+}
+
+/// (cpu milli, memory bytes) allocatable on a node — the defaults for unset limits.
+fn node_allocatable(w: &World, node: &str) -> (i64, i64) {
+    use crate::sim::quantity::{parse_milli, parse_value};
+    let alloc = w
+        .store
+        .get(crate::sim::Kind::Node, "", node)
+        .and_then(|o| o.as_node())
+        .and_then(|n| n.status.as_ref())
+        .and_then(|s| s.allocatable.clone())
+        .unwrap_or_default();
+    let cpu = alloc.get("cpu").and_then(|q| parse_milli(&q.0).ok()).unwrap_or(4000);
+    let mem = alloc.get("memory").and_then(|q| parse_value(&q.0).ok()).unwrap_or(8 << 30);
+    (cpu, mem)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dollar_paren_expansion() {
+        let env = vec![("A".to_string(), "x".to_string())];
+        assert_eq!(expand("$(A)-$(B)-$$(A)-$", &env), "x-$(B)-$(A)-$");
+    }
+}

@@ -1,0 +1,417 @@
+//! The simulated programs images run by default (nginx, httpd, redis, mysql, postgres, stress,
+//! the teaching `webapp`): what they log, when they listen, what they answer over HTTP, how
+//! much memory they use and how they fail — like the real images do.
+
+use std::collections::BTreeMap;
+
+use crate::sim::clock::Tick;
+use crate::sim::images::ImageSpec;
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Kind {
+    Nginx,
+    Httpd,
+    Redis,
+    Mysql,
+    Postgres,
+    Stress { vm_bytes: u64, timeout_s: Option<u64> },
+    Webapp,
+    /// Exits at once with this code (a shell or interpreter started without a terminal).
+    Exit(i32),
+}
+
+/// A running simulated program.
+#[derive(Clone, Debug)]
+pub struct Program {
+    pub kind: Kind,
+    pub started: Tick,
+    pub env: BTreeMap<String, String>,
+    pub base_memory_mi: u64,
+    pub start_s: u64,
+    pub exited: Option<i32>,
+    pub ip: String,
+    pending_logs: Vec<String>,
+    logged_listen: bool,
+}
+
+/// Executables that start a simulated program, by basename.
+fn program_for(arg0: &str) -> Option<&'static str> {
+    let base = arg0.rsplit('/').next().unwrap_or(arg0);
+    Some(match base {
+        "nginx" => "nginx",
+        "httpd-foreground" | "httpd" => "httpd",
+        "redis-server" => "redis",
+        "mysqld" => "mysql",
+        "postgres" => "postgres",
+        "stress" => "stress",
+        "webapp" => "webapp",
+        _ => return None,
+    })
+}
+
+/// Parses a `stress` size like `150M`, `1G`, `250m`, `1024k`, `100000` (bytes).
+fn stress_bytes(s: &str) -> u64 {
+    let s = s.trim();
+    let (num, mult) = match s.chars().last() {
+        Some('k' | 'K') => (&s[..s.len() - 1], 1u64 << 10),
+        Some('m' | 'M') => (&s[..s.len() - 1], 1 << 20),
+        Some('g' | 'G') => (&s[..s.len() - 1], 1 << 30),
+        Some('b' | 'B') => (&s[..s.len() - 1], 1),
+        _ => (s, 1),
+    };
+    num.parse::<u64>().unwrap_or(0).saturating_mul(mult)
+}
+
+fn stress_timeout(s: &str) -> Option<u64> {
+    let (num, mult) = match s.chars().last()? {
+        's' => (&s[..s.len() - 1], 1),
+        'm' => (&s[..s.len() - 1], 60),
+        'h' => (&s[..s.len() - 1], 3600),
+        'd' => (&s[..s.len() - 1], 86400),
+        _ => (s, 1),
+    };
+    num.parse::<u64>().ok().map(|n| n * mult)
+}
+
+impl Program {
+    /// The program `argv` starts in `image`, or None when argv is something for the shell.
+    /// `is_default` says argv is the image's own entrypoint+cmd.
+    pub fn detect(image: &ImageSpec, argv: &[String], is_default: bool) -> Option<Kind> {
+        if is_default {
+            return Some(match image.program.as_str() {
+                "nginx" => Kind::Nginx,
+                "httpd" => Kind::Httpd,
+                "redis" => Kind::Redis,
+                "mysql" => Kind::Mysql,
+                "postgres" => Kind::Postgres,
+                "webapp" => Kind::Webapp,
+                "stress" => Kind::Stress { vm_bytes: 0, timeout_s: None },
+                _ => Kind::Exit(0),
+            });
+        }
+        // docker-entrypoint.sh wrappers run their first argument.
+        let mut args = argv;
+        if let Some(first) = args.first() {
+            if first.ends_with("docker-entrypoint.sh") {
+                args = &args[1..];
+            }
+        }
+        let name = program_for(args.first()?)?;
+        Some(match name {
+            "nginx" => Kind::Nginx,
+            "httpd" => Kind::Httpd,
+            "redis" => Kind::Redis,
+            "mysql" => Kind::Mysql,
+            "postgres" => Kind::Postgres,
+            "webapp" => Kind::Webapp,
+            _ => {
+                let mut vm = 0u64;
+                let mut workers = 1u64;
+                let mut timeout = None;
+                let mut i = 1;
+                while i < args.len() {
+                    let a = args[i].as_str();
+                    let val = args.get(i + 1).map(String::as_str).unwrap_or("");
+                    match a {
+                        "--vm" | "-m" => workers = val.parse().unwrap_or(1),
+                        "--vm-bytes" => vm = stress_bytes(val),
+                        "--timeout" | "-t" => timeout = stress_timeout(val),
+                        _ => {}
+                    }
+                    i += 1;
+                }
+                // Default --vm-bytes is 256M per worker.
+                let per = if vm == 0 { 256 << 20 } else { vm };
+                let has_vm = args.iter().any(|a| a == "--vm" || a == "-m");
+                Kind::Stress { vm_bytes: if has_vm { per * workers } else { 0 }, timeout_s: timeout }
+            }
+        })
+    }
+
+    pub fn start(kind: Kind, image: &ImageSpec, env: BTreeMap<String, String>, ip: &str, now: Tick) -> Program {
+        let mut all_env = image.env.clone();
+        all_env.extend(env);
+        let start_s = match kind {
+            Kind::Webapp => all_env.get("START_DELAY").and_then(|v| v.parse().ok()).unwrap_or(0),
+            _ => image.start_s,
+        };
+        let mut p = Program {
+            kind,
+            started: now,
+            env: all_env,
+            base_memory_mi: image.memory_mi,
+            start_s,
+            exited: None,
+            ip: ip.to_string(),
+            pending_logs: Vec::new(),
+            logged_listen: false,
+        };
+        p.pending_logs = p.start_logs(now);
+        p
+    }
+
+    fn start_logs(&mut self, now: Tick) -> Vec<String> {
+        let dt = now.datetime();
+        let ngx = dt.format("%Y/%m/%d %H:%M:%S").to_string();
+        match &self.kind {
+            Kind::Nginx => {
+                let mut v: Vec<String> = [
+                    "/docker-entrypoint.sh: /docker-entrypoint.d/ is not empty, will attempt to perform configuration",
+                    "/docker-entrypoint.sh: Looking for shell scripts in /docker-entrypoint.d/",
+                    "/docker-entrypoint.sh: Launching /docker-entrypoint.d/10-listen-on-ipv6-by-default.sh",
+                    "10-listen-on-ipv6-by-default.sh: info: Getting the checksum of /etc/nginx/conf.d/default.conf",
+                    "10-listen-on-ipv6-by-default.sh: info: Enabled listen on IPv6 in /etc/nginx/conf.d/default.conf",
+                    "/docker-entrypoint.sh: Sourcing /docker-entrypoint.d/15-local-resolvers.envsh",
+                    "/docker-entrypoint.sh: Launching /docker-entrypoint.d/20-envsubst-on-templates.sh",
+                    "/docker-entrypoint.sh: Launching /docker-entrypoint.d/30-tune-worker-processes.sh",
+                    "/docker-entrypoint.sh: Configuration complete; ready for start up",
+                ]
+                .iter()
+                .map(|s| s.to_string())
+                .collect();
+                for l in [
+                    "using the \"epoll\" event method",
+                    "nginx/1.27.3",
+                    "built by gcc 12.2.0 (Debian 12.2.0-14) ",
+                    "OS: Linux 6.8.0-1015-gcp",
+                    "getrlimit(RLIMIT_NOFILE): 1048576:1048576",
+                    "start worker processes",
+                    "start worker process 29",
+                    "start worker process 30",
+                    "start worker process 31",
+                    "start worker process 32",
+                ] {
+                    v.push(format!("{ngx} [notice] 1#1: {l}"));
+                }
+                v
+            }
+            Kind::Httpd => {
+                let apache = dt.format("%a %b %d %H:%M:%S%.6f %Y").to_string();
+                let msg = format!("AH00558: httpd: Could not reliably determine the server's fully qualified domain name, using {}. Set the 'ServerName' directive globally to suppress this message", self.ip);
+                vec![
+                    msg.clone(),
+                    msg,
+                    format!("[{apache}] [mpm_event:notice] [pid 1:tid 1] AH00489: Apache/2.4.62 (Unix) configured -- resuming normal operations"),
+                    format!("[{apache}] [core:notice] [pid 1:tid 1] AH00094: Command line: 'httpd -D FOREGROUND'"),
+                ]
+            }
+            Kind::Redis => {
+                let r = dt.format("%d %b %Y %H:%M:%S%.3f").to_string();
+                vec![
+                    format!("1:C {r} # WARNING Memory overcommit must be enabled! Without it, a background save or replication may fail under low memory condition. Being disabled, it can also cause failures without low memory condition, see https://github.com/jemalloc/jemalloc/issues/1328. To fix this issue add 'vm.overcommit_memory = 1' to /etc/sysctl.conf and then reboot or run the command 'sysctl vm.overcommit_memory=1' for this to take effect."),
+                    format!("1:C {r} * oO0OoO0OoO0Oo Redis is starting oO0OoO0OoO0Oo"),
+                    format!("1:C {r} * Redis version=7.4.1, bits=64, commit=00000000, modified=0, pid=1, just started"),
+                    format!("1:C {r} # Warning: no config file specified, using the default config. In order to specify a config file use redis-server /path/to/redis.conf"),
+                    format!("1:M {r} * monotonic clock: POSIX clock_gettime"),
+                    format!("1:M {r} * Running mode=standalone, port=6379."),
+                    format!("1:M {r} * Server initialized"),
+                    format!("1:M {r} * Ready to accept connections tcp"),
+                ]
+            }
+            Kind::Mysql => {
+                let has_pw = ["MYSQL_ROOT_PASSWORD", "MYSQL_ALLOW_EMPTY_PASSWORD", "MYSQL_RANDOM_ROOT_PASSWORD"]
+                    .iter()
+                    .any(|k| self.env.contains_key(*k));
+                let ts = dt.format("%Y-%m-%d %H:%M:%S+00:00").to_string();
+                let mut v = vec![format!("{ts} [Note] [Entrypoint]: Entrypoint script for MySQL Server 9.1.0-1.el9 started.")];
+                if !has_pw {
+                    v.push(format!("{ts} [ERROR] [Entrypoint]: Database is uninitialized and password option is not specified"));
+                    v.push("    You need to specify one of the following as an environment variable:".into());
+                    v.push("    - MYSQL_ROOT_PASSWORD".into());
+                    v.push("    - MYSQL_ALLOW_EMPTY_PASSWORD".into());
+                    v.push("    - MYSQL_RANDOM_ROOT_PASSWORD".into());
+                    self.exited = Some(1);
+                } else {
+                    v.push(format!("{ts} [Note] [Entrypoint]: Switching to dedicated user 'mysql'"));
+                    v.push(format!("{ts} [Note] [Entrypoint]: Initializing database files"));
+                }
+                v
+            }
+            Kind::Postgres => {
+                if self.env.get("POSTGRES_PASSWORD").is_none_or(|p| p.is_empty())
+                    && self.env.get("POSTGRES_HOST_AUTH_METHOD").map(String::as_str) != Some("trust")
+                {
+                    self.exited = Some(1);
+                    [
+                        "Error: Database is uninitialized and superuser password is not specified.",
+                        "       You must specify POSTGRES_PASSWORD to a non-empty value for the",
+                        "       superuser. For example, \"-e POSTGRES_PASSWORD=password\" on \"docker run\".",
+                        "",
+                        "       You may also use \"POSTGRES_HOST_AUTH_METHOD=trust\" to allow all",
+                        "       connections without a password. This is *not* recommended.",
+                        "",
+                        "       See PostgreSQL documentation about \"trust\":",
+                        "       https://www.postgresql.org/docs/current/auth-trust.html",
+                    ]
+                    .iter()
+                    .map(|s| s.to_string())
+                    .collect()
+                } else {
+                    vec!["The files belonging to this database system will be owned by user \"postgres\".".into()]
+                }
+            }
+            Kind::Stress { vm_bytes, .. } => {
+                let vm = u64::from(*vm_bytes > 0);
+                vec![format!("stress: info: [1] dispatching hogs: 0 cpu, 0 io, {vm} vm, 0 hdd")]
+            }
+            Kind::Webapp => vec![format!("webapp listening on :{}", self.port())],
+            Kind::Exit(code) => {
+                self.exited = Some(*code);
+                vec![]
+            }
+        }
+    }
+
+    /// The port the program serves (the webapp's is configurable with PORT).
+    pub fn port(&self) -> u16 {
+        match self.kind {
+            Kind::Nginx | Kind::Httpd => 80,
+            Kind::Redis => 6379,
+            Kind::Mysql => 3306,
+            Kind::Postgres => 5432,
+            Kind::Webapp => self.env.get("PORT").and_then(|p| p.parse().ok()).unwrap_or(8080),
+            Kind::Stress { .. } | Kind::Exit(_) => 0,
+        }
+    }
+
+    /// Advances the program to `now`: returns log lines written and an exit code if it exited.
+    pub fn step(&mut self, now: Tick) -> (Vec<String>, Option<i32>) {
+        let mut logs = std::mem::take(&mut self.pending_logs);
+        if let Some(code) = self.exited {
+            return (logs, Some(code));
+        }
+        let up = now.since(self.started);
+        match &self.kind {
+            Kind::Mysql if up >= self.start_s && !self.logged_listen => {
+                self.logged_listen = true;
+                let ts = now.datetime().format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string();
+                logs.push(format!("{ts} 0 [System] [MY-010931] [Server] /usr/sbin/mysqld: ready for connections. Version: '9.1.0'  socket: '/var/run/mysqld/mysqld.sock'  port: 3306  MySQL Community Server - GPL."));
+            }
+            Kind::Postgres if up >= self.start_s && !self.logged_listen => {
+                self.logged_listen = true;
+                let ts = now.datetime().format("%Y-%m-%d %H:%M:%S%.3f UTC").to_string();
+                logs.push(format!("{ts} [1] LOG:  database system is ready to accept connections"));
+            }
+            Kind::Stress { timeout_s: Some(t), .. } if up >= *t => {
+                logs.push(format!("stress: info: [1] successful run completed in {t}s"));
+                self.exited = Some(0);
+            }
+            Kind::Webapp => {
+                if let Some(after) = self.env.get("CRASH_AFTER").and_then(|v| v.parse::<u64>().ok()) {
+                    if up >= after {
+                        logs.push(format!("panic: simulated crash after {after}s"));
+                        self.exited = Some(1);
+                    }
+                }
+            }
+            _ => {}
+        }
+        (logs, self.exited)
+    }
+
+    /// Memory in use, in MiB (what an OOM kill is judged on).
+    pub fn memory_mi(&self, now: Tick) -> u64 {
+        let leak = self.env.get("LEAK_MI_PER_S").and_then(|v| v.parse::<u64>().ok()).unwrap_or(0);
+        let extra = match self.kind {
+            Kind::Stress { vm_bytes, .. } => vm_bytes >> 20,
+            _ => 0,
+        };
+        self.base_memory_mi + extra + leak * now.since(self.started)
+    }
+
+    /// Whether the program accepts connections on `port` at `now`.
+    pub fn listens(&self, port: u16, now: Tick) -> bool {
+        self.exited.is_none() && port != 0 && port == self.port() && now.since(self.started) >= self.start_s
+    }
+
+    /// A SIGTERM: servers shut down at once with status 0.
+    pub fn terminate(&mut self) {
+        if self.exited.is_none() {
+            self.exited = Some(0);
+        }
+    }
+
+    /// Answers an HTTP GET for `path`: (status, body). `read` reads a file of the container.
+    pub fn http_get(&self, path: &str, read: &dyn Fn(&str) -> Option<String>, pod_name: &str, now: Tick) -> (u16, String) {
+        let path = path.split('?').next().unwrap_or("/");
+        match self.kind {
+            Kind::Nginx | Kind::Httpd => {
+                let root = if self.kind == Kind::Nginx { "/usr/share/nginx/html" } else { "/usr/local/apache2/htdocs" };
+                let file = if path.ends_with('/') { format!("{root}{path}index.html") } else { format!("{root}{path}") };
+                match read(&file) {
+                    Some(body) => (200, body),
+                    None if self.kind == Kind::Nginx => (404, NGINX_404.to_string()),
+                    None => (404, HTTPD_404.replace("{path}", path)),
+                }
+            }
+            Kind::Webapp => {
+                let up = now.since(self.started);
+                match path {
+                    "/healthz" | "/livez" => (200, "ok\n".into()),
+                    "/ready" | "/readyz" => {
+                        let not_ready = self
+                            .env
+                            .get("NOT_READY_AFTER")
+                            .and_then(|v| v.parse::<u64>().ok())
+                            .is_some_and(|a| up >= a);
+                        if not_ready {
+                            (503, "not ready\n".into())
+                        } else {
+                            (200, "ready\n".into())
+                        }
+                    }
+                    "/" => {
+                        let msg = self.env.get("MESSAGE").cloned().unwrap_or_else(|| "Hello from".into());
+                        (200, format!("{msg} {pod_name}\n"))
+                    }
+                    _ => (404, "404 page not found\n".into()),
+                }
+            }
+            _ => (0, String::new()),
+        }
+    }
+
+    /// The access-log line a server writes for a request.
+    pub fn access_log(&self, client_ip: &str, path: &str, status: u16, bytes: usize, agent: &str, now: Tick) -> Option<String> {
+        match self.kind {
+            Kind::Nginx => Some(format!(
+                "{client_ip} - - [{}] \"GET {path} HTTP/1.1\" {status} {bytes} \"-\" \"{agent}\" \"-\"",
+                now.datetime().format("%d/%b/%Y:%H:%M:%S +0000")
+            )),
+            Kind::Httpd => Some(format!(
+                "{client_ip} - - [{}] \"GET {path} HTTP/1.1\" {status} {bytes}",
+                now.datetime().format("%d/%b/%Y:%H:%M:%S +0000")
+            )),
+            _ => None,
+        }
+    }
+}
+
+const NGINX_404: &str = "<html>\r\n<head><title>404 Not Found</title></head>\r\n<body>\r\n<center><h1>404 Not Found</h1></center>\r\n<hr><center>nginx/1.27.3</center>\r\n</body>\r\n</html>\r\n";
+const HTTPD_404: &str = "<!DOCTYPE HTML PUBLIC \"-//IETF//DTD HTML 2.0//EN\">\n<html><head>\n<title>404 Not Found</title>\n</head><body>\n<h1>Not Found</h1>\n<p>The requested URL was not found on this server.</p>\n</body></html>\n";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sim::images::Catalog;
+
+    #[test]
+    fn stress_memory_from_vm_bytes() {
+        let cat = Catalog::builtin();
+        let img = cat.get("polinux/stress").unwrap();
+        let argv: Vec<String> = ["stress", "--vm", "1", "--vm-bytes", "250M", "--vm-hang", "1"].iter().map(|s| s.to_string()).collect();
+        let kind = Program::detect(img, &argv, false).unwrap();
+        let p = Program::start(kind, img, BTreeMap::new(), "10.244.1.2", Tick(0));
+        assert_eq!(p.memory_mi(Tick(1)), 251);
+    }
+
+    #[test]
+    fn mysql_without_password_exits_1() {
+        let cat = Catalog::builtin();
+        let img = cat.get("mysql").unwrap();
+        let mut p = Program::start(Kind::Mysql, img, BTreeMap::new(), "10.244.1.2", Tick(0));
+        let (logs, code) = p.step(Tick(1));
+        assert_eq!(code, Some(1));
+        assert!(logs.iter().any(|l| l.contains("password option is not specified")));
+    }
+}

@@ -1,0 +1,137 @@
+//! The simulated cluster: one [`World`] owns all of its state — the clock, the one seeded RNG,
+//! the object store, and the kubelets' runtime state — and [`World::tick`] advances it by one
+//! simulated second through a fixed list of sub-steps.
+//!
+//! **Architecture invariant:** nothing in `sim` does I/O, reads the wall clock or draws
+//! entropy; everything it needs comes in as data (the seed, commands, the embedded catalog).
+
+pub mod api;
+pub mod clock;
+pub mod cluster;
+pub mod events;
+pub mod images;
+pub mod kubelet;
+pub mod network;
+pub mod object;
+pub mod quantity;
+pub mod scheduler;
+pub mod scheduling;
+pub mod store;
+
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+
+pub use clock::Tick;
+pub use object::{Kind, ObjKey, Object};
+
+/// The alphabet Kubernetes draws generated name suffixes from (no vowels, no confusables).
+pub const SAFE_ALPHABET: &[u8] = b"bcdfghjklmnpqrstvwxz2456789";
+
+/// The whole simulated cluster.
+pub struct World {
+    /// Simulated time: one tick is one second.
+    pub now: Tick,
+    /// The only source of randomness: every decision that is random in Kubernetes (generated
+    /// names, uids, tie-breaks, chosen endpoints, faults) draws from it.
+    pub rng: ChaCha8Rng,
+    pub seed: u64,
+    pub store: store::Store,
+    pub images: images::Catalog,
+    pub kubelet: kubelet::Kubelets,
+    pub scheduler: scheduler::Scheduler,
+    pub network: network::Network,
+    pub sched_queue: scheduling::Queue,
+    /// Fault: the image registry is unreachable (pulls fail).
+    pub registry_down: bool,
+    pub(crate) event_seq: u64,
+}
+
+impl World {
+    /// An empty cluster (no nodes, no namespaces) seeded with `seed`.
+    pub fn bare(seed: u64) -> World {
+        World {
+            now: Tick(0),
+            rng: ChaCha8Rng::seed_from_u64(seed),
+            seed,
+            store: store::Store::new(),
+            images: images::Catalog::builtin(),
+            kubelet: kubelet::Kubelets::default(),
+            scheduler: scheduler::Scheduler::default(),
+            network: network::Network::default(),
+            sched_queue: scheduling::Queue::default(),
+            registry_down: false,
+            event_seq: 0,
+        }
+    }
+
+    /// The default cluster (target `empty`): a control plane and two workers, 4 CPU / 8Gi
+    /// each, and the four standard namespaces.
+    pub fn new(seed: u64) -> World {
+        let mut w = World::bare(seed);
+        cluster::install_default(&mut w);
+        w
+    }
+
+    /// A fresh uid (RFC 4122 version 4 layout, from the seeded RNG).
+    pub fn new_uid(&mut self) -> String {
+        let b: [u8; 16] = self.rng.gen();
+        format!(
+            "{:02x}{:02x}{:02x}{:02x}-{:02x}{:02x}-4{:01x}{:02x}-{:01x}{:01x}{:02x}-{:02x}{:02x}{:02x}{:02x}{:02x}{:02x}",
+            b[0], b[1], b[2], b[3], b[4], b[5], b[6] & 0x0f, b[7], 8 | (b[8] & 0x3), b[8] >> 4, b[9],
+            b[10], b[11], b[12], b[13], b[14], b[15]
+        )
+    }
+
+    /// `n` characters from the safe alphabet, as `generateName` and pod-template-hash use.
+    pub fn random_suffix(&mut self, n: usize) -> String {
+        (0..n)
+            .map(|_| SAFE_ALPHABET[self.rng.gen_range(0..SAFE_ALPHABET.len())] as char)
+            .collect()
+    }
+
+    /// `n` lower-case hex digits (container ids, image digests).
+    pub fn random_hex(&mut self, n: usize) -> String {
+        const HEX: &[u8] = b"0123456789abcdef";
+        (0..n).map(|_| HEX[self.rng.gen_range(0..16)] as char).collect()
+    }
+
+    /// Advances the cluster by one simulated second. The order of the sub-steps is the order
+    /// in which a real control plane would observe each other's work within a second:
+    /// 1. the clock moves;
+    /// 2. the scheduler binds pending pods (so a pod created in second N is bound in N+1,
+    ///    as kube-scheduler picks it from its queue right after the watch event);
+    /// 3. the kubelets sync their pods (pull, start, probe, restart, terminate), reading the
+    ///    bindings the scheduler just made.
+    ///
+    /// Node lifecycle, controllers, endpoints and faults slot in before/after these as they
+    /// are built (see ARCHITECTURE.md).
+    pub fn tick(&mut self) {
+        self.now = self.now.plus_s(1);
+        scheduling::schedule_pending(self);
+        kubelet::sync_all(self);
+    }
+
+    /// Runs `n` ticks.
+    pub fn advance(&mut self, n: u64) {
+        for _ in 0..n {
+            self.tick();
+        }
+    }
+
+    /// Ticks until `done` holds (checked before each tick), at most `ticks_max` ticks. Fails
+    /// loudly with the seed so the run can be reproduced.
+    pub fn run_until<F: FnMut(&World) -> bool>(&mut self, mut done: F, ticks_max: u64) -> Result<u64, String> {
+        for i in 0..=ticks_max {
+            if done(self) {
+                return Ok(i);
+            }
+            if i < ticks_max {
+                self.tick();
+            }
+        }
+        Err(format!(
+            "condition not reached within {ticks_max} ticks (now {}; reproduce with KUBEDOJO_SEED={})",
+            self.now.0, self.seed
+        ))
+    }
+}

@@ -1,0 +1,209 @@
+//! The API objects the simulated cluster stores: one enum over the k8s-openapi types, with the
+//! facts about each kind (group, version, plural, scope) that the store, the API layer and
+//! kubectl's discovery need.
+
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+use serde_json::Value;
+
+macro_rules! kinds {
+    ($( $kind:ident => $ty:ty, $namespaced:expr, [$($short:literal),*]; )*) => {
+        /// Every kind the simulated API server serves.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub enum Kind { $($kind),* }
+
+        /// A stored API object.
+        #[derive(Clone, Debug, PartialEq)]
+        pub enum Object { $($kind($ty)),* }
+
+        impl Kind {
+            pub const ALL: &'static [Kind] = &[$(Kind::$kind),*];
+
+            pub fn name(self) -> &'static str {
+                match self { $(Kind::$kind => <$ty as k8s_openapi::Resource>::KIND),* }
+            }
+            pub fn group(self) -> &'static str {
+                match self { $(Kind::$kind => <$ty as k8s_openapi::Resource>::GROUP),* }
+            }
+            pub fn version(self) -> &'static str {
+                match self { $(Kind::$kind => <$ty as k8s_openapi::Resource>::VERSION),* }
+            }
+            pub fn api_version(self) -> &'static str {
+                match self { $(Kind::$kind => <$ty as k8s_openapi::Resource>::API_VERSION),* }
+            }
+            /// The resource name in URLs and messages (`pods`, `deployments`).
+            pub fn plural(self) -> &'static str {
+                match self { $(Kind::$kind => <$ty as k8s_openapi::Resource>::URL_PATH_SEGMENT),* }
+            }
+            pub fn namespaced(self) -> bool {
+                match self { $(Kind::$kind => $namespaced),* }
+            }
+            pub fn short_names(self) -> &'static [&'static str] {
+                match self { $(Kind::$kind => &[$($short),*]),* }
+            }
+            /// The kind for an apiVersion/kind pair as written in a manifest.
+            pub fn from_api_version_kind(api_version: &str, kind: &str) -> Option<Kind> {
+                Kind::ALL.iter().copied().find(|k| k.api_version() == api_version && k.name() == kind)
+            }
+        }
+
+        impl Object {
+            pub fn kind(&self) -> Kind {
+                match self { $(Object::$kind(_) => Kind::$kind),* }
+            }
+            pub fn meta(&self) -> &ObjectMeta {
+                match self { $(Object::$kind(o) => &o.metadata),* }
+            }
+            pub fn meta_mut(&mut self) -> &mut ObjectMeta {
+                match self { $(Object::$kind(o) => &mut o.metadata),* }
+            }
+            /// The object as JSON, with apiVersion and kind set, keys sorted.
+            pub fn to_value(&self) -> Value {
+                let v = match self { $(Object::$kind(o) => serde_json::to_value(o)),* };
+                v.unwrap_or(Value::Null)
+            }
+            /// Decodes JSON of a known kind, leniently (unknown fields ignored). The API layer
+            /// does strict decoding of user input before objects reach this point.
+            pub fn from_value(kind: Kind, v: Value) -> Result<Object, String> {
+                match kind {
+                    $(Kind::$kind => serde_json::from_value::<$ty>(v).map(Object::$kind).map_err(|e| e.to_string())),*
+                }
+            }
+        }
+    };
+}
+
+use k8s_openapi::api::{
+    apps::v1 as apps, autoscaling::v2 as autoscaling, batch::v1 as batch,
+    coordination::v1 as coordination, core::v1 as core, discovery::v1 as discovery,
+    networking::v1 as networking, policy::v1 as policy, rbac::v1 as rbac,
+    scheduling::v1 as scheduling, storage::v1 as storage,
+};
+
+kinds! {
+    Pod => core::Pod, true, ["po"];
+    Node => core::Node, false, ["no"];
+    Namespace => core::Namespace, false, ["ns"];
+    ConfigMap => core::ConfigMap, true, ["cm"];
+    Secret => core::Secret, true, [];
+    Event => core::Event, true, ["ev"];
+    ServiceAccount => core::ServiceAccount, true, ["sa"];
+    Service => core::Service, true, ["svc"];
+    Endpoints => core::Endpoints, true, ["ep"];
+    PersistentVolume => core::PersistentVolume, false, ["pv"];
+    PersistentVolumeClaim => core::PersistentVolumeClaim, true, ["pvc"];
+    ResourceQuota => core::ResourceQuota, true, ["quota"];
+    LimitRange => core::LimitRange, true, ["limits"];
+    Deployment => apps::Deployment, true, ["deploy"];
+    ReplicaSet => apps::ReplicaSet, true, ["rs"];
+    DaemonSet => apps::DaemonSet, true, ["ds"];
+    StatefulSet => apps::StatefulSet, true, ["sts"];
+    ControllerRevision => apps::ControllerRevision, true, [];
+    Job => batch::Job, true, [];
+    CronJob => batch::CronJob, true, ["cj"];
+    HorizontalPodAutoscaler => autoscaling::HorizontalPodAutoscaler, true, ["hpa"];
+    Ingress => networking::Ingress, true, ["ing"];
+    IngressClass => networking::IngressClass, false, [];
+    NetworkPolicy => networking::NetworkPolicy, true, ["netpol"];
+    EndpointSlice => discovery::EndpointSlice, true, [];
+    StorageClass => storage::StorageClass, false, ["sc"];
+    PodDisruptionBudget => policy::PodDisruptionBudget, true, ["pdb"];
+    Role => rbac::Role, true, [];
+    RoleBinding => rbac::RoleBinding, true, [];
+    ClusterRole => rbac::ClusterRole, false, [];
+    ClusterRoleBinding => rbac::ClusterRoleBinding, false, [];
+    PriorityClass => scheduling::PriorityClass, false, ["pc"];
+    Lease => coordination::Lease, true, [];
+}
+
+impl Kind {
+    /// Singular lower-case name (`pod`, `deployment`), as kubectl accepts it.
+    pub fn singular(self) -> String {
+        self.name().to_ascii_lowercase()
+    }
+
+    /// `deployment.apps` style (singular qualified by group), as kubectl names objects in
+    /// `deployment.apps/web created`.
+    pub fn qualified_singular(self) -> String {
+        if self.group().is_empty() {
+            self.singular()
+        } else {
+            format!("{}.{}", self.singular(), self.group())
+        }
+    }
+
+    /// `deployments.apps` style: plural qualified by group (plain plural for the core group).
+    pub fn qualified_plural(self) -> String {
+        if self.group().is_empty() {
+            self.plural().to_string()
+        } else {
+            format!("{}.{}", self.plural(), self.group())
+        }
+    }
+}
+
+impl Object {
+    pub fn name(&self) -> &str {
+        self.meta().name.as_deref().unwrap_or("")
+    }
+    pub fn namespace(&self) -> &str {
+        self.meta().namespace.as_deref().unwrap_or("")
+    }
+    pub fn key(&self) -> ObjKey {
+        ObjKey::new(self.namespace(), self.name())
+    }
+}
+
+/// Namespace and name of an object ("" namespace for cluster-scoped kinds). Ordered, so lists
+/// come out sorted by namespace then name, as the API server returns them.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct ObjKey {
+    pub namespace: String,
+    pub name: String,
+}
+
+impl ObjKey {
+    pub fn new(namespace: &str, name: &str) -> ObjKey {
+        ObjKey { namespace: namespace.to_string(), name: name.to_string() }
+    }
+}
+
+/// Accessors for typed objects held in an [`Object`].
+macro_rules! typed_accessors {
+    ($($fn_ref:ident, $fn_into:ident => $kind:ident, $ty:ty;)*) => {
+        impl Object {
+            $(
+            pub fn $fn_ref(&self) -> Option<&$ty> {
+                match self { Object::$kind(o) => Some(o), _ => None }
+            }
+            pub fn $fn_into(self) -> Option<$ty> {
+                match self { Object::$kind(o) => Some(o), _ => None }
+            }
+            )*
+        }
+    };
+}
+
+typed_accessors! {
+    as_pod, into_pod => Pod, core::Pod;
+    as_node, into_node => Node, core::Node;
+    as_config_map, into_config_map => ConfigMap, core::ConfigMap;
+    as_secret, into_secret => Secret, core::Secret;
+    as_event, into_event => Event, core::Event;
+    as_namespace, into_namespace => Namespace, core::Namespace;
+    as_service, into_service => Service, core::Service;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kinds_know_their_api_facts() {
+        assert_eq!(Kind::Deployment.api_version(), "apps/v1");
+        assert_eq!(Kind::Deployment.plural(), "deployments");
+        assert_eq!(Kind::Deployment.qualified_plural(), "deployments.apps");
+        assert_eq!(Kind::Pod.qualified_plural(), "pods");
+        assert!(!Kind::Node.namespaced());
+        assert_eq!(Kind::from_api_version_kind("batch/v1", "CronJob"), Some(Kind::CronJob));
+    }
+}
