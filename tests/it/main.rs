@@ -1,0 +1,16 @@
+//! Integration tests, one binary (link once): transcripts, determinism, bad input, and the
+//! architecture invariants.
+
+mod architecture;
+mod bad_input;
+mod determinism;
+mod transcripts;
+
+use kubedojo::shell::workstation::{transcript, Workstation};
+use kubedojo::sim::World;
+
+/// Runs `script` against the default cluster with `seed` and returns the transcript.
+pub fn run_script(script: &str, seed: u64) -> String {
+    let mut ws = Workstation::new(World::new(seed));
+    transcript(&mut ws, script)
+}
