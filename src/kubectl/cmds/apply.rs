@@ -25,7 +25,7 @@ pub(crate) const LAST_APPLIED: &str = "kubectl.kubernetes.io/last-applied-config
 
 /// Reads `-f` arguments: files, directories (their .yaml/.yml/.json files, sorted; `-R`
 /// descends), or `-` for stdin.
-pub(crate) fn read_objects(ctx: &mut Ctx, files: &[String], recursive: bool) -> Result<Vec<Doc>, String> {
+pub(crate) fn read_objects(ctx: &mut Ctx, files: &[String], recursive: bool, validate: bool) -> Result<Vec<Doc>, String> {
     let mut sources: Vec<(String, String)> = Vec::new();
     for f in files {
         if f == "-" {
@@ -66,10 +66,21 @@ pub(crate) fn read_objects(ctx: &mut Ctx, files: &[String], recursive: bool) -> 
     }
     let mut docs = Vec::new();
     for (source, text) in sources {
-        let parsed = decode::parse_manifest(&text).map_err(|e| format!("error: error parsing {source}: {e}"))?;
-        for raw in parsed {
-            let object = decode::decode_object(&raw).map_err(|e| e.with_source("creating", &source).kubectl_text());
+        let manifest = decode::read_manifest(&text, &source, validate);
+        for d in manifest.docs {
+            let raw = d.value;
+            let known = crate::sim::Kind::from_api_version_kind(&d.api_version, &d.kind).is_some();
+            let object = if known {
+                decode::decode_object(&raw).map_err(|e| e.with_source("creating", &source).kubectl_text())
+            } else {
+                let name = raw.pointer("/metadata/name").and_then(|v| v.as_str()).unwrap_or("");
+                let ns = raw.pointer("/metadata/namespace").and_then(|v| v.as_str()).unwrap_or("");
+                Err(format!("error: {}", decode::no_kind_match_error(name, ns, &source, &d.api_version, &d.kind)))
+            };
             docs.push(Doc { source: source.clone(), raw, object });
+        }
+        if let Some(e) = manifest.error {
+            docs.push(Doc { source: source.clone(), raw: Value::Null, object: Err(format!("error: {e}")) });
         }
     }
     Ok(docs)
@@ -131,7 +142,8 @@ fn run_files(ctx: &mut Ctx, m: &ArgMatches, apply: bool) {
     };
     let ns_flag = m.get_one::<String>("namespace").cloned();
     let ns = namespace(ctx, m);
-    let docs = match read_objects(ctx, &files, m.get_flag("recursive")) {
+    let validate = m.get_one::<String>("validate").map(|v| v != "false" && v != "ignore").unwrap_or(true);
+    let docs = match read_objects(ctx, &files, m.get_flag("recursive"), validate) {
         Ok(d) => d,
         Err(e) => return ctx.out.fail(&e),
     };

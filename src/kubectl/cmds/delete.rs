@@ -66,7 +66,7 @@ pub fn run(ctx: &mut Ctx, args: &[String]) {
     let files: Vec<String> = m.get_many::<String>("filename").map(|v| v.cloned().collect()).unwrap_or_default();
     let positional: Vec<String> = m.get_many::<String>("args").map(|v| v.cloned().collect()).unwrap_or_default();
     if !files.is_empty() {
-        match super::apply::read_objects(ctx, &files, m.get_flag("recursive")) {
+        match super::apply::read_objects(ctx, &files, m.get_flag("recursive"), true) {
             Ok(docs) => {
                 for d in docs {
                     match d.object {

@@ -62,7 +62,7 @@ pub struct ApiError {
     pub reason: Reason,
     pub message: String,
     /// Only for `Reason::Invalid`.
-    pub details: Option<InvalidDetails>,
+    pub details: Option<Box<InvalidDetails>>,
 }
 
 impl std::fmt::Display for ApiError {
@@ -146,10 +146,8 @@ impl ApiError {
         } else {
             format!("{kind}.{group}")
         };
-        let causes: Vec<(String, String)> = errs
-            .iter()
-            .map(|e| (e.field.clone(), e.body()))
-            .collect();
+        let causes: Vec<(String, String)> =
+            errs.iter().map(|e| (e.field.clone(), e.body())).collect();
         let agg = aggregate(errs.iter().map(|e| e.to_string()));
         let message = if agg.is_empty() {
             format!("{qualified} {} is invalid", go_quote(name))
@@ -160,12 +158,12 @@ impl ApiError {
             code: 422,
             reason: Reason::Invalid,
             message,
-            details: Some(InvalidDetails {
+            details: Some(Box::new(InvalidDetails {
                 group: group.to_string(),
                 kind: kind.to_string(),
                 name: name.to_string(),
                 causes,
-            }),
+            })),
         }
     }
 
@@ -218,7 +216,11 @@ impl ApiError {
     /// The line kubectl prints for this error inside a list of several errors
     /// (`MultipleErrors` → `StandardErrorMessage`): always `Error from server (Reason): message`.
     pub fn kubectl_line(&self) -> String {
-        format!("Error from server ({}): {}", self.reason.as_str(), self.message)
+        format!(
+            "Error from server ({}): {}",
+            self.reason.as_str(),
+            self.message
+        )
     }
 }
 
@@ -517,7 +519,12 @@ mod tests {
             r#"spec.template.metadata.labels: Invalid value: map[string]string{"app":"x", "tier":"web"}: `selector` does not match template `labels`"#
         );
         assert_eq!(
-            FieldError::invalid("spec.replicas", BadValue::Int(-1), "must be greater than or equal to 0").to_string(),
+            FieldError::invalid(
+                "spec.replicas",
+                BadValue::Int(-1),
+                "must be greater than or equal to 0"
+            )
+            .to_string(),
             "spec.replicas: Invalid value: -1: must be greater than or equal to 0"
         );
         assert_eq!(
@@ -525,7 +532,11 @@ mod tests {
             "metadata.labels: Too long: may not be longer than 63"
         );
         assert_eq!(
-            FieldError::not_found("spec.containers[0].volumeMounts[0].name", BadValue::Str("data".into())).to_string(),
+            FieldError::not_found(
+                "spec.containers[0].volumeMounts[0].name",
+                BadValue::Str("data".into())
+            )
+            .to_string(),
             r#"spec.containers[0].volumeMounts[0].name: Not found: "data""#
         );
         assert_eq!(go_quote("a\"b\\\n\u{1}é"), r#""a\"b\\\n\x01é""#);
@@ -541,6 +552,9 @@ mod tests {
             ApiError::forbidden("pods", "", "User \"x\" cannot list resource \"pods\"").code,
             403
         );
-        assert_eq!(aggregate(vec!["a".into(), "b".into(), "a".into()]), "[a, b]");
+        assert_eq!(
+            aggregate(vec!["a".into(), "b".into(), "a".into()]),
+            "[a, b]"
+        );
     }
 }

@@ -91,6 +91,9 @@ impl World {
                 &[errors::FieldError::required("metadata.name", "name or generateName is required")],
             ));
         }
+        // The uid exists before defaulting: the Job defaults derive its selector from it.
+        let uid = self.new_uid();
+        obj.meta_mut().uid = Some(uid);
         let suffix = self.random_suffix(5);
         defaults::default_object(&mut obj, &suffix);
         let errs = validate::validate_object(&obj);
@@ -103,9 +106,7 @@ impl World {
             return Err(ApiError::already_exists(&kind.qualified_plural(), &name));
         }
         let now = self.now;
-        let uid = self.new_uid();
         let m = obj.meta_mut();
-        m.uid = Some(uid);
         m.creation_timestamp = Some(now.time());
         m.resource_version = None;
         m.deletion_timestamp = None;
