@@ -217,6 +217,8 @@ fn step(w: &mut World, pod: &Pod, rt: &mut PodRt, c: &mut CtrRt, policy: &str) {
                     return;
                 }
                 c.crash_backoff.next(now);
+                c.restarts += 1;
+                c.state = CState::Waiting { reason: "ContainerCreating".into(), message: None };
             }
             if ensure_image(w, pod, c) {
                 start(w, pod, rt, c);
@@ -261,6 +263,7 @@ fn step(w: &mut World, pod: &Pod, rt: &mut PodRt, c: &mut CtrRt, policy: &str) {
                 return;
             }
             c.crash_backoff.next(now);
+            c.restarts += 1;
             c.pull = Pull::NotStarted;
             if ensure_image(w, pod, c) {
                 start(w, pod, rt, c);
