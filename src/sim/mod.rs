@@ -8,14 +8,17 @@
 pub mod api;
 pub mod clock;
 pub mod cluster;
+pub mod controllers;
 pub mod events;
 pub mod images;
 pub mod kubelet;
+pub mod net;
 pub mod network;
 pub mod object;
 pub mod quantity;
 pub mod scheduler;
 pub mod scheduling;
+pub mod services;
 pub mod store;
 
 use rand::{Rng, SeedableRng};

@@ -82,9 +82,8 @@ impl std::error::Error for YamlError {}
 
 fn has_control_chars(value: &Value) -> bool {
     let bad = |s: &str| {
-        s.chars().any(|c| {
-            matches!(c as u32, 0x7F..=0x84 | 0x86..=0x9F | 0xFFFE | 0xFFFF)
-        })
+        s.chars()
+            .any(|c| matches!(c as u32, 0x7F..=0x84 | 0x86..=0x9F | 0xFFFE | 0xFFFF))
     };
     match value {
         Value::String(s) => bad(s),
@@ -168,10 +167,10 @@ fn number_text(n: &Number) -> String {
 // something other than a string?
 
 const RESOLVE_MAP: &[&str] = &[
-    "y", "Y", "yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON", "n", "N", "no",
-    "No", "NO", "false", "False", "FALSE", "off", "Off", "OFF", "", "~", "null", "Null", "NULL",
-    ".nan", ".NaN", ".NAN", ".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF", "-.inf", "-.Inf",
-    "-.INF", "<<",
+    "y", "Y", "yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON", "n", "N", "no", "No",
+    "NO", "false", "False", "FALSE", "off", "Off", "OFF", "", "~", "null", "Null", "NULL", ".nan",
+    ".NaN", ".NAN", ".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF", "-.inf", "-.Inf", "-.INF",
+    "<<",
 ];
 
 fn resolves_to_non_string(s: &str) -> bool {
@@ -197,9 +196,10 @@ fn resolves_to_non_string(s: &str) -> bool {
                 return true;
             }
             let plain: Vec<u8> = b.iter().copied().filter(|&c| c != b'_').collect();
+            // ParseInt, or ParseUint for an unsigned number. (Newer go-yaml also reads
+            // bigger integers as big.Int; the one in kubectl 1.32 leaves them strings.)
             match go_int_syntax(&plain) {
-                // ParseInt succeeds, or ParseUint succeeds or overflows into a big.Int.
-                Some(int) if !int.signed || int.fits_i64 => return true,
+                Some(int) if int.fits_i64 || (!int.signed && int.fits_u64) => return true,
                 _ => {}
             }
             yaml_style_float(&plain)
@@ -214,6 +214,7 @@ fn resolves_to_non_string(s: &str) -> bool {
 struct GoInt {
     signed: bool,
     fits_i64: bool,
+    fits_u64: bool,
 }
 
 /// `strconv.ParseInt(s, 0, 64)` syntax (sign, `0b`/`0o`/`0x`/`0` prefixes), and whether the
@@ -250,6 +251,7 @@ fn go_int_syntax(s: &[u8]) -> Option<GoInt> {
     Some(GoInt {
         signed,
         fits_i64: !overflow && value <= limit,
+        fits_u64: !overflow,
     })
 }
 
@@ -313,7 +315,7 @@ fn go_parse_float_ok(s: &str) -> bool {
     if !saw_digits {
         return false;
     }
-    if i < b.len() && b[i].to_ascii_lowercase() == b'e' {
+    if i < b.len() && b[i].eq_ignore_ascii_case(&b'e') {
         i += 1;
         if matches!(b.get(i), Some(b'+' | b'-')) {
             i += 1;
@@ -478,7 +480,8 @@ fn parse_layout(s: &[u8], time_sep: Option<u8>) -> bool {
         if i != s.len() {
             return None;
         }
-        let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+        let leap =
+            (year.is_multiple_of(4) && !year.is_multiple_of(100)) || year.is_multiple_of(400);
         let days = match month {
             2 if leap => 29,
             2 => 28,
@@ -504,9 +507,8 @@ fn is_digit(c: char) -> bool {
     c.is_ascii_digit()
 }
 
-fn key_less(a: &str, b: &str) -> bool {
-    let ar: Vec<char> = a.chars().collect();
-    let br: Vec<char> = b.chars().collect();
+/// go-yaml's `keyList.Less` on the keys' runes.
+fn key_less(ar: &[char], br: &[char]) -> bool {
     for i in 0..ar.len().min(br.len()) {
         if ar[i] == br[i] {
             continue;
@@ -536,12 +538,16 @@ fn key_less(a: &str, b: &str) -> bool {
         }
         let mut ai = i;
         while ai < ar.len() && is_digit(ar[ai]) {
-            an = an.wrapping_mul(10).wrapping_add(i64::from(ar[ai] as u32 - '0' as u32));
+            an = an
+                .wrapping_mul(10)
+                .wrapping_add(i64::from(ar[ai] as u32 - '0' as u32));
             ai += 1;
         }
         let mut bi = i;
         while bi < br.len() && is_digit(br[bi]) {
-            bn = bn.wrapping_mul(10).wrapping_add(i64::from(br[bi] as u32 - '0' as u32));
+            bn = bn
+                .wrapping_mul(10)
+                .wrapping_add(i64::from(br[bi] as u32 - '0' as u32));
             bi += 1;
         }
         if an != bn {
@@ -556,27 +562,34 @@ fn key_less(a: &str, b: &str) -> bool {
 }
 
 /// Sorts with `key_less`. A hand-written merge sort: `slice::sort_by` may panic when a
-/// comparator is not a total order, and this one is only nearly so on odd keys.
-fn sort_keys<'a>(keys: Vec<(&'a String, &'a Value)>) -> Vec<(&'a String, &'a Value)> {
-    if keys.len() <= 1 {
-        return keys;
+/// comparator is not a total order, and go-yaml's is not one on some keys mixing digits and
+/// letters (`01` < `10` < `1e3` < `01`). For those, kubectl's own order depends on Go's random
+/// map iteration and changes from run to run; this order is one of them, and stable.
+fn sort_keys<'a>(pairs: Vec<(&'a String, &'a Value)>) -> Vec<(&'a String, &'a Value)> {
+    let decorated: Vec<(Vec<char>, (&String, &Value))> = pairs
+        .into_iter()
+        .map(|p| (p.0.chars().collect(), p))
+        .collect();
+    merge_sort(decorated).into_iter().map(|(_, p)| p).collect()
+}
+
+fn merge_sort<T>(mut items: Vec<(Vec<char>, T)>) -> Vec<(Vec<char>, T)> {
+    if items.len() <= 1 {
+        return items;
     }
-    let mut left = keys;
-    let right = left.split_off(left.len() / 2);
-    let left = sort_keys(left);
-    let right = sort_keys(right);
+    let right = merge_sort(items.split_off(items.len() / 2));
+    let left = merge_sort(items);
     let mut out = Vec::with_capacity(left.len() + right.len());
     let mut l = left.into_iter().peekable();
     let mut r = right.into_iter().peekable();
     loop {
         let take_right = match (l.peek(), r.peek()) {
-            (Some(a), Some(b)) => key_less(b.0, a.0),
+            (Some(a), Some(b)) => key_less(&b.0, &a.0),
             (Some(_), None) => false,
             (None, Some(_)) => true,
             (None, None) => break,
         };
-        let next = if take_right { r.next() } else { l.next() };
-        out.extend(next);
+        out.extend(if take_right { r.next() } else { l.next() });
     }
     out
 }
@@ -901,8 +914,7 @@ impl Emitter {
 
     fn write_indent(&mut self) {
         let indent = self.indent.max(0);
-        if !self.indention || self.column > indent || (self.column == indent && !self.whitespace)
-        {
+        if !self.indention || self.column > indent || (self.column == indent && !self.whitespace) {
             self.put_break();
         }
         while self.column < indent {
@@ -912,7 +924,13 @@ impl Emitter {
         self.indention = true;
     }
 
-    fn write_indicator(&mut self, indicator: &[u8], need_whitespace: bool, is_whitespace: bool, is_indention: bool) {
+    fn write_indicator(
+        &mut self,
+        indicator: &[u8],
+        need_whitespace: bool,
+        is_whitespace: bool,
+        is_indention: bool,
+    ) {
         if need_whitespace && !self.whitespace {
             self.put(b' ');
         }
@@ -1186,7 +1204,12 @@ impl Emitter {
                 }
                 spaces = false;
             } else if is_space(value, i) {
-                if allow_breaks && !spaces && self.column > BEST_WIDTH && i > 0 && i < value.len() - 1 {
+                if allow_breaks
+                    && !spaces
+                    && self.column > BEST_WIDTH
+                    && i > 0
+                    && i < value.len() - 1
+                {
                     self.write_indent();
                     if is_space(value, i + 1) {
                         self.put(b'\\');
@@ -1258,5 +1281,507 @@ impl Emitter {
                 breaks = false;
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    /// `json` is what `kubectl ... -o json` printed, `want` what the same command printed
+    /// with `-o yaml` (kubectl v1.32.4).
+    fn check(json: &str, want: &str) {
+        let value: Value = match serde_json::from_str(json) {
+            Ok(v) => v,
+            Err(e) => panic!("bad test JSON: {e}"),
+        };
+        assert_eq!(to_yaml(&value), want);
+    }
+
+    // kubectl create configmap c --from-literal=... (booleans, numbers, indicators, quotes)
+    #[test]
+    fn oracle_configmap_scalar_styles() {
+        check(
+            r##"{"kind":"ConfigMap","apiVersion":"v1","metadata":{"name":"c","creationTimestamp":null},"data":{"k00":"true","k01":"yes","k02":"on","k03":"no","k04":"Off","k05":"y","k06":"~","k07":"null","k08":"123","k09":"-1","k10":"+1","k11":"1.5","k12":"1e3","k13":"0x1F","k14":"0o17","k15":"0777","k16":"08","k17":".5","k18":"1_000","k19":"1:20","k20":"2025-01-01","k21":"2025-01-01T00:00:00Z","k22":"2025-02-30","k23":"-","k24":"- a","k25":"-a","k26":":","k27":"a: b","k28":"a:b","k29":"#x","k30":"a #b","k31":"a#b","k32":"? a","k33":"[a]","k34":"&a","k35":"*a","k36":"!a","k37":"|a","k38":">a","k39":"@a","k40":"`a","k41":"'q'","k42":"\"dq\"","k43":"it's","k44":"back\\slash","k45":"é","k46":"😀 x","k47":"\ta","k48":" lead","k49":"trail ","k50":"a  b","k51":"---","k52":"...","k53":"<<","k54":"0xFFFFFFFFFFFFFFFFFF","k55":"9223372036854775808","k56":"+.inf","k57":".5e3","k58":"1e400"}}"##,
+            r#"apiVersion: v1
+data:
+  k00: "true"
+  k01: "yes"
+  k02: "on"
+  k03: "no"
+  k04: "Off"
+  k05: "y"
+  k06: "~"
+  k07: "null"
+  k08: "123"
+  k09: "-1"
+  k10: "+1"
+  k11: "1.5"
+  k12: "1e3"
+  k13: "0x1F"
+  k14: "0o17"
+  k15: "0777"
+  k16: "08"
+  k17: ".5"
+  k18: "1_000"
+  k19: "1:20"
+  k20: "2025-01-01"
+  k21: "2025-01-01T00:00:00Z"
+  k22: 2025-02-30
+  k23: '-'
+  k24: '- a'
+  k25: -a
+  k26: ':'
+  k27: 'a: b'
+  k28: a:b
+  k29: '#x'
+  k30: 'a #b'
+  k31: a#b
+  k32: '? a'
+  k33: '[a]'
+  k34: '&a'
+  k35: '*a'
+  k36: '!a'
+  k37: '|a'
+  k38: '>a'
+  k39: '@a'
+  k40: '`a'
+  k41: '''q'''
+  k42: '"dq"'
+  k43: it's
+  k44: back\slash
+  k45: é
+  k46: "\U0001F600 x"
+  k47: "\ta"
+  k48: ' lead'
+  k49: 'trail '
+  k50: a  b
+  k51: '---'
+  k52: '...'
+  k53: <<
+  k54: 0xFFFFFFFFFFFFFFFFFF
+  k55: "9223372036854775808"
+  k56: "+.inf"
+  k57: ".5e3"
+  k58: 1e400
+kind: ConfigMap
+metadata:
+  creationTimestamp: null
+  name: c
+"#,
+        );
+    }
+
+    // multi-line values: |, |-, |+, indentation indicator, trailing spaces force quotes
+    #[test]
+    fn oracle_configmap_literal_blocks() {
+        check(
+            r#"{"kind":"ConfigMap","apiVersion":"v1","metadata":{"name":"c","creationTimestamp":null},"data":{"blank":"a\n\n\nb","clip":"a\nb\n","cr":"a\r\nb","keep":"a\n\n","lead":"  indented\nx\n","nl":"\nfirst","onlynl":"\n","strip":"a\nb","tab":"a\n\tb","trail":"a \nb"}}"#,
+            r#"apiVersion: v1
+data:
+  blank: |-
+    a
+
+
+    b
+  clip: |
+    a
+    b
+  cr: "a\r\nb"
+  keep: |+
+    a
+
+  lead: |2
+      indented
+    x
+  nl: |2-
+
+    first
+  onlynl: |2+
+
+  strip: |-
+    a
+    b
+  tab: "a\n\tb"
+  trail: "a \nb"
+kind: ConfigMap
+metadata:
+  creationTimestamp: null
+  name: c
+"#,
+        );
+    }
+
+    // long lines fold at column 80 (plain, single-, double-quoted), never inside words or literal blocks
+    #[test]
+    fn oracle_configmap_folding() {
+        check(
+            r#"{"kind":"ConfigMap","apiVersion":"v1","metadata":{"name":"c","creationTimestamp":null},"data":{"lead":" word word word word word word word word word word word word word word word word word word word word word word word word word word word word word word end","long":"word word word word word word word word word word word word word word word word word word word word word word word word word word word word word word end","ml":"word word word word word word word word word word word word word word word word word word word word word word word word word word word word word word end\nsecond word word word word word word word word word word word word word word word word word word word word word word word word word word word word word word end","nospace":"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx","quoted":"yes word word word word word word word word word word word word word word word word word word word word word word word word word word word word word word end","spaces":"word  word  word  word  word  word  word  word  word  word  word  word  word  word  word  word  word  word  word  word  word  word  word  word  word  ","tab":"a\tb word word word word word word word word word word word word word word word word word word word word word word word word word word word word word word end"}}"#,
+            r#"apiVersion: v1
+data:
+  lead: ' word word word word word word word word word word word word word word word
+    word word word word word word word word word word word word word word word end'
+  long: word word word word word word word word word word word word word word word
+    word word word word word word word word word word word word word word word end
+  ml: |-
+    word word word word word word word word word word word word word word word word word word word word word word word word word word word word word word end
+    second word word word word word word word word word word word word word word word word word word word word word word word word word word word word word word end
+  nospace: xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx
+  quoted: yes word word word word word word word word word word word word word word
+    word word word word word word word word word word word word word word word word
+    end
+  spaces: 'word  word  word  word  word  word  word  word  word  word  word  word  word  word  word  word  word  word  word  word  word  word  word  word  word  '
+  tab: "a\tb word word word word word word word word word word word word word word
+    word word word word word word word word word word word word word word word word
+    end"
+kind: ConfigMap
+metadata:
+  creationTimestamp: null
+  name: c
+"#,
+        );
+    }
+
+    // BOM (go-yaml escapes every character after it), LS, NEL folded by the reader, emoji
+    #[test]
+    fn oracle_configmap_unicode_oddities() {
+        check(
+            "{\"kind\":\"ConfigMap\",\"apiVersion\":\"v1\",\"metadata\":{\"name\":\"c\",\"creationTimestamp\":null},\"data\":{\"bom\":\"\u{feff}ab c\",\"ctl\":\"a\\u0001b\\u001b\",\"emoji\":\"😀\",\"ls\":\"a\u{2028}b\",\"nbsp\":\"a\u{a0}b\",\"nel\":\"a\u{85}b\",\"nel2\":\"a \u{85}\u{85} b\"}}",
+            "apiVersion: v1
+data:
+  bom: \"\\uFEFF\\x61\\x62\\x20\\x63\"
+  ctl: \"a\\x01b\\e\"
+  emoji: \"\\U0001F600\"
+  ls: 'a\u{2028}    b'
+  nbsp: a\u{a0}b
+  nel: a b
+  nel2: |-
+    a
+    b
+kind: ConfigMap
+metadata:
+  creationTimestamp: null
+  name: c
+",
+        );
+    }
+
+    // go-yaml's numeric-aware key order and quoted keys
+    #[test]
+    fn oracle_configmap_key_order() {
+        check(
+            r#"{"kind":"ConfigMap","apiVersion":"v1","metadata":{"name":"c","creationTimestamp":null},"data":{"-":"v","-x":"v",".x":"v","01":"v","1":"v","1.5":"v","10":"v","2":"v","A":"v","Z":"v","_x":"v","a-":"v","a.b":"v","a0":"v","a001":"v","a01":"v","a1":"v","a10":"v","a9":"v","a_":"v","b":"v","k0":"v","k00":"v","k1":"v","null":"v","true":"v","x.10":"v","x.9":"v"}}"#,
+            r#"apiVersion: v1
+data:
+  '-': v
+  -x: v
+  .x: v
+  _x: v
+  "1": v
+  "1.5": v
+  "01": v
+  "2": v
+  "10": v
+  A: v
+  Z: v
+  a-: v
+  a.b: v
+  a_: v
+  a0: v
+  a1: v
+  a01: v
+  a001: v
+  a9: v
+  a10: v
+  b: v
+  k0: v
+  k00: v
+  k1: v
+  "null": v
+  "true": v
+  x.9: v
+  x.10: v
+kind: ConfigMap
+metadata:
+  creationTimestamp: null
+  name: c
+"#,
+        );
+    }
+
+    // kubectl create deployment web --image=nginx:1.27 --replicas=3 --port=80
+    #[test]
+    fn oracle_deployment() {
+        check(
+            r#"{"kind":"Deployment","apiVersion":"apps/v1","metadata":{"name":"web","creationTimestamp":null,"labels":{"app":"web"}},"spec":{"replicas":3,"selector":{"matchLabels":{"app":"web"}},"template":{"metadata":{"creationTimestamp":null,"labels":{"app":"web"}},"spec":{"containers":[{"name":"nginx","image":"nginx:1.27","ports":[{"containerPort":80}],"resources":{}}]}},"strategy":{}},"status":{}}"#,
+            r#"apiVersion: apps/v1
+kind: Deployment
+metadata:
+  creationTimestamp: null
+  labels:
+    app: web
+  name: web
+spec:
+  replicas: 3
+  selector:
+    matchLabels:
+      app: web
+  strategy: {}
+  template:
+    metadata:
+      creationTimestamp: null
+      labels:
+        app: web
+    spec:
+      containers:
+      - image: nginx:1.27
+        name: nginx
+        ports:
+        - containerPort: 80
+        resources: {}
+status: {}
+"#,
+        );
+    }
+
+    // kubectl create cronjob with a command
+    #[test]
+    fn oracle_cronjob() {
+        check(
+            r#"{"kind":"CronJob","apiVersion":"batch/v1","metadata":{"name":"cj","creationTimestamp":null},"spec":{"schedule":"*/5 * * * *","jobTemplate":{"metadata":{"name":"cj","creationTimestamp":null},"spec":{"template":{"metadata":{"creationTimestamp":null},"spec":{"containers":[{"name":"cj","image":"busybox","command":["sh","-c","date; echo hello from the cluster"],"resources":{}}],"restartPolicy":"OnFailure"}}}}},"status":{}}"#,
+            r#"apiVersion: batch/v1
+kind: CronJob
+metadata:
+  creationTimestamp: null
+  name: cj
+spec:
+  jobTemplate:
+    metadata:
+      creationTimestamp: null
+      name: cj
+    spec:
+      template:
+        metadata:
+          creationTimestamp: null
+        spec:
+          containers:
+          - command:
+            - sh
+            - -c
+            - date; echo hello from the cluster
+            image: busybox
+            name: cj
+            resources: {}
+          restartPolicy: OnFailure
+  schedule: '*/5 * * * *'
+status: {}
+"#,
+        );
+    }
+
+    // kubectl create service nodeport
+    #[test]
+    fn oracle_service() {
+        check(
+            r#"{"kind":"Service","apiVersion":"v1","metadata":{"name":"web","creationTimestamp":null,"labels":{"app":"web"}},"spec":{"ports":[{"name":"80-8080","protocol":"TCP","port":80,"targetPort":8080,"nodePort":30080},{"name":"443-8443","protocol":"TCP","port":443,"targetPort":8443,"nodePort":30080}],"selector":{"app":"web"},"type":"NodePort"},"status":{"loadBalancer":{}}}"#,
+            r#"apiVersion: v1
+kind: Service
+metadata:
+  creationTimestamp: null
+  labels:
+    app: web
+  name: web
+spec:
+  ports:
+  - name: 80-8080
+    nodePort: 30080
+    port: 80
+    protocol: TCP
+    targetPort: 8080
+  - name: 443-8443
+    nodePort: 30080
+    port: 443
+    protocol: TCP
+    targetPort: 8443
+  selector:
+    app: web
+  type: NodePort
+status:
+  loadBalancer: {}
+"#,
+        );
+    }
+
+    // kubectl create secret generic
+    #[test]
+    fn oracle_secret() {
+        check(
+            r#"{"kind":"Secret","apiVersion":"v1","metadata":{"name":"s","creationTimestamp":null},"data":{"password":"czNjcjN0IQ==","user":"YWRtaW4="}}"#,
+            r#"apiVersion: v1
+data:
+  password: czNjcjN0IQ==
+  user: YWRtaW4=
+kind: Secret
+metadata:
+  creationTimestamp: null
+  name: s
+"#,
+        );
+    }
+
+    // kubectl label --local -f obj.json zz=1: numbers, nested sequences, long and multi-line keys
+    #[test]
+    fn oracle_unstructured_numbers_and_nesting() {
+        check(
+            r#"{"":"empty key","a\nb":"c","apiVersion":"v1","e":{},"kind":"ConfigMap","kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk":"v","l":[],"list\nkey":[1,2],"metadata":{"labels":{"zz":"1"},"name":"x"},"n":null,"nums":[0,0,1,2.5,1000000,1500000,100000000000000000000,1e+21,1e-06,1e-07,9007199254740993,0.1,100,1000000000000000,-3],"t":true,"x":[[1,[2]],[[]],[{}],[{"a":[1]}]]}"#,
+            r#""": empty key
+? |-
+  a
+  b
+: c
+apiVersion: v1
+e: {}
+kind: ConfigMap
+? kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk
+: v
+l: []
+? |-
+  list
+  key
+: - 1
+  - 2
+metadata:
+  labels:
+    zz: "1"
+  name: x
+"n": null
+nums:
+- 0
+- 0
+- 1
+- 2.5
+- 1000000
+- 1500000
+- 1e+20
+- 1e+21
+- 1e-06
+- 1e-07
+- 9007199254740993
+- 0.1
+- 100
+- 1000000000000000
+- -3
+t: true
+x:
+- - 1
+  - - 2
+- - []
+- - {}
+- - a:
+    - 1
+"#,
+        );
+    }
+
+    #[test]
+    fn documents_and_list() {
+        let a = json!({"kind": "ConfigMap", "metadata": {"name": "a"}});
+        let b = json!({"kind": "ConfigMap", "metadata": {"name": "b"}});
+        assert_eq!(
+            to_yaml_docs(&[a.clone(), b.clone()]),
+            "kind: ConfigMap\nmetadata:\n  name: a\n---\nkind: ConfigMap\nmetadata:\n  name: b\n"
+        );
+        assert_eq!(
+            to_yaml_list(&[a, b]),
+            r#"apiVersion: v1
+items:
+- kind: ConfigMap
+  metadata:
+    name: a
+- kind: ConfigMap
+  metadata:
+    name: b
+kind: List
+metadata:
+  resourceVersion: ""
+"#
+        );
+        assert_eq!(
+            to_yaml_list(&[]),
+            "apiVersion: v1\nitems: []\nkind: List\nmetadata:\n  resourceVersion: \"\"\n"
+        );
+    }
+
+    #[test]
+    fn control_characters_fail_like_kubectl() {
+        // kubectl create configmap c --from-literal=k=$'a\x7fb' -o yaml
+        //   error: yaml: control characters are not allowed
+        let v = json!({"data": {"k": "a\u{7f}b"}});
+        assert_eq!(
+            try_to_yaml(&v).map_err(|e| e.to_string()),
+            Err("yaml: control characters are not allowed".to_string())
+        );
+        assert_eq!(to_yaml(&v), "data:\n  k: \"a\\x7Fb\"\n");
+        let ok = json!({"k": "v"});
+        assert_eq!(try_to_yaml(&ok), Ok("k: v\n".to_string()));
+    }
+
+    #[test]
+    fn root_scalars_and_empties() {
+        assert_eq!(to_yaml(&json!(null)), "null\n");
+        assert_eq!(to_yaml(&json!("true")), "\"true\"\n");
+        assert_eq!(to_yaml(&json!({})), "{}\n");
+        assert_eq!(to_yaml(&json!([])), "[]\n");
+        assert_eq!(to_yaml(&json!([[], {}, [1]])), "- []\n- {}\n- - 1\n");
+    }
+
+    #[test]
+    fn resolver() {
+        for s in [
+            "",
+            "~",
+            "yes",
+            "Off",
+            "12",
+            "-0b11",
+            "0o7",
+            "1e5",
+            ".5",
+            "2001-12-14",
+            "2001-12-14 21:59:43.10",
+        ] {
+            assert!(resolves_to_non_string(s), "{s:?}");
+        }
+        for s in [
+            "yess",
+            "1.2.3",
+            "0x",
+            "+",
+            ".",
+            "2001-12-14 21:59",
+            "1e999",
+            "-0xFFFFFFFFFFFFFFFFFF",
+            "<<",
+        ] {
+            assert!(!resolves_to_non_string(s), "{s:?}");
+        }
+    }
+
+    #[test]
+    fn key_order_is_numeric_aware() {
+        let keys: Vec<String> = ["a10", "a9", "b", "A", "a1", "_", "a01", "k0", "k00"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        let v = Value::Null;
+        let sorted: Vec<&str> = sort_keys(keys.iter().map(|k| (k, &v)).collect())
+            .into_iter()
+            .map(|(k, _)| k.as_str())
+            .collect();
+        assert_eq!(
+            sorted,
+            ["_", "A", "a1", "a01", "a9", "a10", "b", "k0", "k00"]
+        );
     }
 }

@@ -9,7 +9,7 @@ use k8s_openapi::api::core::v1::Pod;
 use super::containers::{terminated, CtrRt};
 use super::programs::Program;
 use super::{PodRt, Kubelets};
-use crate::shell::{self, ExtCall, ExtOutcome, Fs, FsView, Host, NetRequest, NetResult, Options, Process, Status, User};
+use crate::shell::{ExtCall, ExtOutcome, Fs, FsView, Host, NetRequest, NetResult, Options, Process, Status, User};
 use crate::sim::clock::{Tick, START_UNIX_S};
 use crate::sim::images::ImageSpec;
 use crate::sim::World;
@@ -60,6 +60,8 @@ struct CtrHost<'a> {
     user: User,
     pods: &'a BTreeMap<String, PodRt>,
     current: &'a PodRt,
+    store: &'a crate::sim::store::Store,
+    rng: &'a mut rand_chacha::ChaCha8Rng,
     image: Option<&'a ImageSpec>,
     /// Programs started by the script (`nginx -g 'daemon off;'` run from `sh -c`).
     started: Vec<Program>,
@@ -93,112 +95,15 @@ impl Host for CtrHost<'_> {
         Some(ExtOutcome::Forever)
     }
     fn net(&mut self, req: &NetRequest) -> NetResult {
-        let pods = self.pods;
-        let current = self.current;
-        route(pods, current, &self.view, self.now, req, &self.hostname)
-    }
-}
-
-/// Finds the pod with IP `ip`.
-fn pod_by_ip<'a>(pods: &'a BTreeMap<String, PodRt>, current: &'a PodRt, ip: &str) -> Option<&'a PodRt> {
-    if current.ip.as_deref() == Some(ip) {
-        return Some(current);
-    }
-    pods.values().find(|p| p.ip.as_deref() == Some(ip))
-}
-
-fn listening(p: &PodRt, port: u16, now: Tick) -> Option<(&CtrRt, &Program)> {
-    p.containers.iter().chain(p.init.iter()).find_map(|c| {
-        if !c.is_running() {
-            return None;
-        }
-        match &c.proc {
-            Some(Proc::Program(prog)) if prog.listens(port, now) => Some((c, prog)),
-            Some(Proc::Shell { programs, .. }) => programs.iter().find(|g| g.listens(port, now)).map(|g| (c, g)),
-            _ => None,
-        }
-    })
-}
-
-/// Reads a file of a container through its mounts.
-fn read_in(view_volumes: &shell::Volumes, c: &CtrRt, path: &str) -> Option<String> {
-    let mut best: Option<(&shell::Mount, &str)> = None;
-    for m in &c.mounts.0 {
-        let mp = m.path.trim_end_matches('/');
-        let rest = if mp.is_empty() {
-            Some(path.trim_start_matches('/'))
-        } else if path == mp {
-            Some("")
-        } else {
-            path.strip_prefix(mp).and_then(|r| r.strip_prefix('/'))
+        let mut ctx = crate::sim::net::NetCtx {
+            store: self.store,
+            pods: self.pods,
+            current: self.current,
+            volumes: self.view.volumes,
+            now: self.now,
+            rng: self.rng,
         };
-        if let Some(rest) = rest {
-            if best.is_none_or(|(b, _)| b.path.len() <= m.path.len()) {
-                best = Some((m, rest));
-            }
-        }
-    }
-    let (m, rel) = best?;
-    let data = view_volumes.get(m.volume)?.read_file(rel)?;
-    Some(String::from_utf8_lossy(&data).into_owned())
-}
-
-/// Routes a request made inside a container: pod IPs and localhost. (Services, DNS and
-/// NetworkPolicy join here with the networking work.)
-fn route(pods: &BTreeMap<String, PodRt>, current: &PodRt, view: &FsView<'_>, now: Tick, req: &NetRequest, hostname: &str) -> NetResult {
-    let resolve_ip = |ip: &str| -> String {
-        if ip == "127.0.0.1" || ip == "::1" {
-            current.ip.clone().unwrap_or_default()
-        } else {
-            ip.to_string()
-        }
-    };
-    match req {
-        NetRequest::Resolve { name } => {
-            if name == "localhost" {
-                return NetResult::Resolved { fqdn: "localhost".into(), ips: vec!["127.0.0.1".into()] };
-            }
-            if name == hostname {
-                return NetResult::Resolved { fqdn: name.clone(), ips: current.ip.clone().into_iter().collect() };
-            }
-            if name.parse::<std::net::Ipv4Addr>().is_ok() {
-                return NetResult::Resolved { fqdn: name.clone(), ips: vec![name.clone()] };
-            }
-            NetResult::NoSuchHost
-        }
-        NetRequest::Connect { ip, port } => {
-            let ip = resolve_ip(ip);
-            match pod_by_ip(pods, current, &ip) {
-                Some(p) if listening(p, *port, now).is_some() => NetResult::Connected,
-                Some(_) => NetResult::Refused,
-                None => NetResult::Timeout,
-            }
-        }
-        NetRequest::Http { ip, port, path, .. } => {
-            let ip = resolve_ip(ip);
-            let Some(p) = pod_by_ip(pods, current, &ip) else { return NetResult::Timeout };
-            let Some((c, prog)) = listening(p, *port, now) else { return NetResult::Refused };
-            let read = |f: &str| read_in(view.volumes, c, f);
-            let (status, body) = prog.http_get(path, &read, &p.name, now);
-            if status == 0 {
-                // Not an HTTP server: the connection closes without a response.
-                return NetResult::Refused;
-            }
-            NetResult::Response { status, reason: reason_phrase(status).into(), headers: vec![], body: body.into_bytes() }
-        }
-    }
-}
-
-fn reason_phrase(code: u16) -> &'static str {
-    match code {
-        200 => "OK",
-        301 => "Moved Permanently",
-        302 => "Found",
-        403 => "Forbidden",
-        404 => "Not Found",
-        500 => "Internal Server Error",
-        503 => "Service Unavailable",
-        _ => "",
+        crate::sim::net::route(&mut ctx, req)
     }
 }
 
@@ -215,7 +120,7 @@ pub fn spawn(w: &mut World, rt: &PodRt, c: &mut CtrRt, argv: &[String], is_defau
     let Some(arg0) = argv.first() else {
         return Err("failed to create containerd task: failed to create shim task: OCI runtime create failed: runc create failed: unable to start container process: error during container init: exec: no command specified: unknown".into());
     };
-    if !shell::is_command(arg0) && c.image.as_ref().and_then(|i| Program::detect(i, argv, false)).is_none() {
+    if !crate::shell::is_command(arg0) && c.image.as_ref().and_then(|i| Program::detect(i, argv, false)).is_none() {
         return Err(format!(
             "failed to create containerd task: failed to create shim task: OCI runtime create failed: runc create failed: unable to start container process: error during container init: exec: \"{arg0}\": executable file not found in $PATH: unknown"
         ));
@@ -247,7 +152,7 @@ pub fn run(w: &mut World, pod: &Pod, rt: &PodRt, c: &mut CtrRt) {
         }
         Proc::Shell { process, wake_at, programs } => {
             if wake_at.is_none_or(|t| now >= t) {
-                let World { kubelet, .. } = w;
+                let World { kubelet, store, rng, .. } = w;
                 let Kubelets { fs, pods, .. } = kubelet;
                 let mut host = CtrHost {
                     now,
@@ -257,6 +162,8 @@ pub fn run(w: &mut World, pod: &Pod, rt: &PodRt, c: &mut CtrRt) {
                     user: user_of(pod, c),
                     pods,
                     current: rt,
+                    store,
+                    rng,
                     image: c.image.as_ref(),
                     started: Vec::new(),
                     ip: rt.ip.clone().unwrap_or_default(),
@@ -330,7 +237,7 @@ pub fn exec_once(w: &mut World, rt: &PodRt, c: &CtrRt, argv: &[String], timeout_
     let pod = w.store.get(crate::sim::Kind::Pod, &rt.namespace, &rt.name).and_then(|o| o.as_pod()).cloned().unwrap_or_default();
     let start = w.now;
     let mut now = start;
-    let World { kubelet, .. } = w;
+    let World { kubelet, store, rng, .. } = w;
     let Kubelets { fs, pods, .. } = kubelet;
     let mut host = CtrHost {
         now,
@@ -340,6 +247,8 @@ pub fn exec_once(w: &mut World, rt: &PodRt, c: &CtrRt, argv: &[String], timeout_
         user: user_of(&pod, c),
         pods,
         current: rt,
+        store,
+        rng,
         image: c.image.as_ref(),
         started: Vec::new(),
         ip: rt.ip.clone().unwrap_or_default(),
@@ -400,7 +309,7 @@ pub fn http_to_pod(w: &World, rt: &PodRt, c: &CtrRt, port: u16, path: &str) -> O
         };
         for p in progs {
             if p.listens(port, now) {
-                let read = |f: &str| read_in(&w.kubelet.fs, target, f);
+                let read = |f: &str| crate::sim::net::read_in(&w.kubelet.fs, target, f);
                 let (status, _) = p.http_get(path, &read, &rt.name, now);
                 return Some(if status == 0 { 200 } else { status });
             }

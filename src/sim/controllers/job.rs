@@ -1,0 +1,5 @@
+//! The job controller (not built yet).
+
+use crate::sim::World;
+
+pub fn reconcile(_w: &mut World) {}
