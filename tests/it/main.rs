@@ -4,6 +4,7 @@
 mod architecture;
 mod bad_input;
 mod determinism;
+mod oracle;
 mod transcripts;
 
 use kubedojo::shell::workstation::{transcript, Workstation};
