@@ -64,6 +64,11 @@ impl Host for WsHost<'_> {
                 Some(ExtOutcome::Exit(1))
             }
             "clear" | "complete" => Some(ExtOutcome::Exit(0)),
+            "chaos" => {
+                let (text, code) = crate::sim::faults::chaos_command(self.world, &call.argv[1..]);
+                out.extend_from_slice(text.as_bytes());
+                Some(ExtOutcome::Exit(code))
+            }
             _ => None,
         }
     }

@@ -2,14 +2,22 @@
 //! words, not clap's), and dispatch to each command's implementation.
 
 mod apply;
+mod autoscale;
+mod cordon;
 mod create;
 mod delete;
 mod describe;
+mod drain;
 mod exec;
-mod get;
+mod expose;
+pub(crate) mod get;
 mod label;
 mod logs;
+mod rollout;
 mod run;
+mod scale;
+mod set;
+mod taint;
 mod wait;
 
 use clap::{Arg, ArgAction, ArgMatches, Command};
@@ -42,6 +50,14 @@ pub fn dispatch(ctx: &mut Ctx, args: &[String]) {
         "annotate" => label::run(ctx, rest, label::Which::Annotate),
         "run" => run::run(ctx, rest),
         "wait" => wait::run(ctx, rest),
+        "scale" => scale::run(ctx, rest),
+        "rollout" => rollout::run(ctx, rest),
+        "set" => set::run(ctx, rest),
+        "expose" => expose::run(ctx, rest),
+        "autoscale" => autoscale::run(ctx, rest),
+        "cordon" | "uncordon" => cordon::run(ctx, verb == "cordon", rest),
+        "drain" => drain::run(ctx, rest),
+        "taint" => taint::run(ctx, rest),
         "completion" => {
             // `source <(kubectl completion bash)` is a common exam habit: accept it quietly.
             ctx.out.out("# kubectl completion is built into kubedojo's prompt\n");

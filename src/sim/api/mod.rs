@@ -101,6 +101,10 @@ impl World {
             return Err(validate::invalid(kind.name(), obj.name(), &errs));
         }
         self.admit(&mut obj)?;
+        if kind == Kind::Service {
+            // ClusterIP and NodePort allocation (the service registry's REST storage).
+            super::services::allocate(self, &mut obj)?;
+        }
         let name = obj.name().to_string();
         if self.store.get(kind, obj.namespace(), &name).is_some() {
             return Err(ApiError::already_exists(&kind.qualified_plural(), &name));

@@ -1,0 +1,7 @@
+//! `kubectl cordon` (not built yet).
+
+use crate::kubectl::Ctx;
+
+pub fn run(ctx: &mut Ctx, _cordon: bool, _args: &[String]) {
+    ctx.out.fail("error: kubedojo does not simulate \"kubectl cordon\" yet");
+}
