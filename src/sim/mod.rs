@@ -103,17 +103,24 @@ impl World {
     /// Advances the cluster by one simulated second. The order of the sub-steps is the order
     /// in which a real control plane would observe each other's work within a second:
     /// 1. the clock moves;
-    /// 2. the scheduler binds pending pods (so a pod created in second N is bound in N+1,
-    ///    as kube-scheduler picks it from its queue right after the watch event);
-    /// 3. the kubelets sync their pods (pull, start, probe, restart, terminate), reading the
-    ///    bindings the scheduler just made.
-    ///
-    /// Node lifecycle, controllers, endpoints and faults slot in before/after these as they
-    /// are built (see ARCHITECTURE.md).
+    /// 2. faults due now are applied (a node goes down before anyone notices);
+    /// 3. node lifecycle: heartbeats, NotReady after the grace period, taints, evictions;
+    /// 4. controllers reconcile (Deployments → ReplicaSets → pods, Jobs, ..., garbage
+    ///    collection), so the pods they create this second are pending for the scheduler;
+    /// 5. the scheduler binds pending pods (kube-scheduler picks them from its queue right
+    ///    after the watch event);
+    /// 6. the kubelets sync their pods (pull, start, probe, restart, terminate), reading the
+    ///    bindings the scheduler just made;
+    /// 7. the endpoints controller follows the readiness the kubelets just reported, so a
+    ///    Service routes to a pod in the same second it turns Ready.
     pub fn tick(&mut self) {
         self.now = self.now.plus_s(1);
+        faults::tick(self);
+        nodes::reconcile(self);
+        controllers::run(self);
         scheduling::schedule_pending(self);
         kubelet::sync_all(self);
+        services::reconcile(self);
     }
 
     /// Runs `n` ticks.
