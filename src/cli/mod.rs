@@ -121,7 +121,9 @@ fn run(target: &str, script: &str, seed: u64) -> i32 {
     let world = match target {
         "empty" => World::new(seed),
         other => {
-            eprintln!("kubedojo run: unknown target \"{other}\": only `empty` exists until scenario and lesson files arrive");
+            eprintln!(
+                "kubedojo run: unknown target \"{other}\": only `empty` exists until scenario and lesson files arrive"
+            );
             return 2;
         }
     };

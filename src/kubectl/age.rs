@@ -1,2 +1,4 @@
 // STUB
-pub fn human_duration(s: i64) -> String { format!("{s}s") }
+pub fn human_duration(s: i64) -> String {
+    format!("{s}s")
+}

@@ -81,7 +81,14 @@ pub struct Ctx<'a> {
 }
 
 /// Runs `kubectl <args>`.
-pub fn run(world: &mut World, client: &mut Client, files: &mut dyn Fs, cwd: &str, args: &[String], stdin: &[u8]) -> Output {
+pub fn run(
+    world: &mut World,
+    client: &mut Client,
+    files: &mut dyn Fs,
+    cwd: &str,
+    args: &[String],
+    stdin: &[u8],
+) -> Output {
     let mut ctx = Ctx { world, client, files, cwd: cwd.to_string(), stdin: stdin.to_vec(), out: Output::default() };
     cmds::dispatch(&mut ctx, args);
     ctx.out

@@ -88,7 +88,9 @@ fn sort_objects(objs: &mut [Object], expr: &str) -> Result<(), String> {
         })
         .collect();
     keyed.sort_by(|(a, _), (b, _)| match (a, b) {
-        (Value::Number(x), Value::Number(y)) => x.as_f64().partial_cmp(&y.as_f64()).unwrap_or(std::cmp::Ordering::Equal),
+        (Value::Number(x), Value::Number(y)) => {
+            x.as_f64().partial_cmp(&y.as_f64()).unwrap_or(std::cmp::Ordering::Equal)
+        }
         (Value::Number(_), _) => std::cmp::Ordering::Less,
         (_, Value::Number(_)) => std::cmp::Ordering::Greater,
         (x, y) => x.as_str().unwrap_or("").cmp(y.as_str().unwrap_or("")),
@@ -152,7 +154,10 @@ pub fn print_objects(ctx: &mut Ctx, format: &Format, groups: &[(Kind, Vec<Object
             let values: Vec<Value> = all.iter().map(|o| o.to_value()).collect();
             match jsonpath::render_custom_columns(spec, &values, opts.no_headers) {
                 Ok(s) => ctx.out.out(&s),
-                Err(e) => ctx.out.fail(&e),
+                Err(e) => {
+                    ctx.out.out(&e.stdout);
+                    ctx.out.fail(&format!("error: {}", e.message));
+                }
             }
         }
     }
@@ -165,7 +170,11 @@ pub fn print_value(ctx: &mut Ctx, format: &Format, doc: &Value) {
         Format::Json => ctx.out.out(&json_out::to_json(doc)),
         Format::JsonPath(t) | Format::JsonPathAsJson(t) => match jsonpath::parse(t) {
             Ok(tpl) => {
-                let r = if matches!(format, Format::JsonPathAsJson(_)) { tpl.execute_as_json(doc) } else { tpl.execute(doc, true) };
+                let r = if matches!(format, Format::JsonPathAsJson(_)) {
+                    tpl.execute_as_json(doc)
+                } else {
+                    tpl.execute(doc, true)
+                };
                 match r {
                     Ok(s) => ctx.out.out(&s),
                     Err(e) => ctx.out.fail(&format!("error: {e}")),
@@ -177,12 +186,17 @@ pub fn print_value(ctx: &mut Ctx, format: &Format, doc: &Value) {
             let kind = doc.get("kind").and_then(|k| k.as_str()).unwrap_or("");
             let api = doc.get("apiVersion").and_then(|k| k.as_str()).unwrap_or("");
             let name = doc.pointer("/metadata/name").and_then(|k| k.as_str()).unwrap_or("");
-            let q = Kind::from_api_version_kind(api, kind).map(|k| k.qualified_singular()).unwrap_or_else(|| kind.to_lowercase());
+            let q = Kind::from_api_version_kind(api, kind)
+                .map(|k| k.qualified_singular())
+                .unwrap_or_else(|| kind.to_lowercase());
             ctx.out.out(&format!("{q}/{name}\n"));
         }
         Format::CustomColumns(spec) => match jsonpath::render_custom_columns(spec, std::slice::from_ref(doc), false) {
             Ok(s) => ctx.out.out(&s),
-            Err(e) => ctx.out.fail(&e),
+            Err(e) => {
+                ctx.out.out(&e.stdout);
+                ctx.out.fail(&format!("error: {}", e.message));
+            }
         },
         Format::Table | Format::Wide => {}
     }

@@ -64,11 +64,7 @@ impl Ctx<'_> {
     }
     /// Contents of the file arguments, or stdin when there are none; errors are printed
     /// with `fmt_err(name, error)` and reported through the returned flag.
-    fn inputs(
-        &mut self,
-        files: &[String],
-        fmt_err: impl Fn(&str, &super::FsError) -> String,
-    ) -> (Vec<u8>, bool) {
+    fn inputs(&mut self, files: &[String], fmt_err: impl Fn(&str, &super::FsError) -> String) -> (Vec<u8>, bool) {
         if files.is_empty() {
             return (self.stdin_all(), true);
         }
@@ -99,11 +95,7 @@ fn flags(args: &[String]) -> (String, Vec<String>) {
     for a in args {
         if !done && a == "--" {
             done = true;
-        } else if !done
-            && a.len() > 1
-            && a.starts_with('-')
-            && !a[1..].starts_with(|c: char| c.is_ascii_digit())
-        {
+        } else if !done && a.len() > 1 && a.starts_with('-') && !a[1..].starts_with(|c: char| c.is_ascii_digit()) {
             f.push_str(&a[1..]);
         } else {
             done = true;
@@ -263,28 +255,16 @@ fn printf(fmt: &str, args: &[String]) -> String {
             ai += 1;
             let left = spec.starts_with('-');
             let zero = spec.starts_with('0');
-            let (w, prec) = match spec
-                .trim_start_matches(['-', '+', ' ', '0', '#'])
-                .split_once('.')
-            {
+            let (w, prec) = match spec.trim_start_matches(['-', '+', ' ', '0', '#']).split_once('.') {
                 Some((w, p)) => (w.parse::<usize>().unwrap_or(0), p.parse::<usize>().ok()),
-                None => (
-                    spec.trim_start_matches(['-', '+', ' ', '0', '#'])
-                        .parse::<usize>()
-                        .unwrap_or(0),
-                    None,
-                ),
+                None => (spec.trim_start_matches(['-', '+', ' ', '0', '#']).parse::<usize>().unwrap_or(0), None),
             };
             let body = match conv {
                 'd' | 'i' | 'u' => arg.trim().parse::<i64>().unwrap_or(0).to_string(),
                 'x' => format!("{:x}", arg.trim().parse::<i64>().unwrap_or(0)),
                 'X' => format!("{:X}", arg.trim().parse::<i64>().unwrap_or(0)),
                 'o' => format!("{:o}", arg.trim().parse::<i64>().unwrap_or(0)),
-                'f' => format!(
-                    "{:.*}",
-                    prec.unwrap_or(6),
-                    arg.trim().parse::<f64>().unwrap_or(0.0)
-                ),
+                'f' => format!("{:.*}", prec.unwrap_or(6), arg.trim().parse::<f64>().unwrap_or(0.0)),
                 'c' => arg.chars().next().map(String::from).unwrap_or_default(),
                 'b' => {
                     let mut s = String::new();
@@ -301,10 +281,7 @@ fn printf(fmt: &str, args: &[String]) -> String {
                 out.push_str(&body);
                 out.push_str(&" ".repeat(pad));
             } else if zero && conv != 's' {
-                let (sign, digits) = body
-                    .strip_prefix('-')
-                    .map(|d| ("-", d))
-                    .unwrap_or(("", &body));
+                let (sign, digits) = body.strip_prefix('-').map(|d| ("-", d)).unwrap_or(("", &body));
                 out.push_str(sign);
                 out.push_str(&"0".repeat(pad));
                 out.push_str(digits);
@@ -321,12 +298,7 @@ fn printf(fmt: &str, args: &[String]) -> String {
 }
 
 /// `test` unary predicates over a string and an optional stat of it as a path.
-pub(crate) fn unary_test(
-    p: &UnaryPredicate,
-    v: &str,
-    stat: &mut dyn FnMut(&str) -> Option<Stat>,
-    sh: &Shell,
-) -> bool {
+pub(crate) fn unary_test(p: &UnaryPredicate, v: &str, stat: &mut dyn FnMut(&str) -> Option<Stat>, sh: &Shell) -> bool {
     use UnaryPredicate as U;
     match p {
         U::StringHasZeroLength => v.is_empty(),
@@ -334,9 +306,7 @@ pub(crate) fn unary_test(
         U::ShellVariableIsSetAndAssigned => sh.get(v).is_some(),
         U::FileExists | U::FileExistsAndIsReadable => stat(v).is_some(),
         U::FileExistsAndIsWritable => stat(v).is_some(),
-        U::FileExistsAndIsExecutable => stat(v)
-            .map(|s| s.is_dir || s.mode & 0o111 != 0)
-            .unwrap_or(false),
+        U::FileExistsAndIsExecutable => stat(v).map(|s| s.is_dir || s.mode & 0o111 != 0).unwrap_or(false),
         U::FileExistsAndIsDir => stat(v).map(|s| s.is_dir).unwrap_or(false),
         U::FileExistsAndIsRegularFile => stat(v).map(|s| !s.is_dir).unwrap_or(false),
         U::FileExistsAndIsNotZeroLength => stat(v).map(|s| s.size > 0).unwrap_or(false),
@@ -370,14 +340,7 @@ fn test_cmd(args: &[String], ctx: &mut Ctx) -> i32 {
         return 1;
     }
     let Ok(expr) = brush_parser::test_command::parse(args) else {
-        ctx.errs(&format!(
-            "{}: syntax error\n",
-            if ctx.busybox() {
-                "sh: test"
-            } else {
-                "bash: test"
-            }
-        ));
+        ctx.errs(&format!("{}: syntax error\n", if ctx.busybox() { "sh: test" } else { "bash: test" }));
         return 2;
     };
     i32::from(!eval_test(&expr, ctx))
@@ -423,14 +386,7 @@ pub(crate) fn run(argv: &[String], ctx: &mut Ctx) -> Option<Outcome> {
             for a in args {
                 match parse_duration(a) {
                     Some(Some(s)) => total = total.saturating_add(s),
-                    Some(None) => {
-                        return Some(Outcome::Wait {
-                            until: None,
-                            out: vec![],
-                            err: vec![],
-                            status: 0,
-                        })
-                    }
+                    Some(None) => return Some(Outcome::Wait { until: None, out: vec![], err: vec![], status: 0 }),
                     None => {
                         ctx.errs(&if bb {
                             format!("sleep: invalid number '{a}'\n")
@@ -535,17 +491,9 @@ pub(crate) fn run(argv: &[String], ctx: &mut Ctx) -> Option<Outcome> {
                 let p = ctx.path(&f);
                 let now = ctx.now;
                 let fs = ctx.host.fs();
-                let r = if fs.exists(&p) {
-                    fs.set_mtime(&p, now)
-                } else {
-                    fs.write(&p, b"", true, now)
-                };
+                let r = if fs.exists(&p) { fs.set_mtime(&p, now) } else { fs.write(&p, b"", true, now) };
                 if let Err(e) = r {
-                    let m = if bb {
-                        format!("touch: {f}: {e}\n")
-                    } else {
-                        format!("touch: cannot touch '{f}': {e}\n")
-                    };
+                    let m = if bb { format!("touch: {f}: {e}\n") } else { format!("touch: cannot touch '{f}': {e}\n") };
                     ctx.errs(&m);
                     rc = 1;
                 }
@@ -587,11 +535,7 @@ pub(crate) fn run(argv: &[String], ctx: &mut Ctx) -> Option<Outcome> {
             for d in dirs {
                 let p = ctx.path(&d);
                 let now = ctx.now;
-                let r = if parents {
-                    mkdir_p(ctx.host, &p, now)
-                } else {
-                    ctx.host.fs().mkdir(&p, now)
-                };
+                let r = if parents { mkdir_p(ctx.host, &p, now) } else { ctx.host.fs().mkdir(&p, now) };
                 if let Err(e) = r {
                     ctx.errs(&if bb {
                         format!("mkdir: can't create directory '{d}': {e}\n")
@@ -635,11 +579,7 @@ pub(crate) fn run(argv: &[String], ctx: &mut Ctx) -> Option<Outcome> {
             for src in &ops[..ops.len() - 1] {
                 let sp = ctx.path(src);
                 let target = if dest_dir {
-                    format!(
-                        "{}/{}",
-                        dest.trim_end_matches('/'),
-                        sp.rsplit('/').next().unwrap_or("")
-                    )
+                    format!("{}/{}", dest.trim_end_matches('/'), sp.rsplit('/').next().unwrap_or(""))
                 } else {
                     dest.clone()
                 };
@@ -651,13 +591,7 @@ pub(crate) fn run(argv: &[String], ctx: &mut Ctx) -> Option<Outcome> {
                     fl.contains('r') || fl.contains('R') || fl.contains('a') || name == "mv",
                     now,
                 )
-                .and_then(|_| {
-                    if name == "mv" {
-                        remove_path(ctx.host, &sp, true)
-                    } else {
-                        Ok(())
-                    }
-                });
+                .and_then(|_| if name == "mv" { remove_path(ctx.host, &sp, true) } else { Ok(()) });
                 if let Err(e) = r {
                     let verb = if name == "mv" { "rename" } else { "stat" };
                     ctx.errs(&format!("{name}: can't {verb} '{src}': {e}\n"));
@@ -688,11 +622,7 @@ pub(crate) fn run(argv: &[String], ctx: &mut Ctx) -> Option<Outcome> {
             let l = data.iter().filter(|&&b| b == b'\n').count();
             let w = String::from_utf8_lossy(&data).split_whitespace().count();
             let c = data.len();
-            let name_sfx = if files.len() == 1 {
-                format!(" {}", files[0])
-            } else {
-                String::new()
-            };
+            let name_sfx = if files.len() == 1 { format!(" {}", files[0]) } else { String::new() };
             let s = match fl.as_str() {
                 "l" => format!("{l}{name_sfx}"),
                 "w" => format!("{w}{name_sfx}"),
@@ -746,22 +676,12 @@ pub(crate) fn run(argv: &[String], ctx: &mut Ctx) -> Option<Outcome> {
             let mut out = Vec::new();
             for l in lines(&data) {
                 if fields.is_empty() {
-                    out.push(
-                        l.chars()
-                            .enumerate()
-                            .filter(|(i, _)| want(i + 1))
-                            .map(|(_, c)| c)
-                            .collect(),
-                    );
+                    out.push(l.chars().enumerate().filter(|(i, _)| want(i + 1)).map(|(_, c)| c).collect());
                 } else if !l.contains(delim) {
                     out.push(l);
                 } else {
-                    let parts: Vec<&str> = l
-                        .split(delim)
-                        .enumerate()
-                        .filter(|(i, _)| want(i + 1))
-                        .map(|(_, p)| p)
-                        .collect();
+                    let parts: Vec<&str> =
+                        l.split(delim).enumerate().filter(|(i, _)| want(i + 1)).map(|(_, p)| p).collect();
                     out.push(parts.join(&delim.to_string()));
                 }
             }
@@ -901,12 +821,7 @@ pub(crate) fn run(argv: &[String], ctx: &mut Ctx) -> Option<Outcome> {
         "expr" => expr(args, ctx),
         "basename" => {
             let p = args.first().cloned().unwrap_or_default();
-            let mut b = p
-                .trim_end_matches('/')
-                .rsplit('/')
-                .next()
-                .unwrap_or("")
-                .to_string();
+            let mut b = p.trim_end_matches('/').rsplit('/').next().unwrap_or("").to_string();
             if let Some(sfx) = args.get(1) {
                 if b.len() > sfx.len() {
                     if let Some(s) = b.strip_suffix(sfx.as_str()) {
@@ -988,18 +903,10 @@ pub(crate) fn run(argv: &[String], ctx: &mut Ctx) -> Option<Outcome> {
             0
         }
         "set" => {
-            let ops: Vec<String> = args
-                .iter()
-                .skip_while(|a| a.starts_with('-') || a.starts_with('+'))
-                .cloned()
-                .collect();
+            let ops: Vec<String> =
+                args.iter().skip_while(|a| a.starts_with('-') || a.starts_with('+')).cloned().collect();
             if args.iter().any(|a| a == "--") || !ops.is_empty() {
-                ctx.sh.positional = args
-                    .iter()
-                    .skip_while(|a| *a != "--")
-                    .skip(1)
-                    .cloned()
-                    .collect();
+                ctx.sh.positional = args.iter().skip_while(|a| *a != "--").skip(1).cloned().collect();
                 if !args.iter().any(|a| a == "--") {
                     ctx.sh.positional = ops;
                 }
@@ -1013,10 +920,7 @@ pub(crate) fn run(argv: &[String], ctx: &mut Ctx) -> Option<Outcome> {
             0
         }
         "shift" => {
-            let n = args
-                .first()
-                .and_then(|a| a.parse::<usize>().ok())
-                .unwrap_or(1);
+            let n = args.first().and_then(|a| a.parse::<usize>().ok()).unwrap_or(1);
             if n > ctx.sh.positional.len() {
                 1
             } else {
@@ -1055,11 +959,7 @@ pub(crate) fn run(argv: &[String], ctx: &mut Ctx) -> Option<Outcome> {
         "test" => test_cmd(args, ctx),
         "[" => {
             if args.last().map(|a| a != "]").unwrap_or(true) {
-                ctx.errs(if bb {
-                    "sh: missing ]\n"
-                } else {
-                    "bash: [: missing `]'\n"
-                });
+                ctx.errs(if bb { "sh: missing ]\n" } else { "bash: [: missing `]'\n" });
                 2
             } else {
                 test_cmd(&args[..args.len() - 1], ctx)
@@ -1118,18 +1018,9 @@ pub(crate) fn run(argv: &[String], ctx: &mut Ctx) -> Option<Outcome> {
             } else if fl.contains('g') {
                 u.gid.to_string()
             } else {
-                let mut s = format!(
-                    "uid={} gid={}",
-                    name_of(u.uid, &u.name),
-                    name_of(u.gid, &u.group)
-                );
+                let mut s = format!("uid={} gid={}", name_of(u.uid, &u.name), name_of(u.gid, &u.group));
                 let mut groups = vec![name_of(u.gid, &u.group)];
-                groups.extend(
-                    u.groups
-                        .iter()
-                        .filter(|g| **g != u.gid)
-                        .map(|g| g.to_string()),
-                );
+                groups.extend(u.groups.iter().filter(|g| **g != u.gid).map(|g| g.to_string()));
                 if !u.groups.is_empty() || u.uid == 0 {
                     let _ = write!(s, " groups={}", groups.join(","));
                 }
@@ -1226,11 +1117,7 @@ pub(crate) fn run(argv: &[String], ctx: &mut Ctx) -> Option<Outcome> {
                     );
                     ctx.outs(&s);
                 } else if is_builtin(a) {
-                    let s = if name == "type" {
-                        format!("{a} is a shell builtin\n")
-                    } else {
-                        format!("/bin/{a}\n")
-                    };
+                    let s = if name == "type" { format!("{a} is a shell builtin\n") } else { format!("/bin/{a}\n") };
                     ctx.outs(&s);
                 } else {
                     rc = 1;
@@ -1249,10 +1136,10 @@ pub(crate) fn run(argv: &[String], ctx: &mut Ctx) -> Option<Outcome> {
 
 pub(crate) fn is_builtin(n: &str) -> bool {
     const NAMES: &[&str] = &[
-        "sleep", "echo", "printf", "date", "cat", "touch", "rm", "mkdir", "rmdir", "ls", "cp",
-        "mv", "head", "tail", "wc", "grep", "cut", "sort", "uniq", "tr", "tee", "seq", "expr",
-        "env", "printenv", "export", "test", "[", "true", "false", "cd", "pwd", "id", "whoami",
-        "hostname", "uname", "wget", "nc", "nslookup", "sh", "basename", "dirname", "kill",
+        "sleep", "echo", "printf", "date", "cat", "touch", "rm", "mkdir", "rmdir", "ls", "cp", "mv", "head", "tail",
+        "wc", "grep", "cut", "sort", "uniq", "tr", "tee", "seq", "expr", "env", "printenv", "export", "test", "[",
+        "true", "false", "cd", "pwd", "id", "whoami", "hostname", "uname", "wget", "nc", "nslookup", "sh", "basename",
+        "dirname", "kill",
     ];
     NAMES.contains(&n)
 }
@@ -1286,13 +1173,7 @@ fn mkdir_p(host: &mut dyn Host, p: &str, now: u64) -> Result<(), super::FsError>
     Ok(())
 }
 
-fn copy_tree(
-    host: &mut dyn Host,
-    src: &str,
-    dst: &str,
-    rec: bool,
-    now: u64,
-) -> Result<(), super::FsError> {
+fn copy_tree(host: &mut dyn Host, src: &str, dst: &str, rec: bool, now: u64) -> Result<(), super::FsError> {
     let fs = host.fs();
     let st = fs.stat(src)?;
     if st.is_dir {
@@ -1303,13 +1184,7 @@ fn copy_tree(
             fs.mkdir(dst, now)?;
         }
         for n in fs.list(src)? {
-            copy_tree(
-                host,
-                &format!("{src}/{n}"),
-                &format!("{dst}/{n}"),
-                true,
-                now,
-            )?;
+            copy_tree(host, &format!("{src}/{n}"), &format!("{dst}/{n}"), true, now)?;
         }
         return Ok(());
     }
@@ -1355,27 +1230,11 @@ fn ls(args: &[String], ctx: &mut Ctx) -> i32 {
             perm.push(if b & 2 != 0 { 'w' } else { '-' });
             perm.push(if b & 1 != 0 { 'x' } else { '-' });
         }
-        let when = if now.saturating_sub(s.mtime_s) > 15_552_000 {
-            "%b %e  %Y"
-        } else {
-            "%b %e %H:%M"
-        };
+        let when = if now.saturating_sub(s.mtime_s) > 15_552_000 { "%b %e  %Y" } else { "%b %e %H:%M" };
         let t = date_string(s.mtime_s, when).unwrap_or_default();
-        let user = if s.uid == 0 {
-            "root".to_string()
-        } else {
-            s.uid.to_string()
-        };
-        let group = if s.gid == 0 {
-            "root".to_string()
-        } else {
-            s.gid.to_string()
-        };
-        format!(
-            "{perm} {:>4} {user:<8} {group:<8} {:>9} {t} {name}\n",
-            if s.is_dir { 2 } else { 1 },
-            s.size
-        )
+        let user = if s.uid == 0 { "root".to_string() } else { s.uid.to_string() };
+        let group = if s.gid == 0 { "root".to_string() } else { s.gid.to_string() };
+        format!("{perm} {:>4} {user:<8} {group:<8} {:>9} {t} {name}\n", if s.is_dir { 2 } else { 1 }, s.size)
     };
     for (name, s) in &files {
         out.push_str(&fmt(name, s, ctx.now));
@@ -1443,7 +1302,9 @@ fn grep(args: &[String], ctx: &mut Ctx) -> i32 {
         i += 1;
     }
     if pats.is_empty() {
-        ctx.errs("Usage: grep [-HhnlLoqvsrRiwFE] [-m N] [-A|B|C N] { PATTERN | -e PATTERN... | -f FILE... } [FILE]...\n");
+        ctx.errs(
+            "Usage: grep [-HhnlLoqvsrRiwFE] [-m N] [-A|B|C N] { PATTERN | -e PATTERN... | -f FILE... } [FILE]...\n",
+        );
         return 2;
     }
     let icase = fl.contains('i');
@@ -1452,11 +1313,8 @@ fn grep(args: &[String], ctx: &mut Ctx) -> i32 {
     let mut count_total = 0;
     let mut out = String::new();
     let mut rc_err = false;
-    let sources: Vec<Option<String>> = if files.is_empty() {
-        vec![None]
-    } else {
-        files.iter().cloned().map(Some).collect()
-    };
+    let sources: Vec<Option<String>> =
+        if files.is_empty() { vec![None] } else { files.iter().cloned().map(Some).collect() };
     for src in sources {
         let data = match &src {
             None => ctx.stdin_all(),
@@ -1473,9 +1331,7 @@ fn grep(args: &[String], ctx: &mut Ctx) -> i32 {
         };
         let mut count = 0;
         for (n, l) in lines(&data).iter().enumerate() {
-            let hit = pats
-                .iter()
-                .any(|p| pattern_match(p, l, icase, fl.contains('F'), fl.contains('w')));
+            let hit = pats.iter().any(|p| pattern_match(p, l, icase, fl.contains('F'), fl.contains('w')));
             if hit != invert {
                 count += 1;
                 if !fl.contains('c') && !fl.contains('q') && !fl.contains('l') {
@@ -1515,16 +1371,10 @@ fn grep(args: &[String], ctx: &mut Ctx) -> i32 {
 
 /// Basic regular expression subset: `^`, `$`, `.`, `.*`, `[...]`; else substring.
 fn pattern_match(p: &str, line: &str, icase: bool, fixed: bool, word: bool) -> bool {
-    let (p, line) = if icase {
-        (p.to_lowercase(), line.to_lowercase())
-    } else {
-        (p.to_string(), line.to_string())
-    };
+    let (p, line) = if icase { (p.to_lowercase(), line.to_lowercase()) } else { (p.to_string(), line.to_string()) };
     if fixed || !p.contains(['^', '$', '.', '*', '[']) {
         if word {
-            return line
-                .split(|c: char| !c.is_alphanumeric() && c != '_')
-                .any(|w| w == p);
+            return line.split(|c: char| !c.is_alphanumeric() && c != '_').any(|w| w == p);
         }
         return line.contains(&p);
     }
@@ -1532,11 +1382,7 @@ fn pattern_match(p: &str, line: &str, icase: bool, fixed: bool, word: bool) -> b
     let anchored_start = p.starts_with('^');
     let anchored_end = p.ends_with('$') && !p.ends_with("\\$");
     let core = p.trim_start_matches('^');
-    let core = if anchored_end {
-        &core[..core.len() - 1]
-    } else {
-        core
-    };
+    let core = if anchored_end { &core[..core.len() - 1] } else { core };
     let mut glob = String::new();
     let chars: Vec<char> = core.chars().collect();
     let mut i = 0;
@@ -1562,11 +1408,7 @@ fn pattern_match(p: &str, line: &str, icase: bool, fixed: bool, word: bool) -> b
         }
         i += 1;
     }
-    let pat = format!(
-        "{}{glob}{}",
-        if anchored_start { "" } else { "*" },
-        if anchored_end { "" } else { "*" }
-    );
+    let pat = format!("{}{glob}{}", if anchored_start { "" } else { "*" }, if anchored_end { "" } else { "*" });
     glob_match(&pat, &line)
 }
 
@@ -1629,10 +1471,7 @@ mod tests {
 
     #[test]
     fn printf_formats() {
-        assert_eq!(
-            printf("%s=%03d|%-4s|\\n", &["a".into(), "7".into(), "b".into()]),
-            "a=007|b   |\n"
-        );
+        assert_eq!(printf("%s=%03d|%-4s|\\n", &["a".into(), "7".into(), "b".into()]), "a=007|b   |\n");
         assert_eq!(printf("%s\\n", &["x".into(), "y".into()]), "x\ny\n");
     }
 

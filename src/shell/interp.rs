@@ -7,9 +7,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use brush_parser::ast;
-use brush_parser::word::{
-    Parameter, ParameterExpr, ParameterTestType, SpecialParameter, WordPiece,
-};
+use brush_parser::word::{Parameter, ParameterExpr, ParameterTestType, SpecialParameter, WordPiece};
 use brush_parser::ParserOptions;
 
 use super::builtins::{self, Ctx, Outcome};
@@ -26,26 +24,10 @@ pub(crate) enum Node {
     Redirected(Arc<Node>, Vec<Redir>),
     Subshell(Arc<Node>),
     If(Arc<[(Arc<Node>, Arc<Node>)]>, Option<Arc<Node>>),
-    Loop {
-        until: bool,
-        cond: Arc<Node>,
-        body: Arc<Node>,
-    },
-    For {
-        var: String,
-        words: Option<Vec<String>>,
-        body: Arc<Node>,
-    },
-    ArithFor {
-        init: String,
-        cond: String,
-        upd: String,
-        body: Arc<Node>,
-    },
-    Case {
-        word: String,
-        items: Vec<(Vec<String>, Option<Arc<Node>>, bool)>,
-    },
+    Loop { until: bool, cond: Arc<Node>, body: Arc<Node> },
+    For { var: String, words: Option<Vec<String>>, body: Arc<Node> },
+    ArithFor { init: String, cond: String, upd: String, body: Arc<Node> },
+    Case { word: String, items: Vec<(Vec<String>, Option<Arc<Node>>, bool)> },
     FuncDef(String, Arc<Node>),
     Arith(String),
     ExtTest(ast::ExtendedTestExpr),
@@ -100,45 +82,31 @@ pub(crate) enum Redir {
 /// Bash syntax for both flavors: busybox ash accepts most bashisms learners use
 /// (`[[ ]]`, `${x/a/b}`, `<<<`), and a superset never rejects a valid sh script.
 fn parser_options(_flavor: Flavor) -> ParserOptions {
-    ParserOptions {
-        sh_mode: false,
-        ..ParserOptions::default()
-    }
+    ParserOptions { sh_mode: false, ..ParserOptions::default() }
 }
 
 /// Parses a script into a lowered node.
 pub(crate) fn parse_script(src: &str, flavor: Flavor) -> Result<Arc<Node>, ShellError> {
-    let mut p = brush_parser::Parser::new(
-        std::io::BufReader::new(src.as_bytes()),
-        &parser_options(flavor),
-    );
+    let mut p = brush_parser::Parser::new(std::io::BufReader::new(src.as_bytes()), &parser_options(flavor));
     match p.parse_program() {
         Ok(prog) => {
             let mut items = Vec::new();
             for cc in &prog.complete_commands {
                 for item in &cc.0 {
-                    items.push((
-                        lower_andor(&item.0),
-                        matches!(item.1, ast::SeparatorOperator::Async),
-                    ));
+                    items.push((lower_andor(&item.0), matches!(item.1, ast::SeparatorOperator::Async)));
                 }
             }
             Ok(Arc::new(Node::List(items.into())))
         }
         Err(brush_parser::ParseError::ParsingAtEndOfInput) => Err(ShellError::Incomplete),
-        Err(brush_parser::ParseError::Tokenizing { inner, .. }) if inner.is_incomplete() => {
-            Err(ShellError::Incomplete)
-        }
+        Err(brush_parser::ParseError::Tokenizing { inner, .. }) if inner.is_incomplete() => Err(ShellError::Incomplete),
         Err(e) => {
             let name = if flavor == Flavor::Bash { "bash" } else { "sh" };
             let msg = match e {
                 brush_parser::ParseError::ParsingNear(pos) => {
                     let near = src.lines().nth(pos.line.saturating_sub(1)).unwrap_or("");
-                    let tok: String = near
-                        .chars()
-                        .skip(pos.column.saturating_sub(1))
-                        .take_while(|c| !c.is_whitespace())
-                        .collect();
+                    let tok: String =
+                        near.chars().skip(pos.column.saturating_sub(1)).take_while(|c| !c.is_whitespace()).collect();
                     if flavor == Flavor::Bash {
                         format!("{name}: syntax error near unexpected token `{tok}'")
                     } else {
@@ -153,15 +121,7 @@ pub(crate) fn parse_script(src: &str, flavor: Flavor) -> Result<Arc<Node>, Shell
 }
 
 fn lower_list(l: &ast::CompoundList) -> Arc<Node> {
-    let items: Vec<_> =
-        l.0.iter()
-            .map(|i| {
-                (
-                    lower_andor(&i.0),
-                    matches!(i.1, ast::SeparatorOperator::Async),
-                )
-            })
-            .collect();
+    let items: Vec<_> = l.0.iter().map(|i| (lower_andor(&i.0), matches!(i.1, ast::SeparatorOperator::Async))).collect();
     Arc::new(Node::List(items.into()))
 }
 
@@ -193,10 +153,7 @@ fn lower_pipeline(p: &ast::Pipeline) -> Arc<Node> {
 
 fn with_redirs(n: Arc<Node>, r: &Option<ast::RedirectList>) -> Arc<Node> {
     match r {
-        Some(rl) if !rl.0.is_empty() => Arc::new(Node::Redirected(
-            n,
-            rl.0.iter().filter_map(lower_redir).collect(),
-        )),
+        Some(rl) if !rl.0.is_empty() => Arc::new(Node::Redirected(n, rl.0.iter().filter_map(lower_redir).collect())),
         _ => n,
     }
 }
@@ -217,31 +174,16 @@ fn lower_compound(c: &ast::CompoundCommand) -> Arc<Node> {
     match c {
         ast::CompoundCommand::Arithmetic(a) => Arc::new(Node::Arith(a.expr.value.clone())),
         ast::CompoundCommand::ArithmeticForClause(f) => Arc::new(Node::ArithFor {
-            init: f
-                .initializer
-                .as_ref()
-                .map(|e| e.value.clone())
-                .unwrap_or_default(),
-            cond: f
-                .condition
-                .as_ref()
-                .map(|e| e.value.clone())
-                .unwrap_or_default(),
-            upd: f
-                .updater
-                .as_ref()
-                .map(|e| e.value.clone())
-                .unwrap_or_default(),
+            init: f.initializer.as_ref().map(|e| e.value.clone()).unwrap_or_default(),
+            cond: f.condition.as_ref().map(|e| e.value.clone()).unwrap_or_default(),
+            upd: f.updater.as_ref().map(|e| e.value.clone()).unwrap_or_default(),
             body: lower_list(&f.body.list),
         }),
         ast::CompoundCommand::BraceGroup(b) => lower_list(&b.list),
         ast::CompoundCommand::Subshell(s) => Arc::new(Node::Subshell(lower_list(&s.list))),
         ast::CompoundCommand::ForClause(f) => Arc::new(Node::For {
             var: f.variable_name.clone(),
-            words: f
-                .values
-                .as_ref()
-                .map(|v| v.iter().map(|w| w.value.clone()).collect()),
+            words: f.values.as_ref().map(|v| v.iter().map(|w| w.value.clone()).collect()),
             body: lower_list(&f.body.list),
         }),
         ast::CompoundCommand::CaseClause(c) => Arc::new(Node::Case {
@@ -253,10 +195,7 @@ fn lower_compound(c: &ast::CompoundCommand) -> Arc<Node> {
                     (
                         i.patterns.iter().map(|w| w.value.clone()).collect(),
                         i.cmd.as_ref().map(lower_list),
-                        matches!(
-                            i.post_action,
-                            ast::CaseItemPostAction::UnconditionallyExecuteNextCaseItem
-                        ),
+                        matches!(i.post_action, ast::CaseItemPostAction::UnconditionallyExecuteNextCaseItem),
                     )
                 })
                 .collect(),
@@ -272,26 +211,18 @@ fn lower_compound(c: &ast::CompoundCommand) -> Arc<Node> {
             }
             Arc::new(Node::If(arms.into(), els))
         }
-        ast::CompoundCommand::WhileClause(w) => Arc::new(Node::Loop {
-            until: false,
-            cond: lower_list(&w.0),
-            body: lower_list(&w.1.list),
-        }),
-        ast::CompoundCommand::UntilClause(w) => Arc::new(Node::Loop {
-            until: true,
-            cond: lower_list(&w.0),
-            body: lower_list(&w.1.list),
-        }),
+        ast::CompoundCommand::WhileClause(w) => {
+            Arc::new(Node::Loop { until: false, cond: lower_list(&w.0), body: lower_list(&w.1.list) })
+        }
+        ast::CompoundCommand::UntilClause(w) => {
+            Arc::new(Node::Loop { until: true, cond: lower_list(&w.0), body: lower_list(&w.1.list) })
+        }
         ast::CompoundCommand::Coprocess(c) => lower_command(&c.body),
     }
 }
 
 fn lower_simple(s: &ast::SimpleCommand) -> Simple {
-    let mut out = Simple {
-        assigns: vec![],
-        args: vec![],
-        redirs: vec![],
-    };
+    let mut out = Simple { assigns: vec![], args: vec![], redirs: vec![] };
     for item in s.prefix.iter().flat_map(|p| p.0.iter()) {
         match item {
             ast::CommandPrefixOrSuffixItem::AssignmentWord(a, _) => {
@@ -301,11 +232,9 @@ fn lower_simple(s: &ast::SimpleCommand) -> Simple {
                 };
                 let value = match &a.value {
                     ast::AssignmentValue::Scalar(w) => w.value.clone(),
-                    ast::AssignmentValue::Array(ws) => ws
-                        .iter()
-                        .map(|(_, w)| w.value.clone())
-                        .collect::<Vec<_>>()
-                        .join(" "),
+                    ast::AssignmentValue::Array(ws) => {
+                        ws.iter().map(|(_, w)| w.value.clone()).collect::<Vec<_>>().join(" ")
+                    }
                 };
                 out.assigns.push((name, value, a.append));
             }
@@ -325,12 +254,8 @@ fn lower_item(item: &ast::CommandPrefixOrSuffixItem, out: &mut Simple) {
     match item {
         ast::CommandPrefixOrSuffixItem::IoRedirect(r) => out.redirs.extend(lower_redir(r)),
         ast::CommandPrefixOrSuffixItem::Word(w) => out.args.push(Arg::Word(w.value.clone())),
-        ast::CommandPrefixOrSuffixItem::AssignmentWord(_, w) => {
-            out.args.push(Arg::Word(w.value.clone()))
-        }
-        ast::CommandPrefixOrSuffixItem::ProcessSubstitution(_, s) => {
-            out.args.push(Arg::ProcSubst(lower_list(&s.list)))
-        }
+        ast::CommandPrefixOrSuffixItem::AssignmentWord(_, w) => out.args.push(Arg::Word(w.value.clone())),
+        ast::CommandPrefixOrSuffixItem::ProcessSubstitution(_, s) => out.args.push(Arg::ProcSubst(lower_list(&s.list))),
     }
 }
 
@@ -347,30 +272,16 @@ fn lower_redir(r: &ast::IoRedirect) -> Option<Redir> {
                     append: matches!(kind, K::Append),
                     word: w.value.clone(),
                 },
-                ast::IoFileRedirectTarget::Fd(n) => Redir::Dup {
-                    fd,
-                    word: n.to_string(),
-                },
-                ast::IoFileRedirectTarget::Duplicate(w) => Redir::Dup {
-                    fd,
-                    word: w.value.clone(),
-                },
+                ast::IoFileRedirectTarget::Fd(n) => Redir::Dup { fd, word: n.to_string() },
+                ast::IoFileRedirectTarget::Duplicate(w) => Redir::Dup { fd, word: w.value.clone() },
                 ast::IoFileRedirectTarget::ProcessSubstitution(..) => return None,
             }
         }
-        ast::IoRedirect::HereDocument(fd, h) => Redir::Heredoc {
-            fd: fd.unwrap_or(0),
-            body: h.doc.value.clone(),
-            expand: h.requires_expansion,
-        },
-        ast::IoRedirect::HereString(fd, w) => Redir::HereString {
-            fd: fd.unwrap_or(0),
-            word: w.value.clone(),
-        },
-        ast::IoRedirect::OutputAndError(w, append) => Redir::OutErr {
-            word: w.value.clone(),
-            append: *append,
-        },
+        ast::IoRedirect::HereDocument(fd, h) => {
+            Redir::Heredoc { fd: fd.unwrap_or(0), body: h.doc.value.clone(), expand: h.requires_expansion }
+        }
+        ast::IoRedirect::HereString(fd, w) => Redir::HereString { fd: fd.unwrap_or(0), word: w.value.clone() },
+        ast::IoRedirect::OutputAndError(w, append) => Redir::OutErr { word: w.value.clone(), append: *append },
     })
 }
 
@@ -411,32 +322,19 @@ impl Shell {
         match self.vars.get_mut(name) {
             Some(v) => v.value = value,
             None => {
-                self.vars.insert(
-                    name.to_string(),
-                    Var {
-                        value,
-                        exported: false,
-                    },
-                );
+                self.vars.insert(name.to_string(), Var { value, exported: false });
             }
         }
     }
     pub fn export(&mut self, name: &str, value: Option<String>) {
-        let v = self.vars.entry(name.to_string()).or_insert(Var {
-            value: String::new(),
-            exported: true,
-        });
+        let v = self.vars.entry(name.to_string()).or_insert(Var { value: String::new(), exported: true });
         v.exported = true;
         if let Some(value) = value {
             v.value = value;
         }
     }
     pub fn env(&self) -> Env {
-        self.vars
-            .iter()
-            .filter(|(_, v)| v.exported)
-            .map(|(k, v)| (k.clone(), v.value.clone()))
-            .collect()
+        self.vars.iter().filter(|(_, v)| v.exported).map(|(k, v)| (k.clone(), v.value.clone())).collect()
     }
     /// The name used in the shell's own messages (`sh: x: not found`).
     pub fn name(&self) -> &'static str {
@@ -526,70 +424,19 @@ enum LoopPhase {
 #[derive(Clone, Debug)]
 enum Frame {
     Run(Arc<Node>),
-    List {
-        items: Arc<[(Arc<Node>, bool)]>,
-        idx: usize,
-    },
-    Seq {
-        nodes: Vec<Arc<Node>>,
-        idx: usize,
-    },
-    AndOr {
-        rest: Arc<[(bool, Arc<Node>)]>,
-        idx: usize,
-    },
-    Pipe {
-        stages: Arc<[Arc<Node>]>,
-        idx: usize,
-        bang: bool,
-        saved: Io,
-        marks: Marks,
-        cap: Option<usize>,
-    },
-    Restore {
-        io: Io,
-        marks: Marks,
-    },
-    If {
-        arms: Arc<[(Arc<Node>, Arc<Node>)]>,
-        els: Option<Arc<Node>>,
-        idx: usize,
-    },
-    Loop {
-        until: bool,
-        cond: Arc<Node>,
-        body: Arc<Node>,
-        phase: LoopPhase,
-        last: i32,
-    },
-    For {
-        var: String,
-        items: Vec<String>,
-        idx: usize,
-        body: Arc<Node>,
-    },
-    ArithFor {
-        cond: String,
-        upd: String,
-        body: Arc<Node>,
-        started: bool,
-    },
-    Func {
-        positional: Vec<String>,
-    },
-    Subshell {
-        saved: Box<Shell>,
-    },
-    Wait {
-        until: Option<u64>,
-        out: Vec<u8>,
-        err: Vec<u8>,
-        status: i32,
-    },
-    Ext {
-        call: ExtCall,
-        at_s: u64,
-    },
+    List { items: Arc<[(Arc<Node>, bool)]>, idx: usize },
+    Seq { nodes: Vec<Arc<Node>>, idx: usize },
+    AndOr { rest: Arc<[(bool, Arc<Node>)]>, idx: usize },
+    Pipe { stages: Arc<[Arc<Node>]>, idx: usize, bang: bool, saved: Io, marks: Marks, cap: Option<usize> },
+    Restore { io: Io, marks: Marks },
+    If { arms: Arc<[(Arc<Node>, Arc<Node>)]>, els: Option<Arc<Node>>, idx: usize },
+    Loop { until: bool, cond: Arc<Node>, body: Arc<Node>, phase: LoopPhase, last: i32 },
+    For { var: String, items: Vec<String>, idx: usize, body: Arc<Node> },
+    ArithFor { cond: String, upd: String, body: Arc<Node>, started: bool },
+    Func { positional: Vec<String> },
+    Subshell { saved: Box<Shell> },
+    Wait { until: Option<u64>, out: Vec<u8>, err: Vec<u8>, status: i32 },
+    Ext { call: ExtCall, at_s: u64 },
     WaitJobs,
     ExitAfter,
 }
@@ -647,21 +494,13 @@ impl Process {
             return Err(ShellError::EmptyCommand);
         }
         let mut argv = argv.to_vec();
-        if argv
-            .first()
-            .map(|a| a == "busybox" || a == "/bin/busybox")
-            .unwrap_or(false)
-            && argv.len() > 1
-        {
+        if argv.first().map(|a| a == "busybox" || a == "/bin/busybox").unwrap_or(false) && argv.len() > 1 {
             argv.remove(0);
         }
         let mut p = Process::interactive(env, opts);
         p.main.sh.interactive = false;
         p.opts.interactive = false;
-        let is_shell = argv
-            .first()
-            .map(|a| SHELLS.contains(&a.as_str()))
-            .unwrap_or(false);
+        let is_shell = argv.first().map(|a| SHELLS.contains(&a.as_str())).unwrap_or(false);
         if is_shell && argv.get(1).map(|a| a == "-c").unwrap_or(false) {
             let script = argv.get(2).cloned().unwrap_or_default();
             p.main.sh.arg0 = argv.get(3).cloned().unwrap_or_else(|| argv[0].clone());
@@ -686,14 +525,9 @@ impl Process {
             // A shell with no script and no terminal reads an empty stdin and exits 0.
         } else {
             // One command: run it as a simple command with quoted words.
-            let simple = Simple {
-                assigns: vec![],
-                args: argv.iter().map(|a| Arg::Word(quote(a))).collect(),
-                redirs: vec![],
-            };
-            p.main
-                .frames
-                .push(Frame::Run(Arc::new(Node::Simple(simple))));
+            let simple =
+                Simple { assigns: vec![], args: argv.iter().map(|a| Arg::Word(quote(a))).collect(), redirs: vec![] };
+            p.main.frames.push(Frame::Run(Arc::new(Node::Simple(simple))));
         }
         Ok(p)
     }
@@ -701,30 +535,13 @@ impl Process {
     /// An idle interactive shell (the learner's workstation) that keeps variables,
     /// aliases and cwd between [`Process::submit`]ted scripts.
     pub fn interactive(env: Env, opts: Options) -> Process {
-        let mut vars: BTreeMap<String, Var> = env
-            .into_iter()
-            .map(|(k, v)| {
-                (
-                    k,
-                    Var {
-                        value: v,
-                        exported: true,
-                    },
-                )
-            })
-            .collect();
-        vars.entry("IFS".into()).or_insert(Var {
-            value: " \t\n".into(),
-            exported: false,
-        });
+        let mut vars: BTreeMap<String, Var> =
+            env.into_iter().map(|(k, v)| (k, Var { value: v, exported: true })).collect();
+        vars.entry("IFS".into()).or_insert(Var { value: " \t\n".into(), exported: false });
         let sh = Shell {
             vars,
             positional: vec![],
-            arg0: if opts.flavor == Flavor::Bash {
-                "bash".into()
-            } else {
-                "sh".into()
-            },
+            arg0: if opts.flavor == Flavor::Bash { "bash".into() } else { "sh".into() },
             funcs: BTreeMap::new(),
             aliases: BTreeMap::new(),
             cwd: opts.cwd.clone(),
@@ -736,22 +553,8 @@ impl Process {
             subst_status: None,
             procsubs: BTreeMap::new(),
         };
-        let main = Thread::new(
-            sh,
-            opts.pid,
-            Io {
-                stdin: None,
-                stdout: Sink::Out,
-                stderr: Sink::Err,
-            },
-        );
-        Process {
-            main,
-            jobs: vec![],
-            next_pid: opts.pid.saturating_add(1),
-            opts,
-            exited: None,
-        }
+        let main = Thread::new(sh, opts.pid, Io { stdin: None, stdout: Sink::Out, stderr: Sink::Err });
+        Process { main, jobs: vec![], next_pid: opts.pid.saturating_add(1), opts, exited: None }
     }
 
     /// Queues a script on an interactive shell that is [`Status::Ready`] (or new).
@@ -793,19 +596,12 @@ impl Process {
         let mut round = 0;
         loop {
             round += 1;
-            let main = self.main.run(
-                host,
-                &mut budget,
-                &mut new_jobs,
-                &mut self.next_pid,
-                !self.jobs.is_empty(),
-            );
+            let main = self.main.run(host, &mut budget, &mut new_jobs, &mut self.next_pid, !self.jobs.is_empty());
             let mut wake: Option<u64> = None;
             let mut busy = false;
             let mut i = 0;
             while i < self.jobs.len() {
-                let r =
-                    self.jobs[i].run(host, &mut budget, &mut new_jobs, &mut self.next_pid, false);
+                let r = self.jobs[i].run(host, &mut budget, &mut new_jobs, &mut self.next_pid, false);
                 match r {
                     Ran::Done(_) | Ran::Exited(_) => {
                         self.jobs.remove(i);
@@ -833,9 +629,7 @@ impl Process {
                     }
                 }
                 Ran::Busy => return Status::Busy,
-                Ran::Sleeping(u) => Status::Sleeping {
-                    until_s: wake.map_or(u, |w| w.min(u)),
-                },
+                Ran::Sleeping(u) => Status::Sleeping { until_s: wake.map_or(u, |w| w.min(u)) },
                 Ran::Blocked => match wake {
                     Some(w) => Status::Sleeping { until_s: w },
                     None => Status::Blocked,
@@ -886,10 +680,7 @@ impl Thread {
     }
 
     fn marks(&self) -> Marks {
-        Marks {
-            bufs: self.bufs.len(),
-            inputs: self.inputs.len(),
-        }
+        Marks { bufs: self.bufs.len(), inputs: self.inputs.len() }
     }
 
     fn release(&mut self, m: Marks) {
@@ -954,10 +745,7 @@ impl Thread {
             Frame::Run(node) => self.start(node, host, budget, now),
             Frame::List { items, idx } => {
                 if let Some((node, bg)) = items.get(idx).cloned() {
-                    self.frames.push(Frame::List {
-                        items,
-                        idx: idx + 1,
-                    });
+                    self.frames.push(Frame::List { items, idx: idx + 1 });
                     if bg {
                         let mut io = self.io.clone();
                         for s in [&mut io.stdout, &mut io.stderr] {
@@ -981,10 +769,7 @@ impl Thread {
             }
             Frame::Seq { nodes, idx } => {
                 if let Some(node) = nodes.get(idx).cloned() {
-                    self.frames.push(Frame::Seq {
-                        nodes,
-                        idx: idx + 1,
-                    });
+                    self.frames.push(Frame::Seq { nodes, idx: idx + 1 });
                     self.frames.push(Frame::Run(node));
                 }
             }
@@ -996,14 +781,7 @@ impl Thread {
                     }
                 }
             }
-            Frame::Pipe {
-                stages,
-                idx,
-                bang,
-                saved,
-                marks,
-                cap,
-            } => {
+            Frame::Pipe { stages, idx, bang, saved, marks, cap } => {
                 let prev = cap.and_then(|c| self.bufs.get_mut(c)).map(std::mem::take);
                 self.io = saved.clone();
                 self.release(marks);
@@ -1026,17 +804,8 @@ impl Thread {
                     Some(self.bufs.len() - 1)
                 };
                 let node = stages[idx].clone();
-                self.frames.push(Frame::Pipe {
-                    stages,
-                    idx: idx + 1,
-                    bang,
-                    saved,
-                    marks,
-                    cap,
-                });
-                self.frames.push(Frame::Subshell {
-                    saved: Box::new(self.sh.clone()),
-                });
+                self.frames.push(Frame::Pipe { stages, idx: idx + 1, bang, saved, marks, cap });
+                self.frames.push(Frame::Subshell { saved: Box::new(self.sh.clone()) });
                 self.frames.push(Frame::Run(node));
             }
             Frame::Restore { io, marks } => {
@@ -1049,11 +818,7 @@ impl Thread {
                         self.frames.push(Frame::Run(body.clone()));
                     }
                 } else if let Some((cond, _)) = arms.get(idx + 1).cloned() {
-                    self.frames.push(Frame::If {
-                        arms,
-                        els,
-                        idx: idx + 1,
-                    });
+                    self.frames.push(Frame::If { arms, els, idx: idx + 1 });
                     self.frames.push(Frame::Run(cond));
                 } else if let Some(e) = els {
                     self.frames.push(Frame::Run(e));
@@ -1061,23 +826,11 @@ impl Thread {
                     self.sh.status = 0;
                 }
             }
-            Frame::Loop {
-                until,
-                cond,
-                body,
-                phase,
-                last,
-            } => match phase {
+            Frame::Loop { until, cond, body, phase, last } => match phase {
                 LoopPhase::CondRan => {
                     if (self.sh.status == 0) != until {
                         let b = body.clone();
-                        self.frames.push(Frame::Loop {
-                            until,
-                            cond,
-                            body,
-                            phase: LoopPhase::BodyRan,
-                            last,
-                        });
+                        self.frames.push(Frame::Loop { until, cond, body, phase: LoopPhase::BodyRan, last });
                         self.frames.push(Frame::Run(b));
                     } else {
                         self.sh.status = last;
@@ -1087,57 +840,30 @@ impl Thread {
                     *budget = budget.saturating_sub(1);
                     let c = cond.clone();
                     let last = self.sh.status;
-                    self.frames.push(Frame::Loop {
-                        until,
-                        cond,
-                        body,
-                        phase: LoopPhase::CondRan,
-                        last,
-                    });
+                    self.frames.push(Frame::Loop { until, cond, body, phase: LoopPhase::CondRan, last });
                     self.frames.push(Frame::Run(c));
                 }
             },
-            Frame::For {
-                var,
-                items,
-                idx,
-                body,
-            } => {
+            Frame::For { var, items, idx, body } => {
                 *budget = budget.saturating_sub(1);
                 if let Some(v) = items.get(idx).cloned() {
                     self.sh.set(&var, v);
                     let b = body.clone();
-                    self.frames.push(Frame::For {
-                        var,
-                        items,
-                        idx: idx + 1,
-                        body,
-                    });
+                    self.frames.push(Frame::For { var, items, idx: idx + 1, body });
                     self.frames.push(Frame::Run(b));
                 } else if items.is_empty() {
                     self.sh.status = 0;
                 }
             }
-            Frame::ArithFor {
-                cond,
-                upd,
-                body,
-                started,
-            } => {
+            Frame::ArithFor { cond, upd, body, started } => {
                 *budget = budget.saturating_sub(1);
                 if started {
                     let _ = self.arith(&upd, host);
                 }
-                let go = cond.trim().is_empty()
-                    || self.arith(&cond, host).map(|v| v != 0).unwrap_or(false);
+                let go = cond.trim().is_empty() || self.arith(&cond, host).map(|v| v != 0).unwrap_or(false);
                 if go {
                     let b = body.clone();
-                    self.frames.push(Frame::ArithFor {
-                        cond,
-                        upd,
-                        body,
-                        started: true,
-                    });
+                    self.frames.push(Frame::ArithFor { cond, upd, body, started: true });
                     self.frames.push(Frame::Run(b));
                 }
             }
@@ -1147,24 +873,14 @@ impl Thread {
                 self.sh = *saved;
                 self.sh.status = status;
             }
-            Frame::Wait {
-                until,
-                out,
-                err,
-                status,
-            } => {
+            Frame::Wait { until, out, err, status } => {
                 let due = match until {
                     Some(t) => t <= now,
                     None => false,
                 };
                 if !due && !self.nested {
                     self.wake = until.map_or(Wake::Forever, Wake::At);
-                    self.frames.push(Frame::Wait {
-                        until,
-                        out,
-                        err,
-                        status,
-                    });
+                    self.frames.push(Frame::Wait { until, out, err, status });
                     return;
                 }
                 self.emit_out(host, &out);
@@ -1249,27 +965,14 @@ impl Thread {
     /// Starts executing a node: compound nodes push frames, simple commands run.
     fn start(&mut self, node: Arc<Node>, host: &mut dyn Host, budget: &mut u32, now: u64) {
         match &*node {
-            Node::List(items) => self.frames.push(Frame::List {
-                items: items.clone(),
-                idx: 0,
-            }),
+            Node::List(items) => self.frames.push(Frame::List { items: items.clone(), idx: 0 }),
             Node::AndOr(first, rest) => {
-                self.frames.push(Frame::AndOr {
-                    rest: rest.clone(),
-                    idx: 0,
-                });
+                self.frames.push(Frame::AndOr { rest: rest.clone(), idx: 0 });
                 self.frames.push(Frame::Run(first.clone()));
             }
             Node::Pipeline(bang, stages) => {
                 let (saved, marks) = (self.io.clone(), self.marks());
-                self.frames.push(Frame::Pipe {
-                    stages: stages.clone(),
-                    idx: 0,
-                    bang: *bang,
-                    saved,
-                    marks,
-                    cap: None,
-                });
+                self.frames.push(Frame::Pipe { stages: stages.clone(), idx: 0, bang: *bang, saved, marks, cap: None });
             }
             Node::Simple(s) => {
                 *budget = budget.saturating_sub(1);
@@ -1291,18 +994,12 @@ impl Thread {
                 }
             }
             Node::Subshell(inner) => {
-                self.frames.push(Frame::Subshell {
-                    saved: Box::new(self.sh.clone()),
-                });
+                self.frames.push(Frame::Subshell { saved: Box::new(self.sh.clone()) });
                 self.frames.push(Frame::Run(inner.clone()));
             }
             Node::If(arms, els) => {
                 if let Some((cond, _)) = arms.first() {
-                    self.frames.push(Frame::If {
-                        arms: arms.clone(),
-                        els: els.clone(),
-                        idx: 0,
-                    });
+                    self.frames.push(Frame::If { arms: arms.clone(), els: els.clone(), idx: 0 });
                     self.frames.push(Frame::Run(cond.clone()));
                 }
             }
@@ -1327,19 +1024,9 @@ impl Thread {
                     }
                     None => self.sh.positional.clone(),
                 };
-                self.frames.push(Frame::For {
-                    var: var.clone(),
-                    items,
-                    idx: 0,
-                    body: body.clone(),
-                });
+                self.frames.push(Frame::For { var: var.clone(), items, idx: 0, body: body.clone() });
             }
-            Node::ArithFor {
-                init,
-                cond,
-                upd,
-                body,
-            } => {
+            Node::ArithFor { init, cond, upd, body } => {
                 if !init.trim().is_empty() {
                     let _ = self.arith(init, host);
                 }
@@ -1381,11 +1068,7 @@ impl Thread {
                 self.sh.status = match self.arith(e, host) {
                     Ok(v) => i32::from(v == 0),
                     Err(msg) => {
-                        self.emit_err(
-                            host,
-                            format!("{}: arithmetic syntax error: {msg}\n", self.sh.name())
-                                .as_bytes(),
-                        );
+                        self.emit_err(host, format!("{}: arithmetic syntax error: {msg}\n", self.sh.name()).as_bytes());
                         1
                     }
                 }
@@ -1401,10 +1084,7 @@ impl Thread {
         let mut u = u;
         while let Some(f) = self.frames.pop() {
             match (u, f) {
-                (
-                    Unwind::Break(n),
-                    Frame::Loop { .. } | Frame::For { .. } | Frame::ArithFor { .. },
-                ) => {
+                (Unwind::Break(n), Frame::Loop { .. } | Frame::For { .. } | Frame::ArithFor { .. }) => {
                     if n > 1 {
                         u = Unwind::Break(n - 1);
                         continue;
@@ -1412,28 +1092,15 @@ impl Thread {
                     self.sh.status = 0;
                     return;
                 }
-                (
-                    Unwind::Continue(n),
-                    f @ (Frame::Loop { .. } | Frame::For { .. } | Frame::ArithFor { .. }),
-                ) => {
+                (Unwind::Continue(n), f @ (Frame::Loop { .. } | Frame::For { .. } | Frame::ArithFor { .. })) => {
                     if n > 1 {
                         u = Unwind::Continue(n - 1);
                         continue;
                     }
                     let f = match f {
-                        Frame::Loop {
-                            until,
-                            cond,
-                            body,
-                            last,
-                            ..
-                        } => Frame::Loop {
-                            until,
-                            cond,
-                            body,
-                            phase: LoopPhase::BodyRan,
-                            last,
-                        },
+                        Frame::Loop { until, cond, body, last, .. } => {
+                            Frame::Loop { until, cond, body, phase: LoopPhase::BodyRan, last }
+                        }
                         other => other,
                     };
                     self.frames.push(f);
@@ -1454,13 +1121,7 @@ impl Thread {
                     self.sh.status = status;
                     return;
                 }
-                (_, Frame::Restore { io, marks })
-                | (
-                    _,
-                    Frame::Pipe {
-                        saved: io, marks, ..
-                    },
-                ) => {
+                (_, Frame::Restore { io, marks }) | (_, Frame::Pipe { saved: io, marks, .. }) => {
                     self.io = io;
                     self.release(marks);
                 }
@@ -1515,13 +1176,7 @@ impl Thread {
 
     /// Opens a file for output: `/dev/null`, `/dev/stdout`, `/dev/stderr` or a file
     /// (created, truncated unless appending).
-    fn out_sink(
-        &mut self,
-        word: &str,
-        append: bool,
-        host: &mut dyn Host,
-        now: u64,
-    ) -> Result<Sink, String> {
+    fn out_sink(&mut self, word: &str, append: bool, host: &mut dyn Host, now: u64) -> Result<Sink, String> {
         let target = self.expand_str(word, host);
         Ok(match target.as_str() {
             "/dev/null" => Sink::Null,
@@ -1529,16 +1184,11 @@ impl Thread {
             "/dev/stderr" | "/proc/self/fd/2" | "/dev/fd/2" => self.io.stderr.clone(),
             _ => {
                 let path = self.sh.resolve(&target);
-                let r = if append && host.fs().exists(&path) {
-                    Ok(())
-                } else {
-                    host.fs().write(&path, b"", append, now)
-                };
+                let r =
+                    if append && host.fs().exists(&path) { Ok(()) } else { host.fs().write(&path, b"", append, now) };
                 if let Err(e) = r {
                     let why = match (self.sh.flavor, e) {
-                        (Flavor::Busybox, super::FsError::NotFound) => {
-                            "nonexistent directory".to_string()
-                        }
+                        (Flavor::Busybox, super::FsError::NotFound) => "nonexistent directory".to_string(),
                         _ => e.to_string(),
                     };
                     return Err(match self.sh.flavor {
@@ -1556,20 +1206,10 @@ impl Thread {
         self.inputs.len() - 1
     }
 
-    fn apply_redirs(
-        &mut self,
-        redirs: &[Redir],
-        host: &mut dyn Host,
-        now: u64,
-    ) -> Result<(), String> {
+    fn apply_redirs(&mut self, redirs: &[Redir], host: &mut dyn Host, now: u64) -> Result<(), String> {
         for r in redirs {
             match r {
-                Redir::File {
-                    fd,
-                    read: true,
-                    word,
-                    ..
-                } => {
+                Redir::File { fd, read: true, word, .. } => {
                     let target = self.expand_str(word, host);
                     let data = if target == "/dev/null" {
                         Ok(vec![])
@@ -1593,9 +1233,7 @@ impl Thread {
                         }
                     }
                 }
-                Redir::File {
-                    fd, append, word, ..
-                } => {
+                Redir::File { fd, append, word, .. } => {
                     let sink = self.out_sink(word, *append, host, now)?;
                     self.set_fd(*fd, sink);
                 }
@@ -1616,11 +1254,7 @@ impl Thread {
                     self.set_fd(*fd, sink);
                 }
                 Redir::Heredoc { fd, body, expand } => {
-                    let text = if *expand {
-                        self.expand_heredoc(body, host)
-                    } else {
-                        body.clone()
-                    };
+                    let text = if *expand { self.expand_heredoc(body, host) } else { body.clone() };
                     if *fd == 0 {
                         let i = self.push_input(text.into_bytes());
                         self.io.stdin = Some(i);
@@ -1701,10 +1335,8 @@ impl Thread {
             self.frames.push(Frame::Restore { io, marks });
         }
         // `A=1 cmd`: the assignments hold for this command only.
-        let saved: Vec<(String, Option<Var>)> = assigns
-            .iter()
-            .map(|(n, _)| (n.clone(), self.sh.vars.get(n).cloned()))
-            .collect();
+        let saved: Vec<(String, Option<Var>)> =
+            assigns.iter().map(|(n, _)| (n.clone(), self.sh.vars.get(n).cloned())).collect();
         for (n, v) in assigns {
             self.sh.export(&n, Some(v));
         }
@@ -1764,11 +1396,7 @@ impl Thread {
         match name.as_str() {
             "break" | "continue" => {
                 let n = num(argv.get(1), 1).max(1) as u32;
-                self.unwind = Some(if name == "break" {
-                    Unwind::Break(n)
-                } else {
-                    Unwind::Continue(n)
-                });
+                self.unwind = Some(if name == "break" { Unwind::Break(n) } else { Unwind::Continue(n) });
                 return;
             }
             "return" => {
@@ -1837,17 +1465,11 @@ impl Thread {
         if matches!(base.as_str(), "sh" | "bash" | "ash") && argv.len() > 1 {
             // A nested shell: runs in a subshell frame of this thread.
             let (src, rest) = if argv[1] == "-c" {
-                (
-                    argv.get(2).cloned().unwrap_or_default(),
-                    argv.iter().skip(3).cloned().collect::<Vec<_>>(),
-                )
+                (argv.get(2).cloned().unwrap_or_default(), argv.iter().skip(3).cloned().collect::<Vec<_>>())
             } else {
                 let path = self.sh.resolve(&argv[1]);
                 match host.fs().read(&path) {
-                    Ok(d) => (
-                        String::from_utf8_lossy(&d).into_owned(),
-                        argv.iter().skip(1).cloned().collect(),
-                    ),
+                    Ok(d) => (String::from_utf8_lossy(&d).into_owned(), argv.iter().skip(1).cloned().collect()),
                     Err(e) => {
                         let msg = format!("{base}: can't open '{}': {e}\n", argv[1]);
                         self.emit_err(host, msg.as_bytes());
@@ -1856,9 +1478,7 @@ impl Thread {
                     }
                 }
             };
-            self.frames.push(Frame::Subshell {
-                saved: Box::new(self.sh.clone()),
-            });
+            self.frames.push(Frame::Subshell { saved: Box::new(self.sh.clone()) });
             let mut rest = rest.into_iter();
             if let Some(a0) = rest.next() {
                 self.sh.arg0 = a0;
@@ -1887,18 +1507,8 @@ impl Thread {
             self.emit_err(host, &err);
             match outcome {
                 Outcome::Done(c) => self.sh.status = c,
-                Outcome::Wait {
-                    until,
-                    out,
-                    err,
-                    status,
-                } => {
-                    self.frames.push(Frame::Wait {
-                        until,
-                        out,
-                        err,
-                        status,
-                    });
+                Outcome::Wait { until, out, err, status } => {
+                    self.frames.push(Frame::Wait { until, out, err, status });
                 }
                 Outcome::Script(src) => {
                     self.sh.status = 0;
@@ -1907,19 +1517,8 @@ impl Thread {
             }
             return;
         }
-        let stdin = self
-            .io
-            .stdin
-            .and_then(|i| self.inputs.get_mut(i))
-            .map(|i| i.rest())
-            .unwrap_or_default();
-        let call = ExtCall {
-            argv,
-            stdin,
-            env: self.sh.env(),
-            cwd: self.sh.cwd.clone(),
-            started_s: now,
-        };
+        let stdin = self.io.stdin.and_then(|i| self.inputs.get_mut(i)).map(|i| i.rest()).unwrap_or_default();
+        let call = ExtCall { argv, stdin, env: self.sh.env(), cwd: self.sh.cwd.clone(), started_s: now };
         self.call_external(call, host, now);
     }
 
@@ -1931,18 +1530,10 @@ impl Thread {
         match r {
             Some(ExtOutcome::Exit(c)) => self.sh.status = c,
             Some(ExtOutcome::Retry { at_s }) => {
-                self.frames.push(Frame::Ext {
-                    call,
-                    at_s: at_s.max(now.saturating_add(1)),
-                });
+                self.frames.push(Frame::Ext { call, at_s: at_s.max(now.saturating_add(1)) });
             }
             Some(ExtOutcome::Forever) => {
-                self.frames.push(Frame::Wait {
-                    until: None,
-                    out: vec![],
-                    err: vec![],
-                    status: 0,
-                });
+                self.frames.push(Frame::Wait { until: None, out: vec![], err: vec![], status: 0 });
             }
             None => {
                 let name = call.argv.first().cloned().unwrap_or_default();
@@ -1964,29 +1555,16 @@ impl Thread {
             ref s => s.clone(),
         };
         if self.depth >= MAX_SUBST_DEPTH {
-            let msg = format!(
-                "{}: command substitution nested too deeply\n",
-                self.sh.name()
-            );
+            let msg = format!("{}: command substitution nested too deeply\n", self.sh.name());
             self.emit_err(host, msg.as_bytes());
             return (vec![], 2);
         }
-        let mut t = Thread::new(
-            self.sh.clone(),
-            self.pid,
-            Io {
-                stdin: None,
-                stdout: Sink::Buf(0),
-                stderr,
-            },
-        );
+        let mut t = Thread::new(self.sh.clone(), self.pid, Io { stdin: None, stdout: Sink::Buf(0), stderr });
         t.sh.interactive = false;
         t.nested = true;
         t.depth = self.depth + 1;
         t.bufs.push(Vec::new());
-        t.frames.push(Frame::Subshell {
-            saved: Box::new(self.sh.clone()),
-        });
+        t.frames.push(Frame::Subshell { saved: Box::new(self.sh.clone()) });
         t.frames.push(Frame::Run(node));
         let mut budget = 100_000;
         let mut jobs = Vec::new();
@@ -2007,11 +1585,7 @@ impl Thread {
                 out
             }
             Err(_) => {
-                self.emit_err(
-                    host,
-                    format!("{}: syntax error: unexpected end of file\n", self.sh.name())
-                        .as_bytes(),
-                );
+                self.emit_err(host, format!("{}: syntax error: unexpected end of file\n", self.sh.name()).as_bytes());
                 self.sh.subst_status = Some(2);
                 vec![]
             }
@@ -2031,19 +1605,11 @@ impl Thread {
         let pieces = match brush_parser::word::parse(raw, &opts) {
             Ok(p) => p,
             Err(_) => {
-                let f = Field {
-                    text: raw.to_string(),
-                    pat: raw.to_string(),
-                    ..Field::default()
-                };
+                let f = Field { text: raw.to_string(), pat: raw.to_string(), ..Field::default() };
                 return vec![f];
             }
         };
-        let mut fs = Fields {
-            done: vec![],
-            cur: Field::default(),
-            split,
-        };
+        let mut fs = Fields { done: vec![], cur: Field::default(), split };
         for p in pieces {
             self.expand_piece(&p.piece, false, &mut fs, host);
         }
@@ -2051,13 +1617,7 @@ impl Thread {
         fs.done
     }
 
-    fn expand_piece(
-        &mut self,
-        piece: &WordPiece,
-        quoted: bool,
-        fs: &mut Fields,
-        host: &mut dyn Host,
-    ) {
+    fn expand_piece(&mut self, piece: &WordPiece, quoted: bool, fs: &mut Fields, host: &mut dyn Host) {
         match piece {
             WordPiece::Text(t) => fs.lit(t, quoted),
             WordPiece::SingleQuotedText(t) => fs.lit(t, true),
@@ -2067,9 +1627,9 @@ impl Thread {
                     && matches!(
                         &ps[0].piece,
                         WordPiece::ParameterExpansion(ParameterExpr::Parameter {
-                            parameter: Parameter::Special(
-                                SpecialParameter::AllPositionalParameters { concatenate: false }
-                            ),
+                            parameter: Parameter::Special(SpecialParameter::AllPositionalParameters {
+                                concatenate: false
+                            }),
                             ..
                         })
                     );
@@ -2101,10 +1661,7 @@ impl Thread {
                 fs.expanded(&s, quoted);
             }
             WordPiece::BackquotedCommandSubstitution(src) => {
-                let src = src
-                    .replace("\\`", "`")
-                    .replace("\\$", "$")
-                    .replace("\\\\", "\\");
+                let src = src.replace("\\`", "`").replace("\\$", "$").replace("\\\\", "\\");
                 let s = self.command_subst(&src, host);
                 fs.expanded(&s, quoted);
             }
@@ -2112,11 +1669,7 @@ impl Thread {
                 let s = match self.arith(&e.value, host) {
                     Ok(v) => v.to_string(),
                     Err(m) => {
-                        self.emit_err(
-                            host,
-                            format!("{}: arithmetic syntax error: {m}\n", self.sh.name())
-                                .as_bytes(),
-                        );
+                        self.emit_err(host, format!("{}: arithmetic syntax error: {m}\n", self.sh.name()).as_bytes());
                         String::new()
                     }
                 };
@@ -2124,8 +1677,7 @@ impl Thread {
             }
             WordPiece::ParameterExpansion(pe) => {
                 if let ParameterExpr::Parameter {
-                    parameter:
-                        Parameter::Special(SpecialParameter::AllPositionalParameters { concatenate }),
+                    parameter: Parameter::Special(SpecialParameter::AllPositionalParameters { concatenate }),
                     ..
                 } = pe
                 {
@@ -2162,9 +1714,7 @@ impl Thread {
                 SpecialParameter::LastExitStatus => self.sh.status.to_string(),
                 SpecialParameter::CurrentOptionFlags => String::new(),
                 SpecialParameter::ProcessId => self.sh.pid.to_string(),
-                SpecialParameter::LastBackgroundProcessId => {
-                    self.sh.last_bg.map(|p| p.to_string()).unwrap_or_default()
-                }
+                SpecialParameter::LastBackgroundProcessId => self.sh.last_bg.map(|p| p.to_string()).unwrap_or_default(),
                 SpecialParameter::ShellName => self.sh.arg0.clone(),
             }),
             Parameter::Named(n) => match n.as_str() {
@@ -2200,15 +1750,8 @@ impl Thread {
             ParameterTestType::Unset => v.is_none(),
         };
         match pe {
-            ParameterExpr::Parameter { parameter, .. } => {
-                self.get_param(parameter).unwrap_or_default()
-            }
-            ParameterExpr::UseDefaultValues {
-                parameter,
-                test_type,
-                default_value,
-                ..
-            } => {
+            ParameterExpr::Parameter { parameter, .. } => self.get_param(parameter).unwrap_or_default(),
+            ParameterExpr::UseDefaultValues { parameter, test_type, default_value, .. } => {
                 let v = self.get_param(parameter);
                 if test(&v, test_type) {
                     self.expand_str(default_value.as_deref().unwrap_or(""), host)
@@ -2216,12 +1759,7 @@ impl Thread {
                     v.unwrap_or_default()
                 }
             }
-            ParameterExpr::AssignDefaultValues {
-                parameter,
-                test_type,
-                default_value,
-                ..
-            } => {
+            ParameterExpr::AssignDefaultValues { parameter, test_type, default_value, .. } => {
                 let v = self.get_param(parameter);
                 if test(&v, test_type) {
                     let d = self.expand_str(default_value.as_deref().unwrap_or(""), host);
@@ -2231,20 +1769,11 @@ impl Thread {
                     v.unwrap_or_default()
                 }
             }
-            ParameterExpr::IndicateErrorIfNullOrUnset {
-                parameter,
-                test_type,
-                error_message,
-                ..
-            } => {
+            ParameterExpr::IndicateErrorIfNullOrUnset { parameter, test_type, error_message, .. } => {
                 let v = self.get_param(parameter);
                 if test(&v, test_type) {
                     let m = self.expand_str(error_message.as_deref().unwrap_or(""), host);
-                    let m = if m.is_empty() {
-                        "parameter not set".to_string()
-                    } else {
-                        m
-                    };
+                    let m = if m.is_empty() { "parameter not set".to_string() } else { m };
                     let msg = format!("{}: {}: {m}\n", self.sh.name(), Self::param_name(parameter));
                     self.emit_err(host, msg.as_bytes());
                     self.sh.subst_status = Some(1);
@@ -2254,12 +1783,7 @@ impl Thread {
                 }
                 v.unwrap_or_default()
             }
-            ParameterExpr::UseAlternativeValue {
-                parameter,
-                test_type,
-                alternative_value,
-                ..
-            } => {
+            ParameterExpr::UseAlternativeValue { parameter, test_type, alternative_value, .. } => {
                 let v = self.get_param(parameter);
                 if test(&v, test_type) {
                     String::new()
@@ -2267,26 +1791,15 @@ impl Thread {
                     self.expand_str(alternative_value.as_deref().unwrap_or(""), host)
                 }
             }
-            ParameterExpr::ParameterLength { parameter, .. } => self
-                .get_param(parameter)
-                .unwrap_or_default()
-                .chars()
-                .count()
-                .to_string(),
-            ParameterExpr::RemoveSmallestSuffixPattern {
-                parameter, pattern, ..
+            ParameterExpr::ParameterLength { parameter, .. } => {
+                self.get_param(parameter).unwrap_or_default().chars().count().to_string()
             }
-            | ParameterExpr::RemoveLargestSuffixPattern {
-                parameter, pattern, ..
-            } => {
+            ParameterExpr::RemoveSmallestSuffixPattern { parameter, pattern, .. }
+            | ParameterExpr::RemoveLargestSuffixPattern { parameter, pattern, .. } => {
                 let v = self.get_param(parameter).unwrap_or_default();
                 let pat = self.expand_one(pattern.as_deref().unwrap_or(""), host).pat;
                 let largest = matches!(pe, ParameterExpr::RemoveLargestSuffixPattern { .. });
-                let cuts: Vec<usize> = v
-                    .char_indices()
-                    .map(|(i, _)| i)
-                    .chain(std::iter::once(v.len()))
-                    .collect();
+                let cuts: Vec<usize> = v.char_indices().map(|(i, _)| i).chain(std::iter::once(v.len())).collect();
                 let mut order: Vec<usize> = cuts.clone();
                 if !largest {
                     order.reverse();
@@ -2298,20 +1811,12 @@ impl Thread {
                 }
                 v
             }
-            ParameterExpr::RemoveSmallestPrefixPattern {
-                parameter, pattern, ..
-            }
-            | ParameterExpr::RemoveLargestPrefixPattern {
-                parameter, pattern, ..
-            } => {
+            ParameterExpr::RemoveSmallestPrefixPattern { parameter, pattern, .. }
+            | ParameterExpr::RemoveLargestPrefixPattern { parameter, pattern, .. } => {
                 let v = self.get_param(parameter).unwrap_or_default();
                 let pat = self.expand_one(pattern.as_deref().unwrap_or(""), host).pat;
                 let largest = matches!(pe, ParameterExpr::RemoveLargestPrefixPattern { .. });
-                let mut cuts: Vec<usize> = v
-                    .char_indices()
-                    .map(|(i, _)| i)
-                    .chain(std::iter::once(v.len()))
-                    .collect();
+                let mut cuts: Vec<usize> = v.char_indices().map(|(i, _)| i).chain(std::iter::once(v.len())).collect();
                 if largest {
                     cuts.reverse();
                 }
@@ -2322,23 +1827,10 @@ impl Thread {
                 }
                 v
             }
-            ParameterExpr::Substring {
-                parameter,
-                offset,
-                length,
-                ..
-            } => {
-                let v: Vec<char> = self
-                    .get_param(parameter)
-                    .unwrap_or_default()
-                    .chars()
-                    .collect();
+            ParameterExpr::Substring { parameter, offset, length, .. } => {
+                let v: Vec<char> = self.get_param(parameter).unwrap_or_default().chars().collect();
                 let off = self.arith(&offset.value, host).unwrap_or(0);
-                let off = if off < 0 {
-                    (v.len() as i64 + off).max(0)
-                } else {
-                    off.min(v.len() as i64)
-                } as usize;
+                let off = if off < 0 { (v.len() as i64 + off).max(0) } else { off.min(v.len() as i64) } as usize;
                 let len = match length {
                     Some(l) => {
                         let l = self.arith(&l.value, host).unwrap_or(0);
@@ -2352,13 +1844,7 @@ impl Thread {
                 };
                 v.iter().skip(off).take(len).collect()
             }
-            ParameterExpr::ReplaceSubstring {
-                parameter,
-                pattern,
-                replacement,
-                match_kind,
-                ..
-            } => {
+            ParameterExpr::ReplaceSubstring { parameter, pattern, replacement, match_kind, .. } => {
                 let v = self.get_param(parameter).unwrap_or_default();
                 let pat = self.expand_one(pattern, host).pat;
                 let rep = self.expand_str(replacement.as_deref().unwrap_or(""), host);
@@ -2373,28 +1859,17 @@ impl Thread {
             ParameterExpr::UppercaseFirstChar { parameter, .. } => {
                 let v = self.get_param(parameter).unwrap_or_default();
                 let mut c = v.chars();
-                c.next()
-                    .map(|f| f.to_uppercase().chain(c).collect())
-                    .unwrap_or_default()
+                c.next().map(|f| f.to_uppercase().chain(c).collect()).unwrap_or_default()
             }
             ParameterExpr::LowercaseFirstChar { parameter, .. } => {
                 let v = self.get_param(parameter).unwrap_or_default();
                 let mut c = v.chars();
-                c.next()
-                    .map(|f| f.to_lowercase().chain(c).collect())
-                    .unwrap_or_default()
+                c.next().map(|f| f.to_lowercase().chain(c).collect()).unwrap_or_default()
             }
-            ParameterExpr::Transform { parameter, .. } => {
-                self.get_param(parameter).unwrap_or_default()
+            ParameterExpr::Transform { parameter, .. } => self.get_param(parameter).unwrap_or_default(),
+            ParameterExpr::VariableNames { prefix, .. } => {
+                self.sh.vars.keys().filter(|k| k.starts_with(prefix.as_str())).cloned().collect::<Vec<_>>().join(" ")
             }
-            ParameterExpr::VariableNames { prefix, .. } => self
-                .sh
-                .vars
-                .keys()
-                .filter(|k| k.starts_with(prefix.as_str()))
-                .cloned()
-                .collect::<Vec<_>>()
-                .join(" "),
             ParameterExpr::MemberKeys { .. } => "0".into(),
         }
     }
@@ -2435,11 +1910,7 @@ impl Thread {
         let Ok(pieces) = brush_parser::word::parse_heredoc(body, &opts) else {
             return body.to_string();
         };
-        let mut fs = Fields {
-            done: vec![],
-            cur: Field::default(),
-            split: false,
-        };
+        let mut fs = Fields { done: vec![], cur: Field::default(), split: false };
         for p in pieces {
             match &p.piece {
                 WordPiece::EscapeSequence(e) => {
@@ -2518,8 +1989,7 @@ impl Thread {
 
     fn arith(&mut self, src: &str, host: &mut dyn Host) -> Result<i64, String> {
         let expanded = self.expand_heredoc(src, host);
-        let e =
-            brush_parser::arithmetic::parse(&expanded).map_err(|_| expanded.trim().to_string())?;
+        let e = brush_parser::arithmetic::parse(&expanded).map_err(|_| expanded.trim().to_string())?;
         eval_arith(&e, &mut self.sh)
     }
 
@@ -2541,10 +2011,7 @@ impl Thread {
             E::BinaryTest(p, l, r) => {
                 let l = self.expand_str(&l.value, host);
                 use ast::BinaryPredicate as B;
-                if matches!(
-                    p,
-                    B::StringExactlyMatchesPattern | B::StringDoesNotExactlyMatchPattern
-                ) {
+                if matches!(p, B::StringExactlyMatchesPattern | B::StringDoesNotExactlyMatchPattern) {
                     let pat = self.expand_one(&r.value, host).pat;
                     return glob_match(&pat, &l) == matches!(p, B::StringExactlyMatchesPattern);
                 }
@@ -2604,12 +2071,8 @@ fn eval_arith(e: &ast::ArithmeticExpr, sh: &mut Shell) -> Result<i64, String> {
                 ast::UnaryOperator::LogicalNot => i64::from(v == 0),
             }
         }
-        A::BinaryOp(B::LogicalAnd, a, b) => {
-            i64::from(eval_arith(a, sh)? != 0 && eval_arith(b, sh)? != 0)
-        }
-        A::BinaryOp(B::LogicalOr, a, b) => {
-            i64::from(eval_arith(a, sh)? != 0 || eval_arith(b, sh)? != 0)
-        }
+        A::BinaryOp(B::LogicalAnd, a, b) => i64::from(eval_arith(a, sh)? != 0 && eval_arith(b, sh)? != 0),
+        A::BinaryOp(B::LogicalOr, a, b) => i64::from(eval_arith(a, sh)? != 0 || eval_arith(b, sh)? != 0),
         A::BinaryOp(op, a, b) => {
             let a = eval_arith(a, sh)?;
             let b = eval_arith(b, sh)?;
@@ -2759,25 +2222,11 @@ pub(crate) fn glob_match(pat: &str, s: &str) -> bool {
     pi == p.len()
 }
 
-fn replace_pattern(
-    v: &str,
-    pat: &str,
-    rep: &str,
-    kind: &brush_parser::word::SubstringMatchKind,
-) -> String {
+fn replace_pattern(v: &str, pat: &str, rep: &str, kind: &brush_parser::word::SubstringMatchKind) -> String {
     use brush_parser::word::SubstringMatchKind as K;
-    let idx: Vec<usize> = v
-        .char_indices()
-        .map(|(i, _)| i)
-        .chain(std::iter::once(v.len()))
-        .collect();
+    let idx: Vec<usize> = v.char_indices().map(|(i, _)| i).chain(std::iter::once(v.len())).collect();
     // Longest match starting at `s`.
-    let longest = |s: usize| {
-        idx.iter()
-            .rev()
-            .copied()
-            .find(|&e| e >= s && e > s && glob_match(pat, &v[s..e]))
-    };
+    let longest = |s: usize| idx.iter().rev().copied().find(|&e| e >= s && e > s && glob_match(pat, &v[s..e]));
     match kind {
         K::Prefix => match longest(0) {
             Some(e) => format!("{rep}{}", &v[e..]),

@@ -59,13 +59,7 @@ pub struct Options {
 
 impl Default for Options {
     fn default() -> Self {
-        Options {
-            flavor: Flavor::Busybox,
-            interactive: false,
-            pid: 1,
-            cwd: "/".into(),
-            max_steps_per_run: 10_000,
-        }
+        Options { flavor: Flavor::Busybox, interactive: false, pid: 1, cwd: "/".into(), max_steps_per_run: 10_000 }
     }
 }
 
@@ -76,13 +70,7 @@ impl Options {
     }
     /// The learner's workstation shell (bash, interactive, aliases on).
     pub fn workstation() -> Options {
-        Options {
-            flavor: Flavor::Bash,
-            interactive: true,
-            pid: 4242,
-            cwd: "/root".into(),
-            ..Options::default()
-        }
+        Options { flavor: Flavor::Bash, interactive: true, pid: 4242, cwd: "/root".into(), ..Options::default() }
     }
 }
 
@@ -140,13 +128,7 @@ pub struct User {
 
 impl Default for User {
     fn default() -> Self {
-        User {
-            uid: 0,
-            gid: 0,
-            name: Some("root".into()),
-            group: Some("root".into()),
-            groups: vec![],
-        }
+        User { uid: 0, gid: 0, name: Some("root".into()), group: Some("root".into()), groups: vec![] }
     }
 }
 
@@ -184,13 +166,7 @@ pub enum NetRequest {
     /// Open a TCP connection.
     Connect { ip: String, port: u16 },
     /// One HTTP request (method `GET` or `HEAD`); `host` is the Host header.
-    Http {
-        ip: String,
-        port: u16,
-        method: String,
-        host: String,
-        path: String,
-    },
+    Http { ip: String, port: u16, method: String, host: String, path: String },
 }
 
 /// The answer to a [`NetRequest`].
@@ -227,12 +203,7 @@ pub trait Host {
     fn hostname(&self) -> String;
     fn user(&self) -> User;
     /// Runs a command the shell does not implement; `None` means not found (exit 127).
-    fn external(
-        &mut self,
-        call: &ExtCall,
-        out: &mut Vec<u8>,
-        err: &mut Vec<u8>,
-    ) -> Option<ExtOutcome>;
+    fn external(&mut self, call: &ExtCall, out: &mut Vec<u8>, err: &mut Vec<u8>) -> Option<ExtOutcome>;
     fn net(&mut self, req: &NetRequest) -> NetResult;
 }
 
@@ -240,16 +211,14 @@ pub trait Host {
 /// provides — the runtime's "executable file not found in $PATH" check.
 pub fn is_command(name: &str) -> bool {
     let base = name.rsplit('/').next().unwrap_or(name);
-    builtins::is_builtin(base) || matches!(base, "bash" | "ash" | "busybox" | "curl" | "exit" | "read" | ":" | "printf" | "xargs")
+    builtins::is_builtin(base)
+        || matches!(base, "bash" | "ash" | "busybox" | "curl" | "exit" | "read" | ":" | "printf" | "xargs")
 }
 
 /// True if `src` needs more lines before it can run (open quote, heredoc, `do` without
 /// `done`): the learner's terminal then shows the PS2 prompt `> `.
 pub fn needs_more_input(src: &str) -> bool {
-    matches!(
-        interp::parse_script(src, Flavor::Bash),
-        Err(ShellError::Incomplete)
-    )
+    matches!(interp::parse_script(src, Flavor::Bash), Err(ShellError::Incomplete))
 }
 
 #[cfg(test)]

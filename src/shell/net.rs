@@ -36,12 +36,7 @@ fn parse_url(u: &str) -> Url {
         Some((h, p)) => (h.to_string(), p.parse().unwrap_or(default_port)),
         None => (hostport.to_string(), default_port),
     };
-    Url {
-        host,
-        port,
-        path,
-        shown: hostport.to_string(),
-    }
+    Url { host, port, path, shown: hostport.to_string() }
 }
 
 fn is_ip(h: &str) -> bool {
@@ -61,9 +56,7 @@ fn resolve(ctx: &mut Ctx, host: &str) -> Resolved {
     if host == "localhost" {
         return Resolved::Ip("127.0.0.1".into());
     }
-    match ctx.host.net(&NetRequest::Resolve {
-        name: host.to_string(),
-    }) {
+    match ctx.host.net(&NetRequest::Resolve { name: host.to_string() }) {
         NetResult::Resolved { ips, .. } => match ips.into_iter().next() {
             Some(ip) => Resolved::Ip(ip),
             None => Resolved::NoSuchHost,
@@ -74,19 +67,11 @@ fn resolve(ctx: &mut Ctx, host: &str) -> Resolved {
 }
 
 fn fail_later(ctx: &mut Ctx, after_s: u64, err: String, status: i32) -> Outcome {
-    Outcome::Wait {
-        until: Some(ctx.now.saturating_add(after_s)),
-        out: vec![],
-        err: err.into_bytes(),
-        status,
-    }
+    Outcome::Wait { until: Some(ctx.now.saturating_add(after_s)), out: vec![], err: err.into_bytes(), status }
 }
 
 fn progress(name: &str, size: usize) -> String {
-    format!(
-        "{name:<20} 100% |{}| {size:>5}  0:00:00 ETA\n",
-        "*".repeat(31)
-    )
+    format!("{name:<20} 100% |{}| {size:>5}  0:00:00 ETA\n", "*".repeat(31))
 }
 
 /// busybox wget: `-q`, `-O FILE`/`-O-`, `--spider`, `-T SEC`, `--timeout=SEC`.
@@ -175,16 +160,9 @@ pub(crate) fn wget(args: &[String], ctx: &mut Ctx) -> Outcome {
         path: u.path.clone(),
     };
     match ctx.host.net(&req) {
-        NetResult::Response {
-            status,
-            reason,
-            body,
-            ..
-        } => {
+        NetResult::Response { status, reason, body, .. } => {
             if !(200..300).contains(&status) {
-                ctx.errs(&format!(
-                    "wget: server returned error: HTTP/1.1 {status} {reason}\n"
-                ));
+                ctx.errs(&format!("wget: server returned error: HTTP/1.1 {status} {reason}\n"));
                 return Outcome::Done(1);
             }
             if spider {
@@ -228,15 +206,11 @@ pub(crate) fn wget(args: &[String], ctx: &mut Ctx) -> Outcome {
             Outcome::Done(0)
         }
         NetResult::Refused => {
-            ctx.errs(&format!(
-                "wget: can't connect to remote host ({ip}): Connection refused\n"
-            ));
+            ctx.errs(&format!("wget: can't connect to remote host ({ip}): Connection refused\n"));
             Outcome::Done(1)
         }
         NetResult::Unreachable => {
-            ctx.errs(&format!(
-                "wget: can't connect to remote host ({ip}): No route to host\n"
-            ));
+            ctx.errs(&format!("wget: can't connect to remote host ({ip}): No route to host\n"));
             Outcome::Done(1)
         }
         _ => match timeout {
@@ -253,8 +227,7 @@ pub(crate) fn wget(args: &[String], ctx: &mut Ctx) -> Outcome {
 
 /// curl: `-s`, `-S`, `-o FILE`, `-I`, `-m SEC`, `--connect-timeout SEC`, `-f`, `-v`.
 pub(crate) fn curl(args: &[String], ctx: &mut Ctx) -> Outcome {
-    let (mut silent, mut show_err, mut head, mut fail, mut verbose) =
-        (false, false, false, false, false);
+    let (mut silent, mut show_err, mut head, mut fail, mut verbose) = (false, false, false, false, false);
     let mut out_file: Option<String> = None;
     let mut timeout: Option<u64> = None;
     let mut url = None;
@@ -272,11 +245,8 @@ pub(crate) fn curl(args: &[String], ctx: &mut Ctx) -> Outcome {
             "--fail" => fail = true,
             "--verbose" => verbose = true,
             "--output" => out_file = Some(val(&mut i)),
-            "--max-time" | "--connect-timeout" => {
-                timeout = val(&mut i).parse::<f64>().ok().map(|v| v.ceil() as u64)
-            }
-            "-H" | "--header" | "-X" | "--request" | "-d" | "--data" | "-w" | "--write-out"
-            | "-A" | "--user-agent" => {
+            "--max-time" | "--connect-timeout" => timeout = val(&mut i).parse::<f64>().ok().map(|v| v.ceil() as u64),
+            "-H" | "--header" | "-X" | "--request" | "-d" | "--data" | "-w" | "--write-out" | "-A" | "--user-agent" => {
                 val(&mut i);
             }
             s if s.starts_with("--") => {}
@@ -317,10 +287,7 @@ pub(crate) fn curl(args: &[String], ctx: &mut Ctx) -> Outcome {
     let ip = match resolve(ctx, &u.host) {
         Resolved::Ip(ip) => ip,
         Resolved::NoSuchHost => {
-            ctx.errs(&err(format!(
-                "curl: (6) Could not resolve host: {}\n",
-                u.host
-            )));
+            ctx.errs(&err(format!("curl: (6) Could not resolve host: {}\n", u.host)));
             return Outcome::Done(6);
         }
         Resolved::Timeout => {
@@ -328,10 +295,7 @@ pub(crate) fn curl(args: &[String], ctx: &mut Ctx) -> Outcome {
             return fail_later(
                 ctx,
                 t,
-                err(format!(
-                    "curl: (28) Resolving timed out after {} milliseconds\n",
-                    t * 1000
-                )),
+                err(format!("curl: (28) Resolving timed out after {} milliseconds\n", t * 1000)),
                 28,
             );
         }
@@ -348,19 +312,18 @@ pub(crate) fn curl(args: &[String], ctx: &mut Ctx) -> Outcome {
         path: u.path.clone(),
     };
     match ctx.host.net(&req) {
-        NetResult::Response {
-            status,
-            reason,
-            headers,
-            body,
-        } => {
+        NetResult::Response { status, reason, headers, body } => {
             let mut head_text = format!("HTTP/1.1 {status} {reason}\r\n");
             for (k, v) in &headers {
                 let _ = write!(head_text, "{k}: {v}\r\n");
             }
             if verbose {
                 let mut v = format!("* Connected to {} ({ip}) port {}\n", u.host, u.port);
-                let _ = write!(v, "> {method} {} HTTP/1.1\r\n> Host: {}\r\n> User-Agent: curl/8.11.1\r\n> Accept: */*\r\n> \r\n", u.path, u.shown);
+                let _ = write!(
+                    v,
+                    "> {method} {} HTTP/1.1\r\n> Host: {}\r\n> User-Agent: curl/8.11.1\r\n> Accept: */*\r\n> \r\n",
+                    u.path, u.shown
+                );
                 for l in head_text.split("\r\n").filter(|l| !l.is_empty()) {
                     let _ = write!(v, "< {l}\r\n");
                 }
@@ -368,24 +331,16 @@ pub(crate) fn curl(args: &[String], ctx: &mut Ctx) -> Outcome {
                 ctx.errs(&v);
             }
             if fail && status >= 400 {
-                ctx.errs(&err(format!(
-                    "curl: (22) The requested URL returned error: {status}\n"
-                )));
+                ctx.errs(&err(format!("curl: (22) The requested URL returned error: {status}\n")));
                 return Outcome::Done(22);
             }
-            let data = if head {
-                format!("{head_text}\r\n").into_bytes()
-            } else {
-                body
-            };
+            let data = if head { format!("{head_text}\r\n").into_bytes() } else { body };
             match out_file {
                 Some(f) if f != "-" => {
                     let p = ctx.sh.resolve(&f);
                     let now = ctx.now;
                     if let Err(e) = ctx.host.fs().write(&p, &data, false, now) {
-                        ctx.errs(&err(format!(
-                            "curl: (23) Failure writing output to destination: {e}\n"
-                        )));
+                        ctx.errs(&err(format!("curl: (23) Failure writing output to destination: {e}\n")));
                         return Outcome::Done(23);
                     }
                 }
@@ -397,20 +352,15 @@ pub(crate) fn curl(args: &[String], ctx: &mut Ctx) -> Outcome {
             Outcome::Done(0)
         }
         NetResult::Refused | NetResult::Unreachable => {
-            ctx.errs(&err(format!("curl: (7) Failed to connect to {} port {} after 0 ms: Couldn't connect to server\n", u.host, u.port)));
+            ctx.errs(&err(format!(
+                "curl: (7) Failed to connect to {} port {} after 0 ms: Couldn't connect to server\n",
+                u.host, u.port
+            )));
             Outcome::Done(7)
         }
         _ => {
             let t = timeout.unwrap_or(CURL_CONNECT_TIMEOUT_S);
-            fail_later(
-                ctx,
-                t,
-                err(format!(
-                    "curl: (28) Connection timed out after {} milliseconds\n",
-                    t * 1000
-                )),
-                28,
-            )
+            fail_later(ctx, t, err(format!("curl: (28) Connection timed out after {} milliseconds\n", t * 1000)), 28)
         }
     }
 }
@@ -448,10 +398,7 @@ pub(crate) fn nc(args: &[String], ctx: &mut Ctx) -> Outcome {
         }
         i += 1;
     }
-    let (Some(host), Some(port)) = (
-        ops.first().cloned(),
-        ops.get(1).and_then(|p| p.parse::<u16>().ok()),
-    ) else {
+    let (Some(host), Some(port)) = (ops.first().cloned(), ops.get(1).and_then(|p| p.parse::<u16>().ok())) else {
         ctx.errs("BusyBox v1.36.1 (2023-05-18 22:34:17 UTC) multi-call binary.\n\nUsage: nc [OPTIONS] HOST PORT  - connect\nnc [OPTIONS] -l -p PORT [HOST] [PORT]  - listen\n");
         return Outcome::Done(1);
     };
@@ -462,10 +409,7 @@ pub(crate) fn nc(args: &[String], ctx: &mut Ctx) -> Outcome {
             return Outcome::Done(1);
         }
     };
-    match ctx.host.net(&NetRequest::Connect {
-        ip: ip.clone(),
-        port,
-    }) {
+    match ctx.host.net(&NetRequest::Connect { ip: ip.clone(), port }) {
         NetResult::Connected | NetResult::Response { .. } => {
             if verbose {
                 ctx.errs(&format!("{host} ({ip}:{port}) open\n"));
@@ -502,9 +446,7 @@ pub(crate) fn nslookup(args: &[String], ctx: &mut Ctx) -> Outcome {
         .read("/etc/resolv.conf")
         .ok()
         .and_then(|d| {
-            String::from_utf8_lossy(&d)
-                .lines()
-                .find_map(|l| l.strip_prefix("nameserver").map(|s| s.trim().to_string()))
+            String::from_utf8_lossy(&d).lines().find_map(|l| l.strip_prefix("nameserver").map(|s| s.trim().to_string()))
         })
         .unwrap_or_else(|| "10.96.0.10".into());
     let mut out = format!("Server:\t\t{server}\nAddress:\t{server}:53\n\n");

@@ -17,21 +17,8 @@ struct FakeHost {
 impl FakeHost {
     fn new() -> FakeHost {
         let mut fs = MemFs::new();
-        fs.write(
-            "/etc/resolv.conf",
-            b"nameserver 10.96.0.10\nsearch default.svc.cluster.local\n",
-            false,
-            0,
-        )
-        .ok();
-        FakeHost {
-            now: T0,
-            fs,
-            out: vec![],
-            err: vec![],
-            user: User::default(),
-            calls: vec![],
-        }
+        fs.write("/etc/resolv.conf", b"nameserver 10.96.0.10\nsearch default.svc.cluster.local\n", false, 0).ok();
+        FakeHost { now: T0, fs, out: vec![], err: vec![], user: User::default(), calls: vec![] }
     }
     fn out(&self) -> String {
         String::from_utf8_lossy(&self.out).into_owned()
@@ -60,17 +47,14 @@ impl Host for FakeHost {
     fn user(&self) -> User {
         self.user.clone()
     }
-    fn external(
-        &mut self,
-        call: &ExtCall,
-        out: &mut Vec<u8>,
-        _err: &mut Vec<u8>,
-    ) -> Option<ExtOutcome> {
+    fn external(&mut self, call: &ExtCall, out: &mut Vec<u8>, _err: &mut Vec<u8>) -> Option<ExtOutcome> {
         self.calls.push(call.argv.join(" "));
         match call.argv.first().map(String::as_str) {
             Some("kubectl") => match call.argv.get(1).map(String::as_str) {
                 Some("get") => {
-                    out.extend_from_slice(b"NAME   READY   STATUS    RESTARTS   AGE\nweb    1/1     Running   0          5s\n");
+                    out.extend_from_slice(
+                        b"NAME   READY   STATUS    RESTARTS   AGE\nweb    1/1     Running   0          5s\n",
+                    );
                     Some(ExtOutcome::Exit(0))
                 }
                 // `kubectl wait` that is satisfied 3 s after it started.
@@ -95,14 +79,12 @@ impl Host for FakeHost {
     fn net(&mut self, req: &NetRequest) -> NetResult {
         match req {
             NetRequest::Resolve { name } => match name.as_str() {
-                "web" | "web.default.svc.cluster.local" => NetResult::Resolved {
-                    fqdn: "web.default.svc.cluster.local".into(),
-                    ips: vec!["10.96.0.1".into()],
-                },
-                "db" => NetResult::Resolved {
-                    fqdn: "db.default.svc.cluster.local".into(),
-                    ips: vec!["10.96.0.2".into()],
-                },
+                "web" | "web.default.svc.cluster.local" => {
+                    NetResult::Resolved { fqdn: "web.default.svc.cluster.local".into(), ips: vec!["10.96.0.1".into()] }
+                }
+                "db" => {
+                    NetResult::Resolved { fqdn: "db.default.svc.cluster.local".into(), ips: vec!["10.96.0.2".into()] }
+                }
                 "blocked" => NetResult::Resolved {
                     fqdn: "blocked.default.svc.cluster.local".into(),
                     ips: vec!["10.96.0.3".into()],
@@ -121,12 +103,9 @@ impl Host for FakeHost {
                     headers: vec![("Server".into(), "nginx/1.27.3".into())],
                     body: b"<h1>hello</h1>\n".to_vec(),
                 },
-                ("10.96.0.1", 80, _) => NetResult::Response {
-                    status: 404,
-                    reason: "Not Found".into(),
-                    headers: vec![],
-                    body: vec![],
-                },
+                ("10.96.0.1", 80, _) => {
+                    NetResult::Response { status: 404, reason: "Not Found".into(), headers: vec![], body: vec![] }
+                }
                 ("10.96.0.3", _, _) => NetResult::Timeout,
                 _ => NetResult::Refused,
             },
@@ -160,18 +139,8 @@ fn run_in(h: &mut FakeHost, script: &str) -> Status {
 fn check(script: &str, expected_stdout: &str, expected_status: i32) {
     let mut h = FakeHost::new();
     let st = run_in(&mut h, script);
-    assert_eq!(
-        h.out(),
-        expected_stdout,
-        "stdout of {script:?} (stderr: {:?})",
-        h.err()
-    );
-    assert_eq!(
-        st,
-        Status::Exited(expected_status),
-        "status of {script:?} (stderr: {:?})",
-        h.err()
-    );
+    assert_eq!(h.out(), expected_stdout, "stdout of {script:?} (stderr: {:?})", h.err());
+    assert_eq!(st, Status::Exited(expected_status), "status of {script:?} (stderr: {:?})", h.err());
 }
 
 /// Like `check`, for stderr.
@@ -186,25 +155,13 @@ fn check_err(script: &str, expected_stderr: &str, expected_status: i32) {
 #[test]
 fn echo_and_variables() {
     check("echo hello world", "hello world\n", 0);
-    check(
-        "A=1; B=\"$A two\"; echo $B ${B} \"${C:-def}\" ${#B}",
-        "1 two 1 two def 5\n",
-        0,
-    );
+    check("A=1; B=\"$A two\"; echo $B ${B} \"${C:-def}\" ${#B}", "1 two 1 two def 5\n", 0);
     check("echo -n a; echo -e 'b\\tc'", "ab\tc\n", 0);
     check("x='a  b'; echo $x; echo \"$x\"", "a b\na  b\n", 0);
     check("echo '$HOME' \"\\$x\" a\\ b", "$HOME $x a b\n", 0);
-    check(
-        "set -- a 'b c'; echo $#; for i in \"$@\"; do echo \"[$i]\"; done",
-        "2\n[a]\n[b c]\n",
-        0,
-    );
+    check("set -- a 'b c'; echo $#; for i in \"$@\"; do echo \"[$i]\"; done", "2\n[a]\n[b c]\n", 0);
     check("echo $$ $0", "1 sh\n", 0);
-    check(
-        "f=/var/log/app.log; echo ${f##*/} ${f%.log} ${f/log/LOG}",
-        "app.log /var/log/app /var/LOG/app.log\n",
-        0,
-    );
+    check("f=/var/log/app.log; echo ${f##*/} ${f%.log} ${f/log/LOG}", "app.log /var/log/app /var/LOG/app.log\n", 0);
 }
 
 #[test]
@@ -229,60 +186,24 @@ fn command_not_found() {
 fn control_flow() {
     check("for i in 1 2 3; do echo $i; done", "1\n2\n3\n", 0);
     check("for i in $(seq 1 3); do echo n$i; done", "n1\nn2\nn3\n", 0);
-    check(
-        "i=0; while [ $i -lt 3 ]; do i=$((i+1)); echo $i; done",
-        "1\n2\n3\n",
-        0,
-    );
-    check(
-        "i=0; until [ $i -ge 2 ]; do i=$((i+1)); done; echo $i",
-        "2\n",
-        0,
-    );
-    check(
-        "for i in 1 2 3 4; do [ $i = 2 ] && continue; [ $i = 4 ] && break; echo $i; done",
-        "1\n3\n",
-        0,
-    );
-    check(
-        "if [ -z \"\" ]; then echo empty; elif true; then echo no; else echo no; fi",
-        "empty\n",
-        0,
-    );
-    check(
-        "x=b; if [ $x = a ]; then echo a; elif [ $x = b ]; then echo b; fi",
-        "b\n",
-        0,
-    );
-    check(
-        "case web-1 in db*) echo db;; web-*|api) echo web;; *) echo other;; esac",
-        "web\n",
-        0,
-    );
-    check(
-        "f() { echo \"hi $1\"; return 3; }; f there; echo $?",
-        "hi there\n3\n",
-        0,
-    );
+    check("i=0; while [ $i -lt 3 ]; do i=$((i+1)); echo $i; done", "1\n2\n3\n", 0);
+    check("i=0; until [ $i -ge 2 ]; do i=$((i+1)); done; echo $i", "2\n", 0);
+    check("for i in 1 2 3 4; do [ $i = 2 ] && continue; [ $i = 4 ] && break; echo $i; done", "1\n3\n", 0);
+    check("if [ -z \"\" ]; then echo empty; elif true; then echo no; else echo no; fi", "empty\n", 0);
+    check("x=b; if [ $x = a ]; then echo a; elif [ $x = b ]; then echo b; fi", "b\n", 0);
+    check("case web-1 in db*) echo db;; web-*|api) echo web;; *) echo other;; esac", "web\n", 0);
+    check("f() { echo \"hi $1\"; return 3; }; f there; echo $?", "hi there\n3\n", 0);
     check("{ echo a; echo b; } | wc -l", "2\n", 0);
     check("x=1; (x=2; echo $x); echo $x", "2\n1\n", 0);
     check("for ((i=0; i<3; i++)); do echo $i; done", "0\n1\n2\n", 0);
     check("[[ abc == a* && -n x ]] && echo ok", "ok\n", 0);
     check("echo $((3 * (4 + 1) % 7)) $(( 10 / 3 ))", "1 3\n", 0);
-    check(
-        "echo `echo back` $(echo $(echo nested))",
-        "back nested\n",
-        0,
-    );
+    check("echo `echo back` $(echo $(echo nested))", "back nested\n", 0);
 }
 
 #[test]
 fn pipelines_and_text_tools() {
-    check(
-        "printf 'b\\na\\nb\\n' | sort | uniq -c",
-        "      1 a\n      2 b\n",
-        0,
-    );
+    check("printf 'b\\na\\nb\\n' | sort | uniq -c", "      1 a\n      2 b\n", 0);
     check("echo 'a:b:c' | cut -d: -f2", "b\n", 0);
     check("seq 1 10 | grep -v 1 | head -n 2", "2\n3\n", 0);
     check("seq 5 | tail -n 2", "4\n5\n", 0);
@@ -292,102 +213,34 @@ fn pipelines_and_text_tools() {
     check("echo x | false | true; echo $?", "0\n", 0);
     check("expr 2 + 3", "5\n", 0);
     check("printf '%s-%d\\n' a 1 b 2", "a-1\nb-2\n", 0);
-    check(
-        "echo one two | while read a b; do echo \"$b $a\"; done",
-        "two one\n",
-        0,
-    );
+    check("echo one two | while read a b; do echo \"$b $a\"; done", "two one\n", 0);
 }
 
 #[test]
 fn files_and_redirections() {
-    check(
-        "echo hi > /tmp/a; echo there >> /tmp/a; cat /tmp/a",
-        "hi\nthere\n",
-        0,
-    );
-    check(
-        "echo err >&2 2>/dev/null; ls /nope 2>&1 | head -n 1",
-        "ls: /nope: No such file or directory\n",
-        0,
-    );
-    check(
-        "cat < /etc/resolv.conf | head -n 1",
-        "nameserver 10.96.0.10\n",
-        0,
-    );
-    check(
-        "mkdir -p /data/x/y && touch /data/x/y/f.log /data/x/y/g.log && ls /data/x/y",
-        "f.log\ng.log\n",
-        0,
-    );
-    check(
-        "touch /tmp/1.log /tmp/2.log /tmp/3.txt; echo /tmp/*.log",
-        "/tmp/1.log /tmp/2.log\n",
-        0,
-    );
+    check("echo hi > /tmp/a; echo there >> /tmp/a; cat /tmp/a", "hi\nthere\n", 0);
+    check("echo err >&2 2>/dev/null; ls /nope 2>&1 | head -n 1", "ls: /nope: No such file or directory\n", 0);
+    check("cat < /etc/resolv.conf | head -n 1", "nameserver 10.96.0.10\n", 0);
+    check("mkdir -p /data/x/y && touch /data/x/y/f.log /data/x/y/g.log && ls /data/x/y", "f.log\ng.log\n", 0);
+    check("touch /tmp/1.log /tmp/2.log /tmp/3.txt; echo /tmp/*.log", "/tmp/1.log /tmp/2.log\n", 0);
     check("cd /tmp && touch z && ls z && pwd", "z\n/tmp\n", 0);
-    check(
-        "echo a > /tmp/f; cp /tmp/f /tmp/g; mv /tmp/g /tmp/h; cat /tmp/h; ls /tmp",
-        "a\nf\nh\n",
-        0,
-    );
+    check("echo a > /tmp/f; cp /tmp/f /tmp/g; mv /tmp/g /tmp/h; cat /tmp/h; ls /tmp", "a\nf\nh\n", 0);
     check("echo x &>/dev/null; echo y", "y\n", 0);
-    check(
-        "[ -f /etc/resolv.conf ] && [ -d /tmp ] && [ ! -e /nope ] && echo ok",
-        "ok\n",
-        0,
-    );
-    check(
-        "echo abc > /tmp/s; [ -s /tmp/s ] && wc -c < /tmp/s",
-        "4\n",
-        0,
-    );
-    check(
-        "for f in /tmp/nomatch*; do echo $f; done",
-        "/tmp/nomatch*\n",
-        0,
-    );
-    check_err(
-        "cat /nope",
-        "cat: can't open '/nope': No such file or directory\n",
-        1,
-    );
-    check_err(
-        "rm /nope",
-        "rm: can't remove '/nope': No such file or directory\n",
-        1,
-    );
+    check("[ -f /etc/resolv.conf ] && [ -d /tmp ] && [ ! -e /nope ] && echo ok", "ok\n", 0);
+    check("echo abc > /tmp/s; [ -s /tmp/s ] && wc -c < /tmp/s", "4\n", 0);
+    check("for f in /tmp/nomatch*; do echo $f; done", "/tmp/nomatch*\n", 0);
+    check_err("cat /nope", "cat: can't open '/nope': No such file or directory\n", 1);
+    check_err("rm /nope", "rm: can't remove '/nope': No such file or directory\n", 1);
     check("rm -f /nope; echo $?", "0\n", 0);
-    check_err(
-        "mkdir /tmp",
-        "mkdir: can't create directory '/tmp': File exists\n",
-        1,
-    );
-    check_err(
-        "echo x > /no/such/f",
-        "sh: can't create /no/such/f: nonexistent directory\n",
-        1,
-    );
-    check_err(
-        "cat < /nope",
-        "sh: can't open '/nope': No such file or directory\n",
-        1,
-    );
-    check_err(
-        "cd /nope",
-        "sh: cd: can't cd to /nope: No such file or directory\n",
-        2,
-    );
+    check_err("mkdir /tmp", "mkdir: can't create directory '/tmp': File exists\n", 1);
+    check_err("echo x > /no/such/f", "sh: can't create /no/such/f: nonexistent directory\n", 1);
+    check_err("cat < /nope", "sh: can't open '/nope': No such file or directory\n", 1);
+    check_err("cd /nope", "sh: cd: can't cd to /nope: No such file or directory\n", 2);
 }
 
 #[test]
 fn heredocs() {
-    check(
-        "x=world; cat <<EOF\nhello $x\n$(echo sub)\nEOF",
-        "hello world\nsub\n",
-        0,
-    );
+    check("x=world; cat <<EOF\nhello $x\n$(echo sub)\nEOF", "hello world\nsub\n", 0);
     check("cat <<'EOF'\nhello $x\nEOF", "hello $x\n", 0);
     check("cat <<-EOF\n\tindented\n\tEOF", "indented\n", 0);
     check("cat > /tmp/h <<EOF\nline\nEOF\ncat /tmp/h", "line\n", 0);
@@ -400,15 +253,9 @@ fn read_only_mount() {
     let mut cm = Tree::new();
     cm.add_file("game.properties", b"lives=3\n", 0o644);
     h.fs.mount("/etc/config", cm, true);
-    let st = run_in(
-        &mut h,
-        "cat /etc/config/game.properties; echo x > /etc/config/y; ls /etc/config",
-    );
+    let st = run_in(&mut h, "cat /etc/config/game.properties; echo x > /etc/config/y; ls /etc/config");
     assert_eq!(h.out(), "lives=3\ngame.properties\n");
-    assert_eq!(
-        h.err(),
-        "sh: can't create /etc/config/y: Read-only file system\n"
-    );
+    assert_eq!(h.err(), "sh: can't create /etc/config/y: Read-only file system\n");
     assert_eq!(st, Status::Exited(0));
 }
 
@@ -423,19 +270,9 @@ fn date_builtin() {
 
 #[test]
 fn identity_builtins() {
-    check(
-        "hostname; whoami; id",
-        "web-7c5ddbdf54-x8k2j\nroot\nuid=0(root) gid=0(root) groups=0(root)\n",
-        0,
-    );
+    check("hostname; whoami; id", "web-7c5ddbdf54-x8k2j\nroot\nuid=0(root) gid=0(root) groups=0(root)\n", 0);
     let mut h = FakeHost::new();
-    h.user = User {
-        uid: 1000,
-        gid: 3000,
-        name: None,
-        group: None,
-        groups: vec![2000],
-    };
+    h.user = User { uid: 1000, gid: 3000, name: None, group: None, groups: vec![2000] };
     run_in(&mut h, "id");
     assert_eq!(h.out(), "uid=1000 gid=3000 groups=3000,2000\n");
 }
@@ -471,8 +308,7 @@ fn date_loop_appends_to_log() {
             other => panic!("unexpected {other:?}"),
         }
     }
-    let log =
-        String::from_utf8(h.fs.read("/var/log/app.log").unwrap_or_default()).unwrap_or_default();
+    let log = String::from_utf8(h.fs.read("/var/log/app.log").unwrap_or_default()).unwrap_or_default();
     assert_eq!(log, "Wed Jan  1 00:00:00 UTC 2025\nWed Jan  1 00:00:05 UTC 2025\nWed Jan  1 00:00:10 UTC 2025\n");
     assert_eq!(h.out(), "");
 }
@@ -480,12 +316,7 @@ fn date_loop_appends_to_log() {
 #[test]
 fn busy_loop_yields() {
     let mut h = FakeHost::new();
-    let mut p = Process::spawn(
-        &sh("while true; do :; done"),
-        Env::new(),
-        Options::container(),
-    )
-    .expect("spawn");
+    let mut p = Process::spawn(&sh("while true; do :; done"), Env::new(), Options::container()).expect("spawn");
     assert_eq!(p.run(&mut h), Status::Busy);
     assert_eq!(p.run(&mut h), Status::Busy);
     assert_eq!(p.kill(9), 137);
@@ -497,12 +328,7 @@ fn sleep_forms() {
     let cases = [
         ("sleep 10s", Status::Sleeping { until_s: T0 + 10 }),
         ("sleep 5m", Status::Sleeping { until_s: T0 + 300 }),
-        (
-            "sleep 1d",
-            Status::Sleeping {
-                until_s: T0 + 86400,
-            },
-        ),
+        ("sleep 1d", Status::Sleeping { until_s: T0 + 86400 }),
         ("sleep 0.5", Status::Sleeping { until_s: T0 + 1 }),
         ("sleep infinity", Status::Blocked),
     ];
@@ -517,19 +343,10 @@ fn sleep_forms() {
 #[test]
 fn argv_without_shell() {
     let mut h = FakeHost::new();
-    let mut p = Process::spawn(
-        &["sleep".into(), "3600".into()],
-        Env::new(),
-        Options::container(),
-    )
-    .expect("spawn");
+    let mut p = Process::spawn(&["sleep".into(), "3600".into()], Env::new(), Options::container()).expect("spawn");
     assert_eq!(p.run(&mut h), Status::Sleeping { until_s: T0 + 3600 });
-    let mut p = Process::spawn(
-        &["nginx".into(), "-g".into(), "daemon off;".into()],
-        Env::new(),
-        Options::container(),
-    )
-    .expect("spawn");
+    let mut p = Process::spawn(&["nginx".into(), "-g".into(), "daemon off;".into()], Env::new(), Options::container())
+        .expect("spawn");
     assert_eq!(p.run(&mut h), Status::Blocked);
     assert_eq!(h.calls, vec!["nginx -g daemon off;".to_string()]);
     let mut p = Process::spawn(&["myapp".into()], Env::new(), Options::container()).expect("spawn");
@@ -540,24 +357,15 @@ fn argv_without_shell() {
 #[test]
 fn background_jobs() {
     let mut h = FakeHost::new();
-    let mut p = Process::spawn(
-        &sh("nginx & sleep 5; echo done"),
-        Env::new(),
-        Options::container(),
-    )
-    .expect("spawn");
+    let mut p = Process::spawn(&sh("nginx & sleep 5; echo done"), Env::new(), Options::container()).expect("spawn");
     assert_eq!(p.run(&mut h), Status::Sleeping { until_s: T0 + 5 });
     h.now = T0 + 5;
     assert_eq!(p.run(&mut h), Status::Exited(0));
     assert_eq!(h.out(), "done\n");
 
     let mut h = FakeHost::new();
-    let mut p = Process::spawn(
-        &sh("(sleep 3; echo bg) & echo fg; wait; echo after"),
-        Env::new(),
-        Options::container(),
-    )
-    .expect("spawn");
+    let mut p = Process::spawn(&sh("(sleep 3; echo bg) & echo fg; wait; echo after"), Env::new(), Options::container())
+        .expect("spawn");
     assert_eq!(p.run(&mut h), Status::Sleeping { until_s: T0 + 3 });
     assert_eq!(h.out(), "fg\n");
     h.now = T0 + 3;
@@ -570,23 +378,15 @@ fn env_and_export() {
     let mut env = Env::new();
     env.insert("APP_MODE".into(), "prod".into());
     let mut h = FakeHost::new();
-    let mut p = Process::spawn(
-        &sh("echo $APP_MODE; export X=1; Y=2 env; unset X; env"),
-        env,
-        Options::container(),
-    )
-    .expect("spawn");
+    let mut p = Process::spawn(&sh("echo $APP_MODE; export X=1; Y=2 env; unset X; env"), env, Options::container())
+        .expect("spawn");
     assert_eq!(run_to_end(&mut p, &mut h), Status::Exited(0));
     assert_eq!(h.out(), "prod\nAPP_MODE=prod\nX=1\nY=2\nAPP_MODE=prod\n");
 }
 
 #[test]
 fn nested_shell() {
-    check(
-        "sh -c 'echo inner $0 $1; exit 3' zero one; echo $?",
-        "inner zero one\n3\n",
-        0,
-    );
+    check("sh -c 'echo inner $0 $1; exit 3' zero one; echo $?", "inner zero one\n3\n", 0);
     check("x=$(sh -c 'echo sub'); echo \"[$x]\"", "[sub]\n", 0);
 }
 
@@ -606,34 +406,18 @@ fn wget_outputs() {
         "Connecting to web (10.96.0.1:80)\nwriting to stdout\n-                    100% |*******************************|    15  0:00:00 ETA\nwritten to stdout\n",
         0,
     );
-    check_err(
-        "wget -q -O- http://web/missing",
-        "wget: server returned error: HTTP/1.1 404 Not Found\n",
-        1,
-    );
+    check_err("wget -q -O- http://web/missing", "wget: server returned error: HTTP/1.1 404 Not Found\n", 1);
     check_err("wget -qO- http://nope", "wget: bad address 'nope'\n", 1);
-    check_err(
-        "wget -qO- http://db",
-        "wget: can't connect to remote host (10.96.0.2): Connection refused\n",
-        1,
-    );
+    check_err("wget -qO- http://db", "wget: can't connect to remote host (10.96.0.2): Connection refused\n", 1);
     check_err("wget --spider -q http://web; echo $?", "", 0);
-    check(
-        "cd /tmp && wget -q http://web && cat index.html",
-        "<h1>hello</h1>\n",
-        0,
-    );
+    check("cd /tmp && wget -q http://web && cat index.html", "<h1>hello</h1>\n", 0);
 }
 
 #[test]
 fn wget_timeout_waits_in_simulated_time() {
     let mut h = FakeHost::new();
-    let mut p = Process::spawn(
-        &sh("wget -qO- -T 2 http://blocked; echo rc=$?"),
-        Env::new(),
-        Options::container(),
-    )
-    .expect("spawn");
+    let mut p = Process::spawn(&sh("wget -qO- -T 2 http://blocked; echo rc=$?"), Env::new(), Options::container())
+        .expect("spawn");
     assert_eq!(p.run(&mut h), Status::Sleeping { until_s: T0 + 2 });
     assert_eq!(h.err(), "");
     h.now = T0 + 2;
@@ -645,38 +429,18 @@ fn wget_timeout_waits_in_simulated_time() {
 #[test]
 fn curl_nc_nslookup() {
     check("curl -s http://web", "<h1>hello</h1>\n", 0);
-    check_err(
-        "curl http://nope",
-        "curl: (6) Could not resolve host: nope\n",
-        6,
-    );
+    check_err("curl http://nope", "curl: (6) Could not resolve host: nope\n", 6);
     check_err("curl -s http://nope", "", 6);
     check_err(
         "curl -sS http://db:8080/",
         "curl: (7) Failed to connect to db port 8080 after 0 ms: Couldn't connect to server\n",
         7,
     );
-    check_err(
-        "curl -m 3 http://blocked",
-        "curl: (28) Connection timed out after 3000 milliseconds\n",
-        28,
-    );
-    check(
-        "curl -sI http://web",
-        "HTTP/1.1 200 OK\r\nServer: nginx/1.27.3\r\n\r\n",
-        0,
-    );
+    check_err("curl -m 3 http://blocked", "curl: (28) Connection timed out after 3000 milliseconds\n", 28);
+    check("curl -sI http://web", "HTTP/1.1 200 OK\r\nServer: nginx/1.27.3\r\n\r\n", 0);
     check_err("nc -z -v -w 2 web 80", "web (10.96.0.1:80) open\n", 0);
-    check_err(
-        "nc -zv -w 2 db 5432",
-        "nc: db (10.96.0.2:5432): Connection refused\n",
-        1,
-    );
-    check_err(
-        "nc -z -w 2 blocked 80",
-        "nc: blocked (10.96.0.3:80): Connection timed out\n",
-        1,
-    );
+    check_err("nc -zv -w 2 db 5432", "nc: db (10.96.0.2:5432): Connection refused\n", 1);
+    check_err("nc -z -w 2 blocked 80", "nc: blocked (10.96.0.3:80): Connection timed out\n", 1);
     check(
         "nslookup web",
         "Server:\t\t10.96.0.10\nAddress:\t10.96.0.10:53\n\nName:\tweb.default.svc.cluster.local\nAddress: 10.96.0.1\n\n",
@@ -696,28 +460,12 @@ fn shared_empty_dir_between_two_processes() {
     let root_b = vols.add(Tree::new());
     let shared = vols.add(Tree::new());
     let ma = Mounts(vec![
-        Mount {
-            path: "/".into(),
-            volume: root_a,
-            read_only: false,
-        },
-        Mount {
-            path: "/var/log".into(),
-            volume: shared,
-            read_only: false,
-        },
+        Mount { path: "/".into(), volume: root_a, read_only: false },
+        Mount { path: "/var/log".into(), volume: shared, read_only: false },
     ]);
     let mb = Mounts(vec![
-        Mount {
-            path: "/".into(),
-            volume: root_b,
-            read_only: false,
-        },
-        Mount {
-            path: "/logs".into(),
-            volume: shared,
-            read_only: false,
-        },
+        Mount { path: "/".into(), volume: root_b, read_only: false },
+        Mount { path: "/logs".into(), volume: shared, read_only: false },
     ]);
     struct View<'a> {
         fs: FsView<'a>,
@@ -743,12 +491,7 @@ fn shared_empty_dir_between_two_processes() {
         fn user(&self) -> User {
             User::default()
         }
-        fn external(
-            &mut self,
-            _: &ExtCall,
-            _: &mut Vec<u8>,
-            _: &mut Vec<u8>,
-        ) -> Option<ExtOutcome> {
+        fn external(&mut self, _: &ExtCall, _: &mut Vec<u8>, _: &mut Vec<u8>) -> Option<ExtOutcome> {
             None
         }
         fn net(&mut self, _: &NetRequest) -> NetResult {
@@ -761,31 +504,13 @@ fn shared_empty_dir_between_two_processes() {
         Options::container(),
     )
     .expect("spawn");
-    let mut reader = Process::spawn(
-        &sh("sleep 12; cat /logs/app.log"),
-        Env::new(),
-        Options::container(),
-    )
-    .expect("spawn");
+    let mut reader =
+        Process::spawn(&sh("sleep 12; cat /logs/app.log"), Env::new(), Options::container()).expect("spawn");
     let mut out = Vec::new();
     for now in T0..T0 + 13 {
-        let mut v = View {
-            fs: FsView {
-                volumes: &mut vols,
-                mounts: &ma,
-            },
-            out: vec![],
-            now,
-        };
+        let mut v = View { fs: FsView { volumes: &mut vols, mounts: &ma }, out: vec![], now };
         writer.run(&mut v);
-        let mut v = View {
-            fs: FsView {
-                volumes: &mut vols,
-                mounts: &mb,
-            },
-            out: vec![],
-            now,
-        };
+        let mut v = View { fs: FsView { volumes: &mut vols, mounts: &mb }, out: vec![], now };
         reader.run(&mut v);
         out.extend(v.out);
     }
@@ -796,10 +521,7 @@ fn shared_empty_dir_between_two_processes() {
 // The learner's workstation shell
 
 fn workstation() -> (Process, FakeHost) {
-    (
-        Process::interactive(Env::new(), Options::workstation()),
-        FakeHost::new(),
-    )
+    (Process::interactive(Env::new(), Options::workstation()), FakeHost::new())
 }
 
 #[track_caller]
@@ -812,26 +534,11 @@ fn submit(p: &mut Process, h: &mut FakeHost, line: &str) -> Status {
 fn workstation_aliases_and_kubectl() {
     let (mut p, mut h) = workstation();
     assert_eq!(submit(&mut p, &mut h, "alias k=kubectl"), Status::Ready(0));
-    assert_eq!(
-        submit(&mut p, &mut h, "source <(kubectl completion bash)"),
-        Status::Ready(0)
-    );
-    assert_eq!(
-        submit(&mut p, &mut h, "complete -o default -F __start_kubectl k"),
-        Status::Ready(0)
-    );
+    assert_eq!(submit(&mut p, &mut h, "source <(kubectl completion bash)"), Status::Ready(0));
+    assert_eq!(submit(&mut p, &mut h, "complete -o default -F __start_kubectl k"), Status::Ready(0));
     assert_eq!(submit(&mut p, &mut h, "k get pods"), Status::Ready(0));
-    assert_eq!(
-        h.out(),
-        "NAME   READY   STATUS    RESTARTS   AGE\nweb    1/1     Running   0          5s\n"
-    );
-    assert_eq!(
-        h.calls,
-        vec![
-            "kubectl completion bash".to_string(),
-            "kubectl get pods".to_string()
-        ]
-    );
+    assert_eq!(h.out(), "NAME   READY   STATUS    RESTARTS   AGE\nweb    1/1     Running   0          5s\n");
+    assert_eq!(h.calls, vec!["kubectl completion bash".to_string(), "kubectl get pods".to_string()]);
     h.out.clear();
     submit(&mut p, &mut h, "alias");
     assert_eq!(h.out(), "alias k='kubectl'\n");
@@ -855,8 +562,7 @@ fn workstation_keeps_state_and_sleeps() {
 #[test]
 fn workstation_kubectl_wait_retries_in_time() {
     let (mut p, mut h) = workstation();
-    p.submit("kubectl wait --for=condition=Ready pod/web && echo ok")
-        .expect("submit");
+    p.submit("kubectl wait --for=condition=Ready pod/web && echo ok").expect("submit");
     assert_eq!(p.run(&mut h), Status::Sleeping { until_s: T0 + 1 });
     let st = run_to_end(&mut p, &mut h);
     assert_eq!(st, Status::Ready(0));
@@ -881,10 +587,7 @@ fn runaway_recursion_fails_cleanly() {
     assert_eq!(run_in(&mut h, "f() { f; }; f"), Status::Exited(2));
     assert_eq!(h.err(), "sh: recursion too deep\n");
     let mut h = FakeHost::new();
-    assert_eq!(
-        run_in(&mut h, "f() { echo $(f); }; f; echo end"),
-        Status::Exited(0)
-    );
+    assert_eq!(run_in(&mut h, "f() { echo $(f); }; f; echo end"), Status::Exited(0));
     assert!(h.out().ends_with("end\n"));
 }
 

@@ -105,13 +105,7 @@ impl Default for Tree {
 }
 
 fn dir_entry(now_s: u64) -> Entry {
-    Entry {
-        kind: Kind::Dir,
-        mode: 0o755,
-        mtime_s: now_s,
-        uid: 0,
-        gid: 0,
-    }
+    Entry { kind: Kind::Dir, mode: 0o755, mtime_s: now_s, uid: 0, gid: 0 }
 }
 
 fn parent_of(rel: &str) -> &str {
@@ -133,16 +127,7 @@ impl Tree {
     pub fn add_file(&mut self, path: &str, data: &[u8], mode: u32) {
         let rel = path.trim_matches('/').to_string();
         self.add_dirs(parent_of(&rel));
-        self.entries.insert(
-            rel,
-            Entry {
-                kind: Kind::File(data.to_vec()),
-                mode,
-                mtime_s: 0,
-                uid: 0,
-                gid: 0,
-            },
-        );
+        self.entries.insert(rel, Entry { kind: Kind::File(data.to_vec()), mode, mtime_s: 0, uid: 0, gid: 0 });
     }
 
     /// Seeds a directory and its parents (like `mkdir -p`).
@@ -154,9 +139,7 @@ impl Tree {
                 cur.push('/');
             }
             cur.push_str(part);
-            self.entries
-                .entry(cur.clone())
-                .or_insert_with(|| dir_entry(0));
+            self.entries.entry(cur.clone()).or_insert_with(|| dir_entry(0));
         }
     }
 
@@ -172,11 +155,7 @@ impl Tree {
         let mut p = parent_of(rel);
         loop {
             if let Some(e) = self.entries.get(p) {
-                return if matches!(e.kind, Kind::File(_)) {
-                    FsError::NotDir
-                } else {
-                    FsError::NotFound
-                };
+                return if matches!(e.kind, Kind::File(_)) { FsError::NotDir } else { FsError::NotFound };
             }
             if p.is_empty() {
                 return FsError::NotFound;
@@ -187,20 +166,14 @@ impl Tree {
 
     fn check_parent(&self, rel: &str) -> Result<(), FsError> {
         match self.entries.get(parent_of(rel)) {
-            Some(Entry {
-                kind: Kind::Dir, ..
-            }) => Ok(()),
+            Some(Entry { kind: Kind::Dir, .. }) => Ok(()),
             Some(_) => Err(FsError::NotDir),
             None => Err(self.missing_err(parent_of(rel))),
         }
     }
 
     fn children(&self, rel: &str) -> Vec<String> {
-        let prefix = if rel.is_empty() {
-            String::new()
-        } else {
-            format!("{rel}/")
-        };
+        let prefix = if rel.is_empty() { String::new() } else { format!("{rel}/") };
         self.entries
             .range(prefix.clone()..)
             .take_while(|(k, _)| k.starts_with(&prefix))
@@ -233,13 +206,7 @@ impl Tree {
         self.check_parent(rel)?;
         self.entries.insert(
             rel.to_string(),
-            Entry {
-                kind: Kind::File(data.to_vec()),
-                mode: 0o644,
-                mtime_s: now_s,
-                uid: 0,
-                gid: 0,
-            },
+            Entry { kind: Kind::File(data.to_vec()), mode: 0o644, mtime_s: now_s, uid: 0, gid: 0 },
         );
         Ok(())
     }
@@ -268,14 +235,7 @@ impl Tree {
             Kind::Dir => (true, 4096),
             Kind::File(d) => (false, d.len() as u64),
         };
-        Ok(Stat {
-            is_dir,
-            mode: e.mode,
-            size,
-            mtime_s: e.mtime_s,
-            uid: e.uid,
-            gid: e.gid,
-        })
+        Ok(Stat { is_dir, mode: e.mode, size, mtime_s: e.mtime_s, uid: e.uid, gid: e.gid })
     }
 }
 
@@ -338,11 +298,7 @@ impl Mounts {
                 path.strip_prefix(mp).and_then(|r| r.strip_prefix('/'))
             };
             if let Some(rest) = rest {
-                if best
-                    .as_ref()
-                    .map(|(b, _)| b.path.len() <= m.path.len())
-                    .unwrap_or(true)
-                {
+                if best.as_ref().map(|(b, _)| b.path.len() <= m.path.len()).unwrap_or(true) {
                     best = Some((m, rest.to_string()));
                 }
             }
@@ -352,11 +308,7 @@ impl Mounts {
 
     /// Names of mount points directly inside directory `path`.
     fn child_mounts(&self, path: &str) -> Vec<String> {
-        let prefix = if path == "/" {
-            "/".to_string()
-        } else {
-            format!("{path}/")
-        };
+        let prefix = if path == "/" { "/".to_string() } else { format!("{path}/") };
         self.0
             .iter()
             .filter_map(|m| m.path.strip_prefix(&prefix))
@@ -453,21 +405,12 @@ pub struct MemFs {
 impl Default for MemFs {
     fn default() -> Self {
         let mut root = Tree::new();
-        for d in [
-            "tmp", "root", "etc", "var/log", "bin", "dev", "proc", "home",
-        ] {
+        for d in ["tmp", "root", "etc", "var/log", "bin", "dev", "proc", "home"] {
             root.add_dirs(d);
         }
         let mut volumes = Volumes::new();
         let id = volumes.add(root);
-        MemFs {
-            volumes,
-            mounts: Mounts(vec![Mount {
-                path: "/".into(),
-                volume: id,
-                read_only: false,
-            }]),
-        }
+        MemFs { volumes, mounts: Mounts(vec![Mount { path: "/".into(), volume: id, read_only: false }]) }
     }
 }
 
@@ -490,17 +433,10 @@ impl MemFs {
                 t.add_dirs(&rel);
             }
         }
-        self.mounts.0.push(Mount {
-            path,
-            volume: id,
-            read_only,
-        });
+        self.mounts.0.push(Mount { path, volume: id, read_only });
     }
     pub fn view(&mut self) -> FsView<'_> {
-        FsView {
-            volumes: &mut self.volumes,
-            mounts: &self.mounts,
-        }
+        FsView { volumes: &mut self.volumes, mounts: &self.mounts }
     }
 }
 
@@ -513,10 +449,7 @@ macro_rules! delegate {
 impl Fs for MemFs {
     fn read(&self, path: &str) -> Result<Vec<u8>, FsError> {
         let (m, rel) = self.mounts.resolve(path).ok_or(FsError::NotFound)?;
-        self.volumes
-            .get(m.volume)
-            .ok_or(FsError::NotFound)?
-            .read(&rel)
+        self.volumes.get(m.volume).ok_or(FsError::NotFound)?.read(&rel)
     }
     fn write(&mut self, path: &str, data: &[u8], append: bool, now_s: u64) -> Result<(), FsError> {
         delegate!(self, write(path, data, append, now_s))
@@ -541,10 +474,7 @@ impl Fs for MemFs {
     }
     fn stat(&self, path: &str) -> Result<Stat, FsError> {
         let (m, rel) = self.mounts.resolve(path).ok_or(FsError::NotFound)?;
-        self.volumes
-            .get(m.volume)
-            .ok_or(FsError::NotFound)?
-            .stat(&rel)
+        self.volumes.get(m.volume).ok_or(FsError::NotFound)?.stat(&rel)
     }
     fn set_mtime(&mut self, path: &str, now_s: u64) -> Result<(), FsError> {
         delegate!(self, set_mtime(path, now_s))
@@ -553,11 +483,7 @@ impl Fs for MemFs {
 
 /// Joins `path` onto `cwd` and normalises `.`, `..` and repeated slashes.
 pub fn resolve_path(cwd: &str, path: &str) -> String {
-    let full = if path.starts_with('/') {
-        path.to_string()
-    } else {
-        format!("{cwd}/{path}")
-    };
+    let full = if path.starts_with('/') { path.to_string() } else { format!("{cwd}/{path}") };
     let mut parts: Vec<&str> = Vec::new();
     for p in full.split('/') {
         match p {
@@ -582,39 +508,15 @@ mod tests {
         let root_b = vols.add(Tree::new());
         let shared = vols.add(Tree::new());
         let ma = Mounts(vec![
-            Mount {
-                path: "/".into(),
-                volume: root_a,
-                read_only: false,
-            },
-            Mount {
-                path: "/data".into(),
-                volume: shared,
-                read_only: false,
-            },
+            Mount { path: "/".into(), volume: root_a, read_only: false },
+            Mount { path: "/data".into(), volume: shared, read_only: false },
         ]);
         let mb = Mounts(vec![
-            Mount {
-                path: "/".into(),
-                volume: root_b,
-                read_only: false,
-            },
-            Mount {
-                path: "/in".into(),
-                volume: shared,
-                read_only: true,
-            },
+            Mount { path: "/".into(), volume: root_b, read_only: false },
+            Mount { path: "/in".into(), volume: shared, read_only: true },
         ]);
-        FsView {
-            volumes: &mut vols,
-            mounts: &ma,
-        }
-        .write("/data/x", b"hi", false, 5)
-        .unwrap();
-        let mut vb = FsView {
-            volumes: &mut vols,
-            mounts: &mb,
-        };
+        FsView { volumes: &mut vols, mounts: &ma }.write("/data/x", b"hi", false, 5).unwrap();
+        let mut vb = FsView { volumes: &mut vols, mounts: &mb };
         assert_eq!(vb.read("/in/x").unwrap(), b"hi");
         assert_eq!(vb.write("/in/y", b"", false, 5), Err(FsError::ReadOnly));
         assert_eq!(vb.list("/").unwrap(), vec!["in".to_string()]);
@@ -625,20 +527,11 @@ mod tests {
     fn errors_map_to_errno_texts() {
         let mut fs = MemFs::new();
         fs.write("/tmp/f", b"x", false, 1).unwrap();
-        assert_eq!(
-            fs.read("/tmp/f/g").unwrap_err().to_string(),
-            "Not a directory"
-        );
+        assert_eq!(fs.read("/tmp/f/g").unwrap_err().to_string(), "Not a directory");
         assert_eq!(fs.read("/tmp").unwrap_err().to_string(), "Is a directory");
         assert_eq!(fs.mkdir("/tmp", 1).unwrap_err().to_string(), "File exists");
-        assert_eq!(
-            fs.remove("/").unwrap_err().to_string(),
-            "Directory not empty"
-        );
-        assert_eq!(
-            fs.write("/no/f", b"", false, 1).unwrap_err().to_string(),
-            "No such file or directory"
-        );
+        assert_eq!(fs.remove("/").unwrap_err().to_string(), "Directory not empty");
+        assert_eq!(fs.write("/no/f", b"", false, 1).unwrap_err().to_string(), "No such file or directory");
         assert_eq!(resolve_path("/a/b", "../c/./d"), "/a/c/d");
     }
 }

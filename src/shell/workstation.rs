@@ -94,7 +94,12 @@ impl Workstation {
         .iter()
         .map(|(k, v)| (k.to_string(), v.to_string()))
         .collect();
-        let mut ws = Workstation { world, client: Client::default(), fs: MemFs::new(), shell: Process::interactive(env, Options::workstation()) };
+        let mut ws = Workstation {
+            world,
+            client: Client::default(),
+            fs: MemFs::new(),
+            shell: Process::interactive(env, Options::workstation()),
+        };
         // The exam's terminal has this alias set up.
         ws.execute("alias k=kubectl");
         ws
@@ -120,7 +125,8 @@ impl Workstation {
         let deadline = self.world.now.plus_s(MAX_WAIT_S);
         loop {
             let status = {
-                let mut host = WsHost { world: &mut self.world, client: &mut self.client, fs: &mut self.fs, term: &mut term };
+                let mut host =
+                    WsHost { world: &mut self.world, client: &mut self.client, fs: &mut self.fs, term: &mut term };
                 self.shell.run(&mut host)
             };
             match status {

@@ -19,9 +19,7 @@ impl Tick {
 
     /// The wall-clock instant of this tick.
     pub fn datetime(self) -> DateTime<Utc> {
-        Utc.timestamp_opt(self.unix_s(), 0)
-            .single()
-            .unwrap_or(DateTime::<Utc>::MIN_UTC)
+        Utc.timestamp_opt(self.unix_s(), 0).single().unwrap_or(DateTime::<Utc>::MIN_UTC)
     }
 
     /// The API `Time` of this tick (what metadata.creationTimestamp and friends hold).

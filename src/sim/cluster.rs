@@ -89,7 +89,15 @@ pub fn add_node(w: &mut World, cfg: &NodeConfig) {
     let taints: Vec<_> = cfg
         .taints
         .iter()
-        .map(|(k, v, e)| if v.is_empty() { json!({"key": k, "effect": e}) } else { json!({"key": k, "value": v, "effect": e}) })
+        .map(
+            |(k, v, e)| {
+                if v.is_empty() {
+                    json!({"key": k, "effect": e})
+                } else {
+                    json!({"key": k, "value": v, "effect": e})
+                }
+            },
+        )
         .collect();
     let mem_ki = memory_ki(&cfg.memory);
     // The kubelet reserves 100Mi for its hard eviction threshold.
@@ -162,7 +170,10 @@ pub fn add_namespace(w: &mut World, name: &str) {
             ..Default::default()
         },
         spec: Some(k8s_openapi::api::core::v1::NamespaceSpec { finalizers: Some(vec!["kubernetes".into()]) }),
-        status: Some(k8s_openapi::api::core::v1::NamespaceStatus { phase: Some("Active".into()), ..Default::default() }),
+        status: Some(k8s_openapi::api::core::v1::NamespaceStatus {
+            phase: Some("Active".into()),
+            ..Default::default()
+        }),
     };
     let _ = w.store.create(Object::Namespace(ns));
     populate_namespace(w, name, created);

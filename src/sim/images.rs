@@ -129,7 +129,7 @@ impl Catalog {
     pub fn lookup(&self, r: &ImageRef) -> Lookup<'_> {
         match self.images.get(&r.catalog_key()) {
             None => Lookup::NoSuchRepository,
-            Some(spec) if r.digest.is_some() || spec.tags.iter().any(|t| *t == r.tag) => Lookup::Found(spec),
+            Some(spec) if r.digest.is_some() || spec.tags.contains(&r.tag) => Lookup::Found(spec),
             Some(_) => Lookup::NoSuchTag,
         }
     }
@@ -165,7 +165,19 @@ mod tests {
     #[test]
     fn embedded_catalog_loads() {
         let c = Catalog::from_yaml(CATALOG_YAML).expect("assets/images.yaml must parse");
-        for repo in ["nginx", "httpd", "busybox", "registry.k8s.io/busybox", "alpine", "redis", "mysql", "postgres", "python", "polinux/stress", "kubedojo/webapp"] {
+        for repo in [
+            "nginx",
+            "httpd",
+            "busybox",
+            "registry.k8s.io/busybox",
+            "alpine",
+            "redis",
+            "mysql",
+            "postgres",
+            "python",
+            "polinux/stress",
+            "kubedojo/webapp",
+        ] {
             assert!(c.get(repo).is_some(), "{repo} missing from the catalog");
         }
     }

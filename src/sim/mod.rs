@@ -89,9 +89,7 @@ impl World {
 
     /// `n` characters from the safe alphabet, as `generateName` and pod-template-hash use.
     pub fn random_suffix(&mut self, n: usize) -> String {
-        (0..n)
-            .map(|_| SAFE_ALPHABET[self.rng.gen_range(0..SAFE_ALPHABET.len())] as char)
-            .collect()
+        (0..n).map(|_| SAFE_ALPHABET[self.rng.gen_range(0..SAFE_ALPHABET.len())] as char).collect()
     }
 
     /// `n` lower-case hex digits (container ids, image digests).

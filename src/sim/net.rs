@@ -110,7 +110,12 @@ pub fn route(ctx: &mut NetCtx<'_>, req: &NetRequest) -> NetResult {
                 // Not an HTTP server: the connection closes without a response.
                 return NetResult::Refused;
             }
-            NetResult::Response { status, reason: reason_phrase(status).into(), headers: vec![], body: body.into_bytes() }
+            NetResult::Response {
+                status,
+                reason: reason_phrase(status).into(),
+                headers: vec![],
+                body: body.into_bytes(),
+            }
         }
     }
 }
@@ -127,4 +132,3 @@ pub fn reason_phrase(code: u16) -> &'static str {
         _ => "",
     }
 }
-

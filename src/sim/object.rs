@@ -12,6 +12,9 @@ macro_rules! kinds {
         pub enum Kind { $($kind),* }
 
         /// A stored API object.
+        // The variants are the k8s-openapi types unboxed: the store keeps each in a map
+        // node anyway, and boxing would only add an indirection to every access.
+        #[allow(clippy::large_enum_variant)]
         #[derive(Clone, Debug, PartialEq)]
         pub enum Object { $($kind($ty)),* }
 
@@ -73,9 +76,8 @@ macro_rules! kinds {
 }
 
 use k8s_openapi::api::{
-    apps::v1 as apps, autoscaling::v2 as autoscaling, batch::v1 as batch,
-    coordination::v1 as coordination, core::v1 as core, discovery::v1 as discovery,
-    networking::v1 as networking, policy::v1 as policy, rbac::v1 as rbac,
+    apps::v1 as apps, autoscaling::v2 as autoscaling, batch::v1 as batch, coordination::v1 as coordination,
+    core::v1 as core, discovery::v1 as discovery, networking::v1 as networking, policy::v1 as policy, rbac::v1 as rbac,
     scheduling::v1 as scheduling, storage::v1 as storage,
 };
 

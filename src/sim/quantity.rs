@@ -62,11 +62,7 @@ fn split(s: &str) -> Result<(bool, &str, &str, &str), String> {
     while pos < end && b[pos].is_ascii_digit() {
         pos += 1;
     }
-    let num = if pos == num_start {
-        "0"
-    } else {
-        &s[num_start..pos]
-    };
+    let num = if pos == num_start { "0" } else { &s[num_start..pos] };
     let mut denom = "";
     if pos < end && b[pos] == b'.' {
         pos += 1;
@@ -114,9 +110,7 @@ fn interpret_suffix(suffix: &str) -> Option<(u32, i32, Format)> {
         "Pi" => binary(50),
         "Ei" => binary(60),
         _ => {
-            let rest = suffix
-                .strip_prefix('e')
-                .or_else(|| suffix.strip_prefix('E'))?;
+            let rest = suffix.strip_prefix('e').or_else(|| suffix.strip_prefix('E'))?;
             let e: i32 = rest.parse().ok()?;
             Some((10, e, Format::DecimalExponent))
         }
@@ -147,19 +141,11 @@ fn parse_exact(s: &str) -> Result<Exact, String> {
     let mut exp10 = overflow_digits - denom_len;
     let mut exp2 = 0;
     if base == 10 {
-        exp10 = exp10
-            .checked_add(exp)
-            .ok_or_else(|| ERR_NUMERIC.to_string())?;
+        exp10 = exp10.checked_add(exp).ok_or_else(|| ERR_NUMERIC.to_string())?;
     } else {
         exp2 = exp.unsigned_abs();
     }
-    Ok(Exact {
-        negative: !positive && digits != 0,
-        digits,
-        exp10,
-        exp2,
-        format,
-    })
+    Ok(Exact { negative: !positive && digits != 0, digits, exp10, exp2, format })
 }
 
 /// `ceil(|x| * 10^scale)` saturated to i64, sign applied afterwards (apimachinery rounds away
@@ -248,11 +234,7 @@ fn remove_factors(mut v: i64, base: i64) -> (i64, i32) {
 
 fn decimal_suffix(exp: i32, format: Format) -> String {
     if format == Format::DecimalExponent {
-        return if exp == 0 {
-            String::new()
-        } else {
-            format!("e{exp}")
-        };
+        return if exp == 0 { String::new() } else { format!("e{exp}") };
     }
     match exp {
         -9 => "n".into(),

@@ -30,8 +30,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use k8s_openapi::api::core::v1::{
-    Affinity, Container, Node, NodeSelectorRequirement, NodeSelectorTerm, Pod, PodAffinityTerm,
-    Taint, Toleration,
+    Affinity, Container, Node, NodeSelectorRequirement, NodeSelectorTerm, Pod, PodAffinityTerm, Taint, Toleration,
 };
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
@@ -71,11 +70,9 @@ const ERR_REASON_NODE_AFFINITY_CONFLICT: &str = "pod affinity terms conflict";
 const ERR_REASON_NODE_PORTS: &str = "node(s) didn't have free ports for the requested pod ports";
 const ERR_REASON_AFFINITY: &str = "node(s) didn't match pod affinity rules";
 const ERR_REASON_ANTI_AFFINITY: &str = "node(s) didn't match pod anti-affinity rules";
-const ERR_REASON_EXISTING_ANTI_AFFINITY: &str =
-    "node(s) didn't satisfy existing pods anti-affinity rules";
+const ERR_REASON_EXISTING_ANTI_AFFINITY: &str = "node(s) didn't satisfy existing pods anti-affinity rules";
 const ERR_REASON_SPREAD: &str = "node(s) didn't match pod topology spread constraints";
-const ERR_REASON_SPREAD_LABEL: &str =
-    "node(s) didn't match pod topology spread constraints (missing required label)";
+const ERR_REASON_SPREAD_LABEL: &str = "node(s) didn't match pod topology spread constraints (missing required label)";
 const PREEMPTION_NOT_HELPFUL: &str = "Preemption is not helpful for scheduling";
 const PREEMPTION_NO_VICTIMS: &str = "No preemption victims found for incoming pod";
 const PREEMPTION_NEVER: &str = "not eligible due to preemptionPolicy=Never.";
@@ -109,18 +106,10 @@ impl Resources {
         for (name, q) in list {
             // Invalid quantities are rejected by API validation; count them as zero here.
             match name.as_str() {
-                "cpu" => {
-                    self.milli_cpu = self
-                        .milli_cpu
-                        .saturating_add(parse_milli(&q.0).unwrap_or(0))
-                }
-                "memory" => {
-                    self.memory = self.memory.saturating_add(parse_value(&q.0).unwrap_or(0))
-                }
+                "cpu" => self.milli_cpu = self.milli_cpu.saturating_add(parse_milli(&q.0).unwrap_or(0)),
+                "memory" => self.memory = self.memory.saturating_add(parse_value(&q.0).unwrap_or(0)),
                 "ephemeral-storage" => {
-                    self.ephemeral_storage = self
-                        .ephemeral_storage
-                        .saturating_add(parse_value(&q.0).unwrap_or(0))
+                    self.ephemeral_storage = self.ephemeral_storage.saturating_add(parse_value(&q.0).unwrap_or(0))
                 }
                 "pods" => self.pods = self.pods.saturating_add(parse_value(&q.0).unwrap_or(0)),
                 _ => {}
@@ -288,9 +277,7 @@ fn node_selector_term_matches(t: &NodeSelectorTerm, node: &NodeInfo) -> bool {
     if exprs.is_empty() && fields.is_empty() {
         return false;
     }
-    exprs
-        .iter()
-        .all(|r| node_requirement_matches(r, node.labels.get(&r.key)))
+    exprs.iter().all(|r| node_requirement_matches(r, node.labels.get(&r.key)))
         && fields.iter().all(|r| {
             // Only metadata.name is a supported field (validation rejects others).
             r.key == "metadata.name" && node_requirement_matches(r, Some(&node.name))
@@ -315,10 +302,7 @@ impl AffinityTerm {
         }
         AffinityTerm {
             namespaces,
-            namespace_selector: t
-                .namespace_selector
-                .as_ref()
-                .map(|s| Selector::compile(Some(s))),
+            namespace_selector: t.namespace_selector.as_ref().map(|s| Selector::compile(Some(s))),
             selector: Selector::compile(t.label_selector.as_ref()),
             topology_key: t.topology_key.clone(),
         }
@@ -326,10 +310,7 @@ impl AffinityTerm {
 
     fn matches(&self, pod: &PodInfo, ns_labels: &dyn Fn(&str) -> BTreeMap<String, String>) -> bool {
         let ns_ok = self.namespaces.contains(&pod.namespace)
-            || self
-                .namespace_selector
-                .as_ref()
-                .is_some_and(|s| s.matches(&ns_labels(&pod.namespace)));
+            || self.namespace_selector.as_ref().is_some_and(|s| s.matches(&ns_labels(&pod.namespace)));
         ns_ok && self.selector.matches(&pod.labels)
     }
 }
@@ -350,41 +331,25 @@ impl PodAffinityInfo {
             return None;
         }
         let req = |ts: Option<&Vec<PodAffinityTerm>>| {
-            ts.into_iter()
-                .flatten()
-                .map(|t| AffinityTerm::compile(namespace, t))
-                .collect::<Vec<_>>()
+            ts.into_iter().flatten().map(|t| AffinityTerm::compile(namespace, t)).collect::<Vec<_>>()
         };
         let pref = |ts: Option<&Vec<k8s_openapi::api::core::v1::WeightedPodAffinityTerm>>| {
             ts.into_iter()
                 .flatten()
-                .map(|t| {
-                    (
-                        i64::from(t.weight),
-                        AffinityTerm::compile(namespace, &t.pod_affinity_term),
-                    )
-                })
+                .map(|t| (i64::from(t.weight), AffinityTerm::compile(namespace, &t.pod_affinity_term)))
                 .collect::<Vec<_>>()
         };
         let pa = a.pod_affinity.as_ref();
         let paa = a.pod_anti_affinity.as_ref();
         Some(PodAffinityInfo {
-            required_affinity: req(pa.and_then(|p| {
-                p.required_during_scheduling_ignored_during_execution
-                    .as_ref()
-            })),
-            required_anti_affinity: req(paa.and_then(|p| {
-                p.required_during_scheduling_ignored_during_execution
-                    .as_ref()
-            })),
-            preferred_affinity: pref(pa.and_then(|p| {
-                p.preferred_during_scheduling_ignored_during_execution
-                    .as_ref()
-            })),
-            preferred_anti_affinity: pref(paa.and_then(|p| {
-                p.preferred_during_scheduling_ignored_during_execution
-                    .as_ref()
-            })),
+            required_affinity: req(pa.and_then(|p| p.required_during_scheduling_ignored_during_execution.as_ref())),
+            required_anti_affinity: req(
+                paa.and_then(|p| p.required_during_scheduling_ignored_during_execution.as_ref())
+            ),
+            preferred_affinity: pref(pa.and_then(|p| p.preferred_during_scheduling_ignored_during_execution.as_ref())),
+            preferred_anti_affinity: pref(
+                paa.and_then(|p| p.preferred_during_scheduling_ignored_during_execution.as_ref()),
+            ),
         })
     }
 }
@@ -433,10 +398,7 @@ pub struct PodInfo {
 impl PodInfo {
     pub fn from_pod(pod: &Pod) -> PodInfo {
         let meta = &pod.metadata;
-        let namespace = meta
-            .namespace
-            .clone()
-            .unwrap_or_else(|| "default".to_string());
+        let namespace = meta.namespace.clone().unwrap_or_else(|| "default".to_string());
         let spec = pod.spec.as_ref();
         let host_ports = spec
             .into_iter()
@@ -444,21 +406,12 @@ impl PodInfo {
             .flat_map(|c| c.ports.iter().flatten())
             .filter(|p| p.host_port.unwrap_or(0) > 0)
             .map(|p| HostPort {
-                ip: p
-                    .host_ip
-                    .clone()
-                    .filter(|s| !s.is_empty())
-                    .unwrap_or_else(|| "0.0.0.0".to_string()),
-                protocol: p
-                    .protocol
-                    .clone()
-                    .filter(|s| !s.is_empty())
-                    .unwrap_or_else(|| "TCP".to_string()),
+                ip: p.host_ip.clone().filter(|s| !s.is_empty()).unwrap_or_else(|| "0.0.0.0".to_string()),
+                protocol: p.protocol.clone().filter(|s| !s.is_empty()).unwrap_or_else(|| "TCP".to_string()),
                 port: p.host_port.unwrap_or(0),
             })
             .collect();
-        let affinity = PodAffinityInfo::compile(&namespace, spec.and_then(|s| s.affinity.as_ref()))
-            .map(Arc::new);
+        let affinity = PodAffinityInfo::compile(&namespace, spec.and_then(|s| s.affinity.as_ref())).map(Arc::new);
         PodInfo {
             name: meta.name.clone().unwrap_or_default(),
             labels: Arc::new(meta.labels.clone().unwrap_or_default()),
@@ -473,9 +426,7 @@ impl PodInfo {
     }
 
     fn has_required_anti_affinity(&self) -> bool {
-        self.affinity
-            .as_ref()
-            .is_some_and(|a| !a.required_anti_affinity.is_empty())
+        self.affinity.as_ref().is_some_and(|a| !a.required_anti_affinity.is_empty())
     }
 }
 
@@ -552,9 +503,7 @@ impl NodeInfo {
         self.taints = spec.and_then(|s| s.taints.clone()).unwrap_or_default();
         self.unschedulable = spec.and_then(|s| s.unschedulable).unwrap_or(false);
         let status = node.status.as_ref();
-        let alloc = status
-            .and_then(|s| s.allocatable.as_ref())
-            .or_else(|| status.and_then(|s| s.capacity.as_ref()));
+        let alloc = status.and_then(|s| s.allocatable.as_ref()).or_else(|| status.and_then(|s| s.capacity.as_ref()));
         self.allocatable = Resources::from_list(alloc);
         self.generation = next_generation();
     }
@@ -575,10 +524,7 @@ impl NodeInfo {
     }
 
     fn remove_pod(&mut self, namespace: &str, name: &str) -> Option<PodInfo> {
-        let i = self
-            .pods
-            .iter()
-            .position(|p| p.namespace == namespace && p.name == name)?;
+        let i = self.pods.iter().position(|p| p.namespace == namespace && p.name == name)?;
         let p = self.pods.remove(i);
         self.generation = next_generation();
         self.requested.sub(&p.requests);
@@ -593,8 +539,7 @@ impl NodeInfo {
             self.pods_with_affinity = self.pods_with_affinity.saturating_sub(1);
         }
         if p.has_required_anti_affinity() {
-            self.pods_with_required_anti_affinity =
-                self.pods_with_required_anti_affinity.saturating_sub(1);
+            self.pods_with_required_anti_affinity = self.pods_with_required_anti_affinity.saturating_sub(1);
         }
         Some(p)
     }
@@ -655,16 +600,10 @@ impl Snapshot {
             return None;
         }
         let n = self.nodes.remove(index);
-        self.by_name = self
-            .nodes
-            .iter()
-            .enumerate()
-            .map(|(i, n)| (n.name.clone(), i))
-            .collect();
+        self.by_name = self.nodes.iter().enumerate().map(|(i, n)| (n.name.clone(), i)).collect();
         self.pods_with_affinity = self.pods_with_affinity.saturating_sub(n.pods_with_affinity);
-        self.pods_with_required_anti_affinity = self
-            .pods_with_required_anti_affinity
-            .saturating_sub(n.pods_with_required_anti_affinity);
+        self.pods_with_required_anti_affinity =
+            self.pods_with_required_anti_affinity.saturating_sub(n.pods_with_required_anti_affinity);
         Some(n)
     }
 
@@ -682,12 +621,9 @@ impl Snapshot {
     /// Forgets a pod (deleted, or terminated: Succeeded/Failed pods free their resources).
     pub fn remove_pod(&mut self, index: usize, namespace: &str, name: &str) -> Option<PodInfo> {
         let p = self.nodes.get_mut(index)?.remove_pod(namespace, name)?;
-        self.pods_with_affinity = self
-            .pods_with_affinity
-            .saturating_sub(usize::from(p.affinity.is_some()));
-        self.pods_with_required_anti_affinity = self
-            .pods_with_required_anti_affinity
-            .saturating_sub(usize::from(p.has_required_anti_affinity()));
+        self.pods_with_affinity = self.pods_with_affinity.saturating_sub(usize::from(p.affinity.is_some()));
+        self.pods_with_required_anti_affinity =
+            self.pods_with_required_anti_affinity.saturating_sub(usize::from(p.has_required_anti_affinity()));
         Some(p)
     }
 
@@ -753,19 +689,12 @@ struct Status {
 
 impl Status {
     fn new(code: Code, reason: &str) -> Status {
-        Status {
-            code,
-            reasons: vec![reason.to_string()],
-        }
+        Status { code, reasons: vec![reason.to_string()] }
     }
 }
 
 /// `FitError.Error()` without the PreFilter part: "0/N nodes are available: <sorted histogram>."
-fn histogram_message(
-    num_all: usize,
-    statuses: &[Option<Status>],
-    absent: Option<&Status>,
-) -> String {
+fn histogram_message(num_all: usize, statuses: &[Option<Status>], absent: Option<&Status>) -> String {
     let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
     let mut present = 0;
     for s in statuses.iter().flatten() {
@@ -810,9 +739,7 @@ fn tolerates(tolerations: &[Toleration], taint: &Taint) -> bool {
             }
         }
         match t.operator.as_deref().unwrap_or("") {
-            "" | "Equal" => {
-                t.value.as_deref().unwrap_or("") == taint.value.as_deref().unwrap_or("")
-            }
+            "" | "Equal" => t.value.as_deref().unwrap_or("") == taint.value.as_deref().unwrap_or(""),
             "Exists" => true,
             _ => false,
         }
@@ -855,30 +782,18 @@ struct SpreadConstraint {
 impl<'p> Cycle<'p> {
     fn new(pod: &'p Pod) -> Cycle<'p> {
         let spec = pod.spec.as_ref();
-        let node_affinity = spec
-            .and_then(|s| s.affinity.as_ref())
-            .and_then(|a| a.node_affinity.as_ref());
+        let node_affinity = spec.and_then(|s| s.affinity.as_ref()).and_then(|a| a.node_affinity.as_ref());
         Cycle {
             pod,
             info: PodInfo::from_pod(pod),
-            tolerations: spec
-                .and_then(|s| s.tolerations.as_deref())
-                .unwrap_or_default(),
-            node_name: spec
-                .and_then(|s| s.node_name.as_deref())
-                .filter(|n| !n.is_empty()),
+            tolerations: spec.and_then(|s| s.tolerations.as_deref()).unwrap_or_default(),
+            node_name: spec.and_then(|s| s.node_name.as_deref()).filter(|n| !n.is_empty()),
             node_selector: spec.and_then(|s| s.node_selector.as_ref()),
             required_terms: node_affinity
-                .and_then(|n| {
-                    n.required_during_scheduling_ignored_during_execution
-                        .as_ref()
-                })
+                .and_then(|n| n.required_during_scheduling_ignored_during_execution.as_ref())
                 .map(|r| r.node_selector_terms.as_slice()),
             preferred_terms: node_affinity
-                .and_then(|n| {
-                    n.preferred_during_scheduling_ignored_during_execution
-                        .as_deref()
-                })
+                .and_then(|n| n.preferred_during_scheduling_ignored_during_execution.as_deref())
                 .unwrap_or_default(),
             affinity: AffinityState::default(),
             spread: Vec::new(),
@@ -917,10 +832,7 @@ impl<'p> Cycle<'p> {
             }
         }
         if names.is_empty() {
-            return Err(Status::new(
-                Code::UnschedulableAndUnresolvable,
-                ERR_REASON_NODE_AFFINITY_CONFLICT,
-            ));
+            return Err(Status::new(Code::UnschedulableAndUnresolvable, ERR_REASON_NODE_AFFINITY_CONFLICT));
         }
         Ok(Some(names))
     }
@@ -942,10 +854,7 @@ impl<'p> Cycle<'p> {
             let selector = spread_selector(c, &labels);
             constraints.push(SpreadConstraint {
                 max_skew: i64::from(c.max_skew),
-                min_domains: c
-                    .min_domains
-                    .and_then(|m| usize::try_from(m).ok())
-                    .unwrap_or(1),
+                min_domains: c.min_domains.and_then(|m| usize::try_from(m).ok()).unwrap_or(1),
                 topology_key: c.topology_key.clone(),
                 selector,
                 counts: BTreeMap::new(),
@@ -956,9 +865,7 @@ impl<'p> Cycle<'p> {
             return;
         }
         for node in &snap.nodes {
-            if !constraints
-                .iter()
-                .all(|c| node.labels.contains_key(&c.topology_key))
+            if !constraints.iter().all(|c| node.labels.contains_key(&c.topology_key))
                 || !self.node_affinity_matches(node)
             {
                 continue;
@@ -972,11 +879,8 @@ impl<'p> Cycle<'p> {
             }
         }
         for c in constraints.iter_mut() {
-            c.min_match = if c.counts.len() < c.min_domains {
-                0
-            } else {
-                c.counts.values().copied().min().unwrap_or(0)
-            };
+            c.min_match =
+                if c.counts.len() < c.min_domains { 0 } else { c.counts.values().copied().min().unwrap_or(0) };
         }
         self.spread = constraints;
     }
@@ -984,9 +888,8 @@ impl<'p> Cycle<'p> {
     /// InterPodAffinity PreFilter: counts over all nodes.
     fn inter_pod_affinity_prefilter(&mut self, snap: &Snapshot) {
         let mine = self.info.affinity.clone();
-        let has_required_own = mine.as_ref().is_some_and(|a| {
-            !a.required_affinity.is_empty() || !a.required_anti_affinity.is_empty()
-        });
+        let has_required_own =
+            mine.as_ref().is_some_and(|a| !a.required_affinity.is_empty() || !a.required_anti_affinity.is_empty());
         if !has_required_own && snap.pods_with_required_anti_affinity == 0 {
             return;
         }
@@ -1018,16 +921,10 @@ impl<'p> Cycle<'p> {
                 continue;
             }
             for existing in &node.pods {
-                if !a.required_affinity.is_empty()
-                    && a.required_affinity.iter().all(|t| t.matches(existing, &ns))
-                {
+                if !a.required_affinity.is_empty() && a.required_affinity.iter().all(|t| t.matches(existing, &ns)) {
                     for t in &a.required_affinity {
                         if let Some(v) = node.labels.get(&t.topology_key) {
-                            *self
-                                .affinity
-                                .affinity_counts
-                                .entry((t.topology_key.clone(), v.clone()))
-                                .or_default() += 1;
+                            *self.affinity.affinity_counts.entry((t.topology_key.clone(), v.clone())).or_default() += 1;
                         }
                     }
                 }
@@ -1056,50 +953,31 @@ impl<'p> Cycle<'p> {
                 ..Default::default()
             };
             if !tolerates(self.tolerations, &t) {
-                return Some(Status::new(
-                    Code::UnschedulableAndUnresolvable,
-                    ERR_REASON_UNSCHEDULABLE,
-                ));
+                return Some(Status::new(Code::UnschedulableAndUnresolvable, ERR_REASON_UNSCHEDULABLE));
             }
         }
         // NodeName
         if let Some(n) = self.node_name {
             if n != node.name {
-                return Some(Status::new(
-                    Code::UnschedulableAndUnresolvable,
-                    ERR_REASON_NODE_NAME,
-                ));
+                return Some(Status::new(Code::UnschedulableAndUnresolvable, ERR_REASON_NODE_NAME));
             }
         }
         // TaintToleration: the first NoSchedule/NoExecute taint not tolerated.
         for t in &node.taints {
-            if (t.effect == "NoSchedule" || t.effect == "NoExecute")
-                && !tolerates(self.tolerations, t)
-            {
+            if (t.effect == "NoSchedule" || t.effect == "NoExecute") && !tolerates(self.tolerations, t) {
                 return Some(Status::new(
                     Code::UnschedulableAndUnresolvable,
-                    &format!(
-                        "node(s) had untolerated taint {{{}: {}}}",
-                        t.key,
-                        t.value.as_deref().unwrap_or("")
-                    ),
+                    &format!("node(s) had untolerated taint {{{}: {}}}", t.key, t.value.as_deref().unwrap_or("")),
                 ));
             }
         }
         // NodeAffinity: nodeSelector AND (required terms ORed).
         if !self.node_affinity_matches(node) {
-            return Some(Status::new(
-                Code::UnschedulableAndUnresolvable,
-                ERR_REASON_NODE_AFFINITY,
-            ));
+            return Some(Status::new(Code::UnschedulableAndUnresolvable, ERR_REASON_NODE_AFFINITY));
         }
         // NodePorts
         if !self.info.host_ports.is_empty()
-            && self
-                .info
-                .host_ports
-                .iter()
-                .any(|p| node.used_ports.iter().any(|u| u.conflicts(p)))
+            && self.info.host_ports.iter().any(|p| node.used_ports.iter().any(|u| u.conflicts(p)))
         {
             return Some(Status::new(Code::Unschedulable, ERR_REASON_NODE_PORTS));
         }
@@ -1110,10 +988,7 @@ impl<'p> Cycle<'p> {
         // PodTopologySpread (DoNotSchedule constraints)
         for c in &self.spread {
             let Some(v) = node.labels.get(&c.topology_key) else {
-                return Some(Status::new(
-                    Code::UnschedulableAndUnresolvable,
-                    ERR_REASON_SPREAD_LABEL,
-                ));
+                return Some(Status::new(Code::UnschedulableAndUnresolvable, ERR_REASON_SPREAD_LABEL));
             };
             let self_match = i64::from(c.selector.matches(&self.info.labels));
             let skew = c.counts.get(v).copied().unwrap_or(0) + self_match - c.min_match;
@@ -1159,8 +1034,7 @@ impl<'p> Cycle<'p> {
         if req.memory > 0 && req.memory > a.memory.saturating_sub(u.memory) {
             reasons.push("Insufficient memory".to_string());
         }
-        if req.ephemeral_storage > 0
-            && req.ephemeral_storage > a.ephemeral_storage.saturating_sub(u.ephemeral_storage)
+        if req.ephemeral_storage > 0 && req.ephemeral_storage > a.ephemeral_storage.saturating_sub(u.ephemeral_storage)
         {
             reasons.push("Insufficient ephemeral-storage".to_string());
         }
@@ -1168,10 +1042,7 @@ impl<'p> Cycle<'p> {
             None
         } else {
             // v1.32 always reports Unschedulable here (Unresolvable came in v1.34).
-            Some(Status {
-                code: Code::Unschedulable,
-                reasons,
-            })
+            Some(Status { code: Code::Unschedulable, reasons })
         }
     }
 
@@ -1183,21 +1054,12 @@ impl<'p> Cycle<'p> {
             for t in &a.required_affinity {
                 match node.labels.get(&t.topology_key) {
                     Some(v) => {
-                        if st
-                            .affinity_counts
-                            .get(&(t.topology_key.clone(), v.clone()))
-                            .copied()
-                            .unwrap_or(0)
-                            <= 0
-                        {
+                        if st.affinity_counts.get(&(t.topology_key.clone(), v.clone())).copied().unwrap_or(0) <= 0 {
                             pods_exist = false;
                         }
                     }
                     None => {
-                        return Some(Status::new(
-                            Code::UnschedulableAndUnresolvable,
-                            ERR_REASON_AFFINITY,
-                        ));
+                        return Some(Status::new(Code::UnschedulableAndUnresolvable, ERR_REASON_AFFINITY));
                     }
                 }
             }
@@ -1205,29 +1067,17 @@ impl<'p> Cycle<'p> {
                 // The first pod of a group with affinity to itself may go anywhere that has
                 // the topology labels.
                 let self_match = st.affinity_counts.is_empty()
-                    && a.required_affinity
-                        .iter()
-                        .all(|t| t.matches(&self.info, &|n: &str| snap.ns_labels(n)));
+                    && a.required_affinity.iter().all(|t| t.matches(&self.info, &|n: &str| snap.ns_labels(n)));
                 if !self_match {
-                    return Some(Status::new(
-                        Code::UnschedulableAndUnresolvable,
-                        ERR_REASON_AFFINITY,
-                    ));
+                    return Some(Status::new(Code::UnschedulableAndUnresolvable, ERR_REASON_AFFINITY));
                 }
             }
             // satisfyPodAntiAffinity
             if !st.anti_affinity_counts.is_empty() {
                 for t in &a.required_anti_affinity {
                     if let Some(v) = node.labels.get(&t.topology_key) {
-                        if st
-                            .anti_affinity_counts
-                            .get(&(t.topology_key.clone(), v.clone()))
-                            .is_some_and(|c| *c > 0)
-                        {
-                            return Some(Status::new(
-                                Code::Unschedulable,
-                                ERR_REASON_ANTI_AFFINITY,
-                            ));
+                        if st.anti_affinity_counts.get(&(t.topology_key.clone(), v.clone())).is_some_and(|c| *c > 0) {
+                            return Some(Status::new(Code::Unschedulable, ERR_REASON_ANTI_AFFINITY));
                         }
                     }
                 }
@@ -1236,15 +1086,8 @@ impl<'p> Cycle<'p> {
         // satisfyExistingPodsAntiAffinity
         if !st.existing_anti_affinity_counts.is_empty() {
             for (k, v) in &node.labels {
-                if st
-                    .existing_anti_affinity_counts
-                    .get(&(k.clone(), v.clone()))
-                    .is_some_and(|c| *c > 0)
-                {
-                    return Some(Status::new(
-                        Code::Unschedulable,
-                        ERR_REASON_EXISTING_ANTI_AFFINITY,
-                    ));
+                if st.existing_anti_affinity_counts.get(&(k.clone(), v.clone())).is_some_and(|c| *c > 0) {
+                    return Some(Status::new(Code::Unschedulable, ERR_REASON_EXISTING_ANTI_AFFINITY));
                 }
             }
         }
@@ -1264,8 +1107,7 @@ fn least_requested(requested: i64, capacity: i64) -> i64 {
         return (capacity - requested) * MAX_NODE_SCORE / capacity;
     }
     // i128: absurd capacities (saturated parses) must not overflow.
-    let score = (i128::from(capacity) - i128::from(requested)) * i128::from(MAX_NODE_SCORE)
-        / i128::from(capacity);
+    let score = (i128::from(capacity) - i128::from(requested)) * i128::from(MAX_NODE_SCORE) / i128::from(capacity);
     i64::try_from(score).unwrap_or(0)
 }
 
@@ -1275,18 +1117,8 @@ fn least_allocated_score(pod: &PodInfo, node: &NodeInfo) -> i64 {
     let mut score = 0;
     let mut weights = 0;
     let pairs = [
-        (
-            node.allocatable.milli_cpu,
-            node.non_zero_requested
-                .milli_cpu
-                .saturating_add(pod.non_zero_requests.milli_cpu),
-        ),
-        (
-            node.allocatable.memory,
-            node.non_zero_requested
-                .memory
-                .saturating_add(pod.non_zero_requests.memory),
-        ),
+        (node.allocatable.milli_cpu, node.non_zero_requested.milli_cpu.saturating_add(pod.non_zero_requests.milli_cpu)),
+        (node.allocatable.memory, node.non_zero_requested.memory.saturating_add(pod.non_zero_requests.memory)),
     ];
     for (alloc, req) in pairs {
         if alloc == 0 {
@@ -1308,16 +1140,8 @@ fn balanced_allocation_score(pod: &PodInfo, node: &NodeInfo) -> i64 {
     let mut fractions = [0f64; 2];
     let mut n = 0;
     let pairs = [
-        (
-            node.allocatable.milli_cpu,
-            node.requested
-                .milli_cpu
-                .saturating_add(pod.requests.milli_cpu),
-        ),
-        (
-            node.allocatable.memory,
-            node.requested.memory.saturating_add(pod.requests.memory),
-        ),
+        (node.allocatable.milli_cpu, node.requested.milli_cpu.saturating_add(pod.requests.milli_cpu)),
+        (node.allocatable.memory, node.requested.memory.saturating_add(pod.requests.memory)),
     ];
     for (alloc, req) in pairs {
         if alloc == 0 {
@@ -1327,11 +1151,7 @@ fn balanced_allocation_score(pod: &PodInfo, node: &NodeInfo) -> i64 {
         fractions[n] = f;
         n += 1;
     }
-    let std = if n == 2 {
-        ((fractions[0] - fractions[1]) / 2.0).abs()
-    } else {
-        0.0
-    };
+    let std = if n == 2 { ((fractions[0] - fractions[1]) / 2.0).abs() } else { 0.0 };
     ((1.0 - std) * MAX_NODE_SCORE as f64) as i64
 }
 
@@ -1388,21 +1208,14 @@ impl<'a> Domains<'a> {
         }
         self.list.push((d, 0));
         if self.list.len() == Self::LINEAR_MAX + 1 {
-            self.index = self
-                .list
-                .iter()
-                .enumerate()
-                .map(|(i, (k, _))| (*k, i))
-                .collect();
+            self.index = self.list.iter().enumerate().map(|(i, (k, _))| (*k, i)).collect();
         } else if self.list.len() > Self::LINEAR_MAX + 1 {
             self.index.insert(d, self.list.len() - 1);
         }
     }
 
     fn get(&self, d: Option<&str>) -> Option<&i64> {
-        self.position(d)
-            .and_then(|i| self.list.get(i))
-            .map(|(_, c)| c)
+        self.position(d).and_then(|i| self.list.get(i)).map(|(_, c)| c)
     }
 
     fn get_mut(&mut self, d: Option<&str>) -> Option<&mut i64> {
@@ -1462,11 +1275,7 @@ impl SpreadSelector {
             h ^= u64::from(b);
             h = h.wrapping_mul(0x0100_0000_01b3);
         }
-        SpreadSelector {
-            selector,
-            namespace: namespace.to_string(),
-            fingerprint: h,
-        }
+        SpreadSelector { selector, namespace: namespace.to_string(), fingerprint: h }
     }
 }
 
@@ -1499,9 +1308,7 @@ fn count_pods_matching(pods: &[PodInfo], selector: &Selector, namespace: &str) -
     if matches!(selector, Selector::Reqs(r) if r.is_empty()) {
         return 0;
     }
-    pods.iter()
-        .filter(|p| !p.terminating && p.namespace == namespace && selector.matches(&p.labels))
-        .count() as i64
+    pods.iter().filter(|p| !p.terminating && p.namespace == namespace && selector.matches(&p.labels)).count() as i64
 }
 
 /// kube-scheduler's scheduling cycle for one profile (the default one).
@@ -1541,21 +1348,14 @@ impl Scheduler {
         }
         let mut percentage = self.percentage_of_nodes_to_score.unwrap_or(0) as usize;
         if percentage == 0 {
-            percentage = 50usize
-                .saturating_sub(num_all_nodes / 125)
-                .max(MIN_FEASIBLE_NODES_PERCENTAGE_TO_FIND);
+            percentage = 50usize.saturating_sub(num_all_nodes / 125).max(MIN_FEASIBLE_NODES_PERCENTAGE_TO_FIND);
         }
         let n = num_all_nodes * percentage / 100;
         n.max(MIN_FEASIBLE_NODES_TO_FIND)
     }
 
     /// One scheduling cycle (`schedulePod` + the PostFilter on failure).
-    pub fn schedule(
-        &mut self,
-        pod: &Pod,
-        snap: &Snapshot,
-        rng: &mut impl Rng,
-    ) -> Result<Placement, FitError> {
+    pub fn schedule(&mut self, pod: &Pod, snap: &Snapshot, rng: &mut impl Rng) -> Result<Placement, FitError> {
         self.schedule_with(pod, snap, &CycleOptions::default(), rng)
     }
 
@@ -1569,11 +1369,7 @@ impl Scheduler {
     ) -> Result<Placement, FitError> {
         let num_all = snap.nodes.len();
         if num_all == 0 {
-            return Err(FitError {
-                num_nodes: 0,
-                message: ERR_NO_NODES_AVAILABLE.to_string(),
-                nomination: None,
-            });
+            return Err(FitError { num_nodes: 0, message: ERR_NO_NODES_AVAILABLE.to_string(), nomination: None });
         }
         let mut cycle = Cycle::new(pod);
 
@@ -1582,10 +1378,7 @@ impl Scheduler {
             Ok(r) => r,
             Err(status) => {
                 // All nodes get the PreFilter status; the message shows it once.
-                let mut message = format!(
-                    "0/{num_all} nodes are available: {}.",
-                    status.reasons.join(", ")
-                );
+                let mut message = format!("0/{num_all} nodes are available: {}.", status.reasons.join(", "));
                 let statuses: Vec<Option<Status>> = vec![None; num_all];
                 let post = self.post_filter(&cycle, snap, &statuses, Some(&status), rng);
                 return Err(finish(num_all, &mut message, post));
@@ -1604,25 +1397,15 @@ impl Scheduler {
             .filter(|n| !n.is_empty())
             .and_then(|n| snap.node_index(n))
             .filter(|&i| {
-                let allowed = restricted.as_ref().is_none_or(|names| {
-                    names
-                        .iter()
-                        .any(|n| Some(n) == snap.nodes.get(i).map(|x| &x.name))
-                });
-                allowed
-                    && snap
-                        .nodes
-                        .get(i)
-                        .is_some_and(|n| cycle.filter(snap, n).is_none())
+                let allowed = restricted
+                    .as_ref()
+                    .is_none_or(|names| names.iter().any(|n| Some(n) == snap.nodes.get(i).map(|x| &x.name)));
+                allowed && snap.nodes.get(i).is_some_and(|n| cycle.filter(snap, n).is_none())
             });
         if let Some(i) = nominated {
             return Ok(Placement {
                 node_index: i,
-                node_name: snap
-                    .nodes
-                    .get(i)
-                    .map(|n| n.name.clone())
-                    .unwrap_or_default(),
+                node_name: snap.nodes.get(i).map(|n| n.name.clone()).unwrap_or_default(),
                 pod_info: cycle.info,
                 evaluated_nodes: 1,
                 feasible_nodes: 1,
@@ -1634,16 +1417,9 @@ impl Scheduler {
             None => Vec::new(),
             Some(names) => names.iter().filter_map(|n| snap.node_index(n)).collect(),
         };
-        let walk_len = if restricted.is_some() {
-            candidates.len()
-        } else {
-            num_all
-        };
+        let walk_len = if restricted.is_some() { candidates.len() } else { num_all };
         let absent = restricted.as_ref().map(|_| {
-            Status::new(
-                Code::UnschedulableAndUnresolvable,
-                "node(s) didn't satisfy plugin(s) [NodeAffinity]",
-            )
+            Status::new(Code::UnschedulableAndUnresolvable, "node(s) didn't satisfy plugin(s) [NodeAffinity]")
         });
 
         // Filter, from nextStartNodeIndex, until enough feasible nodes are found.
@@ -1663,20 +1439,12 @@ impl Scheduler {
         let mut failed = 0usize;
         let mut failed_list: Vec<(usize, Status)> = Vec::new();
         // Walk with a wrapping cursor rather than a modulo per node: this loop is the hot path.
-        let mut k = if walk_len == 0 {
-            0
-        } else {
-            self.next_start_node_index % walk_len
-        };
+        let mut k = if walk_len == 0 { 0 } else { self.next_start_node_index % walk_len };
         for _ in 0..walk_len {
             if feasible.len() >= to_find {
                 break;
             }
-            let idx = if restricted.is_some() {
-                candidates.get(k).copied().unwrap_or(usize::MAX)
-            } else {
-                k
-            };
+            let idx = if restricted.is_some() { candidates.get(k).copied().unwrap_or(usize::MAX) } else { k };
             k += 1;
             if k == walk_len {
                 k = 0;
@@ -1722,11 +1490,7 @@ impl Scheduler {
         self.feasible_buf = feasible;
         Ok(Placement {
             node_index: chosen,
-            node_name: snap
-                .nodes
-                .get(chosen)
-                .map(|n| n.name.clone())
-                .unwrap_or_default(),
+            node_name: snap.nodes.get(chosen).map(|n| n.name.clone()).unwrap_or_default(),
             pod_info: cycle.info,
             evaluated_nodes: evaluated,
             feasible_nodes,
@@ -1736,25 +1500,14 @@ impl Scheduler {
     /// The Score plugins, normalised and weighted; one total per feasible node.
     /// Plugins whose raw scores are all equal are not computed node by node: their
     /// normalised value is then the same constant for every node.
-    fn prioritize(
-        &mut self,
-        cycle: &Cycle,
-        snap: &Snapshot,
-        opts: &CycleOptions,
-        feasible: &[usize],
-    ) -> Vec<i64> {
+    fn prioritize(&mut self, cycle: &Cycle, snap: &Snapshot, opts: &CycleOptions, feasible: &[usize]) -> Vec<i64> {
         let nodes: Vec<&NodeInfo> = feasible.iter().filter_map(|&i| snap.nodes.get(i)).collect();
         debug_assert_eq!(nodes.len(), feasible.len());
         if self.score_cache.len() != snap.nodes.len() {
             self.score_cache = vec![ScoreCacheEntry::default(); snap.nodes.len()];
         }
         let p = &cycle.info;
-        let key = [
-            p.non_zero_requests.milli_cpu,
-            p.non_zero_requests.memory,
-            p.requests.milli_cpu,
-            p.requests.memory,
-        ];
+        let key = [p.non_zero_requests.milli_cpu, p.non_zero_requests.memory, p.requests.milli_cpu, p.requests.memory];
         let mut totals: Vec<i64> = Vec::with_capacity(nodes.len());
         for (&idx, n) in feasible.iter().zip(&nodes) {
             let fresh = |n: &NodeInfo| {
@@ -1765,11 +1518,7 @@ impl Scheduler {
                 Some(e) if e.generation == n.generation && e.key == key => e.score,
                 Some(e) => {
                     let s = fresh(n);
-                    *e = ScoreCacheEntry {
-                        generation: n.generation,
-                        key,
-                        score: s,
-                    };
+                    *e = ScoreCacheEntry { generation: n.generation, key, score: s };
                     s
                 }
                 None => fresh(n),
@@ -1779,28 +1528,17 @@ impl Scheduler {
 
         // TaintToleration: intolerable PreferNoSchedule taints, fewer is better. With no such
         // taint anywhere every node normalises to 100.
-        if nodes
-            .iter()
-            .any(|n| n.taints.iter().any(|t| t.effect == "PreferNoSchedule"))
-        {
+        if nodes.iter().any(|n| n.taints.iter().any(|t| t.effect == "PreferNoSchedule")) {
             let prefer: Vec<Toleration> = cycle
                 .tolerations
                 .iter()
-                .filter(|t| {
-                    matches!(
-                        t.effect.as_deref(),
-                        None | Some("") | Some("PreferNoSchedule")
-                    )
-                })
+                .filter(|t| matches!(t.effect.as_deref(), None | Some("") | Some("PreferNoSchedule")))
                 .cloned()
                 .collect();
             let mut scores: Vec<i64> = nodes
                 .iter()
                 .map(|n| {
-                    n.taints
-                        .iter()
-                        .filter(|t| t.effect == "PreferNoSchedule" && !tolerates(&prefer, t))
-                        .count() as i64
+                    n.taints.iter().filter(|t| t.effect == "PreferNoSchedule" && !tolerates(&prefer, t)).count() as i64
                 })
                 .collect();
             default_normalize(&mut scores, true);
@@ -1848,8 +1586,7 @@ impl Scheduler {
     /// (`countPodsMatchSelector`), cached per node generation for the last selector seen.
     fn count_matching(&mut self, idx: usize, node: &NodeInfo, sel: &SpreadSelector) -> i64 {
         if self.spread_count_cache.len() <= idx {
-            self.spread_count_cache
-                .resize(idx + 1, SpreadCountEntry::default());
+            self.spread_count_cache.resize(idx + 1, SpreadCountEntry::default());
         }
         if let Some(e) = self.spread_count_cache.get(idx) {
             if e.generation == node.generation && e.fingerprint == sel.fingerprint {
@@ -1858,11 +1595,7 @@ impl Scheduler {
         }
         let count = count_pods_matching(&node.pods, &sel.selector, &sel.namespace);
         if let Some(e) = self.spread_count_cache.get_mut(idx) {
-            *e = SpreadCountEntry {
-                generation: node.generation,
-                fingerprint: sel.fingerprint,
-                count,
-            };
+            *e = SpreadCountEntry { generation: node.generation, fingerprint: sel.fingerprint, count };
         }
         count
     }
@@ -1886,17 +1619,12 @@ impl Scheduler {
             sel: SpreadSelector,
         }
         let spec = cycle.pod.spec.as_ref();
-        let own = spec
-            .and_then(|s| s.topology_spread_constraints.as_deref())
-            .unwrap_or_default();
+        let own = spec.and_then(|s| s.topology_spread_constraints.as_deref()).unwrap_or_default();
         let ns = cycle.info.namespace.as_str();
         let mut constraints: Vec<C> = Vec::new();
         let require_all = !own.is_empty();
         if require_all {
-            for c in own
-                .iter()
-                .filter(|c| c.when_unsatisfiable == "ScheduleAnyway")
-            {
+            for c in own.iter().filter(|c| c.when_unsatisfiable == "ScheduleAnyway") {
                 constraints.push(C {
                     key: c.topology_key.clone(),
                     kind: KeyKind::of(&c.topology_key),
@@ -1916,22 +1644,13 @@ impl Scheduler {
             }
             let sel = SpreadSelector::new(Selector::Reqs(reqs), ns);
             for (key, max_skew) in [(LABEL_HOSTNAME, 3), (LABEL_ZONE, 5)] {
-                constraints.push(C {
-                    key: key.to_string(),
-                    kind: KeyKind::of(key),
-                    max_skew,
-                    sel: sel.clone(),
-                });
+                constraints.push(C { key: key.to_string(), kind: KeyKind::of(key), max_skew, sel: sel.clone() });
             }
         }
         if constraints.is_empty() {
             return Vec::new();
         }
-        let has_all = |n: &NodeInfo| {
-            constraints
-                .iter()
-                .all(|c| node_label(n, c.kind, &c.key).is_some())
-        };
+        let has_all = |n: &NodeInfo| constraints.iter().all(|c| node_label(n, c.kind, &c.key).is_some());
         // Domains among the candidate nodes; without requireAllTopologies a missing label
         // is the domain "".
         let ignored: Vec<bool> = nodes.iter().map(|n| require_all && !has_all(n)).collect();
@@ -1967,10 +1686,7 @@ impl Scheduler {
             .iter()
             .map(|c| {
                 c.kind != KeyKind::Hostname
-                    && nodes
-                        .iter()
-                        .zip(&ignored)
-                        .any(|(n, ig)| !*ig && node_label(n, c.kind, &c.key).is_some())
+                    && nodes.iter().zip(&ignored).any(|(n, ig)| !*ig && node_label(n, c.kind, &c.key).is_some())
             })
             .collect();
         if zoned.iter().any(|z| *z) {
@@ -2008,11 +1724,7 @@ impl Scheduler {
                 let cnt = if c.kind == KeyKind::Hostname {
                     self.count_matching(idx, n, &c.sel)
                 } else {
-                    pair_counts
-                        .get(i)
-                        .and_then(|m| m.get(v))
-                        .copied()
-                        .unwrap_or(0)
+                    pair_counts.get(i).and_then(|m| m.get(v)).copied().unwrap_or(0)
                 };
                 let w = weights.get(i).copied().unwrap_or(0.0);
                 score += cnt as f64 * w + (c.max_skew - 1) as f64;
@@ -2033,16 +1745,10 @@ impl Scheduler {
     /// InterPodAffinity scoring: preferred terms of the pod, and the terms of existing pods
     /// (required affinity counts with `hardPodAffinityWeight`), summed per topology pair, then
     /// scaled to 0..100 between the lowest and highest node.
-    fn inter_pod_affinity_scores(
-        &self,
-        cycle: &Cycle,
-        snap: &Snapshot,
-        nodes: &[&NodeInfo],
-    ) -> Vec<i64> {
+    fn inter_pod_affinity_scores(&self, cycle: &Cycle, snap: &Snapshot, nodes: &[&NodeInfo]) -> Vec<i64> {
         let mine = cycle.info.affinity.as_ref();
-        let has_preferred = mine.is_some_and(|a| {
-            !a.preferred_affinity.is_empty() || !a.preferred_anti_affinity.is_empty()
-        });
+        let has_preferred =
+            mine.is_some_and(|a| !a.preferred_affinity.is_empty() || !a.preferred_anti_affinity.is_empty());
         if !has_preferred && snap.pods_with_affinity == 0 {
             return Vec::new();
         }
@@ -2050,9 +1756,7 @@ impl Scheduler {
         let mut topology_score: BTreeMap<(String, String), i64> = BTreeMap::new();
         let mut add = |node: &NodeInfo, key: &str, w: i64| {
             if let Some(v) = node.labels.get(key) {
-                *topology_score
-                    .entry((key.to_string(), v.clone()))
-                    .or_default() += w;
+                *topology_score.entry((key.to_string(), v.clone())).or_default() += w;
             }
         };
         for node in &snap.nodes {
@@ -2096,24 +1800,13 @@ impl Scheduler {
         }
         let raw: Vec<i64> = nodes
             .iter()
-            .map(|n| {
-                n.labels
-                    .iter()
-                    .filter_map(|(k, v)| topology_score.get(&(k.clone(), v.clone())))
-                    .sum()
-            })
+            .map(|n| n.labels.iter().filter_map(|(k, v)| topology_score.get(&(k.clone(), v.clone()))).sum())
             .collect();
         let min = raw.iter().copied().min().unwrap_or(0);
         let max = raw.iter().copied().max().unwrap_or(0);
         let diff = max - min;
         raw.iter()
-            .map(|s| {
-                if diff > 0 {
-                    (MAX_NODE_SCORE as f64 * ((s - min) as f64 / diff as f64)) as i64
-                } else {
-                    0
-                }
-            })
+            .map(|s| if diff > 0 { (MAX_NODE_SCORE as f64 * ((s - min) as f64 / diff as f64)) as i64 } else { 0 })
             .collect()
     }
 
@@ -2147,9 +1840,7 @@ impl Scheduler {
         }
         // DryRunPreemption: from a random offset, until enough candidates are found.
         let n = potential.len();
-        let num_candidates = (n * MIN_CANDIDATE_NODES_PERCENTAGE / 100)
-            .max(MIN_CANDIDATE_NODES_ABSOLUTE)
-            .min(n);
+        let num_candidates = (n * MIN_CANDIDATE_NODES_PERCENTAGE / 100).max(MIN_CANDIDATE_NODES_ABSOLUTE).min(n);
         let offset = rng.gen_range(0..n);
         let mut candidates: Vec<(usize, Vec<PodInfo>)> = Vec::new();
         for i in 0..n {
@@ -2175,10 +1866,7 @@ impl Scheduler {
         // then lowest priority sum, then fewest victims, then the first.
         let key = |v: &Vec<PodInfo>| {
             let highest = v.iter().map(|p| p.priority).max().unwrap_or(i32::MIN);
-            let sum: i64 = v
-                .iter()
-                .map(|p| i64::from(p.priority) + i64::from(i32::MAX) + 1)
-                .sum();
+            let sum: i64 = v.iter().map(|p| i64::from(p.priority) + i64::from(i32::MAX) + 1).sum();
             (highest, sum, v.len())
         };
         let mut best = 0;
@@ -2194,11 +1882,7 @@ impl Scheduler {
         };
         PostFilter::Nominate(Nomination {
             node_index: idx,
-            node_name: snap
-                .nodes
-                .get(idx)
-                .map(|n| n.name.clone())
-                .unwrap_or_default(),
+            node_name: snap.nodes.get(idx).map(|n| n.name.clone()).unwrap_or_default(),
             victims: victims.into_iter().map(|p| (p.namespace, p.name)).collect(),
         })
     }
@@ -2220,11 +1904,7 @@ fn finish(num_all: usize, message: &mut String, post: PostFilter) -> FitError {
         }
         PostFilter::Nominate(n) => Some(n),
     };
-    FitError {
-        num_nodes: num_all,
-        message: std::mem::take(message),
-        nomination,
-    }
+    FitError { num_nodes: num_all, message: std::mem::take(message), nomination }
 }
 
 /// DefaultPreemption `SelectVictimsOnNode`: remove every lower-priority pod; if the pod then
@@ -2239,10 +1919,7 @@ fn select_victims(cycle: &Cycle, snap: &Snapshot, node: &NodeInfo) -> Result<Vec
         }
     }
     if potential.is_empty() {
-        return Err(Status::new(
-            Code::UnschedulableAndUnresolvable,
-            PREEMPTION_NO_VICTIMS,
-        ));
+        return Err(Status::new(Code::UnschedulableAndUnresolvable, PREEMPTION_NO_VICTIMS));
     }
     for p in &potential {
         trial.remove_pod(&p.namespace, &p.name);
@@ -2307,10 +1984,7 @@ pub fn bench_workload(nodes: usize, pods: usize, seed: u64, owner_spreading: boo
     for i in 0..nodes {
         let mut node = Node::default();
         node.metadata.name = Some(format!("node-{i}"));
-        node.metadata.labels = Some(BTreeMap::from([(
-            "kubernetes.io/hostname".to_string(),
-            format!("node-{i}"),
-        )]));
+        node.metadata.labels = Some(BTreeMap::from([("kubernetes.io/hostname".to_string(), format!("node-{i}"))]));
         node.status = Some(k8s_openapi::api::core::v1::NodeStatus {
             allocatable: Some(BTreeMap::from([
                 ("cpu".to_string(), Quantity("32".to_string())),
@@ -2342,9 +2016,7 @@ pub fn bench_workload(nodes: usize, pods: usize, seed: u64, owner_spreading: boo
         match_labels: Some(BTreeMap::from([("app".to_string(), "web".to_string())])),
         ..Default::default()
     }];
-    let opts = CycleOptions {
-        default_spread_selectors: if owner_spreading { &selectors } else { &[] },
-    };
+    let opts = CycleOptions { default_spread_selectors: if owner_spreading { &selectors } else { &[] } };
     let mut sched = Scheduler::new();
     let mut placed = 0;
     for i in 0..pods {
@@ -2422,10 +2094,7 @@ mod tests {
 
     fn run(snap: &Snapshot, p: &Pod) -> Result<String, String> {
         let mut rng = ChaCha8Rng::seed_from_u64(7);
-        Scheduler::new()
-            .schedule(p, snap, &mut rng)
-            .map(|pl| pl.node_name)
-            .map_err(|e| e.message)
+        Scheduler::new().schedule(p, snap, &mut rng).map(|pl| pl.node_name).map_err(|e| e.message)
     }
 
     fn control_plane_taint() -> Value {
@@ -2456,12 +2125,7 @@ mod tests {
             nodes.push(node(&format!("n{i}"), "1", "1Gi", json!({})));
         }
         for i in 0..2 {
-            nodes.push(node(
-                &format!("c{i}"),
-                "8",
-                "8Gi",
-                json!({"spec": {"unschedulable": true}}),
-            ));
+            nodes.push(node(&format!("c{i}"), "8", "8Gi", json!({"spec": {"unschedulable": true}})));
         }
         let snap = snapshot(&nodes, &[]);
         assert_eq!(
@@ -2472,22 +2136,11 @@ mod tests {
 
     #[test]
     fn too_many_pods_and_ports() {
-        let full = node(
-            "full",
-            "8",
-            "8Gi",
-            json!({"status": {"allocatable": {"pods": "1"}}}),
-        );
+        let full = node("full", "8", "8Gi", json!({"status": {"allocatable": {"pods": "1"}}}));
         let ports = node("ports", "8", "8Gi", json!({}));
         let with_port = json!({"spec": {"containers": [{"name": "c", "image": "nginx",
             "ports": [{"containerPort": 80, "hostPort": 8080}]}]}});
-        let snap = snapshot(
-            &[full, ports],
-            &[
-                ("full", pod("a", json!({}))),
-                ("ports", pod("b", with_port.clone())),
-            ],
-        );
+        let snap = snapshot(&[full, ports], &[("full", pod("a", json!({}))), ("ports", pod("b", with_port.clone()))]);
         assert_eq!(
             run(&snap, &pod("p", with_port)),
             Err("0/2 nodes are available: 1 Too many pods, 1 node(s) didn't have free ports for the requested pod ports. preemption: 0/2 nodes are available: 2 No preemption victims found for incoming pod.".to_string())
@@ -2501,10 +2154,7 @@ mod tests {
     #[test]
     fn no_nodes() {
         let snap = Snapshot::new();
-        assert_eq!(
-            run(&snap, &pod("p", json!({}))),
-            Err("no nodes available to schedule pods".to_string())
-        );
+        assert_eq!(run(&snap, &pod("p", json!({}))), Err("no nodes available to schedule pods".to_string()));
     }
 
     #[test]
@@ -2516,19 +2166,13 @@ mod tests {
                 json!([{"key": "node-role.kubernetes.io/control-plane", "operator": "Exists", "effect": "NoSchedule"}]),
                 true,
             ),
-            (
-                json!([{"key": "node-role.kubernetes.io/control-plane", "operator": "Exists"}]),
-                true,
-            ),
+            (json!([{"key": "node-role.kubernetes.io/control-plane", "operator": "Exists"}]), true),
             (json!([{"operator": "Exists"}]), true),
             (
                 json!([{"key": "node-role.kubernetes.io/control-plane", "operator": "Equal", "value": "", "effect": "NoSchedule"}]),
                 true,
             ),
-            (
-                json!([{"key": "node-role.kubernetes.io/control-plane", "operator": "Equal", "value": "x"}]),
-                false,
-            ),
+            (json!([{"key": "node-role.kubernetes.io/control-plane", "operator": "Equal", "value": "x"}]), false),
             (
                 json!([{"key": "node-role.kubernetes.io/control-plane", "operator": "Exists", "effect": "NoExecute"}]),
                 false,
@@ -2547,10 +2191,7 @@ mod tests {
             "8Gi",
             json!({"spec": {"taints": [{"key": "k", "value": "v", "effect": "PreferNoSchedule"}]}}),
         );
-        assert_eq!(
-            run(&snapshot(&[soft], &[]), &pod("p", json!({}))),
-            Ok("soft".to_string())
-        );
+        assert_eq!(run(&snapshot(&[soft], &[]), &pod("p", json!({}))), Ok("soft".to_string()));
     }
 
     #[test]
@@ -2582,27 +2223,11 @@ mod tests {
     #[test]
     fn node_name_and_selector() {
         let nodes = [
-            node(
-                "a",
-                "4",
-                "8Gi",
-                json!({"metadata": {"labels": {"disktype": "ssd", "cores": "8"}}}),
-            ),
-            node(
-                "b",
-                "4",
-                "8Gi",
-                json!({"metadata": {"labels": {"disktype": "hdd", "cores": "2"}}}),
-            ),
+            node("a", "4", "8Gi", json!({"metadata": {"labels": {"disktype": "ssd", "cores": "8"}}})),
+            node("b", "4", "8Gi", json!({"metadata": {"labels": {"disktype": "hdd", "cores": "2"}}})),
         ];
         let snap = snapshot(&nodes, &[]);
-        assert_eq!(
-            run(
-                &snap,
-                &pod("p", json!({"spec": {"nodeSelector": {"disktype": "ssd"}}}))
-            ),
-            Ok("a".to_string())
-        );
+        assert_eq!(run(&snap, &pod("p", json!({"spec": {"nodeSelector": {"disktype": "ssd"}}}))), Ok("a".to_string()));
         assert_eq!(
             run(&snap, &pod("p", json!({"spec": {"nodeSelector": {"disktype": "nvme"}}}))),
             Err("0/2 nodes are available: 2 node(s) didn't match Pod's node affinity/selector. preemption: 0/2 nodes are available: 2 Preemption is not helpful for scheduling.".to_string())
@@ -2616,18 +2241,8 @@ mod tests {
     #[test]
     fn required_node_affinity_operators() {
         let nodes = [
-            node(
-                "a",
-                "4",
-                "8Gi",
-                json!({"metadata": {"labels": {"disktype": "ssd", "cores": "8"}}}),
-            ),
-            node(
-                "b",
-                "4",
-                "8Gi",
-                json!({"metadata": {"labels": {"disktype": "hdd", "cores": "2"}}}),
-            ),
+            node("a", "4", "8Gi", json!({"metadata": {"labels": {"disktype": "ssd", "cores": "8"}}})),
+            node("b", "4", "8Gi", json!({"metadata": {"labels": {"disktype": "hdd", "cores": "2"}}})),
         ];
         let snap = snapshot(&nodes, &[]);
         let aff = |terms: Value| {
@@ -2651,32 +2266,19 @@ mod tests {
                 Ok("b"),
             ),
             // Terms are ORed; an empty term matches nothing.
-            (
-                json!([{}, {"matchExpressions": [{"key": "disktype", "operator": "In", "values": ["hdd"]}]}]),
-                Ok("b"),
-            ),
-            (
-                json!([{"matchFields": [{"key": "metadata.name", "operator": "NotIn", "values": ["a"]}]}]),
-                Ok("b"),
-            ),
+            (json!([{}, {"matchExpressions": [{"key": "disktype", "operator": "In", "values": ["hdd"]}]}]), Ok("b")),
+            (json!([{"matchFields": [{"key": "metadata.name", "operator": "NotIn", "values": ["a"]}]}]), Ok("b")),
         ];
         for (terms, want) in cases {
             let got = run(&snap, &aff(terms.clone()));
-            assert_eq!(
-                got,
-                want.map(str::to_string).map_err(str::to_string),
-                "{terms}"
-            );
+            assert_eq!(got, want.map(str::to_string).map_err(str::to_string), "{terms}");
         }
     }
 
     #[test]
     fn match_fields_restricts_nodes_like_a_daemonset() {
-        let nodes = [
-            node("a", "1", "8Gi", json!({})),
-            node("b", "4", "8Gi", json!({})),
-            node("c", "4", "8Gi", json!({})),
-        ];
+        let nodes =
+            [node("a", "1", "8Gi", json!({})), node("b", "4", "8Gi", json!({})), node("c", "4", "8Gi", json!({}))];
         let snap = snapshot(&nodes, &[]);
         let ds = |req: Value| {
             let mut p = pod("ds", req);
@@ -2716,20 +2318,14 @@ mod tests {
 
     #[test]
     fn required_anti_affinity_spreads_then_fails() {
-        let nodes = [
-            node("a", "4", "8Gi", json!({})),
-            node("b", "4", "8Gi", json!({})),
-            node("c", "4", "8Gi", json!({})),
-        ];
+        let nodes =
+            [node("a", "4", "8Gi", json!({})), node("b", "4", "8Gi", json!({})), node("c", "4", "8Gi", json!({}))];
         let mut snap = snapshot(&nodes, &[]);
         let mut sched = Scheduler::new();
         let mut rng = ChaCha8Rng::seed_from_u64(1);
         let mut placed = Vec::new();
         for i in 0..3 {
-            let p = pod(
-                &format!("r{i}"),
-                anti_affinity("cache", "kubernetes.io/hostname"),
-            );
+            let p = pod(&format!("r{i}"), anti_affinity("cache", "kubernetes.io/hostname"));
             let pl = sched.schedule(&p, &snap, &mut rng).expect("fits");
             placed.push(pl.node_name.clone());
             snap.add_pod(pl.node_index, pl.pod_info);
@@ -2748,21 +2344,15 @@ mod tests {
             Err("0/3 nodes are available: 3 node(s) didn't satisfy existing pods anti-affinity rules. preemption: 0/3 nodes are available: 3 No preemption victims found for incoming pod.".to_string())
         );
         // Other namespaces are not affected.
-        let other = pod(
-            "y",
-            json!({"metadata": {"namespace": "dev", "labels": {"app": "cache"}}}),
-        );
+        let other = pod("y", json!({"metadata": {"namespace": "dev", "labels": {"app": "cache"}}}));
         assert!(sched.schedule(&other, &snap, &mut rng).is_ok());
     }
 
     #[test]
     fn required_pod_affinity() {
         let zone = |z: &str| json!({"metadata": {"labels": {"topology.kubernetes.io/zone": z}}});
-        let nodes = [
-            node("a", "4", "8Gi", zone("z1")),
-            node("b", "4", "8Gi", zone("z2")),
-            node("c", "4", "8Gi", json!({})),
-        ];
+        let nodes =
+            [node("a", "4", "8Gi", zone("z1")), node("b", "4", "8Gi", zone("z2")), node("c", "4", "8Gi", json!({}))];
         let with_aff = |app: &str| {
             json!({"spec": {"affinity": {"podAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": [{
                 "labelSelector": {"matchLabels": {"app": app}}, "topologyKey": "topology.kubernetes.io/zone"}]}}}})
@@ -2774,30 +2364,16 @@ mod tests {
             Err("0/3 nodes are available: 3 node(s) didn't match pod affinity rules. preemption: 0/3 nodes are available: 3 Preemption is not helpful for scheduling.".to_string())
         );
         // The first pod of a self-affine group may go to any node with the topology label.
-        assert!(matches!(
-            run(&snap, &pod("p", with_aff("web"))).as_deref(),
-            Ok("a") | Ok("b")
-        ));
+        assert!(matches!(run(&snap, &pod("p", with_aff("web"))).as_deref(), Ok("a") | Ok("b")));
         // With a db pod in zone z2, only b qualifies.
-        let snap = snapshot(
-            &nodes,
-            &[(
-                "b",
-                pod("db", json!({"metadata": {"labels": {"app": "db"}}})),
-            )],
-        );
+        let snap = snapshot(&nodes, &[("b", pod("db", json!({"metadata": {"labels": {"app": "db"}}})))]);
         assert_eq!(run(&snap, &pod("p", with_aff("db"))), Ok("b".to_string()));
     }
 
     #[test]
     fn preferred_node_affinity_and_prefer_no_schedule_steer_the_choice() {
         let nodes = [
-            node(
-                "a",
-                "4",
-                "8Gi",
-                json!({"metadata": {"labels": {"disktype": "ssd"}}}),
-            ),
+            node("a", "4", "8Gi", json!({"metadata": {"labels": {"disktype": "ssd"}}})),
             node("b", "4", "8Gi", json!({})),
         ];
         let snap = snapshot(&nodes, &[]);
@@ -2809,36 +2385,24 @@ mod tests {
         );
         for seed in 0..20 {
             let mut rng = ChaCha8Rng::seed_from_u64(seed);
-            let got = Scheduler::new()
-                .schedule(&p, &snap, &mut rng)
-                .map(|p| p.node_name);
+            let got = Scheduler::new().schedule(&p, &snap, &mut rng).map(|p| p.node_name);
             assert_eq!(got, Ok("a".to_string()));
         }
         let nodes = [
-            node(
-                "a",
-                "4",
-                "8Gi",
-                json!({"spec": {"taints": [{"key": "k", "effect": "PreferNoSchedule"}]}}),
-            ),
+            node("a", "4", "8Gi", json!({"spec": {"taints": [{"key": "k", "effect": "PreferNoSchedule"}]}})),
             node("b", "4", "8Gi", json!({})),
         ];
         let snap = snapshot(&nodes, &[]);
         for seed in 0..20 {
             let mut rng = ChaCha8Rng::seed_from_u64(seed);
-            let got = Scheduler::new()
-                .schedule(&pod("p", json!({})), &snap, &mut rng)
-                .map(|p| p.node_name);
+            let got = Scheduler::new().schedule(&pod("p", json!({})), &snap, &mut rng).map(|p| p.node_name);
             assert_eq!(got, Ok("b".to_string()));
         }
     }
 
     #[test]
     fn preferred_pod_anti_affinity_spreads() {
-        let nodes = [
-            node("a", "4", "8Gi", json!({})),
-            node("b", "4", "8Gi", json!({})),
-        ];
+        let nodes = [node("a", "4", "8Gi", json!({})), node("b", "4", "8Gi", json!({}))];
         let snap = snapshot(&nodes, &[("a", pod("w0", json!({})))]);
         let p = pod(
             "w1",
@@ -2848,30 +2412,19 @@ mod tests {
         );
         for seed in 0..20 {
             let mut rng = ChaCha8Rng::seed_from_u64(seed);
-            assert_eq!(
-                Scheduler::new()
-                    .schedule(&p, &snap, &mut rng)
-                    .map(|p| p.node_name),
-                Ok("b".to_string())
-            );
+            assert_eq!(Scheduler::new().schedule(&p, &snap, &mut rng).map(|p| p.node_name), Ok("b".to_string()));
         }
     }
 
     #[test]
     fn spreads_over_equal_nodes() {
-        let nodes = [
-            node("a", "4", "8Gi", json!({})),
-            node("b", "4", "8Gi", json!({})),
-            node("c", "4", "8Gi", json!({})),
-        ];
+        let nodes =
+            [node("a", "4", "8Gi", json!({})), node("b", "4", "8Gi", json!({})), node("c", "4", "8Gi", json!({}))];
         let mut snap = snapshot(&nodes, &[]);
         let mut sched = Scheduler::new();
         let mut rng = ChaCha8Rng::seed_from_u64(42);
         // Best-effort pods too: the non-zero defaults make LeastAllocated spread them.
-        for (i, extra) in [requests("100m", "128Mi"), json!({})]
-            .into_iter()
-            .enumerate()
-        {
+        for (i, extra) in [requests("100m", "128Mi"), json!({})].into_iter().enumerate() {
             for j in 0..30 {
                 let p = pod(&format!("p{i}-{j}"), extra.clone());
                 let pl = sched.schedule(&p, &snap, &mut rng).expect("fits");
@@ -2884,42 +2437,29 @@ mod tests {
 
     #[test]
     fn default_topology_spreading_over_owner_selector() {
-        let nodes = [
-            node("big", "64", "256Gi", json!({})),
-            node("small", "4", "8Gi", json!({})),
-        ];
+        let nodes = [node("big", "64", "256Gi", json!({})), node("small", "4", "8Gi", json!({}))];
         let place = |selectors: &[LabelSelector]| {
             let mut snap = snapshot(&nodes, &[]);
             let mut sched = Scheduler::new();
             let mut rng = ChaCha8Rng::seed_from_u64(9);
-            let opts = CycleOptions {
-                default_spread_selectors: selectors,
-            };
+            let opts = CycleOptions { default_spread_selectors: selectors };
             for i in 0..10 {
                 let p = pod(&format!("web-{i}"), requests("100m", "128Mi"));
-                let pl = sched
-                    .schedule_with(&p, &snap, &opts, &mut rng)
-                    .expect("fits");
+                let pl = sched.schedule_with(&p, &snap, &opts, &mut rng).expect("fits");
                 snap.add_pod(pl.node_index, pl.pod_info);
             }
-            snap.nodes()
-                .iter()
-                .map(|n| n.pods.len())
-                .collect::<Vec<_>>()
+            snap.nodes().iter().map(|n| n.pods.len()).collect::<Vec<_>>()
         };
         // Resources alone favour the big node for every replica...
         assert_eq!(place(&[]), [10, 0]);
         // ...the ReplicaSet's selector spreads them (hostname maxSkew 3 as a score).
-        let rs: LabelSelector =
-            serde_json::from_value(json!({"matchLabels": {"app": "web"}})).expect("selector");
+        let rs: LabelSelector = serde_json::from_value(json!({"matchLabels": {"app": "web"}})).expect("selector");
         assert_eq!(place(&[rs]), [5, 5]);
     }
 
     #[test]
     fn deterministic_for_a_seed() {
-        let nodes: Vec<Node> = (0..10)
-            .map(|i| node(&format!("n{i}"), "4", "8Gi", json!({})))
-            .collect();
+        let nodes: Vec<Node> = (0..10).map(|i| node(&format!("n{i}"), "4", "8Gi", json!({}))).collect();
         let place = |seed| {
             let snap = snapshot(&nodes, &[]);
             let mut rng = ChaCha8Rng::seed_from_u64(seed);
@@ -2935,10 +2475,7 @@ mod tests {
         };
         assert_eq!(place(3), place(3));
         let distinct: std::collections::BTreeSet<_> = place(3).into_iter().collect();
-        assert!(
-            distinct.len() > 1,
-            "ties are broken at random, not always the first node"
-        );
+        assert!(distinct.len() > 1, "ties are broken at random, not always the first node");
     }
 
     #[test]
@@ -2951,15 +2488,10 @@ mod tests {
         assert_eq!(sched.num_feasible_nodes_to_find(1000), 420); // 42 %
         assert_eq!(sched.num_feasible_nodes_to_find(5000), 500); // 10 %
         assert_eq!(sched.num_feasible_nodes_to_find(6000), 300); // 5 % floor
-        let fixed = Scheduler {
-            percentage_of_nodes_to_score: Some(1),
-            ..Scheduler::new()
-        };
+        let fixed = Scheduler { percentage_of_nodes_to_score: Some(1), ..Scheduler::new() };
         assert_eq!(fixed.num_feasible_nodes_to_find(5000), 100);
 
-        let nodes: Vec<Node> = (0..5000)
-            .map(|i| node(&format!("n{i}"), "4", "8Gi", json!({})))
-            .collect();
+        let nodes: Vec<Node> = (0..5000).map(|i| node(&format!("n{i}"), "4", "8Gi", json!({}))).collect();
         let snap = snapshot(&nodes, &[]);
         let mut sched = Scheduler::new();
         let mut rng = ChaCha8Rng::seed_from_u64(5);
@@ -2969,43 +2501,25 @@ mod tests {
         assert!(first.node_index < 500);
         // The next cycle starts where this one stopped.
         let second = sched.schedule(&p, &snap, &mut rng).expect("fits");
-        assert!(
-            (500..1000).contains(&second.node_index),
-            "{}",
-            second.node_index
-        );
+        assert!((500..1000).contains(&second.node_index), "{}", second.node_index);
     }
 
     #[test]
     fn preemption_evicts_lower_priority_pods() {
-        let nodes = [
-            node("a", "2", "8Gi", json!({})),
-            node("b", "2", "8Gi", json!({})),
-        ];
+        let nodes = [node("a", "2", "8Gi", json!({})), node("b", "2", "8Gi", json!({}))];
         let low = |name: &str| {
             let mut v = requests("1500m", "1Gi");
-            merge(
-                &mut v,
-                json!({"metadata": {"name": name}, "spec": {"priority": -1}}),
-            );
+            merge(&mut v, json!({"metadata": {"name": name}, "spec": {"priority": -1}}));
             pod(name, v)
         };
-        let snap = snapshot(
-            &nodes,
-            &[
-                ("a", low("low-a")),
-                ("b", pod("mid-b", requests("1500m", "1Gi"))),
-            ],
-        );
+        let snap = snapshot(&nodes, &[("a", low("low-a")), ("b", pod("mid-b", requests("1500m", "1Gi")))]);
         let p = pod(
             "vip",
             json!({"spec": {"priority": 1000, "containers": [{"name": "c", "image": "nginx",
             "resources": {"requests": {"cpu": "1"}}}]}}),
         );
         let mut rng = ChaCha8Rng::seed_from_u64(1);
-        let err = Scheduler::new()
-            .schedule(&p, &snap, &mut rng)
-            .expect_err("no room");
+        let err = Scheduler::new().schedule(&p, &snap, &mut rng).expect_err("no room");
         // b's pod has priority 0 < 1000 too; both are candidates with one victim each; the
         // lower highest-victim priority wins: low-a (-1) on a.
         assert_eq!(err.message, "0/2 nodes are available: 2 Insufficient cpu.");
@@ -3024,22 +2538,19 @@ mod tests {
         );
         assert_eq!(
             run(&snap, &never),
-            Err("0/2 nodes are available: 2 Insufficient cpu. preemption: not eligible due to preemptionPolicy=Never.".to_string())
+            Err("0/2 nodes are available: 2 Insufficient cpu. preemption: not eligible due to preemptionPolicy=Never."
+                .to_string())
         );
     }
 
     #[test]
     fn nominated_node_is_tried_first() {
-        let nodes: Vec<Node> = (0..3)
-            .map(|i| node(&format!("n{i}"), "4", "8Gi", json!({})))
-            .collect();
+        let nodes: Vec<Node> = (0..3).map(|i| node(&format!("n{i}"), "4", "8Gi", json!({}))).collect();
         let snap = snapshot(&nodes, &[]);
         let p = pod("p", json!({"status": {"nominatedNodeName": "n2"}}));
         for seed in 0..5 {
             let mut rng = ChaCha8Rng::seed_from_u64(seed);
-            let got = Scheduler::new()
-                .schedule(&p, &snap, &mut rng)
-                .map(|p| p.node_name);
+            let got = Scheduler::new().schedule(&p, &snap, &mut rng).map(|p| p.node_name);
             assert_eq!(got.map_err(|e| e.message), Ok("n2".to_string()));
         }
     }
@@ -3077,21 +2588,15 @@ mod tests {
         let mut snap = snapshot(&nodes, &[("a", pod("hog", requests("1", "1Gi")))]);
         assert!(run(&snap, &pod("p", requests("500m", "1Gi"))).is_err());
         assert!(snap.remove_pod(0, "default", "hog").is_some());
-        assert_eq!(
-            run(&snap, &pod("p", requests("500m", "1Gi"))),
-            Ok("a".to_string())
-        );
+        assert_eq!(run(&snap, &pod("p", requests("500m", "1Gi"))), Ok("a".to_string()));
         assert_eq!(snap.nodes()[0].requested, Resources::default());
     }
 
     #[test]
     fn topology_spread_do_not_schedule() {
         let zone = |z: &str| json!({"metadata": {"labels": {"topology.kubernetes.io/zone": z}}});
-        let nodes = [
-            node("a", "4", "8Gi", zone("z1")),
-            node("b", "4", "8Gi", zone("z2")),
-            node("c", "4", "8Gi", json!({})),
-        ];
+        let nodes =
+            [node("a", "4", "8Gi", zone("z1")), node("b", "4", "8Gi", zone("z2")), node("c", "4", "8Gi", json!({}))];
         let spread = json!({"spec": {"topologySpreadConstraints": [{"maxSkew": 1,
             "topologyKey": "topology.kubernetes.io/zone", "whenUnsatisfiable": "DoNotSchedule",
             "labelSelector": {"matchLabels": {"app": "web"}}}]}});
@@ -3099,21 +2604,14 @@ mod tests {
         for seed in 0..10 {
             let mut rng = ChaCha8Rng::seed_from_u64(seed);
             let got = Scheduler::new().schedule(&pod("w1", spread.clone()), &snap, &mut rng);
-            assert_eq!(
-                got.map(|p| p.node_name).map_err(|e| e.message),
-                Ok("b".to_string())
-            );
+            assert_eq!(got.map(|p| p.node_name).map_err(|e| e.message), Ok("b".to_string()));
         }
         let full_b = json!({"metadata": {"labels": {"app": "hog"}}, "spec": {"containers": [{"name": "c", "image": "x",
             "resources": {"requests": {"cpu": "4"}}}]}});
-        let snap = snapshot(
-            &nodes,
-            &[("a", pod("w0", json!({}))), ("b", pod("hog", full_b))],
-        );
+        let snap = snapshot(&nodes, &[("a", pod("w0", json!({}))), ("b", pod("hog", full_b))]);
         let mut want = pod("w1", spread);
         if let Some(s) = want.spec.as_mut() {
-            s.containers[0].resources =
-                serde_json::from_value(json!({"requests": {"cpu": "1"}})).ok();
+            s.containers[0].resources = serde_json::from_value(json!({"requests": {"cpu": "1"}})).ok();
         }
         assert_eq!(
             run(&snap, &want),
@@ -3124,26 +2622,14 @@ mod tests {
     #[test]
     fn snapshot_node_bookkeeping() {
         let mut snap = snapshot(
-            &[
-                node("a", "1", "1Gi", json!({})),
-                node("b", "1", "1Gi", json!({})),
-            ],
+            &[node("a", "1", "1Gi", json!({})), node("b", "1", "1Gi", json!({}))],
             &[("a", pod("x", anti_affinity("db", "kubernetes.io/hostname")))],
         );
         assert_eq!(snap.node_index("b"), Some(1));
         assert_eq!(snap.remove_node(0).map(|n| n.pods.len()), Some(1));
-        assert_eq!(
-            (snap.node_index("a"), snap.node_index("b")),
-            (None, Some(0))
-        );
-        assert!(snap.set_node(
-            0,
-            &node("c", "2", "2Gi", json!({"spec": {"unschedulable": true}}))
-        ));
-        assert_eq!(
-            (snap.node_index("b"), snap.node_index("c")),
-            (None, Some(0))
-        );
+        assert_eq!((snap.node_index("a"), snap.node_index("b")), (None, Some(0)));
+        assert!(snap.set_node(0, &node("c", "2", "2Gi", json!({"spec": {"unschedulable": true}}))));
+        assert_eq!((snap.node_index("b"), snap.node_index("c")), (None, Some(0)));
         assert!(snap.nodes()[0].unschedulable);
         assert_eq!(snap.nodes()[0].allocatable.milli_cpu, 2000);
         assert!(!snap.set_node(5, &node("z", "1", "1Gi", json!({}))));

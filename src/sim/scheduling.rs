@@ -134,7 +134,11 @@ pub fn schedule_pending(w: &mut World) {
                 let prev = w.sched_queue.attempts.get(&uid).map(|a| a.backoff_s).unwrap_or(0);
                 w.sched_queue.attempts.insert(
                     uid,
-                    Attempt { at: now, resource_version: rv, backoff_s: if prev == 0 { 1 } else { (prev * 2).min(BACKOFF_MAX_S) } },
+                    Attempt {
+                        at: now,
+                        resource_version: rv,
+                        backoff_s: if prev == 0 { 1 } else { (prev * 2).min(BACKOFF_MAX_S) },
+                    },
                 );
                 let message = fit.message.clone();
                 let _ = w.store.modify(Kind::Pod, &ns, &name, |o| {
@@ -142,7 +146,11 @@ pub fn schedule_pending(w: &mut World) {
                         let qos = super::kubelet::status::qos_class(p).to_string();
                         let status = p.status.get_or_insert_with(PodStatus::default);
                         status.phase = Some("Pending".into());
-                        let same = status.conditions.as_ref().and_then(|c| c.iter().find(|c| c.type_ == "PodScheduled")).map(|c| c.last_transition_time.clone());
+                        let same = status
+                            .conditions
+                            .as_ref()
+                            .and_then(|c| c.iter().find(|c| c.type_ == "PodScheduled"))
+                            .map(|c| c.last_transition_time.clone());
                         let cond = PodCondition {
                             type_: "PodScheduled".into(),
                             status: "False".into(),

@@ -98,11 +98,7 @@ impl Store {
     pub fn update(&mut self, mut obj: Object) -> Result<Object, StoreError> {
         let kind = obj.kind();
         let key = obj.key();
-        let current = self
-            .objects
-            .get(&kind)
-            .and_then(|m| m.get(&key))
-            .ok_or(StoreError::NotFound)?;
+        let current = self.objects.get(&kind).and_then(|m| m.get(&key)).ok_or(StoreError::NotFound)?;
         if let Some(rv) = obj.meta().resource_version.as_deref() {
             if !rv.is_empty() && Some(rv) != current.meta().resource_version.as_deref() {
                 return Err(StoreError::Conflict);

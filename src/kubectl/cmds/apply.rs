@@ -25,7 +25,12 @@ pub(crate) const LAST_APPLIED: &str = "kubectl.kubernetes.io/last-applied-config
 
 /// Reads `-f` arguments: files, directories (their .yaml/.yml/.json files, sorted; `-R`
 /// descends), or `-` for stdin.
-pub(crate) fn read_objects(ctx: &mut Ctx, files: &[String], recursive: bool, validate: bool) -> Result<Vec<Doc>, String> {
+pub(crate) fn read_objects(
+    ctx: &mut Ctx,
+    files: &[String],
+    recursive: bool,
+    validate: bool,
+) -> Result<Vec<Doc>, String> {
     let mut sources: Vec<(String, String)> = Vec::new();
     for f in files {
         if f == "-" {
@@ -33,7 +38,9 @@ pub(crate) fn read_objects(ctx: &mut Ctx, files: &[String], recursive: bool, val
             continue;
         }
         if f.starts_with("http://") || f.starts_with("https://") {
-            return Err(format!("error: unable to read URL \"{f}\": kubedojo runs offline; save the manifest to a file first"));
+            return Err(format!(
+                "error: unable to read URL \"{f}\": kubedojo runs offline; save the manifest to a file first"
+            ));
         }
         let path = crate::shell::vfs::resolve_path(&ctx.cwd, f);
         if ctx.files.is_dir(&path) {
@@ -127,9 +134,7 @@ fn run_files(ctx: &mut Ctx, m: &ArgMatches, apply: bool) {
         return ctx.out.fail("error: kubedojo does not simulate kustomize (-k) yet");
     }
     if files.is_empty() {
-        ctx.out.fail(&format!(
-            "error: must specify one of -f and -k\n\nSee 'kubectl {verb} -h' for help and examples"
-        ));
+        ctx.out.fail(&format!("error: must specify one of -f and -k\n\nSee 'kubectl {verb} -h' for help and examples"));
         return;
     }
     let dry = match dry_run(m) {

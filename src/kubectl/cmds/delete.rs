@@ -72,7 +72,11 @@ pub fn run(ctx: &mut Ctx, args: &[String]) {
                     match d.object {
                         Ok(o) => {
                             let k_ns = if o.kind().namespaced() {
-                                if o.namespace().is_empty() { ns.clone() } else { o.namespace().to_string() }
+                                if o.namespace().is_empty() {
+                                    ns.clone()
+                                } else {
+                                    o.namespace().to_string()
+                                }
                             } else {
                                 String::new()
                             };
@@ -106,7 +110,8 @@ pub fn run(ctx: &mut Ctx, args: &[String]) {
                         ctx.out.fail("error: resource(s) were provided, but no name was specified");
                         return;
                     }
-                    let list_ns = if m.get_flag("all-namespaces") || !kind.namespaced() { None } else { Some(k_ns.as_str()) };
+                    let list_ns =
+                        if m.get_flag("all-namespaces") || !kind.namespaced() { None } else { Some(k_ns.as_str()) };
                     let found: Vec<(Kind, String, String)> = ctx
                         .world
                         .store

@@ -14,7 +14,13 @@ pub fn run(ctx: &mut Ctx, args: &[String]) {
         .arg(Arg::new("selector").short('l').long("selector").num_args(1))
         .arg(Arg::new("all-namespaces").short('A').long("all-namespaces").action(ArgAction::SetTrue))
         .arg(Arg::new("filename").short('f').long("filename").num_args(1).action(ArgAction::Append))
-        .arg(flag("show-events").num_args(0..=1).require_equals(true).default_missing_value("true").action(ArgAction::Set));
+        .arg(
+            flag("show-events")
+                .num_args(0..=1)
+                .require_equals(true)
+                .default_missing_value("true")
+                .action(ArgAction::Set),
+        );
     let Some(m) = parse(ctx, cmd, args) else { return };
     let ns = namespace(ctx, &m);
     let positional: Vec<String> = m.get_many::<String>("args").map(|v| v.cloned().collect()).unwrap_or_default();

@@ -45,7 +45,9 @@ pub fn run(ctx: &mut Ctx, args: &[String]) {
     };
     let phase = obj.status.as_ref().and_then(|s| s.phase.clone()).unwrap_or_default();
     if phase == "Succeeded" || phase == "Failed" {
-        return ctx.out.fail(&format!("error: cannot exec into a container in a completed pod; current phase is {phase}"));
+        return ctx
+            .out
+            .fail(&format!("error: cannot exec into a container in a completed pod; current phase is {phase}"));
     }
     let cname = match super::logs::pick_container(ctx, &ns, &pod, m.get_one::<String>("container")) {
         Ok(c) => c,

@@ -52,7 +52,7 @@ pub(crate) fn targets(args: &[String]) -> Result<Targets, String> {
                 return Err("error: there is no need to specify a resource type as a separate argument when passing arguments in resource/name form (e.g. 'kubectl get resource/<resource_name>' instead of 'kubectl get resource resource/<resource_name>'".into());
             };
             if n.is_empty() {
-                return Err(format!("error: arguments in resource/name form must have a single resource and name"));
+                return Err("error: arguments in resource/name form must have a single resource and name".to_string());
             }
             for k in resolve_kind(t)? {
                 items.push((k, Some(n.to_string())));
@@ -136,7 +136,11 @@ fn get(ctx: &mut Ctx, m: &ArgMatches) {
     if targets.named && all_ns {
         return ctx.out.fail("error: a resource cannot be retrieved by name across all namespaces");
     }
-    if !all_ns && targets.items.iter().any(|(k, _)| k.namespaced()) && ctx.world.store.get(Kind::Namespace, "", &ns).is_none() && !targets.named {
+    if !all_ns
+        && targets.items.iter().any(|(k, _)| k.namespaced())
+        && ctx.world.store.get(Kind::Namespace, "", &ns).is_none()
+        && !targets.named
+    {
         // Listing in a namespace that does not exist simply finds nothing.
     }
     let ignore_nf = m.get_flag("ignore-not-found");

@@ -46,7 +46,10 @@ pub fn run(ctx: &mut Ctx, args: &[String], which: Which) {
         }
     }
     if changes.is_empty() && !m.get_flag("list") {
-        ctx.out.fail(&format!("error: at least one {} update is required\nSee 'kubectl {name} -h' for help and examples", if which == Which::Label { "label" } else { "annotation" }));
+        ctx.out.fail(&format!(
+            "error: at least one {} update is required\nSee 'kubectl {name} -h' for help and examples",
+            if which == Which::Label { "label" } else { "annotation" }
+        ));
         return;
     }
     let targets = match super::get::targets(&resources) {

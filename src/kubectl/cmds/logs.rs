@@ -11,7 +11,8 @@ use crate::sim::Kind;
 /// Resolves `web`, `pod/web`, `deploy/web` to a pod name.
 pub(crate) fn pod_name(ctx: &Ctx, ns: &str, arg: &str) -> Result<String, String> {
     let Some((t, n)) = arg.split_once('/') else { return Ok(arg.to_string()) };
-    let kind = crate::sim::api::discovery::resolve(t).ok_or_else(|| format!("error: the server doesn't have a resource type \"{t}\""))?;
+    let kind = crate::sim::api::discovery::resolve(t)
+        .ok_or_else(|| format!("error: the server doesn't have a resource type \"{t}\""))?;
     if kind == Kind::Pod {
         return Ok(n.to_string());
     }
@@ -19,9 +20,8 @@ pub(crate) fn pod_name(ctx: &Ctx, ns: &str, arg: &str) -> Result<String, String>
     let obj = ctx.world.store.get(kind, ns, n).ok_or_else(|| super::get::not_found(kind, n))?;
     let v = obj.to_value();
     let selector = v.pointer("/spec/selector/matchLabels").or_else(|| v.pointer("/spec/selector")).cloned();
-    let labels: std::collections::BTreeMap<String, String> = selector
-        .and_then(|v| serde_json::from_value(v).ok())
-        .unwrap_or_default();
+    let labels: std::collections::BTreeMap<String, String> =
+        selector.and_then(|v| serde_json::from_value(v).ok()).unwrap_or_default();
     let pod = ctx
         .world
         .store
@@ -69,7 +69,9 @@ pub(crate) fn pick_container(ctx: &mut Ctx, ns: &str, pod: &str, requested: Opti
 
 fn waiting_text(c: &CtrRt) -> String {
     match &c.state {
-        CState::Waiting { reason, .. } if reason == "ImagePullBackOff" || reason == "ErrImagePull" => "trying and failing to pull image".into(),
+        CState::Waiting { reason, .. } if reason == "ImagePullBackOff" || reason == "ErrImagePull" => {
+            "trying and failing to pull image".into()
+        }
         CState::Waiting { reason, .. } => reason.clone(),
         _ => "ContainerCreating".into(),
     }
@@ -111,7 +113,8 @@ pub fn run(ctx: &mut Ctx, args: &[String]) {
             Err(e) => return ctx.out.fail(&e),
         }
     };
-    let tail: Option<usize> = m.get_one::<String>("tail").and_then(|t| t.parse::<i64>().ok()).filter(|t| *t >= 0).map(|t| t as usize);
+    let tail: Option<usize> =
+        m.get_one::<String>("tail").and_then(|t| t.parse::<i64>().ok()).filter(|t| *t >= 0).map(|t| t as usize);
     for cname in containers {
         let rt: Option<PodRt> = ctx.world.kubelet.find(&ns, &pod).cloned();
         let Some(c) = rt.as_ref().and_then(|r| r.container(&cname)).cloned() else {
@@ -133,9 +136,9 @@ pub fn run(ctx: &mut Ctx, args: &[String]) {
                 CState::Waiting { .. } if c.last.is_some() => c.prev_log.clone().unwrap_or_default(),
                 CState::Waiting { .. } => {
                     return ctx.out.fail(&format!(
-                        "Error from server (BadRequest): container \"{cname}\" in pod \"{pod}\" is waiting to start: {}",
-                        waiting_text(&c)
-                    ))
+                    "Error from server (BadRequest): container \"{cname}\" in pod \"{pod}\" is waiting to start: {}",
+                    waiting_text(&c)
+                ))
                 }
                 _ => c.log.clone(),
             }

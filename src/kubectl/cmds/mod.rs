@@ -26,10 +26,49 @@ use super::Ctx;
 
 /// Every verb kubectl v1.32 has, for "unknown command" and "not simulated" decisions.
 const KNOWN_VERBS: &[&str] = &[
-    "annotate", "api-resources", "api-versions", "apply", "attach", "auth", "autoscale", "certificate", "cluster-info",
-    "completion", "config", "cordon", "cp", "create", "debug", "delete", "describe", "diff", "drain", "edit", "events",
-    "exec", "explain", "expose", "get", "kustomize", "label", "logs", "options", "patch", "plugin", "port-forward",
-    "proxy", "replace", "rollout", "run", "scale", "set", "taint", "top", "uncordon", "version", "wait",
+    "annotate",
+    "api-resources",
+    "api-versions",
+    "apply",
+    "attach",
+    "auth",
+    "autoscale",
+    "certificate",
+    "cluster-info",
+    "completion",
+    "config",
+    "cordon",
+    "cp",
+    "create",
+    "debug",
+    "delete",
+    "describe",
+    "diff",
+    "drain",
+    "edit",
+    "events",
+    "exec",
+    "explain",
+    "expose",
+    "get",
+    "kustomize",
+    "label",
+    "logs",
+    "options",
+    "patch",
+    "plugin",
+    "port-forward",
+    "proxy",
+    "replace",
+    "rollout",
+    "run",
+    "scale",
+    "set",
+    "taint",
+    "top",
+    "uncordon",
+    "version",
+    "wait",
 ];
 
 pub fn dispatch(ctx: &mut Ctx, args: &[String]) {
@@ -130,7 +169,12 @@ pub(crate) fn output_args(cmd: Command) -> Command {
     cmd.arg(Arg::new("output").short('o').long("output").num_args(1))
         .arg(opt("template"))
         .arg(Arg::new("show-managed-fields").long("show-managed-fields").action(ArgAction::SetTrue))
-        .arg(Arg::new("allow-missing-template-keys").long("allow-missing-template-keys").num_args(0..=1).default_missing_value("true"))
+        .arg(
+            Arg::new("allow-missing-template-keys")
+                .long("allow-missing-template-keys")
+                .num_args(0..=1)
+                .default_missing_value("true"),
+        )
 }
 
 /// `--dry-run[=client|server|none]`.
@@ -151,7 +195,9 @@ pub(crate) fn dry_run(m: &ArgMatches) -> Result<DryRun, String> {
         None | Some("none") | Some("false") => Ok(DryRun::None),
         Some("client") | Some("true") | Some("unchanged") => Ok(DryRun::Client),
         Some("server") => Ok(DryRun::Server),
-        Some(other) => Err(format!("error: Invalid dry-run value ({other}). Must be \"none\", \"server\", or \"client\".")),
+        Some(other) => {
+            Err(format!("error: Invalid dry-run value ({other}). Must be \"none\", \"server\", or \"client\"."))
+        }
     }
 }
 

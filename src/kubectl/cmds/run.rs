@@ -1,3 +1,5 @@
 //! `kubectl run`.
 use crate::kubectl::Ctx;
-pub fn run(ctx: &mut Ctx, _args: &[String]) { ctx.out.fail("error: run not wired yet"); }
+pub fn run(ctx: &mut Ctx, _args: &[String]) {
+    ctx.out.fail("error: run not wired yet");
+}

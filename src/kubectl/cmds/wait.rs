@@ -130,7 +130,11 @@ pub fn run(ctx: &mut Ctx, args: &[String]) {
         Some(t) => match parse_duration_s(t.trim_start_matches('-')) {
             Some(s) if !t.starts_with('-') => s,
             Some(_) => 7 * 24 * 3600,
-            None => return ctx.out.fail(&format!("error: invalid argument \"{t}\" for \"--timeout\" flag: time: invalid duration \"{t}\"")),
+            None => {
+                return ctx.out.fail(&format!(
+                    "error: invalid argument \"{t}\" for \"--timeout\" flag: time: invalid duration \"{t}\""
+                ))
+            }
         },
     };
     let positional: Vec<String> = m.get_many::<String>("args").map(|v| v.cloned().collect()).unwrap_or_default();
@@ -159,7 +163,8 @@ pub fn run(ctx: &mut Ctx, args: &[String]) {
                 names.push((*kind, k_ns.clone(), n.clone()));
             }
             None => {
-                let list_ns = if m.get_flag("all-namespaces") || !kind.namespaced() { None } else { Some(k_ns.as_str()) };
+                let list_ns =
+                    if m.get_flag("all-namespaces") || !kind.namespaced() { None } else { Some(k_ns.as_str()) };
                 for o in ctx.world.store.list(*kind, list_ns) {
                     if selector.matches(&o.meta().labels.clone().unwrap_or_default()) {
                         names.push((*kind, o.namespace().to_string(), o.name().to_string()));

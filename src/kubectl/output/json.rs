@@ -170,17 +170,9 @@ fn shortest(f: f64) -> Decimal {
     let digits: Vec<u8> = mantissa.bytes().filter(u8::is_ascii_digit).collect();
     let exp: i32 = exp.parse().unwrap_or(0);
     if digits.iter().all(|&d| d == b'0') {
-        return Decimal {
-            neg,
-            digits: Vec::new(),
-            dp: 0,
-        };
+        return Decimal { neg, digits: Vec::new(), dp: 0 };
     }
-    Decimal {
-        neg,
-        digits,
-        dp: exp + 1,
-    }
+    Decimal { neg, digits, dp: exp + 1 }
 }
 
 /// strconv's `%e` with all the shortest digits.
@@ -234,11 +226,7 @@ fn fmt_f(d: &Decimal) -> String {
         out.push('.');
         for i in 1..=prec {
             let j = d.dp + i - 1;
-            let c = if (0..nd).contains(&j) {
-                d.digits[j as usize] as char
-            } else {
-                '0'
-            };
+            let c = if (0..nd).contains(&j) { d.digits[j as usize] as char } else { '0' };
             out.push(c);
         }
     }

@@ -81,10 +81,7 @@ impl std::error::Error for YamlError {}
 // The JSON → go-yaml read.
 
 fn has_control_chars(value: &Value) -> bool {
-    let bad = |s: &str| {
-        s.chars()
-            .any(|c| matches!(c as u32, 0x7F..=0x84 | 0x86..=0x9F | 0xFFFE | 0xFFFF))
-    };
+    let bad = |s: &str| s.chars().any(|c| matches!(c as u32, 0x7F..=0x84 | 0x86..=0x9F | 0xFFFE | 0xFFFF));
     match value {
         Value::String(s) => bad(s),
         Value::Array(items) => items.iter().any(has_control_chars),
@@ -167,10 +164,9 @@ fn number_text(n: &Number) -> String {
 // something other than a string?
 
 const RESOLVE_MAP: &[&str] = &[
-    "y", "Y", "yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON", "n", "N", "no", "No",
-    "NO", "false", "False", "FALSE", "off", "Off", "OFF", "", "~", "null", "Null", "NULL", ".nan",
-    ".NaN", ".NAN", ".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF", "-.inf", "-.Inf", "-.INF",
-    "<<",
+    "y", "Y", "yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON", "n", "N", "no", "No", "NO", "false",
+    "False", "FALSE", "off", "Off", "OFF", "", "~", "null", "Null", "NULL", ".nan", ".NaN", ".NAN", ".inf", ".Inf",
+    ".INF", "+.inf", "+.Inf", "+.INF", "-.inf", "-.Inf", "-.INF", "<<",
 ];
 
 fn resolves_to_non_string(s: &str) -> bool {
@@ -203,10 +199,7 @@ fn resolves_to_non_string(s: &str) -> bool {
                 _ => {}
             }
             yaml_style_float(&plain)
-                && std::str::from_utf8(&plain)
-                    .ok()
-                    .and_then(|p| p.parse::<f64>().ok())
-                    .is_some_and(f64::is_finite)
+                && std::str::from_utf8(&plain).ok().and_then(|p| p.parse::<f64>().ok()).is_some_and(f64::is_finite)
         }
     }
 }
@@ -248,11 +241,7 @@ fn go_int_syntax(s: &[u8]) -> Option<GoInt> {
         }
     }
     let limit = if neg { 1u128 << 63 } else { (1u128 << 63) - 1 };
-    Some(GoInt {
-        signed,
-        fits_i64: !overflow && value <= limit,
-        fits_u64: !overflow,
-    })
+    Some(GoInt { signed, fits_i64: !overflow && value <= limit, fits_u64: !overflow })
 }
 
 /// `^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$`
@@ -407,9 +396,7 @@ fn parse_timestamp(s: &[u8]) -> bool {
     if year_digits != 4 || s.get(4) != Some(&b'-') {
         return false;
     }
-    [Some(b'T'), Some(b't'), Some(b' '), None]
-        .into_iter()
-        .any(|sep| parse_layout(s, sep))
+    [Some(b'T'), Some(b't'), Some(b' '), None].into_iter().any(|sep| parse_layout(s, sep))
 }
 
 fn parse_layout(s: &[u8], time_sep: Option<u8>) -> bool {
@@ -448,8 +435,7 @@ fn parse_layout(s: &[u8], time_sep: Option<u8>) -> bool {
                 return None;
             }
             // Optional fraction: `.` or `,` and any number of digits.
-            if matches!(s.get(i), Some(b'.' | b',')) && s.get(i + 1).is_some_and(u8::is_ascii_digit)
-            {
+            if matches!(s.get(i), Some(b'.' | b',')) && s.get(i + 1).is_some_and(u8::is_ascii_digit) {
                 i += 1;
                 while s.get(i).is_some_and(u8::is_ascii_digit) {
                     i += 1;
@@ -480,8 +466,7 @@ fn parse_layout(s: &[u8], time_sep: Option<u8>) -> bool {
         if i != s.len() {
             return None;
         }
-        let leap =
-            (year.is_multiple_of(4) && !year.is_multiple_of(100)) || year.is_multiple_of(400);
+        let leap = (year.is_multiple_of(4) && !year.is_multiple_of(100)) || year.is_multiple_of(400);
         let days = match month {
             2 if leap => 29,
             2 => 28,
@@ -538,16 +523,12 @@ fn key_less(ar: &[char], br: &[char]) -> bool {
         }
         let mut ai = i;
         while ai < ar.len() && is_digit(ar[ai]) {
-            an = an
-                .wrapping_mul(10)
-                .wrapping_add(i64::from(ar[ai] as u32 - '0' as u32));
+            an = an.wrapping_mul(10).wrapping_add(i64::from(ar[ai] as u32 - '0' as u32));
             ai += 1;
         }
         let mut bi = i;
         while bi < br.len() && is_digit(br[bi]) {
-            bn = bn
-                .wrapping_mul(10)
-                .wrapping_add(i64::from(br[bi] as u32 - '0' as u32));
+            bn = bn.wrapping_mul(10).wrapping_add(i64::from(br[bi] as u32 - '0' as u32));
             bi += 1;
         }
         if an != bn {
@@ -566,10 +547,8 @@ fn key_less(ar: &[char], br: &[char]) -> bool {
 /// letters (`01` < `10` < `1e3` < `01`). For those, kubectl's own order depends on Go's random
 /// map iteration and changes from run to run; this order is one of them, and stable.
 fn sort_keys<'a>(pairs: Vec<(&'a String, &'a Value)>) -> Vec<(&'a String, &'a Value)> {
-    let decorated: Vec<(Vec<char>, (&String, &Value))> = pairs
-        .into_iter()
-        .map(|p| (p.0.chars().collect(), p))
-        .collect();
+    let decorated: Vec<(Vec<char>, (&String, &Value))> =
+        pairs.into_iter().map(|p| (p.0.chars().collect(), p)).collect();
     merge_sort(decorated).into_iter().map(|(_, p)| p).collect()
 }
 
@@ -725,8 +704,8 @@ fn analyze_scalar(value: &[u8]) -> Analysis {
         let followed_by_whitespace = i + w >= value.len() || is_blank(value, i + w);
         if i == 0 {
             match value[i] {
-                b'#' | b',' | b'[' | b']' | b'{' | b'}' | b'&' | b'*' | b'!' | b'|' | b'>'
-                | b'\'' | b'"' | b'%' | b'@' | b'`' => {
+                b'#' | b',' | b'[' | b']' | b'{' | b'}' | b'&' | b'*' | b'!' | b'|' | b'>' | b'\'' | b'"' | b'%'
+                | b'@' | b'`' => {
                     flow_indicators = true;
                     block_indicators = true;
                 }
@@ -924,13 +903,7 @@ impl Emitter {
         self.indention = true;
     }
 
-    fn write_indicator(
-        &mut self,
-        indicator: &[u8],
-        need_whitespace: bool,
-        is_whitespace: bool,
-        is_indention: bool,
-    ) {
+    fn write_indicator(&mut self, indicator: &[u8], need_whitespace: bool, is_whitespace: bool, is_indention: bool) {
         if need_whitespace && !self.whitespace {
             self.put(b' ');
         }
@@ -999,16 +972,10 @@ impl Emitter {
             let key = read_back(key);
             let kb = key.as_bytes();
             let requested = requested_for_string(&key);
-            let value_ctx = Ctx {
-                mapping: true,
-                simple_key: false,
-            };
+            let value_ctx = Ctx { mapping: true, simple_key: false };
             // yaml_emitter_check_simple_key: one line and at most 128 bytes.
             if !analyze_scalar(kb).multiline && kb.len() <= 128 {
-                let key_ctx = Ctx {
-                    mapping: true,
-                    simple_key: true,
-                };
+                let key_ctx = Ctx { mapping: true, simple_key: true };
                 self.scalar(kb, requested, key_ctx);
                 self.write_indicator(b":", false, false, false);
             } else {
@@ -1034,9 +1001,7 @@ impl Emitter {
             style = Style::DoubleQuoted;
         }
         if style == Style::Plain {
-            if (self.flow_level > 0 && !a.flow_plain_allowed)
-                || (self.flow_level == 0 && !a.block_plain_allowed)
-            {
+            if (self.flow_level > 0 && !a.flow_plain_allowed) || (self.flow_level == 0 && !a.block_plain_allowed) {
                 style = Style::SingleQuoted;
             }
             if value.is_empty() && (self.flow_level > 0 || ctx.simple_key) {
@@ -1149,12 +1114,7 @@ impl Emitter {
         self.write_indicator(b"\"", true, false, false);
         let mut i = 0;
         while i < value.len() {
-            if !is_printable(value, i)
-                || is_bom(value)
-                || is_break(value, i)
-                || value[i] == b'"'
-                || value[i] == b'\\'
-            {
+            if !is_printable(value, i) || is_bom(value) || is_break(value, i) || value[i] == b'"' || value[i] == b'\\' {
                 let octet = value[i];
                 let (w, mut v): (usize, u32) = match octet {
                     o if o & 0x80 == 0x00 => (1, u32::from(o & 0x7F)),
@@ -1204,12 +1164,7 @@ impl Emitter {
                 }
                 spaces = false;
             } else if is_space(value, i) {
-                if allow_breaks
-                    && !spaces
-                    && self.column > BEST_WIDTH
-                    && i > 0
-                    && i < value.len() - 1
-                {
+                if allow_breaks && !spaces && self.column > BEST_WIDTH && i > 0 && i < value.len() - 1 {
                     self.write_indent();
                     if is_space(value, i + 1) {
                         self.put(b'\\');
@@ -1707,10 +1662,7 @@ metadata:
   resourceVersion: ""
 "#
         );
-        assert_eq!(
-            to_yaml_list(&[]),
-            "apiVersion: v1\nitems: []\nkind: List\nmetadata:\n  resourceVersion: \"\"\n"
-        );
+        assert_eq!(to_yaml_list(&[]), "apiVersion: v1\nitems: []\nkind: List\nmetadata:\n  resourceVersion: \"\"\n");
     }
 
     #[test]
@@ -1738,50 +1690,21 @@ metadata:
 
     #[test]
     fn resolver() {
-        for s in [
-            "",
-            "~",
-            "yes",
-            "Off",
-            "12",
-            "-0b11",
-            "0o7",
-            "1e5",
-            ".5",
-            "2001-12-14",
-            "2001-12-14 21:59:43.10",
-        ] {
+        for s in ["", "~", "yes", "Off", "12", "-0b11", "0o7", "1e5", ".5", "2001-12-14", "2001-12-14 21:59:43.10"] {
             assert!(resolves_to_non_string(s), "{s:?}");
         }
-        for s in [
-            "yess",
-            "1.2.3",
-            "0x",
-            "+",
-            ".",
-            "2001-12-14 21:59",
-            "1e999",
-            "-0xFFFFFFFFFFFFFFFFFF",
-            "<<",
-        ] {
+        for s in ["yess", "1.2.3", "0x", "+", ".", "2001-12-14 21:59", "1e999", "-0xFFFFFFFFFFFFFFFFFF", "<<"] {
             assert!(!resolves_to_non_string(s), "{s:?}");
         }
     }
 
     #[test]
     fn key_order_is_numeric_aware() {
-        let keys: Vec<String> = ["a10", "a9", "b", "A", "a1", "_", "a01", "k0", "k00"]
-            .iter()
-            .map(|s| s.to_string())
-            .collect();
+        let keys: Vec<String> =
+            ["a10", "a9", "b", "A", "a1", "_", "a01", "k0", "k00"].iter().map(|s| s.to_string()).collect();
         let v = Value::Null;
-        let sorted: Vec<&str> = sort_keys(keys.iter().map(|k| (k, &v)).collect())
-            .into_iter()
-            .map(|(k, _)| k.as_str())
-            .collect();
-        assert_eq!(
-            sorted,
-            ["_", "A", "a1", "a01", "a9", "a10", "b", "k0", "k00"]
-        );
+        let sorted: Vec<&str> =
+            sort_keys(keys.iter().map(|k| (k, &v)).collect()).into_iter().map(|(k, _)| k.as_str()).collect();
+        assert_eq!(sorted, ["_", "A", "a1", "a01", "a9", "a10", "b", "k0", "k00"]);
     }
 }

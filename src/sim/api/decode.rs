@@ -76,13 +76,7 @@ pub fn read_manifest(text: &str, source: &str, validate: bool) -> Manifest {
 }
 
 /// Converts and checks one document; false when reading must stop.
-fn push_chunk(
-    out: &mut Manifest,
-    line: usize,
-    chunk: &Chunk,
-    source: &str,
-    validate: bool,
-) -> bool {
+fn push_chunk(out: &mut Manifest, line: usize, chunk: &Chunk, source: &str, validate: bool) -> bool {
     let value = match chunk {
         Chunk::Json(v) => v.clone(),
         Chunk::Yaml(text) => match yaml_to_json(text) {
@@ -117,11 +111,7 @@ fn push_chunk(
         }
     };
     if kind == "List" && api_version == "v1" {
-        let items = value
-            .get("items")
-            .and_then(Value::as_array)
-            .cloned()
-            .unwrap_or_default();
+        let items = value.get("items").and_then(Value::as_array).cloned().unwrap_or_default();
         for item in items {
             if validate {
                 if let Err(e) = check_type_meta(&item) {
@@ -140,21 +130,11 @@ fn push_chunk(
                 ));
                 return false;
             };
-            out.docs.push(ManifestDoc {
-                api_version,
-                kind,
-                value: item,
-                line,
-            });
+            out.docs.push(ManifestDoc { api_version, kind, value: item, line });
         }
         return true;
     }
-    out.docs.push(ManifestDoc {
-        api_version,
-        kind,
-        value,
-        line,
-    });
+    out.docs.push(ManifestDoc { api_version, kind, value, line });
     true
 }
 
@@ -163,11 +143,7 @@ fn type_meta(v: &Value) -> Option<(String, String)> {
     if kind.is_empty() {
         return None;
     }
-    let api_version = v
-        .get("apiVersion")
-        .and_then(Value::as_str)
-        .unwrap_or("")
-        .to_string();
+    let api_version = v.get("apiVersion").and_then(Value::as_str).unwrap_or("").to_string();
     Some((api_version, kind))
 }
 
@@ -193,13 +169,7 @@ fn check_type_meta(v: &Value) -> Result<(), String> {
 
 /// The error text kubectl prints when no API resource serves an object's kind
 /// (`meta.NoKindMatchError` wrapped by the resource builder's mapper).
-pub fn no_kind_match_error(
-    name: &str,
-    namespace: &str,
-    source: &str,
-    api_version: &str,
-    kind: &str,
-) -> String {
+pub fn no_kind_match_error(name: &str, namespace: &str, source: &str, api_version: &str, kind: &str) -> String {
     use crate::sim::api::errors::go_quote;
     format!(
         "resource mapping not found for name: {} namespace: {} from {}: no matches for kind {} in version {}\nensure CRDs are installed first",
@@ -255,10 +225,7 @@ fn json_chunks(text: &str) -> Result<Vec<(usize, Chunk)>, String> {
         match stream.next() {
             None => break,
             Some(Ok(v)) => {
-                let line = text
-                    .get(..offset)
-                    .map(|s| s.matches('\n').count() + 1)
-                    .unwrap_or(1);
+                let line = text.get(..offset).map(|s| s.matches('\n').count() + 1).unwrap_or(1);
                 // Leading whitespace belongs to the previous offset; count from the object.
                 let skipped = text
                     .get(offset..)
@@ -303,15 +270,12 @@ pub fn parse_manifest(text: &str) -> Result<Vec<Value>, String> {
 /// Strictly decodes a manifest object into the [`Object`] of its kind. A kind the server does
 /// not serve gives a BadRequest worded like the RESTMapper's `no matches for kind "Foo" in
 /// version "v1"` (kubectl itself prints [`no_kind_match_error`] for it).
-pub fn decode_object(
-    v: &Value,
-) -> Result<crate::sim::object::Object, crate::sim::api::errors::ApiError> {
+pub fn decode_object(v: &Value) -> Result<crate::sim::object::Object, crate::sim::api::errors::ApiError> {
     use crate::sim::object::{Kind, Object};
     use k8s_openapi::api::{
-        apps::v1 as apps, autoscaling::v2 as autoscaling, batch::v1 as batch,
-        coordination::v1 as coordination, core::v1 as core, discovery::v1 as discovery,
-        networking::v1 as networking, policy::v1 as policy, rbac::v1 as rbac,
-        scheduling::v1 as scheduling, storage::v1 as storage,
+        apps::v1 as apps, autoscaling::v2 as autoscaling, batch::v1 as batch, coordination::v1 as coordination,
+        core::v1 as core, discovery::v1 as discovery, networking::v1 as networking, policy::v1 as policy,
+        rbac::v1 as rbac, scheduling::v1 as scheduling, storage::v1 as storage,
     };
     let api_version = v.get("apiVersion").and_then(Value::as_str).unwrap_or("");
     let kind_name = v.get("kind").and_then(Value::as_str).unwrap_or("");
@@ -433,10 +397,7 @@ pub fn yaml_to_json(text: &str) -> Result<Value, String> {
     let node: Node = match de::Deserialize::deserialize(doc) {
         Ok(n) => n,
         Err(e) => {
-            return Err(format!(
-                "error converting YAML to JSON: {}",
-                go_yaml_error(&e)
-            ));
+            return Err(format!("error converting YAML to JSON: {}", go_yaml_error(&e)));
         }
     };
     node_to_json(&node, text).map_err(|e| format!("error converting YAML to JSON: {e}"))
@@ -448,16 +409,8 @@ pub fn yaml_to_json(text: &str) -> Result<Value, String> {
 fn go_yaml_error(e: &serde_yaml::Error) -> String {
     let debug = format!("{e:?}");
     let display = e.to_string();
-    let problem = display
-        .split(" at line ")
-        .next()
-        .unwrap_or(&display)
-        .to_string();
-    let problem = problem
-        .split(", while ")
-        .next()
-        .unwrap_or(&problem)
-        .to_string();
+    let problem = display.split(" at line ").next().unwrap_or(&display).to_string();
+    let problem = problem.split(", while ").next().unwrap_or(&problem).to_string();
     let mark_line = |key: &str| -> Option<usize> {
         let i = debug.find(key)?;
         let rest = &debug[i + key.len()..];
@@ -495,10 +448,7 @@ fn is_plain(s: &str, src: &str) -> bool {
     if start > src.len() {
         return false;
     }
-    !matches!(
-        start.checked_sub(1).and_then(|i| src.as_bytes().get(i)),
-        Some(b'"') | Some(b'\'')
-    )
+    !matches!(start.checked_sub(1).and_then(|i| src.as_bytes().get(i)), Some(b'"') | Some(b'\''))
 }
 
 /// yaml.v2's `resolve` for a plain scalar serde_yaml (YAML 1.2) left as a string.
@@ -538,18 +488,17 @@ fn go_parse_int(s: &str) -> Option<i64> {
     if body.is_empty() {
         return None;
     }
-    let (radix, digits) =
-        if let Some(r) = body.strip_prefix("0x").or_else(|| body.strip_prefix("0X")) {
-            (16, r)
-        } else if let Some(r) = body.strip_prefix("0o").or_else(|| body.strip_prefix("0O")) {
-            (8, r)
-        } else if let Some(r) = body.strip_prefix("0b").or_else(|| body.strip_prefix("0B")) {
-            (2, r)
-        } else if body.len() > 1 && body.starts_with('0') {
-            (8, &body[1..])
-        } else {
-            (10, body)
-        };
+    let (radix, digits) = if let Some(r) = body.strip_prefix("0x").or_else(|| body.strip_prefix("0X")) {
+        (16, r)
+    } else if let Some(r) = body.strip_prefix("0o").or_else(|| body.strip_prefix("0O")) {
+        (8, r)
+    } else if let Some(r) = body.strip_prefix("0b").or_else(|| body.strip_prefix("0B")) {
+        (2, r)
+    } else if body.len() > 1 && body.starts_with('0') {
+        (8, &body[1..])
+    } else {
+        (10, body)
+    };
     if digits.is_empty() || digits.starts_with(['+', '-']) {
         return None;
     }
@@ -604,9 +553,7 @@ fn float_value(f: f64) -> Value {
     if f.fract() == 0.0 && f.abs() < 1e21 && f.abs() < 9.2e18 {
         return Value::Number(Number::from(f as i64));
     }
-    Number::from_f64(f)
-        .map(Value::Number)
-        .unwrap_or(Value::Null)
+    Number::from_f64(f).map(Value::Number).unwrap_or(Value::Null)
 }
 
 fn node_to_json(n: &Node, src: &str) -> Result<Value, String> {
@@ -633,12 +580,7 @@ fn node_to_json(n: &Node, src: &str) -> Result<Value, String> {
             }
         }
         Node::Owned(s) => Value::String(s.clone()),
-        Node::Seq(items) => Value::Array(
-            items
-                .iter()
-                .map(|i| node_to_json(i, src))
-                .collect::<Result<_, _>>()?,
-        ),
+        Node::Seq(items) => Value::Array(items.iter().map(|i| node_to_json(i, src)).collect::<Result<_, _>>()?),
         Node::Map(entries) => {
             let mut m = Map::new();
             for (k, v) in entries {
@@ -688,31 +630,18 @@ impl DecodeError {
 /// Decodes an object the way the API server does with `fieldValidation=Strict` (kubectl's
 /// default): type errors as encoding/json words them, then every unknown field (in the order
 /// the JSON body lists them, i.e. keys sorted, depth first).
-pub fn decode_strict<T: DeserializeOwned + k8s_openapi::Resource>(
-    value: &Value,
-) -> Result<T, DecodeError> {
+pub fn decode_strict<T: DeserializeOwned + k8s_openapi::Resource>(value: &Value) -> Result<T, DecodeError> {
     let state = State::default();
-    let de = De {
-        v: value,
-        st: &state,
-        path: String::new(),
-        go_struct: "",
-        go_path: String::new(),
-        field: "",
-    };
+    let de = De { v: value, st: &state, path: String::new(), go_struct: "", go_path: String::new(), field: "" };
     match T::deserialize(de) {
         Ok(t) => {
             let unknown = state.unknown.into_inner();
             if unknown.is_empty() {
                 Ok(t)
             } else {
-                let parts: Vec<String> = unknown
-                    .iter()
-                    .map(|p| format!("unknown field {}", crate::sim::api::errors::go_quote(p)))
-                    .collect();
-                Err(DecodeError {
-                    message: format!("strict decoding error: {}", parts.join(", ")),
-                })
+                let parts: Vec<String> =
+                    unknown.iter().map(|p| format!("unknown field {}", crate::sim::api::errors::go_quote(p))).collect();
+                Err(DecodeError { message: format!("strict decoding error: {}", parts.join(", ")) })
             }
         }
         Err(e) => Err(DecodeError { message: e.0 }),
@@ -786,21 +715,11 @@ fn go_type(go_struct: &str, field: &str, expected: &str) -> String {
         (_, "tolerations") => "[]v1.Toleration",
         (_, "imagePullSecrets") => "[]v1.LocalObjectReference",
         (_, "command") | (_, "args") | (_, "finalizers") => "[]string",
-        (_, "items")
-            if go_struct.ends_with("Projection") || go_struct.ends_with("VolumeSource") =>
-        {
-            "[]v1.KeyToPath"
-        }
-        (_, "labels") | (_, "annotations") | (_, "nodeSelector") | (_, "matchLabels") => {
-            "map[string]string"
-        }
-        ("ServiceSpec", "selector") | ("ConfigMap", "data") | ("Secret", "stringData") => {
-            "map[string]string"
-        }
+        (_, "items") if go_struct.ends_with("Projection") || go_struct.ends_with("VolumeSource") => "[]v1.KeyToPath",
+        (_, "labels") | (_, "annotations") | (_, "nodeSelector") | (_, "matchLabels") => "map[string]string",
+        ("ServiceSpec", "selector") | ("ConfigMap", "data") | ("Secret", "stringData") => "map[string]string",
         ("Secret", "data") => "map[string][]uint8",
-        ("ResourceRequirements", "limits") | ("ResourceRequirements", "requests") => {
-            "v1.ResourceList"
-        }
+        ("ResourceRequirements", "limits") | ("ResourceRequirements", "requests") => "v1.ResourceList",
         _ => "",
     };
     if !known.is_empty() {
@@ -820,26 +739,10 @@ fn go_type(go_struct: &str, field: &str, expected: &str) -> String {
 }
 
 impl<'a> De<'a> {
-    fn child_field(
-        &self,
-        key: &'a str,
-        value: &'a Value,
-        in_struct: Option<&'static str>,
-    ) -> De<'a> {
-        let path = if self.path.is_empty() {
-            key.to_string()
-        } else {
-            format!("{}.{key}", self.path)
-        };
+    fn child_field(&self, key: &'a str, value: &'a Value, in_struct: Option<&'static str>) -> De<'a> {
+        let path = if self.path.is_empty() { key.to_string() } else { format!("{}.{key}", self.path) };
         let (go_struct, go_path) = match in_struct {
-            Some(s) => (
-                s,
-                if self.go_path.is_empty() {
-                    key.to_string()
-                } else {
-                    format!("{}.{key}", self.go_path)
-                },
-            ),
+            Some(s) => (s, if self.go_path.is_empty() { key.to_string() } else { format!("{}.{key}", self.go_path) }),
             // Map values keep the enclosing struct field (Go names no map keys).
             None => (self.go_struct, self.go_path.clone()),
         };
@@ -875,9 +778,7 @@ impl<'a> De<'a> {
         }
         let ty = go_type(self.go_struct, self.field, expected);
         if self.go_struct.is_empty() {
-            DeError(format!(
-                "json: cannot unmarshal {what} into Go value of type {ty}"
-            ))
+            DeError(format!("json: cannot unmarshal {what} into Go value of type {ty}"))
         } else {
             DeError(format!(
                 "json: cannot unmarshal {what} into Go struct field {}.{} of type {ty}",
@@ -898,10 +799,7 @@ struct SeqAcc<'a> {
 
 impl<'de, 'a> de::SeqAccess<'de> for SeqAcc<'a> {
     type Error = DeError;
-    fn next_element_seed<S: de::DeserializeSeed<'de>>(
-        &mut self,
-        seed: S,
-    ) -> Result<Option<S::Value>, DeError> {
+    fn next_element_seed<S: de::DeserializeSeed<'de>>(&mut self, seed: S) -> Result<Option<S::Value>, DeError> {
         match self.items.next() {
             None => Ok(None),
             Some((i, v)) => seed.deserialize(self.parent.child_index(i, v)).map(Some),
@@ -918,10 +816,7 @@ struct MapAcc<'a> {
 
 impl<'de, 'a> de::MapAccess<'de> for MapAcc<'a> {
     type Error = DeError;
-    fn next_key_seed<K: de::DeserializeSeed<'de>>(
-        &mut self,
-        seed: K,
-    ) -> Result<Option<K::Value>, DeError> {
+    fn next_key_seed<K: de::DeserializeSeed<'de>>(&mut self, seed: K) -> Result<Option<K::Value>, DeError> {
         match self.entries.next() {
             None => Ok(None),
             Some((k, v)) => {
@@ -931,10 +826,7 @@ impl<'de, 'a> de::MapAccess<'de> for MapAcc<'a> {
             }
         }
     }
-    fn next_value_seed<S: de::DeserializeSeed<'de>>(
-        &mut self,
-        seed: S,
-    ) -> Result<S::Value, DeError> {
+    fn next_value_seed<S: de::DeserializeSeed<'de>>(&mut self, seed: S) -> Result<S::Value, DeError> {
         let Some((k, v)) = self.pending.take() else {
             return Err(DeError("value without key".into()));
         };
@@ -1038,11 +930,7 @@ impl<'de, 'a> de::Deserializer<'de> for De<'a> {
                 }
                 visitor.visit_str(s)
             }
-            _ => Err(if base64 {
-                self.type_error("[]uint8")
-            } else {
-                self.fail(&visitor)
-            }),
+            _ => Err(if base64 { self.type_error("[]uint8") } else { self.fail(&visitor) }),
         }
     }
     fn deserialize_string<V: Visitor<'de>>(self, v: V) -> Result<V::Value, DeError> {
@@ -1063,18 +951,10 @@ impl<'de, 'a> de::Deserializer<'de> for De<'a> {
     fn deserialize_unit<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DeError> {
         visitor.visit_unit()
     }
-    fn deserialize_unit_struct<V: Visitor<'de>>(
-        self,
-        _name: &'static str,
-        visitor: V,
-    ) -> Result<V::Value, DeError> {
+    fn deserialize_unit_struct<V: Visitor<'de>>(self, _name: &'static str, visitor: V) -> Result<V::Value, DeError> {
         visitor.visit_unit()
     }
-    fn deserialize_newtype_struct<V: Visitor<'de>>(
-        self,
-        name: &'static str,
-        visitor: V,
-    ) -> Result<V::Value, DeError> {
+    fn deserialize_newtype_struct<V: Visitor<'de>>(self, name: &'static str, visitor: V) -> Result<V::Value, DeError> {
         if name == "Quantity" {
             // resource.Quantity accepts a JSON string or a bare number, and checks the syntax.
             let text = match self.v {
@@ -1104,16 +984,10 @@ impl<'de, 'a> de::Deserializer<'de> for De<'a> {
     fn deserialize_seq<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DeError> {
         match self.v {
             Value::Array(items) => {
-                let acc = SeqAcc {
-                    parent: self.clone(),
-                    items: items.iter().enumerate(),
-                };
+                let acc = SeqAcc { parent: self.clone(), items: items.iter().enumerate() };
                 visitor.visit_seq(acc)
             }
-            Value::Null => visitor.visit_seq(SeqAcc {
-                parent: self.clone(),
-                items: [].iter().enumerate(),
-            }),
+            Value::Null => visitor.visit_seq(SeqAcc { parent: self.clone(), items: [].iter().enumerate() }),
             _ => Err(self.fail(&visitor)),
         }
     }
@@ -1161,19 +1035,11 @@ impl<'de, 'a> de::Deserializer<'de> for De<'a> {
 }
 
 impl<'a> De<'a> {
-    fn map_like<'de, V: Visitor<'de>>(
-        self,
-        visitor: V,
-        in_struct: Option<&'static str>,
-    ) -> Result<V::Value, DeError> {
+    fn map_like<'de, V: Visitor<'de>>(self, visitor: V, in_struct: Option<&'static str>) -> Result<V::Value, DeError> {
         match self.v {
             Value::Object(m) => {
-                let acc = MapAcc {
-                    parent: self.clone(),
-                    entries: sorted_entries(m).into_iter(),
-                    pending: None,
-                    in_struct,
-                };
+                let acc =
+                    MapAcc { parent: self.clone(), entries: sorted_entries(m).into_iter(), pending: None, in_struct };
                 visitor.visit_map(acc)
             }
             Value::Null => visitor.visit_map(MapAcc {
@@ -1189,11 +1055,7 @@ impl<'a> De<'a> {
 
 /// Where Go's `base64.StdEncoding` stops on bad input (its `CorruptInputError`), if it does.
 fn go_base64_error(s: &str) -> Option<usize> {
-    let b: Vec<(usize, u8)> = s
-        .bytes()
-        .enumerate()
-        .filter(|(_, c)| *c != b'\n' && *c != b'\r')
-        .collect();
+    let b: Vec<(usize, u8)> = s.bytes().enumerate().filter(|(_, c)| *c != b'\n' && *c != b'\r').collect();
     let alpha = |c: u8| c.is_ascii_alphanumeric() || c == b'+' || c == b'/';
     let mut n = 0;
     for (pos, &(i, c)) in b.iter().enumerate() {
@@ -1206,11 +1068,7 @@ fn go_base64_error(s: &str) -> Option<usize> {
             let rest = &b[pos..];
             let pads = 4 - q;
             if rest.len() < pads || rest.iter().take(pads).any(|(_, c)| *c != b'=') {
-                return Some(
-                    rest.get(rest.len().min(pads))
-                        .map(|x| x.0)
-                        .unwrap_or(s.len()),
-                );
+                return Some(rest.get(rest.len().min(pads)).map(|x| x.0).unwrap_or(s.len()));
             }
             if rest.len() > pads {
                 return Some(rest[pads].0);
@@ -1277,27 +1135,10 @@ pub fn check_quantity(s: &str) -> Result<(), &'static str> {
     let suffix = &s[suffix_start..];
     let ok = matches!(
         suffix,
-        "" | "n"
-            | "u"
-            | "m"
-            | "k"
-            | "M"
-            | "G"
-            | "T"
-            | "P"
-            | "E"
-            | "Ki"
-            | "Mi"
-            | "Gi"
-            | "Ti"
-            | "Pi"
-            | "Ei"
+        "" | "n" | "u" | "m" | "k" | "M" | "G" | "T" | "P" | "E" | "Ki" | "Mi" | "Gi" | "Ti" | "Pi" | "Ei"
     ) || ((suffix.starts_with('e') || suffix.starts_with('E'))
         && suffix.len() > 1
-        && suffix[1..]
-            .trim_start_matches(['+', '-'])
-            .bytes()
-            .all(|c| c.is_ascii_digit())
+        && suffix[1..].trim_start_matches(['+', '-']).bytes().all(|c| c.is_ascii_digit())
         && !suffix[1..].trim_start_matches(['+', '-']).is_empty());
     if ok {
         Ok(())
@@ -1326,8 +1167,7 @@ mod tests {
     // Expected texts below were captured from kubectl v1.32 (`kubectl create -f F --dry-run=client`).
     #[test]
     fn yaml_syntax_errors_as_kubectl_prints_them() {
-        let bad =
-            "apiVersion: v1\nkind: Pod\nmetadata:\n  name: x\n  labels:\n    a: b\n    c: d: e\n";
+        let bad = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: x\n  labels:\n    a: b\n    c: d: e\n";
         assert_eq!(
             err(bad, "bad.yaml"),
             "error parsing bad.yaml: error converting YAML to JSON: yaml: line 7: mapping values are not allowed in this context"
@@ -1367,10 +1207,7 @@ mod tests {
             "error parsing p6.yaml: error converting YAML to JSON: yaml: found character that cannot start any token"
         );
         assert_eq!(
-            err(
-                "apiVersion: v1\nkind: Pod\nmetadata:\n  name: x\n  labels:\n    a: .nan\n",
-                "nan.yaml"
-            ),
+            err("apiVersion: v1\nkind: Pod\nmetadata:\n  name: x\n  labels:\n    a: .nan\n", "nan.yaml"),
             "error parsing nan.yaml: error converting YAML to JSON: json: unsupported value: NaN"
         );
         assert_eq!(
@@ -1431,18 +1268,11 @@ mod tests {
             "error validating \"l2.yaml\": error validating data: apiVersion not set; if you choose to ignore these errors, turn validation off with --validate=false"
         );
         assert_eq!(
-            read_manifest("metadata:\n  name: x\n", "x.yaml", false)
-                .error
-                .as_deref(),
-            Some(
-                "unable to decode \"x.yaml\": Object 'Kind' is missing in '{\"metadata\":{\"name\":\"x\"}}'"
-            )
+            read_manifest("metadata:\n  name: x\n", "x.yaml", false).error.as_deref(),
+            Some("unable to decode \"x.yaml\": Object 'Kind' is missing in '{\"metadata\":{\"name\":\"x\"}}'")
         );
         // Comment-only and empty files hold no objects (kubectl: "no objects passed to create").
-        assert_eq!(
-            read_manifest("# only comment\n", "c.yaml", true),
-            Manifest::default()
-        );
+        assert_eq!(read_manifest("# only comment\n", "c.yaml", true), Manifest::default());
         assert_eq!(read_manifest("", "e.yaml", true), Manifest::default());
     }
 
@@ -1454,11 +1284,7 @@ mod tests {
             true,
         );
         assert_eq!(m.error, None);
-        let kinds: Vec<_> = m
-            .docs
-            .iter()
-            .map(|d| (d.api_version.as_str(), d.kind.as_str()))
-            .collect();
+        let kinds: Vec<_> = m.docs.iter().map(|d| (d.api_version.as_str(), d.kind.as_str())).collect();
         assert_eq!(kinds, vec![("v1", "ConfigMap"), ("apps/v1", "Deployment")]);
         let m = read_manifest(
             "{\"apiVersion\":\"v1\",\"kind\":\"Pod\"}\n{\"apiVersion\":\"v1\",\"kind\":\"Service\"}",
@@ -1495,10 +1321,7 @@ mod tests {
         assert_eq!(d["nn"], Value::Bool(true));
         assert_eq!(d["o"], Value::String("yes\n".into()));
         // Duplicate keys: the last one wins, as in yaml.v2.
-        assert_eq!(
-            one("apiVersion: v1\nkind: Pod\nkind: Service\n")["kind"],
-            "Service"
-        );
+        assert_eq!(one("apiVersion: v1\nkind: Pod\nkind: Service\n")["kind"], "Service");
         // Boolean keys become "true"/"false": `n:` is a YAML 1.1 boolean.
         assert_eq!(
             one("apiVersion: v1\nkind: ConfigMap\ndata:\n  on: x\n  n: y\n")["data"],
@@ -1586,24 +1409,17 @@ mod tests {
             "Error from server (BadRequest): error when creating \"pod.yaml\": Secret in version \"v1\" cannot be handled as a Secret: illegal base64 data at input byte 4"
         );
         assert_eq!(
-            strict::<Secret>(
-                "apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\ndata:\n  password: YWRtaW4=\n"
-            ),
+            strict::<Secret>("apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\ndata:\n  password: YWRtaW4=\n"),
             "ok"
         );
     }
 
     #[test]
     fn quantities() {
-        for ok in [
-            "1", "0.5", "500m", "128Mi", "1Gi", "1e3", "1E-3", "+1k", ".5",
-        ] {
+        for ok in ["1", "0.5", "500m", "128Mi", "1Gi", "1e3", "1E-3", "+1k", ".5"] {
             assert_eq!(check_quantity(ok), Ok(()), "{ok}");
         }
-        assert_eq!(
-            check_quantity("1mm"),
-            Err("unable to parse quantity's suffix")
-        );
+        assert_eq!(check_quantity("1mm"), Err("unable to parse quantity's suffix"));
         assert!(check_quantity("1GiB").is_err());
         assert!(check_quantity("abc").is_err());
     }

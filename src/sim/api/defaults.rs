@@ -8,17 +8,16 @@
 //! metadata (uid, resourceVersion, timestamps): those belong to the store.
 
 use k8s_openapi::api::apps::v1::{
-    DaemonSet, DaemonSetUpdateStrategy, Deployment, DeploymentStrategy, ReplicaSet,
-    RollingUpdateDaemonSet, RollingUpdateDeployment, RollingUpdateStatefulSetStrategy, StatefulSet,
+    DaemonSet, DaemonSetUpdateStrategy, Deployment, DeploymentStrategy, ReplicaSet, RollingUpdateDaemonSet,
+    RollingUpdateDeployment, RollingUpdateStatefulSetStrategy, StatefulSet,
     StatefulSetPersistentVolumeClaimRetentionPolicy, StatefulSetUpdateStrategy,
 };
 use k8s_openapi::api::batch::v1::{CronJob, Job};
 use k8s_openapi::api::core::v1::{
-    ConfigMapProjection, Container, DownwardAPIProjection, DownwardAPIVolumeFile,
-    EmptyDirVolumeSource, HTTPGetAction, KeyToPath, Lifecycle, Namespace, NamespaceSpec,
-    NamespaceStatus, ObjectFieldSelector, Pod, PodSecurityContext, PodSpec, PodTemplateSpec, Probe,
-    ProjectedVolumeSource, ResourceRequirements, Secret, Service, ServiceAccountTokenProjection,
-    Toleration, Volume, VolumeMount, VolumeProjection,
+    ConfigMapProjection, Container, DownwardAPIProjection, DownwardAPIVolumeFile, EmptyDirVolumeSource, HTTPGetAction,
+    KeyToPath, Lifecycle, Namespace, NamespaceSpec, NamespaceStatus, ObjectFieldSelector, Pod, PodSecurityContext,
+    PodSpec, PodTemplateSpec, Probe, ProjectedVolumeSource, ResourceRequirements, Secret, Service,
+    ServiceAccountTokenProjection, Toleration, Volume, VolumeMount, VolumeProjection,
 };
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
@@ -35,11 +34,7 @@ pub fn default_pod(pod: &mut Pod, sa_token_suffix: &str) {
     let spec = pod.spec.get_or_insert_with(PodSpec::default);
     default_pod_spec(spec);
     // SetDefaults_Pod: requests default to limits, for Pods only (not templates).
-    for c in spec
-        .containers
-        .iter_mut()
-        .chain(spec.init_containers.iter_mut().flatten())
-    {
+    for c in spec.containers.iter_mut().chain(spec.init_containers.iter_mut().flatten()) {
         if let Some(res) = c.resources.as_mut() {
             if let Some(limits) = res.limits.as_ref() {
                 let req = res.requests.get_or_insert_with(BTreeMap::new);
@@ -53,11 +48,7 @@ pub fn default_pod(pod: &mut Pod, sa_token_suffix: &str) {
         spec.enable_service_links = Some(true);
     }
     if spec.host_network == Some(true) {
-        for c in spec
-            .containers
-            .iter_mut()
-            .chain(spec.init_containers.iter_mut().flatten())
-        {
+        for c in spec.containers.iter_mut().chain(spec.init_containers.iter_mut().flatten()) {
             for p in c.ports.iter_mut().flatten() {
                 if p.host_port.unwrap_or(0) == 0 {
                     p.host_port = Some(p.container_port);
@@ -88,11 +79,7 @@ pub fn default_pod_spec(spec: &mut PodSpec) {
         spec.termination_grace_period_seconds = Some(30);
     }
     set_str(&mut spec.scheduler_name, "default-scheduler");
-    for c in spec
-        .containers
-        .iter_mut()
-        .chain(spec.init_containers.iter_mut().flatten())
-    {
+    for c in spec.containers.iter_mut().chain(spec.init_containers.iter_mut().flatten()) {
         default_container(c);
     }
     for v in spec.volumes.iter_mut().flatten() {
@@ -133,11 +120,8 @@ fn image_tag(image: &str) -> Option<String> {
 pub fn default_container(c: &mut Container) {
     if c.image_pull_policy.as_deref().unwrap_or("").is_empty() {
         let tag = image_tag(c.image.as_deref().unwrap_or(""));
-        c.image_pull_policy = Some(if tag.as_deref() == Some("latest") {
-            "Always".into()
-        } else {
-            "IfNotPresent".into()
-        });
+        c.image_pull_policy =
+            Some(if tag.as_deref() == Some("latest") { "Always".into() } else { "IfNotPresent".into() });
     }
     set_str(&mut c.termination_message_path, "/dev/termination-log");
     set_str(&mut c.termination_message_policy, "File");
@@ -147,26 +131,12 @@ pub fn default_container(c: &mut Container) {
     for p in c.ports.iter_mut().flatten() {
         set_str(&mut p.protocol, "TCP");
     }
-    for probe in [
-        c.liveness_probe.as_mut(),
-        c.readiness_probe.as_mut(),
-        c.startup_probe.as_mut(),
-    ]
-    .into_iter()
-    .flatten()
+    for probe in [c.liveness_probe.as_mut(), c.readiness_probe.as_mut(), c.startup_probe.as_mut()].into_iter().flatten()
     {
         default_probe(probe);
     }
-    if let Some(Lifecycle {
-        post_start,
-        pre_stop,
-        ..
-    }) = c.lifecycle.as_mut()
-    {
-        for h in [post_start.as_mut(), pre_stop.as_mut()]
-            .into_iter()
-            .flatten()
-        {
+    if let Some(Lifecycle { post_start, pre_stop, .. }) = c.lifecycle.as_mut() {
+        for h in [post_start.as_mut(), pre_stop.as_mut()].into_iter().flatten() {
             if let Some(g) = h.http_get.as_mut() {
                 default_http_get(g);
             }
@@ -243,11 +213,7 @@ pub fn default_volume(v: &mut Volume) {
             if let Some(t) = src.service_account_token.as_mut() {
                 t.expiration_seconds.get_or_insert(3600);
             }
-            for i in src
-                .downward_api
-                .iter_mut()
-                .flat_map(|d| d.items.iter_mut().flatten())
-            {
+            for i in src.downward_api.iter_mut().flat_map(|d| d.items.iter_mut().flatten()) {
                 if let Some(fr) = i.field_ref.as_mut() {
                     default_field_ref(fr);
                 }
@@ -271,30 +237,18 @@ fn admit_service_account(spec: &mut PodSpec, suffix: &str) {
         return;
     }
     let name = format!("kube-api-access-{suffix}");
-    let mounted_already = |c: &Container| {
-        c.volume_mounts
-            .iter()
-            .flatten()
-            .any(|m| m.mount_path == SA_MOUNT_PATH)
-    };
+    let mounted_already = |c: &Container| c.volume_mounts.iter().flatten().any(|m| m.mount_path == SA_MOUNT_PATH);
     let mut added = false;
-    for c in spec
-        .init_containers
-        .iter_mut()
-        .flatten()
-        .chain(spec.containers.iter_mut())
-    {
+    for c in spec.init_containers.iter_mut().flatten().chain(spec.containers.iter_mut()) {
         if mounted_already(c) {
             continue;
         }
-        c.volume_mounts
-            .get_or_insert_with(Vec::new)
-            .push(VolumeMount {
-                mount_path: SA_MOUNT_PATH.into(),
-                name: name.clone(),
-                read_only: Some(true),
-                ..Default::default()
-            });
+        c.volume_mounts.get_or_insert_with(Vec::new).push(VolumeMount {
+            mount_path: SA_MOUNT_PATH.into(),
+            name: name.clone(),
+            read_only: Some(true),
+            ..Default::default()
+        });
         added = true;
     }
     if !added {
@@ -348,10 +302,7 @@ fn admit_service_account(spec: &mut PodSpec, suffix: &str) {
 /// unless the pod already tolerates them.
 fn admit_default_tolerations(spec: &mut PodSpec) {
     let tols = spec.tolerations.get_or_insert_with(Vec::new);
-    for key in [
-        "node.kubernetes.io/not-ready",
-        "node.kubernetes.io/unreachable",
-    ] {
+    for key in ["node.kubernetes.io/not-ready", "node.kubernetes.io/unreachable"] {
         let tolerated = tols.iter().any(|t| {
             let effect_ok = matches!(t.effect.as_deref(), None | Some("") | Some("NoExecute"));
             let key_ok = match t.key.as_deref() {
@@ -377,18 +328,12 @@ fn admit_default_tolerations(spec: &mut PodSpec) {
 pub fn default_deployment(d: &mut Deployment) {
     let spec = d.spec.get_or_insert_with(Default::default);
     spec.replicas.get_or_insert(1);
-    let strategy = spec
-        .strategy
-        .get_or_insert_with(DeploymentStrategy::default);
+    let strategy = spec.strategy.get_or_insert_with(DeploymentStrategy::default);
     set_str(&mut strategy.type_, "RollingUpdate");
     if strategy.type_.as_deref() == Some("RollingUpdate") {
-        let ru = strategy
-            .rolling_update
-            .get_or_insert_with(RollingUpdateDeployment::default);
-        ru.max_unavailable
-            .get_or_insert(IntOrString::String("25%".into()));
-        ru.max_surge
-            .get_or_insert(IntOrString::String("25%".into()));
+        let ru = strategy.rolling_update.get_or_insert_with(RollingUpdateDeployment::default);
+        ru.max_unavailable.get_or_insert(IntOrString::String("25%".into()));
+        ru.max_surge.get_or_insert(IntOrString::String("25%".into()));
     }
     spec.revision_history_limit.get_or_insert(10);
     spec.progress_deadline_seconds.get_or_insert(600);
@@ -408,14 +353,10 @@ pub fn default_replica_set(rs: &mut ReplicaSet) {
 /// revisionHistoryLimit 10; and the pod template.
 pub fn default_daemon_set(ds: &mut DaemonSet) {
     let spec = ds.spec.get_or_insert_with(Default::default);
-    let us = spec
-        .update_strategy
-        .get_or_insert_with(DaemonSetUpdateStrategy::default);
+    let us = spec.update_strategy.get_or_insert_with(DaemonSetUpdateStrategy::default);
     set_str(&mut us.type_, "RollingUpdate");
     if us.type_.as_deref() == Some("RollingUpdate") {
-        let ru = us
-            .rolling_update
-            .get_or_insert_with(RollingUpdateDaemonSet::default);
+        let ru = us.rolling_update.get_or_insert_with(RollingUpdateDaemonSet::default);
         ru.max_unavailable.get_or_insert(IntOrString::Int(1));
         ru.max_surge.get_or_insert(IntOrString::Int(0));
     }
@@ -428,13 +369,10 @@ pub fn default_daemon_set(ds: &mut DaemonSet) {
 pub fn default_stateful_set(ss: &mut StatefulSet) {
     let spec = ss.spec.get_or_insert_with(Default::default);
     set_str(&mut spec.pod_management_policy, "OrderedReady");
-    let us = spec
-        .update_strategy
-        .get_or_insert_with(StatefulSetUpdateStrategy::default);
+    let us = spec.update_strategy.get_or_insert_with(StatefulSetUpdateStrategy::default);
     if us.type_.as_deref().unwrap_or("").is_empty() {
         us.type_ = Some("RollingUpdate".into());
-        us.rolling_update
-            .get_or_insert_with(RollingUpdateStatefulSetStrategy::default);
+        us.rolling_update.get_or_insert_with(RollingUpdateStatefulSetStrategy::default);
     }
     if us.type_.as_deref() == Some("RollingUpdate") {
         if let Some(ru) = us.rolling_update.as_mut() {
@@ -465,28 +403,17 @@ pub fn default_job(job: &mut Job, uid: &str) {
     }
     spec.parallelism.get_or_insert(1);
     if spec.backoff_limit.is_none() {
-        spec.backoff_limit = Some(if spec.backoff_limit_per_index.is_some() {
-            i32::MAX
-        } else {
-            6
-        });
+        spec.backoff_limit = Some(if spec.backoff_limit_per_index.is_some() { i32::MAX } else { 6 });
     }
     set_str(&mut spec.completion_mode, "NonIndexed");
     spec.suspend.get_or_insert(false);
     if spec.pod_replacement_policy.is_none() {
-        spec.pod_replacement_policy = Some(if spec.pod_failure_policy.is_some() {
-            "Failed".into()
-        } else {
-            "TerminatingOrFailed".into()
-        });
+        spec.pod_replacement_policy =
+            Some(if spec.pod_failure_policy.is_some() { "Failed".into() } else { "TerminatingOrFailed".into() });
     }
     if spec.manual_selector != Some(true) {
-        let labels = spec
-            .template
-            .metadata
-            .get_or_insert_with(Default::default)
-            .labels
-            .get_or_insert_with(BTreeMap::new);
+        let labels =
+            spec.template.metadata.get_or_insert_with(Default::default).labels.get_or_insert_with(BTreeMap::new);
         labels.insert("batch.kubernetes.io/controller-uid".into(), uid.into());
         labels.insert("batch.kubernetes.io/job-name".into(), name.clone());
         labels.insert("controller-uid".into(), uid.into());
@@ -494,17 +421,10 @@ pub fn default_job(job: &mut Job, uid: &str) {
         if spec.selector.is_none() {
             let mut m = BTreeMap::new();
             m.insert("batch.kubernetes.io/controller-uid".into(), uid.into());
-            spec.selector = Some(LabelSelector {
-                match_labels: Some(m),
-                ..Default::default()
-            });
+            spec.selector = Some(LabelSelector { match_labels: Some(m), ..Default::default() });
         }
     }
-    let template_labels = spec
-        .template
-        .metadata
-        .as_ref()
-        .and_then(|m| m.labels.clone());
+    let template_labels = spec.template.metadata.as_ref().and_then(|m| m.labels.clone());
     if let Some(tl) = template_labels {
         if job.metadata.labels.as_ref().is_none_or(|l| l.is_empty()) {
             job.metadata.labels = Some(tl);
@@ -571,10 +491,7 @@ pub fn default_service(svc: &mut Service) {
 /// label, the `kubernetes` finalizer and phase Active.
 pub fn default_namespace(ns: &mut Namespace) {
     if let Some(name) = ns.metadata.name.clone().filter(|n| !n.is_empty()) {
-        ns.metadata
-            .labels
-            .get_or_insert_with(BTreeMap::new)
-            .insert("kubernetes.io/metadata.name".into(), name);
+        ns.metadata.labels.get_or_insert_with(BTreeMap::new).insert("kubernetes.io/metadata.name".into(), name);
     }
     let spec = ns.spec.get_or_insert_with(NamespaceSpec::default);
     let fins = spec.finalizers.get_or_insert_with(Vec::new);
@@ -748,10 +665,7 @@ mod tests {
             c0["readinessProbe"],
             serde_json::json!({"failureThreshold": 3, "httpGet": {"path": "/", "port": 80, "scheme": "HTTP"}, "periodSeconds": 10, "successThreshold": 1, "timeoutSeconds": 1})
         );
-        assert_eq!(
-            c0["resources"],
-            serde_json::json!({"limits": {"cpu": "500m"}, "requests": {"cpu": "500m"}})
-        );
+        assert_eq!(c0["resources"], serde_json::json!({"limits": {"cpu": "500m"}, "requests": {"cpu": "500m"}}));
         assert_eq!(v["containers"][1]["imagePullPolicy"], "Always");
         assert_eq!(v["containers"][2]["imagePullPolicy"], "IfNotPresent");
         assert_eq!(
@@ -823,10 +737,7 @@ mod tests {
         assert_eq!(v["failedJobsHistoryLimit"], 1);
         assert_eq!(v["suspend"], false);
         assert_eq!(v["jobTemplate"]["spec"].get("backoffLimit"), None);
-        assert_eq!(
-            v["jobTemplate"]["spec"]["template"]["spec"]["dnsPolicy"],
-            "ClusterFirst"
-        );
+        assert_eq!(v["jobTemplate"]["spec"]["template"]["spec"]["dnsPolicy"], "ClusterFirst");
 
         let mut s: Service = load(
             "apiVersion: v1\nkind: Service\nmetadata:\n  name: web\nspec:\n  selector:\n    app: web\n  ports:\n  - port: 80\n",

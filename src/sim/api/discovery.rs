@@ -45,13 +45,13 @@ pub fn resolve(arg: &str) -> Option<Kind> {
         Some(g) => {
             // `deployments.apps` or `deployment.v1.apps`
             let g = g.as_str();
-            g == k.group() || g == format!("{}.{}", k.version(), k.group()) || (k.group().is_empty() && (g == k.version()))
+            g == k.group()
+                || g == format!("{}.{}", k.version(), k.group())
+                || (k.group().is_empty() && (g == k.version()))
         }
     };
     // Exact plural, singular or kind name first, then short names — as the RESTMapper does.
-    let by_name = Kind::ALL.iter().copied().find(|k| {
-        matches_group(*k) && (k.plural() == name || k.singular() == name)
-    });
+    let by_name = Kind::ALL.iter().copied().find(|k| matches_group(*k) && (k.plural() == name || k.singular() == name));
     if by_name.is_some() {
         return by_name;
     }

@@ -75,29 +75,18 @@ impl std::error::Error for ApiError {}
 
 impl ApiError {
     fn plain(reason: Reason, message: String) -> ApiError {
-        ApiError {
-            code: reason.code(),
-            reason,
-            message,
-            details: None,
-        }
+        ApiError { code: reason.code(), reason, message, details: None }
     }
 
     /// `NewNotFound`: `pods "web" not found`. `resource` is the qualified resource
     /// (`pods`, `deployments.apps`).
     pub fn not_found(resource: &str, name: &str) -> ApiError {
-        Self::plain(
-            Reason::NotFound,
-            format!("{resource} {} not found", go_quote(name)),
-        )
+        Self::plain(Reason::NotFound, format!("{resource} {} not found", go_quote(name)))
     }
 
     /// `NewAlreadyExists`: `pods "web" already exists`.
     pub fn already_exists(resource: &str, name: &str) -> ApiError {
-        Self::plain(
-            Reason::AlreadyExists,
-            format!("{resource} {} already exists", go_quote(name)),
-        )
+        Self::plain(Reason::AlreadyExists, format!("{resource} {} already exists", go_quote(name)))
     }
 
     /// `NewBadRequest`: the message is the reason text itself.
@@ -117,23 +106,14 @@ impl ApiError {
 
     /// `NewConflict`: `Operation cannot be fulfilled on pods "web": <why>`.
     pub fn conflict(resource: &str, name: &str, why: &str) -> ApiError {
-        Self::plain(
-            Reason::Conflict,
-            format!(
-                "Operation cannot be fulfilled on {resource} {}: {why}",
-                go_quote(name)
-            ),
-        )
+        Self::plain(Reason::Conflict, format!("Operation cannot be fulfilled on {resource} {}: {why}", go_quote(name)))
     }
 
     /// `NewMethodNotSupported`: `<action> is not supported on resources of kind "pods"`.
     pub fn method_not_supported(resource: &str, action: &str) -> ApiError {
         Self::plain(
             Reason::MethodNotAllowed,
-            format!(
-                "{action} is not supported on resources of kind {}",
-                go_quote(resource)
-            ),
+            format!("{action} is not supported on resources of kind {}", go_quote(resource)),
         )
     }
 
@@ -141,13 +121,8 @@ impl ApiError {
     /// `Pod "web" is invalid: spec.containers[0].image: Required value` (several errors are
     /// joined by ", " inside brackets; duplicates are dropped, as `ErrorList.ToAggregate` does).
     pub fn invalid(group: &str, kind: &str, name: &str, errs: &[FieldError]) -> ApiError {
-        let qualified = if group.is_empty() {
-            kind.to_string()
-        } else {
-            format!("{kind}.{group}")
-        };
-        let causes: Vec<(String, String)> =
-            errs.iter().map(|e| (e.field.clone(), e.body())).collect();
+        let qualified = if group.is_empty() { kind.to_string() } else { format!("{kind}.{group}") };
+        let causes: Vec<(String, String)> = errs.iter().map(|e| (e.field.clone(), e.body())).collect();
         let agg = aggregate(errs.iter().map(|e| e.to_string()));
         let message = if agg.is_empty() {
             format!("{qualified} {} is invalid", go_quote(name))
@@ -216,11 +191,7 @@ impl ApiError {
     /// The line kubectl prints for this error inside a list of several errors
     /// (`MultipleErrors` → `StandardErrorMessage`): always `Error from server (Reason): message`.
     pub fn kubectl_line(&self) -> String {
-        format!(
-            "Error from server ({}): {}",
-            self.reason.as_str(),
-            self.message
-        )
+        format!("Error from server ({}): {}", self.reason.as_str(), self.message)
     }
 }
 
@@ -311,11 +282,7 @@ impl FieldError {
         Self::new(FieldErrorType::Required, field, BadValue::Omit, detail)
     }
     /// `field.Invalid`.
-    pub fn invalid(
-        field: impl Into<String>,
-        value: BadValue,
-        detail: impl Into<String>,
-    ) -> FieldError {
+    pub fn invalid(field: impl Into<String>, value: BadValue, detail: impl Into<String>) -> FieldError {
         Self::new(FieldErrorType::Invalid, field, value, detail)
     }
     /// `field.NotSupported`: the detail lists the supported values, each quoted.
@@ -342,21 +309,11 @@ impl FieldError {
     }
     /// `field.TooLong`: `Too long: must have at most N bytes`.
     pub fn too_long(field: impl Into<String>, max: usize) -> FieldError {
-        Self::new(
-            FieldErrorType::TooLong,
-            field,
-            BadValue::Omit,
-            format!("must have at most {max} bytes"),
-        )
+        Self::new(FieldErrorType::TooLong, field, BadValue::Omit, format!("must have at most {max} bytes"))
     }
     /// `field.TooLongMaxLength`: `Too long: may not be longer than N`.
     pub fn too_long_max_length(field: impl Into<String>, max: usize) -> FieldError {
-        Self::new(
-            FieldErrorType::TooLong,
-            field,
-            BadValue::Omit,
-            format!("may not be longer than {max}"),
-        )
+        Self::new(FieldErrorType::TooLong, field, BadValue::Omit, format!("may not be longer than {max}"))
     }
 
     pub fn new(
@@ -365,12 +322,7 @@ impl FieldError {
         value: BadValue,
         detail: impl Into<String>,
     ) -> FieldError {
-        FieldError {
-            kind,
-            field: field.into(),
-            value,
-            detail: detail.into(),
-        }
+        FieldError { kind, field: field.into(), value, detail: detail.into() }
     }
 
     /// `ErrorBody()`: the message without the field name.
@@ -406,10 +358,7 @@ impl std::fmt::Display for FieldError {
 
 /// Go's `%#v` of a `map[string]string` (keys sorted, as fmt does).
 pub fn go_map_literal(m: &BTreeMap<String, String>) -> String {
-    let items: Vec<String> = m
-        .iter()
-        .map(|(k, v)| format!("{}:{}", go_quote(k), go_quote(v)))
-        .collect();
+    let items: Vec<String> = m.iter().map(|(k, v)| format!("{}:{}", go_quote(k), go_quote(v))).collect();
     format!("map[string]string{{{}}}", items.join(", "))
 }
 
@@ -460,9 +409,7 @@ mod tests {
             r#"Error from server (NotFound): deployments.apps "web" not found"#
         );
         assert_eq!(
-            ApiError::already_exists("pods", "web")
-                .with_source("creating", "pod.yaml")
-                .kubectl_text(),
+            ApiError::already_exists("pods", "web").with_source("creating", "pod.yaml").kubectl_text(),
             r#"Error from server (AlreadyExists): error when creating "pod.yaml": pods "web" already exists"#
         );
         assert_eq!(ApiError::already_exists("pods", "web").code, 409);
@@ -472,10 +419,7 @@ mod tests {
     fn invalid_single_and_several() {
         let one = [FieldError::required("spec.containers[0].image", "")];
         let e = ApiError::invalid("", "Pod", "web", &one);
-        assert_eq!(
-            e.message,
-            r#"Pod "web" is invalid: spec.containers[0].image: Required value"#
-        );
+        assert_eq!(e.message, r#"Pod "web" is invalid: spec.containers[0].image: Required value"#);
         assert_eq!(
             e.clone().with_source("creating", "pod.yaml").kubectl_text(),
             r#"The Pod "web" is invalid: spec.containers[0].image: Required value"#
@@ -519,12 +463,7 @@ mod tests {
             r#"spec.template.metadata.labels: Invalid value: map[string]string{"app":"x", "tier":"web"}: `selector` does not match template `labels`"#
         );
         assert_eq!(
-            FieldError::invalid(
-                "spec.replicas",
-                BadValue::Int(-1),
-                "must be greater than or equal to 0"
-            )
-            .to_string(),
+            FieldError::invalid("spec.replicas", BadValue::Int(-1), "must be greater than or equal to 0").to_string(),
             "spec.replicas: Invalid value: -1: must be greater than or equal to 0"
         );
         assert_eq!(
@@ -532,11 +471,7 @@ mod tests {
             "metadata.labels: Too long: may not be longer than 63"
         );
         assert_eq!(
-            FieldError::not_found(
-                "spec.containers[0].volumeMounts[0].name",
-                BadValue::Str("data".into())
-            )
-            .to_string(),
+            FieldError::not_found("spec.containers[0].volumeMounts[0].name", BadValue::Str("data".into())).to_string(),
             r#"spec.containers[0].volumeMounts[0].name: Not found: "data""#
         );
         assert_eq!(go_quote("a\"b\\\n\u{1}é"), r#""a\"b\\\n\x01é""#);
@@ -545,16 +480,15 @@ mod tests {
     #[test]
     fn other_reasons() {
         assert_eq!(
-            ApiError::conflict("pods", "web", "the object has been modified; please apply your changes to the latest version and try again").kubectl_text(),
+            ApiError::conflict(
+                "pods",
+                "web",
+                "the object has been modified; please apply your changes to the latest version and try again"
+            )
+            .kubectl_text(),
             r#"Error from server (Conflict): Operation cannot be fulfilled on pods "web": the object has been modified; please apply your changes to the latest version and try again"#
         );
-        assert_eq!(
-            ApiError::forbidden("pods", "", "User \"x\" cannot list resource \"pods\"").code,
-            403
-        );
-        assert_eq!(
-            aggregate(vec!["a".into(), "b".into(), "a".into()]),
-            "[a, b]"
-        );
+        assert_eq!(ApiError::forbidden("pods", "", "User \"x\" cannot list resource \"pods\"").code, 403);
+        assert_eq!(aggregate(vec!["a".into(), "b".into(), "a".into()]), "[a, b]");
     }
 }

@@ -116,7 +116,16 @@ impl World {
         m.deletion_timestamp = None;
         if matches!(
             kind,
-            Kind::Deployment | Kind::ReplicaSet | Kind::DaemonSet | Kind::StatefulSet | Kind::Job | Kind::CronJob | Kind::HorizontalPodAutoscaler | Kind::PodDisruptionBudget | Kind::Ingress | Kind::NetworkPolicy
+            Kind::Deployment
+                | Kind::ReplicaSet
+                | Kind::DaemonSet
+                | Kind::StatefulSet
+                | Kind::Job
+                | Kind::CronJob
+                | Kind::HorizontalPodAutoscaler
+                | Kind::PodDisruptionBudget
+                | Kind::Ingress
+                | Kind::NetworkPolicy
         ) {
             m.generation = Some(1);
         }
@@ -140,11 +149,7 @@ impl World {
     fn admit(&mut self, obj: &mut Object) -> Result<(), ApiError> {
         if let Object::Pod(pod) = obj {
             let ns = pod.metadata.namespace.clone().unwrap_or_default();
-            let sa = pod
-                .spec
-                .as_ref()
-                .and_then(|s| s.service_account_name.clone())
-                .unwrap_or_else(|| "default".into());
+            let sa = pod.spec.as_ref().and_then(|s| s.service_account_name.clone()).unwrap_or_else(|| "default".into());
             // ServiceAccount admission: the account must exist.
             if self.store.get(Kind::ServiceAccount, &ns, &sa).is_none() {
                 return Err(ApiError::forbidden(
@@ -162,7 +167,11 @@ impl World {
         let kind = obj.kind();
         let ns = if kind.namespaced() { obj.namespace().to_string() } else { String::new() };
         let name = obj.name().to_string();
-        let current = self.store.get(kind, &ns, &name).cloned().ok_or_else(|| ApiError::not_found(&kind.qualified_plural(), &name))?;
+        let current = self
+            .store
+            .get(kind, &ns, &name)
+            .cloned()
+            .ok_or_else(|| ApiError::not_found(&kind.qualified_plural(), &name))?;
         {
             let cm = current.meta();
             let m = obj.meta_mut();
@@ -215,9 +224,20 @@ impl World {
     /// DELETE. Pods on a node terminate gracefully (deletionTimestamp set; the kubelet
     /// removes them); `grace_s` overrides the pod's terminationGracePeriodSeconds, and 0
     /// removes the object at once (`--force --grace-period=0`).
-    pub fn api_delete(&mut self, kind: Kind, namespace: &str, name: &str, grace_s: Option<i64>, opts: WriteOptions) -> Result<Object, ApiError> {
+    pub fn api_delete(
+        &mut self,
+        kind: Kind,
+        namespace: &str,
+        name: &str,
+        grace_s: Option<i64>,
+        opts: WriteOptions,
+    ) -> Result<Object, ApiError> {
         let ns = if kind.namespaced() { namespace } else { "" };
-        let current = self.store.get(kind, ns, name).cloned().ok_or_else(|| ApiError::not_found(&kind.qualified_plural(), name))?;
+        let current = self
+            .store
+            .get(kind, ns, name)
+            .cloned()
+            .ok_or_else(|| ApiError::not_found(&kind.qualified_plural(), name))?;
         if opts.dry_run {
             return Ok(current);
         }
@@ -248,7 +268,8 @@ impl World {
                 }
                 // The namespace controller deletes everything in it, then the namespace.
                 for k in Kind::ALL.iter().copied().filter(|k| k.namespaced()) {
-                    let names: Vec<String> = self.store.list(k, Some(name)).iter().map(|o| o.name().to_string()).collect();
+                    let names: Vec<String> =
+                        self.store.list(k, Some(name)).iter().map(|o| o.name().to_string()).collect();
                     for n in names {
                         let _ = self.store.delete(k, name, &n);
                     }

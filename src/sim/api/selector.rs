@@ -59,7 +59,7 @@ impl Selector {
         for part in split_top(s) {
             let p = part.trim();
             if p.is_empty() {
-                return Err(format!("unable to parse requirement: found '', expected: identifier"));
+                return Err("unable to parse requirement: found '', expected: identifier".to_string());
             }
             let set_op = |p: &str, op: &str| -> Option<(String, Vec<String>)> {
                 let idx = p.find(op)?;
@@ -84,7 +84,12 @@ impl Selector {
                 Req::Exists(p.into())
             };
             let key = match &req {
-                Req::Eq(k, _) | Req::NotEq(k, _) | Req::In(k, _) | Req::NotIn(k, _) | Req::Exists(k) | Req::NotExists(k) => k,
+                Req::Eq(k, _)
+                | Req::NotEq(k, _)
+                | Req::In(k, _)
+                | Req::NotIn(k, _)
+                | Req::Exists(k)
+                | Req::NotExists(k) => k,
             };
             if !valid_key(key) {
                 return Err(format!("unable to parse requirement: <nil>: Invalid value: \"{key}\": name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')"));
@@ -140,9 +145,18 @@ fn supported(kind: &str, field: &str) -> bool {
     match kind {
         "Pod" => matches!(
             field,
-            "spec.nodeName" | "spec.restartPolicy" | "spec.schedulerName" | "spec.serviceAccountName" | "spec.hostNetwork" | "status.phase" | "status.podIP" | "status.nominatedNodeName"
+            "spec.nodeName"
+                | "spec.restartPolicy"
+                | "spec.schedulerName"
+                | "spec.serviceAccountName"
+                | "spec.hostNetwork"
+                | "status.phase"
+                | "status.podIP"
+                | "status.nominatedNodeName"
         ),
-        "Event" => field.starts_with("involvedObject.") || matches!(field, "reason" | "reportingComponent" | "source" | "type"),
+        "Event" => {
+            field.starts_with("involvedObject.") || matches!(field, "reason" | "reportingComponent" | "source" | "type")
+        }
         "Secret" => field == "type",
         "Node" => field == "spec.unschedulable",
         "Namespace" => field == "status.phase",

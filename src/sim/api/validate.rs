@@ -8,8 +8,8 @@ use crate::sim::api::errors::{ApiError, BadValue, FieldError};
 use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::api::batch::v1::{CronJob, Job};
 use k8s_openapi::api::core::v1::{
-    ConfigMap, Container, Namespace, Pod, PodSpec, PodTemplateSpec, Probe, ResourceRequirements,
-    Secret, Service, Volume,
+    ConfigMap, Container, Namespace, Pod, PodSpec, PodTemplateSpec, Probe, ResourceRequirements, Secret, Service,
+    Volume,
 };
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
@@ -19,11 +19,7 @@ type Errs = Vec<FieldError>;
 
 /// `apierrors.NewInvalid` for a kind (its API group is looked up among the served kinds).
 pub fn invalid(kind: &str, name: &str, errs: &[FieldError]) -> ApiError {
-    let group = crate::sim::object::Kind::ALL
-        .iter()
-        .find(|k| k.name() == kind)
-        .map(|k| k.group())
-        .unwrap_or("");
+    let group = crate::sim::object::Kind::ALL.iter().find(|k| k.name() == kind).map(|k| k.group()).unwrap_or("");
     ApiError::invalid(group, kind, name, errs)
 }
 
@@ -45,10 +41,7 @@ pub fn validate_object(o: &crate::sim::object::Object) -> Vec<FieldError> {
 }
 
 /// The update-only checks (immutable fields), to add to [`validate_object`]'s.
-pub fn validate_update(
-    new: &crate::sim::object::Object,
-    old: &crate::sim::object::Object,
-) -> Vec<FieldError> {
+pub fn validate_update(new: &crate::sim::object::Object, old: &crate::sim::object::Object) -> Vec<FieldError> {
     use crate::sim::object::Object;
     match (new, old) {
         (Object::Pod(n), Object::Pod(o)) => pod_update_errs(n, o),
@@ -57,8 +50,7 @@ pub fn validate_update(
 }
 
 const DNS1123_LABEL_FMT: &str = "[a-z0-9]([-a-z0-9]*[a-z0-9])?";
-const DNS1123_SUBDOMAIN_FMT: &str =
-    "[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*";
+const DNS1123_SUBDOMAIN_FMT: &str = "[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*";
 const DNS1035_LABEL_FMT: &str = "[a-z]([-a-z0-9]*[a-z0-9])?";
 
 /// apimachinery's `RegexError`: examples are joined by " or " after a ", " (hence the double
@@ -153,8 +145,7 @@ fn matches_qname_part(s: &str) -> bool {
     !b.is_empty()
         && b[0].is_ascii_alphanumeric()
         && b[b.len() - 1].is_ascii_alphanumeric()
-        && b.iter()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'.'))
+        && b.iter().all(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'.'))
 }
 
 const QNAME_FMT: &str = "([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]";
@@ -262,10 +253,7 @@ pub fn validate_object_meta(meta: &ObjectMeta, rule: NameRule) -> Errs {
     let name = meta.name.as_deref().unwrap_or("");
     let generate = meta.generate_name.as_deref().unwrap_or("");
     if name.is_empty() && generate.is_empty() {
-        errs.push(FieldError::required(
-            "metadata.name",
-            "name or generateName is required",
-        ));
+        errs.push(FieldError::required("metadata.name", "name or generateName is required"));
     } else if !name.is_empty() {
         let msgs = match rule {
             NameRule::Dns1123Subdomain => is_dns1123_subdomain(name),
@@ -273,11 +261,7 @@ pub fn validate_object_meta(meta: &ObjectMeta, rule: NameRule) -> Errs {
             NameRule::Dns1035Label => is_dns1035_label(name),
         };
         for m in msgs {
-            errs.push(FieldError::invalid(
-                "metadata.name",
-                BadValue::Str(name.into()),
-                m,
-            ));
+            errs.push(FieldError::invalid("metadata.name", BadValue::Str(name.into()), m));
         }
     }
     if let Some(l) = &meta.labels {
@@ -321,22 +305,18 @@ pub fn is_valid_port_name(s: &str) -> Vec<String> {
 
 fn port_num_or_name(p: &IntOrString, path: &str) -> Errs {
     match p {
-        IntOrString::Int(n) => port_num_errs(*n)
-            .into_iter()
-            .map(|m| FieldError::invalid(path, BadValue::Int(i64::from(*n)), m))
-            .collect(),
-        IntOrString::String(s) => is_valid_port_name(s)
-            .into_iter()
-            .map(|m| FieldError::invalid(path, BadValue::Str(s.clone()), m))
-            .collect(),
+        IntOrString::Int(n) => {
+            port_num_errs(*n).into_iter().map(|m| FieldError::invalid(path, BadValue::Int(i64::from(*n)), m)).collect()
+        }
+        IntOrString::String(s) => {
+            is_valid_port_name(s).into_iter().map(|m| FieldError::invalid(path, BadValue::Str(s.clone()), m)).collect()
+        }
     }
 }
 
 /// Nano-units of a quantity, for comparisons (`0.5` = `500m`).
 fn quantity_nanos(s: &str) -> Option<i128> {
-    let split = s
-        .find(|c: char| !(c.is_ascii_digit() || c == '.' || c == '+' || c == '-'))
-        .unwrap_or(s.len());
+    let split = s.find(|c: char| !(c.is_ascii_digit() || c == '.' || c == '+' || c == '-')).unwrap_or(s.len());
     let (num, suffix) = s.split_at(split);
     let (mult_num, mult_den): (i128, i128) = match suffix {
         "" => (1_000_000_000, 1),
@@ -360,11 +340,7 @@ fn quantity_nanos(s: &str) -> Option<i128> {
     let (int_part, frac_part) = num.split_once('.').unwrap_or((num, ""));
     let neg = int_part.starts_with('-');
     let int_part = int_part.trim_start_matches(['+', '-']);
-    let int: i128 = if int_part.is_empty() {
-        0
-    } else {
-        int_part.parse().ok()?
-    };
+    let int: i128 = if int_part.is_empty() { 0 } else { int_part.parse().ok()? };
     let mut frac_val: i128 = 0;
     let mut frac_den: i128 = 1;
     for c in frac_part.chars().take(18) {
@@ -382,11 +358,7 @@ fn quantity_string(s: &str) -> String {
         if let Some(n) = quantity_nanos(s) {
             if n % 1_000_000 == 0 {
                 let m = n / 1_000_000;
-                return if m % 1000 == 0 {
-                    format!("{}", m / 1000)
-                } else {
-                    format!("{m}m")
-                };
+                return if m % 1000 == 0 { format!("{}", m / 1000) } else { format!("{m}m") };
             }
         }
     }
@@ -416,25 +388,19 @@ fn validate_resources(r: &ResourceRequirements, path: &str) -> Errs {
         }
         if let Some(lim) = limits.get(name) {
             if let (Some(a), Some(b)) = (req, quantity_nanos(&lim.0)) {
-                let overcommit = !(name.starts_with("hugepages-")
-                    || name.contains('/') && !name.starts_with("kubernetes.io/"));
+                let overcommit =
+                    !(name.starts_with("hugepages-") || name.contains('/') && !name.starts_with("kubernetes.io/"));
                 if a != b && !overcommit {
                     errs.push(FieldError::invalid(
                         format!("{path}.requests"),
                         BadValue::Str(quantity_string(&q.0)),
-                        format!(
-                            "must be equal to {name} limit of {}",
-                            quantity_string(&lim.0)
-                        ),
+                        format!("must be equal to {name} limit of {}", quantity_string(&lim.0)),
                     ));
                 } else if a > b {
                     errs.push(FieldError::invalid(
                         format!("{path}.requests"),
                         BadValue::Str(quantity_string(&q.0)),
-                        format!(
-                            "must be less than or equal to {name} limit of {}",
-                            quantity_string(&lim.0)
-                        ),
+                        format!("must be less than or equal to {name} limit of {}", quantity_string(&lim.0)),
                     ));
                 }
             }
@@ -457,20 +423,12 @@ fn validate_probe(p: &Probe, path: &str, liveness_or_startup: bool) -> Errs {
             continue;
         }
         if n > 0 {
-            errs.push(FieldError::forbidden(
-                format!("{path}.{name}"),
-                "may not specify more than 1 handler type",
-            ));
+            errs.push(FieldError::forbidden(format!("{path}.{name}"), "may not specify more than 1 handler type"));
             continue;
         }
         n += 1;
         match name {
-            "exec"
-                if p.exec
-                    .as_ref()
-                    .and_then(|e| e.command.as_ref())
-                    .is_none_or(|c| c.is_empty()) =>
-            {
+            "exec" if p.exec.as_ref().and_then(|e| e.command.as_ref()).is_none_or(|c| c.is_empty()) => {
                 errs.push(FieldError::required(format!("{path}.exec.command"), ""));
             }
             "httpGet" => {
@@ -532,11 +490,7 @@ fn validate_container(c: &Container, path: &str, volumes: &BTreeMap<String, ()>)
         errs.push(FieldError::required(format!("{path}.name"), ""));
     } else {
         for m in is_dns1123_label(&c.name) {
-            errs.push(FieldError::invalid(
-                format!("{path}.name"),
-                BadValue::Str(c.name.clone()),
-                m,
-            ));
+            errs.push(FieldError::invalid(format!("{path}.name"), BadValue::Str(c.name.clone()), m));
         }
     }
     let image = c.image.as_deref().unwrap_or("");
@@ -568,17 +522,10 @@ fn validate_container(c: &Container, path: &str, volumes: &BTreeMap<String, ()>)
             let msgs = is_valid_port_name(name);
             if !msgs.is_empty() {
                 for m in msgs {
-                    errs.push(FieldError::invalid(
-                        format!("{pp}.name"),
-                        BadValue::Str(name.into()),
-                        m,
-                    ));
+                    errs.push(FieldError::invalid(format!("{pp}.name"), BadValue::Str(name.into()), m));
                 }
             } else if port_names.insert(name.to_string(), ()).is_some() {
-                errs.push(FieldError::duplicate(
-                    format!("{pp}.name"),
-                    BadValue::Str(name.into()),
-                ));
+                errs.push(FieldError::duplicate(format!("{pp}.name"), BadValue::Str(name.into())));
             }
         }
         if p.container_port == 0 {
@@ -594,11 +541,7 @@ fn validate_container(c: &Container, path: &str, volumes: &BTreeMap<String, ()>)
         }
         if let Some(h) = p.host_port.filter(|h| *h != 0) {
             for m in port_num_errs(h) {
-                errs.push(FieldError::invalid(
-                    format!("{pp}.hostPort"),
-                    BadValue::Int(i64::from(h)),
-                    m,
-                ));
+                errs.push(FieldError::invalid(format!("{pp}.hostPort"), BadValue::Int(i64::from(h)), m));
             }
         }
         match p.protocol.as_deref() {
@@ -630,10 +573,7 @@ fn validate_container(c: &Container, path: &str, volumes: &BTreeMap<String, ()>)
         if m.name.is_empty() {
             errs.push(FieldError::required(format!("{mp}.name"), ""));
         } else if !volumes.contains_key(&m.name) {
-            errs.push(FieldError::not_found(
-                format!("{mp}.name"),
-                BadValue::Str(m.name.clone()),
-            ));
+            errs.push(FieldError::not_found(format!("{mp}.name"), BadValue::Str(m.name.clone())));
         }
         if m.mount_path.is_empty() {
             errs.push(FieldError::required(format!("{mp}.mountPath"), ""));
@@ -666,11 +606,7 @@ fn validate_volume(v: &Volume, path: &str) -> Errs {
         errs.push(FieldError::required(format!("{path}.name"), ""));
     } else {
         for m in is_dns1123_label(&v.name) {
-            errs.push(FieldError::invalid(
-                format!("{path}.name"),
-                BadValue::Str(v.name.clone()),
-                m,
-            ));
+            errs.push(FieldError::invalid(format!("{path}.name"), BadValue::Str(v.name.clone()), m));
         }
     }
     // Order of the checks in validateVolumeSource.
@@ -695,10 +631,7 @@ fn validate_volume(v: &Volume, path: &str) -> Errs {
             continue;
         }
         if n > 0 {
-            errs.push(FieldError::forbidden(
-                format!("{path}.{name}"),
-                "may not specify more than 1 volume type",
-            ));
+            errs.push(FieldError::forbidden(format!("{path}.{name}"), "may not specify more than 1 volume type"));
             continue;
         }
         n += 1;
@@ -706,28 +639,14 @@ fn validate_volume(v: &Volume, path: &str) -> Errs {
             "hostPath" if v.host_path.as_ref().is_some_and(|h| h.path.is_empty()) => {
                 errs.push(FieldError::required(format!("{path}.hostPath.path"), ""));
             }
-            "secret"
-                if v.secret
-                    .as_ref()
-                    .is_some_and(|s| s.secret_name.as_deref().unwrap_or("").is_empty()) =>
-            {
-                errs.push(FieldError::required(
-                    format!("{path}.secret.secretName"),
-                    "",
-                ));
+            "secret" if v.secret.as_ref().is_some_and(|s| s.secret_name.as_deref().unwrap_or("").is_empty()) => {
+                errs.push(FieldError::required(format!("{path}.secret.secretName"), ""));
             }
             "configMap" if v.config_map.as_ref().is_some_and(|c| c.name.is_empty()) => {
                 errs.push(FieldError::required(format!("{path}.configMap.name"), ""));
             }
-            "persistentVolumeClaim"
-                if v.persistent_volume_claim
-                    .as_ref()
-                    .is_some_and(|c| c.claim_name.is_empty()) =>
-            {
-                errs.push(FieldError::required(
-                    format!("{path}.persistentVolumeClaim.claimName"),
-                    "",
-                ));
+            "persistentVolumeClaim" if v.persistent_volume_claim.as_ref().is_some_and(|c| c.claim_name.is_empty()) => {
+                errs.push(FieldError::required(format!("{path}.persistentVolumeClaim.claimName"), ""));
             }
             _ => {}
         }
@@ -746,10 +665,7 @@ pub fn validate_pod_spec(spec: &PodSpec, path: &str) -> Errs {
         let vp = format!("{path}.volumes[{i}]");
         errs.extend(validate_volume(v, &vp));
         if !v.name.is_empty() && vols.insert(v.name.clone(), ()).is_some() {
-            errs.push(FieldError::duplicate(
-                format!("{vp}.name"),
-                BadValue::Str(v.name.clone()),
-            ));
+            errs.push(FieldError::duplicate(format!("{vp}.name"), BadValue::Str(v.name.clone())));
         }
     }
     let mut names = BTreeMap::new();
@@ -757,10 +673,7 @@ pub fn validate_pod_spec(spec: &PodSpec, path: &str) -> Errs {
         let cp = format!("{path}.initContainers[{i}]");
         errs.extend(validate_container(c, &cp, &vols));
         if !c.name.is_empty() && names.insert(c.name.clone(), ()).is_some() {
-            errs.push(FieldError::duplicate(
-                format!("{cp}.name"),
-                BadValue::Str(c.name.clone()),
-            ));
+            errs.push(FieldError::duplicate(format!("{cp}.name"), BadValue::Str(c.name.clone())));
         }
     }
     if spec.containers.is_empty() {
@@ -770,10 +683,7 @@ pub fn validate_pod_spec(spec: &PodSpec, path: &str) -> Errs {
         let cp = format!("{path}.containers[{i}]");
         errs.extend(validate_container(c, &cp, &vols));
         if !c.name.is_empty() && names.insert(c.name.clone(), ()).is_some() {
-            errs.push(FieldError::duplicate(
-                format!("{cp}.name"),
-                BadValue::Str(c.name.clone()),
-            ));
+            errs.push(FieldError::duplicate(format!("{cp}.name"), BadValue::Str(c.name.clone())));
         }
     }
     match spec.restart_policy.as_deref() {
@@ -786,8 +696,7 @@ pub fn validate_pod_spec(spec: &PodSpec, path: &str) -> Errs {
         )),
     }
     match spec.dns_policy.as_deref() {
-        Some("ClusterFirstWithHostNet") | Some("ClusterFirst") | Some("Default") | Some("None") => {
-        }
+        Some("ClusterFirstWithHostNet") | Some("ClusterFirst") | Some("Default") | Some("None") => {}
         None | Some("") => errs.push(FieldError::required(format!("{path}.dnsPolicy"), "")),
         Some(other) => errs.push(FieldError::not_supported(
             format!("{path}.dnsPolicy"),
@@ -846,12 +755,7 @@ fn pod_update_errs(new: &Pod, old: &Pod) -> Errs {
     for (c, oc) in munged.containers.iter_mut().zip(os.containers.iter()) {
         c.image = oc.image.clone();
     }
-    for (c, oc) in munged
-        .init_containers
-        .iter_mut()
-        .flatten()
-        .zip(os.init_containers.iter().flatten())
-    {
+    for (c, oc) in munged.init_containers.iter_mut().flatten().zip(os.init_containers.iter().flatten()) {
         c.image = oc.image.clone();
     }
     munged.active_deadline_seconds = os.active_deadline_seconds;
@@ -861,9 +765,7 @@ fn pod_update_errs(new: &Pod, old: &Pod) -> Errs {
             munged.tolerations = os.tolerations.clone();
         }
     }
-    if os.termination_grace_period_seconds.is_some_and(|t| t < 0)
-        && ns.termination_grace_period_seconds == Some(1)
-    {
+    if os.termination_grace_period_seconds.is_some_and(|t| t < 0) && ns.termination_grace_period_seconds == Some(1) {
         munged.termination_grace_period_seconds = os.termination_grace_period_seconds;
     }
     if munged != *os {
@@ -887,9 +789,7 @@ fn pod_update_errs(new: &Pod, old: &Pod) -> Errs {
         }
         errs.push(FieldError::forbidden(
             "spec",
-            format!(
-                "pod updates may not change fields other than {UPDATABLE_POD_SPEC_FIELDS}\n{diff}"
-            ),
+            format!("pod updates may not change fields other than {UPDATABLE_POD_SPEC_FIELDS}\n{diff}"),
         ));
     }
     errs
@@ -902,10 +802,7 @@ fn validate_template(t: &PodTemplateSpec, path: &str) -> Errs {
             errs.extend(validate_labels(l, &format!("{path}.metadata.labels")));
         }
         if let Some(a) = &m.annotations {
-            errs.extend(validate_annotations(
-                a,
-                &format!("{path}.metadata.annotations"),
-            ));
+            errs.extend(validate_annotations(a, &format!("{path}.metadata.annotations")));
         }
     }
     match &t.spec {
@@ -917,11 +814,7 @@ fn validate_template(t: &PodTemplateSpec, path: &str) -> Errs {
 
 fn non_negative(v: Option<i32>, path: &str, errs: &mut Errs) {
     if let Some(v) = v.filter(|v| *v < 0) {
-        errs.push(FieldError::invalid(
-            path,
-            BadValue::Int(i64::from(v)),
-            "must be greater than or equal to 0",
-        ));
+        errs.push(FieldError::invalid(path, BadValue::Int(i64::from(v)), "must be greater than or equal to 0"));
     }
 }
 
@@ -960,12 +853,7 @@ pub fn validate_deployment(d: &Deployment) -> Errs {
         return errs;
     };
     non_negative(spec.replicas, "spec.replicas", &mut errs);
-    let labels = spec
-        .template
-        .metadata
-        .as_ref()
-        .and_then(|m| m.labels.clone())
-        .unwrap_or_default();
+    let labels = spec.template.metadata.as_ref().and_then(|m| m.labels.clone()).unwrap_or_default();
     let sel = &spec.selector;
     let empty = sel.match_labels.as_ref().is_none_or(|m| m.is_empty())
         && sel.match_expressions.as_ref().is_none_or(|m| m.is_empty());
@@ -984,12 +872,7 @@ pub fn validate_deployment(d: &Deployment) -> Errs {
         }
     }
     errs.extend(validate_template(&spec.template, "spec.template"));
-    if let Some(rp) = spec
-        .template
-        .spec
-        .as_ref()
-        .and_then(|s| s.restart_policy.as_deref())
-    {
+    if let Some(rp) = spec.template.spec.as_ref().and_then(|s| s.restart_policy.as_deref()) {
         if rp != "Always" {
             errs.push(FieldError::not_supported(
                 "spec.template.spec.restartPolicy",
@@ -1036,11 +919,7 @@ pub fn validate_deployment(d: &Deployment) -> Errs {
             )),
         }
     }
-    non_negative(
-        spec.revision_history_limit,
-        "spec.revisionHistoryLimit",
-        &mut errs,
-    );
+    non_negative(spec.revision_history_limit, "spec.revisionHistoryLimit", &mut errs);
     errs
 }
 
@@ -1067,25 +946,14 @@ pub fn validate_service(svc: &Service) -> Errs {
             errs.push(FieldError::required(format!("{pp}.name"), ""));
         } else if !name.is_empty() {
             for m in is_dns1123_label(name) {
-                errs.push(FieldError::invalid(
-                    format!("{pp}.name"),
-                    BadValue::Str(name.into()),
-                    m,
-                ));
+                errs.push(FieldError::invalid(format!("{pp}.name"), BadValue::Str(name.into()), m));
             }
             if names.insert(name.to_string(), ()).is_some() {
-                errs.push(FieldError::duplicate(
-                    format!("{pp}.name"),
-                    BadValue::Str(name.into()),
-                ));
+                errs.push(FieldError::duplicate(format!("{pp}.name"), BadValue::Str(name.into())));
             }
         }
         for m in port_num_errs(p.port) {
-            errs.push(FieldError::invalid(
-                format!("{pp}.port"),
-                BadValue::Int(i64::from(p.port)),
-                m,
-            ));
+            errs.push(FieldError::invalid(format!("{pp}.port"), BadValue::Int(i64::from(p.port)), m));
         }
         match p.protocol.as_deref() {
             None | Some("") => errs.push(FieldError::required(format!("{pp}.protocol"), "")),
@@ -1117,10 +985,7 @@ pub fn validate_service(svc: &Service) -> Errs {
             }
         }
     }
-    if !matches!(
-        ty,
-        "ClusterIP" | "NodePort" | "LoadBalancer" | "ExternalName"
-    ) {
+    if !matches!(ty, "ClusterIP" | "NodePort" | "LoadBalancer" | "ExternalName") {
         errs.push(FieldError::not_supported(
             "spec.type",
             BadValue::Str(ty.into()),
@@ -1142,11 +1007,7 @@ pub fn is_config_map_key(k: &str) -> Vec<String> {
     if k.len() > 253 {
         errs.push(max_len_error(253));
     }
-    if k.is_empty()
-        || !k
-            .bytes()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'.'))
-    {
+    if k.is_empty() || !k.bytes().all(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'.')) {
         errs.push(regex_error(
             "a valid config key must consist of alphanumeric characters, '-', '_' or '.'",
             "[-._a-zA-Z0-9]+",
@@ -1169,11 +1030,7 @@ pub fn validate_config_map(cm: &ConfigMap) -> Errs {
     let mut size = 0;
     for (k, v) in cm.data.iter().flatten() {
         for m in is_config_map_key(k) {
-            errs.push(FieldError::invalid(
-                format!("data[{k}]"),
-                BadValue::Str(k.clone()),
-                m,
-            ));
+            errs.push(FieldError::invalid(format!("data[{k}]"), BadValue::Str(k.clone()), m));
         }
         if cm.binary_data.as_ref().is_some_and(|b| b.contains_key(k)) {
             errs.push(FieldError::invalid(
@@ -1186,11 +1043,7 @@ pub fn validate_config_map(cm: &ConfigMap) -> Errs {
     }
     for (k, v) in cm.binary_data.iter().flatten() {
         for m in is_config_map_key(k) {
-            errs.push(FieldError::invalid(
-                format!("binaryData[{k}]"),
-                BadValue::Str(k.clone()),
-                m,
-            ));
+            errs.push(FieldError::invalid(format!("binaryData[{k}]"), BadValue::Str(k.clone()), m));
         }
         size += k.len() + v.0.len();
     }
@@ -1206,11 +1059,7 @@ pub fn validate_secret(s: &Secret) -> Errs {
     let mut size = 0;
     for (k, v) in s.data.iter().flatten() {
         for m in is_config_map_key(k) {
-            errs.push(FieldError::invalid(
-                format!("data[{k}]"),
-                BadValue::Str(k.clone()),
-                m,
-            ));
+            errs.push(FieldError::invalid(format!("data[{k}]"), BadValue::Str(k.clone()), m));
         }
         size += v.0.len();
     }
@@ -1238,11 +1087,7 @@ fn validate_job_spec(spec: &k8s_openapi::api::batch::v1::JobSpec, path: &str) ->
     let mut errs = Vec::new();
     non_negative(spec.parallelism, &format!("{path}.parallelism"), &mut errs);
     non_negative(spec.completions, &format!("{path}.completions"), &mut errs);
-    non_negative(
-        spec.backoff_limit,
-        &format!("{path}.backoffLimit"),
-        &mut errs,
-    );
+    non_negative(spec.backoff_limit, &format!("{path}.backoffLimit"), &mut errs);
     if let Some(a) = spec.active_deadline_seconds.filter(|a| *a <= 0) {
         errs.push(FieldError::invalid(
             format!("{path}.activeDeadlineSeconds"),
@@ -1250,16 +1095,8 @@ fn validate_job_spec(spec: &k8s_openapi::api::batch::v1::JobSpec, path: &str) ->
             "must be greater than or equal to 0",
         ));
     }
-    errs.extend(validate_template(
-        &spec.template,
-        &format!("{path}.template"),
-    ));
-    let rp = spec
-        .template
-        .spec
-        .as_ref()
-        .and_then(|s| s.restart_policy.clone())
-        .unwrap_or_default();
+    errs.extend(validate_template(&spec.template, &format!("{path}.template")));
+    let rp = spec.template.spec.as_ref().and_then(|s| s.restart_policy.clone()).unwrap_or_default();
     if rp != "OnFailure" && rp != "Never" {
         errs.push(FieldError::not_supported(
             format!("{path}.template.spec.restartPolicy"),
@@ -1274,18 +1111,13 @@ fn validate_job_spec(spec: &k8s_openapi::api::batch::v1::JobSpec, path: &str) ->
 fn schedule_errs(s: &str) -> Option<String> {
     if s.starts_with('@') {
         return match s {
-            "@yearly" | "@annually" | "@monthly" | "@weekly" | "@daily" | "@midnight"
-            | "@hourly" => None,
+            "@yearly" | "@annually" | "@monthly" | "@weekly" | "@daily" | "@midnight" | "@hourly" => None,
             _ => Some(format!("unrecognized descriptor: {s}")),
         };
     }
     let fields: Vec<&str> = s.split_whitespace().collect();
     if fields.len() != 5 {
-        return Some(format!(
-            "expected exactly 5 fields, found {}: [{}]",
-            fields.len(),
-            fields.join(" ")
-        ));
+        return Some(format!("expected exactly 5 fields, found {}: [{}]", fields.len(), fields.join(" ")));
     }
     None
 }
@@ -1295,11 +1127,7 @@ fn schedule_errs(s: &str) -> Option<String> {
 pub fn validate_cron_job(cj: &CronJob) -> Errs {
     let mut errs = validate_object_meta(&cj.metadata, NameRule::Dns1123Subdomain);
     if let Some(n) = cj.metadata.name.as_deref().filter(|n| n.len() > 52) {
-        errs.push(FieldError::invalid(
-            "metadata.name",
-            BadValue::Str(n.into()),
-            "must be no more than 52 characters",
-        ));
+        errs.push(FieldError::invalid("metadata.name", BadValue::Str(n.into()), "must be no more than 52 characters"));
     }
     let Some(spec) = &cj.spec else {
         return errs;
@@ -1313,11 +1141,7 @@ pub fn validate_cron_job(cj: &CronJob) -> Errs {
             "cannot use TZ or CRON_TZ in schedule, use timeZone field instead",
         ));
     } else if let Some(m) = schedule_errs(&spec.schedule) {
-        errs.push(FieldError::invalid(
-            "spec.schedule",
-            BadValue::Str(spec.schedule.clone()),
-            m,
-        ));
+        errs.push(FieldError::invalid("spec.schedule", BadValue::Str(spec.schedule.clone()), m));
     }
     if let Some(p) = spec.concurrency_policy.as_deref() {
         if !matches!(p, "Allow" | "Forbid" | "Replace") {
@@ -1374,16 +1198,14 @@ mod tests {
             is_dns1123_label("my_app"),
             vec!["a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')".to_string()]
         );
-        let mut svc: Service = load(
-            "apiVersion: v1\nkind: Service\nmetadata:\n  name: 1web\nspec:\n  ports:\n  - port: 80\n",
-        );
+        let mut svc: Service =
+            load("apiVersion: v1\nkind: Service\nmetadata:\n  name: 1web\nspec:\n  ports:\n  - port: 80\n");
         defaults::default_service(&mut svc);
         assert_eq!(
             invalid("Service", "1web", &validate_service(&svc)).kubectl_text(),
             "The Service \"1web\" is invalid: metadata.name: Invalid value: \"1web\": a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character (e.g. 'my-name',  or 'abc-123', regex used for validation is '[a-z]([-a-z0-9]*[a-z0-9])?')"
         );
-        let cm: ConfigMap =
-            load("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  labels:\n    app: my app\n");
+        let cm: ConfigMap = load("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  labels:\n    app: my app\n");
         assert_eq!(
             invalid("ConfigMap", "", &validate_config_map(&cm)).kubectl_text(),
             "The ConfigMap \"\" is invalid: \n* metadata.name: Required value: name or generateName is required\n* metadata.labels: Invalid value: \"my app\": a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or '12345', regex used for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')"
@@ -1446,10 +1268,7 @@ mod tests {
             )),
             "The Pod \"web\" is invalid: spec.volumes[0].configMap: Forbidden: may not specify more than 1 volume type"
         );
-        assert_eq!(
-            pod(&format!("{POD}  - name: web\n    image: nginx\n")),
-            "The Pod \"web\" is invalid"
-        );
+        assert_eq!(pod(&format!("{POD}  - name: web\n    image: nginx\n")), "The Pod \"web\" is invalid");
         assert!(validate_pod(&{
             let mut p: Pod = load(&format!("{POD}  - name: web\n    image: nginx\n"));
             defaults::default_pod(&mut p, "abcde");
@@ -1493,10 +1312,7 @@ mod tests {
         );
         defaults::default_deployment(&mut d);
         let e = invalid("Deployment", "web", &validate_deployment(&d));
-        assert_eq!(
-            e.message,
-            "Deployment.apps \"web\" is invalid: spec.selector: Required value"
-        );
+        assert_eq!(e.message, "Deployment.apps \"web\" is invalid: spec.selector: Required value");
     }
 
     #[test]
@@ -1531,10 +1347,10 @@ mod tests {
         defaults::default_cron_job(&mut cj);
         assert_eq!(
             validate_cron_job(&cj).iter().map(|e| e.to_string()).collect::<Vec<_>>(),
-            vec!["spec.schedule: Invalid value: \"*/5 * * *\": expected exactly 5 fields, found 4: [*/5 * * *]".to_string()]
+            vec!["spec.schedule: Invalid value: \"*/5 * * *\": expected exactly 5 fields, found 4: [*/5 * * *]"
+                .to_string()]
         );
-        let cm: ConfigMap =
-            load("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\ndata:\n  bad key: x\n");
+        let cm: ConfigMap = load("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\ndata:\n  bad key: x\n");
         assert_eq!(
             validate_config_map(&cm).iter().map(|e| e.to_string()).collect::<Vec<_>>(),
             vec!["data[bad key]: Invalid value: \"bad key\": a valid config key must consist of alphanumeric characters, '-', '_' or '.' (e.g. 'key.name',  or 'KEY_NAME',  or 'key-name', regex used for validation is '[-._a-zA-Z0-9]+')".to_string()]

@@ -20,7 +20,12 @@ pub fn reconcile(w: &mut World) {
             }
             if let Some(refs) = &m.owner_references {
                 if !refs.is_empty() {
-                    owned.push((kind, o.namespace().to_string(), o.name().to_string(), refs.iter().map(|r| r.uid.clone()).collect()));
+                    owned.push((
+                        kind,
+                        o.namespace().to_string(),
+                        o.name().to_string(),
+                        refs.iter().map(|r| r.uid.clone()).collect(),
+                    ));
                 }
             }
         }

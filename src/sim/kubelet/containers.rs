@@ -37,10 +37,16 @@ pub enum CState {
 #[derive(Clone, Debug, PartialEq)]
 pub enum Pull {
     NotStarted,
-    Pulling { until: Tick, ms: u64 },
+    Pulling {
+        until: Tick,
+        ms: u64,
+    },
     Done,
     /// The last pull failed with this error (rpc error text).
-    Failed { error: String, at: Tick },
+    Failed {
+        error: String,
+        at: Tick,
+    },
 }
 
 /// A pending kill: SIGTERM was sent; SIGKILL follows at `deadline`.
@@ -172,11 +178,7 @@ pub fn run_pod(w: &mut World, pod: &Pod, rt: &mut PodRt) {
         let mut c = rt.init[i].clone();
         let p = if c.sidecar { "Always" } else { init_policy(&policy) };
         step(w, pod, rt, &mut c, p);
-        let done = if c.sidecar {
-            c.started
-        } else {
-            matches!(&c.state, CState::Terminated(t) if t.exit_code == 0)
-        };
+        let done = if c.sidecar { c.started } else { matches!(&c.state, CState::Terminated(t) if t.exit_code == 0) };
         rt.init[i] = c;
         if !done {
             // Later init containers and the app containers wait.
@@ -258,7 +260,10 @@ fn step(w: &mut World, pod: &Pod, rt: &mut PodRt, c: &mut CtrRt, policy: &str) {
                     Some(&c.name),
                     Warning,
                     "BackOff",
-                    &format!("Back-off restarting failed container {} in pod {}_{}({})", c.name, rt.name, rt.namespace, rt.uid),
+                    &format!(
+                        "Back-off restarting failed container {} in pod {}_{}({})",
+                        c.name, rt.name, rt.namespace, rt.uid
+                    ),
                 );
                 return;
             }
@@ -325,7 +330,14 @@ fn ensure_image(w: &mut World, pod: &Pod, c: &mut CtrRt) -> bool {
     let present = w.kubelet.node_images.get(&node).is_some_and(|s| s.contains(&full));
     let policy = pull_policy(&c.spec);
     if present && policy != "Always" {
-        pod_event(w, pod, Some(&c.name), Normal, "Pulled", &format!("Container image \"{image}\" already present on machine"));
+        pod_event(
+            w,
+            pod,
+            Some(&c.name),
+            Normal,
+            "Pulled",
+            &format!("Container image \"{image}\" already present on machine"),
+        );
         c.pull = Pull::Done;
         set_image_ids(w, c, &r);
         return true;
@@ -445,18 +457,16 @@ pub fn argv_of(c: &Container, image: Option<&ImageSpec>, env: &[(String, String)
         (Some(_), None) => vec![],
         (None, None) => cmd,
     };
-    let argv = command
-        .into_iter()
-        .chain(args)
-        .map(|a| super::env::expand(&a, env))
-        .collect();
+    let argv = command.into_iter().chain(args).map(|a| super::env::expand(&a, env)).collect();
     (argv, is_default)
 }
 
 /// Builds the container's root filesystem and mounts its volumes.
 fn setup_fs(w: &mut World, pod: &Pod, rt: &PodRt, c: &mut CtrRt) {
     let mut root = Tree::new();
-    for d in ["bin", "dev", "etc", "home", "proc", "root", "sys", "tmp", "usr/bin", "usr/local/bin", "var/log", "var/run"] {
+    for d in
+        ["bin", "dev", "etc", "home", "proc", "root", "sys", "tmp", "usr/bin", "usr/local/bin", "var/log", "var/run"]
+    {
         root.add_dirs(d);
     }
     if let Some(img) = &c.image {
@@ -477,15 +487,14 @@ fn setup_fs(w: &mut World, pod: &Pod, rt: &PodRt, c: &mut CtrRt) {
     );
     root.add_file(
         "/etc/resolv.conf",
-        format!("search {}.svc.cluster.local svc.cluster.local cluster.local\nnameserver 10.96.0.10\noptions ndots:5\n", rt.namespace).as_bytes(),
+        format!(
+            "search {}.svc.cluster.local svc.cluster.local cluster.local\nnameserver 10.96.0.10\noptions ndots:5\n",
+            rt.namespace
+        )
+        .as_bytes(),
         0o644,
     );
-    let read_only_root = c
-        .spec
-        .security_context
-        .as_ref()
-        .and_then(|s| s.read_only_root_filesystem)
-        .unwrap_or(false);
+    let read_only_root = c.spec.security_context.as_ref().and_then(|s| s.read_only_root_filesystem).unwrap_or(false);
     // subPath mounts of single files are copies, as real subPath mounts do not follow
     // later updates of the volume either.
     let mut mounts = Vec::new();

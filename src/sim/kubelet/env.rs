@@ -83,7 +83,8 @@ fn resource_value(c: &Container, resource: &str, divisor: Option<&str>, node_all
         _ => res.and_then(|r| r.limits.as_ref()).and_then(|m| m.get(name)),
     };
     if name == "cpu" {
-        let milli = q.and_then(|q| parse_milli(&q.0).ok()).unwrap_or(if section == "limits" { node_alloc.0 } else { 0 });
+        let milli =
+            q.and_then(|q| parse_milli(&q.0).ok()).unwrap_or(if section == "limits" { node_alloc.0 } else { 0 });
         let div = divisor.and_then(|d| parse_milli(d).ok()).filter(|d| *d > 0).unwrap_or(1000);
         return ((milli + div - 1) / div).to_string();
     }
@@ -94,7 +95,13 @@ fn resource_value(c: &Container, resource: &str, divisor: Option<&str>, node_all
 
 /// The environment of a container, in order. Err carries the CreateContainerConfigError
 /// message (`configmap "x" not found`, `couldn't find key k in ConfigMap default/x`).
-pub fn resolve(w: &World, pod: &Pod, c: &Container, rt: &PodRt, image_env: &BTreeMap<String, String>) -> Result<Vec<(String, String)>, String> {
+pub fn resolve(
+    w: &World,
+    pod: &Pod,
+    c: &Container,
+    rt: &PodRt,
+    image_env: &BTreeMap<String, String>,
+) -> Result<Vec<(String, String)>, String> {
     let ns = rt.namespace.as_str();
     let mut env: Vec<(String, String)> = Vec::new();
     let set = |env: &mut Vec<(String, String)>, k: String, v: String| {

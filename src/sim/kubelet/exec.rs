@@ -8,7 +8,7 @@ use k8s_openapi::api::core::v1::Pod;
 
 use super::containers::{terminated, CtrRt};
 use super::programs::Program;
-use super::{PodRt, Kubelets};
+use super::{Kubelets, PodRt};
 use crate::shell::{ExtCall, ExtOutcome, Fs, FsView, Host, NetRequest, NetResult, Options, Process, Status, User};
 use crate::sim::clock::{Tick, START_UNIX_S};
 use crate::sim::images::ImageSpec;
@@ -108,7 +108,14 @@ impl Host for CtrHost<'_> {
 }
 
 /// Starts the container's process. Err is the runtime's StartError message.
-pub fn spawn(w: &mut World, rt: &PodRt, c: &mut CtrRt, argv: &[String], is_default: bool, env: &[(String, String)]) -> Result<Proc, String> {
+pub fn spawn(
+    w: &mut World,
+    rt: &PodRt,
+    c: &mut CtrRt,
+    argv: &[String],
+    is_default: bool,
+    env: &[(String, String)],
+) -> Result<Proc, String> {
     let ip = rt.ip.clone().unwrap_or_default();
     let env_map: BTreeMap<String, String> = env.iter().cloned().collect();
     c.env = env.to_vec();
@@ -234,7 +241,12 @@ pub fn exec_once(w: &mut World, rt: &PodRt, c: &CtrRt, argv: &[String], timeout_
         Ok(p) => p,
         Err(e) => return Outcome::Failed(e.to_string()),
     };
-    let pod = w.store.get(crate::sim::Kind::Pod, &rt.namespace, &rt.name).and_then(|o| o.as_pod()).cloned().unwrap_or_default();
+    let pod = w
+        .store
+        .get(crate::sim::Kind::Pod, &rt.namespace, &rt.name)
+        .and_then(|o| o.as_pod())
+        .cloned()
+        .unwrap_or_default();
     let start = w.now;
     let mut now = start;
     let World { kubelet, store, rng, .. } = w;

@@ -179,12 +179,7 @@ fn sync_pod(w: &mut World, ns: &str, name: &str) -> Option<String> {
 impl PodRt {
     fn new(w: &mut World, pod: &Pod, node: &str) -> PodRt {
         let spec = pod.spec.clone().unwrap_or_default();
-        let init = spec
-            .init_containers
-            .unwrap_or_default()
-            .into_iter()
-            .map(|c| CtrRt::new(c, true))
-            .collect();
+        let init = spec.init_containers.unwrap_or_default().into_iter().map(|c| CtrRt::new(c, true)).collect();
         let containers = spec.containers.into_iter().map(|c| CtrRt::new(c, false)).collect();
         let mut conditions = BTreeMap::new();
         conditions.insert("PodScheduled".to_string(), (true, w.now));
@@ -217,11 +212,8 @@ pub(crate) fn pod_event(w: &mut World, pod: &Pod, container: Option<&str>, t: Ev
 
 /// `spec.containers{nginx}` / `spec.initContainers{init}`, as the kubelet's event references say.
 fn container_field_path(pod: &Pod, name: &str) -> String {
-    let is_init = pod
-        .spec
-        .as_ref()
-        .and_then(|s| s.init_containers.as_ref())
-        .is_some_and(|v| v.iter().any(|c| c.name == name));
+    let is_init =
+        pod.spec.as_ref().and_then(|s| s.init_containers.as_ref()).is_some_and(|v| v.iter().any(|c| c.name == name));
     if is_init {
         format!("spec.initContainers{{{name}}}")
     } else {

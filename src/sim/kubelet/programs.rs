@@ -14,7 +14,10 @@ pub enum Kind {
     Redis,
     Mysql,
     Postgres,
-    Stress { vm_bytes: u64, timeout_s: Option<u64> },
+    Stress {
+        vm_bytes: u64,
+        timeout_s: Option<u64>,
+    },
     Webapp,
     /// Exits at once with this code (a shell or interpreter started without a terminal).
     Exit(i32),
@@ -213,9 +216,12 @@ impl Program {
                     .iter()
                     .any(|k| self.env.contains_key(*k));
                 let ts = dt.format("%Y-%m-%d %H:%M:%S+00:00").to_string();
-                let mut v = vec![format!("{ts} [Note] [Entrypoint]: Entrypoint script for MySQL Server 9.1.0-1.el9 started.")];
+                let mut v =
+                    vec![format!("{ts} [Note] [Entrypoint]: Entrypoint script for MySQL Server 9.1.0-1.el9 started.")];
                 if !has_pw {
-                    v.push(format!("{ts} [ERROR] [Entrypoint]: Database is uninitialized and password option is not specified"));
+                    v.push(format!(
+                        "{ts} [ERROR] [Entrypoint]: Database is uninitialized and password option is not specified"
+                    ));
                     v.push("    You need to specify one of the following as an environment variable:".into());
                     v.push("    - MYSQL_ROOT_PASSWORD".into());
                     v.push("    - MYSQL_ALLOW_EMPTY_PASSWORD".into());
@@ -332,12 +338,19 @@ impl Program {
     }
 
     /// Answers an HTTP GET for `path`: (status, body). `read` reads a file of the container.
-    pub fn http_get(&self, path: &str, read: &dyn Fn(&str) -> Option<String>, pod_name: &str, now: Tick) -> (u16, String) {
+    pub fn http_get(
+        &self,
+        path: &str,
+        read: &dyn Fn(&str) -> Option<String>,
+        pod_name: &str,
+        now: Tick,
+    ) -> (u16, String) {
         let path = path.split('?').next().unwrap_or("/");
         match self.kind {
             Kind::Nginx | Kind::Httpd => {
                 let root = if self.kind == Kind::Nginx { "/usr/share/nginx/html" } else { "/usr/local/apache2/htdocs" };
-                let file = if path.ends_with('/') { format!("{root}{path}index.html") } else { format!("{root}{path}") };
+                let file =
+                    if path.ends_with('/') { format!("{root}{path}index.html") } else { format!("{root}{path}") };
                 match read(&file) {
                     Some(body) => (200, body),
                     None if self.kind == Kind::Nginx => (404, NGINX_404.to_string()),
@@ -372,7 +385,15 @@ impl Program {
     }
 
     /// The access-log line a server writes for a request.
-    pub fn access_log(&self, client_ip: &str, path: &str, status: u16, bytes: usize, agent: &str, now: Tick) -> Option<String> {
+    pub fn access_log(
+        &self,
+        client_ip: &str,
+        path: &str,
+        status: u16,
+        bytes: usize,
+        agent: &str,
+        now: Tick,
+    ) -> Option<String> {
         match self.kind {
             Kind::Nginx => Some(format!(
                 "{client_ip} - - [{}] \"GET {path} HTTP/1.1\" {status} {bytes} \"-\" \"{agent}\" \"-\"",
@@ -399,7 +420,8 @@ mod tests {
     fn stress_memory_from_vm_bytes() {
         let cat = Catalog::builtin();
         let img = cat.get("polinux/stress").unwrap();
-        let argv: Vec<String> = ["stress", "--vm", "1", "--vm-bytes", "250M", "--vm-hang", "1"].iter().map(|s| s.to_string()).collect();
+        let argv: Vec<String> =
+            ["stress", "--vm", "1", "--vm-bytes", "250M", "--vm-hang", "1"].iter().map(|s| s.to_string()).collect();
         let kind = Program::detect(img, &argv, false).unwrap();
         let p = Program::start(kind, img, BTreeMap::new(), "10.244.1.2", Tick(0));
         assert_eq!(p.memory_mi(Tick(1)), 251);

@@ -152,7 +152,9 @@ pub fn qos_class(pod: &Pod) -> &'static str {
                 let Some(l) = limits.get(*k) else { return false };
                 match r.requests.as_ref().and_then(|m| m.get(*k)) {
                     None => true,
-                    Some(q) => crate::sim::quantity::parse_milli(&q.0).ok() == crate::sim::quantity::parse_milli(&l.0).ok(),
+                    Some(q) => {
+                        crate::sim::quantity::parse_milli(&q.0).ok() == crate::sim::quantity::parse_milli(&l.0).ok()
+                    }
                 }
             })
         });
@@ -222,7 +224,10 @@ pub fn build_status(w: &World, pod: &Pod, rt: &mut PodRt) -> PodStatus {
     } else if let Some(r) = completed_reason.clone() {
         (Some(r), None)
     } else {
-        (Some("ContainersNotReady".to_string()), Some(format!("containers with unready status: [{}]", unready.join(" "))))
+        (
+            Some("ContainersNotReady".to_string()),
+            Some(format!("containers with unready status: [{}]", unready.join(" "))),
+        )
     };
     cond(rt, "Ready", ready, reason.clone(), message.clone());
     cond(rt, "ContainersReady", ready, reason, message);
@@ -254,13 +259,7 @@ pub fn build_status(w: &World, pod: &Pod, rt: &mut PodRt) -> PodStatus {
 /// The InternalIP of a node.
 pub fn node_ip(w: &World, node: &str) -> Option<String> {
     let n = w.store.get(Kind::Node, "", node)?.as_node()?;
-    n.status
-        .as_ref()?
-        .addresses
-        .as_ref()?
-        .iter()
-        .find(|a| a.type_ == "InternalIP")
-        .map(|a| a.address.clone())
+    n.status.as_ref()?.addresses.as_ref()?.iter().find(|a| a.type_ == "InternalIP").map(|a| a.address.clone())
 }
 
 pub fn write_status(w: &mut World, pod: &Pod, rt: &mut PodRt) {
@@ -273,4 +272,3 @@ pub fn write_status(w: &mut World, pod: &Pod, rt: &mut PodRt) {
         }
     });
 }
-

@@ -16,7 +16,12 @@ use crate::sim::World;
 /// Default file mode of projected files (0644, the API's defaultMode 420).
 const DEFAULT_MODE: u32 = 0o644;
 
-fn project(tree: &mut Tree, data: &BTreeMap<String, Vec<u8>>, items: Option<&Vec<KeyToPath>>, mode: u32) -> Result<(), String> {
+fn project(
+    tree: &mut Tree,
+    data: &BTreeMap<String, Vec<u8>>,
+    items: Option<&Vec<KeyToPath>>,
+    mode: u32,
+) -> Result<(), String> {
     match items {
         None => {
             for (k, v) in data {
@@ -163,11 +168,7 @@ fn build(w: &mut World, pod: &Pod, rt: &PodRt, v: &Volume) -> Result<VolumeId, S
 
 /// A service-account token: a JWT-shaped string (header.claims.signature), not a real one.
 fn service_account_token(pod: &Pod, ns: &str) -> String {
-    let sa = pod
-        .spec
-        .as_ref()
-        .and_then(|s| s.service_account_name.clone())
-        .unwrap_or_else(|| "default".into());
+    let sa = pod.spec.as_ref().and_then(|s| s.service_account_name.clone()).unwrap_or_else(|| "default".into());
     let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
     let header = b64.encode(r#"{"alg":"RS256","kid":"kubedojo"}"#);
     let claims = b64.encode(format!(
