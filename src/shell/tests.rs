@@ -96,6 +96,23 @@ impl Host for FakeHost {
                 ("10.96.0.3", _) => NetResult::Timeout,
                 _ => NetResult::Refused,
             },
+            NetRequest::Query { name, qtype, .. } => match (name.as_str(), qtype.as_str()) {
+                ("web.default.svc.cluster.local", "A") => NetResult::Dns {
+                    rcode: "NOERROR".into(),
+                    authoritative: true,
+                    answers: vec![(name.clone(), "A".into(), "10.96.0.1".into())],
+                },
+                ("web.default.svc.cluster.local", _) => {
+                    NetResult::Dns { rcode: "NOERROR".into(), authoritative: true, answers: vec![] }
+                }
+                ("example.com", "A") => NetResult::Dns {
+                    rcode: "NOERROR".into(),
+                    authoritative: false,
+                    answers: vec![(name.clone(), "A".into(), "93.184.215.14".into())],
+                },
+                ("blocked.default.svc.cluster.local", _) => NetResult::Timeout,
+                _ => NetResult::Dns { rcode: "NXDOMAIN".into(), authoritative: true, answers: vec![] },
+            },
             NetRequest::Http { ip, port, path, .. } => match (ip.as_str(), port, path.as_str()) {
                 ("10.96.0.1", 80, "/") => NetResult::Response {
                     status: 200,
@@ -441,16 +458,25 @@ fn curl_nc_nslookup() {
     check_err("nc -z -v -w 2 web 80", "web (10.96.0.1:80) open\n", 0);
     check_err("nc -zv -w 2 db 5432", "nc: db (10.96.0.2:5432): Connection refused\n", 1);
     check_err("nc -z -w 2 blocked 80", "nc: blocked (10.96.0.3:80): Connection timed out\n", 1);
+    // busybox 1.36 asks A and AAAA for each search domain and prints every reply.
     check(
         "nslookup web",
-        "Server:\t\t10.96.0.10\nAddress:\t10.96.0.10:53\n\nName:\tweb.default.svc.cluster.local\nAddress: 10.96.0.1\n\n",
+        "Server:\t\t10.96.0.10\nAddress:\t10.96.0.10:53\n\nName:\tweb.default.svc.cluster.local\nAddress: 10.96.0.1\n\n\n",
         0,
     );
     check(
         "nslookup nope",
-        "Server:\t\t10.96.0.10\nAddress:\t10.96.0.10:53\n\n** server can't find nope: NXDOMAIN\n\n",
+        "Server:\t\t10.96.0.10\nAddress:\t10.96.0.10:53\n\n** server can't find nope.default.svc.cluster.local: NXDOMAIN\n\n** server can't find nope.default.svc.cluster.local: NXDOMAIN\n\n",
         1,
     );
+    // A name with a dot is asked as is; an upstream answer is not authoritative.
+    check(
+        "nslookup -type=a example.com",
+        "Server:\t\t10.96.0.10\nAddress:\t10.96.0.10:53\n\nNon-authoritative answer:\nName:\texample.com\nAddress: 93.184.215.14\n\n",
+        0,
+    );
+    check("nslookup blocked", ";; connection timed out; no servers could be reached\n\n", 1);
+    check_err("nslookup -type=foo web", "nslookup: invalid query type \"foo\"\n", 1);
 }
 
 #[test]

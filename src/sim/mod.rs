@@ -9,11 +9,15 @@ pub mod api;
 pub mod clock;
 pub mod cluster;
 pub mod controllers;
+pub mod dns;
+pub mod endpoints;
 pub mod events;
 pub mod faults;
 pub mod images;
+pub mod ingress;
 pub mod kubelet;
 pub mod net;
+pub mod netpol;
 pub mod network;
 pub mod nodes;
 pub mod object;
@@ -109,8 +113,10 @@ impl World {
     ///    after the watch event);
     /// 6. the kubelets sync their pods (pull, start, probe, restart, terminate), reading the
     ///    bindings the scheduler just made;
-    /// 7. the endpoints controller follows the readiness the kubelets just reported, so a
-    ///    Service routes to a pod in the same second it turns Ready.
+    /// 7. the networking controllers (`services::reconcile`): the endpoints and EndpointSlice
+    ///    controllers follow the readiness the kubelets just reported, so a Service routes to
+    ///    a pod in the same second it turns Ready; load balancers and ingress controllers
+    ///    publish their addresses.
     pub fn tick(&mut self) {
         self.now = self.now.plus_s(1);
         faults::tick(self);

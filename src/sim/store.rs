@@ -149,7 +149,9 @@ impl Store {
                 return None;
             }
         }
-        Some(self.log.iter().filter(move |e| e.resource_version > resource_version))
+        // The log is ordered by resourceVersion: start right after `resource_version`.
+        let start = self.log.partition_point(|e| e.resource_version <= resource_version);
+        Some(self.log.range(start..))
     }
 }
 

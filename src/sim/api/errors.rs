@@ -16,6 +16,7 @@ pub enum Reason {
     Forbidden,
     Conflict,
     MethodNotAllowed,
+    InternalError,
 }
 
 impl Reason {
@@ -28,6 +29,7 @@ impl Reason {
             Reason::Forbidden => "Forbidden",
             Reason::Conflict => "Conflict",
             Reason::MethodNotAllowed => "MethodNotAllowed",
+            Reason::InternalError => "InternalError",
         }
     }
 
@@ -40,6 +42,7 @@ impl Reason {
             Reason::BadRequest => 400,
             Reason::Forbidden => 403,
             Reason::MethodNotAllowed => 405,
+            Reason::InternalError => 500,
         }
     }
 }
@@ -107,6 +110,11 @@ impl ApiError {
     /// `NewConflict`: `Operation cannot be fulfilled on pods "web": <why>`.
     pub fn conflict(resource: &str, name: &str, why: &str) -> ApiError {
         Self::plain(Reason::Conflict, format!("Operation cannot be fulfilled on {resource} {}: {why}", go_quote(name)))
+    }
+
+    /// `NewInternalError`: `Internal error occurred: <why>`.
+    pub fn internal(why: &str) -> ApiError {
+        Self::plain(Reason::InternalError, format!("Internal error occurred: {why}"))
     }
 
     /// `NewMethodNotSupported`: `<action> is not supported on resources of kind "pods"`.

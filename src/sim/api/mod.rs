@@ -147,6 +147,10 @@ impl World {
 
     /// Admission: what the default admission plugins change or refuse.
     fn admit(&mut self, obj: &mut Object) -> Result<(), ApiError> {
+        if let Object::Ingress(ing) = obj {
+            // DefaultIngressClass.
+            super::ingress::admit(&self.store, ing);
+        }
         if let Object::Pod(pod) = obj {
             let ns = pod.metadata.namespace.clone().unwrap_or_default();
             let sa = pod.spec.as_ref().and_then(|s| s.service_account_name.clone()).unwrap_or_else(|| "default".into());
@@ -186,10 +190,17 @@ impl World {
         }
         let suffix = self.random_suffix(5);
         defaults::default_object(&mut obj, &suffix);
+        if kind == Kind::Service {
+            // The service strategy's PrepareForUpdate: allocated values the client left out.
+            super::services::prepare_update(self, &current, &mut obj)?;
+        }
         let mut errs = validate::validate_object(&obj);
         errs.extend(validate::validate_update(&obj, &current));
         if !errs.is_empty() {
             return Err(validate::invalid(kind.name(), &name, &errs));
+        }
+        if kind == Kind::Service {
+            super::services::allocate_update(self, &current, &mut obj)?;
         }
         // Status is a subresource: a plain update keeps the stored status.
         let spec_changed = spec_of(&obj) != spec_of(&current);

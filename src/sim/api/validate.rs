@@ -36,6 +36,16 @@ pub fn validate_object(o: &crate::sim::object::Object) -> Vec<FieldError> {
         Object::Namespace(n) => validate_namespace(n),
         Object::Job(j) => validate_job(j),
         Object::CronJob(c) => validate_cron_job(c),
+        Object::NetworkPolicy(n) => {
+            let mut errs = validate_object_meta(&n.metadata, NameRule::Dns1123Subdomain);
+            errs.extend(crate::sim::netpol::validate_network_policy(n));
+            errs
+        }
+        Object::Ingress(i) => {
+            let mut errs = validate_object_meta(&i.metadata, NameRule::Dns1123Subdomain);
+            errs.extend(crate::sim::ingress::validate_ingress(i));
+            errs
+        }
         other => validate_object_meta(other.meta(), NameRule::Dns1123Subdomain),
     }
 }

@@ -61,8 +61,11 @@ struct CtrHost<'a> {
     pods: &'a BTreeMap<String, PodRt>,
     current: &'a PodRt,
     store: &'a crate::sim::store::Store,
+    network: &'a mut crate::sim::network::Network,
     rng: &'a mut rand_chacha::ChaCha8Rng,
     image: Option<&'a ImageSpec>,
+    /// The container's `image:` as written (for tools that differ between versions).
+    image_ref: String,
     /// Programs started by the script (`nginx -g 'daemon off;'` run from `sh -c`).
     started: Vec<Program>,
     ip: String,
@@ -97,6 +100,7 @@ impl Host for CtrHost<'_> {
     fn net(&mut self, req: &NetRequest) -> NetResult {
         let mut ctx = crate::sim::net::NetCtx {
             store: self.store,
+            network: self.network,
             pods: self.pods,
             current: self.current,
             volumes: self.view.volumes,
@@ -104,6 +108,9 @@ impl Host for CtrHost<'_> {
             rng: self.rng,
         };
         crate::sim::net::route(&mut ctx, req)
+    }
+    fn image(&self) -> Option<String> {
+        Some(self.image_ref.clone())
     }
 }
 
@@ -159,7 +166,7 @@ pub fn run(w: &mut World, pod: &Pod, rt: &PodRt, c: &mut CtrRt) {
         }
         Proc::Shell { process, wake_at, programs } => {
             if wake_at.is_none_or(|t| now >= t) {
-                let World { kubelet, store, rng, .. } = w;
+                let World { kubelet, store, rng, network, .. } = w;
                 let Kubelets { fs, pods, .. } = kubelet;
                 let mut host = CtrHost {
                     now,
@@ -170,8 +177,10 @@ pub fn run(w: &mut World, pod: &Pod, rt: &PodRt, c: &mut CtrRt) {
                     pods,
                     current: rt,
                     store,
+                    network,
                     rng,
                     image: c.image.as_ref(),
+                    image_ref: c.spec.image.clone().unwrap_or_default(),
                     started: Vec::new(),
                     ip: rt.ip.clone().unwrap_or_default(),
                 };
@@ -249,7 +258,7 @@ pub fn exec_once(w: &mut World, rt: &PodRt, c: &CtrRt, argv: &[String], timeout_
         .unwrap_or_default();
     let start = w.now;
     let mut now = start;
-    let World { kubelet, store, rng, .. } = w;
+    let World { kubelet, store, rng, network, .. } = w;
     let Kubelets { fs, pods, .. } = kubelet;
     let mut host = CtrHost {
         now,
@@ -260,8 +269,10 @@ pub fn exec_once(w: &mut World, rt: &PodRt, c: &CtrRt, argv: &[String], timeout_
         pods,
         current: rt,
         store,
+        network,
         rng,
         image: c.image.as_ref(),
+        image_ref: c.spec.image.clone().unwrap_or_default(),
         started: Vec::new(),
         ip: rt.ip.clone().unwrap_or_default(),
     };

@@ -19,6 +19,8 @@ pub enum Kind {
         timeout_s: Option<u64>,
     },
     Webapp,
+    /// The ingress-nginx controller (`sim::ingress` routes what it serves).
+    IngressNginx,
     /// Exits at once with this code (a shell or interpreter started without a terminal).
     Exit(i32),
 }
@@ -48,6 +50,7 @@ fn program_for(arg0: &str) -> Option<&'static str> {
         "postgres" => "postgres",
         "stress" => "stress",
         "webapp" => "webapp",
+        "nginx-ingress-controller" => "ingress-nginx",
         _ => return None,
     })
 }
@@ -88,15 +91,21 @@ impl Program {
                 "mysql" => Kind::Mysql,
                 "postgres" => Kind::Postgres,
                 "webapp" => Kind::Webapp,
+                "ingress-nginx" => Kind::IngressNginx,
                 "stress" => Kind::Stress { vm_bytes: 0, timeout_s: None },
                 _ => Kind::Exit(0),
             });
         }
-        // docker-entrypoint.sh wrappers run their first argument.
+        // docker-entrypoint.sh and dumb-init wrappers run their first argument.
         let mut args = argv;
         if let Some(first) = args.first() {
             if first.ends_with("docker-entrypoint.sh") {
                 args = &args[1..];
+            } else if first.ends_with("dumb-init") {
+                args = &args[1..];
+                if args.first().map(String::as_str) == Some("--") {
+                    args = &args[1..];
+                }
             }
         }
         let name = program_for(args.first()?)?;
@@ -107,6 +116,7 @@ impl Program {
             "mysql" => Kind::Mysql,
             "postgres" => Kind::Postgres,
             "webapp" => Kind::Webapp,
+            "ingress-nginx" => Kind::IngressNginx,
             _ => {
                 let mut vm = 0u64;
                 let mut workers = 1u64;
@@ -261,6 +271,23 @@ impl Program {
                 vec![format!("stress: info: [1] dispatching hogs: 0 cpu, 0 io, {vm} vm, 0 hdd")]
             }
             Kind::Webapp => vec![format!("webapp listening on :{}", self.port())],
+            Kind::IngressNginx => {
+                let klog = dt.format("%m%d %H:%M:%S%.6f").to_string();
+                vec![
+                    "-------------------------------------------------------------------------------".into(),
+                    "NGINX Ingress controller".into(),
+                    "  Release:       v1.12.0".into(),
+                    "  Build:         ba4e9ee2e3bb1ded1bd0c4e4a64c99cc1b4a3e0b".into(),
+                    "  Repository:    https://github.com/kubernetes/ingress-nginx".into(),
+                    "  nginx version: nginx/1.25.5".into(),
+                    "".into(),
+                    "-------------------------------------------------------------------------------".into(),
+                    "".into(),
+                    format!("I{klog}       7 main.go:205] \"Creating API client\" host=\"https://10.96.0.1:443\""),
+                    format!("I{klog}       7 main.go:248] \"Running in Kubernetes cluster\" major=\"1\" minor=\"32\" git=\"v1.32.0\" state=\"clean\" commit=\"70d3cc986aa8221cd1dfb1121852688902d3bf53\" platform=\"linux/amd64\""),
+                    format!("I{klog}       7 nginx.go:271] \"Starting NGINX Ingress controller\""),
+                ]
+            }
             Kind::Exit(code) => {
                 self.exited = Some(*code);
                 vec![]
@@ -271,7 +298,7 @@ impl Program {
     /// The port the program serves (the webapp's is configurable with PORT).
     pub fn port(&self) -> u16 {
         match self.kind {
-            Kind::Nginx | Kind::Httpd => 80,
+            Kind::Nginx | Kind::Httpd | Kind::IngressNginx => 80,
             Kind::Redis => 6379,
             Kind::Mysql => 3306,
             Kind::Postgres => 5432,
@@ -327,7 +354,12 @@ impl Program {
 
     /// Whether the program accepts connections on `port` at `now`.
     pub fn listens(&self, port: u16, now: Tick) -> bool {
-        self.exited.is_none() && port != 0 && port == self.port() && now.since(self.started) >= self.start_s
+        let serves = match self.kind {
+            // HTTP, HTTPS, health and metrics, the admission webhook.
+            Kind::IngressNginx => matches!(port, 80 | 443 | 10254 | 8443),
+            _ => port == self.port(),
+        };
+        self.exited.is_none() && port != 0 && serves && now.since(self.started) >= self.start_s
     }
 
     /// A SIGTERM: servers shut down at once with status 0.
@@ -357,6 +389,10 @@ impl Program {
                     None => (404, HTTPD_404.replace("{path}", path)),
                 }
             }
+            Kind::IngressNginx => match path {
+                "/healthz" => (200, "ok".into()),
+                _ => (404, crate::sim::ingress::error_page(404).1),
+            },
             Kind::Webapp => {
                 let up = now.since(self.started);
                 match path {
@@ -385,9 +421,11 @@ impl Program {
     }
 
     /// The access-log line a server writes for a request.
+    #[allow(clippy::too_many_arguments)]
     pub fn access_log(
         &self,
         client_ip: &str,
+        method: &str,
         path: &str,
         status: u16,
         bytes: usize,
@@ -396,11 +434,11 @@ impl Program {
     ) -> Option<String> {
         match self.kind {
             Kind::Nginx => Some(format!(
-                "{client_ip} - - [{}] \"GET {path} HTTP/1.1\" {status} {bytes} \"-\" \"{agent}\" \"-\"",
+                "{client_ip} - - [{}] \"{method} {path} HTTP/1.1\" {status} {bytes} \"-\" \"{agent}\" \"-\"",
                 now.datetime().format("%d/%b/%Y:%H:%M:%S +0000")
             )),
             Kind::Httpd => Some(format!(
-                "{client_ip} - - [{}] \"GET {path} HTTP/1.1\" {status} {bytes}",
+                "{client_ip} - - [{}] \"{method} {path} HTTP/1.1\" {status} {bytes}",
                 now.datetime().format("%d/%b/%Y:%H:%M:%S +0000")
             )),
             _ => None,
