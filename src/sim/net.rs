@@ -144,14 +144,10 @@ fn node_with_ip(store: &Store, ip: &str) -> Option<(String, bool)> {
 
 /// Where a connection lands after kube-proxy and the policies.
 enum Target<'a> {
-    Pod {
-        rt: &'a PodRt,
-        port: u16,
-    },
+    /// `client` is the source address the pod sees (a node's, for NodePort traffic).
+    Pod { rt: &'a PodRt, port: u16, client: String },
     /// A node's own port (the API server, the kubelet...).
-    Host {
-        port: u16,
-    },
+    Host { port: u16 },
 }
 
 /// Opens a connection to `ip:port` from the current pod: kube-proxy's DNAT, the policies,
@@ -160,7 +156,7 @@ fn open<'a>(ctx: &mut NetCtx<'a>, ip: &str, port: u16, proto: &str) -> Result<Ta
     let (pods, current, store) = (ctx.pods, ctx.current, ctx.store);
     if is_loopback(ip) {
         return match listening(current, port, ctx.now) {
-            Some(_) => Ok(Target::Pod { rt: current, port }),
+            Some(_) => Ok(Target::Pod { rt: current, port, client: "127.0.0.1".into() }),
             None => Err(NetResult::Refused),
         };
     }
@@ -195,7 +191,7 @@ fn open<'a>(ctx: &mut NetCtx<'a>, ip: &str, port: u16, proto: &str) -> Result<Ta
                 return Err(NetResult::Timeout);
             }
             match listening(rt, dst_port, ctx.now) {
-                Some(_) => Ok(Target::Pod { rt, port: dst_port }),
+                Some(_) => Ok(Target::Pod { rt, port: dst_port, client: src.ip.clone() }),
                 None => Err(NetResult::Refused),
             }
         }
@@ -290,12 +286,11 @@ fn http(ctx: &mut NetCtx<'_>, ip: &str, port: u16, method: &str, host: &str, pat
         },
         // Not an HTTP server: the connection closes without an answer.
         Target::Host { .. } => NetResult::Refused,
-        Target::Pod { rt, port } => {
+        Target::Pod { rt, port, client } => {
             let Some((c, prog)) = listening(rt, port, ctx.now) else { return NetResult::Refused };
             if prog.kind == ProgramKind::IngressNginx && (port == 80 || port == 443) {
                 return serve_ingress(ctx, rt, c, host, path, method, agent);
             }
-            let client = ctx.current.ip.clone().unwrap_or_default();
             serve(ctx, rt, c, prog, path, method, agent, &client)
         }
     }

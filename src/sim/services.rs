@@ -630,16 +630,22 @@ pub fn allocate_update(w: &mut World, old: &Object, new: &mut Object) -> Result<
 /// reported; the load-balancer controller hands out addresses; the ingress controllers
 /// publish their addresses on the Ingresses they serve.
 pub fn reconcile(w: &mut World) {
+    flush_access_logs(w);
+    w.network.services.sync(&w.store);
+    super::endpoints::reconcile(w);
+    load_balancers(w);
+    super::ingress::reconcile(w);
+}
+
+/// Appends the access-log lines servers wrote while answering requests to their containers'
+/// logs (requests are routed while the kubelets' state is borrowed).
+pub fn flush_access_logs(w: &mut World) {
     let now = w.now;
     for (uid, ctr, line) in std::mem::take(&mut w.network.pending_logs) {
         if let Some(c) = w.kubelet.pods.get_mut(&uid).and_then(|p| p.container_mut(&ctr)) {
             c.write_log(now, format!("{line}\n").as_bytes());
         }
     }
-    w.network.services.sync(&w.store);
-    super::endpoints::reconcile(w);
-    load_balancers(w);
-    super::ingress::reconcile(w);
 }
 
 /// A load-balancer implementation (MetalLB-like) fed by `Network::lb_pool`: a LoadBalancer

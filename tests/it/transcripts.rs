@@ -36,4 +36,9 @@ transcripts! {
     oomkilled,
     unschedulable,
     errors,
+    service_endpoints,
+    service_dns,
+    service_nodeport,
+    ingress,
+    network_policy,
 }

@@ -194,6 +194,7 @@ pub fn run(w: &mut World, pod: &Pod, rt: &PodRt, c: &mut CtrRt) {
                     Status::Busy => *wake_at = None,
                     Status::Ready(code) | Status::Exited(code) => exit = Some(code),
                 }
+                crate::sim::services::flush_access_logs(w);
             }
             for p in programs.iter_mut() {
                 let (logs, _) = p.step(now);
@@ -245,6 +246,13 @@ pub enum Outcome {
 /// Runs `argv` in a running container to completion (exec probes, `kubectl exec`), letting
 /// its sleeps take up to `timeout_s` of its own time without advancing the cluster.
 pub fn exec_once(w: &mut World, rt: &PodRt, c: &CtrRt, argv: &[String], timeout_s: u64) -> Outcome {
+    let outcome = exec_inner(w, rt, c, argv, timeout_s);
+    // Servers the command reached log its requests now, as real ones do.
+    crate::sim::services::flush_access_logs(w);
+    outcome
+}
+
+fn exec_inner(w: &mut World, rt: &PodRt, c: &CtrRt, argv: &[String], timeout_s: u64) -> Outcome {
     let env: BTreeMap<String, String> = c.env.iter().cloned().collect();
     let mut process = match Process::spawn(argv, env, Options { pid: 100, ..Options::container() }) {
         Ok(p) => p,
