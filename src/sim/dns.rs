@@ -215,7 +215,7 @@ fn reverse(store: &Store, net: &Network, rest: &str) -> Answer {
             continue;
         };
         for e in &s.endpoints {
-            if e.addresses.iter().any(|a| *a == ip) {
+            if e.addresses.contains(&ip) {
                 let host = e.hostname.clone().unwrap_or_else(|| dashed(&ip));
                 return ptr(format!("{host}.{svc}.{}.svc.{CLUSTER_DOMAIN}", o.namespace()));
             }

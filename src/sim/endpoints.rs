@@ -463,6 +463,9 @@ fn endpoints_labels(svc: &Service) -> BTreeMap<String, String> {
     l
 }
 
+/// Addresses with their readiness.
+type AddrSet = Vec<(EndpointAddress, bool)>;
+
 fn write_endpoints(w: &mut World, key: &ObjKey, svc: &Service, pods: &[PodEp], trigger: &Time, created: Option<Time>) {
     let spec = svc.spec.clone().unwrap_or_default();
     let tolerate = spec.publish_not_ready_addresses.unwrap_or(false);
@@ -494,7 +497,7 @@ fn write_endpoints(w: &mut World, key: &ObjKey, svc: &Service, pods: &[PodEp], t
         }
     }
     // RepackSubsets: ports offered by the same set of addresses share a subset.
-    let mut groups: Vec<(Vec<(EndpointAddress, bool)>, Vec<EndpointPort>)> = Vec::new();
+    let mut groups: Vec<(AddrSet, Vec<EndpointPort>)> = Vec::new();
     for ((name, num, proto), mut addrs) in by_port {
         addrs.sort_by(|a, b| (&a.0.ip, uid(&a.0)).cmp(&(&b.0.ip, uid(&b.0))));
         let port = EndpointPort {

@@ -432,7 +432,7 @@ pub fn reconcile(w: &mut World) {
             _ => continue,
         };
         let up = w.now.since(started);
-        if up == 0 || up % STATUS_SYNC_S != 0 {
+        if up == 0 || !up.is_multiple_of(STATUS_SYNC_S) {
             continue;
         }
         let cfg = config(&ctr.spec, &key.namespace);
