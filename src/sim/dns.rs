@@ -225,6 +225,20 @@ fn reverse(store: &Store, net: &Network, rest: &str) -> Answer {
     Answer::nx(false)
 }
 
+/// A pod's hostname (`spec.hostname`, else its name) and, when it has a `subdomain`, its
+/// FQDN `<hostname>.<subdomain>.<namespace>.svc.cluster.local` — what the kubelet puts in
+/// its /etc/hostname and /etc/hosts.
+pub fn pod_hostname(pod: &k8s_openapi::api::core::v1::Pod) -> (String, Option<String>) {
+    let spec = pod.spec.as_ref();
+    let name = pod.metadata.name.clone().unwrap_or_default();
+    let host = spec.and_then(|s| s.hostname.clone()).filter(|h| !h.is_empty()).unwrap_or(name);
+    let fqdn = spec.and_then(|s| s.subdomain.clone()).filter(|s| !s.is_empty()).map(|sub| {
+        let ns = pod.metadata.namespace.as_deref().unwrap_or("default");
+        format!("{host}.{sub}.{ns}.svc.{CLUSTER_DOMAIN}")
+    });
+    (host, fqdn)
+}
+
 /// The search list kubelet writes into a `ClusterFirst` pod's `/etc/resolv.conf`.
 pub fn search_list(namespace: &str) -> Vec<String> {
     vec![format!("{namespace}.svc.{CLUSTER_DOMAIN}"), format!("svc.{CLUSTER_DOMAIN}"), CLUSTER_DOMAIN.to_string()]

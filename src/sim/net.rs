@@ -383,14 +383,9 @@ fn serve_ingress(
 /// The names a pod's `/etc/hosts` gives: its hostname, and its FQDN when it has a subdomain.
 fn hosts_file(ctx: &NetCtx<'_>, name: &str) -> Option<String> {
     let c = ctx.current;
-    let pod = ctx.store.get(Kind::Pod, &c.namespace, &c.name).and_then(|o| o.as_pod());
-    let spec = pod.and_then(|p| p.spec.as_ref());
-    let hostname = spec.and_then(|s| s.hostname.clone()).filter(|h| !h.is_empty()).unwrap_or_else(|| c.name.clone());
-    let mut names = vec![hostname.clone()];
-    if let Some(sub) = spec.and_then(|s| s.subdomain.clone()).filter(|s| !s.is_empty()) {
-        names.push(format!("{hostname}.{sub}.{}.svc.{}", c.namespace, dns::CLUSTER_DOMAIN));
-    }
-    names.contains(&name.to_string()).then(|| c.ip.clone().unwrap_or_default())
+    let pod = ctx.store.get(Kind::Pod, &c.namespace, &c.name).and_then(|o| o.as_pod())?;
+    let (hostname, fqdn) = dns::pod_hostname(pod);
+    (name == hostname || Some(name) == fqdn.as_deref()).then(|| c.ip.clone().unwrap_or_default())
 }
 
 /// The resolver getaddrinfo runs: /etc/hosts, then cluster DNS through the pod's search list.

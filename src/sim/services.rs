@@ -584,6 +584,9 @@ pub fn prepare_update(w: &mut World, old: &Object, new: &mut Object) -> Result<(
     if !new_needs_np {
         spec.external_traffic_policy = None;
     }
+    if !new_needs_ip && spec.internal_traffic_policy == old_spec.internal_traffic_policy {
+        spec.internal_traffic_policy = None;
+    }
     let errs = validate_cluster_ips(svc);
     if !errs.is_empty() {
         return Err(invalid(&name, errs));

@@ -89,6 +89,7 @@ kubectl exec client -- nslookup db.default.svc.cluster.local
 kubectl exec client -- nslookup db-0.db.default.svc.cluster.local
 kubectl get endpoints db -o jsonpath='{range .subsets[*].addresses[*]}{.hostname} {.ip}{"\n"}{end}'
 kubectl exec client -- wget -qO- http://db-1.db | head -4
+kubectl exec db-0 -- cat /etc/hosts
 kubectl exec db-0 -- cat /etc/hostname
 kubectl exec client -- nslookup 10-244-2-2.default.pod.cluster.local
 kubectl exec client -- nslookup search.default.svc.cluster.local

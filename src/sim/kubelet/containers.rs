@@ -475,12 +475,17 @@ fn setup_fs(w: &mut World, pod: &Pod, rt: &PodRt, c: &mut CtrRt) {
         }
     }
     let ip = rt.ip.clone().unwrap_or_default();
-    root.add_file("/etc/hostname", format!("{}\n", rt.name).as_bytes(), 0o644);
+    // The pod's hostname, and its FQDN when it has a subdomain (StatefulSet pods).
+    let (hostname, fqdn) = crate::sim::dns::pod_hostname(pod);
+    let names = match fqdn {
+        Some(f) => format!("{f}\t{hostname}"),
+        None => hostname.clone(),
+    };
+    root.add_file("/etc/hostname", format!("{hostname}\n").as_bytes(), 0o644);
     root.add_file(
         "/etc/hosts",
         format!(
-            "# Kubernetes-managed hosts file.\n127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\nfe00::0\tip6-localnet\nfe00::0\tip6-mcastprefix\nfe00::1\tip6-allnodes\nfe00::2\tip6-allrouters\n{ip}\t{}\n",
-            rt.name
+            "# Kubernetes-managed hosts file.\n127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\nfe00::0\tip6-localnet\nfe00::0\tip6-mcastprefix\nfe00::1\tip6-allnodes\nfe00::2\tip6-allrouters\n{ip}\t{names}\n"
         )
         .as_bytes(),
         0o644,
