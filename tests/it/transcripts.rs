@@ -36,4 +36,7 @@ transcripts! {
     oomkilled,
     unschedulable,
     errors,
+    get_tables_pods,
+    get_tables_cluster,
+    get_tables_flags,
 }
