@@ -360,3 +360,58 @@ pub fn print_written(ctx: &mut Ctx, format: &Format, objs: &[Object]) {
         print_value(ctx, format, &o.to_value());
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use k8s_openapi::api::core::v1::ConfigMap;
+    use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+
+    #[test]
+    fn natural_order_like_sortorder() {
+        assert!(natural_less("pod-9", "pod-10"));
+        assert!(!natural_less("pod-10", "pod-9"));
+        assert!(natural_less("a1", "ab"), "digits sort before other characters");
+        assert!(natural_less("a01", "a001") && !natural_less("a001", "a01"), "fewer zeros first");
+        assert!(natural_less("abc", "abcd"));
+        assert!(!natural_less("abc", "abc"));
+    }
+
+    #[test]
+    fn values_compare_like_kubectl() {
+        assert_eq!(is_less(&json!(9), &json!(10)), Ok(true));
+        assert_eq!(is_less(&json!("100Mi"), &json!("1Gi")), Ok(true), "quantities by value");
+        assert_eq!(is_less(&json!("web-10"), &json!("web-9")), Ok(false));
+        assert_eq!(is_less(&Value::Null, &json!("a")), Ok(true));
+        assert!(is_less(&json!(true), &json!(false)).is_err());
+    }
+
+    fn cm(name: &str, label: Option<&str>) -> Object {
+        Object::ConfigMap(ConfigMap {
+            metadata: ObjectMeta {
+                name: Some(name.into()),
+                labels: label.map(|l| [("tier".to_string(), l.to_string())].into()),
+                ..Default::default()
+            },
+            ..Default::default()
+        })
+    }
+
+    fn names(objs: &[Object]) -> Vec<&str> {
+        objs.iter().map(|o| o.name()).collect()
+    }
+
+    #[test]
+    fn sort_puts_objects_missing_the_field_first_as_go_insertion_sort_does() {
+        let mut objs = vec![cm("a", Some("web")), cm("b", None), cm("c", Some("db")), cm("d", None)];
+        sort_objects(&mut objs, ".metadata.labels.tier").unwrap();
+        // Missing first, in reverse order (Less(missing, anything) is true), then by value.
+        assert_eq!(names(&objs), ["d", "b", "c", "a"]);
+        let mut objs = vec![cm("x-10", None), cm("x-9", None), cm("x-1", None)];
+        sort_objects(&mut objs, "{.metadata.name}").unwrap();
+        assert_eq!(names(&objs), ["x-1", "x-9", "x-10"]);
+        let err = sort_objects(&mut objs, ".spec.nothing").unwrap_err();
+        assert_eq!(err, "error: couldn't find any field with path \"{.spec.nothing}\" in the list of objects");
+        assert_eq!(objs.len(), 3, "objects are kept on error");
+    }
+}

@@ -192,7 +192,7 @@ impl TabWriter {
                 out.push_str(cell);
                 if j < widths.len() {
                     let w = cell.chars().count();
-                    out.extend(std::iter::repeat(self.pad_char).take(widths[j].saturating_sub(w)));
+                    out.extend(std::iter::repeat_n(self.pad_char, widths[j].saturating_sub(w)));
                 }
             }
             if i + 1 < lines.len() {
@@ -267,7 +267,7 @@ mod tests {
         })
     }
 
-    fn table(objs: &[Object]) -> Table {
+    fn table(objs: &[Object]) -> Table<'_> {
         let col = |name: &str, format: &str, priority: i32| ColumnDefinition {
             name: name.into(),
             type_: "string".into(),
@@ -282,7 +282,7 @@ mod tests {
                 .map(|o| TableRow {
                     cells: vec![Cell::Str(o.name().into()), Cell::Int(1), Cell::Str("<none>".into())],
                     conditions: vec![],
-                    object: o.clone(),
+                    object: o,
                 })
                 .collect(),
         }
@@ -290,7 +290,8 @@ mod tests {
 
     #[test]
     fn wide_columns_only_with_wide_and_headers_upper_cased() {
-        let t = table(&[cm("a", "default", &[])]);
+        let objs = [cm("a", "default", &[])];
+        let t = table(&objs);
         assert_eq!(print_table(&t, &PrintOptions::default()), "NAME   DATA\na      1\n");
         let wide = PrintOptions { wide: true, ..Default::default() };
         assert_eq!(print_table(&t, &wide), "NAME   DATA   NOMINATED NODE\na      1      <none>\n");
@@ -305,10 +306,11 @@ mod tests {
 
     #[test]
     fn namespace_first_kind_prefix_and_label_columns() {
-        let t = table(&[
+        let objs = [
             cm("web", "default", &[("app", "web"), ("tier", "front")]),
             cm("db", "prod", &[("app.kubernetes.io/name", "db")]),
-        ]);
+        ];
+        let t = table(&objs);
         let o = PrintOptions {
             with_namespace: true,
             with_kind: true,
@@ -323,7 +325,8 @@ mod tests {
              default     configmap/web   1      web          app=web,tier=front\n\
              prod        configmap/db    1            db     app.kubernetes.io/name=db\n"
         );
-        let none = table(&[cm("plain", "default", &[])]);
+        let objs = [cm("plain", "default", &[])];
+        let none = table(&objs);
         let o = PrintOptions { show_labels: true, ..Default::default() };
         assert_eq!(print_table(&none, &o), "NAME    DATA   LABELS\nplain   1      <none>\n");
     }

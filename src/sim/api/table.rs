@@ -175,22 +175,42 @@ pub struct RowCondition {
     pub message: String,
 }
 
-/// One row: its cells (one per column definition, wide ones included) and its object.
+/// One row: its cells (one per column definition, wide ones included) and the object it
+/// came from (borrowed: listing 150,000 pods must not copy them).
 #[derive(Clone, Debug, PartialEq)]
-pub struct TableRow {
+pub struct TableRow<'a> {
     pub cells: Vec<Cell>,
     pub conditions: Vec<RowCondition>,
-    pub object: Object,
+    pub object: &'a Object,
 }
 
 /// A `meta.k8s.io/v1` Table.
 #[derive(Clone, Debug, PartialEq)]
-pub struct Table {
+pub struct Table<'a> {
     pub column_definitions: Vec<ColumnDefinition>,
-    pub rows: Vec<TableRow>,
+    pub rows: Vec<TableRow<'a>>,
 }
 
-impl Table {
+impl Table<'_> {
+    /// Whether a column shows: default columns always, priority-1 ones only when `wide`.
+    fn shown(&self, wide: bool) -> impl Iterator<Item = usize> + '_ {
+        self.column_definitions.iter().enumerate().filter(move |(_, c)| wide || c.priority == 0).map(|(i, _)| i)
+    }
+
+    /// The headers kubectl prints (`NOMINATED NODE`), without the wide ones unless `wide`.
+    pub fn headers(&self, wide: bool) -> Vec<String> {
+        self.shown(wide).map(|i| self.column_definitions[i].name.to_uppercase()).collect()
+    }
+
+    /// The rows' cells as text, for the columns [`Table::headers`] names.
+    pub fn text_rows(&self, wide: bool) -> Vec<Vec<String>> {
+        let cols: Vec<usize> = self.shown(wide).collect();
+        self.rows
+            .iter()
+            .map(|r| cols.iter().map(|&i| r.cells.get(i).map(Cell::text).unwrap_or_default()).collect())
+            .collect()
+    }
+
     /// The Table as the API server serves it (rows carry the full object, as with
     /// `?includeObject=Object`).
     pub fn to_value(&self) -> Value {
@@ -230,14 +250,14 @@ impl Table {
 }
 
 /// The Table for objects of one kind, as the API server prints a list of them.
-pub fn table_for(kind: Kind, objs: &[&Object], now: DateTime<Utc>) -> Table {
+pub fn table_for<'a>(kind: Kind, objs: &[&'a Object], now: DateTime<Utc>) -> Table<'a> {
     Table {
         column_definitions: columns(kind),
         rows: objs
             .iter()
             .map(|o| {
                 let (cells, conditions) = row(o, now);
-                TableRow { cells, conditions, object: (*o).clone() }
+                TableRow { cells, conditions, object: o }
             })
             .collect(),
     }
@@ -948,7 +968,7 @@ fn node_cells(n: &core::Node, now: DateTime<Utc>) -> Vec<Cell> {
     // Only the Ready condition makes the STATUS column (the last one of that type wins, as
     // in the printer's condition map).
     let mut status: Vec<String> = Vec::new();
-    if let Some(c) = st.conditions.iter().flatten().filter(|c| c.type_ == "Ready").last() {
+    if let Some(c) = st.conditions.iter().flatten().rfind(|c| c.type_ == "Ready") {
         status.push(if c.status == "True" { "Ready".into() } else { "NotReady".into() });
     }
     if status.is_empty() {

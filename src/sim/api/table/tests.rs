@@ -745,6 +745,13 @@ fn table_json_is_meta_v1_table() {
     assert_eq!(v["rows"][0]["cells"], json!(["c", 0, "5m"]));
     assert_eq!(v["rows"][0]["object"]["metadata"]["name"], "c");
     assert!(v["rows"][0].get("conditions").is_none());
+    assert_eq!(t.headers(false), ["NAME", "DATA", "AGE"]);
+    assert_eq!(t.text_rows(false), [["c", "0", "5m"]]);
+    let p = pod(json!({}), json!({"phase": "Pending"}));
+    let t = table_for(Kind::Pod, &[&p], now());
+    assert_eq!(t.headers(false), ["NAME", "READY", "STATUS", "RESTARTS", "AGE"]);
+    assert_eq!(t.headers(true)[5..], ["IP", "NODE", "NOMINATED NODE", "READINESS GATES"]);
+    assert_eq!(t.text_rows(true)[0].len(), 9);
     let pod_columns = columns(Kind::Pod);
     let wide: Vec<&str> = pod_columns.iter().filter(|c| c.priority == 1).map(|c| c.name.as_str()).collect();
     assert_eq!(wide, ["IP", "Node", "Nominated Node", "Readiness Gates"]);
