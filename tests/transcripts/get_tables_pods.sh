@@ -95,7 +95,9 @@ spec:
 EOF2
 sleep 1
 kubectl get pods
-sleep 9
+sleep 1
+kubectl get pod typo
+sleep 8
 kubectl get pods
 kubectl get pods -o wide
 sleep 40
