@@ -218,7 +218,13 @@ impl Table<'_> {
             .column_definitions
             .iter()
             .map(|c| {
-                json!({"name": c.name, "type": c.type_, "format": c.format, "description": c.description, "priority": c.priority})
+                json!({
+                    "name": c.name,
+                    "type": c.type_,
+                    "format": c.format,
+                    "description": c.description,
+                    "priority": c.priority,
+                })
             })
             .collect();
         let rows: Vec<Value> = self
