@@ -36,4 +36,8 @@ transcripts! {
     oomkilled,
     unschedulable,
     errors,
+    job_parallel,
+    job_backoff_limit,
+    job_deadline,
+    job_indexed,
 }

@@ -3,3 +3,6 @@
 use crate::sim::World;
 
 pub fn reconcile(_w: &mut World) {}
+
+#[derive(Clone, Debug, Default)]
+pub struct State {}
