@@ -21,5 +21,6 @@ sleep 3
 kubectl get pods -o jsonpath='{range .items[*]}{.metadata.name} {.metadata.annotations.batch\.kubernetes\.io/job-completion-index} {.metadata.labels.batch\.kubernetes\.io/job-completion-index} {.spec.hostname}{"\n"}{end}'
 sleep 10
 kubectl get job idx -o jsonpath='succeeded={.status.succeeded} completedIndexes={.status.completedIndexes} {.status.conditions[1].type}{"\n"}'
-kubectl logs -l job-name=idx
+kubectl logs idx-0-8g9ml
+kubectl logs idx-2-xq2g7
 kubectl get pod -l batch.kubernetes.io/job-completion-index=1 -o jsonpath='{.items[0].spec.containers[0].env}{"\n"}'
