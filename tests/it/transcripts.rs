@@ -40,4 +40,6 @@ transcripts! {
     job_backoff_limit,
     job_deadline,
     job_indexed,
+    cronjob_schedule,
+    cronjob_forbid,
 }
