@@ -42,4 +42,5 @@ transcripts! {
     job_indexed,
     cronjob_schedule,
     cronjob_forbid,
+    statefulset_ordered,
 }

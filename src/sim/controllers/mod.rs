@@ -7,6 +7,7 @@ pub mod cronjob;
 pub mod daemonset;
 pub mod deployment;
 pub mod gc;
+pub mod history;
 pub mod informer;
 pub mod job;
 pub mod podcontrol;
