@@ -43,4 +43,5 @@ transcripts! {
     cronjob_schedule,
     cronjob_forbid,
     statefulset_ordered,
+    daemonset,
 }

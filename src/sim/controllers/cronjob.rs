@@ -283,7 +283,8 @@ fn cleanup_finished_jobs(w: &mut World, cj: &mut CronJob, jobs: &[Job]) {
     }
     let mut ok: Vec<&Job> = jobs.iter().filter(|j| is_finished(j) == Some("Complete")).collect();
     let mut failed: Vec<&Job> = jobs.iter().filter(|j| is_finished(j) == Some("Failed")).collect();
-    for (list, limit) in [(&mut ok, spec.successful_jobs_history_limit), (&mut failed, spec.failed_jobs_history_limit)] {
+    for (list, limit) in [(&mut ok, spec.successful_jobs_history_limit), (&mut failed, spec.failed_jobs_history_limit)]
+    {
         let Some(limit) = limit else { continue };
         let n = list.len() as i64 - limit.max(0) as i64;
         if n <= 0 {
@@ -472,13 +473,9 @@ fn sync_cron_job(w: &mut World, cj: &mut CronJob, jobs: &[Job]) -> Option<Tick> 
     let template = spec.job_template.clone();
     let tm = template.metadata.clone().unwrap_or_default();
     let mut annotations = tm.annotations.clone().unwrap_or_default();
-    let scheduled_at = sched
-        .tz
-        .from_utc_datetime(&Utc.timestamp_opt(scheduled, 0).single().unwrap_or_default().naive_utc());
-    annotations.insert(
-        SCHEDULED_TIMESTAMP.into(),
-        scheduled_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-    );
+    let scheduled_at =
+        sched.tz.from_utc_datetime(&Utc.timestamp_opt(scheduled, 0).single().unwrap_or_default().naive_utc());
+    annotations.insert(SCHEDULED_TIMESTAMP.into(), scheduled_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
     let cj_obj = Object::CronJob(cj.clone());
     let job = Job {
         metadata: ObjectMeta {
@@ -548,10 +545,8 @@ mod tests {
 
     #[test]
     fn job_names_are_scheduled_unix_minutes() {
-        let cj = CronJob {
-            metadata: ObjectMeta { name: Some("hello".into()), ..Default::default() },
-            ..Default::default()
-        };
+        let cj =
+            CronJob { metadata: ObjectMeta { name: Some("hello".into()), ..Default::default() }, ..Default::default() };
         assert_eq!(job_name(&cj, at("2025-01-01T00:01:00Z")), "hello-28928161");
     }
 }

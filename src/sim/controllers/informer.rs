@@ -51,9 +51,7 @@ impl OwnerIndex {
     /// Records the current state of an object (None: deleted) whose controller may be of
     /// `owner_kind`; returns the owners to wake: the old one and the new one.
     pub fn observe(&mut self, key: &ObjKey, obj: Option<&Object>, owner_kind: Kind) -> Vec<ObjKey> {
-        let new_owner = obj
-            .and_then(|o| controller_ref(o, owner_kind))
-            .map(|r| ObjKey::new(&key.namespace, &r.name));
+        let new_owner = obj.and_then(|o| controller_ref(o, owner_kind)).map(|r| ObjKey::new(&key.namespace, &r.name));
         let old_owner = self.owner_of.get(key).cloned();
         let mut wake = Vec::new();
         if old_owner != new_owner {

@@ -256,7 +256,9 @@ fn ensure_condition(
     now: Tick,
 ) -> bool {
     if let Some(c) = conds.iter_mut().find(|c| c.type_ == type_) {
-        if c.status != status || c.reason.as_deref().unwrap_or("") != reason || c.message.as_deref().unwrap_or("") != message
+        if c.status != status
+            || c.reason.as_deref().unwrap_or("") != reason
+            || c.message.as_deref().unwrap_or("") != message
         {
             *c = new_condition(type_, status, reason, message, now);
             return true;
@@ -450,22 +452,13 @@ fn sync_job(w: &mut World, key: &ObjKey) {
         .filter(|o| controller_ref(o, Kind::Job).is_some_and(|r| r.uid == uid))
         .filter_map(|o| o.as_pod().cloned())
         .collect();
-    let vanished: Vec<Vanished> = w
-        .controllers
-        .job
-        .vanished
-        .remove(key)
-        .unwrap_or_default()
-        .into_iter()
-        .filter(|v| v.owner_uid == uid)
-        .collect();
+    let vanished: Vec<Vanished> =
+        w.controllers.job.vanished.remove(key).unwrap_or_default().into_iter().filter(|v| v.owner_uid == uid).collect();
 
     let valid_index = |p: &Pod| !indexed || completion_index(p).is_some_and(|i| i < completions.unwrap_or(0));
     let active_pods: Vec<&Pod> = pods.iter().filter(|p| podcontrol::is_active(p)).collect();
-    let mut terminating: i32 = pods
-        .iter()
-        .filter(|p| p.metadata.deletion_timestamp.is_some() && !podcontrol::is_terminal(p))
-        .count() as i32;
+    let mut terminating: i32 =
+        pods.iter().filter(|p| p.metadata.deletion_timestamp.is_some() && !podcontrol::is_terminal(p)).count() as i32;
     let mut ready: i32 = active_pods.iter().filter(|p| podcontrol::is_ready(p)).count() as i32;
     let mut active = active_pods.len() as i32;
 
@@ -525,9 +518,8 @@ fn sync_job(w: &mut World, key: &ObjKey) {
 
     // The finished condition, if any (a Failed or Complete one is derived from its interim
     // FailureTarget / SuccessCriteriaMet).
-    let mut finished: Option<JobCondition> = find_condition(&conds, "SuccessCriteriaMet")
-        .filter(|c| c.status == "True")
-        .cloned();
+    let mut finished: Option<JobCondition> =
+        find_condition(&conds, "SuccessCriteriaMet").filter(|c| c.status == "True").cloned();
     if finished.is_none() {
         if let Some(ft) = find_condition(&conds, "FailureTarget").filter(|c| c.status == "True") {
             finished = Some(new_condition(
@@ -538,20 +530,16 @@ fn sync_job(w: &mut World, key: &ObjKey) {
                 now,
             ));
         } else if let Some(policy) = &spec.pod_failure_policy {
-            if let Some(msg) = pods.iter().filter(|p| is_pod_failed(p, &job)).find_map(|p| match_pod_failure_policy(policy, p).0)
+            if let Some(msg) =
+                pods.iter().filter(|p| is_pod_failed(p, &job)).find_map(|p| match_pod_failure_policy(policy, p).0)
             {
                 finished = Some(new_condition("FailureTarget", "True", "PodFailurePolicy", &msg, now));
             }
         }
     }
     if finished.is_none() {
-        let past_backoff_on_failure = spec
-            .template
-            .spec
-            .as_ref()
-            .and_then(|s| s.restart_policy.as_deref())
-            == Some("OnFailure")
-            && {
+        let past_backoff_on_failure =
+            spec.template.spec.as_ref().and_then(|s| s.restart_policy.as_deref()) == Some("OnFailure") && {
                 let restarts: i32 = pods
                     .iter()
                     .filter(|p| matches!(podcontrol::phase(p), "Running" | "Pending"))
@@ -658,8 +646,7 @@ fn sync_job(w: &mut World, key: &ObjKey) {
     }
 
     // trackJobStatusAndRemoveFinalizers: count finished pods and release their finalizers.
-    let finishing_failed =
-        finished.as_ref().is_some_and(|c| c.type_ != "SuccessCriteriaMet" && c.type_ != "Complete");
+    let finishing_failed = finished.as_ref().is_some_and(|c| c.type_ != "SuccessCriteriaMet" && c.type_ != "Complete");
     let mut release: Vec<String> = Vec::new();
     let mut new_ok = 0;
     let mut new_fail = 0;

@@ -106,7 +106,8 @@ fn running_and_ready(p: &Pod) -> bool {
 
 /// Running, ready, and ready for at least minReadySeconds.
 fn available(p: &Pod, min_ready_s: i32, now: crate::sim::Tick) -> bool {
-    running_and_ready(p) && (min_ready_s <= 0 || podcontrol::ready_since(p).is_some_and(|t| now.since(t) >= min_ready_s as u64))
+    running_and_ready(p)
+        && (min_ready_s <= 0 || podcontrol::ready_since(p).is_some_and(|t| now.since(t) >= min_ready_s as u64))
 }
 
 /// `newVersionedStatefulSetPod`: the pod for an ordinal from the template of a revision.
@@ -194,7 +195,10 @@ fn create_claims(w: &mut World, set: &StatefulSet, set_obj: &Object, pod_name: &
                     set_obj,
                     EventType::Warning,
                     "FailedCreate",
-                    &format!("create Claim {name} for Pod {pod_name} in StatefulSet {set_name} failed error: {}", e.message),
+                    &format!(
+                        "create Claim {name} for Pod {pod_name} in StatefulSet {set_name} failed error: {}",
+                        e.message
+                    ),
                 );
                 return false;
             }
