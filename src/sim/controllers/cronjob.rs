@@ -492,10 +492,7 @@ fn sync_cron_job(w: &mut World, cj: &mut CronJob, jobs: &[Job]) -> Option<Tick> 
     let created = match w.api_create(Object::Job(job), WriteOptions::default()) {
         Ok(o) => o,
         Err(e) if e.message.ends_with("already exists") => {
-            let Some(existing) = w.store.get(Kind::Job, cj.metadata.namespace.as_deref().unwrap_or(""), &name).cloned()
-            else {
-                return None;
-            };
+            let existing = w.store.get(Kind::Job, cj.metadata.namespace.as_deref().unwrap_or(""), &name).cloned()?;
             let ours =
                 controller_ref(&existing, Kind::CronJob).is_some_and(|r| Some(&r.uid) == cj.metadata.uid.as_ref());
             let listed = cj
