@@ -44,20 +44,18 @@ pub struct Output {
     pub stdout: Vec<u8>,
     pub stderr: Vec<u8>,
     pub code: i32,
-    /// How many bytes of `stderr` were written before any stdout (warnings that a terminal
-    /// shows before the output).
-    pub lead_err_len: usize,
+    /// Both streams in the order they were written, as a terminal shows them.
+    pub io: crate::shell::ExtIo,
 }
 
 impl Output {
     pub fn out(&mut self, s: &str) {
         self.stdout.extend_from_slice(s.as_bytes());
+        self.io.out(s.as_bytes());
     }
     pub fn err(&mut self, s: &str) {
         self.stderr.extend_from_slice(s.as_bytes());
-        if self.stdout.is_empty() {
-            self.lead_err_len = self.stderr.len();
-        }
+        self.io.err(s.as_bytes());
     }
     /// Prints an error line (`error: ...` or a server error) and sets exit status 1.
     pub fn fail(&mut self, msg: &str) {

@@ -48,6 +48,10 @@ pub struct World {
     pub sched_queue: scheduling::Queue,
     /// Fault: the image registry is unreachable (pulls fail).
     pub registry_down: bool,
+    /// What is true of each node's machine and kubelet, and the taint eviction queue.
+    pub nodes: nodes::Nodes,
+    /// Faults to come (a scenario's timeline, a random rate) and those applied.
+    pub faults: faults::Faults,
     pub(crate) event_seq: u64,
 }
 
@@ -65,6 +69,8 @@ impl World {
             network: network::Network::default(),
             sched_queue: scheduling::Queue::default(),
             registry_down: false,
+            nodes: nodes::Nodes::default(),
+            faults: faults::Faults::default(),
             event_seq: 0,
         }
     }
