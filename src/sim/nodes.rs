@@ -518,7 +518,13 @@ fn taint_eviction(w: &mut World, names: &[String]) {
                 }
                 Some(None) => {}
                 Some(Some(s)) => {
-                    seen.insert(key, (uid, since.plus_s(s as u64)));
+                    // An eviction already scheduled keeps its time (a taint without
+                    // timeAdded is counted from when the controller first saw it).
+                    let due = match w.nodes.evictions.get(&key) {
+                        Some((u, due)) if *u == uid => *due,
+                        _ => since.plus_s(s as u64),
+                    };
+                    seen.insert(key, (uid, due));
                 }
             }
         }
