@@ -47,4 +47,5 @@ transcripts! {
     get_tables_pods,
     get_tables_cluster,
     get_tables_flags,
+    get_tables_workloads,
 }
