@@ -1,9 +1,13 @@
-# Cluster-scoped and namespaced basics: nodes (default and wide), namespaces, the objects
+# Cluster-scoped and namespaced basics: nodes (default, wide, cordoned), namespaces, the objects
 # every namespace gets (ServiceAccount, kube-root-ca.crt), ConfigMaps and Secrets side by
 # side, events, and listing across all namespaces.
 kubectl get nodes
 kubectl get nodes -o wide
 kubectl get no node01
+kubectl cordon node01
+kubectl get nodes
+kubectl get node node01 --show-labels
+kubectl uncordon node01
 kubectl get ns
 kubectl get namespace default kube-system
 cat <<'EOF2' | kubectl apply -f -
