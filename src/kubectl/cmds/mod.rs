@@ -14,6 +14,7 @@ mod expose;
 pub(crate) mod get;
 mod label;
 mod logs;
+mod patch;
 mod rollout;
 mod run;
 mod scale;
@@ -141,6 +142,7 @@ pub fn dispatch(ctx: &mut Ctx, args: &[String]) {
         "drain" => drain::run(ctx, rest),
         "taint" => taint::run(ctx, rest),
         "config" => config::run(ctx, rest),
+        "patch" => patch::run(ctx, rest),
         "completion" => {
             // `source <(kubectl completion bash)` is a common exam habit: accept it quietly.
             ctx.out.out("# kubectl completion is built into kubedojo's prompt\n");
