@@ -12,6 +12,7 @@ mod drain;
 mod exec;
 mod expose;
 pub(crate) mod get;
+mod info;
 mod label;
 mod logs;
 mod patch;
@@ -143,6 +144,10 @@ pub fn dispatch(ctx: &mut Ctx, args: &[String]) {
         "taint" => taint::run(ctx, rest),
         "config" => config::run(ctx, rest),
         "patch" => patch::run(ctx, rest),
+        "version" => info::version(ctx, rest),
+        "cluster-info" => info::cluster_info(ctx, rest),
+        "api-resources" => info::api_resources(ctx, rest),
+        "api-versions" => info::api_versions(ctx, rest),
         "completion" => {
             // `source <(kubectl completion bash)` is a common exam habit: accept it quietly.
             ctx.out.out("# kubectl completion is built into kubedojo's prompt\n");
