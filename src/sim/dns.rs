@@ -230,8 +230,7 @@ fn reverse(store: &Store, net: &Network, rest: &str) -> Answer {
 /// its /etc/hostname and /etc/hosts.
 pub fn pod_hostname(pod: &k8s_openapi::api::core::v1::Pod) -> (String, Option<String>) {
     let spec = pod.spec.as_ref();
-    let name = pod.metadata.name.clone().unwrap_or_default();
-    let host = spec.and_then(|s| s.hostname.clone()).filter(|h| !h.is_empty()).unwrap_or(name);
+    let host = super::kubelet::pod_hostname(pod);
     let fqdn = spec.and_then(|s| s.subdomain.clone()).filter(|s| !s.is_empty()).map(|sub| {
         let ns = pod.metadata.namespace.as_deref().unwrap_or("default");
         format!("{host}.{sub}.{ns}.svc.{CLUSTER_DOMAIN}")

@@ -16,6 +16,7 @@ pub enum Reason {
     Forbidden,
     Conflict,
     MethodNotAllowed,
+    TooManyRequests,
     InternalError,
 }
 
@@ -29,6 +30,7 @@ impl Reason {
             Reason::Forbidden => "Forbidden",
             Reason::Conflict => "Conflict",
             Reason::MethodNotAllowed => "MethodNotAllowed",
+            Reason::TooManyRequests => "TooManyRequests",
             Reason::InternalError => "InternalError",
         }
     }
@@ -42,6 +44,7 @@ impl Reason {
             Reason::BadRequest => 400,
             Reason::Forbidden => 403,
             Reason::MethodNotAllowed => 405,
+            Reason::TooManyRequests => 429,
             Reason::InternalError => 500,
         }
     }
@@ -112,9 +115,15 @@ impl ApiError {
         Self::plain(Reason::Conflict, format!("Operation cannot be fulfilled on {resource} {}: {why}", go_quote(name)))
     }
 
-    /// `NewInternalError`: `Internal error occurred: <why>`.
-    pub fn internal(why: &str) -> ApiError {
-        Self::plain(Reason::InternalError, format!("Internal error occurred: {why}"))
+    /// `NewTooManyRequests`-style errors carry their own message (the eviction API's
+    /// "Cannot evict pod as it would violate the pod's disruption budget.").
+    pub fn too_many_requests(message: impl Into<String>) -> ApiError {
+        Self::plain(Reason::TooManyRequests, message.into())
+    }
+
+    /// `NewInternalError`: `Internal error occurred: <message>`.
+    pub fn internal(message: &str) -> ApiError {
+        Self::plain(Reason::InternalError, format!("Internal error occurred: {message}"))
     }
 
     /// `NewMethodNotSupported`: `<action> is not supported on resources of kind "pods"`.
