@@ -913,6 +913,23 @@ mod tests {
     }
 
     #[test]
+    fn publish_not_ready_addresses_and_headless_labels() {
+        let mut w = World::new(3);
+        apply(&mut w, "apiVersion: v1\nkind: Service\nmetadata: {name: peers}\nspec:\n  clusterIP: None\n  publishNotReadyAddresses: true\n  selector: {app: web}\n  ports: [{name: http, port: 80, targetPort: http}]\n");
+        apply(&mut w, &POD.replace("NAME", "a").replace("SECONDS", "300"));
+        w.advance(3);
+        let e = ep(&w, "peers");
+        let s = &e.subsets.as_ref().unwrap()[0];
+        // Listed as ready although its probe has not passed.
+        assert_eq!((s.addresses.as_ref().map(Vec::len), s.not_ready_addresses.as_ref()), (Some(1), None));
+        assert_eq!(e.metadata.labels.unwrap().get(HEADLESS).map(String::as_str), Some(""));
+        let b = backends(&w.store, &w.network.endpoints, &ObjKey::new("default", "peers"), None);
+        assert!(b[0].ready);
+        let slice = w.network.endpoints.slices_of(&ObjKey::new("default", "peers")).next().cloned().unwrap();
+        assert!(slice.starts_with("peers-") && slice.len() == "peers-".len() + 5, "{slice}");
+    }
+
+    #[test]
     fn selectorless_service_with_manual_endpoints_is_mirrored() {
         let mut w = World::new(3);
         apply(&mut w, "apiVersion: v1\nkind: Service\nmetadata: {name: db}\nspec:\n  ports: [{port: 5432}]\n");

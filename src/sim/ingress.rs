@@ -630,6 +630,18 @@ mod tests {
     }
 
     #[test]
+    fn install_creates_the_controller_objects() {
+        let mut w = World::new(1);
+        install_nginx(&mut w, 30080, 30443).unwrap();
+        assert!(w.store.get(Kind::Namespace, "", "ingress-nginx").is_some());
+        assert!(w.store.get(Kind::IngressClass, "", "nginx").is_some());
+        assert!(w.store.get(Kind::Deployment, "ingress-nginx", "ingress-nginx-controller").is_some());
+        let svc = w.store.get(Kind::Service, "ingress-nginx", "ingress-nginx-controller").and_then(|o| o.as_service()).unwrap();
+        let ports: Vec<i32> = svc.spec.iter().flat_map(|s| s.ports.iter().flatten()).filter_map(|p| p.node_port).collect();
+        assert_eq!(ports, [30080, 30443]);
+    }
+
+    #[test]
     fn controller_flags() {
         let c: Container = serde_yaml::from_str(
             "name: c\nargs: [/nginx-ingress-controller, --publish-service=$(POD_NAMESPACE)/ingress-nginx-controller, --ingress-class, internal, --watch-ingress-without-class=true]\n",

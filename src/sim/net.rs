@@ -92,6 +92,8 @@ pub fn read_in(view_volumes: &Volumes, c: &CtrRt, path: &str) -> Option<String> 
 
 /// Routes a request made inside a container.
 pub fn route(ctx: &mut NetCtx<'_>, req: &NetRequest) -> NetResult {
+    // kube-proxy knows every Service the API server has stored.
+    ctx.network.services.sync(ctx.store);
     match req {
         NetRequest::Resolve { name } => resolve(ctx, name),
         NetRequest::Query { server, name, qtype } => question(ctx, server, name, qtype),

@@ -1,7 +1,8 @@
 # An ingress controller (the ingress-nginx image, installed from a trimmed copy of its
 # bare-metal manifest) routes two paths to two Services; a path nothing matches gets the
 # controller's 404 page, a backend without endpoints its 503; the controller publishes its
-# address on the Ingress's status when its status syncer runs (every 60 s).
+# address on the Ingress's status when its status syncer runs (every 60 s). A rule with a
+# host serves only requests for that host (here given with a Host header).
 cat <<'EOF2' > ingress-nginx.yaml
 apiVersion: v1
 kind: Namespace
@@ -177,6 +178,27 @@ kubectl exec client -- wget -qO- http://192.168.1.11:30080/apis
 kubectl exec client -- wget -qO- http://192.168.1.11:30080/cart
 kubectl exec client -- wget -O- http://ingress-nginx-controller.ingress-nginx/other
 kubectl exec client -- wget -qO- http://ingress-nginx-controller.ingress-nginx/cart/
+cat <<'EOF2' | kubectl apply -f -
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: by-host
+spec:
+  ingressClassName: nginx
+  rules:
+  - host: shop.example.com
+    http:
+      paths:
+      - path: /
+        pathType: Prefix
+        backend:
+          service:
+            name: shop
+            port:
+              number: 80
+EOF2
+kubectl exec client -- wget -qO- --header 'Host: shop.example.com' http://192.168.1.11:30080/
+kubectl exec client -- wget -qO- --header 'Host: blog.example.com' http://192.168.1.11:30080/api
 sleep 60
 kubectl get ingress web -o jsonpath='{.status.loadBalancer}{"\n"}'
 kubectl create -f - <<'EOF2'

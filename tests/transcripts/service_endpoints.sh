@@ -1,6 +1,7 @@
 # A Service's endpoints follow readiness: a pod is listed under notReadyAddresses until its
 # readiness probe passes, and moves back there when the probe starts failing. Requests to the
-# Service are spread over the ready pods by kube-proxy (a seed-determined random choice).
+# Service are spread over the ready pods by kube-proxy (a seed-determined random choice),
+# except with sessionAffinity ClientIP, where a client sticks to the pod it got first.
 cat <<'EOF2' > web.yaml
 apiVersion: v1
 kind: Service
@@ -82,6 +83,13 @@ kubectl exec client -- wget -qO- http://web
 kubectl exec client -- wget -qO- http://web
 kubectl exec client -- wget -qO- http://web
 kubectl exec client -- wget -qO- http://web.default.svc.cluster.local
+kubectl expose pod web-a --name=sticky --selector=app=web --port=80 --target-port=http --session-affinity=ClientIP
+kubectl get svc sticky -o jsonpath='{.spec.sessionAffinity} {.spec.sessionAffinityConfig}{"\n"}'
+sleep 1
+kubectl exec client -- wget -qO- http://sticky
+kubectl exec client -- wget -qO- http://sticky
+kubectl exec client -- wget -qO- http://sticky
+kubectl exec client -- wget -qO- http://sticky
 sleep 60
 kubectl get endpoints web -o jsonpath='ready: {.subsets[*].addresses[*].targetRef.name}{"\n"}not ready: {.subsets[*].notReadyAddresses[*].targetRef.name}{"\n"}'
 kubectl exec client -- wget -qO- http://web
