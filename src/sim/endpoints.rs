@@ -47,8 +47,9 @@ pub struct Controller {
     index: BTreeMap<(String, String, String), BTreeSet<String>>,
     /// Pod → the Services selecting it.
     pod_services: BTreeMap<ObjKey, BTreeSet<String>>,
-    /// Pod → what of it the endpoints show, to skip changes that do not matter to them.
-    pod_seen: BTreeMap<ObjKey, PodEp>,
+    /// Pod → a fingerprint of what of it the endpoints show, to skip changes that do not
+    /// matter to them (a hash, not the data: this map has an entry per selected pod).
+    pod_seen: BTreeMap<ObjKey, u64>,
     /// Service → the pods it selects.
     members: BTreeMap<ObjKey, BTreeSet<String>>,
     /// Service → every EndpointSlice labelled with its name (any manager), for kube-proxy and
@@ -58,7 +59,7 @@ pub struct Controller {
 }
 
 /// What the endpoints say about a pod.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Hash)]
 struct PodEp {
     name: String,
     uid: String,
@@ -131,6 +132,13 @@ impl PodEp {
         }
     }
 
+    fn fingerprint(&self) -> u64 {
+        use std::hash::{Hash, Hasher};
+        let mut h = std::hash::DefaultHasher::new();
+        self.hash(&mut h);
+        h.finish()
+    }
+
     fn target_ref(&self, namespace: &str) -> ObjectReference {
         ObjectReference {
             kind: Some("Pod".into()),
@@ -189,7 +197,7 @@ impl Controller {
                 let pk = o.key();
                 self.pod_services.entry(pk.clone()).or_default().insert(key.name.clone());
                 if let Some(p) = o.as_pod() {
-                    self.pod_seen.insert(pk, PodEp::of(p));
+                    self.pod_seen.insert(pk, PodEp::of(p).fingerprint());
                 }
             }
         }
@@ -223,7 +231,7 @@ impl Controller {
         for added in new.difference(&old) {
             self.members.entry(ObjKey::new(&key.namespace, added)).or_default().insert(key.name.clone());
         }
-        let seen = pod.filter(|_| !new.is_empty()).map(PodEp::of);
+        let seen = pod.filter(|_| !new.is_empty()).map(|p| PodEp::of(p).fingerprint());
         let unchanged = old == new && seen.is_some() && self.pod_seen.get(key) == seen.as_ref();
         match seen {
             Some(s) => {

@@ -636,8 +636,13 @@ mod tests {
         assert!(w.store.get(Kind::Namespace, "", "ingress-nginx").is_some());
         assert!(w.store.get(Kind::IngressClass, "", "nginx").is_some());
         assert!(w.store.get(Kind::Deployment, "ingress-nginx", "ingress-nginx-controller").is_some());
-        let svc = w.store.get(Kind::Service, "ingress-nginx", "ingress-nginx-controller").and_then(|o| o.as_service()).unwrap();
-        let ports: Vec<i32> = svc.spec.iter().flat_map(|s| s.ports.iter().flatten()).filter_map(|p| p.node_port).collect();
+        let svc = w
+            .store
+            .get(Kind::Service, "ingress-nginx", "ingress-nginx-controller")
+            .and_then(|o| o.as_service())
+            .unwrap();
+        let ports: Vec<i32> =
+            svc.spec.iter().flat_map(|s| s.ports.iter().flatten()).filter_map(|p| p.node_port).collect();
         assert_eq!(ports, [30080, 30443]);
     }
 

@@ -20,6 +20,7 @@ use crate::sim::kubelet::programs::Kind as ProgramKind;
 use crate::sim::kubelet::{CtrRt, PodRt, Proc, Program};
 use crate::sim::netpol::{self, Peer, PodInfo};
 use crate::sim::network::Network;
+use crate::sim::nodes::Nodes;
 use crate::sim::object::{Kind, ObjKey, Object};
 use crate::sim::services::DNS_SERVICE_IP;
 use crate::sim::store::Store;
@@ -31,6 +32,8 @@ use crate::sim::{dns, ingress};
 pub struct NetCtx<'a> {
     pub store: &'a Store,
     pub network: &'a mut Network,
+    /// The nodes' state: a powered-off or partitioned node's pods do not answer.
+    pub nodes: &'a Nodes,
     pub pods: &'a BTreeMap<String, PodRt>,
     /// The pod making the request (it is not in `pods` while it is being synced).
     pub current: &'a PodRt,
@@ -126,6 +129,14 @@ fn is_loopback(ip: &str) -> bool {
     ip.starts_with("127.") || ip == "::1"
 }
 
+/// Whether packets get from node `a` to node `b`: both powered, and neither cut off from
+/// the others by a partition (a node always reaches itself).
+fn link(nodes: &Nodes, a: &str, b: &str) -> bool {
+    let up = |n: &str| nodes.get(n).is_none_or(|r| r.powered);
+    let cut = |n: &str| nodes.get(n).is_some_and(|r| r.partitioned);
+    up(a) && up(b) && (a == b || (!cut(a) && !cut(b)))
+}
+
 fn current_peer(ctx: &NetCtx<'_>) -> Peer {
     let c = ctx.current;
     Peer::pod(ctx.store, &c.namespace, &c.name, c.ip.as_deref().unwrap_or(""))
@@ -163,6 +174,8 @@ fn open<'a>(ctx: &mut NetCtx<'a>, ip: &str, port: u16, proto: &str) -> Result<Ta
         };
     }
     let mut src = current_peer(ctx);
+    // The node the packets travel from (the NodePort's node once they entered there).
+    let mut from_node = current.node.clone();
     let services = &ctx.network.services;
     let (dst_ip, dst_port) = if let Some(svc) = services.service_for_ip(ip).cloned() {
         dnat(ctx, &svc, |p| p.port == i32::from(port), proto, None)?
@@ -171,13 +184,17 @@ fn open<'a>(ctx: &mut NetCtx<'a>, ip: &str, port: u16, proto: &str) -> Result<Ta
     } else if let Some((node, control_plane)) = node_with_ip(store, ip) {
         match services.service_for_node_port(port).cloned() {
             Some(svc) => {
+                if !link(ctx.nodes, &from_node, &node) {
+                    return Err(NetResult::Timeout);
+                }
                 // NodePort traffic is masqueraded: the backend sees the node's address.
                 src = Peer::host(ip);
+                from_node = node.clone();
                 dnat(ctx, &svc, |p| p.node_port == Some(i32::from(port)), proto, Some(&node))?
             }
             None => {
                 let open = NODE_PORTS.contains(&port) || (control_plane && port == APISERVER_PORT);
-                if !netpol::allows(store, &src, &Peer::host(ip), port, proto) {
+                if !link(ctx.nodes, &from_node, &node) || !netpol::allows(store, &src, &Peer::host(ip), port, proto) {
                     return Err(NetResult::Timeout);
                 }
                 return if open { Ok(Target::Host { port }) } else { Err(NetResult::Refused) };
@@ -189,7 +206,7 @@ fn open<'a>(ctx: &mut NetCtx<'a>, ip: &str, port: u16, proto: &str) -> Result<Ta
     match pod_by_ip(pods, current, &dst_ip) {
         Some(rt) => {
             let dst = Peer::pod(store, &rt.namespace, &rt.name, &dst_ip);
-            if !netpol::allows(store, &src, &dst, dst_port, proto) {
+            if !link(ctx.nodes, &from_node, &rt.node) || !netpol::allows(store, &src, &dst, dst_port, proto) {
                 return Err(NetResult::Timeout);
             }
             match listening(rt, dst_port, ctx.now) {
@@ -202,6 +219,7 @@ fn open<'a>(ctx: &mut NetCtx<'a>, ip: &str, port: u16, proto: &str) -> Result<Ta
                 return Err(NetResult::Timeout);
             }
             match node_with_ip(store, &dst_ip) {
+                Some((n, _)) if !link(ctx.nodes, &from_node, &n) => Err(NetResult::Timeout),
                 Some((_, cp)) if NODE_PORTS.contains(&dst_port) || (cp && dst_port == APISERVER_PORT) => {
                     Ok(Target::Host { port: dst_port })
                 }
@@ -371,7 +389,7 @@ fn serve_ingress(
     let port = b.port.unwrap_or(0).clamp(0, 65535) as u16;
     let Some(rt) = pod_by_ip(ctx.pods, ctx.current, &b.ip) else { return error_page(502) };
     let dst = Peer::pod(ctx.store, &rt.namespace, &rt.name, &b.ip);
-    if !netpol::allows(ctx.store, &src, &dst, port, "TCP") {
+    if !link(ctx.nodes, &ctl.node, &rt.node) || !netpol::allows(ctx.store, &src, &dst, port, "TCP") {
         // proxy_connect_timeout passes without an answer.
         return error_page(504);
     }
@@ -430,11 +448,16 @@ fn question(ctx: &mut NetCtx<'_>, server: &str, name: &str, qtype: &str) -> NetR
 /// kube-system for the policies' sake.
 fn dns_reachable(ctx: &mut NetCtx<'_>, server: &str) -> bool {
     let src = current_peer(ctx);
+    let here = ctx.current.node.clone();
     let kube_dns = ObjKey::new("kube-system", "kube-dns");
     let via_service = ctx.network.services.service_for_ip(server) == Some(&kube_dns);
     if via_service {
         let all = backends(ctx.store, &ctx.network.endpoints, &kube_dns, Some("dns"));
         if all.is_empty() {
+            // The modelled CoreDNS runs on the control plane, as kubeadm's does.
+            if !link(ctx.nodes, &here, "controlplane") {
+                return false;
+            }
             let virtual_dns = Peer {
                 ip: server.to_string(),
                 pod: Some(PodInfo {
@@ -456,11 +479,11 @@ fn dns_reachable(ctx: &mut NetCtx<'_>, server: &str) -> bool {
         let b = ready[ctx.rng.gen_range(0..ready.len())];
         let Some(rt) = pod_by_ip(ctx.pods, ctx.current, &b.ip) else { return false };
         let dst = Peer::pod(ctx.store, &rt.namespace, &rt.name, &b.ip);
-        return netpol::allows(ctx.store, &src, &dst, 53, "UDP");
+        return link(ctx.nodes, &here, &rt.node) && netpol::allows(ctx.store, &src, &dst, 53, "UDP");
     }
     // A CoreDNS pod asked directly.
     let Some(rt) = pod_by_ip(ctx.pods, ctx.current, server) else { return false };
     let dst = Peer::pod(ctx.store, &rt.namespace, &rt.name, server);
     let is_dns = dst.pod.as_ref().is_some_and(|p| p.labels.get("k8s-app").map(String::as_str) == Some("kube-dns"));
-    is_dns && netpol::allows(ctx.store, &src, &dst, 53, "UDP")
+    is_dns && link(ctx.nodes, &here, &rt.node) && netpol::allows(ctx.store, &src, &dst, 53, "UDP")
 }

@@ -62,6 +62,7 @@ struct CtrHost<'a> {
     current: &'a PodRt,
     store: &'a crate::sim::store::Store,
     network: &'a mut crate::sim::network::Network,
+    nodes: &'a crate::sim::nodes::Nodes,
     rng: &'a mut rand_chacha::ChaCha8Rng,
     image: Option<&'a ImageSpec>,
     /// The container's `image:` as written (for tools that differ between versions).
@@ -101,6 +102,7 @@ impl Host for CtrHost<'_> {
         let mut ctx = crate::sim::net::NetCtx {
             store: self.store,
             network: self.network,
+            nodes: self.nodes,
             pods: self.pods,
             current: self.current,
             volumes: self.view.volumes,
@@ -166,7 +168,7 @@ pub fn run(w: &mut World, pod: &Pod, rt: &PodRt, c: &mut CtrRt) {
         }
         Proc::Shell { process, wake_at, programs } => {
             if wake_at.is_none_or(|t| now >= t) {
-                let World { kubelet, store, rng, network, .. } = w;
+                let World { kubelet, store, rng, network, nodes, .. } = w;
                 let Kubelets { fs, pods, .. } = kubelet;
                 let mut host = CtrHost {
                     now,
@@ -178,6 +180,7 @@ pub fn run(w: &mut World, pod: &Pod, rt: &PodRt, c: &mut CtrRt) {
                     current: rt,
                     store,
                     network,
+                    nodes,
                     rng,
                     image: c.image.as_ref(),
                     image_ref: c.spec.image.clone().unwrap_or_default(),
@@ -266,7 +269,7 @@ fn exec_inner(w: &mut World, rt: &PodRt, c: &CtrRt, argv: &[String], timeout_s: 
         .unwrap_or_default();
     let start = w.now;
     let mut now = start;
-    let World { kubelet, store, rng, network, .. } = w;
+    let World { kubelet, store, rng, network, nodes, .. } = w;
     let Kubelets { fs, pods, .. } = kubelet;
     let mut host = CtrHost {
         now,
@@ -278,6 +281,7 @@ fn exec_inner(w: &mut World, rt: &PodRt, c: &CtrRt, argv: &[String], timeout_s: 
         current: rt,
         store,
         network,
+        nodes,
         rng,
         image: c.image.as_ref(),
         image_ref: c.spec.image.clone().unwrap_or_default(),
