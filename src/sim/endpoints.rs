@@ -637,11 +637,7 @@ fn owner_ref(kind: &str, name: &str, uid: &str) -> OwnerReference {
 
 /// The slice name prefix: `<service>-`, cut to leave room for the 5 generated characters.
 fn slice_prefix(service: &str) -> String {
-    let mut p = format!("{service}-");
-    if p.len() > 58 {
-        p.truncate(58);
-    }
-    p
+    format!("{service}-").chars().take(58).collect()
 }
 
 /// One desired slice: its ports and endpoints.

@@ -1,5 +1,5 @@
 # Cluster DNS: a Service by short name and FQDN, a headless Service returning its pods' IPs,
-# StatefulSet-style pods reachable as <hostname>.<service> (hostname + subdomain), pod A
+# a StatefulSet's pods reachable as <pod>.<service> (its hostname + subdomain), pod A
 # records, an ExternalName CNAME, and the replies busybox's nslookup prints for each.
 cat <<'EOF2' > dns.yaml
 apiVersion: v1
@@ -23,31 +23,24 @@ spec:
   ports:
   - port: 80
 ---
-apiVersion: v1
-kind: Pod
+apiVersion: apps/v1
+kind: StatefulSet
 metadata:
-  name: db-0
-  labels:
-    app: db
+  name: db
 spec:
-  hostname: db-0
-  subdomain: db
-  containers:
-  - name: nginx
-    image: nginx:1.27
----
-apiVersion: v1
-kind: Pod
-metadata:
-  name: db-1
-  labels:
-    app: db
-spec:
-  hostname: db-1
-  subdomain: db
-  containers:
-  - name: nginx
-    image: nginx:1.27
+  serviceName: db
+  replicas: 2
+  selector:
+    matchLabels:
+      app: db
+  template:
+    metadata:
+      labels:
+        app: db
+    spec:
+      containers:
+      - name: nginx
+        image: nginx:1.27
 ---
 apiVersion: v1
 kind: Service
@@ -78,7 +71,8 @@ spec:
     command: ["sleep", "3600"]
 EOF2
 kubectl apply -f dns.yaml
-sleep 10
+sleep 20
+kubectl get pods -l app=db -o jsonpath='{range .items[*]}{.metadata.name} {.spec.hostname}.{.spec.subdomain}{"\n"}{end}'
 kubectl get svc web -o jsonpath='{.spec.clusterIP}{"\n"}'
 kubectl exec client -- cat /etc/resolv.conf
 kubectl exec client -- nslookup web

@@ -319,8 +319,8 @@ fn service_for(obj: &Object, f: &Flags) -> Result<Value, String> {
             if kind.group().is_empty() { kind.name().to_string() } else { format!("{}.{}", kind.name(), kind.group()) };
         return Err(format!("cannot expose a {gk}"));
     }
-    let mut default_name = obj.name().to_string();
-    default_name.truncate(63);
+    // DNS1035LabelMaxLength (names from a file may not be valid yet: cut on a character).
+    let default_name: String = obj.name().chars().take(63).collect();
     let selector = if f.selector.is_empty() {
         selector_of(obj)
             .map_err(|e| format!("couldn't retrieve selectors via --selector flag or introspection: {e}"))?
