@@ -131,6 +131,15 @@ impl World {
         ) {
             m.generation = Some(1);
         }
+        if let Object::Pod(p) = &mut obj {
+            // The pod registry's PrepareForCreate: a new pod is Pending with its QoS class.
+            let qos = super::kubelet::status::qos_class(p).to_string();
+            p.status = Some(k8s_openapi::api::core::v1::PodStatus {
+                phase: Some("Pending".into()),
+                qos_class: Some(qos),
+                ..Default::default()
+            });
+        }
         if kind == Kind::Namespace {
             if let Object::Namespace(ns) = &mut obj {
                 let status = ns.status.get_or_insert_with(Default::default);
