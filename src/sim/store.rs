@@ -149,7 +149,10 @@ impl Store {
                 return None;
             }
         }
-        Some(self.log.iter().filter(move |e| e.resource_version > resource_version))
+        // The log is ordered by resourceVersion: find the first newer entry by binary search,
+        // so a watcher pays for what changed, not for the length of the log.
+        let start = self.log.partition_point(|e| e.resource_version <= resource_version);
+        Some(self.log.range(start..))
     }
 }
 
