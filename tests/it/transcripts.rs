@@ -36,4 +36,11 @@ transcripts! {
     oomkilled,
     unschedulable,
     errors,
+    deployment_create,
+    deployment_scale,
+    rollout_history_undo,
+    rollout_recreate,
+    rollout_pause_resume,
+    rollout_status,
+    set_commands,
 }

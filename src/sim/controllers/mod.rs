@@ -29,14 +29,27 @@ pub struct State {
     pub replicaset: queue::WorkQueue,
 }
 
-/// Runs every controller once. The informer catches up before each controller, so the
-/// ReplicaSet controller sees a ReplicaSet the Deployment controller made this very second
-/// (in a real cluster that takes milliseconds).
+/// How many rounds the Deployment and ReplicaSet controllers get per tick. Their chain
+/// (Deployment → ReplicaSet → pods → ReplicaSet status → Deployment status) takes
+/// milliseconds in a real cluster, so within one simulated second each controller sees what
+/// the other just did; the bound keeps a tick's cost finite.
+const ROUNDS_MAX: usize = 5;
+
+/// Runs every controller. The informer catches up before each controller, so the ReplicaSet
+/// controller sees a ReplicaSet the Deployment controller made this very second, and the
+/// Deployment controller sees that ReplicaSet's status in the next round.
 pub fn run(w: &mut World) {
-    informer::dispatch(w);
-    deployment::reconcile(w);
-    informer::dispatch(w);
-    replicaset::reconcile(w);
+    for _ in 0..ROUNDS_MAX {
+        informer::dispatch(w);
+        deployment::reconcile(w);
+        informer::dispatch(w);
+        replicaset::reconcile(w);
+        informer::dispatch(w);
+        let now = w.now;
+        if !w.controllers.deployment.has_work(now) && !w.controllers.replicaset.has_work(now) {
+            break;
+        }
+    }
     cronjob::reconcile(w);
     job::reconcile(w);
     daemonset::reconcile(w);

@@ -66,6 +66,11 @@ impl WorkQueue {
         std::mem::take(&mut self.dirty).into_iter().collect()
     }
 
+    /// Whether a key is queued or due at `now`.
+    pub fn has_work(&self, now: Tick) -> bool {
+        !self.dirty.is_empty() || self.due.keys().next().is_some_and(|t| *t <= now)
+    }
+
     /// Whether nothing is queued or due.
     pub fn is_idle(&self) -> bool {
         self.dirty.is_empty() && self.due.is_empty()
