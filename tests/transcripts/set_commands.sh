@@ -1,7 +1,14 @@
 # kubectl set image / env / resources on a Deployment's pod template, with their messages:
 # an unchanged object prints nothing; errors read as kubectl's.
-kubectl create configmap app-config --from-literal=log.level=debug --from-literal=color=blue
 kubectl apply -f - <<'EOF2'
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: app-config
+data:
+  log.level: debug
+  color: blue
+---
 apiVersion: apps/v1
 kind: Deployment
 metadata:
@@ -23,6 +30,7 @@ spec:
         image: busybox:1.36
         command: ["sh", "-c", "sleep 3600"]
 EOF2
+sleep 5
 kubectl set image deployment/web nginx=nginx:1.26
 kubectl set image deployment/web nginx=nginx:1.26
 kubectl set image deployment/web nope=nginx:1.26
@@ -37,6 +45,6 @@ kubectl set env deployment/web -c nomatch A=b
 kubectl set resources deployment web -c=nginx --limits=cpu=200m,memory=512Mi --requests=cpu=0.1
 kubectl set resources deployment web
 kubectl get deploy web -o jsonpath='{.spec.template.spec.containers[0].resources}{"\n"}'
-kubectl rollout history deployment/web
 sleep 5
-kubectl rollout history deployment/web --revision=5
+kubectl rollout history deployment/web
+kubectl rollout history deployment/web --revision=2
