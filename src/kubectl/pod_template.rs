@@ -51,11 +51,8 @@ fn annotations_multiline(out: &mut String, title: &str, annotations: &BTreeMap<S
         if value.len() + k.len() + 2 > MAX || value.contains('\n') {
             out.push_str(&format!("{k}:\n"));
             for s in value.split('\n') {
-                let short = if s.len() > MAX - 2 {
-                    format!("{}...", &s[..floor_char(s, MAX - 2)])
-                } else {
-                    s.to_string()
-                };
+                let short =
+                    if s.len() > MAX - 2 { format!("{}...", &s[..floor_char(s, MAX - 2)]) } else { s.to_string() };
                 out.push_str(&format!("\t  {short}\n"));
             }
         } else {
@@ -104,7 +101,8 @@ pub fn describe_probe(p: &Probe) -> String {
         };
         let path = h.path.clone().unwrap_or_default();
         let path = if !path.is_empty() && !path.starts_with('/') { format!("/{path}") } else { path };
-        let url = if scheme.is_empty() { format!("//{hostport}{path}") } else { format!("{scheme}://{hostport}{path}") };
+        let url =
+            if scheme.is_empty() { format!("//{hostport}{path}") } else { format!("{scheme}://{hostport}{path}") };
         return format!("http-get {url} {attrs}");
     }
     if let Some(t) = &p.tcp_socket {
@@ -172,7 +170,9 @@ fn describe_containers(out: &mut String, label: &str, containers: &[Container]) 
                 }
             }
         }
-        for (title, p) in [("Liveness", &c.liveness_probe), ("Readiness", &c.readiness_probe), ("Startup", &c.startup_probe)] {
+        for (title, p) in
+            [("Liveness", &c.liveness_probe), ("Readiness", &c.readiness_probe), ("Startup", &c.startup_probe)]
+        {
             if let Some(p) = p {
                 w(out, 2, &format!("{title}:\t{}\n", describe_probe(p)));
             }
@@ -208,7 +208,16 @@ fn describe_containers(out: &mut String, label: &str, containers: &[Container]) 
                 }
                 Some(v) => {
                     if let Some(f) = &v.field_ref {
-                        w(out, 3, &format!("{}:\t ({}:{})\n", e.name, f.api_version.clone().unwrap_or_default(), f.field_path));
+                        w(
+                            out,
+                            3,
+                            &format!(
+                                "{}:\t ({}:{})\n",
+                                e.name,
+                                f.api_version.clone().unwrap_or_default(),
+                                f.field_path
+                            ),
+                        );
                     } else if let Some(r) = &v.resource_field_ref {
                         w(out, 3, &format!("{}:\t ({})\n", e.name, r.resource));
                     } else if let Some(s) = &v.secret_key_ref {

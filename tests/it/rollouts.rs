@@ -90,10 +90,7 @@ fn check_rolling(replicas: i32, strategy: &str, max_surge: usize, max_unavailabl
         ws.world.tick();
         let (active, ready, new, _) = count(&ws.world, "nginx:1.26");
         saw_new |= new > 0;
-        assert!(
-            active <= want + max_surge,
-            "tick {tick}: {active} pods exceed replicas {want} + maxSurge {max_surge}"
-        );
+        assert!(active <= want + max_surge, "tick {tick}: {active} pods exceed replicas {want} + maxSurge {max_surge}");
         assert!(
             ready + max_unavailable >= want,
             "tick {tick}: only {ready} ready pods, below replicas {want} - maxUnavailable {max_unavailable}"
@@ -114,23 +111,13 @@ fn rolling_update_default_percentages() {
 
 #[test]
 fn rolling_update_absolute_values() {
-    check_rolling(
-        10,
-        "    type: RollingUpdate\n    rollingUpdate:\n      maxSurge: 3\n      maxUnavailable: 2",
-        3,
-        2,
-    );
+    check_rolling(10, "    type: RollingUpdate\n    rollingUpdate:\n      maxSurge: 3\n      maxUnavailable: 2", 3, 2);
 }
 
 #[test]
 fn rolling_update_zero_unavailable() {
     // 25 % of 3 rounds maxUnavailable down to 0: the rollout must never lose a ready pod.
-    check_rolling(
-        3,
-        "    type: RollingUpdate\n    rollingUpdate:\n      maxSurge: 1\n      maxUnavailable: 0",
-        1,
-        0,
-    );
+    check_rolling(3, "    type: RollingUpdate\n    rollingUpdate:\n      maxSurge: 1\n      maxUnavailable: 0", 1, 0);
 }
 
 #[test]

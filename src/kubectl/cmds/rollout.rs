@@ -102,7 +102,9 @@ fn resource_args(cmd: clap::Command) -> clap::Command {
 /// Resolves the resource arguments to objects, printing kubectl's errors for missing ones.
 fn resolve(ctx: &mut Ctx, m: &ArgMatches, verb: &str) -> Option<Vec<Object>> {
     if m.get_many::<String>("filename").is_some() {
-        ctx.out.fail(&format!("error: kubedojo does not simulate \"kubectl rollout {verb} -f\" yet; name the resource instead"));
+        ctx.out.fail(&format!(
+            "error: kubedojo does not simulate \"kubectl rollout {verb} -f\" yet; name the resource instead"
+        ));
         return None;
     }
     let ns = namespace(ctx, m);
@@ -115,7 +117,9 @@ fn resolve(ctx: &mut Ctx, m: &ArgMatches, verb: &str) -> Option<Vec<Object>> {
         }
     };
     if targets.items.is_empty() {
-        ctx.out.fail(&format!("error: required resource not specified\nSee 'kubectl rollout {verb} -h' for help and examples"));
+        ctx.out.fail(&format!(
+            "error: required resource not specified\nSee 'kubectl rollout {verb} -h' for help and examples"
+        ));
         return None;
     }
     let selector = match Selector::parse(m.get_one::<String>("selector").map(String::as_str).unwrap_or("")) {
@@ -311,7 +315,14 @@ fn stateful_set_status(sts: &StatefulSet) -> Result<(String, bool), String> {
 
 fn status(ctx: &mut Ctx, args: &[String]) {
     let cmd = resource_args(command("status"))
-        .arg(Arg::new("watch").short('w').long("watch").num_args(0..=1).require_equals(true).default_missing_value("true"))
+        .arg(
+            Arg::new("watch")
+                .short('w')
+                .long("watch")
+                .num_args(0..=1)
+                .require_equals(true)
+                .default_missing_value("true"),
+        )
         .arg(opt("revision"))
         .arg(opt("timeout"));
     let Some(m) = parse(ctx, cmd, args) else { return };
@@ -351,7 +362,7 @@ fn status(ctx: &mut Ctx, args: &[String]) {
     let mut last_rv: Option<String> = None;
     loop {
         let Some(cur) = ctx.world.store.get(kind, &ns, &name).cloned() else {
-            return ctx.out.fail(&format!("error: object has been deleted"));
+            return ctx.out.fail("error: object has been deleted");
         };
         // kubectl prints on every watch event of the object (added, then each update).
         if last_rv.as_deref() != cur.meta().resource_version.as_deref() {
@@ -407,8 +418,14 @@ fn history_of(ctx: &Ctx, d: &Deployment) -> BTreeMap<i64, PodTemplateSpec> {
     for rs in replica_sets_of(ctx, d) {
         let Some(v) = rs_revision(&rs) else { continue };
         let mut t = rs.spec.as_ref().and_then(|s| s.template.clone()).unwrap_or_default();
-        if let Some(cause) = rs.metadata.annotations.as_ref().and_then(|a| a.get(CHANGE_CAUSE)).filter(|c| !c.is_empty()) {
-            t.metadata.get_or_insert_with(Default::default).annotations.get_or_insert_with(BTreeMap::new).insert(CHANGE_CAUSE.into(), cause.clone());
+        if let Some(cause) =
+            rs.metadata.annotations.as_ref().and_then(|a| a.get(CHANGE_CAUSE)).filter(|c| !c.is_empty())
+        {
+            t.metadata
+                .get_or_insert_with(Default::default)
+                .annotations
+                .get_or_insert_with(BTreeMap::new)
+                .insert(CHANGE_CAUSE.into(), cause.clone());
         }
         out.insert(v, t);
     }
@@ -467,7 +484,8 @@ fn history(ctx: &mut Ctx, args: &[String]) {
                 continue;
             }
             other => {
-                ctx.out.fail(&format!("error: no history viewer has been implemented for {:?}", group_kind(other.kind())));
+                ctx.out
+                    .fail(&format!("error: no history viewer has been implemented for {:?}", group_kind(other.kind())));
                 continue;
             }
         };
@@ -625,7 +643,9 @@ fn revision_rs(ctx: &Ctx, d: &Deployment, to_revision: i64) -> Result<ReplicaSet
     if to_revision > 0 {
         return Err(format!("unable to find specified revision {to_revision} in history"));
     }
-    previous.ok_or_else(|| format!("no rollout history found for deployment {:?}", d.metadata.name.as_deref().unwrap_or("")))
+    previous.ok_or_else(|| {
+        format!("no rollout history found for deployment {:?}", d.metadata.name.as_deref().unwrap_or(""))
+    })
 }
 
 // ---- pause / resume / restart ----
@@ -638,12 +658,20 @@ fn pause_resume(ctx: &mut Ctx, args: &[String], pause: bool) {
     let mut errors = Vec::new();
     for o in objs {
         let Object::Deployment(d) = &o else {
-            errors.push(format!("error: {} {}", resource_quoted(&o), if pause { "pausing is not supported" } else { "resuming is not supported" }));
+            errors.push(format!(
+                "error: {} {}",
+                resource_quoted(&o),
+                if pause { "pausing is not supported" } else { "resuming is not supported" }
+            ));
             continue;
         };
         let paused = d.spec.as_ref().and_then(|s| s.paused) == Some(true);
         if paused == pause {
-            errors.push(format!("error: {} {}", resource_quoted(&o), if pause { "is already paused" } else { "is not paused" }));
+            errors.push(format!(
+                "error: {} {}",
+                resource_quoted(&o),
+                if pause { "is already paused" } else { "is not paused" }
+            ));
             continue;
         }
         let mut updated = d.clone();
@@ -674,7 +702,10 @@ fn restart(ctx: &mut Ctx, args: &[String]) {
         let template = match &mut updated {
             Object::Deployment(d) => {
                 if d.spec.as_ref().and_then(|s| s.paused) == Some(true) {
-                    errors.push(format!("error: {} can't restart paused deployment (run rollout resume first)", resource_quoted(&o)));
+                    errors.push(format!(
+                        "error: {} can't restart paused deployment (run rollout resume first)",
+                        resource_quoted(&o)
+                    ));
                     continue;
                 }
                 d.spec.as_mut().map(|s| &mut s.template)

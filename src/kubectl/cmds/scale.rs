@@ -76,7 +76,9 @@ pub fn run(ctx: &mut Ctx, args: &[String]) {
         Err(e) => return ctx.out.fail(&e),
     };
     if replicas < 0 {
-        return ctx.out.fail("error: The --replicas=COUNT flag is required, and COUNT must be greater than or equal to 0");
+        return ctx
+            .out
+            .fail("error: The --replicas=COUNT flag is required, and COUNT must be greater than or equal to 0");
     }
     if current < -1 {
         return ctx.out.fail("error: The --current-replicas must specify an integer of -1 or greater");
@@ -156,7 +158,10 @@ pub fn run(ctx: &mut Ctx, args: &[String]) {
         }
         if let Some(rv) = m.get_one::<String>("resource-version") {
             if o.meta().resource_version.as_deref() != Some(rv.as_str()) {
-                errors.push(format!("error: Expected resource version to be {rv}, was {}", o.meta().resource_version.as_deref().unwrap_or("")));
+                errors.push(format!(
+                    "error: Expected resource version to be {rv}, was {}",
+                    o.meta().resource_version.as_deref().unwrap_or("")
+                ));
                 continue;
             }
         }

@@ -87,7 +87,9 @@ fn pod_spec_mut(o: &mut Object) -> Option<&mut PodSpec> {
 /// Resolves the resource arguments to objects.
 fn resolve(ctx: &mut Ctx, m: &ArgMatches, resources: &[String], verb: &str) -> Option<Vec<Object>> {
     if m.get_many::<String>("filename").is_some() || m.get_flag("local") {
-        ctx.out.fail(&format!("error: kubedojo does not simulate \"kubectl set {verb} -f/--local\" yet; name the resource instead"));
+        ctx.out.fail(&format!(
+            "error: kubedojo does not simulate \"kubectl set {verb} -f/--local\" yet; name the resource instead"
+        ));
         return None;
     }
     if m.get_flag("all") && m.get_one::<String>("selector").is_some() {
@@ -151,9 +153,7 @@ fn save(ctx: &mut Ctx, original: &Object, updated: Object, what: &str, dry: DryR
     }
     let label = format!("{}/{}", original.kind().qualified_singular(), original.name());
     if dry != DryRun::Client {
-        ctx.world
-            .api_update(updated, WriteOptions { dry_run: dry == DryRun::Server })
-            .map_err(|e| e.kubectl_text())?;
+        ctx.world.api_update(updated, WriteOptions { dry_run: dry == DryRun::Server }).map_err(|e| e.kubectl_text())?;
     }
     ctx.out.out(&format!("{label} {what}{}\n", suffix(dry)));
     Ok(())
@@ -207,14 +207,21 @@ fn image(ctx: &mut Ctx, args: &[String]) {
         return ctx.out.fail("error: one or more resources must be specified as <resource> <name> or <resource>/<name>\nSee 'kubectl set image -h' for help and examples");
     }
     if images.is_empty() {
-        return ctx.out.fail("error: at least one image update is required\nSee 'kubectl set image -h' for help and examples");
+        return ctx
+            .out
+            .fail("error: at least one image update is required\nSee 'kubectl set image -h' for help and examples");
     }
     let Some(objs) = resolve(ctx, &m, &resources, "image") else { return };
     let mut errors = Vec::new();
     for o in objs {
         let mut updated = o.clone();
         let Some(spec) = pod_spec_mut(&mut updated) else {
-            errors.push(format!("error: {}/{} the object is not a pod or does not have a pod template: {}", o.kind().plural(), o.name(), go_type(o.kind())));
+            errors.push(format!(
+                "error: {}/{} the object is not a pod or does not have a pod template: {}",
+                o.kind().plural(),
+                o.name(),
+                go_type(o.kind())
+            ));
             continue;
         };
         for name in &order {
@@ -361,7 +368,9 @@ fn env(ctx: &mut Ctx, args: &[String]) {
         .arg(Arg::new("keys").long("keys").num_args(1).action(ArgAction::Append))
         .arg(flag("list"))
         .arg(flag("resolve"))
-        .arg(Arg::new("overwrite").long("overwrite").num_args(0..=1).require_equals(true).default_missing_value("true"));
+        .arg(
+            Arg::new("overwrite").long("overwrite").num_args(0..=1).require_equals(true).default_missing_value("true"),
+        );
     let Some(m) = parse(ctx, cmd, args) else { return };
     let dry = match dry_run(&m) {
         Ok(d) => d,
@@ -388,7 +397,9 @@ fn env(ctx: &mut Ctx, args: &[String]) {
         }
     }
     if resources.is_empty() {
-        return ctx.out.fail("error: one or more resources must be specified as <resource> <name> or <resource>/<name>");
+        return ctx
+            .out
+            .fail("error: one or more resources must be specified as <resource> <name> or <resource>/<name>");
     }
     let list = m.get_flag("list");
     if list && m.get_one::<String>("output").is_some() {
@@ -429,7 +440,11 @@ fn env(ctx: &mut Ctx, args: &[String]) {
                             name: key_to_env_name(k),
                             value: None,
                             value_from: Some(EnvVarSource {
-                                secret_key_ref: Some(SecretKeySelector { name: name.clone(), key: k.clone(), optional: None }),
+                                secret_key_ref: Some(SecretKeySelector {
+                                    name: name.clone(),
+                                    key: k.clone(),
+                                    optional: None,
+                                }),
                                 ..Default::default()
                             }),
                         });
@@ -441,7 +456,11 @@ fn env(ctx: &mut Ctx, args: &[String]) {
                             name: key_to_env_name(k),
                             value: None,
                             value_from: Some(EnvVarSource {
-                                config_map_key_ref: Some(ConfigMapKeySelector { name: name.clone(), key: k.clone(), optional: None }),
+                                config_map_key_ref: Some(ConfigMapKeySelector {
+                                    name: name.clone(),
+                                    key: k.clone(),
+                                    optional: None,
+                                }),
                                 ..Default::default()
                             }),
                         });
@@ -463,21 +482,30 @@ fn env(ctx: &mut Ctx, args: &[String]) {
     for o in objs {
         let mut updated = o.clone();
         let Some(spec) = pod_spec_mut(&mut updated) else {
-            errors.push(format!("error: {}/{} the object is not a pod or does not have a pod template: {}", o.kind().plural(), o.name(), go_type(o.kind())));
+            errors.push(format!(
+                "error: {}/{} the object is not a pod or does not have a pod template: {}",
+                o.kind().plural(),
+                o.name(),
+                go_type(o.kind())
+            ));
             continue;
         };
         let containers = select_containers(&mut spec.containers, &pattern);
         if containers.is_empty() {
-            ctx.out.err(&format!("warning: {}/{} does not have any containers matching {pattern:?}\n", o.kind().name(), o.name()));
+            ctx.out.err(&format!(
+                "warning: {}/{} does not have any containers matching {pattern:?}\n",
+                o.kind().name(),
+                o.name()
+            ));
             continue;
         }
         let mut failed = None;
         for c in containers {
             let existing = c.env.clone().unwrap_or_default();
             if !overwrite {
-                if let Some(cur) = envs.iter().find_map(|e| {
-                    existing.iter().find(|x| x.name == e.name && x.value != e.value)
-                }) {
+                if let Some(cur) =
+                    envs.iter().find_map(|e| existing.iter().find(|x| x.name == e.name && x.value != e.value))
+                {
                     failed = Some(format!(
                         "error: '{}' already has a value ({}), and --overwrite is false",
                         cur.name,
@@ -561,7 +589,12 @@ fn resources(ctx: &mut Ctx, args: &[String]) {
     for o in objs {
         let mut updated = o.clone();
         let Some(spec) = pod_spec_mut(&mut updated) else {
-            errors.push(format!("error: {}/{} the object is not a pod or does not have a pod template: {}", o.kind().plural(), o.name(), go_type(o.kind())));
+            errors.push(format!(
+                "error: {}/{} the object is not a pod or does not have a pod template: {}",
+                o.kind().plural(),
+                o.name(),
+                go_type(o.kind())
+            ));
             continue;
         };
         let containers = select_containers(&mut spec.containers, &pattern);

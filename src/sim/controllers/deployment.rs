@@ -286,7 +286,11 @@ fn get_new_rs(
             already_exists = true;
             let Some(Object::ReplicaSet(rs)) = w.store.get(Kind::ReplicaSet, &ns, &name).cloned() else { return None };
             let ours = controller_ref(&rs.metadata).is_some_and(|r| Some(&r.uid) == d.metadata.uid.as_ref());
-            let same = rs.spec.as_ref().and_then(|s| s.template.as_ref()).is_some_and(|t| equal_ignore_hash(t, &spec.template));
+            let same = rs
+                .spec
+                .as_ref()
+                .and_then(|s| s.template.as_ref())
+                .is_some_and(|t| equal_ignore_hash(t, &spec.template));
             if !(ours && same) {
                 // A hash collision: bump collisionCount and try again with a new hash.
                 let status = d.status.get_or_insert_with(Default::default);
@@ -315,7 +319,10 @@ fn get_new_rs(
             d,
             EventType::Normal,
             "ScalingReplicaSet",
-            &format!("Scaled up replica set {} from 0 to {new_replicas}", created.metadata.name.as_deref().unwrap_or("")),
+            &format!(
+                "Scaled up replica set {} from 0 to {new_replicas}",
+                created.metadata.name.as_deref().unwrap_or("")
+            ),
         );
     }
     let mut needs_update = set_deployment_revision(d, &new_revision.to_string());
@@ -474,7 +481,6 @@ fn calculate_status(d: &Deployment, all: &[ReplicaSet], new_rs: Option<&ReplicaS
         unavailable_replicas: opt(unavailable),
         collision_count: prev.collision_count,
         conditions: prev.conditions.clone(),
-        ..Default::default()
     };
     if available >= replicas(d) - max_unavailable(d) {
         set_condition(
@@ -547,15 +553,7 @@ fn sync_rollout_status(w: &mut World, d: &mut Deployment, all: &[ReplicaSet], ne
     let failure = with_new(&[], new_rs)
         .iter()
         .chain(all.iter())
-        .find_map(|rs| {
-            rs.status
-                .as_ref()?
-                .conditions
-                .as_ref()?
-                .iter()
-                .find(|c| c.type_ == "ReplicaFailure")
-                .cloned()
-        });
+        .find_map(|rs| rs.status.as_ref()?.conditions.as_ref()?.iter().find(|c| c.type_ == "ReplicaFailure").cloned());
     match failure {
         Some(f) => set_condition(
             &mut status,
@@ -628,7 +626,13 @@ fn reconcile_new_rs(w: &mut World, d: &Deployment, all: &[ReplicaSet], new_rs: &
 
 /// `reconcileOldReplicaSets`: scales old ReplicaSets down as far as maxUnavailable allows,
 /// their unhealthy replicas first.
-fn reconcile_old_rss(w: &mut World, d: &Deployment, all: &[ReplicaSet], old: &[ReplicaSet], new_rs: &ReplicaSet) -> bool {
+fn reconcile_old_rss(
+    w: &mut World,
+    d: &Deployment,
+    all: &[ReplicaSet],
+    old: &[ReplicaSet],
+    new_rs: &ReplicaSet,
+) -> bool {
     let old_pods = spec_replicas_sum(old);
     if old_pods == 0 {
         return false;
@@ -647,7 +651,12 @@ fn reconcile_old_rss(w: &mut World, d: &Deployment, all: &[ReplicaSet], old: &[R
 }
 
 /// `cleanupUnhealthyReplicas`.
-fn cleanup_unhealthy_replicas(w: &mut World, d: &Deployment, old: &[ReplicaSet], max_cleanup: i32) -> (Vec<ReplicaSet>, i32) {
+fn cleanup_unhealthy_replicas(
+    w: &mut World,
+    d: &Deployment,
+    old: &[ReplicaSet],
+    max_cleanup: i32,
+) -> (Vec<ReplicaSet>, i32) {
     let mut old = old.to_vec();
     sort_by_creation(&mut old);
     let mut total = 0;

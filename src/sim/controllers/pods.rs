@@ -96,9 +96,7 @@ pub fn max_container_restarts(p: &Pod) -> (i32, i32) {
         .spec
         .as_ref()
         .and_then(|s| s.init_containers.as_ref())
-        .map(|v| {
-            v.iter().filter(|c| c.restart_policy.as_deref() == Some("Always")).map(|c| c.name.as_str()).collect()
-        })
+        .map(|v| v.iter().filter(|c| c.restart_policy.as_deref() == Some("Always")).map(|c| c.name.as_str()).collect())
         .unwrap_or_default();
     let sidecar = status
         .init_container_statuses

@@ -286,8 +286,7 @@ fn calculate_status(rs: &ReplicaSet, pods: &[Pod], err: Option<&ApiError>, now: 
             }
         }
     }
-    let has_failure =
-        status.conditions.as_ref().is_some_and(|c| c.iter().any(|c| c.type_ == "ReplicaFailure"));
+    let has_failure = status.conditions.as_ref().is_some_and(|c| c.iter().any(|c| c.type_ == "ReplicaFailure"));
     match err {
         Some(e) if !has_failure => {
             let diff = pods.len() as i32 - spec.replicas.unwrap_or(1);
@@ -338,10 +337,7 @@ mod tests {
                 creation_timestamp: Some(Tick(created).time()),
                 ..Default::default()
             },
-            spec: Some(PodSpec {
-                node_name: Some(node.to_string()).filter(|n| !n.is_empty()),
-                ..Default::default()
-            }),
+            spec: Some(PodSpec { node_name: Some(node.to_string()).filter(|n| !n.is_empty()), ..Default::default() }),
             status: Some(PodStatus {
                 phase: Some(phase.into()),
                 conditions: ready_at.map(|t| {
@@ -371,16 +367,13 @@ mod tests {
             pod("unscheduled", "", "Pending", None, 5),
         ];
         let now = Tick(2000);
-        assert_eq!(
-            names(pods_to_delete(&pods, &pods, 4, now)),
-            ["unscheduled", "pending", "unready", "young-ready"]
-        );
+        assert_eq!(names(pods_to_delete(&pods, &pods, 4, now)), ["unscheduled", "pending", "unready", "young-ready"]);
         // Doubled-up pods go before lonely ones of the same standing.
         let pods = vec![
             pod("alone", "node02", "Running", Some(10), 5),
             pod("crowded", "node01", "Running", Some(10), 5),
             pod("crowded2", "node01", "Running", Some(10), 5),
         ];
-        assert_eq!(names(pods_to_delete(&pods, &pods, 1, now))[0].starts_with("crowded"), true);
+        assert!(names(pods_to_delete(&pods, &pods, 1, now))[0].starts_with("crowded"));
     }
 }

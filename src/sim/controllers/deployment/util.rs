@@ -194,7 +194,9 @@ pub fn find_new_rs(d: &Deployment, rss: &[ReplicaSet]) -> Option<ReplicaSet> {
     let mut sorted = rss.to_vec();
     sort_by_creation(&mut sorted);
     let template = &d.spec.as_ref()?.template;
-    sorted.into_iter().find(|rs| rs.spec.as_ref().and_then(|s| s.template.as_ref()).is_some_and(|t| equal_ignore_hash(t, template)))
+    sorted
+        .into_iter()
+        .find(|rs| rs.spec.as_ref().and_then(|s| s.template.as_ref()).is_some_and(|t| equal_ignore_hash(t, template)))
 }
 
 /// `FindOldReplicaSets` (all of them): every ReplicaSet but the new one.
