@@ -139,3 +139,19 @@ fn recreate_removes_old_pods_before_starting_new_ones() {
     }
     panic!("the Recreate rollout did not finish in 600 ticks (reproduce with KUBEDOJO_SEED=7)");
 }
+
+/// The same seed gives the same ReplicaSet and pod names, events and timings; another seed
+/// changes the random pod suffixes but not the pod-template-hash (it depends on the template
+/// only).
+#[test]
+fn rollouts_are_deterministic() {
+    let path = format!("{}/tests/transcripts/rollout_history_undo.sh", env!("CARGO_MANIFEST_DIR"));
+    let script = std::fs::read_to_string(path).unwrap();
+    let script = format!("{script}kubectl get events -o yaml\nkubectl get pods -o name\n");
+    let a = super::run_script(&script, 42);
+    let b = super::run_script(&script, 42);
+    assert_eq!(a, b, "two runs with seed 42 differ (reproduce with KUBEDOJO_SEED=42)");
+    let c = super::run_script(&script, 43);
+    assert_ne!(a, c, "pod name suffixes come from the seeded RNG");
+    assert!(a.contains("web-6cf59bd4d9") && c.contains("web-6cf59bd4d9"), "the hash is the template's, not the seed's");
+}

@@ -147,15 +147,17 @@ fn handle(w: &mut World, e: &WatchEvent) {
 /// The ReplicaSet controller's pod handlers (addPod/updatePod/deletePod) and the Deployment
 /// controller's deletePod.
 fn pod_changed(w: &mut World, e: &WatchEvent) {
-    let pod: Option<Pod> = match e.change {
+    // Only the controller and, for an orphan, the labels are needed: no copy of the pod.
+    let pod: Option<(Option<Owner>, BTreeMap<String, String>)> = match e.change {
         Change::Deleted => None,
-        _ => w.store.get(Kind::Pod, &e.key.namespace, &e.key.name).and_then(|o| o.as_pod()).cloned(),
+        _ => w.store.get(Kind::Pod, &e.key.namespace, &e.key.name).and_then(|o| o.as_pod()).map(|p: &Pod| {
+            let owner = owner_tuple(&p.metadata);
+            let labels = if owner.is_none() { labels_of(&p.metadata) } else { BTreeMap::new() };
+            (owner, labels)
+        }),
     };
     let (old, new) = match &pod {
-        Some(p) => {
-            let new = owner_tuple(&p.metadata);
-            (w.controllers.informer.pods.set(&e.key, new.clone()), new)
-        }
+        Some((owner, _)) => (w.controllers.informer.pods.set(&e.key, owner.clone()), owner.clone()),
         None => (w.controllers.informer.pods.remove(&e.key), None),
     };
     for (kind, name) in [old.clone(), new.clone()].into_iter().flatten() {
@@ -177,9 +179,8 @@ fn pod_changed(w: &mut World, e: &WatchEvent) {
         }
         return;
     }
-    if let (Some(p), None) = (&pod, &new) {
+    if let (Some((_, labels)), None) = (&pod, &new) {
         // An orphan: every ReplicaSet whose selector matches may adopt it.
-        let labels = labels_of(&p.metadata);
         let keys: Vec<ObjKey> = w
             .store
             .list(Kind::ReplicaSet, Some(&e.key.namespace))
@@ -188,7 +189,7 @@ fn pod_changed(w: &mut World, e: &WatchEvent) {
                 Object::ReplicaSet(rs) => Some(rs),
                 _ => None,
             })
-            .filter(|rs| selector_matches(rs.spec.as_ref().map(|s| &s.selector), &labels))
+            .filter(|rs| selector_matches(rs.spec.as_ref().map(|s| &s.selector), labels))
             .map(|rs: &ReplicaSet| ObjKey::new(&e.key.namespace, rs.metadata.name.as_deref().unwrap_or("")))
             .collect();
         for k in keys {

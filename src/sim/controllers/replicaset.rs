@@ -12,7 +12,7 @@ use k8s_openapi::api::apps::v1::{ReplicaSet, ReplicaSetCondition, ReplicaSetStat
 use k8s_openapi::api::core::v1::Pod;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::OwnerReference;
 
-use super::pods::{self, controller_ref, is_active, labels_of, selector_matches};
+use super::pods::{self, controller_ref, is_active, selector_matches};
 use crate::sim::api::errors::ApiError;
 use crate::sim::api::selector::Selector;
 use crate::sim::clock::tick_of;
@@ -45,17 +45,18 @@ fn sync(w: &mut World, key: &ObjKey) {
     let deleting = rs.metadata.deletion_timestamp.is_some();
     let now = w.now;
 
-    let pods = claim_pods(w, &rs, &owner);
+    let names = claim_pods(w, &rs, &owner);
+    let min_ready = spec.min_ready_seconds.unwrap_or(0);
+    // Status counts come from the pods as they are before this sync's creates and deletes;
+    // the watch events those cause bring the next sync, as in the real controller.
+    let counts = count_pods(w, &rs, &names, now);
 
     let mut manage_err: Option<ApiError> = None;
     if !deleting {
-        manage_err = manage_replicas(w, &rs, &owner, &pods);
+        manage_err = manage_replicas(w, &rs, &owner, &names);
     }
 
-    // Status is computed from the pods as they were before this sync's creates and deletes;
-    // the watch events they cause bring the next sync, as in the real controller.
-    let min_ready = spec.min_ready_seconds.unwrap_or(0);
-    let mut status = calculate_status(&rs, &pods, manage_err.as_ref(), now);
+    let mut status = calculate_status(&rs, &counts, manage_err.as_ref(), now);
     status.observed_generation = rs.metadata.generation;
     if rs.status.as_ref() != Some(&status) {
         let _ = w.store.modify(Kind::ReplicaSet, &key.namespace, &key.name, |o| {
@@ -70,16 +71,56 @@ fn sync(w: &mut World, key: &ObjKey) {
     // A ready pod becomes available minReadySeconds later, with no event to say so: look
     // again then (the real controller enqueues after minReadySeconds on readiness).
     if min_ready > 0 {
-        let next = pods.iter().filter_map(|p| pods::available_at(p, min_ready)).filter(|t| *t > now).min();
-        if let Some(at) = next {
+        if let Some(at) = counts.next_available {
             w.controllers.replicaset.add_at(key.clone(), at, now);
         }
     }
 }
 
-/// `claimPods`: the active pods this ReplicaSet controls and still selects, after adopting
-/// matching orphans and releasing owned pods that no longer match.
-fn claim_pods(w: &mut World, rs: &ReplicaSet, owner: &Object) -> Vec<Pod> {
+/// What the status counts from the claimed pods.
+struct Counts {
+    replicas: i32,
+    fully_labeled: i32,
+    ready: i32,
+    available: i32,
+    /// The earliest tick at which a ready but not yet available pod becomes available.
+    next_available: Option<Tick>,
+}
+
+/// The claimed pods, by reference (no copies: a ReplicaSet may have thousands).
+fn lookup<'a>(w: &'a World, ns: &str, names: &[String]) -> Vec<&'a Pod> {
+    names.iter().filter_map(|n| w.store.get(Kind::Pod, ns, n).and_then(|o| o.as_pod())).collect()
+}
+
+fn count_pods(w: &World, rs: &ReplicaSet, names: &[String], now: Tick) -> Counts {
+    let ns = rs.metadata.namespace.clone().unwrap_or_default();
+    let spec = rs.spec.clone().unwrap_or_default();
+    let template_labels = spec.template.as_ref().and_then(|t| t.metadata.as_ref()).and_then(|m| m.labels.clone());
+    let template_sel = Selector::from_label_selector(&k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector {
+        match_labels: template_labels,
+        match_expressions: None,
+    });
+    let min_ready = spec.min_ready_seconds.unwrap_or(0);
+    let mut c = Counts { replicas: names.len() as i32, fully_labeled: 0, ready: 0, available: 0, next_available: None };
+    for p in lookup(w, &ns, names) {
+        if template_sel.matches(p.metadata.labels.as_ref().unwrap_or(&BTreeMap::new())) {
+            c.fully_labeled += 1;
+        }
+        if pods::is_ready(p) {
+            c.ready += 1;
+            match pods::available_at(p, min_ready) {
+                Some(t) if t <= now => c.available += 1,
+                Some(t) => c.next_available = Some(c.next_available.map_or(t, |n: Tick| n.min(t))),
+                None => {}
+            }
+        }
+    }
+    c
+}
+
+/// `claimPods`: the names of the active pods this ReplicaSet controls and still selects,
+/// after adopting matching orphans and releasing owned pods that no longer match.
+fn claim_pods(w: &mut World, rs: &ReplicaSet, owner: &Object) -> Vec<String> {
     let ns = rs.metadata.namespace.clone().unwrap_or_default();
     let key = ObjKey::new(&ns, rs.metadata.name.as_deref().unwrap_or(""));
     let uid = rs.metadata.uid.clone().unwrap_or_default();
@@ -89,53 +130,57 @@ fn claim_pods(w: &mut World, rs: &ReplicaSet, owner: &Object) -> Vec<Pod> {
     let candidates: BTreeSet<String> =
         idx.owned_by(Kind::ReplicaSet, &key).into_iter().chain(idx.orphans(&ns)).collect();
     let mut claimed = Vec::new();
+    let mut to_adopt = Vec::new();
+    let mut to_release = Vec::new();
     for name in candidates {
-        let Some(pod) = w.store.get(Kind::Pod, &ns, &name).and_then(|o| o.as_pod()).cloned() else { continue };
-        if !is_active(&pod) {
+        let Some(pod) = w.store.get(Kind::Pod, &ns, &name).and_then(|o| o.as_pod()) else { continue };
+        if !is_active(pod) {
             continue;
         }
-        let matches = selector_matches(selector, &labels_of(&pod.metadata));
+        let empty = BTreeMap::new();
+        let matches = selector_matches(selector, pod.metadata.labels.as_ref().unwrap_or(&empty));
         match controller_ref(&pod.metadata) {
             Some(r) if r.uid == uid => {
                 if matches {
-                    claimed.push(pod);
+                    claimed.push(name);
                 } else if !deleting {
-                    release(w, &pod, &uid);
+                    to_release.push(name);
                 }
             }
             Some(_) => {}
             None => {
                 if matches && !deleting {
-                    if let Some(p) = adopt(w, &pod, owner) {
-                        claimed.push(p);
-                    }
+                    to_adopt.push(name);
                 }
             }
+        }
+    }
+    for name in to_release {
+        release(w, &ns, &name, &uid);
+    }
+    for name in to_adopt {
+        if adopt(w, &ns, &name, owner) {
+            claimed.push(name);
         }
     }
     claimed
 }
 
 /// `AdoptPod`: the pod gains this ReplicaSet as its controller.
-fn adopt(w: &mut World, pod: &Pod, owner: &Object) -> Option<Pod> {
-    let ns = pod.metadata.namespace.clone().unwrap_or_default();
-    let name = pod.metadata.name.clone().unwrap_or_default();
+fn adopt(w: &mut World, ns: &str, name: &str, owner: &Object) -> bool {
     let reference: OwnerReference = pods::new_controller_ref(owner);
     w.store
-        .modify(Kind::Pod, &ns, &name, |o| {
+        .modify(Kind::Pod, ns, name, |o| {
             if let Object::Pod(p) = o {
                 p.metadata.owner_references.get_or_insert_with(Vec::new).push(reference);
             }
         })
-        .ok()?;
-    w.store.get(Kind::Pod, &ns, &name).and_then(|o| o.as_pod()).cloned()
+        .is_ok()
 }
 
 /// `ReleasePod`: the owner reference to this ReplicaSet is removed.
-fn release(w: &mut World, pod: &Pod, uid: &str) {
-    let ns = pod.metadata.namespace.clone().unwrap_or_default();
-    let name = pod.metadata.name.clone().unwrap_or_default();
-    let _ = w.store.modify(Kind::Pod, &ns, &name, |o| {
+fn release(w: &mut World, ns: &str, name: &str, uid: &str) {
+    let _ = w.store.modify(Kind::Pod, ns, name, |o| {
         if let Object::Pod(p) = o {
             if let Some(refs) = p.metadata.owner_references.as_mut() {
                 refs.retain(|r| r.uid != uid);
@@ -148,10 +193,10 @@ fn release(w: &mut World, pod: &Pod, uid: &str) {
 }
 
 /// `manageReplicas`: creates or deletes pods so that the active ones match spec.replicas.
-fn manage_replicas(w: &mut World, rs: &ReplicaSet, owner: &Object, pods: &[Pod]) -> Option<ApiError> {
+fn manage_replicas(w: &mut World, rs: &ReplicaSet, owner: &Object, names: &[String]) -> Option<ApiError> {
     let spec = rs.spec.as_ref()?;
     let replicas = spec.replicas.unwrap_or(1);
-    let diff = pods.len() as i32 - replicas;
+    let diff = names.len() as i32 - replicas;
     if diff < 0 {
         let template = spec.template.clone()?;
         // slowStartBatch stops at the first failed batch; the first batch is one pod.
@@ -161,12 +206,15 @@ fn manage_replicas(w: &mut World, rs: &ReplicaSet, owner: &Object, pods: &[Pod])
             }
         }
     } else if diff > 0 {
-        let related = related_pods(w, rs);
-        let victims = pods_to_delete(pods, &related, diff.min(BURST_REPLICAS) as usize, w.now);
         let ns = rs.metadata.namespace.clone().unwrap_or_default();
+        let victims = {
+            let pods = lookup(w, &ns, names);
+            let related_names = related_pod_names(w, rs);
+            let related = lookup(w, &ns, &related_names);
+            pods_to_delete(&pods, &related, diff.min(BURST_REPLICAS) as usize, w.now)
+        };
         let mut err = None;
-        for p in victims {
-            let name = p.metadata.name.clone().unwrap_or_default();
+        for name in victims {
             if let Err(e) = pods::delete_pod(w, &ns, &name, owner, COMPONENT) {
                 err.get_or_insert(e);
             }
@@ -178,21 +226,13 @@ fn manage_replicas(w: &mut World, rs: &ReplicaSet, owner: &Object, pods: &[Pod])
 
 /// `getIndirectlyRelatedPods`: the pods of every ReplicaSet with the same controller as this
 /// one (its Deployment's other ReplicaSets), or this one's own if it has no controller.
-fn related_pods(w: &World, rs: &ReplicaSet) -> Vec<Pod> {
+fn related_pod_names(w: &World, rs: &ReplicaSet) -> Vec<String> {
     let ns = rs.metadata.namespace.clone().unwrap_or_default();
     let siblings: Vec<String> = match controller_ref(&rs.metadata) {
         Some(r) => w.controllers.informer.replica_sets.owned_by_name(&r.kind, &ObjKey::new(&ns, &r.name)),
         None => vec![rs.metadata.name.clone().unwrap_or_default()],
     };
-    let mut out = Vec::new();
-    for s in siblings {
-        for name in w.controllers.informer.pods.owned_by(Kind::ReplicaSet, &ObjKey::new(&ns, &s)) {
-            if let Some(p) = w.store.get(Kind::Pod, &ns, &name).and_then(|o| o.as_pod()) {
-                out.push(p.clone());
-            }
-        }
-    }
-    out
+    siblings.iter().flat_map(|s| w.controllers.informer.pods.owned_by(Kind::ReplicaSet, &ObjKey::new(&ns, s))).collect()
 }
 
 /// `log2` of a duration in nanoseconds, truncated, as `logarithmicRankDiff` buckets ages
@@ -210,19 +250,20 @@ fn log_bucket(now: Tick, t: Tick) -> i64 {
 /// Running; not ready < ready; lower pod-deletion-cost first; more related pods on the same
 /// node first; ready for less time first (by powers of two); more restarts first; newer
 /// first (by powers of two); then by uid.
-pub fn pods_to_delete(pods: &[Pod], related: &[Pod], n: usize, now: Tick) -> Vec<Pod> {
+pub fn pods_to_delete(pods: &[&Pod], related: &[&Pod], n: usize, now: Tick) -> Vec<String> {
+    let name = |p: &Pod| p.metadata.name.clone().unwrap_or_default();
     if n >= pods.len() {
-        return pods.to_vec();
+        return pods.iter().map(|p| name(p)).collect();
     }
     let mut on_node: BTreeMap<String, i64> = BTreeMap::new();
     for p in related.iter().filter(|p| is_active(p)) {
         let node = p.spec.as_ref().and_then(|s| s.node_name.clone()).unwrap_or_default();
         *on_node.entry(node).or_default() += 1;
     }
-    let mut keyed: Vec<(RankKey, &Pod)> = pods.iter().map(|p| (rank_key(p, &on_node, now), p)).collect();
+    let mut keyed: Vec<(RankKey, &Pod)> = pods.iter().map(|p| (rank_key(p, &on_node, now), *p)).collect();
     // A total order built from the comparator's steps, so the sort is well defined.
     keyed.sort_by(|a, b| a.0.cmp(&b.0));
-    keyed.into_iter().take(n).map(|(_, p)| p.clone()).collect()
+    keyed.into_iter().take(n).map(|(_, p)| name(p)).collect()
 }
 
 type RankKey = (bool, u8, bool, i32, Reverse<i64>, i64, Reverse<i32>, Reverse<i32>, i64, String);
@@ -261,35 +302,15 @@ fn rank_key(p: &Pod, on_node: &BTreeMap<String, i64>, now: Tick) -> RankKey {
     )
 }
 
-/// `calculateStatus`: counts of the claimed pods, and the ReplicaFailure condition when
+/// `calculateStatus`: the counts of the claimed pods, and the ReplicaFailure condition when
 /// creating or deleting failed. Zero counts are left out, as the API's omitempty does.
-fn calculate_status(rs: &ReplicaSet, pods: &[Pod], err: Option<&ApiError>, now: Tick) -> ReplicaSetStatus {
+fn calculate_status(rs: &ReplicaSet, c: &Counts, err: Option<&ApiError>, now: Tick) -> ReplicaSetStatus {
     let mut status = rs.status.clone().unwrap_or_default();
-    let spec = rs.spec.clone().unwrap_or_default();
-    let template_labels = spec.template.as_ref().and_then(|t| t.metadata.as_ref()).and_then(|m| m.labels.clone());
-    let template_sel = Selector::from_label_selector(&k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector {
-        match_labels: template_labels,
-        match_expressions: None,
-    });
-    let min_ready = spec.min_ready_seconds.unwrap_or(0);
-    let mut fully_labeled = 0;
-    let mut ready = 0;
-    let mut available = 0;
-    for p in pods {
-        if template_sel.matches(&labels_of(&p.metadata)) {
-            fully_labeled += 1;
-        }
-        if pods::is_ready(p) {
-            ready += 1;
-            if pods::is_available(p, min_ready, now) {
-                available += 1;
-            }
-        }
-    }
+    let replicas = rs.spec.as_ref().and_then(|s| s.replicas).unwrap_or(1);
     let has_failure = status.conditions.as_ref().is_some_and(|c| c.iter().any(|c| c.type_ == "ReplicaFailure"));
     match err {
         Some(e) if !has_failure => {
-            let diff = pods.len() as i32 - spec.replicas.unwrap_or(1);
+            let diff = c.replicas - replicas;
             let reason = if diff < 0 {
                 "FailedCreate"
             } else if diff > 0 {
@@ -300,14 +321,14 @@ fn calculate_status(rs: &ReplicaSet, pods: &[Pod], err: Option<&ApiError>, now: 
             status.conditions.get_or_insert_with(Vec::new).push(ReplicaSetCondition {
                 type_: "ReplicaFailure".into(),
                 status: "True".into(),
-                reason: Some(reason.into()).filter(|r: &String| !r.is_empty()),
+                reason: Some(reason.to_string()).filter(|r| !r.is_empty()),
                 message: Some(e.message.clone()),
                 last_transition_time: Some(now.time()),
             });
         }
         None if has_failure => {
-            if let Some(c) = status.conditions.as_mut() {
-                c.retain(|c| c.type_ != "ReplicaFailure");
+            if let Some(conds) = status.conditions.as_mut() {
+                conds.retain(|c| c.type_ != "ReplicaFailure");
             }
             if status.conditions.as_ref().is_some_and(|c| c.is_empty()) {
                 status.conditions = None;
@@ -316,10 +337,10 @@ fn calculate_status(rs: &ReplicaSet, pods: &[Pod], err: Option<&ApiError>, now: 
         _ => {}
     }
     let opt = |n: i32| if n == 0 { None } else { Some(n) };
-    status.replicas = pods.len() as i32;
-    status.fully_labeled_replicas = opt(fully_labeled);
-    status.ready_replicas = opt(ready);
-    status.available_replicas = opt(available);
+    status.replicas = c.replicas;
+    status.fully_labeled_replicas = opt(c.fully_labeled);
+    status.ready_replicas = opt(c.ready);
+    status.available_replicas = opt(c.available);
     status
 }
 
@@ -353,8 +374,12 @@ mod tests {
         }
     }
 
-    fn names(v: Vec<Pod>) -> Vec<String> {
-        v.into_iter().map(|p| p.metadata.name.unwrap_or_default()).collect()
+    fn names(v: Vec<String>) -> Vec<String> {
+        v
+    }
+
+    fn refs(v: &[Pod]) -> Vec<&Pod> {
+        v.iter().collect()
     }
 
     #[test]
@@ -367,13 +392,16 @@ mod tests {
             pod("unscheduled", "", "Pending", None, 5),
         ];
         let now = Tick(2000);
-        assert_eq!(names(pods_to_delete(&pods, &pods, 4, now)), ["unscheduled", "pending", "unready", "young-ready"]);
+        assert_eq!(
+            names(pods_to_delete(&refs(&pods), &refs(&pods), 4, now)),
+            ["unscheduled", "pending", "unready", "young-ready"]
+        );
         // Doubled-up pods go before lonely ones of the same standing.
         let pods = vec![
             pod("alone", "node02", "Running", Some(10), 5),
             pod("crowded", "node01", "Running", Some(10), 5),
             pod("crowded2", "node01", "Running", Some(10), 5),
         ];
-        assert!(names(pods_to_delete(&pods, &pods, 1, now))[0].starts_with("crowded"));
+        assert!(names(pods_to_delete(&refs(&pods), &refs(&pods), 1, now))[0].starts_with("crowded"));
     }
 }
