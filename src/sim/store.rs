@@ -149,8 +149,8 @@ impl Store {
                 return None;
             }
         }
-        // The log is ordered by resourceVersion: find the first newer entry by binary search,
-        // so a watcher pays for what changed, not for the length of the log.
+        // The log is ordered by resourceVersion: find the start by binary search, so a watcher
+        // that is nearly caught up pays for what changed, not for the whole log.
         let start = self.log.partition_point(|e| e.resource_version <= resource_version);
         Some(self.log.range(start..))
     }

@@ -43,4 +43,12 @@ transcripts! {
     rollout_pause_resume,
     rollout_status,
     set_commands,
+    job_parallel,
+    job_backoff_limit,
+    job_deadline,
+    job_indexed,
+    cronjob_schedule,
+    cronjob_forbid,
+    statefulset_ordered,
+    daemonset,
 }

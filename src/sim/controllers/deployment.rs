@@ -120,7 +120,7 @@ fn claim_replica_sets(w: &mut World, d: &Deployment) -> Vec<ReplicaSet> {
     let uid = d.metadata.uid.clone().unwrap_or_default();
     let deleting = d.metadata.deletion_timestamp.is_some();
     let selector = d.spec.as_ref().map(|s| &s.selector);
-    let idx = &w.controllers.informer.replica_sets;
+    let idx = &w.controllers.apps.replica_sets;
     let mut names = idx.owned_by(Kind::Deployment, &key);
     names.extend(idx.orphans(&ns));
     names.sort();
@@ -753,7 +753,7 @@ fn old_pods_running(w: &World, d: &Deployment, new_rs: Option<&ReplicaSet>, old:
             continue;
         }
         let rs_key = ObjKey::new(&ns, rs.metadata.name.as_deref().unwrap_or(""));
-        for name in w.controllers.informer.pods.owned_by(Kind::ReplicaSet, &rs_key) {
+        for name in w.controllers.apps.pods.owned_by(Kind::ReplicaSet, &rs_key) {
             let Some(p) = w.store.get(Kind::Pod, &ns, &name).and_then(|o| o.as_pod()) else { continue };
             if !selector_matches(selector, &labels_of(&p.metadata)) {
                 continue;

@@ -3,17 +3,26 @@
 //! Deployments make ReplicaSets, ReplicaSets make pods; Jobs and CronJobs, DaemonSets and
 //! StatefulSets make theirs; the garbage collector removes objects whose owners are gone.
 //!
+//! The Deployment and ReplicaSet controllers find their work through `apps_informer` (the
+//! store's change log plus owner indexes for pods and ReplicaSets) and `queue` work queues
+//! with due times; `pods` holds their pod helpers (the other workload controllers use
+//! `informer` and `podcontrol`).
+//!
 //! The Deployment and ReplicaSet controllers find their work through a shared informer
 //! (`informer`: the store's change log plus owner indexes) and work queues with due times
 //! (`queue`), so a tick costs in proportion to what changed. `pods` holds what every
 //! workload controller needs to create and count pods.
 
+pub mod apps_informer;
 pub mod cronjob;
 pub mod daemonset;
 pub mod deployment;
+pub mod disruption;
 pub mod gc;
+pub mod history;
 pub mod informer;
 pub mod job;
+pub mod podcontrol;
 pub mod pods;
 pub mod queue;
 pub mod replicaset;
@@ -21,10 +30,15 @@ pub mod statefulset;
 
 use super::World;
 
-/// The controllers' own state: the shared informer's indexes and each controller's queue.
+/// The controllers' own caches and queues (informer cursors, owner indexes, due times).
 #[derive(Clone, Debug, Default)]
-pub struct State {
-    pub informer: informer::Informer,
+pub struct Controllers {
+    pub job: job::State,
+    pub cronjob: cronjob::State,
+    pub daemonset: daemonset::State,
+    pub statefulset: statefulset::State,
+    /// The Deployment and ReplicaSet controllers' informer indexes and work queues.
+    pub apps: apps_informer::Informer,
     pub deployment: queue::WorkQueue,
     pub replicaset: queue::WorkQueue,
 }
@@ -35,16 +49,17 @@ pub struct State {
 /// the other just did; the bound keeps a tick's cost finite.
 const ROUNDS_MAX: usize = 5;
 
-/// Runs every controller. The informer catches up before each controller, so the ReplicaSet
-/// controller sees a ReplicaSet the Deployment controller made this very second, and the
-/// Deployment controller sees that ReplicaSet's status in the next round.
+/// Runs every controller. The apps informer catches up before each of the Deployment and
+/// ReplicaSet controllers, so the ReplicaSet controller sees a ReplicaSet the Deployment
+/// controller made this very second, and the Deployment controller sees that ReplicaSet's
+/// status in the next round.
 pub fn run(w: &mut World) {
     for _ in 0..ROUNDS_MAX {
-        informer::dispatch(w);
+        apps_informer::dispatch(w);
         deployment::reconcile(w);
-        informer::dispatch(w);
+        apps_informer::dispatch(w);
         replicaset::reconcile(w);
-        informer::dispatch(w);
+        apps_informer::dispatch(w);
         let now = w.now;
         if !w.controllers.deployment.has_work(now) && !w.controllers.replicaset.has_work(now) {
             break;
@@ -54,5 +69,6 @@ pub fn run(w: &mut World) {
     job::reconcile(w);
     daemonset::reconcile(w);
     statefulset::reconcile(w);
+    disruption::reconcile(w);
     gc::reconcile(w);
 }

@@ -126,7 +126,7 @@ fn claim_pods(w: &mut World, rs: &ReplicaSet, owner: &Object) -> Vec<String> {
     let uid = rs.metadata.uid.clone().unwrap_or_default();
     let deleting = rs.metadata.deletion_timestamp.is_some();
     let selector = rs.spec.as_ref().map(|s| &s.selector);
-    let idx = &w.controllers.informer.pods;
+    let idx = &w.controllers.apps.pods;
     let candidates: BTreeSet<String> =
         idx.owned_by(Kind::ReplicaSet, &key).into_iter().chain(idx.orphans(&ns)).collect();
     let mut claimed = Vec::new();
@@ -229,10 +229,10 @@ fn manage_replicas(w: &mut World, rs: &ReplicaSet, owner: &Object, names: &[Stri
 fn related_pod_names(w: &World, rs: &ReplicaSet) -> Vec<String> {
     let ns = rs.metadata.namespace.clone().unwrap_or_default();
     let siblings: Vec<String> = match controller_ref(&rs.metadata) {
-        Some(r) => w.controllers.informer.replica_sets.owned_by_name(&r.kind, &ObjKey::new(&ns, &r.name)),
+        Some(r) => w.controllers.apps.replica_sets.owned_by_name(&r.kind, &ObjKey::new(&ns, &r.name)),
         None => vec![rs.metadata.name.clone().unwrap_or_default()],
     };
-    siblings.iter().flat_map(|s| w.controllers.informer.pods.owned_by(Kind::ReplicaSet, &ObjKey::new(&ns, s))).collect()
+    siblings.iter().flat_map(|s| w.controllers.apps.pods.owned_by(Kind::ReplicaSet, &ObjKey::new(&ns, s))).collect()
 }
 
 /// `log2` of a duration in nanoseconds, truncated, as `logarithmicRankDiff` buckets ages
