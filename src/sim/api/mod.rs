@@ -82,7 +82,9 @@ impl World {
         if obj.name().is_empty() {
             if let Some(prefix) = obj.meta().generate_name.clone() {
                 let suffix = self.random_suffix(5);
-                obj.meta_mut().name = Some(format!("{prefix}{suffix}"));
+                // names.SimpleNameGenerator: the base is cut to 63 - 5 characters.
+                let base: String = prefix.chars().take(58).collect();
+                obj.meta_mut().name = Some(format!("{base}{suffix}"));
             }
         }
         if obj.name().is_empty() {
