@@ -253,8 +253,9 @@ fn go_quote(s: &str) -> String {
 /// Parses `args` as pflag does with the given flag sets; Err is the message cobra prints after
 /// `Error: `.
 pub(crate) fn parse_flags(args: &[String], sets: &[&[Def]]) -> Result<Parsed, String> {
-    let find_long = |n: &str| sets.iter().flat_map(|s| s.iter()).find(|d| d.name == n);
-    let find_short = |c: char| sets.iter().flat_map(|s| s.iter()).find(|d| d.short == Some(c));
+    // A command's own flags shadow the global ones (`--user` of `create rolebinding`).
+    let find_long = |n: &str| sets.iter().rev().flat_map(|s| s.iter()).find(|d| d.name == n);
+    let find_short = |c: char| sets.iter().rev().flat_map(|s| s.iter()).find(|d| d.short == Some(c));
     let mut p = Parsed::default();
     let mut i = 0;
     while i < args.len() {
@@ -424,6 +425,16 @@ pub(crate) fn dry_run(ctx: &mut Ctx, p: &Parsed) -> Result<Dry, String> {
         "client" => Ok(Dry::Client),
         "server" => Ok(Dry::Server),
         "none" => Ok(Dry::None),
+        other if parse_bool(other) == Some(true) => {
+            let msg = format!("--dry-run={other} is deprecated (boolean value) and can be replaced with --dry-run=client.");
+            klog(ctx, 'W', "helpers.go:716", &msg);
+            Ok(Dry::Client)
+        }
+        other if parse_bool(other) == Some(false) => {
+            let msg = format!("--dry-run={other} is deprecated (boolean value) and can be replaced with --dry-run=none.");
+            klog(ctx, 'W', "helpers.go:719", &msg);
+            Ok(Dry::None)
+        }
         other => Err(format!("Invalid dry-run value ({other}). Must be \"none\", \"server\", or \"client\".")),
     }
 }

@@ -30,7 +30,7 @@ const RUN_FLAGS: &[Def] = &[
     def("rm", Ty::Bool),
     def("env", Ty::Array),
     def("port", Ty::Str),
-    def("dry-run", Ty::Str),
+    no_opt("dry-run", Ty::Str, "unchanged"),
     short("labels", 'l', Ty::Str),
     short("stdin", 'i', Ty::Bool),
     short("tty", 't', Ty::Bool),
@@ -201,13 +201,9 @@ pub fn run(ctx: &mut Ctx, args: &[String]) {
         return;
     }
     // --dry-run takes a value in kubectl run (default "none").
-    let dry = if p.has("dry-run") && p.str("dry-run") != "none" {
-        match dry_run(ctx, &p) {
-            Ok(d) => d,
-            Err(e) => return ctx.out.fail(&format!("error: {e}")),
-        }
-    } else {
-        Dry::None
+    let dry = match dry_run(ctx, &p) {
+        Ok(d) => d,
+        Err(e) => return ctx.out.fail(&format!("error: {e}")),
     };
     let out = match output_format(&p) {
         Ok(o) => o,
@@ -346,6 +342,10 @@ pub fn run(ctx: &mut Ctx, args: &[String]) {
     }
     if attach {
         return attach_and_wait(ctx, &ns, &name, &restart_policy, tty && !p.bool("quiet"), p.bool("rm"), &created);
+    }
+    if out == Out::Yaml && created.len() > 1 {
+        // The YAML printer separates the second object it prints.
+        ctx.out.out("---\n");
     }
     print_object(ctx, &out, Kind::Pod, &pod_obj, suffix);
 }
