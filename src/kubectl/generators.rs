@@ -257,7 +257,8 @@ pub fn configmap(name: &str, src: &Sources, files: &Files, append_hash: bool) ->
         }
     }
     let b64 = base64::engine::general_purpose::STANDARD;
-    let binary_json: Map<String, Value> = binary.iter().map(|(k, v)| (k.clone(), Value::String(b64.encode(v)))).collect();
+    let binary_json: Map<String, Value> =
+        binary.iter().map(|(k, v)| (k.clone(), Value::String(b64.encode(v)))).collect();
     let mut name = name.to_string();
     if append_hash {
         let mut m = json!({"kind": "ConfigMap", "name": name, "data": string_map(&data)});
@@ -457,7 +458,12 @@ pub struct DockerRegistry {
 }
 
 /// `kubectl create secret docker-registry`.
-pub fn secret_docker_registry(name: &str, o: &DockerRegistry, files: &Files, append_hash: bool) -> Result<Value, String> {
+pub fn secret_docker_registry(
+    name: &str,
+    o: &DockerRegistry,
+    files: &Files,
+    append_hash: bool,
+) -> Result<Value, String> {
     let mut d = SecretData(BTreeMap::new());
     if !o.from_file.is_empty() {
         d.add_files(&o.from_file, files)?;
@@ -724,7 +730,9 @@ pub fn service(name: &str, o: &ServiceOpts) -> Result<Value, String> {
     if !o.cluster_ip.is_empty() {
         spec["clusterIP"] = Value::String(o.cluster_ip.clone());
     }
-    Ok(json!({"apiVersion": "v1", "kind": "Service", "metadata": {"name": name, "labels": {"app": name}}, "spec": spec}))
+    Ok(
+        json!({"apiVersion": "v1", "kind": "Service", "metadata": {"name": name, "labels": {"app": name}}, "spec": spec}),
+    )
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -732,8 +740,22 @@ pub fn service(name: &str, o: &ServiceOpts) -> Result<Value, String> {
 // ---------------------------------------------------------------------------------------------
 
 /// `validResourceVerbs`.
-pub const VALID_RESOURCE_VERBS: &[&str] =
-    &["*", "get", "delete", "list", "create", "update", "patch", "watch", "proxy", "deletecollection", "use", "bind", "escalate", "impersonate"];
+pub const VALID_RESOURCE_VERBS: &[&str] = &[
+    "*",
+    "get",
+    "delete",
+    "list",
+    "create",
+    "update",
+    "patch",
+    "watch",
+    "proxy",
+    "deletecollection",
+    "use",
+    "bind",
+    "escalate",
+    "impersonate",
+];
 
 /// `validNonResourceVerbs`.
 pub const VALID_NON_RESOURCE_VERBS: &[&str] = &["*", "get", "post", "put", "delete", "patch", "head", "options"];
@@ -743,7 +765,9 @@ fn special_verb(verb: &str) -> Option<&'static [(&'static str, &'static str)]> {
     Some(match verb {
         "use" => &[("policy", "podsecuritypolicies"), ("extensions", "podsecuritypolicies")],
         "bind" | "escalate" => &[("rbac.authorization.k8s.io", "roles"), ("rbac.authorization.k8s.io", "clusterroles")],
-        "impersonate" => &[("", "users"), ("", "serviceaccounts"), ("", "groups"), ("authentication.k8s.io", "userextras")],
+        "impersonate" => {
+            &[("", "users"), ("", "serviceaccounts"), ("", "groups"), ("authentication.k8s.io", "userextras")]
+        }
         _ => return None,
     })
 }
@@ -927,7 +951,8 @@ pub fn role(name: &str, rules: Vec<Value>) -> Value {
 
 /// `kubectl create clusterrole`: rules, or an aggregation rule.
 pub fn cluster_role(name: &str, rules: Option<Vec<Value>>, aggregation: &BTreeMap<String, String>) -> Value {
-    let mut cr = json!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole", "metadata": {"name": name}});
+    let mut cr =
+        json!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole", "metadata": {"name": name}});
     match rules {
         Some(r) => cr["rules"] = Value::Array(r),
         None => cr["aggregationRule"] = json!({"clusterRoleSelectors": [{"matchLabels": string_map(aggregation)}]}),
@@ -1059,7 +1084,9 @@ pub fn validate_ingress(o: &IngressOpts) -> Result<(), String> {
     }
     for rule in &o.rules {
         if !ingress_rule_valid(rule) {
-            return Err(format!("rule {rule} is invalid and should be in format host/path=svcname:svcport[,tls[=secret]]"));
+            return Err(format!(
+                "rule {rule} is invalid and should be in format host/path=svcname:svcport[,tls[=secret]]"
+            ));
         }
     }
     for a in &o.annotations {
@@ -1380,7 +1407,8 @@ pub fn run_pod(o: &RunPod) -> Result<Value, String> {
         c["imagePullPolicy"] = Value::String(o.image_pull_policy.clone());
     }
     if !o.port.is_empty() {
-        let port: i64 = o.port.parse().map_err(|_| format!("strconv.Atoi: parsing {}: invalid syntax", go_quote(&o.port)))?;
+        let port: i64 =
+            o.port.parse().map_err(|_| format!("strconv.Atoi: parsing {}: invalid syntax", go_quote(&o.port)))?;
         c["ports"] = json!([{"containerPort": port}]);
     }
     if o.privileged {
@@ -1485,7 +1513,9 @@ mod tests {
 
     #[test]
     fn ingress_rules_follow_kubectls_regex() {
-        for ok in ["foo.com/bar=svc:80", "/path=svc:http", "foo.com/*=svc:8080,tls=secret1", "a/=s:1,tls", "a/=s:1,tls="] {
+        for ok in
+            ["foo.com/bar=svc:80", "/path=svc:http", "foo.com/*=svc:8080,tls=secret1", "a/=s:1,tls", "a/=s:1,tls="]
+        {
             assert!(ingress_rule_valid(ok), "{ok}");
         }
         for bad in ["bad", "foo.com=svc:80", "/p=svc", "/p=svc:80,tl", "/p=svc:80,tls=a.b", "h:/p=s:1"] {
@@ -1497,7 +1527,10 @@ mod tests {
     fn service_ports() {
         assert_eq!(parse_ports("80:8080").unwrap(), (80, json!(8080)));
         assert_eq!(parse_ports("99999").unwrap_err(), "strconv.ParseUint: parsing \"99999\": value out of range");
-        assert_eq!(parse_ports("80:Bad_Name").unwrap_err(), "must contain only alpha-numeric characters (a-z, 0-9), and hyphens (-)");
+        assert_eq!(
+            parse_ports("80:Bad_Name").unwrap_err(),
+            "must contain only alpha-numeric characters (a-z, 0-9), and hyphens (-)"
+        );
     }
 
     #[test]

@@ -27,7 +27,10 @@ const TLS_KEY: &str = "-----BEGIN PRIVATE KEY-----\nMIGHAgEAMBMGByqGSM49AgEGCCqG
 fn fixture_files() -> Vec<(&'static str, Vec<u8>)> {
     vec![
         ("app.conf", b"hello\nworld\n".to_vec()),
-        ("app.env", b"# settings\nCOLOR=blue\n\n  MODE=prod\nEMPTY=\nNOVALUE_KUBEDOJO_TEST\nURL=http://a/?x=1\r\n".to_vec()),
+        (
+            "app.env",
+            b"# settings\nCOLOR=blue\n\n  MODE=prod\nEMPTY=\nNOVALUE_KUBEDOJO_TEST\nURL=http://a/?x=1\r\n".to_vec(),
+        ),
         ("bad.env", b"GOOD=1\nB AD=2\n".to_vec()),
         ("digit.env", b"1X=1\n".to_vec()),
         ("d/one.txt", b"x".to_vec()),
@@ -386,7 +389,8 @@ fn write_discovery_cache(dir: &Path) {
     for (gv, res) in by_gv {
         let d = base.join(&gv);
         std::fs::create_dir_all(&d).unwrap();
-        let body = serde_json::json!({"kind": "APIResourceList", "apiVersion": "v1", "groupVersion": gv, "resources": res});
+        let body =
+            serde_json::json!({"kind": "APIResourceList", "apiVersion": "v1", "groupVersion": gv, "resources": res});
         std::fs::write(d.join("serverresources.json"), body.to_string()).unwrap();
     }
 }

@@ -36,4 +36,9 @@ transcripts! {
     oomkilled,
     unschedulable,
     errors,
+    create_workloads,
+    create_config,
+    create_rbac,
+    create_network,
+    run_pods,
 }

@@ -426,12 +426,14 @@ pub(crate) fn dry_run(ctx: &mut Ctx, p: &Parsed) -> Result<Dry, String> {
         "server" => Ok(Dry::Server),
         "none" => Ok(Dry::None),
         other if parse_bool(other) == Some(true) => {
-            let msg = format!("--dry-run={other} is deprecated (boolean value) and can be replaced with --dry-run=client.");
+            let msg =
+                format!("--dry-run={other} is deprecated (boolean value) and can be replaced with --dry-run=client.");
             klog(ctx, 'W', "helpers.go:716", &msg);
             Ok(Dry::Client)
         }
         other if parse_bool(other) == Some(false) => {
-            let msg = format!("--dry-run={other} is deprecated (boolean value) and can be replaced with --dry-run=none.");
+            let msg =
+                format!("--dry-run={other} is deprecated (boolean value) and can be replaced with --dry-run=none.");
             klog(ctx, 'W', "helpers.go:719", &msg);
             Ok(Dry::None)
         }
@@ -583,9 +585,31 @@ const GENERATORS: &[(&str, &[&str])] = &[
 
 /// Flags of the top-level `kubectl create` that take a separate value, to find the subcommand.
 const VALUE_FLAGS: &[&str] = &[
-    "-f", "--filename", "-o", "--output", "-n", "--namespace", "-l", "--selector", "--context", "--kubeconfig",
-    "--template", "--field-manager", "-k", "--kustomize", "--raw", "-v", "--v", "--request-timeout", "--cache-dir",
-    "-s", "--server", "--user", "--cluster", "--token", "--as",
+    "-f",
+    "--filename",
+    "-o",
+    "--output",
+    "-n",
+    "--namespace",
+    "-l",
+    "--selector",
+    "--context",
+    "--kubeconfig",
+    "--template",
+    "--field-manager",
+    "-k",
+    "--kustomize",
+    "--raw",
+    "-v",
+    "--v",
+    "--request-timeout",
+    "--cache-dir",
+    "-s",
+    "--server",
+    "--user",
+    "--cluster",
+    "--token",
+    "--as",
 ];
 
 pub fn run(ctx: &mut Ctx, args: &[String]) {
@@ -853,7 +877,11 @@ const SOURCE_FLAGS: &[Def] = &[
 ];
 
 fn sources(p: &Parsed) -> Sources {
-    Sources { from_file: p.list("from-file"), from_literal: p.list("from-literal"), from_env_file: p.list("from-env-file") }
+    Sources {
+        from_file: p.list("from-file"),
+        from_literal: p.list("from-literal"),
+        from_env_file: p.list("from-env-file"),
+    }
 }
 
 fn check_sources(ctx: &mut Ctx, s: &Sources) -> bool {
@@ -1020,7 +1048,10 @@ fn role(ctx: &mut Ctx, args: &[String], cluster: bool) {
     let aggregation = p.map("aggregation-rule");
     if cluster && !aggregation.is_empty() {
         if !urls.is_empty() || !verbs.is_empty() || !resources.is_empty() || !names.is_empty() {
-            return fail(ctx, "aggregation rule must be specified without nonResourceURLs, verbs, resources or resourceNames");
+            return fail(
+                ctx,
+                "aggregation rule must be specified without nonResourceURLs, verbs, resources or resourceNames",
+            );
         }
         let value = gen::cluster_role(&g.name, None, &aggregation);
         submit(ctx, &g, Kind::ClusterRole, value, None);
@@ -1078,8 +1109,12 @@ fn role(ctx: &mut Ctx, args: &[String], cluster: bool) {
 fn binding(ctx: &mut Ctx, args: &[String], cluster: bool) {
     let what = if cluster { "clusterrolebinding" } else { "rolebinding" };
     let path = format!("kubectl create {what}");
-    let mut own =
-        vec![def("clusterrole", Ty::Str), def("user", Ty::Array), def("group", Ty::Array), def("serviceaccount", Ty::Array)];
+    let mut own = vec![
+        def("clusterrole", Ty::Str),
+        def("user", Ty::Array),
+        def("group", Ty::Array),
+        def("serviceaccount", Ty::Array),
+    ];
     if !cluster {
         own.push(def("role", Ty::Str));
     }
@@ -1115,12 +1150,8 @@ fn quota(ctx: &mut Ctx, args: &[String]) {
 }
 
 fn ingress(ctx: &mut Ctx, args: &[String]) {
-    const OWN: &[Def] = &[
-        def("class", Ty::Str),
-        def("rule", Ty::Array),
-        def("default-backend", Ty::Str),
-        def("annotation", Ty::Array),
-    ];
+    const OWN: &[Def] =
+        &[def("class", Ty::Str), def("rule", Ty::Array), def("default-backend", Ty::Str), def("annotation", Ty::Array)];
     let Some((p, g)) = start(ctx, "kubectl create ingress", args, OWN, &[]) else { return };
     let o = gen::IngressOpts {
         class: p.str("class"),
@@ -1248,11 +1279,8 @@ fn token(ctx: &mut Ctx, args: &[String]) {
         }
     }
     let expiration_s = if duration_s > 0.0 { duration_s as i64 } else { 3600 };
-    let audiences = if audiences.is_empty() {
-        vec!["https://kubernetes.default.svc.cluster.local".to_string()]
-    } else {
-        audiences
-    };
+    let audiences =
+        if audiences.is_empty() { vec!["https://kubernetes.default.svc.cluster.local".to_string()] } else { audiences };
     let now = ctx.world.now.unix_s();
     let jti = ctx.world.new_uid();
     let claims = gen::TokenClaims {
@@ -1307,8 +1335,9 @@ mod tests {
     #[test]
     fn pflag_parsing() {
         const OWN: &[Def] = &[def("image", Ty::Slice), short("replicas", 'r', Ty::Int32), def("x", Ty::Bool)];
-        let p = parse_flags(&s(&["web", "--image=a,b", "-r", "3", "--x=false", "--", "sh", "-c"]), &[GLOBAL_FLAGS, OWN])
-            .unwrap();
+        let p =
+            parse_flags(&s(&["web", "--image=a,b", "-r", "3", "--x=false", "--", "sh", "-c"]), &[GLOBAL_FLAGS, OWN])
+                .unwrap();
         assert_eq!(p.list("image"), s(&["a", "b"]));
         assert_eq!(p.int("replicas", 1), 3);
         assert!(!p.bool("x"));

@@ -414,7 +414,15 @@ fn container_running(ctx: &Ctx, ns: &str, name: &str) -> bool {
 
 /// `-i`/`--attach`: waits for the pod, shows what its container wrote, reports how it ended,
 /// and deletes what it created with `--rm`.
-fn attach_and_wait(ctx: &mut Ctx, ns: &str, name: &str, restart: &str, hint: bool, rm: bool, created: &[(Kind, String)]) {
+fn attach_and_wait(
+    ctx: &mut Ctx,
+    ns: &str,
+    name: &str,
+    restart: &str,
+    hint: bool,
+    rm: bool,
+    created: &[(Kind, String)],
+) {
     // handleAttachPod: wait (up to --pod-running-timeout) for Running and Ready, or done.
     let mut waited = 0;
     let mut error: Option<(String, i32)> = None;
@@ -507,7 +515,8 @@ fn exit_error(ctx: &Ctx, ns: &str, name: &str) -> (String, i32) {
 /// The container's output, as the attach stream (or the log fallback) shows it.
 fn print_container_output(ctx: &mut Ctx, ns: &str, name: &str) {
     let Some(c) = ctx.world.kubelet.find(ns, name).and_then(|rt| rt.containers.first()).cloned() else { return };
-    let lines = if matches!(c.state, CState::Waiting { .. }) { c.prev_log.clone().unwrap_or_default() } else { c.log.clone() };
+    let lines =
+        if matches!(c.state, CState::Waiting { .. }) { c.prev_log.clone().unwrap_or_default() } else { c.log.clone() };
     for (_, line) in lines {
         ctx.out.out(&line);
         ctx.out.out("\n");

@@ -75,7 +75,9 @@ fn fields(ty: &str) -> Option<&'static [Field]> {
         "LabelSelector" => &[("matchLabels", "", Omit), ("matchExpressions", "LabelSelectorRequirement", Omit)],
         "LabelSelectorRequirement" => &[("key", "", Omit), ("operator", "", Omit), ("values", "", Omit)],
         // apps/v1
-        "Deployment" => &[("metadata", "ObjectMeta", Obj), ("spec", "DeploymentSpec", Obj), ("status", "DeploymentStatus", Obj)],
+        "Deployment" => {
+            &[("metadata", "ObjectMeta", Obj), ("spec", "DeploymentSpec", Obj), ("status", "DeploymentStatus", Obj)]
+        }
         "DeploymentSpec" => &[
             ("replicas", "", Omit),
             ("selector", "LabelSelector", Omit),
@@ -337,7 +339,9 @@ fn fields(ty: &str) -> Option<&'static [Field]> {
         "ServiceStatus" => &[("loadBalancer", "LoadBalancerStatus", Obj), ("conditions", "", Omit)],
         "LoadBalancerStatus" => &[("ingress", "", Omit)],
         // core/v1: the rest
-        "ConfigMap" => &[("metadata", "ObjectMeta", Obj), ("immutable", "", Omit), ("data", "", Omit), ("binaryData", "", Omit)],
+        "ConfigMap" => {
+            &[("metadata", "ObjectMeta", Obj), ("immutable", "", Omit), ("data", "", Omit), ("binaryData", "", Omit)]
+        }
         "Secret" => &[
             ("metadata", "ObjectMeta", Obj),
             ("immutable", "", Omit),
@@ -345,7 +349,9 @@ fn fields(ty: &str) -> Option<&'static [Field]> {
             ("stringData", "", Omit),
             ("type", "", Omit),
         ],
-        "Namespace" => &[("metadata", "ObjectMeta", Obj), ("spec", "NamespaceSpec", Obj), ("status", "NamespaceStatus", Obj)],
+        "Namespace" => {
+            &[("metadata", "ObjectMeta", Obj), ("spec", "NamespaceSpec", Obj), ("status", "NamespaceStatus", Obj)]
+        }
         "NamespaceSpec" => &[("finalizers", "", Omit)],
         "NamespaceStatus" => &[("phase", "", Omit), ("conditions", "", Omit)],
         "ServiceAccount" => &[
