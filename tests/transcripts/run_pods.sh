@@ -19,6 +19,7 @@ kubectl run keep --image=busybox:1.36 -i --restart=Never -- echo kept
 kubectl get pod keep -o jsonpath='{.status.phase}{"\n"}'
 kubectl run fails --image=busybox:1.36 -i --restart=Never -- sh -c 'echo about to fail; exit 3'
 echo "exit code $?"
+kubectl run hi --image=busybox:1.36 -it --rm -- echo hi
 kubectl run shell --image=busybox:1.36 -it --rm --restart=Never -- sh
 kubectl run shell --image=busybox:1.36 -it --rm --restart=Never
 kubectl run bad --image=busybox --restart=Sometimes

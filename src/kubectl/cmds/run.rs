@@ -341,7 +341,10 @@ pub fn run(ctx: &mut Ctx, args: &[String]) {
         }
     }
     if attach {
-        return attach_and_wait(ctx, &ns, &name, &restart_policy, tty && !p.bool("quiet"), p.bool("rm"), &created);
+        // The pod's own policy (not the -i default) decides whether its container comes back.
+        let pod_policy = if restart.is_empty() { "Always".to_string() } else { restart.clone() };
+        let wait_policy = if pod_policy == "Always" { pod_policy } else { restart_policy };
+        return attach_and_wait(ctx, &ns, &name, &wait_policy, tty && !p.bool("quiet"), p.bool("rm"), &created);
     }
     if out == Out::Yaml && created.len() > 1 {
         // The YAML printer separates the second object it prints.
@@ -412,6 +415,15 @@ fn container_running(ctx: &Ctx, ns: &str, name: &str) -> bool {
         .is_some_and(|c| matches!(c.state, CState::Running { .. }))
 }
 
+/// The first container has run at least once.
+fn has_run(ctx: &Ctx, ns: &str, name: &str) -> bool {
+    ctx.world
+        .kubelet
+        .find(ns, name)
+        .and_then(|rt| rt.containers.first())
+        .is_some_and(|c| c.last.is_some() || !matches!(c.state, CState::Waiting { .. }))
+}
+
 /// `-i`/`--attach`: waits for the pod, shows what its container wrote, reports how it ended,
 /// and deletes what it created with `--rm`.
 fn attach_and_wait(
@@ -428,7 +440,12 @@ fn attach_and_wait(
     let mut error: Option<(String, i32)> = None;
     loop {
         let phase = pod_phase(ctx, ns, name).unwrap_or_default();
-        if phase == "Succeeded" || phase == "Failed" || (phase == "Running" && ready(ctx, ns, name)) {
+        // A container that already ran and exited (restartPolicy Always) counts as attachable:
+        // its output is what the learner wants to see.
+        if phase == "Succeeded"
+            || phase == "Failed"
+            || (phase == "Running" && (ready(ctx, ns, name) || has_run(ctx, ns, name)))
+        {
             break;
         }
         if waited >= POD_RUNNING_TIMEOUT_S {
@@ -456,6 +473,12 @@ fn attach_and_wait(
                 ATTACH_LIMIT_S / 3600
             ));
             return;
+        }
+        if restart == "Always" && hint {
+            // attach's reattach hint: the container will be restarted, the session is over.
+            ctx.out.out(&format!(
+                "Session ended, resume using 'kubectl attach {name} -c {name} -i -t' command when the pod is running\n"
+            ));
         }
         if restart == "Never" || restart == "OnFailure" {
             // waitForPod: Never ends on Succeeded or Failed, OnFailure only on Succeeded.
