@@ -1375,7 +1375,8 @@ pub fn run_pod(o: &RunPod) -> Result<Value, String> {
         if name.is_empty() || !is_env_var_name(name).is_empty() {
             return Err(format!("invalid env: {e}"));
         }
-        envs.push(json!({"name": name, "value": value}));
+        // EnvVar.value is omitempty.
+        envs.push(if value.is_empty() { json!({"name": name}) } else { json!({"name": name, "value": value}) });
     }
     let labels = if o.labels.is_empty() {
         BTreeMap::from([("run".to_string(), o.name.clone())])
@@ -1384,7 +1385,7 @@ pub fn run_pod(o: &RunPod) -> Result<Value, String> {
     };
     let mut annotations = Map::new();
     for a in &o.annotations {
-        let (k, v) = a.split_once('=').unwrap_or((a, ""));
+        let Some((k, v)) = a.split_once('=') else { return Err(format!("invalid annotations format: {a}")) };
         annotations.insert(k.to_string(), Value::String(v.to_string()));
     }
     let mut c = json!({"name": o.name, "image": o.image});

@@ -147,7 +147,9 @@ pub fn run(
 ) -> Output {
     // `--context NAME` runs this one command in another context of the kubeconfig.
     let wanted = args.iter().enumerate().find_map(|(i, a)| {
-        a.strip_prefix("--context=").map(str::to_string).or_else(|| (a == "--context").then(|| args.get(i + 1).cloned()).flatten())
+        a.strip_prefix("--context=")
+            .map(str::to_string)
+            .or_else(|| (a == "--context").then(|| args.get(i + 1).cloned()).flatten())
     });
     let mut borrowed;
     let client = match wanted {

@@ -2,8 +2,8 @@
 //! words, not clap's), and dispatch to each command's implementation.
 
 mod apply;
-mod config;
 mod autoscale;
+mod config;
 mod cordon;
 mod create;
 mod delete;
