@@ -11,6 +11,7 @@ pub mod defaults;
 pub mod discovery;
 pub mod errors;
 pub mod eviction;
+pub mod patch;
 pub mod selector;
 pub mod table;
 pub mod validate;
