@@ -273,7 +273,6 @@ const CASES: &[&str] = &[
     "run web --image=nginx --env=A= --labels=a= --dry-run=client -o yaml",
     "run web --image=nginx --annotations=noequals --dry-run=client -o yaml",
     "run web --image=nginx --labels=a=b=c --dry-run=client",
-    "create role r --verb=get --resource=pods --resource='*' --dry-run=client -o yaml",
     "create pdb p --selector='app notin (a)' --min-available=0 --dry-run=client -o yaml",
     "create pdb p --selector=app --max-unavailable=0% --dry-run=client -o yaml",
     "create priorityclass pc --value=2147483648 --dry-run=client",
