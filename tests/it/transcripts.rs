@@ -55,4 +55,9 @@ transcripts! {
     get_tables_cluster,
     get_tables_flags,
     get_tables_workloads,
+    create_workloads,
+    create_config,
+    create_rbac,
+    create_network,
+    run_pods,
 }
