@@ -55,4 +55,13 @@ transcripts! {
     get_tables_cluster,
     get_tables_flags,
     get_tables_workloads,
+    node_failure_bare_pod,
+    node_failure_deployment,
+    drain_pdb,
+    chaos_kill,
+    memory_pressure,
+    taint_noexecute,
+    config_contexts,
+    patch,
+    cluster_info,
 }
