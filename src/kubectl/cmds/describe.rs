@@ -6,7 +6,7 @@ use clap::{Arg, ArgAction};
 use super::{command, flag, namespace, parse};
 use crate::kubectl::{describe, Ctx};
 use crate::sim::api::selector::Selector;
-use crate::sim::{Kind, Object};
+use crate::sim::Object;
 
 pub fn run(ctx: &mut Ctx, args: &[String]) {
     let cmd = command("describe")
@@ -80,38 +80,13 @@ pub fn run(ctx: &mut Ctx, args: &[String]) {
         }
         return;
     }
-    let now = ctx.world.now.datetime();
-    let mut first = true;
-    for o in &objs {
-        if !first {
+    // kubectl prints each description as is, separated from the previous one by a blank line.
+    for (i, o) in objs.iter().enumerate() {
+        if i > 0 {
             ctx.out.out("\n\n");
         }
-        first = false;
-        let events: Vec<k8s_openapi::api::core::v1::Event> = if show_events {
-            ctx.world.events_for(o.kind(), o.namespace(), o.name()).into_iter().cloned().collect()
-        } else {
-            Vec::new()
-        };
-        let event_refs: Vec<&k8s_openapi::api::core::v1::Event> = events.iter().collect();
-        let text = match o {
-            Object::Pod(p) => describe::describe_pod(p, &event_refs, now),
-            Object::Node(n) => {
-                let pods: Vec<k8s_openapi::api::core::v1::Pod> = ctx
-                    .world
-                    .store
-                    .list(Kind::Pod, None)
-                    .into_iter()
-                    .filter_map(|p| p.as_pod())
-                    .filter(|p| p.spec.as_ref().and_then(|s| s.node_name.as_deref()) == n.metadata.name.as_deref())
-                    .cloned()
-                    .collect();
-                let pod_refs: Vec<&k8s_openapi::api::core::v1::Pod> = pods.iter().collect();
-                describe::describe_node(n, &pod_refs, &event_refs, now)
-            }
-            other => describe::describe_generic(other, &event_refs, now),
-        };
-        ctx.out.out(text.trim_end_matches('\n'));
-        ctx.out.out("\n");
+        let text = describe::describe(ctx.world, o, show_events);
+        ctx.out.out(&text);
     }
     for e in errors {
         ctx.out.fail(&e);
