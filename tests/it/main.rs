@@ -5,6 +5,7 @@ mod architecture;
 mod bad_input;
 mod determinism;
 mod oracle;
+mod oracle_describe;
 mod transcripts;
 
 use kubedojo::shell::workstation::{transcript, Workstation};

@@ -201,9 +201,10 @@ fn describe_container_basic_info(w: &mut Pw, c: &Container, status: Option<&Cont
         w.w(2, &format!("Image ID:\t{}\n", s.image_id));
     }
     let ports = c.ports.as_deref().unwrap_or_default();
+    // (kubectl v1.32 leaves the port names out.)
     let port_string = ports
         .iter()
-        .map(|p| port_with_name(p.container_port, p.protocol.as_deref(), p.name.as_deref()))
+        .map(|p| format!("{}/{}", p.container_port, p.protocol.as_deref().unwrap_or("")))
         .collect::<Vec<_>>()
         .join(", ");
     if port_string.contains(',') {
@@ -213,7 +214,7 @@ fn describe_container_basic_info(w: &mut Pw, c: &Container, status: Option<&Cont
     }
     let host_port_string = ports
         .iter()
-        .map(|p| port_with_name(p.host_port.unwrap_or(0), p.protocol.as_deref(), p.name.as_deref()))
+        .map(|p| format!("{}/{}", p.host_port.unwrap_or(0), p.protocol.as_deref().unwrap_or("")))
         .collect::<Vec<_>>()
         .join(", ");
     if host_port_string.contains(',') {
@@ -227,14 +228,6 @@ fn describe_container_basic_info(w: &mut Pw, c: &Container, status: Option<&Cont
             w.w(3, &format!("LocalhostProfile:\t{}\n", sp.localhost_profile.as_deref().unwrap_or("")));
         }
     }
-}
-
-fn port_with_name(port: i32, protocol: Option<&str>, name: Option<&str>) -> String {
-    let mut s = format!("{port}/{}", protocol.unwrap_or(""));
-    if let Some(n) = name.filter(|n| !n.is_empty()) {
-        s = format!("{s} ({n})");
-    }
-    s
 }
 
 fn describe_container_command(w: &mut Pw, c: &Container) {
@@ -640,7 +633,7 @@ pub(super) fn describe_volumes(w: &mut Pw, volumes: &[Volume], space: &str) {
                         &format!(
                             "SecretName:\t{}\n    SecretOptionalName:\t{}\n",
                             sec.name,
-                            go_bool_ptr(sec.optional)
+                            go_bool_ptr(sec.optional, &format!("{}/{}", v.name, sec.name))
                         ),
                     );
                 } else if s.downward_api.is_some() {
@@ -651,7 +644,7 @@ pub(super) fn describe_volumes(w: &mut Pw, volumes: &[Volume], space: &str) {
                         &format!(
                             "ConfigMapName:\t{}\n    ConfigMapOptional:\t{}\n",
                             cm.name,
-                            go_bool_ptr(cm.optional)
+                            go_bool_ptr(cm.optional, &format!("{}/{}", v.name, cm.name))
                         ),
                     );
                 } else if let Some(t) = &s.service_account_token {
@@ -682,10 +675,21 @@ pub(super) fn describe_volumes(w: &mut Pw, volumes: &[Volume], space: &str) {
     }
 }
 
-/// Go's `%v` of a `*bool`: `<nil>`, `true` or `false` (kubectl v1.32 prints the projected
-/// sources' `Optional` pointers raw).
-fn go_bool_ptr(b: Option<bool>) -> String {
-    b.map(|b| b.to_string()).unwrap_or_else(|| "<nil>".into())
+/// Go's `%v` of a `*bool`, which kubectl v1.32 prints raw for projected sources' `Optional`:
+/// `<nil>`, or the pointer's heap address. The address is arbitrary in kubectl; here it is
+/// derived from `seed` so that the output stays deterministic.
+fn go_bool_ptr(b: Option<bool>, seed: &str) -> String {
+    match b {
+        None => "<nil>".into(),
+        Some(_) => {
+            // FNV-1a, folded to the shape of a Go heap address (0xc000000000 + 8-aligned).
+            let mut h: u64 = 0xcbf29ce484222325;
+            for byte in seed.bytes() {
+                h = (h ^ u64::from(byte)).wrapping_mul(0x100000001b3);
+            }
+            format!("0xc{:09x}", (h & 0xfff_fff8) | 0x000_4000_00)
+        }
+    }
 }
 
 pub(super) fn print_host_path(w: &mut Pw, path: &str, type_: Option<&str>) {

@@ -1,0 +1,666 @@
+//! Oracle tests for `kubectl describe`: the installed real kubectl (v1.32) describes the same
+//! objects as kubedojo, served by a small fake API server in this process, and both must print
+//! the same bytes. Skipped when kubectl is not installed.
+//!
+//! Ages: kubectl measures them against the wall clock. Every timestamp is shifted by (wall
+//! clock at launch − simulated now), to the nanosecond, before it is served, so kubectl's ages
+//! equal the simulated ones as long as kubectl answers within a second (a slower run is
+//! retried). Absolute times in kubectl's output are shifted back before comparing.
+
+use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::process::Command;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use kubedojo::shell::workstation::Workstation;
+use kubedojo::sim::api::discovery;
+use kubedojo::sim::{Kind, Object, World};
+use serde_json::{json, Value};
+
+#[derive(Default)]
+struct State {
+    objects: Vec<Value>,
+    /// Shift of served timestamps, in nanoseconds.
+    shift_ns: i64,
+    /// Served timestamp string → original.
+    served: BTreeMap<String, String>,
+}
+
+struct Server {
+    port: u16,
+    state: Arc<Mutex<State>>,
+}
+
+fn server() -> &'static Server {
+    static SERVER: std::sync::OnceLock<Server> = std::sync::OnceLock::new();
+    SERVER.get_or_init(|| {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+        let port = listener.local_addr().expect("addr").port();
+        let state = Arc::new(Mutex::new(State::default()));
+        let st = state.clone();
+        std::thread::spawn(move || {
+            for stream in listener.incoming().flatten() {
+                let st = st.clone();
+                std::thread::spawn(move || {
+                    let _ = handle(stream, &st);
+                });
+            }
+        });
+        Server { port, state }
+    })
+}
+
+fn handle(mut stream: TcpStream, state: &Mutex<State>) -> std::io::Result<()> {
+    let mut reader = BufReader::new(stream.try_clone()?);
+    let mut request_line = String::new();
+    reader.read_line(&mut request_line)?;
+    loop {
+        let mut line = String::new();
+        if reader.read_line(&mut line)? == 0 || line == "\r\n" {
+            break;
+        }
+    }
+    let target = request_line.split_whitespace().nth(1).unwrap_or("/").to_string();
+    let (code, body) = {
+        let mut st = state.lock().expect("state");
+        route(&target, &mut st)
+    };
+    let body = body.to_string();
+    let status = if code == 200 { "200 OK" } else { "404 Not Found" };
+    write!(
+        stream,
+        "HTTP/1.1 {status}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )?;
+    stream.flush()?;
+    let mut rest = Vec::new();
+    let _ = reader.read_to_end(&mut rest);
+    Ok(())
+}
+
+fn percent_decode(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%' && i + 2 < b.len() {
+            if let Ok(v) = u8::from_str_radix(&s[i + 1..i + 3], 16) {
+                out.push(v);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(if b[i] == b'+' { b' ' } else { b[i] });
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+fn not_found(message: String) -> (u16, Value) {
+    (
+        404,
+        json!({"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure", "message": message, "reason": "NotFound", "code": 404}),
+    )
+}
+
+fn route(target: &str, st: &mut State) -> (u16, Value) {
+    let (path, query) = target.split_once('?').unwrap_or((target, ""));
+    let query: BTreeMap<String, String> = query
+        .split('&')
+        .filter_map(|kv| kv.split_once('='))
+        .map(|(k, v)| (k.to_string(), percent_decode(v)))
+        .collect();
+    let parts: Vec<&str> = path.split('/').filter(|p| !p.is_empty()).collect();
+    let resources = discovery::resources();
+    match parts.as_slice() {
+        ["version"] => return (200, json!({"major": "1", "minor": "32", "gitVersion": "v1.32.0"})),
+        ["api"] => return (200, json!({"kind": "APIVersions", "versions": ["v1"]})),
+        ["apis"] => {
+            let mut groups: Vec<(&str, &str)> =
+                resources.iter().filter(|r| !r.group.is_empty()).map(|r| (r.group, r.version)).collect();
+            groups.sort();
+            groups.dedup();
+            let groups: Vec<Value> = groups
+                .iter()
+                .map(|(g, v)| {
+                    let gv = json!({"groupVersion": format!("{g}/{v}"), "version": v});
+                    json!({"name": g, "versions": [gv.clone()], "preferredVersion": gv})
+                })
+                .collect();
+            return (200, json!({"kind": "APIGroupList", "apiVersion": "v1", "groups": groups}));
+        }
+        ["api", v] | ["apis", _, v] => {
+            let group = if parts[0] == "api" { "" } else { parts[1] };
+            let list: Vec<Value> = resources
+                .iter()
+                .filter(|r| r.group == group && r.version == *v)
+                .map(|r| {
+                    json!({"name": r.plural, "singularName": r.kind.singular(), "namespaced": r.namespaced,
+                           "kind": r.kind.name(), "shortNames": r.short_names,
+                           "verbs": ["create", "delete", "get", "list", "patch", "update", "watch"]})
+                })
+                .collect();
+            let gv = if group.is_empty() { v.to_string() } else { format!("{group}/{v}") };
+            return (200, json!({"kind": "APIResourceList", "apiVersion": "v1", "groupVersion": gv, "resources": list}));
+        }
+        _ => {}
+    }
+    let (group, rest) = match parts.as_slice() {
+        ["api", _, rest @ ..] => ("", rest),
+        ["apis", g, _, rest @ ..] => (*g, rest),
+        _ => return not_found("the server could not find the requested resource".into()),
+    };
+    let (ns, rest) = match rest {
+        ["namespaces", ns, rest @ ..] if !rest.is_empty() => (Some(*ns), rest),
+        _ => (None, rest),
+    };
+    let (plural, name) = match rest {
+        [p] => (*p, None),
+        [p, n] => (*p, Some(*n)),
+        _ => return not_found("the server could not find the requested resource".into()),
+    };
+    let Some(kind) = resources.iter().find(|r| r.group == group && r.plural == plural).map(|r| r.kind) else {
+        return not_found("the server could not find the requested resource".into());
+    };
+    let mut items: Vec<Value> = st
+        .objects
+        .iter()
+        .filter(|o| o["kind"] == kind.name() && o["apiVersion"] == kind.api_version())
+        .filter(|o| ns.is_none_or(|ns| o["metadata"]["namespace"] == ns))
+        .cloned()
+        .collect();
+    if let Some(name) = name {
+        let qualified = if group.is_empty() { plural.to_string() } else { format!("{plural}.{group}") };
+        return match items.into_iter().find(|o| o["metadata"]["name"] == name) {
+            Some(o) => (200, shift(&o, st)),
+            None => not_found(format!("{qualified} \"{name}\" not found")),
+        };
+    }
+    if let Some(sel) = query.get("labelSelector") {
+        let sel = kubedojo::sim::api::selector::Selector::parse(sel).expect("label selector");
+        items.retain(|o| {
+            let labels: BTreeMap<String, String> =
+                serde_json::from_value(o["metadata"]["labels"].clone()).unwrap_or_default();
+            sel.matches(&labels)
+        });
+    }
+    if let Some(sel) = query.get("fieldSelector") {
+        for term in sel.split(',').filter(|t| !t.is_empty()) {
+            let (path, neg, want) = match term.split_once("!=") {
+                Some((p, v)) => (p, true, v),
+                None => {
+                    let (p, v) = term.split_once('=').expect("field selector term");
+                    (p, false, v.trim_start_matches('='))
+                }
+            };
+            items.retain(|o| {
+                let mut v = o;
+                for part in path.split('.') {
+                    v = &v[part];
+                }
+                let got = match v {
+                    Value::String(s) => s.clone(),
+                    Value::Null => String::new(),
+                    other => other.to_string(),
+                };
+                (got == want) != neg
+            });
+        }
+    }
+    items.sort_by_key(|o| {
+        (o["metadata"]["namespace"].as_str().unwrap_or("").to_string(), o["metadata"]["name"].as_str().unwrap_or("").to_string())
+    });
+    let items: Vec<Value> = items.iter().map(|o| shift(o, st)).collect();
+    (200, json!({"kind": format!("{}List", kind.name()), "apiVersion": kind.api_version(), "metadata": {"resourceVersion": "1"}, "items": items}))
+}
+
+fn parse_rfc3339(s: &str) -> Option<chrono::DateTime<chrono::Utc>> {
+    let b = s.as_bytes();
+    if s.len() < 20 || !s.ends_with('Z') || b[4] != b'-' || b[10] != b'T' {
+        return None;
+    }
+    chrono::DateTime::parse_from_rfc3339(s).ok().map(|t| t.with_timezone(&chrono::Utc))
+}
+
+/// The object with every timestamp moved by the current shift (and remembered, to map back).
+fn shift(v: &Value, st: &mut State) -> Value {
+    match v {
+        Value::Object(m) => Value::Object(m.iter().map(|(k, v)| (k.clone(), shift(v, st))).collect()),
+        Value::Array(a) => Value::Array(a.iter().map(|v| shift(v, st)).collect()),
+        Value::String(s) => match parse_rfc3339(s) {
+            Some(t) => {
+                let shifted = (t + chrono::Duration::nanoseconds(st.shift_ns))
+                    .format("%Y-%m-%dT%H:%M:%S%.9fZ")
+                    .to_string();
+                st.served.insert(shifted.clone(), s.clone());
+                Value::String(shifted)
+            }
+            None => v.clone(),
+        },
+        other => other.clone(),
+    }
+}
+
+/// kubectl's output with absolute times moved back by the shift.
+fn unshift(text: &str, st: &State) -> String {
+    use chrono::{NaiveDateTime, TimeZone, Utc};
+    let back = |t: chrono::DateTime<Utc>| {
+        // kubectl printed floor(t + shift); the original is a whole second.
+        let ns = t.timestamp_nanos_opt().unwrap_or(0) - st.shift_ns;
+        let secs = ns.div_euclid(1_000_000_000) + i64::from(ns.rem_euclid(1_000_000_000) != 0);
+        Utc.timestamp_opt(secs, 0).single().unwrap_or_default()
+    };
+    let rfc1123 = regex::Regex::new(r"[A-Z][a-z]{2}, \d\d [A-Z][a-z]{2} \d{4} \d\d:\d\d:\d\d \+0000").expect("re");
+    let text = rfc1123.replace_all(text, |c: &regex::Captures| {
+        match NaiveDateTime::parse_from_str(&c[0], "%a, %d %b %Y %H:%M:%S +0000") {
+            Ok(t) => back(t.and_utc()).format("%a, %d %b %Y %H:%M:%S +0000").to_string(),
+            Err(_) => c[0].to_string(),
+        }
+    });
+    let go_string = regex::Regex::new(r"(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(?:\.\d+)?) \+0000 UTC").expect("re");
+    let text = go_string.replace_all(&text, |c: &regex::Captures| {
+        match NaiveDateTime::parse_from_str(&c[1], "%Y-%m-%d %H:%M:%S%.f") {
+            Ok(t) => format!("{} +0000 UTC", back(t.and_utc()).format("%Y-%m-%d %H:%M:%S")),
+            Err(_) => c[0].to_string(),
+        }
+    });
+    let raw = regex::Regex::new(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z").expect("re");
+    raw.replace_all(&text, |c: &regex::Captures| st.served.get(&c[0]).cloned().unwrap_or_else(|| c[0].to_string()))
+        .into_owned()
+}
+
+fn have_kubectl() -> bool {
+    Command::new("kubectl").args(["version", "--client"]).output().is_ok_and(|o| o.status.success())
+}
+
+/// Runs the real `kubectl <args>` against the objects of `world`; None if kubectl is absent.
+fn real_kubectl(world: &World, args: &str) -> String {
+    let srv = server();
+    let mut objects = Vec::new();
+    for kind in Kind::ALL {
+        for o in world.store.list(*kind, None) {
+            objects.push(o.to_value());
+        }
+    }
+    let dir = std::env::temp_dir().join(format!("kubedojo-oracle-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let kubeconfig = dir.join("kubeconfig");
+    std::fs::write(
+        &kubeconfig,
+        format!(
+            "apiVersion: v1\nkind: Config\nclusters:\n- cluster:\n    server: http://127.0.0.1:{}\n  name: k\ncontexts:\n- context:\n    cluster: k\n    user: u\n    namespace: default\n  name: k\ncurrent-context: k\nusers:\n- name: u\n  user: {{}}\n",
+            srv.port
+        ),
+    )
+    .expect("kubeconfig");
+    let sim_now_ns = world.now.datetime().timestamp_nanos_opt().unwrap_or(0);
+    for _attempt in 0..5 {
+        let wall_ns = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default().as_nanos() as i64;
+        {
+            let mut st = srv.state.lock().expect("state");
+            st.objects = objects.clone();
+            st.shift_ns = wall_ns - sim_now_ns;
+            st.served.clear();
+        }
+        let started = Instant::now();
+        let out = Command::new("kubectl")
+            .args(args.split_whitespace())
+            .env("KUBECONFIG", &kubeconfig)
+            .env("HOME", &dir)
+            .env("TZ", "UTC")
+            .output()
+            .expect("run kubectl");
+        if started.elapsed() < Duration::from_millis(950) {
+            let st = srv.state.lock().expect("state");
+            let mut text = unshift(&String::from_utf8_lossy(&out.stdout), &st);
+            text.push_str(&String::from_utf8_lossy(&out.stderr));
+            return text;
+        }
+    }
+    panic!("kubectl took over a second five times: cannot compare ages");
+}
+
+/// Our `kubectl <args>` on the workstation.
+fn ours(ws: &mut Workstation, args: &str) -> String {
+    String::from_utf8_lossy(&ws.execute(&format!("kubectl {args}"))).into_owned()
+}
+
+/// The lines that differ, as `-kubectl` / `+kubedojo` pairs with their line numbers.
+fn line_diff(theirs: &str, mine: &str) -> String {
+    let (a, b): (Vec<&str>, Vec<&str>) = (theirs.lines().collect(), mine.lines().collect());
+    let mut out = String::new();
+    for i in 0..a.len().max(b.len()) {
+        let (x, y) = (a.get(i), b.get(i));
+        if x != y {
+            out.push_str(&format!("{i:>3} -{}\n    +{}\n", x.unwrap_or(&"<missing>"), y.unwrap_or(&"<missing>")));
+        }
+    }
+    if theirs.ends_with('\n') != mine.ends_with('\n') {
+        out.push_str("    (final newline differs)\n");
+    }
+    out
+}
+
+/// Builds the cluster with `script`, adds `objects`, and compares each describe command.
+fn check(script: &str, objects: &[Value], commands: &[&str]) {
+    if !have_kubectl() {
+        eprintln!("kubectl not installed: skipping the describe oracle test");
+        return;
+    }
+    // One fake API server serves every case: run them one at a time.
+    static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
+    let _guard = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    let mut ws = Workstation::new(World::new(1));
+    for cmd in kubedojo::shell::workstation::split_commands(script) {
+        ws.execute(&cmd.join("\n"));
+    }
+    for o in objects {
+        let kind = Kind::from_api_version_kind(o["apiVersion"].as_str().unwrap_or(""), o["kind"].as_str().unwrap_or(""))
+            .unwrap_or_else(|| panic!("unknown kind in {o}"));
+        let obj = Object::from_value(kind, o.clone()).unwrap_or_else(|e| panic!("bad object {o}: {e}"));
+        ws.world.store.create(obj).unwrap_or_else(|e| panic!("cannot store {o}: {e:?}"));
+    }
+    let mut failures = Vec::new();
+    for args in commands {
+        // kubectl prints some *bool fields as heap addresses: any address matches any other.
+        let addr = regex::Regex::new(r"0xc[0-9a-f]{9}").expect("re");
+        let theirs = addr.replace_all(&real_kubectl(&ws.world, args), "0xc(addr)").into_owned();
+        let mine = addr.replace_all(&ours(&mut ws, args), "0xc(addr)").into_owned();
+        if theirs != mine {
+            failures.push(format!("kubectl {args}\n{}", line_diff(&theirs, &mine)));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+#[test]
+fn running_pod_and_its_node() {
+    check(
+        r#"cat <<'EOF' | kubectl apply -f -
+apiVersion: v1
+kind: Pod
+metadata:
+  name: web
+  labels:
+    app: web
+spec:
+  containers:
+  - name: web
+    image: nginx:1.27
+    ports:
+    - containerPort: 80
+    readinessProbe:
+      httpGet:
+        path: /
+        port: 80
+    env:
+    - name: POD_NAME
+      valueFrom:
+        fieldRef:
+          fieldPath: metadata.name
+    resources:
+      requests:
+        cpu: 100m
+        memory: 64Mi
+EOF
+sleep 8
+"#,
+        &[],
+        &["describe pod web", "describe node node02", "describe nodes controlplane", "describe ns default", "describe sa default"],
+    );
+}
+
+
+#[test]
+fn pods_in_trouble() {
+    check(
+        r#"cat <<'EOF' | kubectl apply -f -
+apiVersion: v1
+kind: Pod
+metadata:
+  name: crash
+spec:
+  containers:
+  - name: app
+    image: busybox:1.36
+    command: ["sh", "-c", "echo starting; sleep 2; echo failing >&2; exit 1"]
+EOF
+cat <<'EOF' | kubectl apply -f -
+apiVersion: v1
+kind: Pod
+metadata:
+  name: big
+spec:
+  containers:
+  - name: app
+    image: nginx:1.27
+    resources:
+      requests:
+        cpu: "5"
+        memory: 1Gi
+EOF
+cat <<'EOF' | kubectl apply -f -
+apiVersion: v1
+kind: Pod
+metadata:
+  name: needs-config
+spec:
+  containers:
+  - name: app
+    image: busybox:1.36
+    command: ["sh", "-c", "echo $GREETING; sleep 3600"]
+    env:
+    - name: GREETING
+      valueFrom:
+        configMapKeyRef:
+          name: greetings
+          key: hello
+    - name: PASSWORD
+      valueFrom:
+        secretKeyRef:
+          name: creds
+          key: password
+          optional: true
+EOF
+cat <<'EOF' | kubectl apply -f -
+apiVersion: v1
+kind: Pod
+metadata:
+  name: nope
+spec:
+  containers:
+  - name: app
+    image: nginx:no-such-tag
+EOF
+sleep 130
+"#,
+        &[],
+        &[
+            "describe pod crash",
+            "describe pod big",
+            "describe pod needs-config",
+            "describe pod nope",
+            "describe node node01",
+            "describe pods --show-events=false crash",
+        ],
+    );
+}
+
+#[test]
+fn pod_with_everything() {
+    check(
+        r#"cat <<'EOF' | kubectl apply -f -
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: app-config
+data:
+  mode: fast
+  app.properties: |
+    color=blue
+    size=3
+EOF
+cat <<'EOF' | kubectl apply -f -
+apiVersion: v1
+kind: Secret
+metadata:
+  name: creds
+type: Opaque
+stringData:
+  username: admin
+  password: s3cr3t!
+EOF
+cat <<'EOF' | kubectl apply -f -
+apiVersion: v1
+kind: Pod
+metadata:
+  name: full
+  labels:
+    app: full
+    tier: backend
+  annotations:
+    team: platform
+spec:
+  nodeSelector:
+    kubernetes.io/os: linux
+  tolerations:
+  - key: dedicated
+    operator: Equal
+    value: backend
+    effect: NoSchedule
+  - operator: Exists
+  initContainers:
+  - name: init
+    image: busybox:1.36
+    command: ["sh", "-c", "echo init > /work/ready"]
+    volumeMounts:
+    - name: work
+      mountPath: /work
+  containers:
+  - name: app
+    image: nginx:1.27
+    command: ["nginx"]
+    args: ["-g", "daemon off;"]
+    ports:
+    - containerPort: 80
+      name: http
+    - containerPort: 9090
+      name: metrics
+    env:
+    - name: MODE
+      valueFrom:
+        configMapKeyRef:
+          name: app-config
+          key: mode
+    - name: USER
+      valueFrom:
+        secretKeyRef:
+          name: creds
+          key: username
+    - name: NODE
+      valueFrom:
+        fieldRef:
+          fieldPath: spec.nodeName
+    - name: NS
+      valueFrom:
+        fieldRef:
+          fieldPath: metadata.namespace
+    - name: MEM
+      valueFrom:
+        resourceFieldRef:
+          resource: limits.memory
+    - name: CPU_REQ
+      valueFrom:
+        resourceFieldRef:
+          resource: requests.cpu
+          divisor: 1m
+    - name: GREETING
+      value: "hello\nworld"
+    envFrom:
+    - configMapRef:
+        name: app-config
+    - secretRef:
+        name: creds
+      prefix: SECRET_
+    resources:
+      requests:
+        cpu: 250m
+        memory: 128Mi
+      limits:
+        cpu: "1"
+        memory: 256Mi
+    livenessProbe:
+      exec:
+        command: ["cat", "/tmp/healthy"]
+      initialDelaySeconds: 5
+      periodSeconds: 5
+    readinessProbe:
+      tcpSocket:
+        port: 80
+    startupProbe:
+      httpGet:
+        path: /healthz
+        port: http
+      failureThreshold: 30
+    volumeMounts:
+    - name: config
+      mountPath: /etc/app
+      readOnly: true
+    - name: creds
+      mountPath: /etc/creds
+    - name: work
+      mountPath: /work
+    - name: host
+      mountPath: /host/log
+      subPath: log
+    - name: info
+      mountPath: /etc/podinfo
+  - name: sidecar
+    image: busybox:1.36
+    command: ["sh", "-c", "while true; do sleep 5; done"]
+    resources:
+      limits:
+        cpu: 100m
+        memory: 32Mi
+  volumes:
+  - name: config
+    configMap:
+      name: app-config
+  - name: creds
+    secret:
+      secretName: creds
+      optional: true
+  - name: work
+    emptyDir:
+      medium: Memory
+      sizeLimit: 64Mi
+  - name: host
+    hostPath:
+      path: /var
+      type: Directory
+  - name: info
+    downwardAPI:
+      items:
+      - path: labels
+        fieldRef:
+          fieldPath: metadata.labels
+  - name: data
+    persistentVolumeClaim:
+      claimName: data
+  - name: all
+    projected:
+      sources:
+      - secret:
+          name: creds
+      - configMap:
+          name: app-config
+          optional: false
+EOF
+sleep 12
+"#,
+        &[],
+        &["describe pod full", "describe configmap app-config", "describe secret creds", "describe node node01", "describe node node02"],
+    );
+}
