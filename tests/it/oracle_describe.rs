@@ -368,6 +368,11 @@ fn check(script: &str, objects: &[Value], commands: &[&str]) {
         let addr = regex::Regex::new(r"0xc[0-9a-f]{9}").expect("re");
         let theirs = addr.replace_all(&real_kubectl(&ws.world, args), "0xc(addr)").into_owned();
         let mine = addr.replace_all(&ours(&mut ws, args), "0xc(addr)").into_owned();
+        if let Ok(dir) = std::env::var("KUBEDOJO_ORACLE_DUMP") {
+            let file = args.replace([' ', '/'], "_");
+            let _ = std::fs::write(format!("{dir}/{file}.kubectl"), &theirs);
+            let _ = std::fs::write(format!("{dir}/{file}.kubedojo"), &mine);
+        }
         if theirs != mine {
             failures.push(format!("kubectl {args}\n{}", line_diff(&theirs, &mine)));
         }
@@ -663,4 +668,112 @@ sleep 12
         &[],
         &["describe pod full", "describe configmap app-config", "describe secret creds", "describe node node01", "describe node node02"],
     );
+}
+
+/// A pod template for hand-built workloads.
+fn template(labels: Value, image: &str) -> Value {
+    json!({
+        "metadata": {"labels": labels},
+        "spec": {
+            "containers": [{
+                "name": "app", "image": image, "imagePullPolicy": "IfNotPresent",
+                "ports": [{"containerPort": 80, "protocol": "TCP"}],
+                "resources": {},
+                "terminationMessagePath": "/dev/termination-log", "terminationMessagePolicy": "File"
+            }],
+            "dnsPolicy": "ClusterFirst", "restartPolicy": "Always", "schedulerName": "default-scheduler",
+            "securityContext": {}, "terminationGracePeriodSeconds": 30
+        }
+    })
+}
+
+fn owned_pod(name: &str, uid: &str, labels: Value, owner_kind: &str, owner: &str, owner_uid: &str, phase: &str, node: &str) -> Value {
+    json!({
+        "apiVersion": "v1", "kind": "Pod",
+        "metadata": {
+            "name": name, "namespace": "default", "uid": uid, "labels": labels,
+            "creationTimestamp": "2024-12-31T23:58:00Z",
+            "ownerReferences": [{"apiVersion": "apps/v1", "kind": owner_kind, "name": owner, "uid": owner_uid, "controller": true, "blockOwnerDeletion": true}]
+        },
+        "spec": {"nodeName": node, "containers": [{"name": "app", "image": "nginx:1.27",
+            "resources": {"requests": {"cpu": "100m", "memory": "128Mi"}, "limits": {"memory": "256Mi"}}}]},
+        "status": {"phase": phase}
+    })
+}
+
+fn event(name: &str, kind: &str, obj: &str, uid: &str, type_: &str, reason: &str, message: &str, first: &str, last: &str, count: i32, source: &str) -> Value {
+    json!({
+        "apiVersion": "v1", "kind": "Event",
+        "metadata": {"name": name, "namespace": "default", "creationTimestamp": first},
+        "involvedObject": {"apiVersion": "apps/v1", "kind": kind, "name": obj, "namespace": "default", "uid": uid},
+        "type": type_, "reason": reason, "message": message,
+        "firstTimestamp": first, "lastTimestamp": last, "count": count,
+        "source": {"component": source}
+    })
+}
+
+#[test]
+fn workloads() {
+    let dep_uid = "6f1c8a3e-0d2b-4c55-9a5e-1b2c3d4e5f60";
+    let new_rs_uid = "a1b2c3d4-1111-4222-8333-444455556666";
+    let old_rs_uid = "a1b2c3d4-2222-4222-8333-444455556666";
+    let older_rs_uid = "a1b2c3d4-3333-4222-8333-444455556666";
+    let mut new_tpl = template(json!({"app": "web", "pod-template-hash": "7c5ddbdf54"}), "nginx:1.27");
+    let dep_tpl = template(json!({"app": "web"}), "nginx:1.27");
+    new_tpl["metadata"]["annotations"] = json!({"kubectl.kubernetes.io/restartedAt": "2024-12-31T23:00:00Z"});
+    let mut dep_tpl2 = dep_tpl.clone();
+    dep_tpl2["metadata"]["annotations"] = json!({"kubectl.kubernetes.io/restartedAt": "2024-12-31T23:00:00Z"});
+    let rs = |name: &str, uid: &str, tpl: Value, replicas: i32, status: i32, created: &str| {
+        json!({
+            "apiVersion": "apps/v1", "kind": "ReplicaSet",
+            "metadata": {"name": name, "namespace": "default", "uid": uid, "creationTimestamp": created,
+                "labels": tpl["metadata"]["labels"].clone(),
+                "annotations": {"deployment.kubernetes.io/desired-replicas": "3", "deployment.kubernetes.io/max-replicas": "4", "deployment.kubernetes.io/revision": "2"},
+                "ownerReferences": [{"apiVersion": "apps/v1", "kind": "Deployment", "name": "web", "uid": dep_uid, "controller": true, "blockOwnerDeletion": true}]},
+            "spec": {"replicas": replicas, "selector": {"matchLabels": {"app": "web", "pod-template-hash": tpl["metadata"]["labels"]["pod-template-hash"].clone()}}, "template": tpl},
+            "status": {"replicas": status, "fullyLabeledReplicas": status, "readyReplicas": status, "availableReplicas": status, "observedGeneration": 2}
+        })
+    };
+    let mut objects = vec![
+        json!({
+            "apiVersion": "apps/v1", "kind": "Deployment",
+            "metadata": {"name": "web", "namespace": "default", "uid": dep_uid, "creationTimestamp": "2024-12-31T22:00:00Z", "generation": 2,
+                "labels": {"app": "web"}, "annotations": {"deployment.kubernetes.io/revision": "2"}},
+            "spec": {"replicas": 3, "selector": {"matchLabels": {"app": "web"}}, "template": dep_tpl2,
+                "strategy": {"type": "RollingUpdate", "rollingUpdate": {"maxUnavailable": "25%", "maxSurge": "25%"}},
+                "revisionHistoryLimit": 10, "progressDeadlineSeconds": 600},
+            "status": {"observedGeneration": 2, "replicas": 3, "updatedReplicas": 3, "readyReplicas": 2, "availableReplicas": 2, "unavailableReplicas": 1,
+                "conditions": [
+                    {"type": "Available", "status": "True", "reason": "MinimumReplicasAvailable", "message": "Deployment has minimum availability.", "lastUpdateTime": "2024-12-31T22:00:10Z", "lastTransitionTime": "2024-12-31T22:00:10Z"},
+                    {"type": "Progressing", "status": "True", "reason": "NewReplicaSetAvailable", "message": "ReplicaSet \"web-7c5ddbdf54\" has successfully progressed.", "lastUpdateTime": "2024-12-31T23:00:10Z", "lastTransitionTime": "2024-12-31T22:00:00Z"}
+                ]}
+        }),
+        rs("web-7c5ddbdf54", new_rs_uid, new_tpl, 3, 3, "2024-12-31T23:00:00Z"),
+        rs("web-5d4f8b9c6d", old_rs_uid, template(json!({"app": "web", "pod-template-hash": "5d4f8b9c6d"}), "nginx:1.26"), 1, 1, "2024-12-31T22:30:00Z"),
+        rs("web-59c7d6b8f4", older_rs_uid, template(json!({"app": "web", "pod-template-hash": "59c7d6b8f4"}), "nginx:1.25"), 0, 0, "2024-12-31T22:00:00Z"),
+        owned_pod("web-7c5ddbdf54-aaaaa", "p-1", json!({"app": "web", "pod-template-hash": "7c5ddbdf54"}), "ReplicaSet", "web-7c5ddbdf54", new_rs_uid, "Running", "node01"),
+        owned_pod("web-7c5ddbdf54-bbbbb", "p-2", json!({"app": "web", "pod-template-hash": "7c5ddbdf54"}), "ReplicaSet", "web-7c5ddbdf54", new_rs_uid, "Running", "node02"),
+        owned_pod("web-7c5ddbdf54-ccccc", "p-3", json!({"app": "web", "pod-template-hash": "7c5ddbdf54"}), "ReplicaSet", "web-7c5ddbdf54", new_rs_uid, "Pending", "node01"),
+        owned_pod("web-5d4f8b9c6d-ddddd", "p-4", json!({"app": "web", "pod-template-hash": "5d4f8b9c6d"}), "ReplicaSet", "web-5d4f8b9c6d", old_rs_uid, "Failed", "node02"),
+    ];
+    // Fifteen events, most of them in the same second: kubectl's unstable sort decides the order.
+    for i in 0..15 {
+        let last = if i % 4 == 0 { "2024-12-31T23:59:30Z" } else { "2024-12-31T23:59:00Z" };
+        let count = if i == 3 { 2 } else { 1 };
+        objects.push(event(
+            &format!("web.18166{i:02}"),
+            "Deployment",
+            "web",
+            dep_uid,
+            "Normal",
+            "ScalingReplicaSet",
+            &format!("Scaled up replica set web-7c5ddbdf54 to {i}"),
+            "2024-12-31T23:00:00Z",
+            last,
+            count,
+            "deployment-controller",
+        ));
+    }
+    objects.push(event("web-7c5ddbdf54.1", "ReplicaSet", "web-7c5ddbdf54", new_rs_uid, "Normal", "SuccessfulCreate", "Created pod: web-7c5ddbdf54-aaaaa", "2024-12-31T23:58:00Z", "2024-12-31T23:58:00Z", 1, "replicaset-controller"));
+    check("", &objects, &["describe deployment web", "describe rs web-7c5ddbdf54", "describe replicasets web-5d4f8b9c6d", "describe deploy"]);
 }

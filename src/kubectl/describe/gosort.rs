@@ -220,9 +220,11 @@ fn break_patterns<T>(v: &mut [T], a: usize, b: usize) {
         let modulus = 1usize << bits_len(length);
         let start = a + (length / 4) * 2 - 1;
         for idx in start..=a + (length / 4) * 2 + 1 {
+            // The xorshift of Go's sort package as kubectl v1.32 was built with (13, 17, 5),
+            // checked against the real binary's order of ties.
             random ^= random << 13;
-            random ^= random >> 7;
-            random ^= random << 17;
+            random ^= random >> 17;
+            random ^= random << 5;
             let mut other = (random as usize) & (modulus - 1);
             if other >= length {
                 other -= length;
