@@ -327,6 +327,14 @@ fn ours(ws: &mut Workstation, args: &str) -> String {
     String::from_utf8_lossy(&ws.execute(&format!("kubectl {args}"))).into_owned()
 }
 
+/// The text with the lines after `====` sorted.
+fn sort_after_data(text: &str) -> String {
+    let Some((head, data)) = text.split_once("====\n") else { return text.to_string() };
+    let mut lines: Vec<&str> = data.lines().collect();
+    lines.sort();
+    format!("{head}====\n{}\n", lines.join("\n"))
+}
+
 /// The lines that differ, as `-kubectl` / `+kubedojo` pairs with their line numbers.
 fn line_diff(theirs: &str, mine: &str) -> String {
     let (a, b): (Vec<&str>, Vec<&str>) = (theirs.lines().collect(), mine.lines().collect());
@@ -368,6 +376,13 @@ fn check(script: &str, objects: &[Value], commands: &[&str]) {
         let addr = regex::Regex::new(r"0xc[0-9a-f]{9}").expect("re");
         let theirs = addr.replace_all(&real_kubectl(&ws.world, args), "0xc(addr)").into_owned();
         let mine = addr.replace_all(&ours(&mut ws, args), "0xc(addr)").into_owned();
+        // kubectl v1.32 walks a Secret's data in Go map order, which varies from run to run
+        // (kubedojo sorts it): compare the data lines as a set.
+        let (theirs, mine) = if args.starts_with("describe secret") {
+            (sort_after_data(&theirs), sort_after_data(&mine))
+        } else {
+            (theirs, mine)
+        };
         if let Ok(dir) = std::env::var("KUBEDOJO_ORACLE_DUMP") {
             let file = args.replace([' ', '/'], "_");
             let _ = std::fs::write(format!("{dir}/{file}.kubectl"), &theirs);
@@ -503,6 +518,15 @@ metadata:
   name: app-config
 data:
   mode: fast
+EOF
+cat <<'EOF' | kubectl apply -f -
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: props
+  labels:
+    app: full
+data:
   app.properties: |
     color=blue
     size=3
@@ -666,7 +690,7 @@ EOF
 sleep 12
 "#,
         &[],
-        &["describe pod full", "describe configmap app-config", "describe secret creds", "describe node node01", "describe node node02"],
+        &["describe pod full", "describe configmap app-config", "describe cm props", "describe secret creds", "describe node node01", "describe node node02"],
     );
 }
 
@@ -776,4 +800,178 @@ fn workloads() {
     }
     objects.push(event("web-7c5ddbdf54.1", "ReplicaSet", "web-7c5ddbdf54", new_rs_uid, "Normal", "SuccessfulCreate", "Created pod: web-7c5ddbdf54-aaaaa", "2024-12-31T23:58:00Z", "2024-12-31T23:58:00Z", 1, "replicaset-controller"));
     check("", &objects, &["describe deployment web", "describe rs web-7c5ddbdf54", "describe replicasets web-5d4f8b9c6d", "describe deploy"]);
+}
+
+#[test]
+fn more_workloads() {
+    let ds_uid = "d5d5d5d5-0000-4000-8000-000000000001";
+    let sts_uid = "d5d5d5d5-0000-4000-8000-000000000002";
+    let job_uid = "d5d5d5d5-0000-4000-8000-000000000003";
+    let cj_uid = "d5d5d5d5-0000-4000-8000-000000000004";
+    let mut ds_tpl = template(json!({"app": "agent"}), "fluentd:v1");
+    ds_tpl["spec"]["nodeSelector"] = json!({"kubernetes.io/os": "linux"});
+    ds_tpl["spec"]["tolerations"] = json!([{"key": "node-role.kubernetes.io/control-plane", "operator": "Exists", "effect": "NoSchedule"}]);
+    ds_tpl["spec"]["volumes"] = json!([{"name": "logs", "hostPath": {"path": "/var/log", "type": ""}}]);
+    ds_tpl["spec"]["containers"][0]["volumeMounts"] = json!([{"name": "logs", "mountPath": "/var/log", "readOnly": true}]);
+    let mut sts_tpl = template(json!({"app": "db"}), "postgres:16");
+    sts_tpl["spec"]["containers"][0]["volumeMounts"] = json!([{"name": "data", "mountPath": "/var/lib/postgresql/data"}]);
+    sts_tpl["spec"]["containers"][0]["env"] = json!([{"name": "POSTGRES_PASSWORD", "value": "secret"}]);
+    let mut job_tpl = template(json!({"batch.kubernetes.io/controller-uid": job_uid, "batch.kubernetes.io/job-name": "pi", "controller-uid": job_uid, "job-name": "pi"}), "perl:5.34");
+    job_tpl["spec"]["restartPolicy"] = json!("Never");
+    job_tpl["spec"]["containers"][0]["command"] = json!(["perl", "-Mbignum=bpi", "-wle", "print bpi(2000)"]);
+    let mut cj_tpl = template(json!({}), "busybox:1.36");
+    cj_tpl["metadata"] = json!({});
+    cj_tpl["spec"]["restartPolicy"] = json!("OnFailure");
+    cj_tpl["spec"]["containers"][0]["command"] = json!(["/bin/sh", "-c", "date; echo Hello"]);
+    let objects = vec![
+        json!({"apiVersion": "apps/v1", "kind": "DaemonSet",
+            "metadata": {"name": "agent", "namespace": "default", "uid": ds_uid, "creationTimestamp": "2024-12-31T20:00:00Z", "generation": 1, "labels": {"app": "agent"},
+                "annotations": {"deprecated.daemonset.template.generation": "1"}},
+            "spec": {"selector": {"matchLabels": {"app": "agent"}}, "template": ds_tpl,
+                "updateStrategy": {"type": "RollingUpdate", "rollingUpdate": {"maxUnavailable": 1, "maxSurge": 0}}, "revisionHistoryLimit": 10},
+            "status": {"currentNumberScheduled": 3, "desiredNumberScheduled": 3, "numberAvailable": 2, "numberMisscheduled": 0, "numberReady": 2, "observedGeneration": 1, "updatedNumberScheduled": 3, "numberUnavailable": 1}}),
+        owned_pod("agent-x1x1x", "p-ds-1", json!({"app": "agent"}), "DaemonSet", "agent", ds_uid, "Running", "node01"),
+        owned_pod("agent-x2x2x", "p-ds-2", json!({"app": "agent"}), "DaemonSet", "agent", ds_uid, "Pending", "node02"),
+        json!({"apiVersion": "apps/v1", "kind": "StatefulSet",
+            "metadata": {"name": "db", "namespace": "default", "uid": sts_uid, "creationTimestamp": "2024-12-31T20:00:00Z", "generation": 1},
+            "spec": {"replicas": 2, "selector": {"matchLabels": {"app": "db"}}, "serviceName": "db", "template": sts_tpl, "podManagementPolicy": "OrderedReady",
+                "updateStrategy": {"type": "RollingUpdate", "rollingUpdate": {"partition": 0}}, "revisionHistoryLimit": 10,
+                "volumeClaimTemplates": [{"apiVersion": "v1", "kind": "PersistentVolumeClaim", "metadata": {"name": "data"},
+                    "spec": {"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": "1Gi"}}, "storageClassName": "standard", "volumeMode": "Filesystem"},
+                    "status": {"phase": "Pending"}}],
+                "persistentVolumeClaimRetentionPolicy": {"whenDeleted": "Retain", "whenScaled": "Retain"}},
+            "status": {"replicas": 2, "readyReplicas": 1, "currentReplicas": 2, "updatedReplicas": 2, "availableReplicas": 1, "observedGeneration": 1, "collisionCount": 0}}),
+        owned_pod("db-0", "p-sts-0", json!({"app": "db"}), "StatefulSet", "db", sts_uid, "Running", "node01"),
+        owned_pod("db-1", "p-sts-1", json!({"app": "db"}), "StatefulSet", "db", sts_uid, "Pending", "node02"),
+        json!({"apiVersion": "batch/v1", "kind": "Job",
+            "metadata": {"name": "pi", "namespace": "default", "uid": job_uid, "creationTimestamp": "2024-12-31T23:50:00Z", "generation": 1,
+                "labels": {"batch.kubernetes.io/controller-uid": job_uid, "batch.kubernetes.io/job-name": "pi", "controller-uid": job_uid, "job-name": "pi"}},
+            "spec": {"parallelism": 1, "completions": 1, "backoffLimit": 4, "completionMode": "NonIndexed", "suspend": false, "manualSelector": false, "podReplacementPolicy": "TerminatingOrFailed",
+                "selector": {"matchLabels": {"batch.kubernetes.io/controller-uid": job_uid}}, "template": job_tpl},
+            "status": {"startTime": "2024-12-31T23:50:00Z", "completionTime": "2024-12-31T23:50:42Z", "succeeded": 1, "ready": 0, "terminating": 0, "uncountedTerminatedPods": {},
+                "conditions": [{"type": "Complete", "status": "True", "lastProbeTime": "2024-12-31T23:50:42Z", "lastTransitionTime": "2024-12-31T23:50:42Z"}]}}),
+        json!({"apiVersion": "batch/v1", "kind": "Job",
+            "metadata": {"name": "indexed", "namespace": "default", "uid": "d5d5d5d5-0000-4000-8000-000000000005", "creationTimestamp": "2024-12-31T23:55:00Z",
+                "ownerReferences": [{"apiVersion": "batch/v1", "kind": "CronJob", "name": "hello", "uid": cj_uid, "controller": true, "blockOwnerDeletion": true}]},
+            "spec": {"parallelism": 3, "completions": 5, "backoffLimit": 6, "completionMode": "Indexed", "suspend": false, "activeDeadlineSeconds": 600, "ttlSecondsAfterFinished": 100,
+                "selector": {"matchLabels": {"batch.kubernetes.io/controller-uid": "x"}}, "template": template(json!({"job-name": "indexed"}), "busybox:1.36")},
+            "status": {"startTime": "2024-12-31T23:55:00Z", "active": 3, "ready": 2, "succeeded": 2, "failed": 1, "completedIndexes": "0,2"}}),
+        json!({"apiVersion": "batch/v1", "kind": "CronJob",
+            "metadata": {"name": "hello", "namespace": "default", "uid": cj_uid, "creationTimestamp": "2024-12-31T23:00:00Z"},
+            "spec": {"schedule": "*/5 * * * *", "concurrencyPolicy": "Allow", "suspend": false, "successfulJobsHistoryLimit": 3, "failedJobsHistoryLimit": 1,
+                "jobTemplate": {"metadata": {}, "spec": {"template": cj_tpl}}},
+            "status": {"lastScheduleTime": "2024-12-31T23:55:00Z", "lastSuccessfulTime": "2024-12-31T23:50:07Z",
+                "active": [{"apiVersion": "batch/v1", "kind": "Job", "name": "indexed", "namespace": "default", "uid": "d5d5d5d5-0000-4000-8000-000000000005"}]}}),
+        json!({"apiVersion": "autoscaling/v2", "kind": "HorizontalPodAutoscaler",
+            "metadata": {"name": "web", "namespace": "default", "uid": "d5d5d5d5-0000-4000-8000-000000000006", "creationTimestamp": "2024-12-31T23:00:00Z"},
+            "spec": {"scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": "web"}, "minReplicas": 1, "maxReplicas": 10,
+                "metrics": [
+                    {"type": "Resource", "resource": {"name": "cpu", "target": {"type": "Utilization", "averageUtilization": 50}}},
+                    {"type": "Resource", "resource": {"name": "memory", "target": {"type": "AverageValue", "averageValue": "100Mi"}}},
+                    {"type": "Pods", "pods": {"metric": {"name": "packets-per-second"}, "target": {"type": "AverageValue", "averageValue": "1k"}}}
+                ],
+                "behavior": {"scaleDown": {"stabilizationWindowSeconds": 300, "selectPolicy": "Max", "policies": [{"type": "Percent", "value": 100, "periodSeconds": 15}]},
+                             "scaleUp": {"stabilizationWindowSeconds": 0, "selectPolicy": "Max", "policies": [{"type": "Percent", "value": 100, "periodSeconds": 15}, {"type": "Pods", "value": 4, "periodSeconds": 15}]}}},
+            "status": {"currentReplicas": 3, "desiredReplicas": 3,
+                "currentMetrics": [{"type": "Resource", "resource": {"name": "cpu", "current": {"averageUtilization": 22, "averageValue": "22m"}}}],
+                "conditions": [
+                    {"type": "AbleToScale", "status": "True", "lastTransitionTime": "2024-12-31T23:00:15Z", "reason": "ReadyForNewScale", "message": "recommended size matches current size"},
+                    {"type": "ScalingActive", "status": "True", "lastTransitionTime": "2024-12-31T23:00:15Z", "reason": "ValidMetricFound", "message": "the HPA was able to successfully calculate a replica count from cpu resource utilization (percentage of request)"}
+                ]}}),
+    ];
+    check(
+        "",
+        &objects,
+        &[
+            "describe daemonset agent",
+            "describe sts db",
+            "describe job pi",
+            "describe job indexed",
+            "describe cronjob hello",
+            "describe hpa web",
+            "describe pod db-0",
+        ],
+    );
+}
+
+#[test]
+fn services_and_networking() {
+    let objects = vec![
+        json!({"apiVersion": "v1", "kind": "Service",
+            "metadata": {"name": "web", "namespace": "default", "uid": "5e5e5e5e-0000-4000-8000-000000000001", "creationTimestamp": "2024-12-31T23:00:00Z", "labels": {"app": "web"}},
+            "spec": {"selector": {"app": "web"}, "type": "NodePort", "clusterIP": "10.96.12.34", "clusterIPs": ["10.96.12.34"], "ipFamilies": ["IPv4"], "ipFamilyPolicy": "SingleStack",
+                "ports": [{"name": "http", "port": 80, "targetPort": 8080, "protocol": "TCP", "nodePort": 30080}, {"name": "metrics", "port": 9090, "targetPort": "metrics", "protocol": "TCP", "nodePort": 30090}],
+                "sessionAffinity": "None", "externalTrafficPolicy": "Cluster", "internalTrafficPolicy": "Cluster"}}),
+        json!({"apiVersion": "v1", "kind": "Endpoints",
+            "metadata": {"name": "web", "namespace": "default", "creationTimestamp": "2024-12-31T23:00:00Z", "labels": {"app": "web"}},
+            "subsets": [{"addresses": [
+                    {"ip": "10.244.1.5", "nodeName": "node01", "targetRef": {"kind": "Pod", "name": "web-1", "namespace": "default"}},
+                    {"ip": "10.244.2.3", "nodeName": "node02", "targetRef": {"kind": "Pod", "name": "web-2", "namespace": "default"}},
+                    {"ip": "10.244.1.6", "nodeName": "node01"}, {"ip": "10.244.2.4", "nodeName": "node02"}],
+                "notReadyAddresses": [{"ip": "10.244.1.9"}],
+                "ports": [{"name": "http", "port": 8080, "protocol": "TCP"}, {"name": "metrics", "port": 9090, "protocol": "TCP"}]}]}),
+        json!({"apiVersion": "v1", "kind": "Service",
+            "metadata": {"name": "db", "namespace": "default", "creationTimestamp": "2024-12-31T23:00:00Z"},
+            "spec": {"selector": {"app": "db"}, "type": "ClusterIP", "clusterIP": "None", "clusterIPs": ["None"], "ipFamilies": ["IPv4"], "ipFamilyPolicy": "SingleStack",
+                "ports": [{"port": 5432, "targetPort": 5432, "protocol": "TCP"}], "sessionAffinity": "None"}}),
+        json!({"apiVersion": "v1", "kind": "Service",
+            "metadata": {"name": "ext", "namespace": "default", "creationTimestamp": "2024-12-31T23:00:00Z"},
+            "spec": {"type": "ExternalName", "externalName": "example.com", "sessionAffinity": "None"}}),
+        json!({"apiVersion": "discovery.k8s.io/v1", "kind": "EndpointSlice",
+            "metadata": {"name": "web-abcde", "namespace": "default", "creationTimestamp": "2024-12-31T23:00:00Z",
+                "labels": {"kubernetes.io/service-name": "web", "endpointslice.kubernetes.io/managed-by": "endpointslice-controller.k8s.io"}},
+            "addressType": "IPv4",
+            "ports": [{"name": "http", "port": 8080, "protocol": "TCP"}],
+            "endpoints": [{"addresses": ["10.244.1.5"], "conditions": {"ready": true, "serving": true, "terminating": false}, "nodeName": "node01",
+                           "targetRef": {"kind": "Pod", "name": "web-1", "namespace": "default"}},
+                          {"addresses": ["10.244.1.9"], "conditions": {"ready": false}}]}),
+        json!({"apiVersion": "networking.k8s.io/v1", "kind": "Ingress",
+            "metadata": {"name": "web", "namespace": "default", "creationTimestamp": "2024-12-31T23:00:00Z",
+                "annotations": {"nginx.ingress.kubernetes.io/rewrite-target": "/"}},
+            "spec": {"ingressClassName": "nginx",
+                "defaultBackend": {"service": {"name": "web", "port": {"name": "http"}}},
+                "tls": [{"hosts": ["shop.example.com"], "secretName": "shop-tls"}],
+                "rules": [
+                    {"host": "shop.example.com", "http": {"paths": [
+                        {"path": "/", "pathType": "Prefix", "backend": {"service": {"name": "web", "port": {"number": 80}}}},
+                        {"path": "/api", "pathType": "Prefix", "backend": {"service": {"name": "api", "port": {"number": 8080}}}}]}},
+                    {"http": {"paths": [{"path": "/metrics", "pathType": "Exact", "backend": {"service": {"name": "web", "port": {"name": "metrics"}}}}]}}]},
+            "status": {"loadBalancer": {"ingress": [{"ip": "192.168.1.240"}]}}}),
+        json!({"apiVersion": "networking.k8s.io/v1", "kind": "Ingress",
+            "metadata": {"name": "bare", "namespace": "default", "creationTimestamp": "2024-12-31T23:00:00Z"},
+            "spec": {"defaultBackend": {"service": {"name": "db", "port": {"number": 5432}}}}}),
+        json!({"apiVersion": "networking.k8s.io/v1", "kind": "IngressClass",
+            "metadata": {"name": "nginx", "creationTimestamp": "2024-12-31T23:00:00Z", "annotations": {"ingressclass.kubernetes.io/is-default-class": "true"}},
+            "spec": {"controller": "k8s.io/ingress-nginx"}}),
+        json!({"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy",
+            "metadata": {"name": "db-access", "namespace": "default", "creationTimestamp": "2024-12-31T23:00:00Z"},
+            "spec": {"podSelector": {"matchLabels": {"app": "db"}},
+                "policyTypes": ["Ingress", "Egress"],
+                "ingress": [
+                    {"from": [{"podSelector": {"matchLabels": {"app": "web"}}},
+                              {"namespaceSelector": {"matchLabels": {"team": "ops"}}, "podSelector": {"matchExpressions": [{"key": "role", "operator": "In", "values": ["b", "a"]}]}},
+                              {"ipBlock": {"cidr": "172.17.0.0/16", "except": ["172.17.1.0/24"]}}],
+                     "ports": [{"protocol": "TCP", "port": 5432}, {"port": 6000, "endPort": 6100}]},
+                    {"ports": [{"port": "metrics"}]}],
+                "egress": [{"to": [{"namespaceSelector": {}}], "ports": [{"protocol": "UDP", "port": 53}]}]}}),
+        json!({"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy",
+            "metadata": {"name": "deny-all", "namespace": "default", "creationTimestamp": "2024-12-31T23:00:00Z"},
+            "spec": {"podSelector": {}, "policyTypes": ["Ingress"]}}),
+    ];
+    check(
+        "",
+        &objects,
+        &[
+            "describe svc web",
+            "describe svc db",
+            "describe service ext",
+            "describe endpoints web",
+            "describe endpointslice web-abcde",
+            "describe ingress web",
+            "describe ing bare",
+            "describe ingressclass nginx",
+            "describe netpol db-access",
+            "describe networkpolicy deny-all",
+        ],
+    );
 }

@@ -2,6 +2,7 @@
 //! Ingress (rules resolved to backends and their endpoints), IngressClass, NetworkPolicy.
 
 use k8s_openapi::api::core::v1::{Endpoints, Service};
+
 use k8s_openapi::api::discovery::v1::EndpointSlice;
 use k8s_openapi::api::networking::v1::{
     Ingress, IngressBackend, IngressClass, NetworkPolicy, NetworkPolicyPeer, NetworkPolicyPort,
@@ -21,36 +22,51 @@ fn int_or_string(v: &IntOrString) -> String {
     }
 }
 
-fn endpoints_of<'a>(d: &'a Describer, ns: &str, svc: &str) -> Option<&'a Endpoints> {
-    match d.world.store.get(Kind::Endpoints, ns, svc) {
-        Some(Object::Endpoints(e)) => Some(e),
-        _ => None,
-    }
+/// The EndpointSlices of a service (label `kubernetes.io/service-name`), as kubectl v1.32
+/// lists them for `Endpoints:` lines.
+fn slices_of<'a>(d: &'a Describer, ns: &str, svc: &str) -> Vec<&'a EndpointSlice> {
+    d.world
+        .store
+        .list(Kind::EndpointSlice, Some(ns))
+        .into_iter()
+        .filter_map(|o| match o {
+            Object::EndpointSlice(e) => Some(e),
+            _ => None,
+        })
+        .filter(|e| {
+            e.metadata.labels.as_ref().and_then(|l| l.get("kubernetes.io/service-name")).map(String::as_str) == Some(svc)
+        })
+        .collect()
 }
 
-/// kubectl's `formatEndpoints`: up to three `ip:port` for the given service port name, then
-/// `+ N more...`; `<none>` when there are no subsets.
-fn format_endpoints(ep: Option<&Endpoints>, port_name: &str) -> String {
-    let subsets = ep.and_then(|e| e.subsets.as_deref()).unwrap_or_default();
-    if subsets.is_empty() {
+/// kubectl's `formatEndpointSlices`: up to three ready `ip:port` for the given service port
+/// name, then `+ N more...`; `<none>` when the service has no slices.
+fn format_endpoint_slices(slices: &[&EndpointSlice], port_name: &str) -> String {
+    if slices.is_empty() {
         return "<none>".into();
     }
     const MAX: usize = 3;
     let mut list: Vec<String> = Vec::new();
     let mut more = false;
     let mut count = 0;
-    for ss in subsets {
-        let addresses = ss.addresses.as_deref().unwrap_or_default();
-        let ports = ss.ports.as_deref().unwrap_or_default();
+    let ready = |e: &k8s_openapi::api::discovery::v1::Endpoint| {
+        e.conditions.as_ref().and_then(|c| c.ready).unwrap_or(true)
+    };
+    for slice in slices {
+        let ports = slice.ports.as_deref().unwrap_or_default();
         if ports.is_empty() {
             // Headless services may have no ports.
-            count += addresses.len();
-            for a in addresses {
+            for e in &slice.endpoints {
                 if list.len() == MAX {
                     more = true;
-                    break;
                 }
-                list.push(a.ip.clone());
+                if !ready(e) {
+                    continue;
+                }
+                if !more {
+                    list.push(e.addresses.first().cloned().unwrap_or_default());
+                }
+                count += 1;
             }
             continue;
         }
@@ -58,13 +74,17 @@ fn format_endpoints(ep: Option<&Endpoints>, port_name: &str) -> String {
             if p.name.as_deref().unwrap_or("") != port_name {
                 continue;
             }
-            for a in addresses {
+            for e in &slice.endpoints {
                 if list.len() == MAX {
                     more = true;
                 }
+                if !ready(e) {
+                    continue;
+                }
                 if !more {
-                    let host = if a.ip.contains(':') { format!("[{}]", a.ip) } else { a.ip.clone() };
-                    list.push(format!("{host}:{}", p.port));
+                    let addr = e.addresses.first().cloned().unwrap_or_default();
+                    let host = if addr.contains(':') { format!("[{addr}]") } else { addr };
+                    list.push(format!("{host}:{}", p.port.unwrap_or(0)));
                 }
                 count += 1;
             }
@@ -80,7 +100,7 @@ fn format_endpoints(ep: Option<&Endpoints>, port_name: &str) -> String {
 
 pub(super) fn describe_service(d: &Describer, svc: &Service) -> String {
     let ns = namespace(&svc.metadata);
-    let endpoints = endpoints_of(d, ns, name(&svc.metadata));
+    let slices = slices_of(d, ns, name(&svc.metadata));
     let events = d.events(&svc.metadata, Some(Kind::Service));
     let spec = svc.spec.clone().unwrap_or_default();
     let mut w = Pw::new();
@@ -139,7 +159,7 @@ pub(super) fn describe_service(d: &Describer, svc: &Service) -> String {
         if let Some(np) = sp.node_port.filter(|p| *p != 0) {
             w.w(0, &format!("NodePort:\t{shown}\t{np}/{proto}\n"));
         }
-        w.w(0, &format!("Endpoints:\t{}\n", format_endpoints(endpoints, port_name)));
+        w.w(0, &format!("Endpoints:\t{}\n", format_endpoint_slices(&slices, port_name)));
     }
     w.w(0, &format!("Session Affinity:\t{}\n", spec.session_affinity.as_deref().unwrap_or("")));
     if let Some(p) = spec.external_traffic_policy.as_deref().filter(|s| !s.is_empty()) {
@@ -262,9 +282,7 @@ fn service_backend_string(b: &k8s_openapi::api::networking::v1::IngressServiceBa
 fn describe_backend(d: &Describer, ns: &str, b: &IngressBackend) -> String {
     if let Some(s) = &b.service {
         let sb = service_backend_string(s);
-        let Some(ep) = endpoints_of(d, ns, &s.name) else {
-            return format!("{sb} (<error: endpoints \"{}\" not found>)", s.name);
-        };
+        let slices = slices_of(d, ns, &s.name);
         let Some(Object::Service(svc)) = d.world.store.get(Kind::Service, ns, &s.name) else {
             return format!("{sb} (<error: services \"{}\" not found>)", s.name);
         };
@@ -279,7 +297,7 @@ fn describe_backend(d: &Describer, ns: &str, b: &IngressBackend) -> String {
                 sp_name = spn;
             }
         }
-        return format!("{sb} ({})", format_endpoints(Some(ep), &sp_name));
+        return format!("{sb} ({})", format_endpoint_slices(&slices, &sp_name));
     }
     if let Some(r) = &b.resource {
         return format!(

@@ -180,8 +180,8 @@ pub(super) fn describe_daemon_set(d: &Describer, ds: &DaemonSet) -> String {
     let events = d.events(&ds.metadata, Some(Kind::DaemonSet));
     let status = ds.status.clone().unwrap_or_default();
     let mut w = Pw::new();
+    // (kubectl v1.32 prints no Namespace line for a DaemonSet.)
     w.w(0, &format!("Name:\t{}\n", name(&ds.metadata)));
-    w.w(0, &format!("Namespace:\t{ns}\n"));
     w.w(0, &format!("Selector:\t{}\n", selector_string(Some(&spec.selector))));
     let node_selector = spec.template.spec.as_ref().and_then(|s| s.node_selector.as_ref());
     w.w(0, &format!("Node-Selector:\t{}\n", format_labels(node_selector)));
@@ -362,9 +362,8 @@ pub(super) fn describe_cron_job(d: &Describer, cj: &CronJob) -> String {
     w.w(0, &format!("Schedule:\t{}\n", spec.schedule));
     w.w(0, &format!("Concurrency Policy:\t{}\n", spec.concurrency_policy.as_deref().unwrap_or("")));
     w.w(0, &format!("Suspend:\t{}\n", print_bool_ptr(spec.suspend)));
-    match &spec.time_zone {
-        Some(tz) => w.w(0, &format!("Time Zone:\t{tz}\n")),
-        None => w.w(0, "Time Zone:\t<unset>\n"),
+    if let Some(tz) = &spec.time_zone {
+        w.w(0, &format!("Time Zone:\t{tz}\n"));
     }
     match spec.successful_jobs_history_limit {
         Some(l) => w.w(0, &format!("Successful Job History Limit:\t{l}\n")),
