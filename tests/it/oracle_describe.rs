@@ -231,9 +231,9 @@ fn shift(v: &Value, st: &mut State) -> Value {
         Value::Array(a) => Value::Array(a.iter().map(|v| shift(v, st)).collect()),
         Value::String(s) => match parse_rfc3339(s) {
             Some(t) => {
-                let shifted = (t + chrono::Duration::nanoseconds(st.shift_ns))
-                    .format("%Y-%m-%dT%H:%M:%S%.9fZ")
-                    .to_string();
+                // MicroTime must keep exactly six fraction digits; Time takes any.
+                let fmt = if s.len() == "2006-01-02T15:04:05.000000Z".len() { "%Y-%m-%dT%H:%M:%S%.6fZ" } else { "%Y-%m-%dT%H:%M:%S%.9fZ" };
+                let shifted = (t + chrono::Duration::nanoseconds(st.shift_ns)).format(fmt).to_string();
                 st.served.insert(shifted.clone(), s.clone());
                 Value::String(shifted)
             }
@@ -266,7 +266,7 @@ fn unshift(text: &str, st: &State) -> String {
             Err(_) => c[0].to_string(),
         }
     });
-    let raw = regex::Regex::new(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z").expect("re");
+    let raw = regex::Regex::new(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}(?:\d{3})?Z").expect("re");
     raw.replace_all(&text, |c: &regex::Captures| st.served.get(&c[0]).cloned().unwrap_or_else(|| c[0].to_string()))
         .into_owned()
 }
@@ -301,7 +301,8 @@ fn real_kubectl(world: &World, args: &str) -> String {
         {
             let mut st = srv.state.lock().expect("state");
             st.objects = objects.clone();
-            st.shift_ns = wall_ns - sim_now_ns;
+            // Whole microseconds, so that MicroTime fields keep their six fraction digits.
+            st.shift_ns = (wall_ns - sim_now_ns) / 1000 * 1000;
             st.served.clear();
         }
         let started = Instant::now();
@@ -972,6 +973,153 @@ fn services_and_networking() {
             "describe ingressclass nginx",
             "describe netpol db-access",
             "describe networkpolicy deny-all",
+        ],
+    );
+}
+
+#[test]
+fn config_storage_and_rbac() {
+    let objects = vec![
+        json!({"apiVersion": "v1", "kind": "Namespace",
+            "metadata": {"name": "team-a", "uid": "0a0a0a0a-0000-4000-8000-000000000001", "creationTimestamp": "2024-12-31T23:00:00Z",
+                "labels": {"kubernetes.io/metadata.name": "team-a", "team": "a"}, "annotations": {"owner": "alice"}},
+            "spec": {"finalizers": ["kubernetes"]}, "status": {"phase": "Active"}}),
+        json!({"apiVersion": "v1", "kind": "ResourceQuota",
+            "metadata": {"name": "compute", "namespace": "team-a", "creationTimestamp": "2024-12-31T23:00:00Z"},
+            "spec": {"hard": {"requests.cpu": "2", "requests.memory": "2Gi", "limits.cpu": "4", "limits.memory": "4Gi", "pods": "10"}},
+            "status": {"hard": {"requests.cpu": "2", "requests.memory": "2Gi", "limits.cpu": "4", "limits.memory": "4Gi", "pods": "10"},
+                       "used": {"requests.cpu": "500m", "requests.memory": "256Mi", "limits.cpu": "1", "limits.memory": "512Mi", "pods": "2"}}}),
+        json!({"apiVersion": "v1", "kind": "ResourceQuota",
+            "metadata": {"name": "best-effort", "namespace": "team-a", "creationTimestamp": "2024-12-31T23:00:00Z"},
+            "spec": {"hard": {"pods": "5"}, "scopes": ["BestEffort", "NotTerminating"]},
+            "status": {"hard": {"pods": "5"}, "used": {"pods": "0"}}}),
+        json!({"apiVersion": "v1", "kind": "LimitRange",
+            "metadata": {"name": "limits", "namespace": "team-a", "creationTimestamp": "2024-12-31T23:00:00Z"},
+            "spec": {"limits": [
+                {"type": "Container", "default": {"cpu": "500m"}, "defaultRequest": {"cpu": "250m"}, "max": {"cpu": "1"}, "min": {"cpu": "100m"}},
+                {"type": "Pod", "max": {"memory": "1Gi"}},
+                {"type": "PersistentVolumeClaim", "min": {"storage": "1Gi"}, "max": {"storage": "10Gi"}}]}}),
+        json!({"apiVersion": "v1", "kind": "Secret",
+            "metadata": {"name": "regcred", "namespace": "default", "creationTimestamp": "2024-12-31T23:00:00Z"},
+            "type": "kubernetes.io/dockerconfigjson",
+            "data": {".dockerconfigjson": "eyJhdXRocyI6e319"}}),
+        json!({"apiVersion": "v1", "kind": "Secret",
+            "metadata": {"name": "builder-token", "namespace": "default", "creationTimestamp": "2024-12-31T23:00:00Z",
+                "annotations": {"kubernetes.io/service-account.name": "builder", "kubernetes.io/service-account.uid": "0a0a0a0a-0000-4000-8000-000000000002"}},
+            "type": "kubernetes.io/service-account-token",
+            "data": {"token": "ZXlKaGJHY2lPaUpTVXpJMU5pSjkuZmFrZQ==", "namespace": "ZGVmYXVsdA=="}}),
+        json!({"apiVersion": "v1", "kind": "ServiceAccount",
+            "metadata": {"name": "builder", "namespace": "default", "uid": "0a0a0a0a-0000-4000-8000-000000000002", "creationTimestamp": "2024-12-31T23:00:00Z",
+                "labels": {"app": "ci"}},
+            "secrets": [{"name": "builder-token"}, {"name": "gone"}],
+            "imagePullSecrets": [{"name": "regcred"}, {"name": "other"}]}),
+        json!({"apiVersion": "v1", "kind": "PersistentVolume",
+            "metadata": {"name": "pv-data", "uid": "0a0a0a0a-0000-4000-8000-000000000003", "creationTimestamp": "2024-12-31T23:00:00Z",
+                "labels": {"type": "local"}, "finalizers": ["kubernetes.io/pv-protection"]},
+            "spec": {"capacity": {"storage": "5Gi"}, "accessModes": ["ReadWriteOnce", "ReadOnlyMany"], "persistentVolumeReclaimPolicy": "Retain",
+                "storageClassName": "manual", "volumeMode": "Filesystem", "hostPath": {"path": "/mnt/data", "type": ""},
+                "claimRef": {"kind": "PersistentVolumeClaim", "namespace": "default", "name": "data", "uid": "0a0a0a0a-0000-4000-8000-000000000004"},
+                "nodeAffinity": {"required": {"nodeSelectorTerms": [{"matchExpressions": [{"key": "kubernetes.io/hostname", "operator": "In", "values": ["node01", "node02"]}]}]}}},
+            "status": {"phase": "Bound"}}),
+        json!({"apiVersion": "v1", "kind": "PersistentVolume",
+            "metadata": {"name": "pv-nfs", "creationTimestamp": "2024-12-31T23:00:00Z"},
+            "spec": {"capacity": {"storage": "10Gi"}, "accessModes": ["ReadWriteMany"], "persistentVolumeReclaimPolicy": "Delete",
+                "nfs": {"server": "10.0.0.5", "path": "/exports"}},
+            "status": {"phase": "Available"}}),
+        json!({"apiVersion": "v1", "kind": "PersistentVolumeClaim",
+            "metadata": {"name": "data", "namespace": "default", "uid": "0a0a0a0a-0000-4000-8000-000000000004", "creationTimestamp": "2024-12-31T23:00:00Z",
+                "finalizers": ["kubernetes.io/pvc-protection"], "annotations": {"pv.kubernetes.io/bind-completed": "yes"}},
+            "spec": {"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": "3Gi"}}, "storageClassName": "manual", "volumeMode": "Filesystem", "volumeName": "pv-data"},
+            "status": {"phase": "Bound", "accessModes": ["ReadWriteOnce", "ReadOnlyMany"], "capacity": {"storage": "5Gi"}}}),
+        json!({"apiVersion": "v1", "kind": "PersistentVolumeClaim",
+            "metadata": {"name": "pending", "namespace": "default", "creationTimestamp": "2024-12-31T23:00:00Z"},
+            "spec": {"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": "1Gi"}}, "storageClassName": "fast", "volumeMode": "Filesystem"},
+            "status": {"phase": "Pending"}}),
+        json!({"apiVersion": "v1", "kind": "Pod",
+            "metadata": {"name": "uses-data", "namespace": "default", "uid": "0a0a0a0a-0000-4000-8000-000000000005", "creationTimestamp": "2024-12-31T23:00:00Z"},
+            "spec": {"containers": [{"name": "app", "image": "nginx"}], "volumes": [{"name": "d", "persistentVolumeClaim": {"claimName": "data"}}]},
+            "status": {"phase": "Running"}}),
+        json!({"apiVersion": "storage.k8s.io/v1", "kind": "StorageClass",
+            "metadata": {"name": "standard", "creationTimestamp": "2024-12-31T23:00:00Z",
+                "annotations": {"storageclass.kubernetes.io/is-default-class": "true"}},
+            "provisioner": "rancher.io/local-path", "reclaimPolicy": "Delete", "volumeBindingMode": "WaitForFirstConsumer",
+            "allowVolumeExpansion": true, "parameters": {"type": "ssd"}, "mountOptions": ["debug"]}),
+        json!({"apiVersion": "storage.k8s.io/v1", "kind": "StorageClass",
+            "metadata": {"name": "fast", "creationTimestamp": "2024-12-31T23:00:00Z"},
+            "provisioner": "kubernetes.io/no-provisioner", "reclaimPolicy": "Retain", "volumeBindingMode": "Immediate",
+            "allowedTopologies": [{"matchLabelExpressions": [{"key": "topology.kubernetes.io/zone", "values": ["a", "b"]}]}]}),
+        json!({"apiVersion": "policy/v1", "kind": "PodDisruptionBudget",
+            "metadata": {"name": "web-pdb", "namespace": "default", "creationTimestamp": "2024-12-31T23:00:00Z"},
+            "spec": {"minAvailable": 2, "selector": {"matchLabels": {"app": "web"}}},
+            "status": {"currentHealthy": 3, "desiredHealthy": 2, "disruptionsAllowed": 1, "expectedPods": 3, "observedGeneration": 1}}),
+        json!({"apiVersion": "policy/v1", "kind": "PodDisruptionBudget",
+            "metadata": {"name": "db-pdb", "namespace": "default", "creationTimestamp": "2024-12-31T23:00:00Z"},
+            "spec": {"maxUnavailable": "50%", "selector": {"matchLabels": {"app": "db"}}},
+            "status": {"currentHealthy": 0, "desiredHealthy": 0, "disruptionsAllowed": 0, "expectedPods": 0}}),
+        json!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "Role",
+            "metadata": {"name": "pod-reader", "namespace": "default", "creationTimestamp": "2024-12-31T23:00:00Z"},
+            "rules": [
+                {"apiGroups": [""], "resources": ["pods", "pods/log"], "verbs": ["get", "watch", "list"]},
+                {"apiGroups": ["apps"], "resources": ["deployments"], "verbs": ["get"], "resourceNames": ["web", "api"]},
+                {"apiGroups": [""], "resources": ["pods"], "verbs": ["delete"]}]}),
+        json!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole",
+            "metadata": {"name": "viewer", "creationTimestamp": "2024-12-31T23:00:00Z", "labels": {"rbac.example.com/aggregate": "true"}},
+            "rules": [
+                {"apiGroups": ["", "apps"], "resources": ["*"], "verbs": ["get", "list", "watch"]},
+                {"nonResourceURLs": ["/healthz", "/version"], "verbs": ["get"]}]}),
+        json!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "RoleBinding",
+            "metadata": {"name": "read-pods", "namespace": "default", "creationTimestamp": "2024-12-31T23:00:00Z"},
+            "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": "pod-reader"},
+            "subjects": [{"kind": "User", "name": "jane", "apiGroup": "rbac.authorization.k8s.io"},
+                         {"kind": "ServiceAccount", "name": "builder", "namespace": "default"}]}),
+        json!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRoleBinding",
+            "metadata": {"name": "view-all", "creationTimestamp": "2024-12-31T23:00:00Z"},
+            "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "viewer"},
+            "subjects": [{"kind": "Group", "name": "auditors", "apiGroup": "rbac.authorization.k8s.io"}]}),
+        json!({"apiVersion": "scheduling.k8s.io/v1", "kind": "PriorityClass",
+            "metadata": {"name": "high", "creationTimestamp": "2024-12-31T23:00:00Z"},
+            "value": 1000000, "globalDefault": false, "preemptionPolicy": "PreemptLowerPriority", "description": "For critical pods."}),
+        json!({"apiVersion": "coordination.k8s.io/v1", "kind": "Lease",
+            "metadata": {"name": "node01", "namespace": "kube-node-lease", "uid": "0a0a0a0a-0000-4000-8000-000000000006", "creationTimestamp": "2024-12-20T00:00:00Z",
+                "ownerReferences": [{"apiVersion": "v1", "kind": "Node", "name": "node01", "uid": "0a0a0a0a-0000-4000-8000-000000000007"}]},
+            "spec": {"holderIdentity": "node01", "leaseDurationSeconds": 40, "renewTime": "2024-12-31T23:59:55.000000Z"}}),
+        json!({"apiVersion": "apps/v1", "kind": "ControllerRevision",
+            "metadata": {"name": "db-5d8c9d7c4f", "namespace": "default", "creationTimestamp": "2024-12-31T20:00:00Z",
+                "labels": {"app": "db", "controller-revision-hash": "5d8c9d7c4f"}},
+            "revision": 1, "data": {"spec": {"template": {"metadata": {"labels": {"app": "db"}}, "$patch": "replace"}}}}),
+        json!({"apiVersion": "batch/v1", "kind": "CronJob",
+            "metadata": {"name": "nightly", "namespace": "default", "creationTimestamp": "2024-12-31T23:00:00Z"},
+            "spec": {"schedule": "0 2 * * *", "timeZone": "Europe/Paris", "concurrencyPolicy": "Forbid", "suspend": true, "startingDeadlineSeconds": 200,
+                "jobTemplate": {"spec": {"completions": 2, "parallelism": 1, "activeDeadlineSeconds": 60, "template": template(json!({"app": "nightly"}), "busybox")}}}}),
+    ];
+    check(
+        "",
+        &objects,
+        &[
+            "describe ns team-a",
+            "describe quota compute -n team-a",
+            "describe resourcequota best-effort -n team-a",
+            "describe limitrange limits -n team-a",
+            "describe secret regcred",
+            "describe secret builder-token",
+            "describe sa builder",
+            "describe pv pv-data",
+            "describe pv pv-nfs",
+            "describe pvc data",
+            "describe pvc pending",
+            "describe storageclass standard",
+            "describe sc fast",
+            "describe pdb web-pdb",
+            "describe pdb db-pdb",
+            "describe role pod-reader",
+            "describe clusterrole viewer",
+            "describe rolebinding read-pods",
+            "describe clusterrolebinding view-all",
+            "describe priorityclass high",
+            "describe lease node01 -n kube-node-lease",
+            "describe controllerrevision db-5d8c9d7c4f",
+            "describe node node01",
+            "describe cj nightly",
         ],
     );
 }

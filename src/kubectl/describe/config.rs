@@ -247,8 +247,9 @@ pub(super) fn describe_service_account(d: &Describer, sa: &ServiceAccount) -> St
         .iter()
         .filter(|s| s.type_.as_deref() == Some("kubernetes.io/service-account-token"))
         .filter(|s| {
-            s.metadata.annotations.as_ref().and_then(|a| a.get("kubernetes.io/service-account.name")).map(String::as_str)
-                == Some(sa_name)
+            let ann = |k: &str| s.metadata.annotations.as_ref().and_then(|a| a.get(k)).cloned().unwrap_or_default();
+            ann("kubernetes.io/service-account.name") == sa_name
+                && ann("kubernetes.io/service-account.uid") == sa.metadata.uid.clone().unwrap_or_default()
         })
         .map(|s| name(&s.metadata).to_string())
         .collect();
@@ -261,18 +262,16 @@ pub(super) fn describe_service_account(d: &Describer, sa: &ServiceAccount) -> St
     let mount: Vec<String> = sa.secrets.iter().flatten().map(|s| s.name.clone().unwrap_or_default()).collect();
     let missing = |n: &str| !secrets.iter().any(|s| name(&s.metadata) == n);
     let empty_header = "                   ";
-    for (header, names, check) in [
-        ("Image pull secrets:", &pull, false),
-        ("Mountable secrets: ", &mount, true),
-        ("Tokens:            ", &tokens, false),
-    ] {
+    for (header, names) in
+        [("Image pull secrets:", &pull), ("Mountable secrets: ", &mount), ("Tokens:            ", &tokens)]
+    {
         if names.is_empty() {
             w.w(0, &format!("{header}\t<none>\n"));
             continue;
         }
         let mut prefix = header;
         for n in names.iter() {
-            if check && missing(n) {
+            if missing(n) {
                 w.w(0, &format!("{prefix}\t{n} (not found)\n"));
             } else {
                 w.w(0, &format!("{prefix}\t{n}\n"));

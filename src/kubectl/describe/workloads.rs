@@ -362,9 +362,7 @@ pub(super) fn describe_cron_job(d: &Describer, cj: &CronJob) -> String {
     w.w(0, &format!("Schedule:\t{}\n", spec.schedule));
     w.w(0, &format!("Concurrency Policy:\t{}\n", spec.concurrency_policy.as_deref().unwrap_or("")));
     w.w(0, &format!("Suspend:\t{}\n", print_bool_ptr(spec.suspend)));
-    if let Some(tz) = &spec.time_zone {
-        w.w(0, &format!("Time Zone:\t{tz}\n"));
-    }
+    // (kubectl v1.32 does not show spec.timeZone.)
     match spec.successful_jobs_history_limit {
         Some(l) => w.w(0, &format!("Successful Job History Limit:\t{l}\n")),
         None => w.w(0, "Successful Job History Limit:\t<unset>\n"),
