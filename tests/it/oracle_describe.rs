@@ -107,11 +107,8 @@ fn not_found(message: String) -> (u16, Value) {
 
 fn route(target: &str, st: &mut State) -> (u16, Value) {
     let (path, query) = target.split_once('?').unwrap_or((target, ""));
-    let query: BTreeMap<String, String> = query
-        .split('&')
-        .filter_map(|kv| kv.split_once('='))
-        .map(|(k, v)| (k.to_string(), percent_decode(v)))
-        .collect();
+    let query: BTreeMap<String, String> =
+        query.split('&').filter_map(|kv| kv.split_once('=')).map(|(k, v)| (k.to_string(), percent_decode(v))).collect();
     let parts: Vec<&str> = path.split('/').filter(|p| !p.is_empty()).collect();
     let resources = discovery::resources();
     match parts.as_slice() {
@@ -143,7 +140,10 @@ fn route(target: &str, st: &mut State) -> (u16, Value) {
                 })
                 .collect();
             let gv = if group.is_empty() { v.to_string() } else { format!("{group}/{v}") };
-            return (200, json!({"kind": "APIResourceList", "apiVersion": "v1", "groupVersion": gv, "resources": list}));
+            return (
+                200,
+                json!({"kind": "APIResourceList", "apiVersion": "v1", "groupVersion": gv, "resources": list}),
+            );
         }
         _ => {}
     }
@@ -210,10 +210,16 @@ fn route(target: &str, st: &mut State) -> (u16, Value) {
         }
     }
     items.sort_by_key(|o| {
-        (o["metadata"]["namespace"].as_str().unwrap_or("").to_string(), o["metadata"]["name"].as_str().unwrap_or("").to_string())
+        (
+            o["metadata"]["namespace"].as_str().unwrap_or("").to_string(),
+            o["metadata"]["name"].as_str().unwrap_or("").to_string(),
+        )
     });
     let items: Vec<Value> = items.iter().map(|o| shift(o, st)).collect();
-    (200, json!({"kind": format!("{}List", kind.name()), "apiVersion": kind.api_version(), "metadata": {"resourceVersion": "1"}, "items": items}))
+    (
+        200,
+        json!({"kind": format!("{}List", kind.name()), "apiVersion": kind.api_version(), "metadata": {"resourceVersion": "1"}, "items": items}),
+    )
 }
 
 fn parse_rfc3339(s: &str) -> Option<chrono::DateTime<chrono::Utc>> {
@@ -232,7 +238,11 @@ fn shift(v: &Value, st: &mut State) -> Value {
         Value::String(s) => match parse_rfc3339(s) {
             Some(t) => {
                 // MicroTime must keep exactly six fraction digits; Time takes any.
-                let fmt = if s.len() == "2006-01-02T15:04:05.000000Z".len() { "%Y-%m-%dT%H:%M:%S%.6fZ" } else { "%Y-%m-%dT%H:%M:%S%.9fZ" };
+                let fmt = if s.len() == "2006-01-02T15:04:05.000000Z".len() {
+                    "%Y-%m-%dT%H:%M:%S%.6fZ"
+                } else {
+                    "%Y-%m-%dT%H:%M:%S%.9fZ"
+                };
                 let shifted = (t + chrono::Duration::nanoseconds(st.shift_ns)).format(fmt).to_string();
                 st.served.insert(shifted.clone(), s.clone());
                 Value::String(shifted)
@@ -366,15 +376,16 @@ fn check(script: &str, objects: &[Value], commands: &[&str]) {
         ws.execute(&cmd.join("\n"));
     }
     for o in objects {
-        let kind = Kind::from_api_version_kind(o["apiVersion"].as_str().unwrap_or(""), o["kind"].as_str().unwrap_or(""))
-            .unwrap_or_else(|| panic!("unknown kind in {o}"));
+        let kind =
+            Kind::from_api_version_kind(o["apiVersion"].as_str().unwrap_or(""), o["kind"].as_str().unwrap_or(""))
+                .unwrap_or_else(|| panic!("unknown kind in {o}"));
         let obj = Object::from_value(kind, o.clone()).unwrap_or_else(|e| panic!("bad object {o}: {e}"));
         ws.world.store.create(obj).unwrap_or_else(|e| panic!("cannot store {o}: {e:?}"));
     }
     let mut failures = Vec::new();
+    // kubectl prints some *bool fields as heap addresses: any address matches any other.
+    let addr = regex::Regex::new(r"0xc[0-9a-f]{9}").expect("re");
     for args in commands {
-        // kubectl prints some *bool fields as heap addresses: any address matches any other.
-        let addr = regex::Regex::new(r"0xc[0-9a-f]{9}").expect("re");
         let theirs = addr.replace_all(&real_kubectl(&ws.world, args), "0xc(addr)").into_owned();
         let mine = addr.replace_all(&ours(&mut ws, args), "0xc(addr)").into_owned();
         // kubectl v1.32 walks a Secret's data in Go map order, which varies from run to run
@@ -429,10 +440,15 @@ EOF
 sleep 8
 "#,
         &[],
-        &["describe pod web", "describe node node02", "describe nodes controlplane", "describe ns default", "describe sa default"],
+        &[
+            "describe pod web",
+            "describe node node02",
+            "describe nodes controlplane",
+            "describe ns default",
+            "describe sa default",
+        ],
     );
 }
-
 
 #[test]
 fn pods_in_trouble() {
@@ -691,7 +707,14 @@ EOF
 sleep 12
 "#,
         &[],
-        &["describe pod full", "describe configmap app-config", "describe cm props", "describe secret creds", "describe node node01", "describe node node02"],
+        &[
+            "describe pod full",
+            "describe configmap app-config",
+            "describe cm props",
+            "describe secret creds",
+            "describe node node01",
+            "describe node node02",
+        ],
     );
 }
 
@@ -712,7 +735,17 @@ fn template(labels: Value, image: &str) -> Value {
     })
 }
 
-fn owned_pod(name: &str, uid: &str, labels: Value, owner_kind: &str, owner: &str, owner_uid: &str, phase: &str, node: &str) -> Value {
+#[allow(clippy::too_many_arguments)] // a test fixture: one argument per field that varies
+fn owned_pod(
+    name: &str,
+    uid: &str,
+    labels: Value,
+    owner_kind: &str,
+    owner: &str,
+    owner_uid: &str,
+    phase: &str,
+    node: &str,
+) -> Value {
     json!({
         "apiVersion": "v1", "kind": "Pod",
         "metadata": {
@@ -726,7 +759,20 @@ fn owned_pod(name: &str, uid: &str, labels: Value, owner_kind: &str, owner: &str
     })
 }
 
-fn event(name: &str, kind: &str, obj: &str, uid: &str, type_: &str, reason: &str, message: &str, first: &str, last: &str, count: i32, source: &str) -> Value {
+#[allow(clippy::too_many_arguments)] // a test fixture: one argument per field that varies
+fn event(
+    name: &str,
+    kind: &str,
+    obj: &str,
+    uid: &str,
+    type_: &str,
+    reason: &str,
+    message: &str,
+    first: &str,
+    last: &str,
+    count: i32,
+    source: &str,
+) -> Value {
     json!({
         "apiVersion": "v1", "kind": "Event",
         "metadata": {"name": name, "namespace": "default", "creationTimestamp": first},
@@ -774,12 +820,62 @@ fn workloads() {
                 ]}
         }),
         rs("web-7c5ddbdf54", new_rs_uid, new_tpl, 3, 3, "2024-12-31T23:00:00Z"),
-        rs("web-5d4f8b9c6d", old_rs_uid, template(json!({"app": "web", "pod-template-hash": "5d4f8b9c6d"}), "nginx:1.26"), 1, 1, "2024-12-31T22:30:00Z"),
-        rs("web-59c7d6b8f4", older_rs_uid, template(json!({"app": "web", "pod-template-hash": "59c7d6b8f4"}), "nginx:1.25"), 0, 0, "2024-12-31T22:00:00Z"),
-        owned_pod("web-7c5ddbdf54-aaaaa", "p-1", json!({"app": "web", "pod-template-hash": "7c5ddbdf54"}), "ReplicaSet", "web-7c5ddbdf54", new_rs_uid, "Running", "node01"),
-        owned_pod("web-7c5ddbdf54-bbbbb", "p-2", json!({"app": "web", "pod-template-hash": "7c5ddbdf54"}), "ReplicaSet", "web-7c5ddbdf54", new_rs_uid, "Running", "node02"),
-        owned_pod("web-7c5ddbdf54-ccccc", "p-3", json!({"app": "web", "pod-template-hash": "7c5ddbdf54"}), "ReplicaSet", "web-7c5ddbdf54", new_rs_uid, "Pending", "node01"),
-        owned_pod("web-5d4f8b9c6d-ddddd", "p-4", json!({"app": "web", "pod-template-hash": "5d4f8b9c6d"}), "ReplicaSet", "web-5d4f8b9c6d", old_rs_uid, "Failed", "node02"),
+        rs(
+            "web-5d4f8b9c6d",
+            old_rs_uid,
+            template(json!({"app": "web", "pod-template-hash": "5d4f8b9c6d"}), "nginx:1.26"),
+            1,
+            1,
+            "2024-12-31T22:30:00Z",
+        ),
+        rs(
+            "web-59c7d6b8f4",
+            older_rs_uid,
+            template(json!({"app": "web", "pod-template-hash": "59c7d6b8f4"}), "nginx:1.25"),
+            0,
+            0,
+            "2024-12-31T22:00:00Z",
+        ),
+        owned_pod(
+            "web-7c5ddbdf54-aaaaa",
+            "p-1",
+            json!({"app": "web", "pod-template-hash": "7c5ddbdf54"}),
+            "ReplicaSet",
+            "web-7c5ddbdf54",
+            new_rs_uid,
+            "Running",
+            "node01",
+        ),
+        owned_pod(
+            "web-7c5ddbdf54-bbbbb",
+            "p-2",
+            json!({"app": "web", "pod-template-hash": "7c5ddbdf54"}),
+            "ReplicaSet",
+            "web-7c5ddbdf54",
+            new_rs_uid,
+            "Running",
+            "node02",
+        ),
+        owned_pod(
+            "web-7c5ddbdf54-ccccc",
+            "p-3",
+            json!({"app": "web", "pod-template-hash": "7c5ddbdf54"}),
+            "ReplicaSet",
+            "web-7c5ddbdf54",
+            new_rs_uid,
+            "Pending",
+            "node01",
+        ),
+        owned_pod(
+            "web-5d4f8b9c6d-ddddd",
+            "p-4",
+            json!({"app": "web", "pod-template-hash": "5d4f8b9c6d"}),
+            "ReplicaSet",
+            "web-5d4f8b9c6d",
+            old_rs_uid,
+            "Failed",
+            "node02",
+        ),
     ];
     // Fifteen events, most of them in the same second: kubectl's unstable sort decides the order.
     for i in 0..15 {
@@ -799,8 +895,36 @@ fn workloads() {
             "deployment-controller",
         ));
     }
-    objects.push(event("web-7c5ddbdf54.1", "ReplicaSet", "web-7c5ddbdf54", new_rs_uid, "Normal", "SuccessfulCreate", "Created pod: web-7c5ddbdf54-aaaaa", "2024-12-31T23:58:00Z", "2024-12-31T23:58:00Z", 1, "replicaset-controller"));
-    check("", &objects, &["describe deployment web", "describe rs web-7c5ddbdf54", "describe replicasets web-5d4f8b9c6d", "describe deploy"]);
+    objects.push(event(
+        "web-7c5ddbdf54.1",
+        "ReplicaSet",
+        "web-7c5ddbdf54",
+        new_rs_uid,
+        "Normal",
+        "SuccessfulCreate",
+        "Created pod: web-7c5ddbdf54-aaaaa",
+        "2024-12-31T23:58:00Z",
+        "2024-12-31T23:58:00Z",
+        1,
+        "replicaset-controller",
+    ));
+    check(
+        "",
+        &objects,
+        &[
+            "describe deployment web",
+            "describe rs web-7c5ddbdf54",
+            "describe replicasets web-5d4f8b9c6d",
+            "describe deploy",
+            "describe pods -l app=web",
+            "describe pod web-7c5ddbdf54-b",
+            "describe pods web-7c5",
+            "describe pod web-7c5ddbdf54-b zzz",
+            "describe pod/web-5d4f8b9c6d-ddddd",
+            "describe pods zzz",
+            "describe rs",
+        ],
+    );
 }
 
 #[test]
@@ -811,13 +935,19 @@ fn more_workloads() {
     let cj_uid = "d5d5d5d5-0000-4000-8000-000000000004";
     let mut ds_tpl = template(json!({"app": "agent"}), "fluentd:v1");
     ds_tpl["spec"]["nodeSelector"] = json!({"kubernetes.io/os": "linux"});
-    ds_tpl["spec"]["tolerations"] = json!([{"key": "node-role.kubernetes.io/control-plane", "operator": "Exists", "effect": "NoSchedule"}]);
+    ds_tpl["spec"]["tolerations"] =
+        json!([{"key": "node-role.kubernetes.io/control-plane", "operator": "Exists", "effect": "NoSchedule"}]);
     ds_tpl["spec"]["volumes"] = json!([{"name": "logs", "hostPath": {"path": "/var/log", "type": ""}}]);
-    ds_tpl["spec"]["containers"][0]["volumeMounts"] = json!([{"name": "logs", "mountPath": "/var/log", "readOnly": true}]);
+    ds_tpl["spec"]["containers"][0]["volumeMounts"] =
+        json!([{"name": "logs", "mountPath": "/var/log", "readOnly": true}]);
     let mut sts_tpl = template(json!({"app": "db"}), "postgres:16");
-    sts_tpl["spec"]["containers"][0]["volumeMounts"] = json!([{"name": "data", "mountPath": "/var/lib/postgresql/data"}]);
+    sts_tpl["spec"]["containers"][0]["volumeMounts"] =
+        json!([{"name": "data", "mountPath": "/var/lib/postgresql/data"}]);
     sts_tpl["spec"]["containers"][0]["env"] = json!([{"name": "POSTGRES_PASSWORD", "value": "secret"}]);
-    let mut job_tpl = template(json!({"batch.kubernetes.io/controller-uid": job_uid, "batch.kubernetes.io/job-name": "pi", "controller-uid": job_uid, "job-name": "pi"}), "perl:5.34");
+    let mut job_tpl = template(
+        json!({"batch.kubernetes.io/controller-uid": job_uid, "batch.kubernetes.io/job-name": "pi", "controller-uid": job_uid, "job-name": "pi"}),
+        "perl:5.34",
+    );
     job_tpl["spec"]["restartPolicy"] = json!("Never");
     job_tpl["spec"]["containers"][0]["command"] = json!(["perl", "-Mbignum=bpi", "-wle", "print bpi(2000)"]);
     let mut cj_tpl = template(json!({}), "busybox:1.36");
@@ -864,21 +994,21 @@ fn more_workloads() {
             "status": {"lastScheduleTime": "2024-12-31T23:55:00Z", "lastSuccessfulTime": "2024-12-31T23:50:07Z",
                 "active": [{"apiVersion": "batch/v1", "kind": "Job", "name": "indexed", "namespace": "default", "uid": "d5d5d5d5-0000-4000-8000-000000000005"}]}}),
         json!({"apiVersion": "autoscaling/v2", "kind": "HorizontalPodAutoscaler",
-            "metadata": {"name": "web", "namespace": "default", "uid": "d5d5d5d5-0000-4000-8000-000000000006", "creationTimestamp": "2024-12-31T23:00:00Z"},
-            "spec": {"scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": "web"}, "minReplicas": 1, "maxReplicas": 10,
-                "metrics": [
-                    {"type": "Resource", "resource": {"name": "cpu", "target": {"type": "Utilization", "averageUtilization": 50}}},
-                    {"type": "Resource", "resource": {"name": "memory", "target": {"type": "AverageValue", "averageValue": "100Mi"}}},
-                    {"type": "Pods", "pods": {"metric": {"name": "packets-per-second"}, "target": {"type": "AverageValue", "averageValue": "1k"}}}
-                ],
-                "behavior": {"scaleDown": {"stabilizationWindowSeconds": 300, "selectPolicy": "Max", "policies": [{"type": "Percent", "value": 100, "periodSeconds": 15}]},
-                             "scaleUp": {"stabilizationWindowSeconds": 0, "selectPolicy": "Max", "policies": [{"type": "Percent", "value": 100, "periodSeconds": 15}, {"type": "Pods", "value": 4, "periodSeconds": 15}]}}},
-            "status": {"currentReplicas": 3, "desiredReplicas": 3,
-                "currentMetrics": [{"type": "Resource", "resource": {"name": "cpu", "current": {"averageUtilization": 22, "averageValue": "22m"}}}],
-                "conditions": [
-                    {"type": "AbleToScale", "status": "True", "lastTransitionTime": "2024-12-31T23:00:15Z", "reason": "ReadyForNewScale", "message": "recommended size matches current size"},
-                    {"type": "ScalingActive", "status": "True", "lastTransitionTime": "2024-12-31T23:00:15Z", "reason": "ValidMetricFound", "message": "the HPA was able to successfully calculate a replica count from cpu resource utilization (percentage of request)"}
-                ]}}),
+        "metadata": {"name": "web", "namespace": "default", "uid": "d5d5d5d5-0000-4000-8000-000000000006", "creationTimestamp": "2024-12-31T23:00:00Z"},
+        "spec": {"scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": "web"}, "minReplicas": 1, "maxReplicas": 10,
+            "metrics": [
+                {"type": "Resource", "resource": {"name": "cpu", "target": {"type": "Utilization", "averageUtilization": 50}}},
+                {"type": "Resource", "resource": {"name": "memory", "target": {"type": "AverageValue", "averageValue": "100Mi"}}},
+                {"type": "Pods", "pods": {"metric": {"name": "packets-per-second"}, "target": {"type": "AverageValue", "averageValue": "1k"}}}
+            ],
+            "behavior": {"scaleDown": {"stabilizationWindowSeconds": 300, "selectPolicy": "Max", "policies": [{"type": "Percent", "value": 100, "periodSeconds": 15}]},
+                         "scaleUp": {"stabilizationWindowSeconds": 0, "selectPolicy": "Max", "policies": [{"type": "Percent", "value": 100, "periodSeconds": 15}, {"type": "Pods", "value": 4, "periodSeconds": 15}]}}},
+        "status": {"currentReplicas": 3, "desiredReplicas": 3,
+            "currentMetrics": [{"type": "Resource", "resource": {"name": "cpu", "current": {"averageUtilization": 22, "averageValue": "22m"}}}],
+            "conditions": [
+                {"type": "AbleToScale", "status": "True", "lastTransitionTime": "2024-12-31T23:00:15Z", "reason": "ReadyForNewScale", "message": "recommended size matches current size"},
+                {"type": "ScalingActive", "status": "True", "lastTransitionTime": "2024-12-31T23:00:15Z", "reason": "ValidMetricFound", "message": "the HPA was able to successfully calculate a replica count from cpu resource utilization (percentage of request)"}
+            ]}}),
     ];
     check(
         "",

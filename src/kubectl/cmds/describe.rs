@@ -1,5 +1,5 @@
 //! `kubectl describe`: resolves the objects like `get` (by name, by prefix of the name, by
-//! selector, or all of a kind) and prints each with its describer, separated by blank lines.
+//! selector, or all of a kind) and prints each with its describer (`kubectl::describe`).
 
 use clap::{Arg, ArgAction};
 
@@ -45,21 +45,7 @@ pub fn run(ctx: &mut Ctx, args: &[String]) {
         match name {
             Some(n) => match ctx.world.store.get(*kind, k_ns, n) {
                 Some(o) => objs.push(o.clone()),
-                None => {
-                    // describe also accepts a name prefix (`kubectl describe pod web` finds web-7c5d...).
-                    let by_prefix: Vec<Object> = ctx
-                        .world
-                        .store
-                        .list(*kind, if kind.namespaced() { Some(k_ns) } else { None })
-                        .into_iter()
-                        .filter(|o| o.name().starts_with(n.as_str()))
-                        .cloned()
-                        .collect();
-                    if by_prefix.is_empty() {
-                        errors.push(super::get::not_found(*kind, n));
-                    }
-                    objs.extend(by_prefix);
-                }
+                None => errors.push(super::get::not_found(*kind, n)),
             },
             None => {
                 let list_ns = if all_ns || !kind.namespaced() { None } else { Some(k_ns) };
@@ -71,6 +57,36 @@ pub fn run(ctx: &mut Ctx, args: &[String]) {
             }
         }
     }
+    // `kubectl describe TYPE NAME` (exactly two arguments) falls back to every object of the
+    // type whose name starts with NAME (`kubectl describe pod web` finds web-7c5ddbdf54-x8k2j),
+    // printing each followed by a newline; nothing matching keeps the NotFound error.
+    if positional.len() == 2 && !positional[0].contains('/') && !errors.is_empty() {
+        let prefix = positional[1].as_str();
+        let mut matched = false;
+        for (kind, _) in &targets.items {
+            let list_ns = if all_ns || !kind.namespaced() { None } else { Some(ns.as_str()) };
+            let found: Vec<Object> = ctx
+                .world
+                .store
+                .list(*kind, list_ns)
+                .into_iter()
+                .filter(|o| o.name().starts_with(prefix))
+                .cloned()
+                .collect();
+            for o in found {
+                matched = true;
+                let text = describe::describe(ctx.world, &o, show_events);
+                ctx.out.out(&text);
+                ctx.out.out("\n");
+            }
+        }
+        if !matched {
+            for e in errors {
+                ctx.out.fail(&e);
+            }
+        }
+        return;
+    }
     if objs.is_empty() && errors.is_empty() {
         let any_namespaced = targets.items.iter().any(|(k, _)| k.namespaced());
         if any_namespaced && !all_ns {
@@ -80,7 +96,7 @@ pub fn run(ctx: &mut Ctx, args: &[String]) {
         }
         return;
     }
-    // kubectl prints each description as is, separated from the previous one by a blank line.
+    // Each description as it is, the next one after a blank line.
     for (i, o) in objs.iter().enumerate() {
         if i > 0 {
             ctx.out.out("\n\n");

@@ -93,10 +93,7 @@ pub(super) fn describe_namespace(d: &Describer, ns: &Namespace) -> String {
     if limits.is_empty() {
         w.w(0, "No LimitRange resource.\n");
     } else {
-        w.w(
-            0,
-            "Resource Limits\n Type\tResource\tMin\tMax\tDefault Request\tDefault Limit\tMax Limit/Request Ratio\n",
-        );
+        w.w(0, "Resource Limits\n Type\tResource\tMin\tMax\tDefault Request\tDefault Limit\tMax Limit/Request Ratio\n");
         w.w(0, " ----\t--------\t---\t---\t---------------\t-------------\t-----------------------\n");
         for l in limits {
             describe_limit_range_spec(&mut w, &l.spec.clone().unwrap_or_default(), " ");
@@ -242,7 +239,8 @@ pub(super) fn describe_service_account(d: &Describer, sa: &ServiceAccount) -> St
     let ns = namespace(&sa.metadata);
     let sa_name = name(&sa.metadata);
     // Legacy token Secrets annotated with this account, and mountable secrets that are gone.
-    let secrets: Vec<&Secret> = d.world.store.list(Kind::Secret, Some(ns)).into_iter().filter_map(|o| o.as_secret()).collect();
+    let secrets: Vec<&Secret> =
+        d.world.store.list(Kind::Secret, Some(ns)).into_iter().filter_map(|o| o.as_secret()).collect();
     let tokens: Vec<String> = secrets
         .iter()
         .filter(|s| s.type_.as_deref() == Some("kubernetes.io/service-account-token"))
@@ -412,16 +410,12 @@ pub(super) fn describe_pv(d: &Describer, pv: &PersistentVolume) -> String {
         None => w.w(0, &format!("Status:\t{}\n", status.phase.as_deref().unwrap_or(""))),
     }
     match &spec.claim_ref {
-        Some(c) => w.w(
-            0,
-            &format!("Claim:\t{}/{}\n", c.namespace.as_deref().unwrap_or(""), c.name.as_deref().unwrap_or("")),
-        ),
+        Some(c) => {
+            w.w(0, &format!("Claim:\t{}/{}\n", c.namespace.as_deref().unwrap_or(""), c.name.as_deref().unwrap_or("")))
+        }
         None => w.w(0, "Claim:\t\n"),
     }
-    w.w(
-        0,
-        &format!("Reclaim Policy:\t{}\n", spec.persistent_volume_reclaim_policy.as_deref().unwrap_or("")),
-    );
+    w.w(0, &format!("Reclaim Policy:\t{}\n", spec.persistent_volume_reclaim_policy.as_deref().unwrap_or("")));
     w.w(0, &format!("Access Modes:\t{}\n", access_modes(spec.access_modes.as_deref().unwrap_or_default())));
     if let Some(m) = &spec.volume_mode {
         w.w(0, &format!("VolumeMode:\t{m}\n"));
@@ -489,7 +483,13 @@ pub(super) fn describe_pv(d: &Describer, pv: &PersistentVolume) -> String {
             },
         );
     } else if let Some(l) = &spec.local {
-        w.w(2, &format!("Type:\tLocalVolume (a persistent volume backed by local storage on a node)\n    Path:\t{}\n", l.path));
+        w.w(
+            2,
+            &format!(
+                "Type:\tLocalVolume (a persistent volume backed by local storage on a node)\n    Path:\t{}\n",
+                l.path
+            ),
+        );
     } else if let Some(c) = &spec.csi {
         super::pod::print_csi(
             &mut w,
@@ -650,7 +650,9 @@ pub(super) fn describe_role(meta: &ObjectMeta, rules: &[PolicyRule]) -> String {
         }
     }
     let mut compact: Vec<PolicyRule> = Vec::new();
-    let mut simple: Vec<((String, String, Option<String>), PolicyRule)> = Vec::new();
+    // (group, resource, resource name) → the merged rule.
+    type SimpleKey = (String, String, Option<String>);
+    let mut simple: Vec<(SimpleKey, PolicyRule)> = Vec::new();
     for r in broken {
         let is_simple = r.non_resource_urls.as_ref().is_none_or(|u| u.is_empty())
             && r.resource_names.as_ref().is_none_or(|n| n.len() <= 1)

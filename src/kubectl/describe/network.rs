@@ -34,7 +34,8 @@ fn slices_of<'a>(d: &'a Describer, ns: &str, svc: &str) -> Vec<&'a EndpointSlice
             _ => None,
         })
         .filter(|e| {
-            e.metadata.labels.as_ref().and_then(|l| l.get("kubernetes.io/service-name")).map(String::as_str) == Some(svc)
+            e.metadata.labels.as_ref().and_then(|l| l.get("kubernetes.io/service-name")).map(String::as_str)
+                == Some(svc)
         })
         .collect()
 }
@@ -49,9 +50,8 @@ fn format_endpoint_slices(slices: &[&EndpointSlice], port_name: &str) -> String 
     let mut list: Vec<String> = Vec::new();
     let mut more = false;
     let mut count = 0;
-    let ready = |e: &k8s_openapi::api::discovery::v1::Endpoint| {
-        e.conditions.as_ref().and_then(|c| c.ready).unwrap_or(true)
-    };
+    let ready =
+        |e: &k8s_openapi::api::discovery::v1::Endpoint| e.conditions.as_ref().and_then(|c| c.ready).unwrap_or(true);
     for slice in slices {
         let ports = slice.ports.as_deref().unwrap_or_default();
         if ports.is_empty() {
@@ -300,12 +300,7 @@ fn describe_backend(d: &Describer, ns: &str, b: &IngressBackend) -> String {
         return format!("{sb} ({})", format_endpoint_slices(&slices, &sp_name));
     }
     if let Some(r) = &b.resource {
-        return format!(
-            "APIGroup: {}, Kind: {}, Name: {}",
-            r.api_group.as_deref().unwrap_or("<none>"),
-            r.kind,
-            r.name
-        );
+        return format!("APIGroup: {}, Kind: {}, Name: {}", r.api_group.as_deref().unwrap_or("<none>"), r.kind, r.name);
     }
     String::new()
 }

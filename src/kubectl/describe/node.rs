@@ -52,16 +52,10 @@ pub(super) fn describe_node(d: &Describer, node: &Node) -> String {
             let renew = spec.renew_time.as_ref().map(|t| t.0.format("%a, %d %b %Y %H:%M:%S %z").to_string());
             w.w(1, &format!("RenewTime:\t{}\n", renew.as_deref().unwrap_or("<unset>")));
         }
-        None => w.w(
-            0,
-            &format!("Lease:\tFailed to get lease: leases.coordination.k8s.io \"{node_name}\" not found\n"),
-        ),
+        None => w.w(0, &format!("Lease:\tFailed to get lease: leases.coordination.k8s.io \"{node_name}\" not found\n")),
     }
     if let Some(conds) = status.conditions.as_deref().filter(|c| !c.is_empty()) {
-        w.w(
-            0,
-            "Conditions:\n  Type\tStatus\tLastHeartbeatTime\tLastTransitionTime\tReason\tMessage\n",
-        );
+        w.w(0, "Conditions:\n  Type\tStatus\tLastHeartbeatTime\tLastTransitionTime\tReason\tMessage\n");
         w.w(1, "----\t------\t-----------------\t------------------\t------\t-------\n");
         for c in conds {
             w.w(
@@ -306,7 +300,13 @@ fn describe_node_resource(d: &Describer, w: &mut Pw, pods: &[&Pod], status: &k8s
     let (cr, cl) = (get(&total_reqs, "cpu"), get(&total_limits, "cpu"));
     w.w(
         1,
-        &format!("cpu\t{} ({}%)\t{} ({}%)\n", cr.string(), frac(cr.milli, alloc_cpu), cl.string(), frac(cl.milli, alloc_cpu)),
+        &format!(
+            "cpu\t{} ({}%)\t{} ({}%)\n",
+            cr.string(),
+            frac(cr.milli, alloc_cpu),
+            cl.string(),
+            frac(cl.milli, alloc_cpu)
+        ),
     );
     let (mr, ml) = (get(&total_reqs, "memory"), get(&total_limits, "memory"));
     w.w(

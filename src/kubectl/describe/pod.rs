@@ -10,8 +10,7 @@ use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
 use super::{
     describe_events, format_label_selector, go_list, name, namespace, or_none, print_annotations_multiline, print_bool,
-    print_controller, print_labels_multiline, print_tolerations_multiline, qty,
-    rfc1123z, Describer, Pw,
+    print_controller, print_labels_multiline, print_tolerations_multiline, qty, rfc1123z, Describer, Pw,
 };
 use crate::sim::Kind;
 
@@ -52,10 +51,7 @@ pub(super) fn describe_pod(d: &Describer, pod: &Pod) -> String {
     let phase = status.phase.as_deref().unwrap_or("");
     if let (Some(del), false) = (&pod.metadata.deletion_timestamp, phase == "Failed" || phase == "Succeeded") {
         w.w(0, &format!("Status:\tTerminating (lasts {})\n", d.since(Some(del))));
-        w.w(
-            0,
-            &format!("Termination Grace Period:\t{}s\n", pod.metadata.deletion_grace_period_seconds.unwrap_or(0)),
-        );
+        w.w(0, &format!("Termination Grace Period:\t{}s\n", pod.metadata.deletion_grace_period_seconds.unwrap_or(0)));
     } else {
         w.w(0, &format!("Status:\t{phase}\n"));
     }
@@ -444,8 +440,7 @@ fn container_resource_value(resource: &str, divisor: Option<&str>, c: &Container
     use crate::sim::quantity::{parse_milli, parse_value};
     let divisor = divisor.filter(|d| parse_milli(d).is_ok_and(|m| m != 0)).unwrap_or("1");
     let res = c.resources.clone().unwrap_or_default();
-    let get = |list: &Option<BTreeMap<String, k8s_openapi::apimachinery::pkg::api::resource::Quantity>>,
-               key: &str| {
+    let get = |list: &Option<BTreeMap<String, k8s_openapi::apimachinery::pkg::api::resource::Quantity>>, key: &str| {
         list.as_ref().and_then(|l| l.get(key)).map(|q| q.0.clone()).unwrap_or_else(|| "0".into())
     };
     let ceil_div = |a: f64, b: f64| -> String { ((a / b).ceil() as i64).to_string() };
@@ -687,7 +682,7 @@ fn go_bool_ptr(b: Option<bool>, seed: &str) -> String {
             for byte in seed.bytes() {
                 h = (h ^ u64::from(byte)).wrapping_mul(0x100000001b3);
             }
-            format!("0xc{:09x}", (h & 0xfff_fff8) | 0x000_4000_00)
+            format!("0xc{:09x}", (h & 0x0fff_fff8) | 0x0400_0000)
         }
     }
 }

@@ -169,7 +169,8 @@ mod tests {
 
     #[test]
     fn aligns_a_block_and_restarts_after_a_line_without_tabs() {
-        let got = tab("Name:\tweb\nNamespace:\tdefault\nContainers:\n  web:\n    Image:\tnginx\n    Restart Count:\t0\n");
+        let got =
+            tab("Name:\tweb\nNamespace:\tdefault\nContainers:\n  web:\n    Image:\tnginx\n    Restart Count:\t0\n");
         assert_eq!(
             got,
             "Name:       web\nNamespace:  default\nContainers:\n  web:\n    Image:          nginx\n    Restart Count:  0\n"

@@ -55,7 +55,8 @@ pub(super) fn describe_deployment(d: &Describer, dep: &Deployment) -> String {
         .filter(|rs| controller_of(&rs.metadata).is_some_and(|c| c.uid == uid))
         .collect();
     super::gosort::sort(&mut rss, |a, b| {
-        let (ta, tb) = (super::ts(a.metadata.creation_timestamp.as_ref()), super::ts(b.metadata.creation_timestamp.as_ref()));
+        let (ta, tb) =
+            (super::ts(a.metadata.creation_timestamp.as_ref()), super::ts(b.metadata.creation_timestamp.as_ref()));
         if ta == tb {
             a.metadata.name < b.metadata.name
         } else {
@@ -193,15 +194,9 @@ pub(super) fn describe_daemon_set(d: &Describer, ds: &DaemonSet) -> String {
         0,
         &format!("Number of Nodes Scheduled with Up-to-date Pods: {}\n", status.updated_number_scheduled.unwrap_or(0)),
     );
-    w.w(
-        0,
-        &format!("Number of Nodes Scheduled with Available Pods: {}\n", status.number_available.unwrap_or(0)),
-    );
+    w.w(0, &format!("Number of Nodes Scheduled with Available Pods: {}\n", status.number_available.unwrap_or(0)));
     w.w(0, &format!("Number of Nodes Misscheduled: {}\n", status.number_misscheduled));
-    w.w(
-        0,
-        &format!("Pods Status:\t{running} Running / {waiting} Waiting / {succeeded} Succeeded / {failed} Failed\n"),
-    );
+    w.w(0, &format!("Pods Status:\t{running} Running / {waiting} Waiting / {succeeded} Succeeded / {failed} Failed\n"));
     describe_pod_template(&mut w, &spec.template);
     if let Some(events) = events {
         describe_events(d, &mut w, &events);
@@ -234,10 +229,7 @@ pub(super) fn describe_stateful_set(d: &Describer, sts: &StatefulSet) -> String 
             }
         }
     }
-    w.w(
-        0,
-        &format!("Pods Status:\t{running} Running / {waiting} Waiting / {succeeded} Succeeded / {failed} Failed\n"),
-    );
+    w.w(0, &format!("Pods Status:\t{running} Running / {waiting} Waiting / {succeeded} Succeeded / {failed} Failed\n"));
     describe_pod_template(&mut w, &spec.template);
     describe_volume_claim_templates(&mut w, spec.volume_claim_templates.as_deref().unwrap_or_default());
     if let Some(events) = events {
@@ -319,13 +311,15 @@ pub(super) fn describe_job(d: &Describer, job: &Job) -> String {
         (status.active.unwrap_or(0), status.succeeded.unwrap_or(0), status.failed.unwrap_or(0));
     match status.ready {
         None => w.w(0, &format!("Pods Statuses:\t{active} Active / {succeeded} Succeeded / {failed} Failed\n")),
-        Some(r) => w.w(
-            0,
-            &format!("Pods Statuses:\t{active} Active ({r} Ready) / {succeeded} Succeeded / {failed} Failed\n"),
-        ),
+        Some(r) => {
+            w.w(0, &format!("Pods Statuses:\t{active} Active ({r} Ready) / {succeeded} Succeeded / {failed} Failed\n"))
+        }
     }
     if spec.completion_mode.as_deref() == Some("Indexed") {
-        w.w(0, &format!("Completed Indexes:\t{}\n", cap_indexes(status.completed_indexes.as_deref().unwrap_or(""), 50)));
+        w.w(
+            0,
+            &format!("Completed Indexes:\t{}\n", cap_indexes(status.completed_indexes.as_deref().unwrap_or(""), 50)),
+        );
     }
     describe_pod_template(&mut w, &spec.template);
     if let Some(events) = events {
@@ -536,10 +530,7 @@ pub(super) fn describe_hpa(d: &Describer, hpa: &HorizontalPodAutoscaler) -> Stri
         print_direction_behavior(&mut w, "Scale Down", b.scale_down.as_ref());
     }
     w.w(0, &format!("{} pods:\t", spec.scale_target_ref.kind));
-    w.w(
-        0,
-        &format!("{} current / {} desired\n", status.current_replicas.unwrap_or(0), status.desired_replicas),
-    );
+    w.w(0, &format!("{} current / {} desired\n", status.current_replicas.unwrap_or(0), status.desired_replicas));
     if let Some(conds) = status.conditions.as_deref().filter(|c| !c.is_empty()) {
         w.w(0, "Conditions:\n");
         w.w(1, "Type\tStatus\tReason\tMessage\n");
