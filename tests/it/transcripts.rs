@@ -36,4 +36,9 @@ transcripts! {
     oomkilled,
     unschedulable,
     errors,
+    describe_pod_running,
+    describe_pod_crashloop,
+    describe_pod_pending,
+    describe_node,
+    describe_config,
 }
