@@ -10,6 +10,8 @@ pub mod decode;
 pub mod defaults;
 pub mod discovery;
 pub mod errors;
+pub mod eviction;
+pub mod patch;
 pub mod selector;
 pub mod table;
 pub mod validate;
