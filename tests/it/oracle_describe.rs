@@ -286,7 +286,7 @@ fn have_kubectl() -> bool {
 }
 
 /// Runs the real `kubectl <args>` against the objects of `world`; None if kubectl is absent.
-fn real_kubectl(world: &World, args: &str) -> String {
+fn real_kubectl(world: &World, args: &str, files: &[(&str, &str)]) -> String {
     let srv = server();
     let mut objects = Vec::new();
     for kind in Kind::ALL {
@@ -296,6 +296,9 @@ fn real_kubectl(world: &World, args: &str) -> String {
     }
     let dir = std::env::temp_dir().join(format!("kubedojo-oracle-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("temp dir");
+    for (name, text) in files {
+        std::fs::write(dir.join(name), text).expect("manifest file");
+    }
     let kubeconfig = dir.join("kubeconfig");
     std::fs::write(
         &kubeconfig,
@@ -321,6 +324,7 @@ fn real_kubectl(world: &World, args: &str) -> String {
             .env("KUBECONFIG", &kubeconfig)
             .env("HOME", &dir)
             .env("TZ", "UTC")
+            .current_dir(&dir)
             .output()
             .expect("run kubectl");
         if started.elapsed() < Duration::from_millis(950) {
@@ -364,6 +368,11 @@ fn line_diff(theirs: &str, mine: &str) -> String {
 
 /// Builds the cluster with `script`, adds `objects`, and compares each describe command.
 fn check(script: &str, objects: &[Value], commands: &[&str]) {
+    check_with_files(script, objects, &[], commands);
+}
+
+/// `check`, with manifest files that both kubectls find in their working directory.
+fn check_with_files(script: &str, objects: &[Value], files: &[(&str, &str)], commands: &[&str]) {
     if !have_kubectl() {
         eprintln!("kubectl not installed: skipping the describe oracle test");
         return;
@@ -382,11 +391,14 @@ fn check(script: &str, objects: &[Value], commands: &[&str]) {
         let obj = Object::from_value(kind, o.clone()).unwrap_or_else(|e| panic!("bad object {o}: {e}"));
         ws.world.store.create(obj).unwrap_or_else(|e| panic!("cannot store {o}: {e:?}"));
     }
+    for (name, text) in files {
+        ws.execute(&format!("cat > {name} <<'EOF'\n{text}EOF"));
+    }
     let mut failures = Vec::new();
     // kubectl prints some *bool fields as heap addresses: any address matches any other.
     let addr = regex::Regex::new(r"0xc[0-9a-f]{9}").expect("re");
     for args in commands {
-        let theirs = addr.replace_all(&real_kubectl(&ws.world, args), "0xc(addr)").into_owned();
+        let theirs = addr.replace_all(&real_kubectl(&ws.world, args, files), "0xc(addr)").into_owned();
         let mine = addr.replace_all(&ours(&mut ws, args), "0xc(addr)").into_owned();
         // kubectl v1.32 walks a Secret's data in Go map order, which varies from run to run
         // (kubedojo sorts it): compare the data lines as a set.
@@ -923,6 +935,7 @@ fn workloads() {
             "describe pod/web-5d4f8b9c6d-ddddd",
             "describe pods zzz",
             "describe rs",
+            "describe event web-7c5ddbdf54.1",
         ],
     );
 }
@@ -1251,5 +1264,34 @@ fn config_storage_and_rbac() {
             "describe node node01",
             "describe cj nightly",
         ],
+    );
+}
+
+#[test]
+fn describe_from_files() {
+    let manifest = "apiVersion: v1
+kind: Pod
+metadata:
+  name: web
+spec:
+  containers:
+  - name: web
+    image: nginx:1.27
+---
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: missing
+---
+apiVersion: v1
+kind: Namespace
+metadata:
+  name: default
+";
+    check_with_files(
+        &format!("cat <<'EOF' | kubectl apply -f -\n{}EOF\nsleep 6\n", manifest.split("---").next().unwrap_or("")),
+        &[],
+        &[("all.yaml", manifest)],
+        &["describe -f all.yaml", "describe -f all.yaml --show-events=false"],
     );
 }

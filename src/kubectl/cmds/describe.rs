@@ -14,6 +14,7 @@ pub fn run(ctx: &mut Ctx, args: &[String]) {
         .arg(Arg::new("selector").short('l').long("selector").num_args(1))
         .arg(Arg::new("all-namespaces").short('A').long("all-namespaces").action(ArgAction::SetTrue))
         .arg(Arg::new("filename").short('f').long("filename").num_args(1).action(ArgAction::Append))
+        .arg(Arg::new("recursive").short('R').long("recursive").action(ArgAction::SetTrue))
         .arg(
             flag("show-events")
                 .num_args(0..=1)
@@ -24,6 +25,11 @@ pub fn run(ctx: &mut Ctx, args: &[String]) {
     let Some(m) = parse(ctx, cmd, args) else { return };
     let ns = namespace(ctx, &m);
     let positional: Vec<String> = m.get_many::<String>("args").map(|v| v.cloned().collect()).unwrap_or_default();
+    let show_events = m.get_one::<String>("show-events").map(|v| v != "false").unwrap_or(true);
+    let files: Vec<String> = m.get_many::<String>("filename").map(|v| v.cloned().collect()).unwrap_or_default();
+    if !files.is_empty() {
+        return describe_files(ctx, &files, m.get_flag("recursive"), &ns, show_events);
+    }
     if positional.is_empty() {
         ctx.out.fail("You must specify the type of resource to describe. Use \"kubectl api-resources\" for a complete list of supported resources.\n\nerror: Required resource not specified.\nSee 'kubectl describe -h' for help and examples");
         return;
@@ -37,7 +43,6 @@ pub fn run(ctx: &mut Ctx, args: &[String]) {
         Err(e) => return ctx.out.fail(&format!("error: {e}")),
     };
     let all_ns = m.get_flag("all-namespaces");
-    let show_events = m.get_one::<String>("show-events").map(|v| v != "false").unwrap_or(true);
     let mut objs: Vec<Object> = Vec::new();
     let mut errors = Vec::new();
     for (kind, name) in &targets.items {
@@ -102,6 +107,45 @@ pub fn run(ctx: &mut Ctx, args: &[String]) {
             ctx.out.out("\n\n");
         }
         let text = describe::describe(ctx.world, o, show_events);
+        ctx.out.out(&text);
+    }
+    for e in errors {
+        ctx.out.fail(&e);
+    }
+}
+
+/// `kubectl describe -f FILE`: describes the live objects the manifests name (in the
+/// manifest's namespace, else the current one).
+fn describe_files(ctx: &mut Ctx, files: &[String], recursive: bool, ns: &str, show_events: bool) {
+    let docs = match super::apply::read_objects(ctx, files, recursive, false) {
+        Ok(d) => d,
+        Err(e) => return ctx.out.fail(&e),
+    };
+    let mut errors = Vec::new();
+    let mut first = true;
+    for d in docs {
+        let o = match d.object {
+            Ok(o) => o,
+            Err(e) => {
+                errors.push(e);
+                continue;
+            }
+        };
+        let kind = o.kind();
+        let k_ns = match (kind.namespaced(), o.namespace()) {
+            (false, _) => "",
+            (true, "") => ns,
+            (true, n) => n,
+        };
+        let Some(live) = ctx.world.store.get(kind, k_ns, o.name()).cloned() else {
+            errors.push(super::get::not_found(kind, o.name()));
+            continue;
+        };
+        if !first {
+            ctx.out.out("\n\n");
+        }
+        first = false;
+        let text = describe::describe(ctx.world, &live, show_events);
         ctx.out.out(&text);
     }
     for e in errors {
