@@ -99,9 +99,7 @@ pub(super) fn describe_node(d: &Describer, node: &Node) -> String {
     w.w(0, &format!("  Architecture:\t{}\n", info.architecture));
     w.w(0, &format!("  Container Runtime Version:\t{}\n", info.container_runtime_version));
     w.w(0, &format!("  Kubelet Version:\t{}\n", info.kubelet_version));
-    if !info.kube_proxy_version.is_empty() {
-        w.w(0, &format!("  Kube-Proxy Version:\t{}\n", info.kube_proxy_version));
-    }
+    w.w(0, &format!("  Kube-Proxy Version:\t{}\n", info.kube_proxy_version));
     if let Some(cidr) = spec.pod_cidr.as_deref().filter(|s| !s.is_empty()) {
         w.w(0, &format!("PodCIDR:\t{cidr}\n"));
     }
