@@ -6,8 +6,8 @@ mod bad_input;
 mod determinism;
 mod oracle;
 mod oracle_create;
-mod rollouts;
 mod oracle_describe;
+mod rollouts;
 mod transcripts;
 
 use kubedojo::shell::workstation::{transcript, Workstation};
