@@ -253,3 +253,33 @@ fn kinds_without_a_describer_get_the_generic_one() {
         "Name:         node01\nNamespace:    kube-node-lease\nLabels:       <none>\nAnnotations:  <none>\nAPI Version:  coordination.k8s.io/v1\nKind:         Lease\nMetadata:\n  Creation Timestamp:  2024-12-20T00:00:00Z\n  Resource Version:    1\nSpec:\n  Holder Identity:         node01\n  Lease Duration Seconds:  40\nEvents:                    <none>\n"
     );
 }
+
+#[test]
+fn bare_objects_of_every_kind_describe_without_panicking() {
+    for kind in Kind::ALL {
+        let mut meta = json!({"name": "x"});
+        if kind.namespaced() {
+            meta["namespace"] = json!("default");
+        }
+        // The fields k8s-openapi requires, each at its zero value.
+        let mut v = json!({"apiVersion": kind.api_version(), "kind": kind.name(), "metadata": meta});
+        match kind {
+            Kind::Event => v["involvedObject"] = json!({}),
+            Kind::RoleBinding | Kind::ClusterRoleBinding => {
+                v["roleRef"] = json!({"apiGroup": "", "kind": "", "name": ""})
+            }
+            Kind::StorageClass => v["provisioner"] = json!(""),
+            Kind::EndpointSlice => {
+                v["addressType"] = json!("IPv4");
+                v["endpoints"] = json!([]);
+            }
+            Kind::PriorityClass => v["value"] = json!(0),
+            Kind::ControllerRevision => v["revision"] = json!(0),
+            _ => {}
+        }
+        let w = world_with(&[v]);
+        let ns = if kind.namespaced() { "default" } else { "" };
+        let text = describe_named(&w, *kind, ns, "x");
+        assert!(text.starts_with("Name:"), "{kind:?}: {text}");
+    }
+}
