@@ -6,6 +6,7 @@ mod bad_input;
 mod determinism;
 mod oracle;
 mod oracle_create;
+mod oracle_describe;
 mod rollouts;
 mod transcripts;
 
