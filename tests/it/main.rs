@@ -5,6 +5,9 @@ mod architecture;
 mod bad_input;
 mod determinism;
 mod oracle;
+mod oracle_create;
+mod oracle_describe;
+mod rollouts;
 mod transcripts;
 
 use kubedojo::shell::workstation::{transcript, Workstation};
