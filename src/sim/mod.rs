@@ -49,6 +49,18 @@ pub struct World {
     /// Fault: the image registry is unreachable (pulls fail).
     pub registry_down: bool,
     pub(crate) event_seq: u64,
+    /// Watches the world after every tick (see [`TickObserver`]); `None` outside lessons.
+    pub observer: Option<Box<dyn TickObserver>>,
+}
+
+/// Something that looks at the world at the end of every tick, wherever the tick comes from
+/// (a `sleep` in the learner's shell, `kubectl wait`, the TUI's clock). Lessons use it to
+/// evaluate checks that must hold at every tick of a window ("no downtime during the
+/// rollout") and to apply a scenario's fault timeline. An observer must leave no trace in
+/// the world's behaviour (it restores the RNG if it reads through kubectl), so that the same
+/// seed and commands give the same world whether or not anyone watches.
+pub trait TickObserver: Send {
+    fn after_tick(&mut self, world: &mut World);
 }
 
 impl World {
@@ -66,6 +78,7 @@ impl World {
             sched_queue: scheduling::Queue::default(),
             registry_down: false,
             event_seq: 0,
+            observer: None,
         }
     }
 
@@ -119,6 +132,13 @@ impl World {
         scheduling::schedule_pending(self);
         kubelet::sync_all(self);
         services::reconcile(self);
+        // Last, once the second is complete: the observer sees the state the tick produced.
+        if let Some(mut observer) = self.observer.take() {
+            observer.after_tick(self);
+            if self.observer.is_none() {
+                self.observer = Some(observer);
+            }
+        }
     }
 
     /// Runs `n` ticks.
