@@ -203,6 +203,15 @@ pub fn judge(check: &Check, r: &CommandResult, tick: u64) -> Verdict {
         None => Verdict { passed: true, reason: None, detail: None },
         Some(d) => {
             let reason = match &check.explain {
+                // Nothing on stdout but an error: the error says more than the template
+                // would with an empty value ("pods \"web\" not found").
+                Some(t)
+                    if out.is_empty()
+                        && !r.stderr.trim().is_empty()
+                        && super::validate::placeholders(t).iter().any(|p| p == "output" || p == "stdout") =>
+                {
+                    r.stderr.trim().lines().next().unwrap_or("").to_string()
+                }
                 Some(t) => render(t, check, r, tick),
                 None => d.clone(),
             };
@@ -309,5 +318,8 @@ mod tests {
         let v = judge(&c, &res("2", "", 0), 7);
         assert_eq!(v.reason.as_deref(), Some("deployment web has 2 ready replicas, the task asks for 3"));
         assert_eq!(render("{{ stdout }}/{{exitCode}}/{{tick}}/{{lines}}", &c, &res("a\nb", "", 3), 9), "a\nb/3/9/2");
+        // An error instead of output: the error is the reason.
+        let v = judge(&c, &res("", "Error from server (NotFound): deployments.apps \"web\" not found\n", 1), 7);
+        assert_eq!(v.reason.as_deref(), Some("Error from server (NotFound): deployments.apps \"web\" not found"));
     }
 }
