@@ -42,6 +42,7 @@ pub fn load_sources(primary: Vec<SourceFile>, background: Vec<SourceFile>) -> Lo
         }
     }
     let primary_ids: BTreeSet<String> = parsed.iter().map(|p| p.id.clone()).collect();
+    let background_paths: BTreeSet<String> = background.iter().map(|s| s.path.clone()).collect();
     for s in background {
         if primary_paths.contains(&s.path) {
             continue;
@@ -54,7 +55,11 @@ pub fn load_sources(primary: Vec<SourceFile>, background: Vec<SourceFile>) -> Lo
     }
     let mut vdiags = Vec::new();
     let course = super::validate::validate(&parsed, &mut vdiags);
-    diags.extend(vdiags.into_iter().filter(|d| primary_paths.contains(&d.loc.file)));
+    // Problems in background files are not the caller's (files included by a primary file
+    // are reported at their own place).
+    diags.extend(
+        vdiags.into_iter().filter(|d| primary_paths.contains(&d.loc.file) || !background_paths.contains(&d.loc.file)),
+    );
     diags.sort();
     diags.dedup();
     Loaded { course, diagnostics: diags, primary_ids }

@@ -216,6 +216,12 @@ pub fn yaml_error(file: &str, e: &serde_saphyr::Error) -> Diagnostic {
 /// Phase one for one file: its raw struct, or the diagnostics that stopped it.
 pub fn parse(source: SourceFile) -> Result<Parsed, Vec<Diagnostic>> {
     let file = source.path.clone();
+    if source.text.lines().all(|l| l.trim().is_empty() || l.trim_start().starts_with('#')) {
+        return Err(vec![Diagnostic::new(
+            Loc::new(&file, 1, 1),
+            "the file is empty: a content file holds one Scenario, Lesson or Exam",
+        )]);
+    }
     let header: RawHeader = serde_saphyr::from_str(&source.text).map_err(|e| vec![yaml_error(&file, &e)])?;
     let mut diags = Vec::new();
     match &header.api_version {

@@ -304,14 +304,14 @@ fn setup_item(v: &mut V, item: &Spanned<RawSetup>, broken: &[String]) -> Option<
                 return None;
             }
         };
-        check_manifest(v, &text, "apply", &l, broken);
+        check_manifest(v, &text, "apply", &l, broken, true);
         return Some(SetupItem { action: SetupAction::Apply { manifest: text }, loc: l });
     }
     if let Some(f) = &s.apply_file {
         let l = v.at(f);
         return match v.src.include(&f.value) {
             Ok((shown, text)) => {
-                check_manifest(v, &text, &shown, &l, broken);
+                check_manifest(v, &text, &shown, &l, broken, false);
                 Some(SetupItem { action: SetupAction::Apply { manifest: text }, loc: l })
             }
             Err(e) => {
@@ -350,7 +350,9 @@ fn setup_item(v: &mut V, item: &Spanned<RawSetup>, broken: &[String]) -> Option<
 
 /// A manifest must read and decode as `kubectl apply` would take it, and use only images
 /// the simulated registry has (or that the scenario declares broken on purpose).
-fn check_manifest(v: &mut V, text: &str, source: &str, loc: &Loc, broken: &[String]) {
+/// `inline`: the text is written at `loc` in this file; otherwise it is the included file
+/// `source`, and errors inside it point into that file.
+fn check_manifest(v: &mut V, text: &str, source: &str, loc: &Loc, broken: &[String], inline: bool) {
     let m = crate::sim::api::decode::read_manifest(text, source, true);
     if let Some(e) = &m.error {
         v.err(loc.clone(), e.clone());
@@ -359,8 +361,13 @@ fn check_manifest(v: &mut V, text: &str, source: &str, loc: &Loc, broken: &[Stri
         v.err(loc.clone(), "the manifest has no objects");
     }
     for doc in &m.docs {
-        // The document's first line inside the file (a block scalar starts on the next line).
-        let doc_loc = Loc::new(&loc.file, loc.line + doc.line as u64, loc.column);
+        // The document's first line in the file: the location of a block scalar is its
+        // first content line.
+        let doc_loc = if inline {
+            Loc::new(&loc.file, loc.line + doc.line as u64 - 1, loc.column)
+        } else {
+            Loc::new(source, doc.line as u64, 1)
+        };
         if let Err(e) = crate::sim::api::decode::decode_object(&doc.value) {
             v.err(doc_loc.clone(), e.kubectl_text());
         }
@@ -370,6 +377,12 @@ fn check_manifest(v: &mut V, text: &str, source: &str, loc: &Loc, broken: &[Stri
             if broken.contains(&img) {
                 continue;
             }
+            // Point at the `image:` line itself when the manifest is text in this file.
+            let doc_loc = match image_line(text, &img) {
+                Some((l, c)) if inline => Loc::new(&loc.file, loc.line + l, loc.column + c),
+                Some((l, c)) => Loc::new(source, l + 1, c + 1),
+                None => doc_loc.clone(),
+            };
             match v.catalog.lookup(&ImageRef::parse(&img)) {
                 Lookup::Found(_) => {}
                 Lookup::NoSuchTag => {
@@ -387,6 +400,15 @@ fn check_manifest(v: &mut V, text: &str, source: &str, loc: &Loc, broken: &[Stri
             }
         }
     }
+}
+
+/// Where `image: <img>` is written in a manifest's text: (line offset, column offset).
+fn image_line(text: &str, img: &str) -> Option<(u64, u64)> {
+    text.lines().enumerate().find_map(|(i, l)| {
+        let t = l.trim_start().trim_start_matches("- ");
+        let rest = t.strip_prefix("image:")?;
+        (rest.trim().trim_matches(|c| c == '"' || c == '\'') == img).then(|| (i as u64, (l.len() - t.len()) as u64))
+    })
 }
 
 /// The images of every container, init container and ephemeral container in an object.

@@ -5,6 +5,8 @@ mod architecture;
 mod bad_input;
 mod determinism;
 mod oracle;
+mod lessons;
+mod cli;
 mod transcripts;
 
 use kubedojo::shell::workstation::{transcript, Workstation};
