@@ -284,11 +284,12 @@ fn grade(
                 Err(c) => return c,
             }
         };
-        Attempt::start(lesson, None).map(|mut a| {
-            a.run_script(&text);
-            a
-        })
-        .map_err(|e| format!("kubedojo grade: {e}"))
+        Attempt::start(lesson, None)
+            .map(|mut a| {
+                a.run_script(&text);
+                a
+            })
+            .map_err(|e| format!("kubedojo grade: {e}"))
     };
     let mut a = match attempt {
         Ok(a) => a,
@@ -346,7 +347,13 @@ pub fn prove(lesson: &Arc<Lesson>) -> Vec<String> {
         problems.push(format!("{}: the reference solution does not finish within the time limit", lesson.loc));
     }
     for f in a.faults().iter().filter(|f| !f.ok) {
-        problems.push(format!("{}: fault at tick {} (`{}`) failed: {}", lesson.scenario.loc, f.at, f.command, f.output.trim()));
+        problems.push(format!(
+            "{}: fault at tick {} (`{}`) failed: {}",
+            lesson.scenario.loc,
+            f.at,
+            f.command,
+            f.output.trim()
+        ));
     }
     let mut empty = match Attempt::start(lesson.clone(), None) {
         Ok(a) => a,
@@ -450,7 +457,12 @@ fn list(content: Option<&Path>) -> i32 {
             };
             let extra = match (&l.exam, &progress) {
                 (Some(e), Some(Ok(Some(p)))) if p.best_score.is_some() => {
-                    format!("{} min, best {:.1}% (pass {}%)", e.time_limit_minutes, p.best_score.unwrap_or(0.0), e.pass_mark)
+                    format!(
+                        "{} min, best {:.1}% (pass {}%)",
+                        e.time_limit_minutes,
+                        p.best_score.unwrap_or(0.0),
+                        e.pass_mark
+                    )
                 }
                 (Some(e), _) => format!("{} min, {} tasks, pass {}%", e.time_limit_minutes, l.steps.len(), e.pass_mark),
                 (None, _) => format!("{}, {} min", l.difficulty.as_str(), l.minutes),

@@ -101,7 +101,12 @@ impl Watch {
                 break;
             }
             let (output, code) = crate::sim::faults::chaos_command(world, &f.argv);
-            self.fault_log.push(FaultRecord { at: rel, command: format!("chaos {}", f.argv.join(" ")), output, ok: code == 0 });
+            self.fault_log.push(FaultRecord {
+                at: rel,
+                command: format!("chaos {}", f.argv.join(" ")),
+                output,
+                ok: code == 0,
+            });
             self.next_fault += 1;
         }
     }
@@ -274,11 +279,8 @@ impl Attempt {
 
     fn client_for(&self, step: &Step) -> Client {
         let scn = &self.lesson.scenario;
-        let ctx = step
-            .context
-            .as_ref()
-            .and_then(|c| scn.contexts.iter().find(|x| &x.name == c))
-            .or(scn.contexts.first());
+        let ctx =
+            step.context.as_ref().and_then(|c| scn.contexts.iter().find(|x| &x.name == c)).or(scn.contexts.first());
         let mut client = Client::default();
         if let Some(c) = ctx {
             client.context = c.name.clone();
@@ -491,7 +493,13 @@ impl Attempt {
     /// The results to grade: done steps as they were completed, the others evaluated now.
     pub fn final_results(&mut self) -> Vec<Vec<CheckResult>> {
         (0..self.steps.len())
-            .map(|i| if self.steps[i].status == StepStatus::Done { self.steps[i].results.clone() } else { self.evaluate(i) })
+            .map(|i| {
+                if self.steps[i].status == StepStatus::Done {
+                    self.steps[i].results.clone()
+                } else {
+                    self.evaluate(i)
+                }
+            })
             .collect()
     }
 }

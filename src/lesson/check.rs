@@ -15,6 +15,7 @@
 //!   match at every line.
 //! - `lines` counts the non-empty lines of the normalised output.
 //! - `exitCode` is the command line's exit status.
+//!
 //! All the comparisons given must hold. Standard error is not compared; it is shown in the
 //! explanation when the output is empty (`Error from server (NotFound): ...`).
 
@@ -93,7 +94,13 @@ pub fn run_command(world: &mut World, fs: &mut MemFs, client: &Client, cmd: &str
         .iter()
         .map(|(k, v)| (k.to_string(), v.to_string()))
         .collect();
-    let opts = Options { flavor: crate::shell::Flavor::Bash, interactive: false, pid: 4343, cwd: "/root".into(), ..Options::default() };
+    let opts = Options {
+        flavor: crate::shell::Flavor::Bash,
+        interactive: false,
+        pid: 4343,
+        cwd: "/root".into(),
+        ..Options::default()
+    };
     let mut host = CheckHost { world, client: client.clone(), fs, out: Vec::new(), err: Vec::new() };
     let code = match Process::spawn(&["bash".into(), "-c".into(), cmd.to_string()], env, opts) {
         Err(e) => {
@@ -195,7 +202,8 @@ pub fn judge(check: &Check, r: &CommandResult, tick: u64) -> Verdict {
     if detail.is_none() {
         if let Some(want) = check.lines {
             if count != want as usize {
-                detail = Some(format!("expected {want} line{}, got {count}: {}", if want == 1 { "" } else { "s" }, got(r)));
+                detail =
+                    Some(format!("expected {want} line{}, got {count}: {}", if want == 1 { "" } else { "s" }, got(r)));
             }
         }
     }

@@ -201,9 +201,10 @@ pub fn yaml_error(file: &str, e: &serde_saphyr::Error) -> Diagnostic {
     let loc = e.location().map(|l| Loc::at(file, &l)).unwrap_or_else(|| Loc::new(file, 1, 1));
     let mut msg = e.to_string();
     if let Some(i) = msg.rfind(" at line ") {
-        if msg[i + 9..].split_once(", column ").is_some_and(|(l, c)| {
-            l.chars().all(|c| c.is_ascii_digit()) && c.chars().all(|c| c.is_ascii_digit())
-        }) {
+        if msg[i + 9..]
+            .split_once(", column ")
+            .is_some_and(|(l, c)| l.chars().all(|c| c.is_ascii_digit()) && c.chars().all(|c| c.is_ascii_digit()))
+        {
             msg.truncate(i);
         }
     }
@@ -225,7 +226,8 @@ pub fn parse(source: SourceFile) -> Result<Parsed, Vec<Diagnostic>> {
     let header: RawHeader = serde_saphyr::from_str(&source.text).map_err(|e| vec![yaml_error(&file, &e)])?;
     let mut diags = Vec::new();
     match &header.api_version {
-        None => diags.push(Diagnostic::new(Loc::new(&file, 1, 1), format!("missing field `apiVersion` (it is {API_VERSION})"))),
+        None => diags
+            .push(Diagnostic::new(Loc::new(&file, 1, 1), format!("missing field `apiVersion` (it is {API_VERSION})"))),
         Some(v) if v.value != API_VERSION => diags.push(Diagnostic::new(
             Loc::at(&file, &v.referenced),
             format!("unknown apiVersion \"{}\": kubedojo reads {API_VERSION}", v.value),

@@ -47,7 +47,12 @@ pub struct Corrupt {
 
 impl std::fmt::Display for Corrupt {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}: unreadable progress ({}); it is kept until the lesson is reset", self.path.display(), self.message)
+        write!(
+            f,
+            "{}: unreadable progress ({}); it is kept until the lesson is reset",
+            self.path.display(),
+            self.message
+        )
     }
 }
 

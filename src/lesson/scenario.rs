@@ -93,7 +93,10 @@ pub fn build(s: &Scenario, seed: u64) -> Result<Workstation, SetupFailure> {
                     }
                 }
                 if let Err(e) = ws.fs.write(path, content.as_bytes(), false, now) {
-                    return Err(SetupFailure { loc: item.loc.clone(), message: format!("setup: cannot write {path}: {e:?}") });
+                    return Err(SetupFailure {
+                        loc: item.loc.clone(),
+                        message: format!("setup: cannot write {path}: {e:?}"),
+                    });
                 }
             }
         }

@@ -19,10 +19,19 @@ use serde::{Deserialize, Serialize};
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Event {
     /// A command line (heredocs include their continuation lines).
-    Run { tick: u64, command: String },
-    Flag { tick: u64, task: String, on: bool },
+    Run {
+        tick: u64,
+        command: String,
+    },
+    Flag {
+        tick: u64,
+        task: String,
+        on: bool,
+    },
     /// The attempt ended (idle ticks up to here are replayed).
-    End { tick: u64 },
+    End {
+        tick: u64,
+    },
 }
 
 impl Event {
@@ -104,7 +113,8 @@ impl SessionLog {
         let Some((hn, first)) = lines.first() else {
             return Err(format!("{name}: empty session log"));
         };
-        let h: Header = serde_json::from_str(first).map_err(|e| format!("{name}:{hn}: not a kubedojo session header: {e}"))?;
+        let h: Header =
+            serde_json::from_str(first).map_err(|e| format!("{name}:{hn}: not a kubedojo session header: {e}"))?;
         if h.kubedojo != "session" || h.version != 1 {
             return Err(format!("{name}:{hn}: not a kubedojo session log (version 1)"));
         }
@@ -128,7 +138,10 @@ impl SessionLog {
             };
             if let Some(prev) = events.last().map(Event::tick) {
                 if ev.tick() < prev {
-                    return Err(format!("{name}:{n}: tick {} comes before the previous event's tick {prev}", ev.tick()));
+                    return Err(format!(
+                        "{name}:{n}: tick {} comes before the previous event's tick {prev}",
+                        ev.tick()
+                    ));
                 }
             }
             events.push(ev);

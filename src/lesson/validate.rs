@@ -232,11 +232,8 @@ fn node(v: &mut V, n: &RawNode, seen: &mut BTreeSet<String>) -> NodeConfig {
         let l = v.at(&n.name);
         v.err(l, format!("duplicate node \"{}\"", n.name.value));
     }
-    let mut cfg = if n.control_plane {
-        NodeConfig::control_plane(&n.name.value)
-    } else {
-        NodeConfig::worker(&n.name.value)
-    };
+    let mut cfg =
+        if n.control_plane { NodeConfig::control_plane(&n.name.value) } else { NodeConfig::worker(&n.name.value) };
     if let Some(cpu) = &n.cpu {
         match crate::sim::quantity::parse_milli(&cpu.value) {
             Ok(m) if m > 0 => cfg.cpu = cpu.value.clone(),
@@ -269,7 +266,10 @@ fn node(v: &mut V, n: &RawNode, seen: &mut BTreeSet<String>) -> NodeConfig {
             let l = v.at(&t.effect);
             v.err(
                 l,
-                format!("Unsupported value: \"{}\": supported values: \"NoSchedule\", \"PreferNoSchedule\", \"NoExecute\"", t.effect.value),
+                format!(
+                    "Unsupported value: \"{}\": supported values: \"NoSchedule\", \"PreferNoSchedule\", \"NoExecute\"",
+                    t.effect.value
+                ),
             );
         }
         v.non_empty(&t.key, "a taint's key");
@@ -439,7 +439,10 @@ fn command_complete(v: &mut V, script: &str, loc: &Loc, what: &str) {
     let groups = crate::shell::workstation::split_commands(script);
     if let Some(last) = groups.last() {
         if crate::shell::needs_more_input(&last.join("\n")) {
-            v.err(loc.clone(), format!("{what}: the script ends inside a command (an unclosed quote, heredoc or `do ... done`?)"));
+            v.err(
+                loc.clone(),
+                format!("{what}: the script ends inside a command (an unclosed quote, heredoc or `do ... done`?)"),
+            );
         }
     }
 }
@@ -575,7 +578,14 @@ fn steps(v: &mut V, raw: &Spanned<Vec<Spanned<RawStep>>>, exam: bool, scenario: 
     let what = if exam { "task" } else { "step" };
     if raw.value.is_empty() {
         let l = v.at(raw);
-        v.err(l, format!("a{} {} needs at least one {what}", if exam { "n" } else { "" }, if exam { "exam" } else { "lesson" }));
+        v.err(
+            l,
+            format!(
+                "a{} {} needs at least one {what}",
+                if exam { "n" } else { "" },
+                if exam { "exam" } else { "lesson" }
+            ),
+        );
     }
     let mut out: Vec<Step> = Vec::new();
     for s in &raw.value {
@@ -594,7 +604,11 @@ fn steps(v: &mut V, raw: &Spanned<Vec<Spanned<RawStep>>>, exam: bool, scenario: 
             v.err(l, format!("a {what} needs at least one check"));
         }
         if !exam {
-            for (field, f) in [("context", s.context.as_ref().map(|x| v.at(x))), ("namespace", s.namespace.as_ref().map(|x| v.at(x))), ("weight", s.weight.as_ref().map(|x| v.at(x)))] {
+            for (field, f) in [
+                ("context", s.context.as_ref().map(|x| v.at(x))),
+                ("namespace", s.namespace.as_ref().map(|x| v.at(x))),
+                ("weight", s.weight.as_ref().map(|x| v.at(x))),
+            ] {
                 if let Some(l) = f {
                     v.err(l, format!("`{field}` is for exam tasks"));
                 }
@@ -637,13 +651,27 @@ fn steps(v: &mut V, raw: &Spanned<Vec<Spanned<RawStep>>>, exam: bool, scenario: 
 
 /// kubectl verbs a check may use: they read the cluster and never wait for it.
 const READ_ONLY_VERBS: &[&str] = &[
-    "get", "describe", "logs", "exec", "top", "explain", "api-resources", "api-versions", "version", "cluster-info",
-    "auth", "config", "events",
+    "get",
+    "describe",
+    "logs",
+    "exec",
+    "top",
+    "explain",
+    "api-resources",
+    "api-versions",
+    "version",
+    "cluster-info",
+    "auth",
+    "config",
+    "events",
 ];
 
 /// The first kubectl verb in a command line that a check must not use, if any.
 pub fn forbidden_kubectl_verb(cmd: &str) -> Option<String> {
-    let words: Vec<&str> = cmd.split(|c: char| c.is_whitespace() || matches!(c, '|' | ';' | '&' | '(' | ')' | '`')).filter(|w| !w.is_empty()).collect();
+    let words: Vec<&str> = cmd
+        .split(|c: char| c.is_whitespace() || matches!(c, '|' | ';' | '&' | '(' | ')' | '`'))
+        .filter(|w| !w.is_empty())
+        .collect();
     let mut i = 0;
     while i < words.len() {
         let w = words[i].trim_matches(|c| c == '"' || c == '\'');
@@ -652,7 +680,21 @@ pub fn forbidden_kubectl_verb(cmd: &str) -> Option<String> {
             while j < words.len() && words[j].starts_with('-') {
                 // Global flags before the verb: `-n ns`, `--context x` take a value.
                 let f = words[j];
-                j += if !f.contains('=') && matches!(f, "-n" | "--namespace" | "--context" | "--cluster" | "--user" | "--kubeconfig" | "-s" | "--server") { 2 } else { 1 };
+                j += if !f.contains('=')
+                    && matches!(
+                        f,
+                        "-n" | "--namespace"
+                            | "--context"
+                            | "--cluster"
+                            | "--user"
+                            | "--kubeconfig"
+                            | "-s"
+                            | "--server"
+                    ) {
+                    2
+                } else {
+                    1
+                };
             }
             if let Some(verb) = words.get(j) {
                 let verb = verb.trim_matches(|c| c == '"' || c == '\'');
@@ -695,7 +737,7 @@ fn check(v: &mut V, c: &Spanned<RawCheck>) -> Check {
         Ok(r) => Some(r),
         Err(e) => {
             let text = e.to_string();
-            let last = text.lines().filter(|l| !l.trim().is_empty()).last().unwrap_or("").trim();
+            let last = text.lines().rfind(|l| !l.trim().is_empty()).unwrap_or("").trim();
             let last = last.strip_prefix("error: ").unwrap_or(last);
             let l = v.at(m);
             v.err(l, format!("match: invalid regular expression: {last}"));
@@ -714,7 +756,13 @@ fn check(v: &mut V, c: &Spanned<RawCheck>) -> Check {
         for name in placeholders(&e.value) {
             if !PLACEHOLDERS.contains(&name.as_str()) {
                 let l = v.at(e);
-                v.err(l, format!("explain: unknown placeholder {{{{{name}}}}}: use {}", PLACEHOLDERS.iter().map(|p| format!("{{{{{p}}}}}")).collect::<Vec<_>>().join(", ")));
+                v.err(
+                    l,
+                    format!(
+                        "explain: unknown placeholder {{{{{name}}}}}: use {}",
+                        PLACEHOLDERS.iter().map(|p| format!("{{{{{p}}}}}")).collect::<Vec<_>>().join(", ")
+                    ),
+                );
             }
         }
     }
@@ -766,10 +814,16 @@ pub fn placeholders(t: &str) -> Vec<String> {
 
 /// Checks the prerequisite graph and returns the course order. A cycle is reported once,
 /// at the prerequisite entry that closes it, naming every lesson on it.
-fn order(unique: &[&Parsed], course: &Course, edges: &[(String, String, Loc)], diags: &mut Vec<Diagnostic>) -> Vec<String> {
+fn order(
+    unique: &[&Parsed],
+    course: &Course,
+    edges: &[(String, String, Loc)],
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<String> {
     let mut g: DiGraph<String, ()> = DiGraph::new();
     let mut idx: BTreeMap<String, NodeIndex> = BTreeMap::new();
-    let ids: Vec<&str> = unique.iter().filter(|p| !matches!(p.item, RawItem::Scenario(_))).map(|p| p.id.as_str()).collect();
+    let ids: Vec<&str> =
+        unique.iter().filter(|p| !matches!(p.item, RawItem::Scenario(_))).map(|p| p.id.as_str()).collect();
     for id in &ids {
         idx.insert(id.to_string(), g.add_node(id.to_string()));
     }
@@ -815,10 +869,15 @@ fn order(unique: &[&Parsed], course: &Course, edges: &[(String, String, Loc)], d
     // Depth: the longest chain of prerequisites below a lesson.
     let mut depth: BTreeMap<String, usize> = BTreeMap::new();
     for n in &topo {
-        let d = g.neighbors_directed(*n, petgraph::Direction::Incoming).map(|p| depth.get(&g[p]).copied().unwrap_or(0) + 1).max().unwrap_or(0);
+        let d = g
+            .neighbors_directed(*n, petgraph::Direction::Incoming)
+            .map(|p| depth.get(&g[p]).copied().unwrap_or(0) + 1)
+            .max()
+            .unwrap_or(0);
         depth.insert(g[*n].clone(), d);
     }
-    let mut order: Vec<String> = topo.iter().map(|n| g[*n].clone()).filter(|id| course.lessons.contains_key(id)).collect();
+    let mut order: Vec<String> =
+        topo.iter().map(|n| g[*n].clone()).filter(|id| course.lessons.contains_key(id)).collect();
     order.sort_by_key(|id| {
         let l = &course.lessons[id];
         (l.is_exam(), l.domain, depth.get(id).copied().unwrap_or(0), id.clone())

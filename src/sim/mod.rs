@@ -123,7 +123,8 @@ impl World {
     /// 6. the kubelets sync their pods (pull, start, probe, restart, terminate), reading the
     ///    bindings the scheduler just made;
     /// 7. the endpoints controller follows the readiness the kubelets just reported, so a
-    ///    Service routes to a pod in the same second it turns Ready.
+    ///    Service routes to a pod in the same second it turns Ready;
+    /// 8. the observer, if any (a lesson's `during` checks), sees the finished second.
     pub fn tick(&mut self) {
         self.now = self.now.plus_s(1);
         faults::tick(self);

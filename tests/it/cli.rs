@@ -28,11 +28,20 @@ fn grade_exit_status_follows_the_checks() {
     std::fs::write(&script, "kubectl get pods\n").unwrap();
     let o = kubedojo(&["grade", "pods-first-pod", "--script", script.to_str().unwrap()], tmp.path());
     assert_eq!(o.status.code(), Some(1));
-    assert!(text(&o.stdout).contains("[FAIL] pod web runs nginx:1.27\n         Error from server (NotFound): pods \"web\" not found\n"), "{}", text(&o.stdout));
+    assert!(
+        text(&o.stdout).contains(
+            "[FAIL] pod web runs nginx:1.27\n         Error from server (NotFound): pods \"web\" not found\n"
+        ),
+        "{}",
+        text(&o.stdout)
+    );
 
     let o = kubedojo(&["grade", "no-such-lesson", "--solution"], tmp.path());
     assert_eq!(o.status.code(), Some(2));
-    assert_eq!(text(&o.stderr), "kubedojo grade: unknown lesson or scenario \"no-such-lesson\" (see `kubedojo list`)\n");
+    assert_eq!(
+        text(&o.stderr),
+        "kubedojo grade: unknown lesson or scenario \"no-such-lesson\" (see `kubedojo list`)\n"
+    );
 
     // One of --script, --session, --solution is required.
     let o = kubedojo(&["grade", "pods-first-pod"], tmp.path());
@@ -43,7 +52,10 @@ fn grade_exit_status_follows_the_checks() {
 fn grade_writes_json_and_junit_and_replays_sessions() {
     let tmp = tempfile::tempdir().unwrap();
     let json = tmp.path().join("r.json");
-    let o = kubedojo(&["grade", "config-configmap", "--solution", "--format", "json", "--out", json.to_str().unwrap()], tmp.path());
+    let o = kubedojo(
+        &["grade", "config-configmap", "--solution", "--format", "json", "--out", json.to_str().unwrap()],
+        tmp.path(),
+    );
     assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
     assert!(o.stdout.is_empty());
     let v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
@@ -55,17 +67,24 @@ fn grade_writes_json_and_junit_and_replays_sessions() {
         "{\"kubedojo\":\"session\",\"version\":1,\"target\":\"exam-pods-checkpoint\",\"seed\":1}\n{\"tick\":3,\"run\":\"kubectl get pods -A\"}\n{\"tick\":40,\"end\":true}\n",
     )
     .unwrap();
-    let o = kubedojo(&["grade", "exam-pods-checkpoint", "--session", session.to_str().unwrap(), "--format", "junit"], tmp.path());
+    let o = kubedojo(
+        &["grade", "exam-pods-checkpoint", "--session", session.to_str().unwrap(), "--format", "junit"],
+        tmp.path(),
+    );
     assert_eq!(o.status.code(), Some(1));
     let xml = text(&o.stdout);
     let doc = roxmltree::Document::parse(&xml).expect("JUnit XML");
     assert_eq!(doc.descendants().filter(|n| n.has_tag_name("testcase")).count(), 4);
     assert_eq!(doc.descendants().filter(|n| n.has_tag_name("failure")).count(), 4);
 
-    std::fs::write(&session, "{\"kubedojo\":\"session\",\"version\":1,\"target\":\"pods-sidecar\",\"seed\":1}\n").unwrap();
+    std::fs::write(&session, "{\"kubedojo\":\"session\",\"version\":1,\"target\":\"pods-sidecar\",\"seed\":1}\n")
+        .unwrap();
     let o = kubedojo(&["grade", "exam-pods-checkpoint", "--session", session.to_str().unwrap()], tmp.path());
     assert_eq!(o.status.code(), Some(2));
-    assert_eq!(text(&o.stderr), "kubedojo grade: the session is an attempt at \"pods-sidecar\", not at \"exam-pods-checkpoint\"\n");
+    assert_eq!(
+        text(&o.stderr),
+        "kubedojo grade: the session is an attempt at \"pods-sidecar\", not at \"exam-pods-checkpoint\"\n"
+    );
 }
 
 #[test]
@@ -111,8 +130,16 @@ fn run_plays_scenarios_and_list_shows_progress() {
 
     let progress = tmp.path().join("kubedojo/progress");
     std::fs::create_dir_all(&progress).unwrap();
-    std::fs::write(progress.join("pods-first-pod.json"), "{\"version\":1,\"progress\":{\"done\":[\"create\"],\"current\":\"label\",\"completed\":false}}\n").unwrap();
-    std::fs::write(progress.join("pods-sidecar.json"), "{\"version\":1,\"progress\":{\"done\":[\"create\",\"share\"],\"completed\":true}}\n").unwrap();
+    std::fs::write(
+        progress.join("pods-first-pod.json"),
+        "{\"version\":1,\"progress\":{\"done\":[\"create\"],\"current\":\"label\",\"completed\":false}}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        progress.join("pods-sidecar.json"),
+        "{\"version\":1,\"progress\":{\"done\":[\"create\",\"share\"],\"completed\":true}}\n",
+    )
+    .unwrap();
     std::fs::write(progress.join("config-configmap.json"), "garbage").unwrap();
     let o = kubedojo(&["list"], tmp.path());
     assert_eq!(o.status.code(), Some(0));

@@ -64,7 +64,11 @@ fn an_empty_attempt_fails_every_step() {
                 // cluster; every other check describes the goal and must fail.
                 if def.during.is_none() {
                     assert!(!c.passed, "{} step {}: check \"{}\" passes with nothing done", l.id, step.id, c.name);
-                    assert!(c.reason.as_deref().is_some_and(|r| !r.is_empty()), "{}: a failing check explains itself", c.name);
+                    assert!(
+                        c.reason.as_deref().is_some_and(|r| !r.is_empty()),
+                        "{}: a failing check explains itself",
+                        c.name
+                    );
                 }
             }
             assert!(checks.iter().any(|c| !c.passed), "{} step {} is done with nothing done", l.id, step.id);
@@ -102,10 +106,13 @@ fn broken_content_gives_located_errors() {
             let text = std::fs::read_to_string(f).unwrap();
             expected.extend(text.lines().filter_map(|l| l.strip_prefix("# expect: ")).map(str::to_string));
         }
-        let loaded = load_sources(path_sources(&[entry.clone()]).unwrap(), embedded_sources());
+        let loaded = load_sources(path_sources(std::slice::from_ref(&entry)).unwrap(), embedded_sources());
         let prefix = if entry.is_dir() { format!("{}/", entry.display()) } else { format!("{}:", entry.display()) };
-        let mut actual: Vec<String> =
-            loaded.diagnostics.iter().map(|d| d.to_string().replacen(&prefix, "", 1).replace(&dir.display().to_string(), "DIR")).collect();
+        let mut actual: Vec<String> = loaded
+            .diagnostics
+            .iter()
+            .map(|d| d.to_string().replacen(&prefix, "", 1).replace(&dir.display().to_string(), "DIR"))
+            .collect();
         actual.sort();
         expected.sort();
         assert!(!expected.is_empty(), "{} has no `# expect:` lines", entry.display());
@@ -151,7 +158,9 @@ fn json_report_parses_and_says_what_happened() {
 
 #[test]
 fn junit_report_is_xml_with_one_testcase_per_check() {
-    for (id, script) in [("exam-pods-checkpoint", String::new()), ("config-configmap", lesson("config-configmap").solution_script())] {
+    for (id, script) in
+        [("exam-pods-checkpoint", String::new()), ("config-configmap", lesson("config-configmap").solution_script())]
+    {
         let r = graded(id, &script);
         let xml = r.to_junit();
         let doc = roxmltree::Document::parse(&xml).unwrap_or_else(|e| panic!("{id}: not XML: {e}\n{xml}"));

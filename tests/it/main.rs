@@ -3,10 +3,10 @@
 
 mod architecture;
 mod bad_input;
-mod determinism;
-mod oracle;
-mod lessons;
 mod cli;
+mod determinism;
+mod lessons;
+mod oracle;
 mod transcripts;
 
 use kubedojo::shell::workstation::{transcript, Workstation};
