@@ -483,6 +483,12 @@ impl Attempt {
         &self.ws.world
     }
 
+    /// The events so far (the TUI appends each new one to the session file with
+    /// [`SessionLog::event_line`] as it happens).
+    pub fn events(&self) -> &[Event] {
+        &self.events
+    }
+
     /// The session so far, ending now: replaying it gives this attempt.
     pub fn session(&self) -> SessionLog {
         let mut events = self.events.clone();
