@@ -23,7 +23,9 @@ use serde::Serialize;
 
 use super::model::Check;
 use crate::kubectl::{self, Client};
-use crate::shell::{ExtCall, ExtOutcome, Fs, Host, MemFs, NetRequest, NetResult, Options, Process, Status, User};
+use crate::shell::{
+    ExtCall, ExtIo, ExtOutcome, Fs, Host, MemFs, NetRequest, NetResult, Options, Process, Status, User,
+};
 use crate::sim::World;
 
 /// What a check command printed and how it exited.
@@ -61,15 +63,14 @@ impl Host for CheckHost<'_> {
     fn user(&self) -> User {
         User::default()
     }
-    fn external(&mut self, call: &ExtCall, out: &mut Vec<u8>, err: &mut Vec<u8>) -> Option<ExtOutcome> {
+    fn external(&mut self, call: &ExtCall, io: &mut ExtIo) -> Option<ExtOutcome> {
         let name = call.argv.first()?.rsplit('/').next().unwrap_or("").to_string();
         match name.as_str() {
             // `k` is an alias in the learner's interactive shell; a check's shell has none,
             // but authors write `k` as habitually as learners do.
             "kubectl" | "k" => {
                 let o = kubectl::run(self.world, &mut self.client, self.fs, &call.cwd, &call.argv[1..], &call.stdin);
-                out.extend_from_slice(&o.stdout);
-                err.extend_from_slice(&o.stderr);
+                *io = o.io;
                 Some(ExtOutcome::Exit(o.code))
             }
             _ => None,

@@ -46,8 +46,14 @@ pub struct World {
     pub scheduler: scheduler::Scheduler,
     pub network: network::Network,
     pub sched_queue: scheduling::Queue,
+    /// The controller manager's caches and work queues.
+    pub controllers: controllers::Controllers,
     /// Fault: the image registry is unreachable (pulls fail).
     pub registry_down: bool,
+    /// What is true of each node's machine and kubelet, and the taint eviction queue.
+    pub nodes: nodes::Nodes,
+    /// Faults to come (a scenario's timeline, a random rate) and those applied.
+    pub faults: faults::Faults,
     pub(crate) event_seq: u64,
     /// Watches the world after every tick (see [`TickObserver`]); `None` outside lessons.
     pub observer: Option<Box<dyn TickObserver>>,
@@ -76,7 +82,10 @@ impl World {
             scheduler: scheduler::Scheduler::default(),
             network: network::Network::default(),
             sched_queue: scheduling::Queue::default(),
+            controllers: controllers::Controllers::default(),
             registry_down: false,
+            nodes: nodes::Nodes::default(),
+            faults: faults::Faults::default(),
             event_seq: 0,
             observer: None,
         }

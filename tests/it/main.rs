@@ -7,6 +7,7 @@ mod cli;
 mod determinism;
 mod lessons;
 mod oracle;
+mod rollouts;
 mod transcripts;
 
 use kubedojo::shell::workstation::{transcript, Workstation};

@@ -87,7 +87,7 @@ impl Host for CtrHost<'_> {
     fn user(&self) -> User {
         self.user.clone()
     }
-    fn external(&mut self, call: &ExtCall, _out: &mut Vec<u8>, _err: &mut Vec<u8>) -> Option<ExtOutcome> {
+    fn external(&mut self, call: &ExtCall, _io: &mut crate::shell::ExtIo) -> Option<ExtOutcome> {
         let image = self.image?;
         let kind = Program::detect(image, &call.argv, false)?;
         let p = Program::start(kind, image, call.env.clone(), &self.ip, self.now);
@@ -165,7 +165,7 @@ pub fn run(w: &mut World, pod: &Pod, rt: &PodRt, c: &mut CtrRt) {
                     now,
                     view: FsView { volumes: fs, mounts: &c.mounts },
                     out: Vec::new(),
-                    hostname: rt.name.clone(),
+                    hostname: super::pod_hostname(pod),
                     user: user_of(pod, c),
                     pods,
                     current: rt,
@@ -255,7 +255,7 @@ pub fn exec_once(w: &mut World, rt: &PodRt, c: &CtrRt, argv: &[String], timeout_
         now,
         view: FsView { volumes: fs, mounts: &c.mounts },
         out: Vec::new(),
-        hostname: rt.name.clone(),
+        hostname: super::pod_hostname(&pod),
         user: user_of(&pod, c),
         pods,
         current: rt,
