@@ -7,6 +7,8 @@ mod cli;
 mod determinism;
 mod lessons;
 mod oracle;
+mod oracle_create;
+mod oracle_describe;
 mod rollouts;
 mod transcripts;
 
