@@ -181,6 +181,8 @@ fn open<'a>(ctx: &mut NetCtx<'a>, ip: &str, port: u16, proto: &str) -> Result<Ta
         dnat(ctx, &svc, |p| p.port == i32::from(port), proto, None)?
     } else if let Some(svc) = services.service_for_lb_ip(ip).cloned() {
         dnat(ctx, &svc, |p| p.port == i32::from(port), proto, None)?
+    } else if let Some(svc) = external_ip_service(ctx, ip, port, proto) {
+        dnat(ctx, &svc, |p| p.port == i32::from(port), proto, None)?
     } else if let Some((node, control_plane)) = node_with_ip(store, ip) {
         match services.service_for_node_port(port).cloned() {
             Some(svc) => {
@@ -229,6 +231,21 @@ fn open<'a>(ctx: &mut NetCtx<'a>, ip: &str, port: u16, proto: &str) -> Result<Ta
             }
         }
     }
+}
+
+/// The Service whose `externalIPs` include `ip` with a `port`/`proto` port.
+fn external_ip_service(ctx: &NetCtx<'_>, ip: &str, port: u16, proto: &str) -> Option<ObjKey> {
+    ctx.network
+        .services
+        .services_for_external_ip(ip)
+        .find(|k| {
+            let Some(Object::Service(s)) = ctx.store.get(Kind::Service, &k.namespace, &k.name) else { return false };
+            s.spec
+                .iter()
+                .flat_map(|sp| sp.ports.iter().flatten())
+                .any(|p| p.port == i32::from(port) && p.protocol.as_deref().unwrap_or("TCP") == proto)
+        })
+        .cloned()
 }
 
 /// kube-proxy's rules for one Service: the port matching `pick`, then a ready endpoint (or

@@ -56,6 +56,7 @@ struct Held {
     ips: Vec<u32>,
     node_ports: Vec<u16>,
     lb_ips: Vec<String>,
+    external_ips: Vec<String>,
 }
 
 /// The ClusterIP and NodePort allocators, following the stored Services.
@@ -65,6 +66,8 @@ pub struct Allocator {
     ips: BTreeMap<u32, ObjKey>,
     node_ports: BTreeMap<u16, ObjKey>,
     lb_ips: BTreeMap<String, ObjKey>,
+    /// `spec.externalIPs` → the Services accepting traffic for them (kube-proxy's rules).
+    external_ips: BTreeMap<String, BTreeSet<ObjKey>>,
     held: BTreeMap<ObjKey, Held>,
     /// LoadBalancer Services waiting for an address, and others whose stale address must go.
     lb_pending: BTreeSet<ObjKey>,
@@ -109,6 +112,14 @@ impl Allocator {
             for ip in old.lb_ips {
                 self.lb_ips.remove(&ip);
             }
+            for ip in old.external_ips {
+                if let Some(set) = self.external_ips.get_mut(&ip) {
+                    set.remove(key);
+                    if set.is_empty() {
+                        self.external_ips.remove(&ip);
+                    }
+                }
+            }
         }
         self.lb_pending.remove(key);
         let Some(svc) = store.get(Kind::Service, &key.namespace, &key.name).and_then(|o| o.as_service()) else {
@@ -123,6 +134,9 @@ impl Allocator {
         }
         for ip in &held.lb_ips {
             self.lb_ips.insert(ip.clone(), key.clone());
+        }
+        for ip in &held.external_ips {
+            self.external_ips.entry(ip.clone()).or_default().insert(key.clone());
         }
         let is_lb = spec_type(svc) == "LoadBalancer";
         if is_lb == held.lb_ips.is_empty() {
@@ -139,6 +153,11 @@ impl Allocator {
     /// The Service that holds NodePort `port`.
     pub fn service_for_node_port(&self, port: u16) -> Option<&ObjKey> {
         self.node_ports.get(&port)
+    }
+
+    /// The Services listing `ip` in their `spec.externalIPs`.
+    pub fn services_for_external_ip(&self, ip: &str) -> impl Iterator<Item = &ObjKey> {
+        self.external_ips.get(ip).into_iter().flatten()
     }
 
     /// The LoadBalancer Service with ingress address `ip`.
@@ -229,6 +248,9 @@ fn holdings(svc: &Service) -> Held {
     }
     if let Some(hc) = spec.health_check_node_port.filter(|n| *n > 0) {
         h.node_ports.push(hc as u16);
+    }
+    if needs_cluster_ip(svc) {
+        h.external_ips = spec.external_ips.clone().unwrap_or_default();
     }
     if spec_type(svc) == "LoadBalancer" {
         for ing in svc
@@ -638,6 +660,14 @@ pub fn reconcile(w: &mut World) {
     super::endpoints::reconcile(w);
     load_balancers(w);
     super::ingress::reconcile(w);
+}
+
+/// A Service was created, changed or deleted through the API: the endpoints controllers
+/// catch up at once rather than at the next tick, as the real ones do within milliseconds —
+/// so a request made right after `kubectl expose` finds the Service's ready pods.
+pub fn service_written(w: &mut World) {
+    w.network.services.sync(&w.store);
+    super::endpoints::reconcile(w);
 }
 
 /// Appends the access-log lines servers wrote while answering requests to their containers'

@@ -85,7 +85,6 @@ kubectl exec client -- wget -qO- http://web
 kubectl exec client -- wget -qO- http://web.default.svc.cluster.local
 kubectl expose pod web-a --name=sticky --selector=app=web --port=80 --target-port=http --session-affinity=ClientIP
 kubectl get svc sticky -o jsonpath='{.spec.sessionAffinity} {.spec.sessionAffinityConfig}{"\n"}'
-sleep 1
 kubectl exec client -- wget -qO- http://sticky
 kubectl exec client -- wget -qO- http://sticky
 kubectl exec client -- wget -qO- http://sticky

@@ -1,7 +1,7 @@
 # NodePort and LoadBalancer Services: an explicit nodePort, one allocated from the range,
 # the node port answering on every node's address, and the API server's errors for a port
 # that is taken or out of range. Without a load-balancer implementation a LoadBalancer
-# Service gets a NodePort but no external address.
+# Service gets a NodePort but no external address; a Service's externalIPs are routed too.
 cat <<'EOF2' > np.yaml
 apiVersion: v1
 kind: Pod
@@ -79,6 +79,8 @@ kubectl expose pod web --name=web-lb --type=LoadBalancer --port=8080 --target-po
 kubectl get svc web-lb -o jsonpath='{.spec.ports[0].nodePort} {.status.loadBalancer}{"\n"}'
 sleep 5
 kubectl get svc web-lb -o jsonpath='{.spec.ports[0].nodePort} {.status.loadBalancer}{"\n"}'
+kubectl expose pod web --name=web-ext --port=8081 --target-port=80 --external-ip=192.168.1.100
+kubectl exec client -- wget -qO- http://192.168.1.100:8081 | grep title
 kubectl delete svc web-np
 kubectl apply -f taken.yaml
 kubectl get svc other -o jsonpath='{.spec.ports[0].nodePort}{"\n"}'

@@ -155,6 +155,9 @@ impl World {
         if kind == Kind::Namespace {
             super::cluster::populate_namespace(self, &name, now.time());
         }
+        if kind == Kind::Service {
+            super::services::service_written(self);
+        }
         Ok(stored)
     }
 
@@ -235,7 +238,11 @@ impl World {
         if opts.dry_run {
             return Ok(obj);
         }
-        self.store.update(obj).map_err(|e| store_error(e, kind, &name))
+        let stored = self.store.update(obj).map_err(|e| store_error(e, kind, &name))?;
+        if kind == Kind::Service {
+            super::services::service_written(self);
+        }
+        Ok(stored)
     }
 
     /// Writes an object's status (the status subresource: controllers and kubelets).
@@ -301,7 +308,11 @@ impl World {
             }
             _ => {}
         }
-        self.store.delete(kind, ns, name).map_err(|e| store_error(e, kind, name))
+        let deleted = self.store.delete(kind, ns, name).map_err(|e| store_error(e, kind, name))?;
+        if kind == Kind::Service {
+            super::services::service_written(self);
+        }
+        Ok(deleted)
     }
 }
 
