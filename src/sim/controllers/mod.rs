@@ -12,6 +12,10 @@ pub mod history;
 pub mod informer;
 pub mod job;
 pub mod podcontrol;
+pub mod provisioner;
+pub mod pv;
+pub mod pvprotection;
+pub mod quota;
 pub mod replicaset;
 pub mod statefulset;
 
@@ -24,6 +28,9 @@ pub struct Controllers {
     pub cronjob: cronjob::State,
     pub daemonset: daemonset::State,
     pub statefulset: statefulset::State,
+    pub pv: pv::State,
+    pub provisioner: provisioner::State,
+    pub quota: quota::State,
 }
 
 /// Runs every controller once.
@@ -34,6 +41,11 @@ pub fn run(w: &mut World) {
     job::reconcile(w);
     daemonset::reconcile(w);
     statefulset::reconcile(w);
+    // Storage: binding and provisioning, then the protection finalizers.
+    pv::reconcile(w);
+    provisioner::reconcile(w);
+    pvprotection::reconcile(w);
+    quota::reconcile(w);
     disruption::reconcile(w);
     gc::reconcile(w);
 }
