@@ -44,4 +44,11 @@ transcripts! {
     cronjob_forbid,
     statefulset_ordered,
     daemonset,
+    pv_static,
+    pvc_dynamic,
+    pvc_pending,
+    pv_reclaim,
+    statefulset_volumes,
+    limitrange,
+    quota,
 }

@@ -48,10 +48,17 @@ impl Amount {
 /// A resource list: resource name → amount.
 pub type Usage = BTreeMap<String, Amount>;
 
-/// `quota.Add`.
+/// `quota.Add` (`Quantity.Add`: a zero takes the format of what is added to it).
 pub fn add(a: &mut Usage, b: &Usage) {
     for (k, v) in b {
-        a.entry(k.clone()).and_modify(|x| x.milli = x.milli.saturating_add(v.milli)).or_insert(*v);
+        a.entry(k.clone())
+            .and_modify(|x| {
+                if x.milli == 0 {
+                    x.format = v.format;
+                }
+                x.milli = x.milli.saturating_add(v.milli);
+            })
+            .or_insert(*v);
     }
 }
 
@@ -432,5 +439,8 @@ mod tests {
         add(&mut c, &Usage::from([("requests.cpu".to_string(), Amount::of("500m"))]));
         assert_eq!(c["requests.cpu"].text(), "1500m");
         assert_eq!(Amount::count(2).text(), "2");
+        let mut z = Usage::from([("requests.memory".to_string(), Amount::of("0"))]);
+        add(&mut z, &Usage::from([("requests.memory".to_string(), Amount::of("256Mi"))]));
+        assert_eq!(z["requests.memory"].text(), "256Mi");
     }
 }
