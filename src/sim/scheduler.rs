@@ -1400,19 +1400,20 @@ impl Scheduler {
         let mut cycle = Cycle::new(pod, opts.volumes);
 
         // PreFilter
-        let restricted = match cycle.node_affinity_prefilter().and_then(|r| match cycle.volumes.map(|v| v.pre_filter()) {
-            Some(Err(msg)) => Err(Status::new(Code::UnschedulableAndUnresolvable, &msg)),
-            _ => Ok(r),
-        }) {
-            Ok(r) => r,
-            Err(status) => {
-                // All nodes get the PreFilter status; the message shows it once.
-                let mut message = format!("0/{num_all} nodes are available: {}.", status.reasons.join(", "));
-                let statuses: Vec<Option<Status>> = vec![None; num_all];
-                let post = self.post_filter(&cycle, snap, &statuses, Some(&status), rng);
-                return Err(finish(num_all, &mut message, post));
-            }
-        };
+        let restricted =
+            match cycle.node_affinity_prefilter().and_then(|r| match cycle.volumes.map(|v| v.pre_filter()) {
+                Some(Err(msg)) => Err(Status::new(Code::UnschedulableAndUnresolvable, &msg)),
+                _ => Ok(r),
+            }) {
+                Ok(r) => r,
+                Err(status) => {
+                    // All nodes get the PreFilter status; the message shows it once.
+                    let mut message = format!("0/{num_all} nodes are available: {}.", status.reasons.join(", "));
+                    let statuses: Vec<Option<Status>> = vec![None; num_all];
+                    let post = self.post_filter(&cycle, snap, &statuses, Some(&status), rng);
+                    return Err(finish(num_all, &mut message, post));
+                }
+            };
         cycle.topology_spread_prefilter(snap);
         cycle.inter_pod_affinity_prefilter(snap);
 
@@ -2046,7 +2047,8 @@ pub fn bench_workload(nodes: usize, pods: usize, seed: u64, owner_spreading: boo
         match_labels: Some(BTreeMap::from([("app".to_string(), "web".to_string())])),
         ..Default::default()
     }];
-    let opts = CycleOptions { default_spread_selectors: if owner_spreading { &selectors } else { &[] }, ..Default::default() };
+    let opts =
+        CycleOptions { default_spread_selectors: if owner_spreading { &selectors } else { &[] }, ..Default::default() };
     let mut sched = Scheduler::new();
     let mut placed = 0;
     for i in 0..pods {

@@ -44,7 +44,8 @@ pub fn install_default_class(w: &mut World) {
     use rand::Rng;
     let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(w.seed ^ 0x5354_4f52_4147_4521);
     let b: [u8; 16] = rng.gen();
-    let uid = format!(
+    let uid =
+        format!(
         "{:02x}{:02x}{:02x}{:02x}-{:02x}{:02x}-4{:01x}{:02x}-{:01x}{:01x}{:02x}-{:02x}{:02x}{:02x}{:02x}{:02x}{:02x}",
         b[0], b[1], b[2], b[3], b[4], b[5], b[6] & 0x0f, b[7], 8 | (b[8] & 0x3), b[8] >> 4, b[9],
         b[10], b[11], b[12], b[13], b[14], b[15]
@@ -83,8 +84,7 @@ pub fn claim_class(pvc: &PersistentVolumeClaim) -> String {
 
 /// `PersistentVolumeClaimHasClass`: whether the claim names a class at all (even "").
 pub fn claim_has_class(pvc: &PersistentVolumeClaim) -> bool {
-    has_annotation(&pvc.metadata, ANN_BETA_CLASS)
-        || pvc.spec.as_ref().is_some_and(|s| s.storage_class_name.is_some())
+    has_annotation(&pvc.metadata, ANN_BETA_CLASS) || pvc.spec.as_ref().is_some_and(|s| s.storage_class_name.is_some())
 }
 
 /// `GetPersistentVolumeClass`.
@@ -216,8 +216,7 @@ fn requirement_matches(r: &NodeSelectorRequirement, value: Option<&String>) -> b
 /// `CheckNodeAffinity`: the volume's required node affinity admits the node (no affinity
 /// admits every node).
 pub fn node_affinity_matches(pv: &PersistentVolume, node_name: &str, labels: &BTreeMap<String, String>) -> bool {
-    let Some(required) =
-        pv.spec.as_ref().and_then(|s| s.node_affinity.as_ref()).and_then(|a| a.required.as_ref())
+    let Some(required) = pv.spec.as_ref().and_then(|s| s.node_affinity.as_ref()).and_then(|a| a.required.as_ref())
     else {
         return true;
     };

@@ -98,7 +98,9 @@ pub fn for_pod(w: &World, pod: &Pod) -> Option<PodVolumes> {
         if fully_bound(&pvc) {
             let vol = pvc.spec.as_ref().and_then(|s| s.volume_name.clone()).unwrap_or_default();
             pv.bound.push(storage::volume(&w.store, &vol).cloned());
-        } else if is_delay_binding(&w.store, &pvc) && pvc.spec.as_ref().and_then(|s| s.volume_name.as_deref()).unwrap_or("").is_empty() {
+        } else if is_delay_binding(&w.store, &pvc)
+            && pvc.spec.as_ref().and_then(|s| s.volume_name.as_deref()).unwrap_or("").is_empty()
+        {
             let class = claim_class(&pvc);
             if let Some(sc) = storage::storage_class(&w.store, &class) {
                 pv.classes.insert(class.clone(), sc.clone());
@@ -153,7 +155,8 @@ impl PodVolumes {
                 continue;
             }
             let class = claim_class(pvc);
-            let vols: Vec<&PersistentVolume> = self.class_volumes.get(&class).map(|v| v.iter().collect()).unwrap_or_default();
+            let vols: Vec<&PersistentVolume> =
+                self.class_volumes.get(&class).map(|v| v.iter().collect()).unwrap_or_default();
             match find_matching_volume(pvc, &vols, Some(&view), &chosen, true) {
                 Some(v) => {
                     let name = v.metadata.name.clone().unwrap_or_default();
@@ -167,9 +170,7 @@ impl PodVolumes {
             for pvc in to_provision {
                 // checkVolumeProvisions: the class must have a provisioner that can serve the node.
                 let ok = self.classes.get(&claim_class(pvc)).is_some_and(|sc| {
-                    !sc.provisioner.is_empty()
-                        && sc.provisioner != NO_PROVISIONER
-                        && topology_allows(sc, labels)
+                    !sc.provisioner.is_empty() && sc.provisioner != NO_PROVISIONER && topology_allows(sc, labels)
                 });
                 if !ok {
                     unbound_ok = false;
@@ -202,10 +203,7 @@ fn topology_allows(sc: &StorageClass, labels: &BTreeMap<String, String>) -> bool
         return true;
     }
     terms.iter().any(|t| {
-        t.match_label_expressions
-            .iter()
-            .flatten()
-            .all(|e| labels.get(&e.key).is_some_and(|v| e.values.contains(v)))
+        t.match_label_expressions.iter().flatten().all(|e| labels.get(&e.key).is_some_and(|v| e.values.contains(v)))
     })
 }
 
@@ -229,11 +227,7 @@ pub fn bind_volumes(w: &mut World, pod: &Pod, node: &str) -> Option<Waiting> {
     if volumes.delayed.is_empty() {
         return None;
     }
-    let labels = w
-        .store
-        .get(Kind::Node, "", node)
-        .and_then(|o| o.meta().labels.clone())
-        .unwrap_or_default();
+    let labels = w.store.get(Kind::Node, "", node).and_then(|o| o.meta().labels.clone()).unwrap_or_default();
     let Ok((bindings, provisions)) = volumes.plan(node, &labels) else { return None };
     let ns = pod.metadata.namespace.clone().unwrap_or_default();
     for (claim, pv_name) in &bindings {
@@ -241,15 +235,16 @@ pub fn bind_volumes(w: &mut World, pod: &Pod, node: &str) -> Option<Waiting> {
         // GetBindVolumeToClaim: the volume's claimRef, set by the scheduler.
         let _ = w.store.modify(Kind::PersistentVolume, "", pv_name, |o| {
             if let Object::PersistentVolume(v) = o {
-                v.spec.get_or_insert_with(Default::default).claim_ref = Some(k8s_openapi::api::core::v1::ObjectReference {
-                    api_version: Some("v1".into()),
-                    kind: Some("PersistentVolumeClaim".into()),
-                    name: pvc.metadata.name.clone(),
-                    namespace: pvc.metadata.namespace.clone(),
-                    uid: pvc.metadata.uid.clone(),
-                    resource_version: pvc.metadata.resource_version.clone(),
-                    field_path: None,
-                });
+                v.spec.get_or_insert_with(Default::default).claim_ref =
+                    Some(k8s_openapi::api::core::v1::ObjectReference {
+                        api_version: Some("v1".into()),
+                        kind: Some("PersistentVolumeClaim".into()),
+                        name: pvc.metadata.name.clone(),
+                        namespace: pvc.metadata.namespace.clone(),
+                        uid: pvc.metadata.uid.clone(),
+                        resource_version: pvc.metadata.resource_version.clone(),
+                        field_path: None,
+                    });
                 v.metadata
                     .annotations
                     .get_or_insert_with(BTreeMap::new)
@@ -260,7 +255,10 @@ pub fn bind_volumes(w: &mut World, pod: &Pod, node: &str) -> Option<Waiting> {
     for claim in &provisions {
         let _ = w.store.modify(Kind::PersistentVolumeClaim, &ns, claim, |o| {
             if let Object::PersistentVolumeClaim(c) = o {
-                c.metadata.annotations.get_or_insert_with(BTreeMap::new).insert(ANN_SELECTED_NODE.into(), node.to_string());
+                c.metadata
+                    .annotations
+                    .get_or_insert_with(BTreeMap::new)
+                    .insert(ANN_SELECTED_NODE.into(), node.to_string());
             }
         });
     }

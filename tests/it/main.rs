@@ -5,6 +5,8 @@ mod architecture;
 mod bad_input;
 mod determinism;
 mod oracle;
+mod oracle_create;
+mod rollouts;
 mod transcripts;
 
 use kubedojo::shell::workstation::{transcript, Workstation};

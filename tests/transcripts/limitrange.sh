@@ -39,7 +39,8 @@ spec:
     max:
       cpu: 800m
 EOF2
-kubectl get limitrange max-only -o jsonpath='{.spec.limits}{"\n"}'
+kubectl get limitrange -A
+kubectl get limitrange max-only -o yaml
 cat <<'EOF2' | kubectl apply -f -
 apiVersion: v1
 kind: Pod
@@ -110,4 +111,4 @@ spec:
       requests:
         cpu: 700m
 EOF2
-kubectl get pods -n constraints -o jsonpath='{range .items[*]}{.metadata.name}{"\n"}{end}'
+kubectl get pods -n constraints

@@ -1,7 +1,7 @@
 # Reclaim policies. A claim in use stays Terminating (kubernetes.io/pvc-protection) until its
 # pod is gone. Then: the provisioned volume (Delete) is Released and removed with its data;
-# the static Retain volume is Released with its data kept; the volume object is deleted and
-# created again (Available: no claimRef), and a new claim that names it binds it — the data is still there. A static
+# the static Retain volume is Released with its data kept, made Available again by removing
+# its claimRef, and bound by a new claim that names it — the data is still there. A static
 # hostPath volume with policy Delete outside /tmp cannot be deleted: Failed.
 cat > keep-pv.yaml <<'EOF2'
 apiVersion: v1
@@ -95,21 +95,21 @@ spec:
 EOF2
 sleep 15
 kubectl get pod app -o jsonpath='{.status.phase} {.spec.nodeName}{"\n"}'
-kubectl get pv -o jsonpath='{range .items[*]}{.spec.claimRef.name} {.spec.persistentVolumeReclaimPolicy} {.status.phase}{"\n"}{end}'
+kubectl get pv
 kubectl delete pvc keep dynamic scratch --wait=false
-kubectl get pvc -o jsonpath='{range .items[*]}{.metadata.name} {.status.phase} {.metadata.deletionTimestamp} {.metadata.finalizers}{"\n"}{end}'
+kubectl get pvc
 sleep 5
-kubectl get pvc -o jsonpath='{range .items[*]}{.metadata.name} {.metadata.finalizers}{"\n"}{end}'
-kubectl get pv -o jsonpath='{range .items[*]}{.spec.claimRef.name} {.spec.persistentVolumeReclaimPolicy} {.status.phase} {.status.message}{"\n"}{end}'
+kubectl get pvc
+kubectl get pv
+kubectl get pv mnt-pv -o jsonpath='{.status.message}{"\n"}'
 kubectl get events --field-selector involvedObject.name=mnt-pv -o jsonpath='{range .items[*]}{.type} {.reason}: {.message}{"\n"}{end}'
 kubectl delete pod app --now
 sleep 3
 kubectl get pvc
-kubectl get pv -o jsonpath='{range .items[*]}{.metadata.name} {.spec.claimRef.name} {.spec.persistentVolumeReclaimPolicy} {.status.phase}{"\n"}{end}'
-kubectl delete pv keep-pv
-kubectl apply -f keep-pv.yaml
+kubectl get pv
+kubectl patch pv keep-pv --type json -p '[{"op":"remove","path":"/spec/claimRef"}]'
 sleep 1
-kubectl get pv keep-pv -o jsonpath='{.status.phase}{"\n"}'
+kubectl get pv keep-pv
 cat <<'EOF2' | kubectl apply -f -
 apiVersion: v1
 kind: PersistentVolumeClaim
@@ -141,6 +141,6 @@ spec:
       claimName: restored
 EOF2
 sleep 10
-kubectl get pvc restored -o jsonpath='{.status.phase} {.spec.volumeName} {.metadata.annotations.pv\.kubernetes\.io/bound-by-controller}{"\n"}'
+kubectl get pv,pvc
 kubectl logs check
 kubectl get events --field-selector involvedObject.name=check -o jsonpath='{range .items[*]}{.reason}: {.message}{"\n"}{end}'

@@ -56,10 +56,11 @@ spec:
     requests:
       storage: 3Gi
 EOF2
-kubectl get pv -o jsonpath='{range .items[*]}{.metadata.name} {.status.phase} {.spec.persistentVolumeReclaimPolicy} {.metadata.finalizers}{"\n"}{end}'
-kubectl get pvc task-pv-claim -o jsonpath='{.status.phase} {.spec.volumeMode} {.metadata.finalizers}{"\n"}'
+kubectl get pv,pvc
+kubectl get pv -o jsonpath='{range .items[*]}{.metadata.name} {.metadata.finalizers}{"\n"}{end}'
 sleep 1
-kubectl get pv -o jsonpath='{range .items[*]}{.metadata.name} {.status.phase} {.spec.claimRef.namespace}/{.spec.claimRef.name} {.metadata.annotations.pv\.kubernetes\.io/bound-by-controller}{"\n"}{end}'
+kubectl get pv,pvc
+kubectl get pv -o jsonpath='{range .items[*]}{.metadata.name} {.metadata.annotations.pv\.kubernetes\.io/bound-by-controller}{"\n"}{end}'
 kubectl get pvc task-pv-claim -o yaml
 kubectl get pv pv-5gi -o jsonpath='{.spec.claimRef}{"\n"}{.status}{"\n"}'
 cat <<'EOF2' | kubectl apply -f -
@@ -107,4 +108,4 @@ spec:
 EOF2
 sleep 8
 kubectl exec reader -- cat /usr/share/nginx/html/index.html
-kubectl get pvc task-pv-claim -o jsonpath='{.status.phase} {.spec.volumeName} {.status.capacity.storage} {.status.accessModes}{"\n"}'
+kubectl get pods -o wide

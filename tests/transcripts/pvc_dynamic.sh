@@ -1,7 +1,8 @@
 # Dynamic provisioning with the default StorageClass (local-path, WaitForFirstConsumer): the
 # claim gets the default class and waits for a pod; the scheduler picks the pod's node, the
 # provisioner makes a hostPath volume pvc-<uid> on it, the claim binds, the pod starts.
-kubectl get storageclass -o jsonpath='{range .items[*]}{.metadata.name} {.provisioner} {.reclaimPolicy} {.volumeBindingMode} {.metadata.annotations}{"\n"}{end}'
+kubectl get storageclass
+kubectl get storageclass local-path -o yaml
 cat <<'EOF2' | kubectl apply -f -
 apiVersion: v1
 kind: PersistentVolumeClaim
@@ -15,7 +16,7 @@ spec:
       storage: 1Gi
 EOF2
 sleep 2
-kubectl get pvc data -o jsonpath='{.status.phase} {.spec.storageClassName}{"\n"}'
+kubectl get pvc
 kubectl get events --field-selector involvedObject.name=data -o jsonpath='{range .items[*]}{.type} {.reason} {.source.component}: {.message}{"\n"}{end}'
 cat <<'EOF2' | kubectl apply -f -
 apiVersion: v1
@@ -38,10 +39,11 @@ EOF2
 kubectl get pod app -o jsonpath='{.status.phase} [{.spec.nodeName}]{"\n"}'
 sleep 2
 kubectl get pod app -o jsonpath='{.status.phase} [{.spec.nodeName}]{"\n"}'
-kubectl get pvc data -o jsonpath='{.status.phase} {.metadata.annotations}{"\n"}'
-sleep 4
-sleep 6
-kubectl get pod app -o jsonpath='{.status.phase} [{.spec.nodeName}]{"\n"}'
+kubectl get pvc
+kubectl get pvc data -o jsonpath='{.metadata.annotations.volume\.kubernetes\.io/selected-node}{"\n"}'
+sleep 10
+kubectl get pods -o wide
+kubectl get pv,pvc
 kubectl get pvc data -o yaml
 kubectl get pv -o yaml
 kubectl get events --field-selector involvedObject.name=data -o jsonpath='{range .items[*]}{.lastTimestamp} {.type} {.reason} x{.count} {.source.component}: {.message}{"\n"}{end}'

@@ -26,7 +26,7 @@ spec:
       storage: 2Gi
 EOF2
 sleep 20
-kubectl get pvc -o jsonpath='{range .items[*]}{.metadata.name} {.status.phase} [{.spec.storageClassName}]{"\n"}{end}'
+kubectl get pvc
 kubectl get events -o jsonpath='{range .items[*]}{.involvedObject.name} {.type} {.reason} x{.count}: {.message}{"\n"}{end}'
 cat <<'EOF2' | kubectl apply -f -
 apiVersion: v1
@@ -64,7 +64,8 @@ spec:
       claimName: no-class
 EOF2
 sleep 2
-kubectl get pods -o jsonpath='{range .items[*]}{.metadata.name} {.status.phase} {.status.conditions[0].reason}: {.status.conditions[0].message}{"\n"}{end}'
+kubectl get pods
+kubectl get pods -o jsonpath='{range .items[*]}{.metadata.name} {.status.conditions[0].reason}{"\n"}{end}'
 kubectl get events --field-selector reason=FailedScheduling -o jsonpath='{range .items[*]}{.involvedObject.name}: {.message}{"\n"}{end}'
 cat <<'EOF2' | kubectl apply -f -
 apiVersion: v1
@@ -79,10 +80,8 @@ spec:
     path: /srv/data
 EOF2
 sleep 1
-kubectl get pv manual-pv -o jsonpath='{.status.phase}{"\n"}'
-kubectl get pvc no-class -o jsonpath='{.status.phase}{"\n"}'
+kubectl get pv,pvc
 sleep 12
-kubectl get pv manual-pv -o jsonpath='{.status.phase} {.spec.claimRef.name}{"\n"}'
-kubectl get pvc no-class -o jsonpath='{.status.phase} {.spec.volumeName} {.status.capacity.storage}{"\n"}'
+kubectl get pv,pvc
 sleep 10
-kubectl get pod needs-no-class -o jsonpath='{.status.phase}{"\n"}'
+kubectl get pods

@@ -1,6 +1,7 @@
 # ResourceQuota: the quota controller keeps status.used; the ResourceQuota admission plugin
 # rejects pods that do not say the resources the quota covers, and creations over the quota,
-# with the API server's texts; deleting a pod gives its share back.
+# with the API server's texts. A Deployment's ReplicaSet cannot create pods beyond the quota
+# (FailedCreate, ReplicaFailure) until a pod is deleted and its share given back.
 cat <<'EOF2' | kubectl apply -f -
 apiVersion: v1
 kind: Namespace
@@ -32,7 +33,7 @@ spec:
     requests.storage: 2Gi
     count/deployments.apps: "1"
 EOF2
-kubectl get resourcequota -n team -o jsonpath='{range .items[*]}{.metadata.name} {.status.used}{"\n"}{end}'
+kubectl get resourcequota -n team
 cat <<'EOF2' | kubectl apply -f -
 apiVersion: v1
 kind: Pod
@@ -63,7 +64,7 @@ spec:
         memory: 512Mi
 EOF2
 kubectl apply -f pod.yaml
-kubectl get resourcequota compute-quota -n team -o jsonpath='{.status.used}{"\n"}'
+kubectl get resourcequota compute-quota -n team -o yaml
 cat <<'EOF2' | kubectl apply -f -
 apiVersion: v1
 kind: Pod
@@ -110,7 +111,42 @@ spec:
     requests:
       storage: 5Gi
 EOF2
-kubectl get resourcequota object-counts -n team -o jsonpath='{.status.used}{"\n"}'
+kubectl get resourcequota -n team
+cat <<'EOF2' | kubectl apply -f -
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: api
+  namespace: team
+spec:
+  replicas: 3
+  selector:
+    matchLabels:
+      app: api
+  template:
+    metadata:
+      labels:
+        app: api
+    spec:
+      containers:
+      - name: nginx
+        image: nginx:1.27
+        resources:
+          requests:
+            cpu: 200m
+            memory: 128Mi
+          limits:
+            cpu: 400m
+            memory: 256Mi
+EOF2
+sleep 5
+kubectl get deployment,replicaset,pods -n team
+kubectl get events -n team --field-selector reason=FailedCreate
+kubectl get replicaset -n team -o jsonpath='{range .items[*]}{.metadata.name} {.status.conditions}{"\n"}{end}'
+kubectl get resourcequota -n team
 kubectl delete pod web-1 -n team --now
 sleep 1
-kubectl get resourcequota compute-quota -n team -o jsonpath='{.status.used}{"\n"}'
+kubectl get resourcequota -n team
+sleep 30
+kubectl get deployment api -n team
+kubectl get replicaset -n team -o jsonpath='{range .items[*]}{.metadata.name} {.status.conditions}{"\n"}{end}'

@@ -45,11 +45,12 @@ spec:
           storage: 1Gi
 EOF2
 sleep 30
-kubectl get pods -o jsonpath='{range .items[*]}{.metadata.name} {.status.phase} {.spec.nodeName}{"\n"}{end}'
-kubectl get pvc -o jsonpath='{range .items[*]}{.metadata.name} {.status.phase} {.spec.storageClassName} {.metadata.annotations.volume\.kubernetes\.io/selected-node}{"\n"}{end}'
+kubectl get pods -o wide
+kubectl get pvc
+kubectl get pvc -o jsonpath='{range .items[*]}{.metadata.name} {.metadata.annotations.volume\.kubernetes\.io/selected-node}{"\n"}{end}'
 kubectl get pv -o jsonpath='{range .items[*]}{.spec.claimRef.name} {.status.phase} {.spec.nodeAffinity.required.nodeSelectorTerms[0].matchExpressions[0].values[0]} {.spec.hostPath.path}{"\n"}{end}'
 kubectl delete pod db-0
 sleep 10
-kubectl get pod db-0 -o jsonpath='{.status.phase} {.spec.nodeName}{"\n"}'
+kubectl get pods -o wide
 kubectl exec db-0 -- cat /var/lib/data/boots
 kubectl exec db-1 -- cat /var/lib/data/boots

@@ -4,7 +4,9 @@
 //! controller's: a new PV is `Pending` with its `lastPhaseTransitionTime`, a new claim
 //! `Pending`) and a ported subset of `ValidatePersistentVolume`/`...Claim` with their texts.
 
-use k8s_openapi::api::core::v1::{PersistentVolume, PersistentVolumeClaim, PersistentVolumeClaimStatus, PersistentVolumeStatus};
+use k8s_openapi::api::core::v1::{
+    PersistentVolume, PersistentVolumeClaim, PersistentVolumeClaimStatus, PersistentVolumeStatus,
+};
 use k8s_openapi::api::storage::v1::StorageClass;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
 

@@ -13,8 +13,8 @@
 use std::collections::BTreeMap;
 
 use k8s_openapi::api::core::v1::{
-    HostPathVolumeSource, NodeSelector, NodeSelectorRequirement, NodeSelectorTerm, ObjectReference,
-    PersistentVolume, PersistentVolumeClaim, PersistentVolumeSpec, VolumeNodeAffinity,
+    HostPathVolumeSource, NodeSelector, NodeSelectorRequirement, NodeSelectorTerm, ObjectReference, PersistentVolume,
+    PersistentVolumeClaim, PersistentVolumeSpec, VolumeNodeAffinity,
 };
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
@@ -82,7 +82,8 @@ fn wanted(w: &World) -> Vec<PersistentVolumeClaim> {
 pub fn reconcile(w: &mut World) {
     let now = w.now;
     for pvc in wanted(w) {
-        let key = ObjKey::new(pvc.metadata.namespace.as_deref().unwrap_or(""), pvc.metadata.name.as_deref().unwrap_or(""));
+        let key =
+            ObjKey::new(pvc.metadata.namespace.as_deref().unwrap_or(""), pvc.metadata.name.as_deref().unwrap_or(""));
         let pv_name = format!("pvc-{}", pvc.metadata.uid.as_deref().unwrap_or(""));
         if storage::volume(&w.store, &pv_name).is_some() {
             continue;
@@ -103,7 +104,8 @@ pub fn reconcile(w: &mut World) {
                 if w.controllers.provisioner.retry.get(&key).is_some_and(|(at, _)| *at > now) {
                     continue;
                 }
-                let msg = format!("External provisioner is provisioning volume for claim \"{}/{}\"", key.namespace, key.name);
+                let msg =
+                    format!("External provisioner is provisioning volume for claim \"{}/{}\"", key.namespace, key.name);
                 event(w, &pvc, EventType::Normal, "Provisioning", &msg);
                 w.controllers.provisioner.provisioning.insert(key, now.plus_s(HELPER_S));
             }
@@ -112,7 +114,13 @@ pub fn reconcile(w: &mut World) {
                 match provision(w, &pvc, &sc, selected.as_deref(), &pv_name) {
                     Ok(()) => {
                         w.controllers.provisioner.retry.remove(&key);
-                        event(w, &pvc, EventType::Normal, "ProvisioningSucceeded", &format!("Successfully provisioned volume {pv_name}"));
+                        event(
+                            w,
+                            &pvc,
+                            EventType::Normal,
+                            "ProvisioningSucceeded",
+                            &format!("Successfully provisioned volume {pv_name}"),
+                        );
                     }
                     Err(why) => {
                         let msg = format!("failed to provision volume with StorageClass {:?}: {why}", class);

@@ -64,7 +64,7 @@ pub fn reconcile(w: &mut World) {
     let mut claims: BTreeSet<ObjKey> = BTreeSet::new();
     let mut volumes: BTreeSet<String> = BTreeSet::new();
     let mut deleted_claims: Vec<ObjKey> = Vec::new();
-    let resync = w.now.0 % RESYNC_S == 0;
+    let resync = w.now.0.is_multiple_of(RESYNC_S);
     if from != to {
         match w.store.watch(from) {
             Some(events) => {
@@ -184,7 +184,9 @@ pub fn bind(w: &mut World, pv_name: &str, ns: &str, claim_name: &str) {
         if let Object::PersistentVolume(v) = o {
             let spec = v.spec.get_or_insert_with(Default::default);
             let current = spec.claim_ref.as_ref();
-            if current.map(|r| (&r.name, &r.namespace, &r.uid)) != Some((&reference.name, &reference.namespace, &reference.uid)) {
+            if current.map(|r| (&r.name, &r.namespace, &r.uid))
+                != Some((&reference.name, &reference.namespace, &reference.uid))
+            {
                 spec.claim_ref = Some(reference.clone());
             }
             if by_controller && !has_annotation(&v.metadata, ANN_BOUND_BY_CONTROLLER) {

@@ -14,7 +14,10 @@ fn in_use(w: &World, ns: &str, claim: &str) -> bool {
     w.store.list(Kind::Pod, Some(ns)).into_iter().filter_map(|o| o.as_pod()).any(|p| {
         p.spec.as_ref().is_some_and(|s| {
             s.node_name.is_some()
-                && s.volumes.iter().flatten().any(|v| v.persistent_volume_claim.as_ref().is_some_and(|c| c.claim_name == claim))
+                && s.volumes
+                    .iter()
+                    .flatten()
+                    .any(|v| v.persistent_volume_claim.as_ref().is_some_and(|c| c.claim_name == claim))
         })
     })
 }

@@ -96,9 +96,7 @@ fn compute(w: &World, q: &ResourceQuota) -> ResourceQuotaStatus {
     }
     ResourceQuotaStatus {
         used: Some(
-            hard.keys()
-                .map(|k| (k.clone(), Quantity(used.get(k).copied().unwrap_or(Amount::zero()).text())))
-                .collect(),
+            hard.keys().map(|k| (k.clone(), Quantity(used.get(k).copied().unwrap_or(Amount::zero()).text()))).collect(),
         ),
         hard: Some(hard),
     }

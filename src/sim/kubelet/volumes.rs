@@ -178,7 +178,9 @@ fn claim_tree(w: &mut World, rt: &PodRt, volume: &str, claim: &str) -> Result<Vo
         )));
     };
     if pvc.metadata.deletion_timestamp.is_some() {
-        return Err(fail(format!("error processing PVC {ns}/{claim}: can't start pod because PVC {ns}/{claim} is being deleted")));
+        return Err(fail(format!(
+            "error processing PVC {ns}/{claim}: can't start pod because PVC {ns}/{claim} is being deleted"
+        )));
     }
     if !storage::claim_is_bound(pvc) {
         return Err(fail(format!("error processing PVC {ns}/{claim}: PVC is not bound")));

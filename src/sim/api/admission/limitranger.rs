@@ -89,11 +89,19 @@ pub fn validate_limit_range(lr: &LimitRange) -> Vec<FieldError> {
         }
         seen.push(&item.type_);
         let get = |m: &Option<List>| m.clone().unwrap_or_default();
-        let (min, max, def, def_req, ratio) =
-            (get(&item.min), get(&item.max), get(&item.default), get(&item.default_request), get(&item.max_limit_request_ratio));
+        let (min, max, def, def_req, ratio) = (
+            get(&item.min),
+            get(&item.max),
+            get(&item.default),
+            get(&item.default_request),
+            get(&item.max_limit_request_ratio),
+        );
         if item.type_ == "Pod" {
             if !def.is_empty() {
-                errs.push(FieldError::forbidden(format!("{path}.default"), "may not be specified when `type` is 'Pod'"));
+                errs.push(FieldError::forbidden(
+                    format!("{path}.default"),
+                    "may not be specified when `type` is 'Pod'",
+                ));
             }
             if !def_req.is_empty() {
                 errs.push(FieldError::forbidden(
@@ -108,7 +116,8 @@ pub fn validate_limit_range(lr: &LimitRange) -> Vec<FieldError> {
                 "either minimum or maximum storage value is required, but neither was provided",
             ));
         }
-        let mut keys: Vec<&String> = min.keys().chain(max.keys()).chain(def.keys()).chain(def_req.keys()).chain(ratio.keys()).collect();
+        let mut keys: Vec<&String> =
+            min.keys().chain(max.keys()).chain(def.keys()).chain(def_req.keys()).chain(ratio.keys()).collect();
         keys.sort();
         keys.dedup();
         for k in keys {
@@ -272,7 +281,9 @@ fn max_constraint(ty: &str, k: &str, enforced: &Quantity, req: &List, lim: &List
         None => Some(format!("maximum {k} usage per {ty} is {e}.  No limit is specified")),
         Some(l) if lv > ev => Some(format!("maximum {k} usage per {ty} is {e}, but limit is {}", canonical(&l.0))),
         _ => match r {
-            Some(r) if rv > ev => Some(format!("maximum {k} usage per {ty} is {e}, but request is {}", canonical(&r.0))),
+            Some(r) if rv > ev => {
+                Some(format!("maximum {k} usage per {ty} is {e}, but request is {}", canonical(&r.0)))
+            }
             _ => None,
         },
     }
@@ -294,10 +305,14 @@ fn ratio_constraint(ty: &str, k: &str, enforced: &Quantity, req: &List, lim: &Li
     let ((rv, lv), _) = enforced_values(r, l, enforced);
     let e = canonical(&enforced.0);
     if r.is_none() || rv == 0 {
-        return Some(format!("{k} max limit to request ratio per {ty} is {e}, but no request is specified or request is 0"));
+        return Some(format!(
+            "{k} max limit to request ratio per {ty} is {e}, but no request is specified or request is 0"
+        ));
     }
     if l.is_none() || lv == 0 {
-        return Some(format!("{k} max limit to request ratio per {ty} is {e}, but no limit is specified or limit is 0"));
+        return Some(format!(
+            "{k} max limit to request ratio per {ty} is {e}, but no limit is specified or limit is 0"
+        ));
     }
     let observed = lv as f64 / rv as f64;
     let max = parse_milli(&enforced.0).unwrap_or(0) as f64;
@@ -321,10 +336,7 @@ fn check_item(item: &LimitRangeItem, ty: &str, req: &List, lim: &List, errs: &mu
 
 fn lists(c: &Container) -> (List, List) {
     let r = c.resources.as_ref();
-    (
-        r.and_then(|r| r.requests.clone()).unwrap_or_default(),
-        r.and_then(|r| r.limits.clone()).unwrap_or_default(),
-    )
+    (r.and_then(|r| r.requests.clone()).unwrap_or_default(), r.and_then(|r| r.limits.clone()).unwrap_or_default())
 }
 
 /// The pod's total requests or limits as the plugin sums them: the containers added up, then

@@ -98,7 +98,10 @@ fn sum_lists<'a>(lists: impl Iterator<Item = &'a BTreeMap<String, Quantity>>) ->
 fn pod_resources(pod: &Pod, limits: bool) -> Usage {
     let Some(spec) = pod.spec.as_ref() else { return Usage::new() };
     let pick = |c: &k8s_openapi::api::core::v1::Container| {
-        c.resources.as_ref().and_then(|r| if limits { r.limits.clone() } else { r.requests.clone() }).unwrap_or_default()
+        c.resources
+            .as_ref()
+            .and_then(|r| if limits { r.limits.clone() } else { r.requests.clone() })
+            .unwrap_or_default()
     };
     let lists: Vec<_> = spec.containers.iter().map(pick).collect();
     let mut u = sum_lists(lists.iter());
@@ -141,10 +144,8 @@ pub fn usage(w: &World, obj: &Object) -> Usage {
     let kind = obj.kind();
     u.insert(count_name(kind), Amount::count(1));
     match obj {
-        Object::Pod(pod) => {
-            if pod_charged(w, pod) {
-                add(&mut u, &compute_usage(&pod_resources(pod, false), &pod_resources(pod, true)));
-            }
+        Object::Pod(pod) if pod_charged(w, pod) => {
+            add(&mut u, &compute_usage(&pod_resources(pod, false), &pod_resources(pod, true)));
         }
         Object::Service(svc) => {
             u.insert("services".into(), Amount::count(1));
@@ -232,7 +233,8 @@ fn evaluator_matches(kind: Kind, resource: &str) -> bool {
 pub fn quota_matches(q: &ResourceQuota, obj: &Object) -> bool {
     let spec = q.spec.as_ref();
     let scopes: Vec<String> = spec.and_then(|s| s.scopes.clone()).unwrap_or_default();
-    let selector = spec.and_then(|s| s.scope_selector.as_ref()).and_then(|s| s.match_expressions.clone()).unwrap_or_default();
+    let selector =
+        spec.and_then(|s| s.scope_selector.as_ref()).and_then(|s| s.match_expressions.clone()).unwrap_or_default();
     if scopes.is_empty() && selector.is_empty() {
         return true;
     }
@@ -351,7 +353,8 @@ pub fn admit(w: &mut World, obj: &Object, dry_run: bool) -> Result<(), ApiError>
     let mut updates: Vec<(String, Usage)> = Vec::new();
     for q in &interesting {
         let hard = hard(q);
-        let requested: Usage = delta.iter().filter(|(k, _)| hard.contains_key(*k)).map(|(k, v)| (k.clone(), *v)).collect();
+        let requested: Usage =
+            delta.iter().filter(|(k, _)| hard.contains_key(*k)).map(|(k, v)| (k.clone(), *v)).collect();
         let mut used: Usage = q
             .status
             .as_ref()
@@ -371,8 +374,10 @@ pub fn admit(w: &mut World, obj: &Object, dry_run: bool) -> Result<(), ApiError>
             let mask = |u: &Usage| -> BTreeMap<String, String> {
                 exceeded.iter().map(|k| ((*k).clone(), u.get(*k).copied().unwrap_or(Amount::zero()).text())).collect()
             };
-            let limited: BTreeMap<String, String> =
-                exceeded.iter().map(|k| ((*k).clone(), hard.get(*k).map(|h| canonical(&h.0)).unwrap_or_default())).collect();
+            let limited: BTreeMap<String, String> = exceeded
+                .iter()
+                .map(|k| ((*k).clone(), hard.get(*k).map(|h| canonical(&h.0)).unwrap_or_default()))
+                .collect();
             let name = q.metadata.name.clone().unwrap_or_default();
             return Err(ApiError::forbidden(
                 &resource,
@@ -395,8 +400,11 @@ pub fn admit(w: &mut World, obj: &Object, dry_run: bool) -> Result<(), ApiError>
             if let Object::ResourceQuota(q) = o {
                 let status = q.status.get_or_insert_with(Default::default);
                 let hard = status.hard.clone().unwrap_or_default();
-                status.used =
-                    Some(hard.keys().map(|k| (k.clone(), Quantity(used.get(k).copied().unwrap_or(Amount::zero()).text()))).collect());
+                status.used = Some(
+                    hard.keys()
+                        .map(|k| (k.clone(), Quantity(used.get(k).copied().unwrap_or(Amount::zero()).text())))
+                        .collect(),
+                );
             }
         });
     }
