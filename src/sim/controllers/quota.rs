@@ -110,6 +110,10 @@ pub fn reconcile(w: &mut World) {
         return;
     }
     w.controllers.quota.resource_version = to;
+    // Most clusters have no quota: then there is nothing to look at.
+    if w.store.count(Kind::ResourceQuota) == 0 {
+        return;
+    }
     let mut namespaces: BTreeSet<String> = BTreeSet::new();
     match w.store.watch(from) {
         Some(events) => {
