@@ -15,8 +15,15 @@ spec:
       labels:
         app: web
     spec:
-      nodeSelector:
-        kubernetes.io/hostname: node01
+      affinity:
+        nodeAffinity:
+          preferredDuringSchedulingIgnoredDuringExecution:
+          - weight: 100
+            preference:
+              matchExpressions:
+              - key: kubernetes.io/hostname
+                operator: In
+                values: [node01]
       containers:
       - name: nginx
         image: nginx:1.27
