@@ -13,6 +13,7 @@ pub mod events;
 pub mod faults;
 pub mod images;
 pub mod kubelet;
+pub mod metrics;
 pub mod net;
 pub mod network;
 pub mod nodes;
@@ -54,6 +55,8 @@ pub struct World {
     pub nodes: nodes::Nodes,
     /// Faults to come (a scenario's timeline, a random rate) and those applied.
     pub faults: faults::Faults,
+    /// metrics-server: the resource metrics `kubectl top` and the HPA read.
+    pub metrics: metrics::MetricsServer,
     pub(crate) event_seq: u64,
 }
 
@@ -74,6 +77,7 @@ impl World {
             registry_down: false,
             nodes: nodes::Nodes::default(),
             faults: faults::Faults::default(),
+            metrics: metrics::MetricsServer::default(),
             event_seq: 0,
         }
     }
@@ -83,6 +87,8 @@ impl World {
     pub fn new(seed: u64) -> World {
         let mut w = World::bare(seed);
         cluster::install_default(&mut w);
+        // metrics-server has been running since the cluster was installed.
+        metrics::scrape(&mut w);
         w
     }
 
@@ -119,7 +125,9 @@ impl World {
     /// 6. the kubelets sync their pods (pull, start, probe, restart, terminate), reading the
     ///    bindings the scheduler just made;
     /// 7. the endpoints controller follows the readiness the kubelets just reported, so a
-    ///    Service routes to a pod in the same second it turns Ready.
+    ///    Service routes to a pod in the same second it turns Ready;
+    /// 8. metrics-server reads the kubelets' resource stats when its 15 s resolution is due
+    ///    (after the kubelets, so it sees the containers they just started or stopped).
     pub fn tick(&mut self) {
         self.now = self.now.plus_s(1);
         faults::tick(self);
@@ -128,6 +136,7 @@ impl World {
         scheduling::schedule_pending(self);
         kubelet::sync_all(self);
         services::reconcile(self);
+        metrics::tick(self);
     }
 
     /// Runs `n` ticks.
