@@ -543,6 +543,7 @@ pub fn default_object(o: &mut crate::sim::object::Object, sa_token_suffix: &str)
         Object::Service(s) => default_service(s),
         Object::Namespace(n) => default_namespace(n),
         Object::Secret(s) => default_secret(s),
+        Object::HorizontalPodAutoscaler(h) => super::autoscaling::default_hpa(h),
         _ => {}
     }
 }

@@ -6,6 +6,7 @@
 //! The verbs are shaped like the REST API so that an HTTP layer can later serve them to the
 //! real kubectl.
 
+pub mod autoscaling;
 pub mod decode;
 pub mod defaults;
 pub mod discovery;

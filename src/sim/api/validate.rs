@@ -36,6 +36,7 @@ pub fn validate_object(o: &crate::sim::object::Object) -> Vec<FieldError> {
         Object::Namespace(n) => validate_namespace(n),
         Object::Job(j) => validate_job(j),
         Object::CronJob(c) => validate_cron_job(c),
+        Object::HorizontalPodAutoscaler(h) => super::autoscaling::validate_hpa(h),
         other => validate_object_meta(other.meta(), NameRule::Dns1123Subdomain),
     }
 }
