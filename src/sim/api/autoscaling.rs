@@ -71,6 +71,11 @@ pub fn default_hpa(h: &mut HorizontalPodAutoscaler) {
         b.scale_up = Some(complete_rules(b.scale_up.take(), default_scale_up()));
         b.scale_down = Some(complete_rules(b.scale_down.take(), default_scale_down()));
     }
+    // The status is a Go struct (never omitted) whose `desiredReplicas` has no omitempty: a
+    // new HPA reads back with `status: {desiredReplicas: 0}`.
+    if h.status.is_none() {
+        h.status = Some(Default::default());
+    }
 }
 
 /// `pathvalidation.IsValidPathSegmentName`.
