@@ -106,6 +106,8 @@ pub fn route(ctx: &mut NetCtx<'_>, req: &NetRequest) -> NetResult {
             let Some((c, prog)) = listening(p, *port, now) else { return NetResult::Refused };
             let read = |f: &str| read_in(ctx.volumes, c, f);
             let (status, body) = prog.http_get(path, &read, &p.name, now);
+            // The request costs the server CPU (`sim::metrics`).
+            c.stats.served.bump();
             if status == 0 {
                 // Not an HTTP server: the connection closes without a response.
                 return NetResult::Refused;

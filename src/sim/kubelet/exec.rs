@@ -154,6 +154,12 @@ pub fn run(w: &mut World, pod: &Pod, rt: &PodRt, c: &mut CtrRt) {
                 c.write_log(now, format!("{l}\n").as_bytes());
             }
             exit = code;
+            if code.is_none() && p.kind == super::programs::Kind::LoadGen {
+                let env = p.env.clone();
+                for l in crate::sim::metrics::load::drive(w, rt, &env, &mut c.stats) {
+                    c.write_log(now, format!("{l}\n").as_bytes());
+                }
+            }
         }
         Proc::Shell { process, wake_at, programs } => {
             if wake_at.is_none_or(|t| now >= t) {

@@ -29,6 +29,11 @@ pub enum Kind {
         vish: bool,
     },
     Webapp,
+    /// `registry.k8s.io/hpa-example`: Apache with PHP answering `OK!` after a CPU-heavy loop
+    /// (the HPA walkthrough's php-apache).
+    PhpApache,
+    /// `kubedojo/loadgen`: sends `RPS` HTTP requests a second to `URL` (`sim::metrics::load`).
+    LoadGen,
     /// Exits at once with this code (a shell or interpreter started without a terminal).
     Exit(i32),
 }
@@ -59,6 +64,8 @@ fn program_for(arg0: &str) -> Option<&'static str> {
         "postgres" => "postgres",
         "stress" => "stress",
         "webapp" => "webapp",
+        "apache2-foreground" => "php-apache",
+        "loadgen" => "loadgen",
         _ => return None,
     })
 }
@@ -111,13 +118,15 @@ impl Program {
                 "mysql" => Kind::Mysql,
                 "postgres" => Kind::Postgres,
                 "webapp" => Kind::Webapp,
-                "stress" => Kind::Stress {
+                "php-apache" => Kind::PhpApache,
+                "loadgen" => Kind::LoadGen,
+                "stress" | "vish-stress" => Kind::Stress {
                     vm_bytes: 0,
                     timeout_s: None,
                     cpu_workers: 0,
                     vm_workers: 0,
                     vm_hang: false,
-                    vish: false,
+                    vish: image.program == "vish-stress",
                 },
                 _ => Kind::Exit(0),
             });
@@ -137,6 +146,8 @@ impl Program {
             "mysql" => Kind::Mysql,
             "postgres" => Kind::Postgres,
             "webapp" => Kind::Webapp,
+            "php-apache" => Kind::PhpApache,
+            "loadgen" => Kind::LoadGen,
             _ => {
                 let mut vm = 0u64;
                 let mut workers = 1u64;
@@ -311,6 +322,20 @@ impl Program {
                 vec![format!("stress: info: [1] dispatching hogs: {cpu_workers} cpu, 0 io, {vm_workers} vm, 0 hdd")]
             }
             Kind::Webapp => vec![format!("webapp listening on :{}", self.port())],
+            Kind::PhpApache => {
+                let apache = dt.format("%a %b %d %H:%M:%S%.6f %Y").to_string();
+                let msg = format!("AH00558: apache2: Could not reliably determine the server's fully qualified domain name, using {}. Set the 'ServerName' directive globally to suppress this message", self.ip);
+                vec![
+                    msg.clone(),
+                    msg,
+                    format!("[{apache}] [mpm_prefork:notice] [pid 1] AH00163: Apache/2.4.10 (Debian) PHP/5.6.14 configured -- resuming normal operations"),
+                    format!("[{apache}] [core:notice] [pid 1] AH00094: Command line: 'apache2 -D FOREGROUND'"),
+                ]
+            }
+            Kind::LoadGen => {
+                let (url, rps) = crate::sim::metrics::load::settings(&self.env);
+                vec![format!("loadgen: sending {rps} requests/s to {url}")]
+            }
             Kind::Exit(code) => {
                 self.exited = Some(*code);
                 vec![]
@@ -326,6 +351,8 @@ impl Program {
             Kind::Mysql => 3306,
             Kind::Postgres => 5432,
             Kind::Webapp => self.env.get("PORT").and_then(|p| p.parse().ok()).unwrap_or(8080),
+            Kind::PhpApache => 80,
+            Kind::LoadGen => 0,
             Kind::Stress { .. } | Kind::Exit(_) => 0,
         }
     }
@@ -436,6 +463,10 @@ impl Program {
                     _ => (404, "404 page not found\n".into()),
                 }
             }
+            Kind::PhpApache => match path {
+                "/" | "/index.php" => (200, "OK!".into()),
+                _ => (404, HTTPD_404.replace("{path}", path)),
+            },
             _ => (0, String::new()),
         }
     }
@@ -457,6 +488,11 @@ impl Program {
             )),
             Kind::Httpd => Some(format!(
                 "{client_ip} - - [{}] \"GET {path} HTTP/1.1\" {status} {bytes}",
+                now.datetime().format("%d/%b/%Y:%H:%M:%S +0000")
+            )),
+            // The php image's Apache logs in the combined format.
+            Kind::PhpApache => Some(format!(
+                "{client_ip} - - [{}] \"GET {path} HTTP/1.1\" {status} {bytes} \"-\" \"{agent}\"",
                 now.datetime().format("%d/%b/%Y:%H:%M:%S +0000")
             )),
             _ => None,

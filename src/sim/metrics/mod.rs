@@ -13,6 +13,7 @@
 //! runtime state (`CtrRt::stats`, cAdvisor's part); this module holds what metrics-server
 //! stores.
 
+pub mod load;
 pub mod usage;
 
 use std::collections::BTreeMap;

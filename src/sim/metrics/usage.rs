@@ -24,6 +24,8 @@ use crate::sim::kubelet::{CtrRt, Proc};
 pub const SHELL_WAKE_CPU_MS: f64 = 2.0;
 /// The working set of a shell process itself (busybox `sh`, dash), in MiB.
 pub const SHELL_MEMORY_MI: f64 = 0.35;
+/// CPU milliseconds a load generator spends on each request it sends.
+pub const LOADGEN_REQUEST_CPU_MS: f64 = 0.05;
 
 /// A counter programs bump through a shared reference while answering a request (routing
 /// only holds `&CtrRt`). Atomic so that the kubelet's state stays `Sync`; the simulation is
@@ -62,6 +64,8 @@ pub struct CtrStats {
     /// `served` and `wakes` as they were at `read_at`.
     pub served_at_read: u64,
     pub wakes_at_read: u64,
+    /// A `kubedojo/loadgen` container's counters.
+    pub load: super::load::LoadStats,
 }
 
 impl CtrStats {
@@ -107,6 +111,8 @@ fn program_cpu_milli(p: &crate::sim::kubelet::Program, image: Option<&ImageSpec>
             f64::from(*cpu_workers) * 1000.0 + f64::from(*vm_workers) * vm
         }
         Program::Webapp => idle + env_f64(&p.env, "CPU_MILLI").unwrap_or(0.0),
+        // Opening and reading a connection costs the client a little too.
+        Program::LoadGen => idle + f64::from(super::load::settings(&p.env).1) * LOADGEN_REQUEST_CPU_MS,
         Program::Exit(_) => 0.0,
         _ => idle,
     }
