@@ -16,6 +16,7 @@ pub mod faults;
 pub mod images;
 pub mod ingress;
 pub mod kubelet;
+pub mod metrics;
 pub mod net;
 pub mod netpol;
 pub mod network;
@@ -60,6 +61,8 @@ pub struct World {
     pub nodes: nodes::Nodes,
     /// Faults to come (a scenario's timeline, a random rate) and those applied.
     pub faults: faults::Faults,
+    /// metrics-server: the resource metrics `kubectl top` and the HPA read.
+    pub metrics: metrics::MetricsServer,
     pub(crate) event_seq: u64,
     /// Watches the world after every tick (see [`TickObserver`]); `None` outside lessons.
     pub observer: Option<Box<dyn TickObserver>>,
@@ -92,6 +95,7 @@ impl World {
             registry_down: false,
             nodes: nodes::Nodes::default(),
             faults: faults::Faults::default(),
+            metrics: metrics::MetricsServer::default(),
             event_seq: 0,
             observer: None,
         }
@@ -102,6 +106,8 @@ impl World {
     pub fn new(seed: u64) -> World {
         let mut w = World::bare(seed);
         cluster::install_default(&mut w);
+        // metrics-server has been running since the cluster was installed.
+        metrics::scrape(&mut w);
         w
     }
 
@@ -141,7 +147,9 @@ impl World {
     ///    controllers follow the readiness the kubelets just reported, so a Service routes to
     ///    a pod in the same second it turns Ready; load balancers and ingress controllers
     ///    publish their addresses;
-    /// 8. the observer, if any (a lesson's `during` checks), sees the finished second.
+    /// 8. metrics-server reads the kubelets' resource stats when its 15 s resolution is due
+    ///    (after the kubelets, so it sees the containers they just started or stopped);
+    /// 9. the observer, if any (a lesson's `during` checks), sees the finished second.
     pub fn tick(&mut self) {
         self.now = self.now.plus_s(1);
         faults::tick(self);
@@ -150,6 +158,7 @@ impl World {
         scheduling::schedule_pending(self);
         kubelet::sync_all(self);
         services::reconcile(self);
+        metrics::tick(self);
         // Last, once the second is complete: the observer sees the state the tick produced.
         if let Some(mut observer) = self.observer.take() {
             observer.after_tick(self);

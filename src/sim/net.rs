@@ -347,6 +347,8 @@ fn serve(
 ) -> NetResult {
     let read = |f: &str| read_in(ctx.volumes, c, f);
     let (status, body) = prog.http_get(path, &read, &rt.name, ctx.now);
+    // The request costs the server CPU (`sim::metrics`).
+    c.stats.served.bump();
     if status == 0 {
         return NetResult::Refused;
     }

@@ -272,6 +272,12 @@ fn format_decimal_scaled(value: i64, exp10: i32, format: Format) -> String {
     format!("{amount}{}", decimal_suffix(exp, format))
 }
 
+/// Prints `value * 10^exp10` canonically in DecimalSI (`resource.NewScaledQuantity(value,
+/// exp10).String()`): (102783, -9) → `102783n`, (2000000, -9) → `2m`.
+pub fn format_scaled(value: i64, exp10: i32) -> String {
+    format_decimal_scaled(value, exp10, Format::DecimalSI)
+}
+
 /// Prints thousandths of a unit canonically (DecimalSI), like a CPU quantity in `describe`:
 /// 250 → `250m`, 1000 → `1`, 1500 → `1500m`, 0 → `0`.
 pub fn format_cpu_milli(milli: i64) -> String {

@@ -21,6 +21,7 @@ mod run;
 mod scale;
 mod set;
 mod taint;
+mod top;
 mod wait;
 
 use clap::{Arg, ArgAction, ArgMatches, Command};
@@ -139,6 +140,7 @@ pub fn dispatch(ctx: &mut Ctx, args: &[String]) {
         "set" => set::run(ctx, rest),
         "expose" => expose::run(ctx, rest),
         "autoscale" => autoscale::run(ctx, rest),
+        "top" => top::run(ctx, rest),
         "cordon" | "uncordon" => cordon::run(ctx, verb == "cordon", rest),
         "drain" => drain::run(ctx, rest),
         "taint" => taint::run(ctx, rest),

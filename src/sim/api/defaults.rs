@@ -550,6 +550,7 @@ pub fn default_object(o: &mut crate::sim::object::Object, sa_token_suffix: &str)
         Object::PersistentVolumeClaim(p) => crate::sim::api::storage::default_claim(p),
         Object::StorageClass(s) => crate::sim::api::storage::default_storage_class(s),
         Object::LimitRange(l) => crate::sim::api::admission::limitranger::default_limit_range(l),
+        Object::HorizontalPodAutoscaler(h) => super::autoscaling::default_hpa(h),
         _ => {}
     }
 }

@@ -7,6 +7,7 @@
 //! real kubectl.
 
 pub mod admission;
+pub mod autoscaling;
 pub mod decode;
 pub mod defaults;
 pub mod discovery;

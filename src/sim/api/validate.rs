@@ -51,6 +51,7 @@ pub fn validate_object(o: &crate::sim::object::Object) -> Vec<FieldError> {
         Object::StorageClass(s) => crate::sim::api::storage::validate_storage_class(s),
         Object::LimitRange(l) => crate::sim::api::admission::limitranger::validate_limit_range(l),
         Object::ResourceQuota(q) => crate::sim::api::admission::quota::validate_quota(q),
+        Object::HorizontalPodAutoscaler(h) => super::autoscaling::validate_hpa(h),
         other => validate_object_meta(other.meta(), NameRule::Dns1123Subdomain),
     }
 }

@@ -20,6 +20,7 @@ pub mod deployment;
 pub mod disruption;
 pub mod gc;
 pub mod history;
+pub mod hpa;
 pub mod informer;
 pub mod job;
 pub mod podcontrol;
@@ -48,6 +49,8 @@ pub struct Controllers {
     pub pv: pv::State,
     pub provisioner: provisioner::State,
     pub quota: quota::State,
+    /// The horizontal pod autoscaler's sync times, recommendations and scale events.
+    pub hpa: hpa::State,
 }
 
 /// How many rounds the Deployment and ReplicaSet controllers get per tick. Their chain
@@ -61,6 +64,8 @@ const ROUNDS_MAX: usize = 5;
 /// controller made this very second, and the Deployment controller sees that ReplicaSet's
 /// status in the next round.
 pub fn run(w: &mut World) {
+    // The HPA first: the replicas it sets are acted on by the workload controllers this second.
+    hpa::reconcile(w);
     for _ in 0..ROUNDS_MAX {
         apps_informer::dispatch(w);
         deployment::reconcile(w);

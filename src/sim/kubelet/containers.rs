@@ -89,6 +89,9 @@ pub struct CtrRt {
     pub last_config_error: Option<Tick>,
     /// The environment the process was started with (exec uses it too).
     pub env: Vec<(String, String)>,
+    /// Resource accounting (cAdvisor's part of the kubelet): what `kubectl top` and the HPA
+    /// read through the metrics-server (`sim::metrics`).
+    pub stats: crate::sim::metrics::usage::CtrStats,
 }
 
 impl CtrRt {
@@ -123,6 +126,7 @@ impl CtrRt {
             image: None,
             last_config_error: None,
             env: Vec::new(),
+            stats: Default::default(),
             spec,
         }
     }

@@ -145,10 +145,10 @@ pub fn spawn(
     Ok(Proc::Shell { process: Box::new(process), wake_at: None, programs: Vec::new() })
 }
 
-/// Memory limit of a container in MiB, if any.
-fn memory_limit_mi(c: &CtrRt) -> Option<u64> {
+/// Memory limit of a container in bytes, if any.
+pub fn memory_limit_bytes(c: &CtrRt) -> Option<u64> {
     let q = c.spec.resources.as_ref()?.limits.as_ref()?.get("memory")?;
-    crate::sim::quantity::parse_value(&q.0).ok().map(|b| (b.max(0) as u64) >> 20)
+    crate::sim::quantity::parse_value(&q.0).ok().map(|b| b.max(0) as u64)
 }
 
 /// Runs the container's process up to now; records output; handles exit, OOM and kills.
@@ -156,7 +156,6 @@ pub fn run(w: &mut World, pod: &Pod, rt: &PodRt, c: &mut CtrRt) {
     let now = w.now;
     let Some(mut proc) = c.proc.take() else { return };
     let mut exit: Option<i32> = None;
-    let mut memory_mi = 1;
     match &mut proc {
         Proc::Program(p) => {
             let (logs, code) = p.step(now);
@@ -164,10 +163,16 @@ pub fn run(w: &mut World, pod: &Pod, rt: &PodRt, c: &mut CtrRt) {
                 c.write_log(now, format!("{l}\n").as_bytes());
             }
             exit = code;
-            memory_mi = p.memory_mi(now);
+            if code.is_none() && p.kind == super::programs::Kind::LoadGen {
+                let env = p.env.clone();
+                for l in crate::sim::metrics::load::drive(w, rt, &env, &mut c.stats) {
+                    c.write_log(now, format!("{l}\n").as_bytes());
+                }
+            }
         }
         Proc::Shell { process, wake_at, programs } => {
             if wake_at.is_none_or(|t| now >= t) {
+                c.stats.wakes += 1;
                 let World { kubelet, store, rng, network, nodes, .. } = w;
                 let Kubelets { fs, pods, .. } = kubelet;
                 let mut host = CtrHost {
@@ -204,7 +209,6 @@ pub fn run(w: &mut World, pod: &Pod, rt: &PodRt, c: &mut CtrRt) {
                 for l in logs {
                     c.write_log(now, format!("{l}\n").as_bytes());
                 }
-                memory_mi += p.memory_mi(now);
             }
         }
     }
@@ -213,7 +217,8 @@ pub fn run(w: &mut World, pod: &Pod, rt: &PodRt, c: &mut CtrRt) {
         terminated(w, c, code, reason);
         return;
     }
-    if memory_limit_mi(c).is_some_and(|limit| memory_mi > limit) {
+    let memory = crate::sim::metrics::usage::proc_memory_bytes(&proc, c.image.as_ref(), now);
+    if memory_limit_bytes(c).is_some_and(|limit| memory > limit) {
         terminated(w, c, 137, "OOMKilled");
         return;
     }
