@@ -48,4 +48,5 @@ transcripts! {
     get_tables_cluster,
     get_tables_flags,
     get_tables_workloads,
+    auth_rbac,
 }

@@ -42,6 +42,12 @@ pub fn run(ctx: &mut Ctx, args: &[String]) {
     let mut errors = Vec::new();
     for (kind, name) in &targets.items {
         let k_ns = if kind.namespaced() { ns.as_str() } else { "" };
+        let verb = if name.is_some() { "get" } else { "list" };
+        let auth_ns = if all_ns && name.is_none() { "" } else { k_ns };
+        if let Err(e) = super::auth::authorize_kind(ctx, verb, *kind, auth_ns, name.as_deref().unwrap_or("")) {
+            errors.push(e);
+            continue;
+        }
         match name {
             Some(n) => match ctx.world.store.get(*kind, k_ns, n) {
                 Some(o) => objs.push(o.clone()),

@@ -2,6 +2,7 @@
 //! words, not clap's), and dispatch to each command's implementation.
 
 mod apply;
+pub(crate) mod auth;
 mod autoscale;
 mod config;
 mod cordon;
@@ -9,6 +10,7 @@ mod create;
 mod delete;
 mod describe;
 mod drain;
+mod edit;
 mod exec;
 mod expose;
 pub(crate) mod get;
@@ -148,6 +150,8 @@ pub fn dispatch(ctx: &mut Ctx, args: &[String]) {
         "cluster-info" => info::cluster_info(ctx, rest),
         "api-resources" => info::api_resources(ctx, rest),
         "api-versions" => info::api_versions(ctx, rest),
+        "auth" => auth::run(ctx, rest),
+        "edit" => edit::run(ctx, rest),
         "completion" => {
             // `source <(kubectl completion bash)` is a common exam habit: accept it quietly.
             ctx.out.out("# kubectl completion is built into kubedojo's prompt\n");
@@ -204,6 +208,9 @@ pub(crate) fn command(name: &'static str) -> Command {
         .arg(Arg::new("kubeconfig").long("kubeconfig").num_args(1))
         .arg(Arg::new("v").short('v').long("v").num_args(1))
         .arg(Arg::new("request-timeout").long("request-timeout").num_args(1))
+        .arg(Arg::new("as").long("as").num_args(1))
+        .arg(Arg::new("as-group").long("as-group").num_args(1).action(ArgAction::Append))
+        .arg(Arg::new("as-uid").long("as-uid").num_args(1))
         .arg(Arg::new("help").short('h').long("help").action(ArgAction::SetTrue))
 }
 

@@ -12,6 +12,7 @@ pub mod discovery;
 pub mod errors;
 pub mod eviction;
 pub mod patch;
+pub mod rbac;
 pub mod selector;
 pub mod table;
 pub mod validate;

@@ -3,6 +3,7 @@
 //! Deployments make ReplicaSets, ReplicaSets make pods; Jobs and CronJobs, DaemonSets and
 //! StatefulSets make theirs; the garbage collector removes objects whose owners are gone.
 
+pub mod clusterroleaggregation;
 pub mod cronjob;
 pub mod daemonset;
 pub mod deployment;
@@ -24,6 +25,7 @@ pub struct Controllers {
     pub cronjob: cronjob::State,
     pub daemonset: daemonset::State,
     pub statefulset: statefulset::State,
+    pub clusterrole_aggregation: clusterroleaggregation::State,
 }
 
 /// Runs every controller once.
@@ -36,4 +38,5 @@ pub fn run(w: &mut World) {
     statefulset::reconcile(w);
     disruption::reconcile(w);
     gc::reconcile(w);
+    clusterroleaggregation::reconcile(w);
 }
