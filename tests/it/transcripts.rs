@@ -49,4 +49,5 @@ transcripts! {
     get_tables_flags,
     get_tables_workloads,
     auth_rbac,
+    edit,
 }
