@@ -50,4 +50,5 @@ transcripts! {
     get_tables_workloads,
     auth_rbac,
     edit,
+    replace,
 }

@@ -18,6 +18,7 @@ mod info;
 mod label;
 mod logs;
 mod patch;
+mod replace;
 mod rollout;
 mod run;
 mod scale;
@@ -152,6 +153,7 @@ pub fn dispatch(ctx: &mut Ctx, args: &[String]) {
         "api-versions" => info::api_versions(ctx, rest),
         "auth" => auth::run(ctx, rest),
         "edit" => edit::run(ctx, rest),
+        "replace" => replace::run(ctx, rest),
         "completion" => {
             // `source <(kubectl completion bash)` is a common exam habit: accept it quietly.
             ctx.out.out("# kubectl completion is built into kubedojo's prompt\n");
