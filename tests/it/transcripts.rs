@@ -51,4 +51,5 @@ transcripts! {
     auth_rbac,
     edit,
     replace,
+    explain,
 }

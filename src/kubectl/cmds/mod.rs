@@ -12,6 +12,7 @@ mod describe;
 mod drain;
 mod edit;
 mod exec;
+mod explain;
 mod expose;
 pub(crate) mod get;
 mod info;
@@ -154,6 +155,7 @@ pub fn dispatch(ctx: &mut Ctx, args: &[String]) {
         "auth" => auth::run(ctx, rest),
         "edit" => edit::run(ctx, rest),
         "replace" => replace::run(ctx, rest),
+        "explain" => explain::run(ctx, rest),
         "completion" => {
             // `source <(kubectl completion bash)` is a common exam habit: accept it quietly.
             ctx.out.out("# kubectl completion is built into kubedojo's prompt\n");
