@@ -52,4 +52,6 @@ transcripts! {
     edit,
     replace,
     explain,
+    events,
+    cp,
 }

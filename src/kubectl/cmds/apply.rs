@@ -189,7 +189,9 @@ fn run_files(ctx: &mut Ctx, m: &ArgMatches, apply: bool) {
         let existing = ctx.world.store.get(kind, &k_ns, &name).cloned();
         let write = if existing.is_some() && apply { "patch" } else { "create" };
         let auth_name = if write == "patch" { name.as_str() } else { "" };
-        if let Err(e) = super::auth::authorize_api(ctx, &crate::sim::api::rbac::Attributes::for_kind(write, kind, &k_ns, auth_name)) {
+        if let Err(e) =
+            super::auth::authorize_api(ctx, &crate::sim::api::rbac::Attributes::for_kind(write, kind, &k_ns, auth_name))
+        {
             let verb = if write == "patch" { "patching" } else { "creating" };
             ctx.out.fail(&e.with_source(verb, &doc.source).kubectl_text());
             continue;

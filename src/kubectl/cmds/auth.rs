@@ -170,8 +170,22 @@ const EXTRA_RESOURCES: &[(&str, &str, bool)] = &[
 
 /// `resourceVerbs` of can-i: verbs it knows (others get a warning, not an error).
 const RESOURCE_VERBS: &[&str] = &[
-    "get", "list", "watch", "create", "update", "patch", "delete", "deletecollection", "use", "bind", "impersonate",
-    "*", "approve", "sign", "escalate", "attest",
+    "get",
+    "list",
+    "watch",
+    "create",
+    "update",
+    "patch",
+    "delete",
+    "deletecollection",
+    "use",
+    "bind",
+    "impersonate",
+    "*",
+    "approve",
+    "sign",
+    "escalate",
+    "attest",
 ];
 const NON_RESOURCE_VERBS: &[&str] = &["get", "put", "post", "head", "options", "delete", "patch", "*"];
 
@@ -194,7 +208,9 @@ fn can_i(ctx: &mut Ctx, args: &[String]) {
             return ctx.out.fail("error: list option must be specified with no arguments");
         }
         if quiet || all_ns || !sub.is_empty() {
-            return ctx.out.fail("error: list option can't be specified with neither quiet, all-namespaces nor subresource options");
+            return ctx.out.fail(
+                "error: list option can't be specified with neither quiet, all-namespaces nor subresource options",
+            );
         }
         return list_access(ctx, &ns, m.get_flag("no-headers"));
     }
@@ -202,7 +218,8 @@ fn can_i(ctx: &mut Ctx, args: &[String]) {
         return ctx.out.fail("error: you must specify two arguments: verb resource or verb resource/resourceName.\nSee 'kubectl auth can-i -h' for help and examples.");
     }
     let verb = positional[0].clone();
-    let mut a = Attributes { verb: verb.clone(), namespace: ns.clone(), subresource: sub.clone(), ..Default::default() };
+    let mut a =
+        Attributes { verb: verb.clone(), namespace: ns.clone(), subresource: sub.clone(), ..Default::default() };
     let mut warnings = String::new();
     let mut kind: Option<Kind> = None;
     let mut extra_scope: Option<(&str, &str, bool)> = None;
@@ -261,7 +278,8 @@ fn can_i(ctx: &mut Ctx, args: &[String]) {
             if group.is_empty() {
                 warnings.push_str(&format!("Warning: resource '{plural}' is not namespace scoped\n"));
             } else {
-                warnings.push_str(&format!("Warning: resource '{plural}' is not namespace scoped in group '{group}'\n"));
+                warnings
+                    .push_str(&format!("Warning: resource '{plural}' is not namespace scoped in group '{group}'\n"));
             }
         }
         if !RESOURCE_VERBS.contains(&verb.as_str()) {
@@ -329,7 +347,10 @@ fn list_access(ctx: &mut Ctx, ns: &str, no_headers: bool) {
     for r in &rows {
         tw.write(&format!(
             "{}\t{}\t{}\t{}\n",
-            combine_resource_group(r.resources.as_deref().unwrap_or_default(), r.api_groups.as_deref().unwrap_or_default()),
+            combine_resource_group(
+                r.resources.as_deref().unwrap_or_default(),
+                r.api_groups.as_deref().unwrap_or_default()
+            ),
             go_list(r.non_resource_urls.as_deref().unwrap_or_default()),
             go_list(r.resource_names.as_deref().unwrap_or_default()),
             go_list(&r.verbs),
@@ -456,9 +477,9 @@ fn whoami(ctx: &mut Ctx, args: &[String]) {
         ..Default::default()
     };
     if authorize(ctx, &review).is_err() {
-        return ctx
-            .out
-            .fail("error: the selfsubjectreviews API is not enabled in the cluster or you do not have permission to call it");
+        return ctx.out.fail(
+            "error: the selfsubjectreviews API is not enabled in the cluster or you do not have permission to call it",
+        );
     }
     let user = current_user(ctx);
     match format {
@@ -525,7 +546,7 @@ mod tests {
         assert_eq!(c.len(), 4);
         assert!(c.iter().all(|r| r.verbs == s(&["get", "list"])));
         // Sorted by String(): verbs first, so `[*]` before `[create]` before `[get]`.
-        let mut rows = vec![rbac::rule(&["x"], &["a"], &["get"]), rbac::rule(&["x"], &["a"], &["*"])];
+        let mut rows = [rbac::rule(&["x"], &["a"], &["get"]), rbac::rule(&["x"], &["a"], &["*"])];
         rows.sort_by_key(rule_string);
         assert_eq!(rows[0].verbs, s(&["*"]));
     }

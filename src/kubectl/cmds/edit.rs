@@ -177,8 +177,12 @@ pub fn run(ctx: &mut Ctx, args: &[String]) {
         .arg(flag("record"))
         .arg(opt("field-manager"))
         .arg(opt("subresource"))
-        .arg(Arg::new("windows-line-endings").long("windows-line-endings").num_args(0..=1).default_missing_value("true"))
-        .arg(Arg::new("validate").long("validate").num_args(0..=1).require_equals(true).default_missing_value("strict"));
+        .arg(
+            Arg::new("windows-line-endings").long("windows-line-endings").num_args(0..=1).default_missing_value("true"),
+        )
+        .arg(
+            Arg::new("validate").long("validate").num_args(0..=1).require_equals(true).default_missing_value("strict"),
+        );
     let Some(m) = parse(ctx, cmd, args) else { return };
     let json = match m.get_one::<String>("output").map(String::as_str) {
         None | Some("yaml") => false,
@@ -196,7 +200,9 @@ pub fn run(ctx: &mut Ctx, args: &[String]) {
         return ctx.out.fail("error: kubedojo does not simulate editing the status subresource yet");
     }
     if m.get_many::<String>("filename").is_some() || m.get_one::<String>("kustomize").is_some() {
-        return ctx.out.fail("error: kubedojo does not simulate \"kubectl edit -f\" yet: edit the object by type and name");
+        return ctx
+            .out
+            .fail("error: kubedojo does not simulate \"kubectl edit -f\" yet: edit the object by type and name");
     }
     let ns = namespace(ctx, &m);
     let positional: Vec<String> = m.get_many::<String>("args").map(|v| v.cloned().collect()).unwrap_or_default();
@@ -224,7 +230,13 @@ pub fn run(ctx: &mut Ctx, args: &[String]) {
                     continue;
                 }
             },
-            None => ctx.world.store.list(*kind, if kind.namespaced() { Some(&k_ns) } else { None }).into_iter().cloned().collect(),
+            None => ctx
+                .world
+                .store
+                .list(*kind, if kind.namespaced() { Some(&k_ns) } else { None })
+                .into_iter()
+                .cloned()
+                .collect(),
         };
         for o in found {
             infos.push(Info {

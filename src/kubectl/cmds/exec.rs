@@ -70,7 +70,8 @@ pub fn run(ctx: &mut Ctx, args: &[String]) {
         ctx.out.fail("error: kubedojo runs no interactive terminal in a script: give the command to run, e.g. kubectl exec POD -- sh -c 'ls /'");
         return;
     }
-    let exec_request = crate::sim::api::rbac::Attributes::for_kind("create", Kind::Pod, &ns, &pod).with_subresource("exec");
+    let exec_request =
+        crate::sim::api::rbac::Attributes::for_kind("create", Kind::Pod, &ns, &pod).with_subresource("exec");
     if let Err(e) = super::auth::authorize(ctx, &exec_request) {
         return ctx.out.fail(&e);
     }

@@ -264,7 +264,9 @@ pub fn run(ctx: &mut Ctx, args: &[String]) {
     match m.get_one::<String>("output").map(String::as_str) {
         None | Some("plaintext") => {}
         Some("plaintext-openapiv2") => {
-            return ctx.out.fail("error: kubedojo does not simulate the OpenAPI v2 explain output yet; use the default (plaintext)")
+            return ctx.out.fail(
+                "error: kubedojo does not simulate the OpenAPI v2 explain output yet; use the default (plaintext)",
+            )
         }
         Some(other) => {
             return ctx.out.fail(&format!(

@@ -162,7 +162,7 @@ pub fn api_resources(ctx: &mut Ctx, args: &[String]) {
     }
     let sort_by = m.get_one::<String>("sort-by").cloned().unwrap_or_default();
     if !matches!(sort_by.as_str(), "" | "name" | "kind") {
-        return ctx.out.fail(&format!("error: --sort-by accepts only name or kind"));
+        return ctx.out.fail("error: --sort-by accepts only name or kind");
     }
     let group = m.get_one::<String>("api-group").cloned();
     let namespaced = m.get_one::<String>("namespaced").map(|v| v == "true");

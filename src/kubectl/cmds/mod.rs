@@ -6,11 +6,13 @@ pub(crate) mod auth;
 mod autoscale;
 mod config;
 mod cordon;
+mod cp;
 mod create;
 mod delete;
 mod describe;
 mod drain;
 mod edit;
+mod events;
 mod exec;
 mod explain;
 mod expose;
@@ -156,6 +158,8 @@ pub fn dispatch(ctx: &mut Ctx, args: &[String]) {
         "edit" => edit::run(ctx, rest),
         "replace" => replace::run(ctx, rest),
         "explain" => explain::run(ctx, rest),
+        "events" => events::run(ctx, rest),
+        "cp" => cp::run(ctx, rest),
         "completion" => {
             // `source <(kubectl completion bash)` is a common exam habit: accept it quietly.
             ctx.out.out("# kubectl completion is built into kubedojo's prompt\n");

@@ -32,7 +32,9 @@ pub fn run(ctx: &mut Ctx, args: &[String]) {
         .arg(opt("raw"))
         .arg(opt("subresource"))
         .arg(opt("field-manager"))
-        .arg(Arg::new("validate").long("validate").num_args(0..=1).require_equals(true).default_missing_value("strict"));
+        .arg(
+            Arg::new("validate").long("validate").num_args(0..=1).require_equals(true).default_missing_value("strict"),
+        );
     let Some(m) = parse(ctx, cmd, args) else { return };
     let force = m.get_flag("force");
     let grace: i64 = match m.get_one::<String>("grace-period") {
@@ -57,14 +59,18 @@ pub fn run(ctx: &mut Ctx, args: &[String]) {
         return ctx.out.fail("error: kubedojo does not simulate kustomize (-k) yet");
     }
     if files.is_empty() {
-        return ctx.out.fail("error: Must specify --filename to replace\nSee 'kubectl replace -h' for help and examples");
+        return ctx
+            .out
+            .fail("error: Must specify --filename to replace\nSee 'kubectl replace -h' for help and examples");
     }
     if m.get_one::<String>("raw").is_some() {
         return ctx.out.fail("error: kubedojo does not simulate \"kubectl replace --raw\" yet");
     }
     if let Some(sub) = m.get_one::<String>("subresource") {
         if !matches!(sub.as_str(), "status" | "scale") {
-            return ctx.out.fail(&format!("error: invalid subresource value: \"{sub}\". Must be one of [status scale]"));
+            return ctx
+                .out
+                .fail(&format!("error: invalid subresource value: \"{sub}\". Must be one of [status scale]"));
         }
         return ctx.out.fail("error: kubedojo does not simulate replacing subresources yet");
     }
@@ -121,7 +127,9 @@ pub fn run(ctx: &mut Ctx, args: &[String]) {
         let kind = obj.kind();
         let name = obj.name().to_string();
         let k_ns = obj.namespace().to_string();
-        if let Err(e) = super::auth::authorize_api(ctx, &crate::sim::api::rbac::Attributes::for_kind("update", kind, &k_ns, &name)) {
+        if let Err(e) =
+            super::auth::authorize_api(ctx, &crate::sim::api::rbac::Attributes::for_kind("update", kind, &k_ns, &name))
+        {
             ctx.out.fail(&e.with_source("replacing", &doc.source).kubectl_text());
             continue;
         }

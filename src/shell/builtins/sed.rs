@@ -167,7 +167,8 @@ fn parse_addr(c: &[char], i: &mut usize, extended: bool) -> Result<Option<Addr>,
             '/'
         };
         *i += 1;
-        let re = until_delim(c, i, delim).ok_or_else(|| "sed: -e expression #1, char 1: unterminated address regex".to_string())?;
+        let re = until_delim(c, i, delim)
+            .ok_or_else(|| "sed: -e expression #1, char 1: unterminated address regex".to_string())?;
         let mut icase = false;
         if c.get(*i) == Some(&'I') {
             icase = true;
@@ -231,7 +232,8 @@ fn parse_script(script: &str, extended: bool) -> Result<Vec<Command>, String> {
         i += 1;
         let cmd = match op {
             's' => {
-                let delim = *c.get(i).ok_or_else(|| format!("sed: -e expression #1, char {}: unterminated `s' command", i))?;
+                let delim =
+                    *c.get(i).ok_or_else(|| format!("sed: -e expression #1, char {}: unterminated `s' command", i))?;
                 i += 1;
                 let unterminated = || format!("sed: -e expression #1, char {}: unterminated `s' command", c.len());
                 let re = until_delim(&c, &mut i, delim).ok_or_else(unterminated)?;
@@ -331,11 +333,8 @@ fn substitute(line: &str, re: &Regex, repl: &str, global: bool, nth: usize) -> O
 /// Runs a parsed script over the lines of one input; returns the output and whether `q` ran.
 fn execute(cmds: &[Command], text: &str, quiet: bool) -> (String, bool) {
     let had_newline = text.ends_with('\n');
-    let lines: Vec<&str> = if text.is_empty() {
-        vec![]
-    } else {
-        text.strip_suffix('\n').unwrap_or(text).split('\n').collect()
-    };
+    let lines: Vec<&str> =
+        if text.is_empty() { vec![] } else { text.strip_suffix('\n').unwrap_or(text).split('\n').collect() };
     let mut out = String::new();
     let mut active = vec![false; cmds.len()];
     let total = lines.len();

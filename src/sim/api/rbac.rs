@@ -162,9 +162,9 @@ pub fn rule_allows(rule: &PolicyRule, a: &Attributes) -> bool {
     }
     if let Some(path) = &a.path {
         let urls = rule.non_resource_urls.as_deref().unwrap_or_default();
-        return urls.iter().any(|u| {
-            u == "*" || u == path || (u.ends_with('*') && path.starts_with(u.trim_end_matches('*')))
-        });
+        return urls
+            .iter()
+            .any(|u| u == "*" || u == path || (u.ends_with('*') && path.starts_with(u.trim_end_matches('*'))));
     }
     let groups = rule.api_groups.as_deref().unwrap_or_default();
     if !(has(groups, "*") || has(groups, &a.api_group)) {
@@ -173,9 +173,9 @@ pub fn rule_allows(rule: &PolicyRule, a: &Attributes) -> bool {
     let resources = rule.resources.as_deref().unwrap_or_default();
     let combined =
         if a.subresource.is_empty() { a.resource.clone() } else { format!("{}/{}", a.resource, a.subresource) };
-    let resource_ok = resources.iter().any(|r| {
-        r == "*" || *r == combined || (!a.subresource.is_empty() && *r == format!("*/{}", a.subresource))
-    });
+    let resource_ok = resources
+        .iter()
+        .any(|r| r == "*" || *r == combined || (!a.subresource.is_empty() && *r == format!("*/{}", a.subresource)));
     if !resource_ok {
         return false;
     }
@@ -276,7 +276,11 @@ impl World {
             return (
                 vec![
                     rule(&["*"], &["*"], &["*"]),
-                    PolicyRule { non_resource_urls: Some(vec!["*".into()]), verbs: vec!["*".into()], ..Default::default() },
+                    PolicyRule {
+                        non_resource_urls: Some(vec!["*".into()]),
+                        verbs: vec!["*".into()],
+                        ..Default::default()
+                    },
                 ],
                 vec![],
             );
@@ -342,6 +346,11 @@ pub fn aggregated_rules(role: &ClusterRole, all: &[&ClusterRole]) -> Option<Vec<
     Some(rules)
 }
 
+/// (name, extra labels, the aggregate-to label its aggregationRule selects, rules).
+type BootstrapRole = (&'static str, Vec<(&'static str, &'static str)>, Option<&'static str>, Vec<PolicyRule>);
+/// (name, ClusterRole, subjects as (kind, name, namespace)).
+type BootstrapBinding = (&'static str, &'static str, Vec<(&'static str, &'static str, &'static str)>);
+
 const RW: &[&str] = &["create", "delete", "deletecollection", "patch", "update"];
 const READ: &[&str] = &["get", "list", "watch"];
 const ALL_RW: &[&str] = &["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"];
@@ -350,7 +359,7 @@ const ALL_RW: &[&str] = &["create", "delete", "deletecollection", "get", "list",
 /// people meet: the user-facing roles and the small system roles. The ~40
 /// `system:controller:*` roles of the controller manager are not installed: nothing in the
 /// simulation authorizes as a controller.
-fn bootstrap_cluster_roles() -> Vec<(&'static str, Vec<(&'static str, &'static str)>, Option<&'static str>, Vec<PolicyRule>)> {
+fn bootstrap_cluster_roles() -> Vec<BootstrapRole> {
     let agg_admin = ("rbac.authorization.k8s.io/aggregate-to-admin", "true");
     let agg_edit = ("rbac.authorization.k8s.io/aggregate-to-edit", "true");
     let agg_view = ("rbac.authorization.k8s.io/aggregate-to-view", "true");
@@ -546,7 +555,12 @@ fn bootstrap_cluster_roles() -> Vec<(&'static str, Vec<(&'static str, &'static s
             "system:certificates.k8s.io:kube-apiserver-client-approver",
             vec![],
             None,
-            vec![named_rule(&["certificates.k8s.io"], &["signers"], &["kubernetes.io/kube-apiserver-client"], &["approve"])],
+            vec![named_rule(
+                &["certificates.k8s.io"],
+                &["signers"],
+                &["kubernetes.io/kube-apiserver-client"],
+                &["approve"],
+            )],
         ),
         (
             "system:certificates.k8s.io:kube-apiserver-client-kubelet-approver",
@@ -577,8 +591,17 @@ fn bootstrap_cluster_roles() -> Vec<(&'static str, Vec<(&'static str, &'static s
             None,
             vec![url_rule(
                 &[
-                    "/api", "/api/*", "/apis", "/apis/*", "/healthz", "/livez", "/openapi", "/openapi/*", "/readyz",
-                    "/version", "/version/",
+                    "/api",
+                    "/api/*",
+                    "/apis",
+                    "/apis/*",
+                    "/healthz",
+                    "/livez",
+                    "/openapi",
+                    "/openapi/*",
+                    "/readyz",
+                    "/version",
+                    "/version/",
                 ],
                 &["get"],
             )],
@@ -681,13 +704,21 @@ fn bootstrap_cluster_roles() -> Vec<(&'static str, Vec<(&'static str, &'static s
 }
 
 /// Bootstrap ClusterRoleBindings: (name, role, subjects as (kind, name, namespace)).
-fn bootstrap_bindings() -> Vec<(&'static str, &'static str, Vec<(&'static str, &'static str, &'static str)>)> {
+fn bootstrap_bindings() -> Vec<BootstrapBinding> {
     vec![
         ("cluster-admin", "cluster-admin", vec![("Group", "system:masters", "")]),
         // kubeadm ≥ 1.29 puts admin.conf's kubernetes-admin in this group, not system:masters.
         ("kubeadm:cluster-admins", "cluster-admin", vec![("Group", "kubeadm:cluster-admins", "")]),
-        ("kubeadm:get-nodes", "kubeadm:get-nodes", vec![("Group", "system:bootstrappers:kubeadm:default-node-token", "")]),
-        ("kubeadm:kubelet-bootstrap", "system:node-bootstrapper", vec![("Group", "system:bootstrappers:kubeadm:default-node-token", "")]),
+        (
+            "kubeadm:get-nodes",
+            "kubeadm:get-nodes",
+            vec![("Group", "system:bootstrappers:kubeadm:default-node-token", "")],
+        ),
+        (
+            "kubeadm:kubelet-bootstrap",
+            "system:node-bootstrapper",
+            vec![("Group", "system:bootstrappers:kubeadm:default-node-token", "")],
+        ),
         (
             "kubeadm:node-autoapprove-bootstrap",
             "system:certificates.k8s.io:certificatesigningrequests:nodeclient",
@@ -897,7 +928,8 @@ mod tests {
 
     #[test]
     fn bindings_grant_in_their_namespace_only() {
-        let role = Object::Role(Role { metadata: meta("dev", "reader"), rules: Some(vec![rule(&[""], &["pods"], READ)]) });
+        let role =
+            Object::Role(Role { metadata: meta("dev", "reader"), rules: Some(vec![rule(&[""], &["pods"], READ)]) });
         let w = world_with(vec![
             role,
             binding("dev", "jane-reads", "Role", "reader", vec![subject("User", "jane", None)]),
@@ -920,7 +952,10 @@ mod tests {
     #[test]
     fn the_admin_and_default_groups() {
         let w = World::new(1);
-        let admin = UserInfo { name: "kubernetes-admin".into(), groups: vec!["kubeadm:cluster-admins".into(), AUTHENTICATED.into()] };
+        let admin = UserInfo {
+            name: "kubernetes-admin".into(),
+            groups: vec!["kubeadm:cluster-admins".into(), AUTHENTICATED.into()],
+        };
         assert!(w.authorize(&admin, &attrs("delete", "", "nodes", "", "", "node01")).allowed());
         let jane = UserInfo::impersonated("jane", &[]);
         assert!(!w.authorize(&jane, &attrs("list", "", "pods", "", "default", "")).allowed());
