@@ -12,6 +12,7 @@ pub mod describe;
 pub mod generators;
 pub mod jsonpath;
 pub mod output;
+pub mod pod_template;
 pub mod print;
 pub mod table_printer;
 

@@ -3,8 +3,13 @@
 
 mod architecture;
 mod bad_input;
+mod cli;
 mod determinism;
+mod lessons;
 mod oracle;
+mod oracle_create;
+mod oracle_describe;
+mod rollouts;
 mod transcripts;
 
 use kubedojo::shell::workstation::{transcript, Workstation};

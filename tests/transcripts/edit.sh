@@ -26,7 +26,7 @@ KUBE_EDITOR=true kubectl edit deployment/web
 KUBE_EDITOR="sed -i 's/replicas: 3/replicas: -1/'" kubectl edit deploy web
 echo "exit code $?"
 ls /tmp
-head -9 /tmp/kubectl-edit-t2r81.yaml
+for f in /tmp/kubectl-edit-*.yaml; do grep -q 'was not valid' $f && head -9 $f; done
 KUBE_EDITOR="sed -i 's/  name: web$/  name: web2/'" kubectl edit deploy web
 KUBE_EDITOR="sed -i 's/^kind: Deployment/kind: Deployment\nbroken: [/'" kubectl edit deploy web
 kubectl edit deploy web
