@@ -126,3 +126,7 @@ kubectl create -f broken.yaml
 kubectl auth can-i get pods -n dev --as joe
 kubectl get clusterrole view admin edit cluster-admin
 kubectl get clusterrolebinding cluster-admin kubeadm:cluster-admins
+kubectl run job1 --image=busybox --as jane -n dev
+kubectl create deployment api --image=nginx -n dev --as system:serviceaccount:dev:bot
+kubectl create namespace test --as jane
+kubectl create configmap cfg --from-literal=a=b -n dev --as jane
