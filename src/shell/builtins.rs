@@ -2,6 +2,8 @@
 //! busybox's output and error texts, plus the shell-state builtins (cd, export, alias...).
 //! Network tools live in `net.rs`.
 
+mod sed;
+
 use std::fmt::Write as _;
 
 use brush_parser::ast::{BinaryPredicate, UnaryPredicate};
@@ -634,6 +636,7 @@ pub(crate) fn run(argv: &[String], ctx: &mut Ctx) -> Option<Outcome> {
             i32::from(!ok)
         }
         "grep" => grep(args, ctx),
+        "sed" => sed::sed(args, ctx),
         "cut" => {
             let mut delim = '\t';
             let mut fields = String::new();
@@ -1139,7 +1142,7 @@ pub(crate) fn is_builtin(n: &str) -> bool {
         "sleep", "echo", "printf", "date", "cat", "touch", "rm", "mkdir", "rmdir", "ls", "cp", "mv", "head", "tail",
         "wc", "grep", "cut", "sort", "uniq", "tr", "tee", "seq", "expr", "env", "printenv", "export", "test", "[",
         "true", "false", "cd", "pwd", "id", "whoami", "hostname", "uname", "wget", "nc", "nslookup", "sh", "basename",
-        "dirname", "kill",
+        "dirname", "kill", "sed",
     ];
     NAMES.contains(&n)
 }

@@ -79,9 +79,10 @@ pub trait TickObserver: Send {
 }
 
 impl World {
-    /// An empty cluster (no nodes, no namespaces) seeded with `seed`.
+    /// An empty cluster (no nodes, no namespaces) seeded with `seed`; only the API server's
+    /// bootstrap RBAC policy is there.
     pub fn bare(seed: u64) -> World {
-        World {
+        let mut w = World {
             now: Tick(0),
             rng: ChaCha8Rng::seed_from_u64(seed),
             seed,
@@ -98,7 +99,9 @@ impl World {
             metrics: metrics::MetricsServer::default(),
             event_seq: 0,
             observer: None,
-        }
+        };
+        api::rbac::bootstrap(&mut w);
+        w
     }
 
     /// The default cluster (target `empty`): a control plane and two workers, 4 CPU / 8Gi

@@ -180,7 +180,22 @@ fn run_files(ctx: &mut Ctx, m: &ArgMatches, apply: bool) {
         }
         let name = obj.name().to_string();
         let k_ns = obj.namespace().to_string();
+        if apply {
+            if let Err(e) = super::auth::authorize_kind(ctx, "get", kind, &k_ns, &name) {
+                ctx.out.fail(&retrieving_error(&e, kind, &name, &k_ns, &doc.source));
+                continue;
+            }
+        }
         let existing = ctx.world.store.get(kind, &k_ns, &name).cloned();
+        let write = if existing.is_some() && apply { "patch" } else { "create" };
+        let auth_name = if write == "patch" { name.as_str() } else { "" };
+        if let Err(e) =
+            super::auth::authorize_api(ctx, &crate::sim::api::rbac::Attributes::for_kind(write, kind, &k_ns, auth_name))
+        {
+            let verb = if write == "patch" { "patching" } else { "creating" };
+            ctx.out.fail(&e.with_source(verb, &doc.source).kubectl_text());
+            continue;
+        }
         let suffix = match dry {
             DryRun::Client => " (dry run)",
             DryRun::Server => " (server dry run)",
@@ -274,6 +289,18 @@ fn run_files(ctx: &mut Ctx, m: &ArgMatches, apply: bool) {
     if !format.is_table() && !printed.is_empty() {
         print::print_written(ctx, &format, &printed);
     }
+}
+
+/// kubectl apply's error when it cannot read the live object.
+fn retrieving_error(server_text: &str, kind: crate::sim::Kind, name: &str, ns: &str, source: &str) -> String {
+    let reason_and_message = server_text.strip_prefix("Error from server ").unwrap_or(server_text);
+    let (reason, message) = reason_and_message.split_once(": ").unwrap_or(("", reason_and_message));
+    let gv = if kind.group().is_empty() { format!("/{}", kind.version()) } else { kind.api_version().to_string() };
+    format!(
+        "Error from server {reason}: error when retrieving current configuration of:\nResource: \"{gv}, Resource={}\", GroupVersionKind: \"{gv}, Kind={}\"\nName: \"{name}\", Namespace: \"{ns}\"\nfrom server for: \"{source}\": {message}",
+        kind.plural(),
+        kind.name()
+    )
 }
 
 /// The object an apply produces: the live object with the new configuration laid over it.

@@ -2,20 +2,26 @@
 //! words, not clap's), and dispatch to each command's implementation.
 
 mod apply;
+pub(crate) mod auth;
 mod autoscale;
 mod config;
 mod cordon;
+mod cp;
 mod create;
 mod delete;
 mod describe;
 mod drain;
+mod edit;
+mod events;
 mod exec;
+mod explain;
 mod expose;
 pub(crate) mod get;
 mod info;
 mod label;
 mod logs;
 mod patch;
+mod replace;
 mod rollout;
 mod run;
 mod scale;
@@ -150,6 +156,12 @@ pub fn dispatch(ctx: &mut Ctx, args: &[String]) {
         "cluster-info" => info::cluster_info(ctx, rest),
         "api-resources" => info::api_resources(ctx, rest),
         "api-versions" => info::api_versions(ctx, rest),
+        "auth" => auth::run(ctx, rest),
+        "edit" => edit::run(ctx, rest),
+        "replace" => replace::run(ctx, rest),
+        "explain" => explain::run(ctx, rest),
+        "events" => events::run(ctx, rest),
+        "cp" => cp::run(ctx, rest),
         "completion" => {
             // `source <(kubectl completion bash)` is a common exam habit: accept it quietly.
             ctx.out.out("# kubectl completion is built into kubedojo's prompt\n");
@@ -206,6 +218,9 @@ pub(crate) fn command(name: &'static str) -> Command {
         .arg(Arg::new("kubeconfig").long("kubeconfig").num_args(1))
         .arg(Arg::new("v").short('v').long("v").num_args(1))
         .arg(Arg::new("request-timeout").long("request-timeout").num_args(1))
+        .arg(Arg::new("as").long("as").num_args(1))
+        .arg(Arg::new("as-group").long("as-group").num_args(1).action(ArgAction::Append))
+        .arg(Arg::new("as-uid").long("as-uid").num_args(1))
         .arg(Arg::new("help").short('h').long("help").action(ArgAction::SetTrue))
 }
 

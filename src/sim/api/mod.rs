@@ -14,6 +14,7 @@ pub mod discovery;
 pub mod errors;
 pub mod eviction;
 pub mod patch;
+pub mod rbac;
 pub mod selector;
 pub mod storage;
 pub mod table;

@@ -14,6 +14,7 @@
 //! workload controller needs to create and count pods.
 
 pub mod apps_informer;
+pub mod clusterroleaggregation;
 pub mod cronjob;
 pub mod daemonset;
 pub mod deployment;
@@ -51,6 +52,7 @@ pub struct Controllers {
     pub quota: quota::State,
     /// The horizontal pod autoscaler's sync times, recommendations and scale events.
     pub hpa: hpa::State,
+    pub clusterrole_aggregation: clusterroleaggregation::State,
 }
 
 /// How many rounds the Deployment and ReplicaSet controllers get per tick. Their chain
@@ -88,4 +90,5 @@ pub fn run(w: &mut World) {
     quota::reconcile(w);
     disruption::reconcile(w);
     gc::reconcile(w);
+    clusterroleaggregation::reconcile(w);
 }
