@@ -1,16 +1,15 @@
 //! The `kubedojo` command line (DESIGN §10 — a stable contract that tests and graders rely
-//! on): `run` plays a script of shell commands against a simulated cluster and prints the
-//! transcript. The other subcommands arrive with the lesson, TUI and scale work and say so.
+//! on): with no subcommand, and with `play`, it opens the TUI; `run` plays a script of shell
+//! commands against a simulated cluster and prints the transcript. The other subcommands
+//! arrive with the lesson and scale work and say so.
 
 use std::io::{Read, Write};
 
 use clap::{Parser, Subcommand};
 
 use crate::shell::workstation::{transcript, Workstation};
+use crate::tui;
 use crate::sim::World;
-
-/// The demo transcript `kubedojo` plays until the TUI exists.
-const DEMO: &str = include_str!("../../examples/first.sh");
 
 #[derive(Parser, Debug)]
 #[command(name = "kubedojo", version, about = "An offline Kubernetes training simulator for the terminal")]
@@ -76,13 +75,10 @@ pub fn main() -> i32 {
         }
     };
     match cli.command {
-        None => {
-            let mut ws = Workstation::new(World::new(1));
-            print(&transcript(&mut ws, DEMO));
-            0
-        }
+        // Until the course is embedded, the TUI opens on the default cluster.
+        None => play("empty", 1),
         Some(Cmd::Run { target, script, seed }) => run(&target, &script, seed),
-        Some(Cmd::Play { .. }) => not_yet("play", "the TUI"),
+        Some(Cmd::Play { target, seed }) => play(&target, seed),
         Some(Cmd::Grade { .. }) => not_yet("grade", "lessons and grading"),
         Some(Cmd::Check { .. }) => not_yet("check", "lessons and grading"),
         Some(Cmd::List) => not_yet("list", "lessons and grading"),
@@ -99,6 +95,28 @@ fn print(s: &str) {
     let mut out = std::io::stdout().lock();
     let _ = out.write_all(s.as_bytes());
     let _ = out.flush();
+}
+
+/// The world a target names: `empty` is the default cluster.
+fn world_for(cmd: &str, target: &str, seed: u64) -> Result<World, i32> {
+    match target {
+        "empty" => Ok(World::new(seed)),
+        other => {
+            eprintln!(
+                "kubedojo {cmd}: unknown target \"{other}\": only `empty` exists until scenario and lesson files arrive"
+            );
+            Err(2)
+        }
+    }
+}
+
+fn play(target: &str, seed: u64) -> i32 {
+    let world = match world_for("play", target, seed) {
+        Ok(w) => w,
+        Err(code) => return code,
+    };
+    let title = if target == "empty" { "default cluster".to_string() } else { target.to_string() };
+    tui::run(world, tui::Options { color: tui::color_allowed(), title })
 }
 
 fn run(target: &str, script: &str, seed: u64) -> i32 {
@@ -118,14 +136,9 @@ fn run(target: &str, script: &str, seed: u64) -> i32 {
             }
         }
     };
-    let world = match target {
-        "empty" => World::new(seed),
-        other => {
-            eprintln!(
-                "kubedojo run: unknown target \"{other}\": only `empty` exists until scenario and lesson files arrive"
-            );
-            return 2;
-        }
+    let world = match world_for("run", target, seed) {
+        Ok(w) => w,
+        Err(code) => return code,
     };
     let mut ws = Workstation::new(world);
     print(&transcript(&mut ws, &text));
