@@ -191,6 +191,13 @@ pub fn parse_keys(script: &str) -> Result<Vec<Event>, String> {
     Ok(out)
 }
 
+/// Text typed as it is; a newline is `enter`.
+pub fn typed_keys(text: &str) -> Vec<Event> {
+    text.chars()
+        .map(|c| if c == '\n' { press(KeyCode::Enter, KeyModifiers::NONE) } else { press(KeyCode::Char(c), KeyModifiers::NONE) })
+        .collect()
+}
+
 fn press(code: KeyCode, m: KeyModifiers) -> Event {
     Event::Key(KeyEvent::new(code, m))
 }

@@ -54,6 +54,16 @@ impl Story {
         self
     }
 
+    /// Types text as it is (no `<key>` names); each newline presses enter.
+    pub fn typed(&mut self, text: &str) -> &mut Story {
+        for ev in keys::typed_keys(text) {
+            if let Some(msg) = keys::map(&self.app, ev) {
+                self.send(msg);
+            }
+        }
+        self
+    }
+
     /// `n` seconds pass on the wall clock (each a tick unless paused).
     pub fn ticks(&mut self, n: u64) -> &mut Story {
         for _ in 0..n {

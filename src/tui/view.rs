@@ -151,7 +151,8 @@ fn cluster(app: &App, area: Rect, buf: &mut Buffer) {
             Entry::Unscheduled => "",
             Entry::Node(n) => n.as_str(),
         };
-        let Some(pods) = app.index.pods_on(key) else { continue };
+        let empty = Default::default();
+        let pods = app.index.pods_on(key).unwrap_or(&empty);
         let mut y = inner.y + 1;
         let bottom = inner.y + inner.height;
         if pods.is_empty() {

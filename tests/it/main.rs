@@ -6,6 +6,8 @@ mod bad_input;
 mod determinism;
 mod oracle;
 mod transcripts;
+mod tui;
+mod tui_tmux;
 
 use kubedojo::shell::workstation::{transcript, Workstation};
 use kubedojo::sim::World;
