@@ -5,6 +5,8 @@
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
+use super::resources;
+use super::theme::Health;
 use crate::sim::clock::Tick;
 use crate::sim::store::Change;
 use crate::sim::{Kind, ObjKey, World};
@@ -29,7 +31,10 @@ pub struct Index {
     rv: u64,
     /// Pods by node name ("" for pods not scheduled yet).
     pub pods_by_node: BTreeMap<String, BTreeSet<ObjKey>>,
-    pod_node: BTreeMap<ObjKey, String>,
+    /// Each pod's node and what its status means, as of its last change (a pod's STATUS
+    /// only moves when the pod object does, so the cluster pane's glyphs come from here
+    /// without formatting a row per pod per frame).
+    pods: BTreeMap<ObjKey, (String, Health)>,
     /// Events added or repeated lately, newest last.
     pub recent_events: VecDeque<ObjKey>,
     pub rollouts: BTreeMap<ObjKey, Rollout>,
@@ -44,10 +49,11 @@ impl Index {
 
     fn rebuild(&mut self, world: &World) {
         self.pods_by_node.clear();
-        self.pod_node.clear();
+        self.pods.clear();
         self.recent_events.clear();
+        let now = world.now.datetime();
         for p in world.store.list(Kind::Pod, None) {
-            self.set_pod_node(p.key(), node_of(p));
+            self.set_pod(p.key(), node_of(p), resources::pod_summary(p, now).health);
         }
         let mut events: Vec<_> = world
             .store
@@ -61,25 +67,29 @@ impl Index {
         self.rv = world.store.resource_version();
     }
 
-    fn set_pod_node(&mut self, key: ObjKey, node: String) {
-        if let Some(old) = self.pod_node.get(&key) {
-            if *old == node {
-                return;
-            }
-            if let Some(set) = self.pods_by_node.get_mut(old) {
-                set.remove(&key);
+    fn set_pod(&mut self, key: ObjKey, node: String, health: Health) {
+        if let Some((old, _)) = self.pods.get(&key) {
+            if *old != node {
+                if let Some(set) = self.pods_by_node.get_mut(old) {
+                    set.remove(&key);
+                }
             }
         }
         self.pods_by_node.entry(node.clone()).or_default().insert(key.clone());
-        self.pod_node.insert(key, node);
+        self.pods.insert(key, (node, health));
     }
 
     fn remove_pod(&mut self, key: &ObjKey) {
-        if let Some(old) = self.pod_node.remove(key) {
+        if let Some((old, _)) = self.pods.remove(key) {
             if let Some(set) = self.pods_by_node.get_mut(&old) {
                 set.remove(key);
             }
         }
+    }
+
+    /// What a pod's status meant at its last change.
+    pub fn pod_health(&self, key: &ObjKey) -> Health {
+        self.pods.get(key).map_or(Health::Unknown, |(_, h)| *h)
     }
 
     /// Follows the store's changes since the last call.
@@ -102,9 +112,10 @@ impl Index {
                 _ => {}
             }
         }
+        let now = world.now.datetime();
         for (key, deleted) in pods {
             match store.get(Kind::Pod, &key.namespace, &key.name) {
-                Some(p) if !deleted => self.set_pod_node(key, node_of(p)),
+                Some(p) if !deleted => self.set_pod(key, node_of(p), resources::pod_summary(p, now).health),
                 _ => self.remove_pod(&key),
             }
         }

@@ -198,9 +198,8 @@ fn cluster(app: &App, area: Rect, buf: &mut Buffer) {
                     put(buf, gx, gy, "…", 1, t.dim());
                     break;
                 }
-                let Some(p) = app.ws.world.store.get(Kind::Pod, &k.namespace, &k.name) else { continue };
-                let s = resources::pod_summary(p, now);
-                put(buf, gx, gy, s.health.glyph(), 1, t.health(s.health));
+                let h = app.index.pod_health(k);
+                put(buf, gx, gy, h.glyph(), 1, t.health(h));
             }
         }
     }
@@ -551,7 +550,7 @@ fn overlay(app: &App, area: Rect, buf: &mut Buffer) {
     let t = &app.theme;
     match &app.overlay {
         Some(Overlay::Help { scroll }) => {
-            let r = layout::centered(area, 100, area.height.saturating_sub(2));
+            let r = layout::centered(area, 150, area.height.saturating_sub(2));
             Clear.render(r, buf);
             Block::bordered()
                 .title(" help · esc closes · ↑↓ scroll ")
@@ -560,14 +559,27 @@ fn overlay(app: &App, area: Rect, buf: &mut Buffer) {
                 .render(r, buf);
             let inner = layout::inner(r);
             let lines = strings::help_lines();
-            let key_w = 24.min(inner.width / 3);
-            for (i, (k, what)) in lines.iter().skip(*scroll).take(inner.height as usize).enumerate() {
-                let y = inner.y + i as u16;
-                if k.is_empty() {
-                    put(buf, inner.x, y, what, inner.width, t.header());
-                } else {
-                    put(buf, inner.x + 1, y, k, key_w, t.key());
-                    put(buf, inner.x + 1 + key_w, y, what, inner.width.saturating_sub(key_w + 1), Style::new());
+            // Two columns when they fit side by side, split at a section's start.
+            let (columns, split) = if inner.width >= 120 && lines.len() > inner.height as usize {
+                let half = lines.len() / 2;
+                let split = (half..lines.len()).find(|&i| lines[i].0.is_empty()).unwrap_or(half);
+                (2, split)
+            } else {
+                (1, lines.len())
+            };
+            let col_w = inner.width / columns;
+            let key_w = 22.min(col_w / 3);
+            for c in 0..columns {
+                let (from, to, skip) = if c == 0 { (0, split, *scroll) } else { (split, lines.len(), *scroll) };
+                let x0 = inner.x + c * col_w;
+                for (i, (k, what)) in lines[from..to].iter().skip(skip).take(inner.height as usize).enumerate() {
+                    let y = inner.y + i as u16;
+                    if k.is_empty() {
+                        put(buf, x0, y, what, col_w.saturating_sub(1), t.header());
+                    } else {
+                        put(buf, x0 + 1, y, k, key_w, t.key());
+                        put(buf, x0 + 1 + key_w, y, what, col_w.saturating_sub(key_w + 2), Style::new());
+                    }
                 }
             }
         }
