@@ -46,6 +46,8 @@ pub struct World {
     pub scheduler: scheduler::Scheduler,
     pub network: network::Network,
     pub sched_queue: scheduling::Queue,
+    /// The controller manager's caches and work queues.
+    pub controllers: controllers::Controllers,
     /// Fault: the image registry is unreachable (pulls fail).
     pub registry_down: bool,
     pub(crate) event_seq: u64,
@@ -64,6 +66,7 @@ impl World {
             scheduler: scheduler::Scheduler::default(),
             network: network::Network::default(),
             sched_queue: scheduling::Queue::default(),
+            controllers: controllers::Controllers::default(),
             registry_down: false,
             event_seq: 0,
         }

@@ -149,7 +149,10 @@ impl Store {
                 return None;
             }
         }
-        Some(self.log.iter().filter(move |e| e.resource_version > resource_version))
+        // The log is ordered by resourceVersion: find the start by binary search, so a watcher
+        // that is nearly caught up pays for what changed, not for the whole log.
+        let start = self.log.partition_point(|e| e.resource_version <= resource_version);
+        Some(self.log.range(start..))
     }
 }
 

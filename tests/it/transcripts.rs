@@ -36,4 +36,12 @@ transcripts! {
     oomkilled,
     unschedulable,
     errors,
+    job_parallel,
+    job_backoff_limit,
+    job_deadline,
+    job_indexed,
+    cronjob_schedule,
+    cronjob_forbid,
+    statefulset_ordered,
+    daemonset,
 }

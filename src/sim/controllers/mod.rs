@@ -7,11 +7,23 @@ pub mod cronjob;
 pub mod daemonset;
 pub mod deployment;
 pub mod gc;
+pub mod history;
+pub mod informer;
 pub mod job;
+pub mod podcontrol;
 pub mod replicaset;
 pub mod statefulset;
 
 use super::World;
+
+/// The controllers' own caches and queues (informer cursors, owner indexes, due times).
+#[derive(Clone, Debug, Default)]
+pub struct Controllers {
+    pub job: job::State,
+    pub cronjob: cronjob::State,
+    pub daemonset: daemonset::State,
+    pub statefulset: statefulset::State,
+}
 
 /// Runs every controller once.
 pub fn run(w: &mut World) {

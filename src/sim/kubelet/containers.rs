@@ -475,7 +475,7 @@ fn setup_fs(w: &mut World, pod: &Pod, rt: &PodRt, c: &mut CtrRt) {
         }
     }
     let ip = rt.ip.clone().unwrap_or_default();
-    root.add_file("/etc/hostname", format!("{}\n", rt.name).as_bytes(), 0o644);
+    root.add_file("/etc/hostname", format!("{}\n", super::pod_hostname(pod)).as_bytes(), 0o644);
     root.add_file(
         "/etc/hosts",
         format!(

@@ -112,7 +112,7 @@ pub fn resolve(
     for (k, v) in image_env {
         set(&mut env, k.clone(), v.clone());
     }
-    set(&mut env, "HOSTNAME".into(), rt.name.clone());
+    set(&mut env, "HOSTNAME".into(), super::pod_hostname(pod));
     // Service links for the API server's own Service, present in every namespace.
     for (k, v) in [
         ("KUBERNETES_SERVICE_HOST", "10.96.0.1"),

@@ -201,6 +201,20 @@ impl PodRt {
     }
 }
 
+/// The pod's hostname as the kubelet sets it (`GeneratePodHostNameAndDomain`): spec.hostname
+/// when set (Indexed Jobs, StatefulSets via their name), else the pod name; at most 63
+/// characters.
+pub fn pod_hostname(pod: &Pod) -> String {
+    let name = pod
+        .spec
+        .as_ref()
+        .and_then(|s| s.hostname.clone())
+        .filter(|h| !h.is_empty())
+        .or_else(|| pod.metadata.name.clone())
+        .unwrap_or_default();
+    name.chars().take(63).collect::<String>().trim_end_matches(['-', '.']).to_string()
+}
+
 /// Records an event about a pod (optionally one of its containers) from its node's kubelet.
 pub(crate) fn pod_event(w: &mut World, pod: &Pod, container: Option<&str>, t: EventType, reason: &str, msg: &str) {
     let node = pod.spec.as_ref().and_then(|s| s.node_name.clone()).unwrap_or_default();
