@@ -13,6 +13,7 @@ use super::resources::{self, Filter, ObjRef};
 use super::strings;
 use super::theme::Theme;
 use super::xray::{self, XrayRow, XrayScope};
+use super::session::Session;
 use crate::shell::workstation::Workstation;
 use crate::sim::Kind;
 
@@ -174,7 +175,7 @@ pub enum Overlay {
 
 /// The whole state of the TUI.
 pub struct App {
-    pub ws: Workstation,
+    session: Session,
     pub options: Options,
     pub theme: Theme,
     pub focus: Focus,
@@ -266,7 +267,7 @@ impl App {
         let namespace = ws.client.namespace.clone();
         let theme = Theme::new(options.color);
         let mut app = App {
-            ws,
+            session: Session::Free(ws),
             options,
             theme,
             focus: Focus::Prompt,
@@ -294,11 +295,16 @@ impl App {
             editing: None,
             keep_file: false,
         };
-        app.index.sample_rollouts(&app.ws.world);
+        app.index.sample_rollouts(&app.session.ws().world);
         for l in strings::WELCOME.lines() {
             app.term.push(LineKind::Output, l);
         }
         app
+    }
+
+    /// The learner's workstation and its cluster.
+    pub fn ws(&self) -> &Workstation {
+        self.session.ws()
     }
 
     pub fn areas(&self) -> Areas {
@@ -307,7 +313,7 @@ impl App {
 
     /// The namespace the resource pane lists (the context's when it lists all).
     pub fn view_namespace(&self) -> String {
-        self.pane.namespace.clone().unwrap_or_else(|| self.ws.client.namespace.clone())
+        self.pane.namespace.clone().unwrap_or_else(|| self.ws().client.namespace.clone())
     }
 
     fn filter(&self) -> Filter {
@@ -316,7 +322,7 @@ impl App {
 
     /// The objects of the resource pane's table.
     pub fn listing(&self) -> Vec<&crate::sim::Object> {
-        resources::listing(&self.ws.world, self.pane.kind, self.pane.namespace.as_deref(), &self.filter())
+        resources::listing(&self.ws().world, self.pane.kind, self.pane.namespace.as_deref(), &self.filter())
     }
 
     /// The object the keys act on: the selected row, tree line, node, or the one shown.
@@ -340,14 +346,14 @@ impl App {
     /// Runs a command line as if typed, echoing it into the scrollback.
     fn run_echoed(&mut self, line: &str) {
         self.term.push(LineKind::Command, &format!("$ {line}"));
-        let out = self.ws.execute(&format!("{line}\n"));
+        let out = self.session.run(line);
         self.term.output(&out);
         self.after_change();
     }
 
     /// Brings every derived view up to date after the cluster changed.
     fn after_change(&mut self) {
-        self.index.refresh(&self.ws.world);
+        self.index.refresh(&self.session.ws().world);
         self.refresh_pane();
     }
 
@@ -362,7 +368,7 @@ impl App {
                 }
             }
             PaneMode::Xray(x) => {
-                let rows = xray::rows(&self.ws.world, &x.scope);
+                let rows = xray::rows(&self.session.ws().world, &x.scope);
                 if let PaneMode::Xray(x) = &mut self.pane.mode {
                     x.rows = rows;
                 }
@@ -387,8 +393,8 @@ impl App {
 
     fn detail_lines(&mut self, kind: DetailKind, obj: &ObjRef) -> Vec<String> {
         let args = App::detail_args(kind, obj);
-        let cwd = self.ws.cwd().to_string();
-        let ws = &mut self.ws;
+        let ws = self.session.ws_for_reading();
+        let cwd = ws.cwd().to_string();
         let out = crate::kubectl::run(&mut ws.world, &mut ws.client, &mut ws.fs, &cwd, &args, &[]);
         let mut text = String::from_utf8_lossy(&out.stderr[..out.lead_err_len.min(out.stderr.len())]).into_owned();
         text.push_str(&String::from_utf8_lossy(&out.stdout));
@@ -417,7 +423,7 @@ impl App {
     }
 
     fn open_xray(&mut self, scope: XrayScope) {
-        let rows = xray::rows(&self.ws.world, &scope);
+        let rows = xray::rows(&self.ws().world, &scope);
         self.pane.mode = PaneMode::Xray(XrayView { scope, rows, selected: 0, offset: 0 });
         self.set_focus(Focus::Resources);
     }
@@ -448,7 +454,7 @@ impl App {
         match *first {
             "q" | "q!" | "quit" | "exit" => self.quit = true,
             "help" | "?" => self.overlay = Some(Overlay::Help { scroll: 0 }),
-            "chaos" => self.overlay = Some(Overlay::Chaos(ChaosMenu::open(&mut self.ws.world))),
+            "chaos" => self.overlay = Some(Overlay::Chaos(ChaosMenu::open(&mut self.session.ws_for_reading().world))),
             "xray" | "x" => {
                 let kind = match words.get(1) {
                     None => None,
@@ -515,7 +521,7 @@ impl App {
                         self.term.output(format!("{ed}: kubedojo opens the editor on a file: {ed} pod.yaml\n").as_bytes());
                         return;
                     };
-                    let mut req = edit::start_file_edit(&self.ws, ed, file);
+                    let mut req = edit::start_file_edit(self.ws(), ed, file);
                     if editor_env.is_some() {
                         req.program = editor_env;
                     }
@@ -527,7 +533,7 @@ impl App {
                         if cmd[1 + pos] == "edit" {
                             let mut args: Vec<String> = cmd[1..1 + pos].to_vec();
                             args.extend_from_slice(&cmd[2 + pos..]);
-                            match edit::start_kubectl_edit(&mut self.ws, &args) {
+                            match edit::start_kubectl_edit(self.session.ws_for_reading(), &args) {
                                 Ok(mut req) => {
                                     req.program = editor_env;
                                     self.request_editor(req);
@@ -541,7 +547,7 @@ impl App {
                 _ => {}
             }
         }
-        let out = self.ws.execute(&format!("{text}\n"));
+        let out = self.session.run(text);
         self.term.output(&out);
         self.after_change();
     }
@@ -575,7 +581,7 @@ impl App {
 
     fn complete_prompt(&mut self) {
         let input = &self.prompt.input;
-        let c = complete::complete(&self.ws, &input.text, input.cursor);
+        let c = complete::complete(self.session.ws(), &input.text, input.cursor);
         let word = &input.text[c.start..input.cursor];
         match c.replacement() {
             None => self.prompt.candidates.clear(),
@@ -660,7 +666,7 @@ impl App {
         match &mut self.pane.mode {
             PaneMode::Table => {
                 let n = resources::listing(
-                    &self.ws.world,
+                    &self.session.ws().world,
                     self.pane.kind,
                     self.pane.namespace.as_deref(),
                     &Filter::parse(&self.pane.filter),
@@ -731,8 +737,8 @@ impl App {
     }
 
     fn tick(&mut self) {
-        self.ws.world.tick();
-        self.index.sample_rollouts(&self.ws.world);
+        self.session.tick();
+        self.index.sample_rollouts(&self.session.ws().world);
         self.after_change();
     }
 
@@ -746,7 +752,7 @@ impl App {
                 return;
             }
         };
-        let out = edit::finish(&mut self.ws, &req, &edited, path);
+        let out = edit::finish(&mut self.session, &req, &edited, path);
         self.term.output(out.output.as_bytes());
         self.keep_file = out.keep_file;
         if let Some(again) = out.reopen {
@@ -859,7 +865,7 @@ fn update_overlay(app: &mut App, overlay: Overlay, msg: Msg) -> Option<Msg> {
             }
             Msg::Enter | Msg::Submit => {
                 let ns = app.view_namespace();
-                match menu.choose(&app.ws.world, &ns) {
+                match menu.choose(&app.ws().world, &ns) {
                     Some(cmd) => app.run_echoed(&cmd),
                     None if menu.is_empty() && menu.note.is_some() => {}
                     None => app.overlay = Some(Overlay::Chaos(menu)),
@@ -925,7 +931,7 @@ fn update_main(app: &mut App, msg: Msg) -> Option<Msg> {
         }
         Msg::Step => {
             app.tick();
-            app.flash = Some(format!("stepped one second ({})", strings::clock(app.ws.world.now.0)));
+            app.flash = Some(format!("stepped one second ({})", strings::clock(app.ws().world.now.0)));
         }
         Msg::TogglePause => app.paused = !app.paused,
         Msg::Faster => app.speed = (app.speed + 1).min(SPEEDS.len() - 1),
@@ -1040,7 +1046,7 @@ fn update_main(app: &mut App, msg: Msg) -> Option<Msg> {
             app.overlay = Some(Overlay::Filter(LineInput::new(&app.pane.filter)));
         }
         Msg::Help => app.overlay = Some(Overlay::Help { scroll: 0 }),
-        Msg::Chaos => app.overlay = Some(Overlay::Chaos(ChaosMenu::open(&mut app.ws.world))),
+        Msg::Chaos => app.overlay = Some(Overlay::Chaos(ChaosMenu::open(&mut app.session.ws_for_reading().world))),
         Msg::Enter => enter(app),
         Msg::Describe => app.open_detail(DetailKind::Describe),
         Msg::Yaml => app.open_detail(DetailKind::Yaml),
@@ -1052,7 +1058,7 @@ fn update_main(app: &mut App, msg: Msg) -> Option<Msg> {
                     line.push_str(&format!(" -n {}", obj.namespace));
                 }
                 app.term.push(LineKind::Command, &format!("$ {line}"));
-                match edit::start_object_edit(&mut app.ws, &obj, false) {
+                match edit::start_object_edit(app.session.ws_for_reading(), &obj, false) {
                     Ok(req) => app.request_editor(req),
                     Err(e) => app.term.output(format!("{e}\n").as_bytes()),
                 }
@@ -1081,7 +1087,7 @@ fn update_main(app: &mut App, msg: Msg) -> Option<Msg> {
         }
         Msg::AllNamespaces => {
             app.pane.namespace = match app.pane.namespace {
-                None => Some(app.ws.client.namespace.clone()),
+                None => Some(app.ws().client.namespace.clone()),
                 Some(_) => None,
             };
             app.pane.selected = 0;

@@ -8,6 +8,7 @@
 use serde_json::Value;
 
 use super::resources::ObjRef;
+use super::session::Session;
 use crate::shell::workstation::Workstation;
 use crate::shell::Fs;
 use crate::sim::api::errors::{ApiError, Reason};
@@ -152,27 +153,22 @@ pub fn start_file_edit(ws: &Workstation, program: &str, arg: &str) -> EditReques
 }
 
 /// The editor closed with `edited` in the file (at `path` on the real disk).
-pub fn finish(ws: &mut Workstation, req: &EditRequest, edited: &str, path: &str) -> EditOutcome {
+pub fn finish(session: &mut Session, req: &EditRequest, edited: &str, path: &str) -> EditOutcome {
     match &req.target {
-        EditTarget::File { path: ws_path } => finish_file(ws, ws_path, &req.text, edited),
+        EditTarget::File { path: ws_path } => finish_file(session, ws_path, &req.text, edited),
         EditTarget::Object { obj, original, retry, json } => {
-            finish_object(ws, req, obj, original, retry.as_deref(), *json, edited, path)
+            finish_object(session.ws_for_edit(), req, obj, original, retry.as_deref(), *json, edited, path)
         }
     }
 }
 
-fn finish_file(ws: &mut Workstation, ws_path: &str, before: &str, edited: &str) -> EditOutcome {
+fn finish_file(session: &mut Session, ws_path: &str, before: &str, edited: &str) -> EditOutcome {
     if edited == before {
         return EditOutcome::default();
     }
-    let now = ws.world.now.unix_s().max(0) as u64;
-    match ws.fs.write(ws_path, edited.as_bytes(), false, now) {
+    match session.write_file(ws_path, edited) {
         Ok(()) => EditOutcome::default(),
-        Err(_) => EditOutcome {
-            output: format!("\"{ws_path}\" E212: Can't open file for writing\n"),
-            reopen: None,
-            keep_file: false,
-        },
+        Err(e) => EditOutcome { output: format!("{e}\n"), reopen: None, keep_file: false },
     }
 }
 
@@ -351,10 +347,10 @@ mod tests {
     use super::*;
     use crate::sim::World;
 
-    fn ws_with_pod() -> Workstation {
+    fn ws_with_pod() -> Session {
         let mut ws = Workstation::new(World::new(1));
         ws.execute(&crate::tui::testing::pod_manifest_cmd("web", "nginx"));
-        ws
+        Session::Free(ws)
     }
 
     fn args(s: &str) -> Vec<String> {
@@ -364,7 +360,7 @@ mod tests {
     #[test]
     fn unchanged_edit_is_cancelled() {
         let mut ws = ws_with_pod();
-        let req = start_kubectl_edit(&mut ws, &args("pod web")).unwrap();
+        let req = start_kubectl_edit(ws.ws_for_reading(), &args("pod web")).unwrap();
         assert!(req.text.starts_with(HEADER));
         assert!(req.text.contains("\nkind: Pod\n"));
         let out = finish(&mut ws, &req, &req.text.clone(), "/tmp/x.yaml");
@@ -376,19 +372,19 @@ mod tests {
     #[test]
     fn a_valid_change_is_applied() {
         let mut ws = ws_with_pod();
-        let req = start_kubectl_edit(&mut ws, &args("pod/web")).unwrap();
+        let req = start_kubectl_edit(ws.ws_for_reading(), &args("pod/web")).unwrap();
         let edited = req.text.replace("  labels:\n", "  labels:\n    tier: front\n");
         assert_ne!(edited, req.text);
         let out = finish(&mut ws, &req, &edited, "/tmp/x.yaml");
         assert_eq!(out.output, "pod/web edited\n");
-        let labels = ws.world.store.get(crate::sim::Kind::Pod, "default", "web").unwrap().meta().labels.clone();
+        let labels = ws.ws().world.store.get(crate::sim::Kind::Pod, "default", "web").unwrap().meta().labels.clone();
         assert_eq!(labels.unwrap().get("tier").map(String::as_str), Some("front"));
     }
 
     #[test]
     fn renaming_is_refused_and_the_copy_kept() {
         let mut ws = ws_with_pod();
-        let req = start_kubectl_edit(&mut ws, &args("pod web")).unwrap();
+        let req = start_kubectl_edit(ws.ws_for_reading(), &args("pod web")).unwrap();
         let edited = req.text.replace("  name: web\n", "  name: other\n");
         let out = finish(&mut ws, &req, &edited, "/tmp/x.yaml");
         assert_eq!(
@@ -401,7 +397,7 @@ mod tests {
     #[test]
     fn syntax_errors_reopen_the_file_and_giving_up_keeps_it() {
         let mut ws = ws_with_pod();
-        let req = start_kubectl_edit(&mut ws, &args("pod web")).unwrap();
+        let req = start_kubectl_edit(ws.ws_for_reading(), &args("pod web")).unwrap();
         let edited = format!("{}\n  bad: [\n", req.text);
         let out = finish(&mut ws, &req, &edited, "/tmp/x.yaml");
         let again = out.reopen.expect("reopened");
@@ -416,10 +412,10 @@ mod tests {
     #[test]
     fn bad_command_lines_get_kubectl_errors() {
         let mut ws = ws_with_pod();
-        assert!(start_kubectl_edit(&mut ws, &[]).unwrap_err().starts_with("error: You must provide one or more resources"));
-        assert_eq!(start_kubectl_edit(&mut ws, &args("pod nope")).unwrap_err(), "Error from server (NotFound): pods \"nope\" not found");
+        assert!(start_kubectl_edit(ws.ws_for_reading(), &[]).unwrap_err().starts_with("error: You must provide one or more resources"));
+        assert_eq!(start_kubectl_edit(ws.ws_for_reading(), &args("pod nope")).unwrap_err(), "Error from server (NotFound): pods \"nope\" not found");
         assert_eq!(
-            start_kubectl_edit(&mut ws, &args("pod web --bogus")).unwrap_err(),
+            start_kubectl_edit(ws.ws_for_reading(), &args("pod web --bogus")).unwrap_err(),
             "error: unknown flag: --bogus\nSee 'kubectl edit --help' for usage."
         );
     }
@@ -427,10 +423,10 @@ mod tests {
     #[test]
     fn files_are_written_back_to_the_workstation() {
         let mut ws = ws_with_pod();
-        let req = start_file_edit(&ws, "vim", "notes.txt");
+        let req = start_file_edit(ws.ws(), "vim", "notes.txt");
         assert_eq!(req.text, "");
         let out = finish(&mut ws, &req, "hello\n", "/tmp/notes.txt");
         assert_eq!(out, EditOutcome::default());
-        assert_eq!(ws.fs.read("/root/notes.txt").unwrap(), b"hello\n");
+        assert_eq!(ws.ws().fs.read("/root/notes.txt").unwrap(), b"hello\n");
     }
 }

@@ -69,7 +69,7 @@ pub fn cluster_entries(app: &App) -> Vec<Entry> {
     if app.index.pods_on("").is_some_and(|s| !s.is_empty()) {
         v.push(Entry::Unscheduled);
     }
-    v.extend(app.ws.world.store.list(Kind::Node, None).iter().map(|n| Entry::Node(n.name().to_string())));
+    v.extend(app.ws().world.store.list(Kind::Node, None).iter().map(|n| Entry::Node(n.name().to_string())));
     v
 }
 

@@ -16,6 +16,7 @@ pub mod keys;
 pub mod layout;
 pub mod prompt;
 pub mod resources;
+pub mod session;
 pub mod strings;
 mod term;
 pub mod testing;

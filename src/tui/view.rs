@@ -97,7 +97,7 @@ fn status_bar(app: &App, area: Rect, buf: &mut Buffer) {
         buf,
         x,
         area.y,
-        &format!(" ⏱ {}  ns {} ", strings::clock(app.ws.world.now.0), ns),
+        &format!(" ⏱ {}  ns {} ", strings::clock(app.ws().world.now.0), ns),
         end.saturating_sub(x),
         t.bar(),
     );
@@ -120,14 +120,14 @@ fn cluster(app: &App, area: Rect, buf: &mut Buffer) {
     let entries = layout::cluster_entries(app);
     block(app, format!(" cluster [{} nodes] ", entries.iter().filter(|e| matches!(e, Entry::Node(_))).count()), focused)
         .render(area, buf);
-    let now = app.ws.world.now.datetime();
+    let now = app.ws().world.now.datetime();
     for (i, r) in layout::cluster_boxes(app, area) {
         let entry = &entries[i];
         let selected = focused && app.cluster.selected == i;
         let (title, health, line) = match entry {
             Entry::Unscheduled => (" unscheduled ".to_string(), Health::Starting, "waiting for a node".to_string()),
             Entry::Node(name) => {
-                let node = app.ws.world.store.get(Kind::Node, "", name);
+                let node = app.ws().world.store.get(Kind::Node, "", name);
                 let (h, notes) = node.map(resources::node_state).unwrap_or((Health::Unknown, Vec::new()));
                 let roles = node.map(resources::node_roles).unwrap_or_default();
                 let state = if notes.is_empty() { "Ready".to_string() } else { notes.join(" · ") };
@@ -166,7 +166,7 @@ fn cluster(app: &App, area: Rect, buf: &mut Buffer) {
                 if y >= bottom {
                     break;
                 }
-                let Some(p) = app.ws.world.store.get(Kind::Pod, &k.namespace, &k.name) else { continue };
+                let Some(p) = app.ws().world.store.get(Kind::Pod, &k.namespace, &k.name) else { continue };
                 let s = resources::pod_summary(p, now);
                 let mut right = format!("{} {}", s.ready, s.status).trim().to_string();
                 if !s.restarts.is_empty() && !s.restarts.starts_with('0') {
@@ -297,7 +297,7 @@ fn table_view(app: &App, area: Rect, buf: &mut Buffer, focused: bool) {
     let rows = (inner.height - 1) as usize;
     let offset = app.pane.offset.min(listing.len().saturating_sub(1));
     let visible = &listing[offset..(offset + rows).min(listing.len())];
-    let now = app.ws.world.now.datetime();
+    let now = app.ws().world.now.datetime();
     let mut table = resources::table(app.pane.kind, visible, now);
     if all_ns {
         table.headers.insert(0, "NAMESPACE".into());
@@ -354,7 +354,7 @@ fn rollout_target(app: &App) -> Option<ObjRef> {
         }
     }
     let (k, r) = app.index.latest_rollout()?;
-    let recent = r.last_active.is_some_and(|t| app.ws.world.now.since(t) < super::index::SAMPLES as u64);
+    let recent = r.last_active.is_some_and(|t| app.ws().world.now.since(t) < super::index::SAMPLES as u64);
     recent.then(|| ObjRef { kind: Kind::Deployment, namespace: k.namespace.clone(), name: k.name.clone() })
 }
 
@@ -392,7 +392,7 @@ fn strip(app: &App, area: Rect, buf: &mut Buffer) {
         .border_style(t.border())
         .render(events_area, buf);
     let inner = Rect { y: events_area.y + 1, height: events_area.height - 1, ..events_area };
-    let now = app.ws.world.now.datetime();
+    let now = app.ws().world.now.datetime();
     let ns = app.pane.namespace.as_deref();
     let mut shown = Vec::new();
     for k in app.index.recent_events.iter().rev() {
@@ -402,7 +402,7 @@ fn strip(app: &App, area: Rect, buf: &mut Buffer) {
         if ns.is_some_and(|ns| k.namespace != ns) {
             continue;
         }
-        if let Some(e) = app.ws.world.store.get(Kind::Event, &k.namespace, &k.name).and_then(|o| o.as_event()) {
+        if let Some(e) = app.ws().world.store.get(Kind::Event, &k.namespace, &k.name).and_then(|o| o.as_event()) {
             shown.push(e);
         }
     }
@@ -449,7 +449,7 @@ fn terminal(app: &App, area: Rect, buf: &mut Buffer) -> Option<Position> {
     }
     let t = &app.theme;
     let focused = app.focus == Focus::Prompt;
-    let cwd = app.ws.cwd().replacen("/root", "~", 1);
+    let cwd = app.ws().cwd().replacen("/root", "~", 1);
     block(app, format!(" terminal · {cwd} "), focused).render(area, buf);
     let inner = layout::inner(area);
     let w = inner.width as usize;

@@ -189,7 +189,7 @@ fn ctrl_d_deletes_after_confirmation() {
     s.keys("<esc><c-d>");
     assert!(s.text().contains("Delete pod/web in namespace default?"));
     s.keys("n");
-    assert!(s.app.ws.world.store.get(kubedojo::sim::Kind::Pod, "default", "web").is_some(), "n keeps it");
+    assert!(s.app.ws().world.store.get(kubedojo::sim::Kind::Pod, "default", "web").is_some(), "n keeps it");
     s.keys("<c-d>y");
     let text = s.text();
     assert!(text.contains("$ kubectl delete pod web -n default --wait=false"), "{text}");
