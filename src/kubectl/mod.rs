@@ -18,22 +18,80 @@ pub mod table_printer;
 use crate::shell::Fs;
 use crate::sim::World;
 
-/// kubectl's client-side configuration: the kubeconfig's current context and namespace.
+/// One context of the kubeconfig.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct KubeContext {
+    pub name: String,
+    pub cluster: String,
+    pub user: String,
+    /// The context's namespace (None: `default`).
+    pub namespace: Option<String>,
+}
+
+/// kubectl's client-side configuration: the kubeconfig's contexts, clusters and users, and
+/// the current context with its namespace (mirrored in `context`, `cluster`, `user` and
+/// `namespace` for the commands).
+///
+/// Every context talks to the one simulated cluster of the workstation; contexts differ by
+/// name, user and namespace, which is what the exam's `kubectl config use-context` habit
+/// needs.
 #[derive(Clone, Debug)]
 pub struct Client {
     pub context: String,
     pub cluster: String,
     pub user: String,
     pub namespace: String,
+    pub contexts: Vec<KubeContext>,
+    /// (cluster name, server URL).
+    pub clusters: Vec<(String, String)>,
+    pub users: Vec<String>,
 }
 
 impl Default for Client {
     fn default() -> Self {
-        Client {
-            context: "kubernetes-admin@kubernetes".into(),
+        let ctx = KubeContext {
+            name: "kubernetes-admin@kubernetes".into(),
             cluster: "kubernetes".into(),
             user: "kubernetes-admin".into(),
+            namespace: None,
+        };
+        Client {
+            context: ctx.name.clone(),
+            cluster: ctx.cluster.clone(),
+            user: ctx.user.clone(),
             namespace: "default".into(),
+            contexts: vec![ctx],
+            clusters: vec![("kubernetes".into(), "https://192.168.1.10:6443".into())],
+            users: vec!["kubernetes-admin".into()],
+        }
+    }
+}
+
+impl Client {
+    /// Makes `name` the current context; false if there is no such context.
+    pub fn use_context(&mut self, name: &str) -> bool {
+        let Some(c) = self.contexts.iter().find(|c| c.name == name).cloned() else { return false };
+        self.context = c.name;
+        self.cluster = c.cluster;
+        self.user = c.user;
+        self.namespace = c.namespace.unwrap_or_else(|| "default".into());
+        true
+    }
+
+    /// Adds or replaces a context (scenarios define the exam's contexts this way).
+    pub fn set_context(&mut self, c: KubeContext) {
+        if !self.clusters.iter().any(|(n, _)| *n == c.cluster) {
+            self.clusters.push((c.cluster.clone(), "https://192.168.1.10:6443".into()));
+        }
+        if !self.users.contains(&c.user) {
+            self.users.push(c.user.clone());
+        }
+        match self.contexts.iter_mut().find(|x| x.name == c.name) {
+            Some(x) => *x = c.clone(),
+            None => self.contexts.push(c.clone()),
+        }
+        if c.name == self.context {
+            self.use_context(&c.name);
         }
     }
 }
@@ -44,20 +102,18 @@ pub struct Output {
     pub stdout: Vec<u8>,
     pub stderr: Vec<u8>,
     pub code: i32,
-    /// How many bytes of `stderr` were written before any stdout (warnings that a terminal
-    /// shows before the output).
-    pub lead_err_len: usize,
+    /// Both streams in the order they were written, as a terminal shows them.
+    pub io: crate::shell::ExtIo,
 }
 
 impl Output {
     pub fn out(&mut self, s: &str) {
         self.stdout.extend_from_slice(s.as_bytes());
+        self.io.out(s.as_bytes());
     }
     pub fn err(&mut self, s: &str) {
         self.stderr.extend_from_slice(s.as_bytes());
-        if self.stdout.is_empty() {
-            self.lead_err_len = self.stderr.len();
-        }
+        self.io.err(s.as_bytes());
     }
     /// Prints an error line (`error: ...` or a server error) and sets exit status 1.
     pub fn fail(&mut self, msg: &str) {
@@ -89,6 +145,23 @@ pub fn run(
     args: &[String],
     stdin: &[u8],
 ) -> Output {
+    // `--context NAME` runs this one command in another context of the kubeconfig.
+    let wanted = args.iter().enumerate().find_map(|(i, a)| {
+        a.strip_prefix("--context=").map(str::to_string).or_else(|| (a == "--context").then(|| args.get(i + 1).cloned()).flatten())
+    });
+    let mut borrowed;
+    let client = match wanted {
+        Some(name) if name != client.context && args.first().map(String::as_str) != Some("config") => {
+            borrowed = client.clone();
+            if !borrowed.use_context(&name) {
+                let mut out = Output::default();
+                out.fail(&format!("error: context \"{name}\" does not exist"));
+                return out;
+            }
+            &mut borrowed
+        }
+        _ => client,
+    };
     let mut ctx = Ctx { world, client, files, cwd: cwd.to_string(), stdin: stdin.to_vec(), out: Output::default() };
     cmds::dispatch(&mut ctx, args);
     ctx.out

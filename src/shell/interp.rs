@@ -1523,10 +1523,15 @@ impl Thread {
     }
 
     fn call_external(&mut self, call: ExtCall, host: &mut dyn Host, now: u64) {
-        let (mut out, mut err) = (Vec::new(), Vec::new());
-        let r = host.external(&call, &mut out, &mut err);
-        self.emit_out(host, &out);
-        self.emit_err(host, &err);
+        let mut io = super::ExtIo::default();
+        let r = host.external(&call, &mut io);
+        for (is_err, bytes) in &io.chunks {
+            if *is_err {
+                self.emit_err(host, bytes);
+            } else {
+                self.emit_out(host, bytes);
+            }
+        }
         match r {
             Some(ExtOutcome::Exit(c)) => self.sh.status = c,
             Some(ExtOutcome::Retry { at_s }) => {

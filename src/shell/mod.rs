@@ -132,6 +132,36 @@ impl Default for User {
     }
 }
 
+/// What an external command writes, in the order it writes it: a terminal shows stdout and
+/// stderr interleaved (kubectl drain's `evicting pod` lines between its warnings).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ExtIo {
+    /// (true for stderr, bytes), in write order.
+    pub chunks: Vec<(bool, Vec<u8>)>,
+}
+
+impl ExtIo {
+    pub fn out(&mut self, bytes: &[u8]) {
+        self.write(false, bytes);
+    }
+    pub fn err(&mut self, bytes: &[u8]) {
+        self.write(true, bytes);
+    }
+    fn write(&mut self, is_err: bool, bytes: &[u8]) {
+        if bytes.is_empty() {
+            return;
+        }
+        match self.chunks.last_mut() {
+            Some((e, b)) if *e == is_err => b.extend_from_slice(bytes),
+            _ => self.chunks.push((is_err, bytes.to_vec())),
+        }
+    }
+    /// Everything written to stdout.
+    pub fn stdout(&self) -> Vec<u8> {
+        self.chunks.iter().filter(|(e, _)| !e).flat_map(|(_, b)| b.iter().copied()).collect()
+    }
+}
+
 /// A command the host runs (`kubectl` in the learner shell, an image's entrypoint binary).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ExtCall {
@@ -203,7 +233,7 @@ pub trait Host {
     fn hostname(&self) -> String;
     fn user(&self) -> User;
     /// Runs a command the shell does not implement; `None` means not found (exit 127).
-    fn external(&mut self, call: &ExtCall, out: &mut Vec<u8>, err: &mut Vec<u8>) -> Option<ExtOutcome>;
+    fn external(&mut self, call: &ExtCall, io: &mut ExtIo) -> Option<ExtOutcome>;
     fn net(&mut self, req: &NetRequest) -> NetResult;
 }
 

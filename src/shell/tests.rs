@@ -47,27 +47,25 @@ impl Host for FakeHost {
     fn user(&self) -> User {
         self.user.clone()
     }
-    fn external(&mut self, call: &ExtCall, out: &mut Vec<u8>, _err: &mut Vec<u8>) -> Option<ExtOutcome> {
+    fn external(&mut self, call: &ExtCall, io: &mut ExtIo) -> Option<ExtOutcome> {
         self.calls.push(call.argv.join(" "));
         match call.argv.first().map(String::as_str) {
             Some("kubectl") => match call.argv.get(1).map(String::as_str) {
                 Some("get") => {
-                    out.extend_from_slice(
-                        b"NAME   READY   STATUS    RESTARTS   AGE\nweb    1/1     Running   0          5s\n",
-                    );
+                    io.out(b"NAME   READY   STATUS    RESTARTS   AGE\nweb    1/1     Running   0          5s\n");
                     Some(ExtOutcome::Exit(0))
                 }
                 // `kubectl wait` that is satisfied 3 s after it started.
                 Some("wait") => {
                     if self.now >= call.started_s + 3 {
-                        out.extend_from_slice(b"pod/web condition met\n");
+                        io.out(b"pod/web condition met\n");
                         Some(ExtOutcome::Exit(0))
                     } else {
                         Some(ExtOutcome::Retry { at_s: self.now + 1 })
                     }
                 }
                 Some("apply") => {
-                    out.extend_from_slice(format!("stdin {} bytes\n", call.stdin.len()).as_bytes());
+                    io.out(format!("stdin {} bytes\n", call.stdin.len()).as_bytes());
                     Some(ExtOutcome::Exit(0))
                 }
                 _ => Some(ExtOutcome::Exit(0)),
@@ -491,7 +489,7 @@ fn shared_empty_dir_between_two_processes() {
         fn user(&self) -> User {
             User::default()
         }
-        fn external(&mut self, _: &ExtCall, _: &mut Vec<u8>, _: &mut Vec<u8>) -> Option<ExtOutcome> {
+        fn external(&mut self, _: &ExtCall, _: &mut ExtIo) -> Option<ExtOutcome> {
             None
         }
         fn net(&mut self, _: &NetRequest) -> NetResult {

@@ -3,7 +3,7 @@
 //! simulated time, and whose files (`pod.yaml`, heredocs) live in a virtual home directory.
 //! Like the exam's terminal, `k` is already an alias of `kubectl`.
 
-use super::{ExtCall, ExtOutcome, Fs, Host, MemFs, NetRequest, NetResult, Options, Process, Status, User};
+use super::{ExtCall, ExtIo, ExtOutcome, Fs, Host, MemFs, NetRequest, NetResult, Options, Process, Status, User};
 use crate::kubectl::{self, Client};
 use crate::sim::clock::{Tick, START_UNIX_S};
 use crate::sim::World;
@@ -45,20 +45,16 @@ impl Host for WsHost<'_> {
     fn user(&self) -> User {
         User::default()
     }
-    fn external(&mut self, call: &ExtCall, out: &mut Vec<u8>, err: &mut Vec<u8>) -> Option<ExtOutcome> {
+    fn external(&mut self, call: &ExtCall, io: &mut ExtIo) -> Option<ExtOutcome> {
         let name = call.argv.first()?.rsplit('/').next().unwrap_or("").to_string();
         match name.as_str() {
             "kubectl" => {
                 let o = kubectl::run(self.world, self.client, self.fs, &call.cwd, &call.argv[1..], &call.stdin);
-                // Warnings printed before any output reach the terminal first, as they would.
-                let lead = o.lead_err_len.min(o.stderr.len());
-                self.term.extend_from_slice(&o.stderr[..lead]);
-                out.extend_from_slice(&o.stdout);
-                err.extend_from_slice(&o.stderr[lead..]);
+                *io = o.io;
                 Some(ExtOutcome::Exit(o.code))
             }
             "vim" | "vi" | "nano" | "emacs" => {
-                err.extend_from_slice(
+                io.err(
                     format!("{name}: kubedojo opens editors in the TUI; in a script, write files with a heredoc (cat > file.yaml <<'EOF')\n").as_bytes(),
                 );
                 Some(ExtOutcome::Exit(1))
@@ -66,7 +62,11 @@ impl Host for WsHost<'_> {
             "clear" | "complete" => Some(ExtOutcome::Exit(0)),
             "chaos" => {
                 let (text, code) = crate::sim::faults::chaos_command(self.world, &call.argv[1..]);
-                out.extend_from_slice(text.as_bytes());
+                if code == 0 {
+                    io.out(text.as_bytes());
+                } else {
+                    io.err(text.as_bytes());
+                }
                 Some(ExtOutcome::Exit(code))
             }
             _ => None,

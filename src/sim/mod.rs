@@ -50,6 +50,10 @@ pub struct World {
     pub controllers: controllers::Controllers,
     /// Fault: the image registry is unreachable (pulls fail).
     pub registry_down: bool,
+    /// What is true of each node's machine and kubelet, and the taint eviction queue.
+    pub nodes: nodes::Nodes,
+    /// Faults to come (a scenario's timeline, a random rate) and those applied.
+    pub faults: faults::Faults,
     pub(crate) event_seq: u64,
 }
 
@@ -68,6 +72,8 @@ impl World {
             sched_queue: scheduling::Queue::default(),
             controllers: controllers::Controllers::default(),
             registry_down: false,
+            nodes: nodes::Nodes::default(),
+            faults: faults::Faults::default(),
             event_seq: 0,
         }
     }

@@ -1,6 +1,625 @@
-//! Node lifecycle (not built yet): heartbeats, Ready/NotReady/Unknown, the not-ready and
-//! unreachable taints, eviction after tolerationSeconds.
+//! Node lifecycle: what keeps nodes honest. Three actors of a real cluster live here:
+//!
+//! - each node's **kubelet heartbeat** (the Lease it renews every 10 s) and its **eviction
+//!   manager** (under memory pressure it evicts BestEffort pods, one every 10 s);
+//! - the **node lifecycle controller** (kube-controller-manager): every 5 s it looks at each
+//!   node's last heartbeat; after the grace period it marks the node's conditions Unknown
+//!   ("Kubelet stopped posting node status."), marks its pods not ready, and taints the node
+//!   `node.kubernetes.io/unreachable` (NoSchedule and NoExecute). It also keeps the
+//!   condition taints (`not-ready`, `memory-pressure`, `disk-pressure`, `pid-pressure`,
+//!   `unschedulable`) in step with the node's conditions and `spec.unschedulable`;
+//! - the **taint eviction controller**: a pod on a node with a NoExecute taint it does not
+//!   tolerate is deleted at once; one that tolerates it for `tolerationSeconds` (300 s by
+//!   default, added by the DefaultTolerationSeconds admission plugin) is deleted when that
+//!   time has passed. With the kubelet gone, the deleted pods stay `Terminating` until the
+//!   node comes back (or the learner force-deletes them), while their controllers replace
+//!   them elsewhere — exactly what a learner sees on a real cluster.
+//!
+//! Default values (Kubernetes v1.32): node-monitor-period 5 s, node-monitor-grace-period
+//! 50 s, lease renew interval 10 s, kubelet eviction-pressure monitoring every 10 s, default
+//! toleration of not-ready/unreachable 300 s.
 
+use std::collections::BTreeMap;
+
+use k8s_openapi::api::core::v1::{Node, NodeCondition, Pod, PodCondition, Taint};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
+
+use super::api::WriteOptions;
+use super::clock::{tick_of, Tick};
+use super::events::{object_reference, EventType, Source};
+use super::object::{Kind, Object};
 use super::World;
 
-pub fn reconcile(_w: &mut World) {}
+/// How often the node lifecycle controller looks at the nodes.
+pub const NODE_MONITOR_PERIOD_S: u64 = 5;
+/// How long a node may go without a heartbeat before it is marked Unknown.
+pub const NODE_MONITOR_GRACE_S: u64 = 50;
+/// How often a kubelet renews its node Lease.
+pub const LEASE_RENEW_S: u64 = 10;
+/// How often the kubelet's eviction manager acts under pressure.
+pub const EVICTION_INTERVAL_S: u64 = 10;
+
+pub const TAINT_UNREACHABLE: &str = "node.kubernetes.io/unreachable";
+pub const TAINT_NOT_READY: &str = "node.kubernetes.io/not-ready";
+pub const TAINT_UNSCHEDULABLE: &str = "node.kubernetes.io/unschedulable";
+pub const TAINT_MEMORY_PRESSURE: &str = "node.kubernetes.io/memory-pressure";
+pub const TAINT_DISK_PRESSURE: &str = "node.kubernetes.io/disk-pressure";
+pub const TAINT_PID_PRESSURE: &str = "node.kubernetes.io/pid-pressure";
+
+/// What is true of a node's machine and kubelet (faults change it; the API only sees its
+/// consequences).
+#[derive(Clone, Debug)]
+pub struct NodeRt {
+    /// The machine is on. Off: its containers are gone and its kubelet is silent.
+    pub powered: bool,
+    /// The kubelet process runs (containers keep running without it).
+    pub kubelet_running: bool,
+    /// The node is cut off from the control plane and the other nodes.
+    pub partitioned: bool,
+    /// Last Lease renewal the control plane saw.
+    pub last_heartbeat: Tick,
+    pub memory_pressure: bool,
+    pub disk_pressure: bool,
+    /// The machine was powered off since its kubelet last ran: its pods' containers are gone.
+    pub rebooted: bool,
+    last_eviction: Option<Tick>,
+}
+
+impl NodeRt {
+    fn new(now: Tick) -> NodeRt {
+        NodeRt {
+            powered: true,
+            kubelet_running: true,
+            partitioned: false,
+            last_heartbeat: now,
+            memory_pressure: false,
+            disk_pressure: false,
+            rebooted: false,
+            last_eviction: None,
+        }
+    }
+
+    /// Whether the kubelet runs and talks to the API server (so it syncs its pods).
+    pub fn kubelet_syncs(&self) -> bool {
+        self.powered && self.kubelet_running && !self.partitioned
+    }
+
+    /// Whether the node's pods can be reached over the network.
+    pub fn reachable(&self) -> bool {
+        self.powered && !self.partitioned
+    }
+}
+
+/// The runtime state of every node and the taint eviction queue.
+#[derive(Clone, Debug, Default)]
+pub struct Nodes {
+    rt: BTreeMap<String, NodeRt>,
+    /// Pods due for taint-based eviction: (namespace, name) → (uid, when).
+    evictions: BTreeMap<(String, String), (String, Tick)>,
+}
+
+impl Nodes {
+    /// The runtime state of `node` (a node the faults never touched is healthy).
+    pub fn get(&self, node: &str) -> Option<&NodeRt> {
+        self.rt.get(node)
+    }
+
+    /// Whether the kubelet of `node` syncs its pods (true for nodes never touched by faults).
+    pub fn kubelet_syncs(&self, node: &str) -> bool {
+        self.rt.get(node).is_none_or(NodeRt::kubelet_syncs)
+    }
+
+    /// Whether pods on `node` can be reached over the network.
+    pub fn reachable(&self, node: &str) -> bool {
+        self.rt.get(node).is_none_or(NodeRt::reachable)
+    }
+
+    /// The runtime state of `node`, created healthy on first use.
+    pub fn entry(&mut self, node: &str, now: Tick) -> &mut NodeRt {
+        self.rt.entry(node.to_string()).or_insert_with(|| NodeRt::new(now))
+    }
+}
+
+/// Node lifecycle for one tick: heartbeats, the kubelets' eviction managers, the node
+/// lifecycle controller and the taint eviction controller, in that order.
+pub fn reconcile(w: &mut World) {
+    let now = w.now;
+    let names: Vec<String> = w.store.list(Kind::Node, None).iter().map(|o| o.name().to_string()).collect();
+    for name in &names {
+        let rt = w.nodes.entry(name, now);
+        if rt.kubelet_syncs() && now.since(rt.last_heartbeat) >= LEASE_RENEW_S {
+            rt.last_heartbeat = now;
+        }
+    }
+    for name in &names {
+        kubelet_status(w, name);
+        eviction_manager(w, name);
+    }
+    if now.0.is_multiple_of(NODE_MONITOR_PERIOD_S) {
+        for name in &names {
+            monitor(w, name);
+        }
+    }
+    for name in &names {
+        condition_taints(w, name);
+    }
+    taint_eviction(w, &names);
+}
+
+fn node(w: &World, name: &str) -> Option<Node> {
+    w.store.get(Kind::Node, "", name)?.as_node().cloned()
+}
+
+fn node_event(w: &mut World, n: &Node, t: EventType, reason: &str, msg: &str, source: Source) {
+    let mut r = object_reference(&Object::Node(n.clone()), None);
+    // Node events are recorded in `default` with the node's name as its uid, as the kubelet does.
+    r.uid = n.metadata.name.clone();
+    r.namespace = Some("default".into());
+    r.resource_version = None;
+    w.record_event(r, t, reason, msg, source);
+}
+
+fn condition_mut<'a>(n: &'a mut Node, ty: &str) -> Option<&'a mut NodeCondition> {
+    n.status.as_mut()?.conditions.as_mut()?.iter_mut().find(|c| c.type_ == ty)
+}
+
+fn condition<'a>(n: &'a Node, ty: &str) -> Option<&'a NodeCondition> {
+    n.status.as_ref()?.conditions.as_ref()?.iter().find(|c| c.type_ == ty)
+}
+
+/// The status the kubelet posts about its own node: its conditions as it sees them. A kubelet
+/// that cannot reach the API server posts nothing.
+fn kubelet_status(w: &mut World, name: &str) {
+    let now = w.now;
+    let Some(rt) = w.nodes.get(name).cloned() else { return };
+    if !rt.kubelet_syncs() {
+        return;
+    }
+    let Some(n) = node(w, name) else { return };
+    let was_unknown = condition(&n, "Ready").is_some_and(|c| c.status != "True");
+    let mem = condition(&n, "MemoryPressure").map(|c| c.status.clone());
+    let disk = condition(&n, "DiskPressure").map(|c| c.status.clone());
+    let want_mem = if rt.memory_pressure { "True" } else { "False" };
+    let want_disk = if rt.disk_pressure { "True" } else { "False" };
+    if !was_unknown && mem.as_deref() == Some(want_mem) && disk.as_deref() == Some(want_disk) {
+        return;
+    }
+    let t = Time(now.datetime());
+    let set = |n: &mut Node, ty: &str, status: &str, reason: &str, message: &str| {
+        if let Some(c) = condition_mut(n, ty) {
+            if c.status != status {
+                c.last_transition_time = Some(t.clone());
+            }
+            c.status = status.into();
+            c.reason = Some(reason.into());
+            c.message = Some(message.into());
+            c.last_heartbeat_time = Some(t.clone());
+        }
+    };
+    let mut events: Vec<(EventType, &str, String)> = Vec::new();
+    if was_unknown {
+        // The kubelet (re)starts: it announces itself as a freshly started kubelet does.
+        events.push((EventType::Normal, "Starting", "Starting kubelet.".into()));
+        if rt.rebooted {
+            let boot =
+                n.status.as_ref().and_then(|s| s.node_info.as_ref()).map(|i| i.boot_id.clone()).unwrap_or_default();
+            events.push((EventType::Warning, "Rebooted", format!("Node {name} has been rebooted, boot id: {boot}")));
+        }
+        events.push((
+            EventType::Normal,
+            "NodeAllocatableEnforced",
+            "Updated Node Allocatable limit across pods".into(),
+        ));
+    }
+    let mut updated = n.clone();
+    if rt.memory_pressure {
+        set(
+            &mut updated,
+            "MemoryPressure",
+            "True",
+            "KubeletHasInsufficientMemory",
+            "kubelet has insufficient memory available",
+        );
+    } else {
+        set(
+            &mut updated,
+            "MemoryPressure",
+            "False",
+            "KubeletHasSufficientMemory",
+            "kubelet has sufficient memory available",
+        );
+    }
+    if rt.disk_pressure {
+        set(&mut updated, "DiskPressure", "True", "KubeletHasDiskPressure", "kubelet has disk pressure");
+    } else {
+        set(&mut updated, "DiskPressure", "False", "KubeletHasNoDiskPressure", "kubelet has no disk pressure");
+    }
+    set(&mut updated, "PIDPressure", "False", "KubeletHasSufficientPID", "kubelet has sufficient PID available");
+    set(&mut updated, "Ready", "True", "KubeletReady", "kubelet is posting ready status");
+    for (ty, now_true, then_true) in [
+        ("MemoryPressure", rt.memory_pressure, mem.as_deref() == Some("True")),
+        ("DiskPressure", rt.disk_pressure, disk.as_deref() == Some("True")),
+    ] {
+        if now_true != then_true || was_unknown {
+            let status = match (ty, now_true) {
+                ("MemoryPressure", true) => "NodeHasInsufficientMemory",
+                ("MemoryPressure", false) => "NodeHasSufficientMemory",
+                (_, true) => "NodeHasDiskPressure",
+                (_, false) => "NodeHasNoDiskPressure",
+            };
+            events.push((EventType::Normal, status, format!("Node {name} status is now: {status}")));
+        }
+    }
+    if was_unknown {
+        events.push((
+            EventType::Normal,
+            "NodeHasSufficientPID",
+            format!("Node {name} status is now: NodeHasSufficientPID"),
+        ));
+        events.push((EventType::Normal, "NodeReady", format!("Node {name} status is now: NodeReady")));
+    }
+    let _ = w.store.modify(Kind::Node, "", name, |o| *o = Object::Node(updated.clone()));
+    if let Some(rt) = w.nodes.rt.get_mut(name) {
+        rt.rebooted = false;
+    }
+    for (t, reason, msg) in events {
+        node_event(w, &updated, t, reason, &msg, Source::kubelet(name));
+    }
+}
+
+/// The kubelet's eviction manager: under memory pressure, evict one BestEffort pod every
+/// monitoring interval (the lowest-priority first, as the kubelet ranks them).
+fn eviction_manager(w: &mut World, name: &str) {
+    let now = w.now;
+    let Some(rt) = w.nodes.get(name).cloned() else { return };
+    if !rt.kubelet_syncs() || !rt.memory_pressure {
+        return;
+    }
+    if rt.last_eviction.is_some_and(|t| now.since(t) < EVICTION_INTERVAL_S) {
+        return;
+    }
+    let victim = w
+        .store
+        .list(Kind::Pod, None)
+        .into_iter()
+        .filter_map(|o| o.as_pod())
+        .filter(|p| p.spec.as_ref().and_then(|s| s.node_name.as_deref()) == Some(name))
+        .filter(|p| p.metadata.deletion_timestamp.is_none())
+        .filter(|p| !matches!(p.status.as_ref().and_then(|s| s.phase.as_deref()), Some("Succeeded" | "Failed")))
+        .filter(|p| super::kubelet::status::qos_class(p) == "BestEffort")
+        .min_by_key(|p| (p.spec.as_ref().and_then(|s| s.priority).unwrap_or(0), p.metadata.name.clone()))
+        .cloned();
+    let Some(pod) = victim else { return };
+    if let Some(rt) = w.nodes.rt.get_mut(name) {
+        rt.last_eviction = Some(now);
+    }
+    if let Some(n) = node(w, name) {
+        node_event(
+            w,
+            &n,
+            EventType::Warning,
+            "EvictionThresholdMet",
+            "Attempting to reclaim memory",
+            Source::kubelet(name),
+        );
+    }
+    let message = "The node was low on resource: memory. Threshold quantity: 100Mi, available: 97280Ki. ";
+    super::kubelet::evict(w, &pod, "Evicted", message);
+}
+
+/// Sets every condition of a node to Unknown, as the node lifecycle controller does when the
+/// kubelet stops posting status.
+fn mark_unknown(n: &mut Node, now: Tick) {
+    let t = Time(now.datetime());
+    if let Some(conds) = n.status.as_mut().and_then(|s| s.conditions.as_mut()) {
+        for c in conds.iter_mut() {
+            if c.status != "Unknown" {
+                c.last_transition_time = Some(t.clone());
+            }
+            c.status = "Unknown".into();
+            c.reason = Some("NodeStatusUnknown".into());
+            c.message = Some("Kubelet stopped posting node status.".into());
+        }
+    }
+}
+
+/// The node lifecycle controller's health check of one node.
+fn monitor(w: &mut World, name: &str) {
+    let now = w.now;
+    let Some(rt) = w.nodes.get(name).cloned() else { return };
+    let Some(n) = node(w, name) else { return };
+    let ready = condition(&n, "Ready").map(|c| c.status.clone()).unwrap_or_default();
+    if now.since(rt.last_heartbeat) <= NODE_MONITOR_GRACE_S || ready == "Unknown" {
+        return;
+    }
+    let mut updated = n.clone();
+    mark_unknown(&mut updated, now);
+    let _ = w.store.modify(Kind::Node, "", name, |o| *o = Object::Node(updated.clone()));
+    node_event(
+        w,
+        &updated,
+        EventType::Normal,
+        "NodeNotReady",
+        &format!("Node {name} status is now: NodeNotReady"),
+        Source::controller("node-controller"),
+    );
+    mark_pods_not_ready(w, name);
+}
+
+/// MarkPodsNotReady: every pod on the node gets `Ready=False` (so Services stop sending it
+/// traffic) and a NodeNotReady event.
+fn mark_pods_not_ready(w: &mut World, node_name: &str) {
+    let now = w.now;
+    let pods: Vec<Pod> = pods_on(w, node_name);
+    for p in pods {
+        let ns = p.metadata.namespace.clone().unwrap_or_default();
+        let pname = p.metadata.name.clone().unwrap_or_default();
+        let mut changed = false;
+        let _ = w.store.modify(Kind::Pod, &ns, &pname, |o| {
+            if let Object::Pod(p) = o {
+                if let Some(c) = p
+                    .status
+                    .as_mut()
+                    .and_then(|s| s.conditions.as_mut())
+                    .and_then(|cs| cs.iter_mut().find(|c| c.type_ == "Ready"))
+                {
+                    if c.status != "False" {
+                        c.status = "False".into();
+                        c.last_transition_time = Some(now.time());
+                        changed = true;
+                    }
+                }
+            }
+        });
+        if changed {
+            let r = object_reference(&Object::Pod(p.clone()), None);
+            w.record_event(
+                r,
+                EventType::Warning,
+                "NodeNotReady",
+                "Node is not ready",
+                Source::controller("node-controller"),
+            );
+        }
+    }
+}
+
+/// Bound, non-terminal pods on a node, in name order.
+fn pods_on(w: &World, node_name: &str) -> Vec<Pod> {
+    w.store
+        .list(Kind::Pod, None)
+        .into_iter()
+        .filter_map(|o| o.as_pod())
+        .filter(|p| p.spec.as_ref().and_then(|s| s.node_name.as_deref()) == Some(node_name))
+        .filter(|p| !matches!(p.status.as_ref().and_then(|s| s.phase.as_deref()), Some("Succeeded" | "Failed")))
+        .cloned()
+        .collect()
+}
+
+/// The taints a node's conditions and `spec.unschedulable` call for (TaintNodesByCondition
+/// and the NoExecute tainting pass), in the order the controller adds them.
+fn wanted_condition_taints(n: &Node, now: Tick) -> Vec<Taint> {
+    let status = |ty: &str| condition(n, ty).map(|c| c.status.clone()).unwrap_or_default();
+    let mut v = Vec::new();
+    let taint = |key: &str, effect: &str, at: Option<Time>| Taint {
+        key: key.into(),
+        effect: effect.into(),
+        time_added: at,
+        value: None,
+    };
+    match status("Ready").as_str() {
+        "Unknown" => {
+            v.push(taint(TAINT_UNREACHABLE, "NoExecute", Some(now.time())));
+            v.push(taint(TAINT_UNREACHABLE, "NoSchedule", None));
+        }
+        "False" => {
+            v.push(taint(TAINT_NOT_READY, "NoExecute", Some(now.time())));
+            v.push(taint(TAINT_NOT_READY, "NoSchedule", None));
+        }
+        _ => {}
+    }
+    if status("MemoryPressure") == "True" {
+        v.push(taint(TAINT_MEMORY_PRESSURE, "NoSchedule", None));
+    }
+    if status("DiskPressure") == "True" {
+        v.push(taint(TAINT_DISK_PRESSURE, "NoSchedule", None));
+    }
+    if status("PIDPressure") == "True" {
+        v.push(taint(TAINT_PID_PRESSURE, "NoSchedule", None));
+    }
+    if n.spec.as_ref().and_then(|s| s.unschedulable).unwrap_or(false) {
+        v.push(taint(TAINT_UNSCHEDULABLE, "NoSchedule", None));
+    }
+    v
+}
+
+const CONTROLLED_KEYS: &[&str] = &[
+    TAINT_UNREACHABLE,
+    TAINT_NOT_READY,
+    TAINT_UNSCHEDULABLE,
+    TAINT_MEMORY_PRESSURE,
+    TAINT_DISK_PRESSURE,
+    TAINT_PID_PRESSURE,
+];
+
+/// Keeps the controller-owned taints of a node in step with its state; other taints (the
+/// learner's, the control plane's) are left alone.
+fn condition_taints(w: &mut World, name: &str) {
+    let now = w.now;
+    let Some(n) = node(w, name) else { return };
+    let current: Vec<Taint> = n.spec.as_ref().and_then(|s| s.taints.clone()).unwrap_or_default();
+    let wanted = wanted_condition_taints(&n, now);
+    let same = |a: &Taint, b: &Taint| a.key == b.key && a.effect == b.effect;
+    let mut next: Vec<Taint> = current
+        .iter()
+        .filter(|t| !CONTROLLED_KEYS.contains(&t.key.as_str()) || wanted.iter().any(|x| same(x, t)))
+        .cloned()
+        .collect();
+    for t in wanted {
+        if !next.iter().any(|x| same(x, &t)) {
+            next.push(t);
+        }
+    }
+    if next == current {
+        return;
+    }
+    let _ = w.store.modify(Kind::Node, "", name, |o| {
+        if let Object::Node(n) = o {
+            n.spec.get_or_insert_with(Default::default).taints =
+                if next.is_empty() { None } else { Some(next.clone()) };
+        }
+    });
+}
+
+/// How long a pod may stay on a node with these NoExecute taints: None = it must go now,
+/// Some(None) = forever, Some(Some(s)) = `s` seconds (the smallest tolerationSeconds).
+fn toleration_time(pod: &Pod, taints: &[&Taint]) -> Option<Option<i64>> {
+    let tols = pod.spec.as_ref().and_then(|s| s.tolerations.clone()).unwrap_or_default();
+    let mut min: Option<i64> = None;
+    for t in taints {
+        let used: Vec<_> =
+            tols.iter().filter(|tol| super::scheduler::tolerates(std::slice::from_ref(tol), t)).collect();
+        if used.is_empty() {
+            return None;
+        }
+        // A toleration without tolerationSeconds tolerates forever.
+        if used.iter().any(|tol| tol.toleration_seconds.is_none()) {
+            continue;
+        }
+        let s = used.iter().filter_map(|tol| tol.toleration_seconds).min().unwrap_or(0).max(0);
+        min = Some(min.map_or(s, |m: i64| m.min(s)));
+    }
+    Some(min)
+}
+
+/// The taint eviction controller: schedules, cancels and carries out the deletion of pods on
+/// nodes with NoExecute taints.
+fn taint_eviction(w: &mut World, names: &[String]) {
+    let now = w.now;
+    let mut seen: BTreeMap<(String, String), (String, Tick)> = BTreeMap::new();
+    for name in names {
+        let Some(n) = node(w, name) else { continue };
+        let taints: Vec<Taint> = n.spec.as_ref().and_then(|s| s.taints.clone()).unwrap_or_default();
+        let no_exec: Vec<&Taint> = taints.iter().filter(|t| t.effect == "NoExecute").collect();
+        if no_exec.is_empty() {
+            continue;
+        }
+        // The controller starts counting when it sees the taint.
+        let since = no_exec.iter().filter_map(|t| t.time_added.as_ref().map(tick_of)).max().unwrap_or(now);
+        for p in pods_on(w, name) {
+            if p.metadata.deletion_timestamp.is_some() {
+                continue;
+            }
+            let key = (p.metadata.namespace.clone().unwrap_or_default(), p.metadata.name.clone().unwrap_or_default());
+            let uid = p.metadata.uid.clone().unwrap_or_default();
+            match toleration_time(&p, &no_exec) {
+                None => {
+                    seen.insert(key, (uid, now));
+                }
+                Some(None) => {}
+                Some(Some(s)) => {
+                    // An eviction already scheduled keeps its time (a taint without
+                    // timeAdded is counted from when the controller first saw it).
+                    let due = match w.nodes.evictions.get(&key) {
+                        Some((u, due)) if *u == uid => *due,
+                        _ => since.plus_s(s as u64),
+                    };
+                    seen.insert(key, (uid, due));
+                }
+            }
+        }
+    }
+    // Pods no longer due (the taint went, the pod went) are forgotten; the rest may be due.
+    for (key, (uid, _)) in w.nodes.evictions.clone() {
+        if !seen.contains_key(&key) {
+            let still_there = w.store.get(Kind::Pod, &key.0, &key.1).is_some_and(|o| {
+                o.meta().uid.as_deref() == Some(uid.as_str()) && o.meta().deletion_timestamp.is_none()
+            });
+            if still_there {
+                if let Some(o) = w.store.get(Kind::Pod, &key.0, &key.1).cloned() {
+                    let r = object_reference(&o, None);
+                    w.record_event(
+                        r,
+                        EventType::Normal,
+                        "TaintManagerEviction",
+                        &format!("Cancelling deletion of Pod {}/{}", key.0, key.1),
+                        Source::controller("taint-eviction-controller"),
+                    );
+                }
+            }
+        }
+    }
+    w.nodes.evictions = seen.clone();
+    for ((ns, name), (_, due)) in seen {
+        if due > now {
+            continue;
+        }
+        w.nodes.evictions.remove(&(ns.clone(), name.clone()));
+        let Some(o) = w.store.get(Kind::Pod, &ns, &name).cloned() else { continue };
+        let r = object_reference(&o, None);
+        w.record_event(
+            r,
+            EventType::Normal,
+            "TaintManagerEviction",
+            &format!("Marking for deletion Pod {ns}/{name}"),
+            Source::controller("taint-eviction-controller"),
+        );
+        add_pod_condition(
+            w,
+            &ns,
+            &name,
+            PodCondition {
+                type_: "DisruptionTarget".into(),
+                status: "True".into(),
+                reason: Some("DeletionByTaintManager".into()),
+                message: Some("Taint manager: deleting due to NoExecute taint".into()),
+                last_transition_time: Some(now.time()),
+                last_probe_time: None,
+            },
+        );
+        let _ = w.api_delete(Kind::Pod, &ns, &name, None, WriteOptions::default());
+    }
+}
+
+/// Adds (or replaces) a condition in a pod's status, as a controller patching status does.
+pub fn add_pod_condition(w: &mut World, ns: &str, name: &str, cond: PodCondition) {
+    let _ = w.store.modify(Kind::Pod, ns, name, |o| {
+        if let Object::Pod(p) = o {
+            let conds = p.status.get_or_insert_with(Default::default).conditions.get_or_insert_with(Vec::new);
+            conds.retain(|c| c.type_ != cond.type_);
+            conds.push(cond.clone());
+        }
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use k8s_openapi::api::core::v1::{PodSpec, Toleration};
+
+    fn pod_with(tols: Vec<Toleration>) -> Pod {
+        Pod { spec: Some(PodSpec { tolerations: Some(tols), ..Default::default() }), ..Default::default() }
+    }
+
+    fn tol(key: &str, secs: Option<i64>) -> Toleration {
+        Toleration {
+            key: Some(key.into()),
+            operator: Some("Exists".into()),
+            effect: Some("NoExecute".into()),
+            toleration_seconds: secs,
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn toleration_time_takes_the_smallest_and_honours_forever() {
+        let t = Taint { key: TAINT_UNREACHABLE.into(), effect: "NoExecute".into(), ..Default::default() };
+        assert_eq!(toleration_time(&pod_with(vec![]), &[&t]), None);
+        assert_eq!(toleration_time(&pod_with(vec![tol(TAINT_UNREACHABLE, Some(300))]), &[&t]), Some(Some(300)));
+        assert_eq!(toleration_time(&pod_with(vec![tol(TAINT_UNREACHABLE, None)]), &[&t]), Some(None));
+        let other = Taint { key: "dedicated".into(), effect: "NoExecute".into(), ..Default::default() };
+        assert_eq!(toleration_time(&pod_with(vec![tol(TAINT_UNREACHABLE, Some(300))]), &[&t, &other]), None);
+        let both = pod_with(vec![tol(TAINT_UNREACHABLE, Some(300)), tol("dedicated", Some(60))]);
+        assert_eq!(toleration_time(&both, &[&t, &other]), Some(Some(60)));
+    }
+}

@@ -725,7 +725,8 @@ fn histogram_message(num_all: usize, statuses: &[Option<Status>], absent: Option
 // ---------------------------------------------------------------------------------------------
 // The incoming pod, prepared once per cycle
 
-fn tolerates(tolerations: &[Toleration], taint: &Taint) -> bool {
+/// Whether any of `tolerations` tolerates `taint` (core/v1 Toleration.ToleratesTaint).
+pub(crate) fn tolerates(tolerations: &[Toleration], taint: &Taint) -> bool {
     tolerations.iter().any(|t| {
         // k8s.io/api/core/v1 Toleration.ToleratesTaint.
         if let Some(e) = t.effect.as_deref().filter(|e| !e.is_empty()) {

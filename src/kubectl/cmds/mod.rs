@@ -2,6 +2,7 @@
 //! words, not clap's), and dispatch to each command's implementation.
 
 mod apply;
+mod config;
 mod autoscale;
 mod cordon;
 mod create;
@@ -71,7 +72,49 @@ pub const KNOWN_VERBS: &[&str] = &[
     "wait",
 ];
 
+/// Global flags kubectl accepts before the verb (`kubectl -n dev get pods`), with whether
+/// they take a value.
+const GLOBAL_FLAGS: &[(&str, bool)] = &[
+    ("-n", true),
+    ("--namespace", true),
+    ("--context", true),
+    ("--kubeconfig", true),
+    ("--cluster", true),
+    ("--user", true),
+    ("-v", true),
+    ("--v", true),
+    ("--request-timeout", true),
+    ("--as", true),
+    ("--as-group", true),
+];
+
+/// Moves global flags given before the verb to after it, where each command parses them.
+fn hoist_global_flags(args: &[String]) -> Vec<String> {
+    let mut before = Vec::new();
+    let mut i = 0;
+    while i < args.len() && args[i].starts_with('-') {
+        let a = &args[i];
+        let name = a.split('=').next().unwrap_or(a);
+        let Some((_, takes_value)) = GLOBAL_FLAGS.iter().find(|(f, _)| *f == name) else { break };
+        before.push(a.clone());
+        if *takes_value && !a.contains('=') && i + 1 < args.len() {
+            before.push(args[i + 1].clone());
+            i += 1;
+        }
+        i += 1;
+    }
+    if before.is_empty() || i >= args.len() {
+        return args.to_vec();
+    }
+    let mut out = vec![args[i].clone()];
+    // `kubectl -n dev config ...` keeps flags after the subcommand's own words.
+    out.extend(before);
+    out.extend_from_slice(&args[i + 1..]);
+    out
+}
+
 pub fn dispatch(ctx: &mut Ctx, args: &[String]) {
+    let args = &hoist_global_flags(args);
     let Some(verb) = args.first() else {
         ctx.out.out(KUBECTL_USAGE);
         return;
@@ -97,6 +140,7 @@ pub fn dispatch(ctx: &mut Ctx, args: &[String]) {
         "cordon" | "uncordon" => cordon::run(ctx, verb == "cordon", rest),
         "drain" => drain::run(ctx, rest),
         "taint" => taint::run(ctx, rest),
+        "config" => config::run(ctx, rest),
         "completion" => {
             // `source <(kubectl completion bash)` is a common exam habit: accept it quietly.
             ctx.out.out("# kubectl completion is built into kubedojo's prompt\n");

@@ -16,6 +16,8 @@ pub enum Reason {
     Forbidden,
     Conflict,
     MethodNotAllowed,
+    TooManyRequests,
+    InternalError,
 }
 
 impl Reason {
@@ -28,6 +30,8 @@ impl Reason {
             Reason::Forbidden => "Forbidden",
             Reason::Conflict => "Conflict",
             Reason::MethodNotAllowed => "MethodNotAllowed",
+            Reason::TooManyRequests => "TooManyRequests",
+            Reason::InternalError => "InternalError",
         }
     }
 
@@ -40,6 +44,8 @@ impl Reason {
             Reason::BadRequest => 400,
             Reason::Forbidden => 403,
             Reason::MethodNotAllowed => 405,
+            Reason::TooManyRequests => 429,
+            Reason::InternalError => 500,
         }
     }
 }
@@ -107,6 +113,17 @@ impl ApiError {
     /// `NewConflict`: `Operation cannot be fulfilled on pods "web": <why>`.
     pub fn conflict(resource: &str, name: &str, why: &str) -> ApiError {
         Self::plain(Reason::Conflict, format!("Operation cannot be fulfilled on {resource} {}: {why}", go_quote(name)))
+    }
+
+    /// `NewTooManyRequests`-style errors carry their own message (the eviction API's
+    /// "Cannot evict pod as it would violate the pod's disruption budget.").
+    pub fn too_many_requests(message: impl Into<String>) -> ApiError {
+        Self::plain(Reason::TooManyRequests, message.into())
+    }
+
+    /// `NewInternalError`: `Internal error occurred: <message>`.
+    pub fn internal(message: &str) -> ApiError {
+        Self::plain(Reason::InternalError, format!("Internal error occurred: {message}"))
     }
 
     /// `NewMethodNotSupported`: `<action> is not supported on resources of kind "pods"`.

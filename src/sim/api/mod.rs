@@ -10,6 +10,7 @@ pub mod decode;
 pub mod defaults;
 pub mod discovery;
 pub mod errors;
+pub mod eviction;
 pub mod selector;
 pub mod table;
 pub mod validate;

@@ -6,6 +6,7 @@
 pub mod cronjob;
 pub mod daemonset;
 pub mod deployment;
+pub mod disruption;
 pub mod gc;
 pub mod history;
 pub mod informer;
@@ -33,5 +34,6 @@ pub fn run(w: &mut World) {
     job::reconcile(w);
     daemonset::reconcile(w);
     statefulset::reconcile(w);
+    disruption::reconcile(w);
     gc::reconcile(w);
 }

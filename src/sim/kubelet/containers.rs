@@ -357,6 +357,8 @@ fn ensure_image(w: &mut World, pod: &Pod, c: &mut CtrRt) -> bool {
         }
         _ => 400 + rand::Rng::gen_range(&mut w.rng, 0..600),
     };
+    // The `slow-pulls` fault.
+    let ms = ms * u64::from(w.faults.pull_slowdown.max(1));
     let until = now.plus_s(ms.div_ceil(1000));
     c.pull = Pull::Pulling { until, ms };
     if let CState::Waiting { reason, .. } = &c.state {

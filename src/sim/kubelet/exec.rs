@@ -87,7 +87,7 @@ impl Host for CtrHost<'_> {
     fn user(&self) -> User {
         self.user.clone()
     }
-    fn external(&mut self, call: &ExtCall, _out: &mut Vec<u8>, _err: &mut Vec<u8>) -> Option<ExtOutcome> {
+    fn external(&mut self, call: &ExtCall, _io: &mut crate::shell::ExtIo) -> Option<ExtOutcome> {
         let image = self.image?;
         let kind = Program::detect(image, &call.argv, false)?;
         let p = Program::start(kind, image, call.env.clone(), &self.ip, self.now);

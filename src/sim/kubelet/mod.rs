@@ -80,6 +80,8 @@ pub struct PodRt {
     /// Tick when graceful termination must end with SIGKILL.
     pub kill_deadline: Option<Tick>,
     pub last_failed_mount_event: Option<Tick>,
+    /// Set when the kubelet evicted the pod: (status.reason, status.message).
+    pub evicted: Option<(String, String)>,
 }
 
 /// All kubelets' state (one map for the whole cluster; each pod knows its node).
@@ -133,7 +135,15 @@ pub fn sync_all(w: &mut World) {
         })
         .collect();
     let mut live = BTreeSet::new();
-    for (ns, name, _node) in bound {
+    for (ns, name, node) in bound {
+        if !w.nodes.kubelet_syncs(&node) {
+            // A silent kubelet (node down, kubelet stopped, partitioned) syncs nothing; its
+            // pods' runtime state waits for it.
+            if let Some(uid) = w.store.get(Kind::Pod, &ns, &name).and_then(|o| o.meta().uid.clone()) {
+                live.insert(uid);
+            }
+            continue;
+        }
         if let Some(uid) = sync_pod(w, &ns, &name) {
             live.insert(uid);
         }
@@ -159,6 +169,9 @@ fn sync_pod(w: &mut World, ns: &str, name: &str) -> Option<String> {
     };
     let finished = if pod.metadata.deletion_timestamp.is_some() {
         containers::terminate_pod(w, &pod, &mut rt)
+    } else if rt.evicted.is_some() {
+        // An evicted pod is done: its containers were stopped and are not restarted.
+        false
     } else {
         containers::run_pod(w, &pod, &mut rt);
         false
@@ -197,6 +210,7 @@ impl PodRt {
             conditions,
             kill_deadline: None,
             last_failed_mount_event: None,
+            evicted: None,
         }
     }
 }
@@ -213,6 +227,69 @@ pub fn pod_hostname(pod: &Pod) -> String {
         .or_else(|| pod.metadata.name.clone())
         .unwrap_or_default();
     name.chars().take(63).collect::<String>().trim_end_matches(['-', '.']).to_string()
+}
+
+/// The kubelet evicts a pod (node pressure): its containers are stopped at once and the pod
+/// ends `Failed` with `reason` and `message`, as `kubectl get pods` then shows (`Evicted`).
+pub fn evict(w: &mut World, pod: &Pod, reason: &str, message: &str) {
+    let Some(uid) = pod.metadata.uid.clone() else { return };
+    let Some(mut rt) = w.kubelet.pods.remove(&uid) else { return };
+    pod_event(w, pod, None, EventType::Warning, reason, message);
+    let mut list: Vec<CtrRt> = rt.containers.drain(..).collect();
+    for c in list.iter_mut() {
+        if c.is_running() {
+            pod_event(w, pod, Some(&c.name), EventType::Normal, "Killing", &format!("Stopping container {}", c.name));
+            containers::terminated(w, c, 137, "Error");
+        }
+    }
+    rt.containers = list;
+    for c in rt.init.iter_mut() {
+        if c.is_running() {
+            containers::terminated(w, c, 137, "Error");
+        }
+    }
+    rt.evicted = Some((reason.to_string(), message.to_string()));
+    status::write_status(w, pod, &mut rt);
+    w.kubelet.pods.insert(uid, rt);
+}
+
+/// Kills a running container's process from outside (the `chaos kill` fault): it exits 137
+/// and the kubelet restarts it per restartPolicy on its next sync.
+pub fn kill_container(w: &mut World, c: &mut CtrRt) {
+    if c.is_running() {
+        containers::terminated(w, c, 137, "Error");
+    }
+}
+
+/// A node came back from a power cut: its pods' containers and sandboxes are gone, so the
+/// kubelet recreates the sandboxes (new IPs) and restarts the containers per restartPolicy.
+pub fn node_rebooted(w: &mut World, node: &str) {
+    let uids: Vec<String> = w.kubelet.pods.iter().filter(|(_, p)| p.node == node).map(|(k, _)| k.clone()).collect();
+    for uid in uids {
+        let Some(mut rt) = w.kubelet.pods.remove(&uid) else { continue };
+        for c in rt.init.iter_mut().chain(rt.containers.iter_mut()) {
+            if c.is_running() {
+                containers::terminated(w, c, 255, "Unknown");
+            }
+        }
+        if let Some(ip) = rt.ip.take() {
+            w.network.release(&ip);
+        }
+        if rt.sandbox_ready {
+            rt.sandbox_ready = false;
+            if let Some(pod) = w.store.get(Kind::Pod, &rt.namespace, &rt.name).and_then(|o| o.as_pod()).cloned() {
+                pod_event(
+                    w,
+                    &pod,
+                    None,
+                    EventType::Normal,
+                    "SandboxChanged",
+                    "Pod sandbox changed, it will be killed and re-created.",
+                );
+            }
+        }
+        w.kubelet.pods.insert(uid, rt);
+    }
 }
 
 /// Records an event about a pod (optionally one of its containers) from its node's kubelet.

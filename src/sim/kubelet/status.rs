@@ -14,6 +14,9 @@ use crate::sim::World;
 
 /// Pod phase from its containers, as the kubelet's getPhase computes it.
 pub fn phase(pod: &Pod, rt: &PodRt) -> &'static str {
+    if rt.evicted.is_some() {
+        return "Failed";
+    }
     let restart = pod.spec.as_ref().and_then(|s| s.restart_policy.clone()).unwrap_or_else(|| "Always".into());
     if !rt.sandbox_ready {
         return "Pending";
@@ -241,6 +244,17 @@ pub fn build_status(w: &World, pod: &Pod, rt: &mut PodRt) -> PodStatus {
     statuses.sort_by(|a, b| a.name.cmp(&b.name));
     let init_statuses: Vec<ContainerStatus> = rt.init.iter().map(container_status).collect();
     let previous = pod.status.clone().unwrap_or_default();
+    // Conditions other components own (DisruptionTarget from the taint manager or an
+    // eviction) survive the kubelet's status update, as with a strategic merge.
+    for c in previous.conditions.iter().flatten() {
+        if !order.contains(&c.type_.as_str()) {
+            conds.push(c.clone());
+        }
+    }
+    let (reason, message) = match &rt.evicted {
+        Some((r, m)) => (Some(r.clone()), Some(m.clone())),
+        None => (None, None),
+    };
     PodStatus {
         phase: Some(phase.to_string()),
         conditions: Some(conds),
@@ -252,6 +266,8 @@ pub fn build_status(w: &World, pod: &Pod, rt: &mut PodRt) -> PodStatus {
         start_time: previous.start_time.or_else(|| time(rt.started_at)),
         container_statuses: Some(statuses),
         init_container_statuses: if init_statuses.is_empty() { None } else { Some(init_statuses) },
+        reason,
+        message,
         ..Default::default()
     }
 }
