@@ -3,7 +3,7 @@
 //! [`App`]. Nothing here touches the terminal; the runtime turns events into messages and
 //! carries out the requests the App leaves for it (run the editor, quit).
 
-use super::chaos::ChaosMenu;
+use super::chaos::{ChaosMenu, Choice};
 use super::complete;
 use super::edit::{self, EditRequest};
 use super::index::Index;
@@ -396,9 +396,9 @@ impl App {
         let ws = self.session.ws_for_reading();
         let cwd = ws.cwd().to_string();
         let out = crate::kubectl::run(&mut ws.world, &mut ws.client, &mut ws.fs, &cwd, &args, &[]);
-        let mut text = String::from_utf8_lossy(&out.stderr[..out.lead_err_len.min(out.stderr.len())]).into_owned();
-        text.push_str(&String::from_utf8_lossy(&out.stdout));
-        text.push_str(&String::from_utf8_lossy(&out.stderr[out.lead_err_len.min(out.stderr.len())..]));
+        // Both streams in the order they were written, as the terminal would show them.
+        let bytes: Vec<u8> = out.io.chunks.iter().flat_map(|(_, b)| b.iter().copied()).collect();
+        let text = String::from_utf8_lossy(&bytes);
         text.lines().map(expand_tabs).collect()
     }
 
@@ -454,7 +454,7 @@ impl App {
         match *first {
             "q" | "q!" | "quit" | "exit" => self.quit = true,
             "help" | "?" => self.overlay = Some(Overlay::Help { scroll: 0 }),
-            "chaos" => self.overlay = Some(Overlay::Chaos(ChaosMenu::open(&mut self.session.ws_for_reading().world))),
+            "chaos" => self.overlay = Some(Overlay::Chaos(ChaosMenu::open())),
             "xray" | "x" => {
                 let kind = match words.get(1) {
                     None => None,
@@ -866,9 +866,12 @@ fn update_overlay(app: &mut App, overlay: Overlay, msg: Msg) -> Option<Msg> {
             Msg::Enter | Msg::Submit => {
                 let ns = app.view_namespace();
                 match menu.choose(&app.ws().world, &ns) {
-                    Some(cmd) => app.run_echoed(&cmd),
-                    None if menu.is_empty() && menu.note.is_some() => {}
-                    None => app.overlay = Some(Overlay::Chaos(menu)),
+                    Choice::Run(cmd) => app.run_echoed(&cmd),
+                    Choice::Prompt(text) => {
+                        app.prompt.input.set(&text);
+                        app.set_focus(Focus::Prompt);
+                    }
+                    Choice::More => app.overlay = Some(Overlay::Chaos(menu)),
                 }
             }
             Msg::Escape => {
@@ -1046,7 +1049,7 @@ fn update_main(app: &mut App, msg: Msg) -> Option<Msg> {
             app.overlay = Some(Overlay::Filter(LineInput::new(&app.pane.filter)));
         }
         Msg::Help => app.overlay = Some(Overlay::Help { scroll: 0 }),
-        Msg::Chaos => app.overlay = Some(Overlay::Chaos(ChaosMenu::open(&mut app.session.ws_for_reading().world))),
+        Msg::Chaos => app.overlay = Some(Overlay::Chaos(ChaosMenu::open())),
         Msg::Enter => enter(app),
         Msg::Describe => app.open_detail(DetailKind::Describe),
         Msg::Yaml => app.open_detail(DetailKind::Yaml),

@@ -587,24 +587,28 @@ fn overlay(app: &App, area: Rect, buf: &mut Buffer) {
             let (title, items): (String, Vec<String>) = match &m.stage {
                 Stage::Verbs => (
                     " chaos · enter picks · esc closes ".into(),
-                    m.verbs.iter().map(|v| format!("{:<16} {}", v.name, v.about)).collect(),
+                    m.verbs
+                        .iter()
+                        .map(|v| {
+                            let head = format!("{} {}", v.name, v.usage);
+                            format!("{:<34} {}", head.trim_end(), v.about)
+                        })
+                        .collect(),
                 ),
-                Stage::Targets { verb, targets } => (format!(" chaos {} · pick a target ", verb.name), targets.clone()),
+                Stage::Args { verb, chosen, what, options } => {
+                    let so_far = std::iter::once(verb.name.as_str()).chain(chosen.iter().map(String::as_str));
+                    let title = match what.as_str() {
+                        "one" => format!(" chaos {} · pick one ", so_far.collect::<Vec<_>>().join(" ")),
+                        w => format!(" chaos {} · pick a {w} ", so_far.collect::<Vec<_>>().join(" ")),
+                    };
+                    (title, options.clone())
+                }
             };
-            let h = (items.len().max(m.note.as_ref().map_or(0, |n| n.lines().count() + 2)) as u16 + 2)
-                .clamp(5, area.height.saturating_sub(2));
-            let r = layout::centered(area, 72, h);
+            let h = (items.len() as u16 + 2).clamp(5, area.height.saturating_sub(2));
+            let r = layout::centered(area, 110, h);
             Clear.render(r, buf);
             Block::bordered().title(title).title_style(t.title()).border_style(t.focused()).render(r, buf);
             let inner = layout::inner(r);
-            if let Some(note) = &m.note {
-                for (i, l) in note.lines().enumerate().take(inner.height as usize) {
-                    put(buf, inner.x, inner.y + i as u16, l, inner.width, t.warning());
-                }
-                let y = inner.y + inner.height - 1;
-                put(buf, inner.x, y, "esc closes", inner.width, t.dim());
-                return;
-            }
             let rows = inner.height as usize;
             let offset = m.selected.saturating_sub(rows.saturating_sub(1));
             for (i, it) in items.iter().enumerate().skip(offset).take(rows) {

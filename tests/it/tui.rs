@@ -88,10 +88,28 @@ fn help_overlay_lists_every_key() {
 }
 
 #[test]
-fn chaos_menu() {
+fn chaos_menu_breaks_a_node() {
     let mut s = story();
     s.keys("<esc>c");
     insta::assert_snapshot!("tui_chaos_menu", s.frame());
+    // node-down is the first verb; node01 the second node.
+    s.keys("<enter>");
+    assert!(s.text().contains("chaos node-down · pick a node"), "{}", s.text());
+    s.keys("j<enter>");
+    let text = s.text();
+    assert!(text.contains("$ chaos node-down node01"), "{text}");
+    s.ticks(60);
+    let text = s.text();
+    assert!(text.contains("✖ node01"), "node01 is NotReady:\n{text}");
+    assert_eq!(fg_at(s.draw(), "✖ node01", 0), Color::Red);
+    // A verb that needs a number is left at the prompt.
+    s.keys("c");
+    for _ in 0..9 {
+        s.keys("j");
+    }
+    s.keys("<enter>");
+    assert_eq!(s.app.prompt.input.text, "chaos slow-pulls ");
+    assert_eq!(s.app.focus, kubedojo::tui::app::Focus::Prompt);
 }
 
 #[test]
