@@ -14,6 +14,7 @@ pub mod edit;
 pub mod index;
 pub mod keys;
 pub mod layout;
+pub mod markdown;
 pub mod prompt;
 pub mod resources;
 pub mod session;
