@@ -12,6 +12,7 @@ pub mod describe;
 pub mod generators;
 pub mod jsonpath;
 pub mod output;
+pub mod pod_template;
 pub mod print;
 pub mod table_printer;
 
@@ -147,7 +148,9 @@ pub fn run(
 ) -> Output {
     // `--context NAME` runs this one command in another context of the kubeconfig.
     let wanted = args.iter().enumerate().find_map(|(i, a)| {
-        a.strip_prefix("--context=").map(str::to_string).or_else(|| (a == "--context").then(|| args.get(i + 1).cloned()).flatten())
+        a.strip_prefix("--context=")
+            .map(str::to_string)
+            .or_else(|| (a == "--context").then(|| args.get(i + 1).cloned()).flatten())
     });
     let mut borrowed;
     let client = match wanted {

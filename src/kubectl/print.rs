@@ -65,8 +65,12 @@ pub struct TableOpts {
     pub show_labels: bool,
     pub label_columns: Vec<String>,
     pub all_namespaces: bool,
+    /// Prefix names with `kind/` (several kinds requested, or `--show-kind`).
     pub show_kind: bool,
     pub sort_by: Option<String>,
+    /// The objects were asked for by name: kubectl gets each on its own (one Table each), so
+    /// `--sort-by` does not reorder them in a table.
+    pub named: bool,
 }
 
 /// The List kubectl wraps several objects in for yaml/json/jsonpath.
@@ -74,80 +78,224 @@ pub fn list_of(items: Vec<Value>) -> Value {
     json!({"apiVersion": "v1", "items": items, "kind": "List", "metadata": {"resourceVersion": ""}})
 }
 
-/// Sorts objects by a `--sort-by` JSONPath, as kubectl's RuntimeSort does: numbers
-/// numerically, everything else as text; objects missing the field first.
-fn sort_objects(objs: &mut [Object], expr: &str) -> Result<(), String> {
-    let expr = if expr.starts_with('{') { expr.to_string() } else { format!("{{{}}}", expr) };
-    let t = jsonpath::parse(&expr).map_err(|e| format!("error: {e}"))?;
-    let mut keyed: Vec<(Value, Object)> = objs
-        .iter()
-        .map(|o| {
-            let v = t.execute(&o.to_value(), true).unwrap_or_default();
-            let key = v.parse::<f64>().map(|n| json!(n)).unwrap_or(Value::String(v));
-            (key, o.clone())
-        })
-        .collect();
-    keyed.sort_by(|(a, _), (b, _)| match (a, b) {
-        (Value::Number(x), Value::Number(y)) => {
-            x.as_f64().partial_cmp(&y.as_f64()).unwrap_or(std::cmp::Ordering::Equal)
+/// fvbommel/sortorder's `NaturalLess`, which kubectl's sorter uses for strings: runs of
+/// digits compare as numbers (`pod-9` before `pod-10`), digits before other characters.
+pub fn natural_less(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    let (mut i, mut j) = (0, 0);
+    while i < a.len() && j < b.len() {
+        let (c1, c2) = (a[i], b[j]);
+        let (d1, d2) = (c1.is_ascii_digit(), c2.is_ascii_digit());
+        if d1 != d2 {
+            return d1;
         }
-        (Value::Number(_), _) => std::cmp::Ordering::Less,
-        (_, Value::Number(_)) => std::cmp::Ordering::Greater,
-        (x, y) => x.as_str().unwrap_or("").cmp(y.as_str().unwrap_or("")),
-    });
-    for (slot, (_, o)) in objs.iter_mut().zip(keyed) {
-        *slot = o;
+        if !d1 {
+            if c1 != c2 {
+                return c1 < c2;
+            }
+            i += 1;
+            j += 1;
+            continue;
+        }
+        while i < a.len() && a[i] == b'0' {
+            i += 1;
+        }
+        while j < b.len() && b[j] == b'0' {
+            j += 1;
+        }
+        let (nz1, nz2) = (i, j);
+        while i < a.len() && a[i].is_ascii_digit() {
+            i += 1;
+        }
+        while j < b.len() && b[j].is_ascii_digit() {
+            j += 1;
+        }
+        let (len1, len2) = (i - nz1, j - nz2);
+        if len1 != len2 {
+            return len1 < len2;
+        }
+        if a[nz1..i] != b[nz2..j] {
+            return a[nz1..i] < b[nz2..j];
+        }
+        if nz1 != nz2 {
+            return nz1 < nz2;
+        }
     }
-    Ok(())
+    a.len() < b.len()
 }
 
-/// Prints objects grouped by kind. `single`: one object was asked for by name, so yaml and
-/// json print it bare rather than in a List.
+/// kubectl's `isLess` on values decoded from JSON: numbers numerically, strings as
+/// quantities when both parse as one (`100Mi` < `1Gi`), else naturally; null first. Other
+/// types cannot be sorted.
+fn is_less(a: &Value, b: &Value) -> Result<bool, String> {
+    use crate::sim::quantity::parse_milli;
+    match (a, b) {
+        (Value::Null, Value::Null) => Ok(false),
+        (Value::Null, _) => Ok(true),
+        (_, Value::Null) => Ok(false),
+        (Value::Number(x), Value::Number(y)) => match (x.as_i64(), y.as_i64()) {
+            (Some(x), Some(y)) => Ok(x < y),
+            _ if x.is_f64() && y.is_f64() => Ok(x.as_f64() < y.as_f64()),
+            _ => Err("unsortable interface: interface".into()),
+        },
+        (Value::String(x), Value::String(y)) => Ok(match (parse_milli(x), parse_milli(y)) {
+            (Ok(p), Ok(q)) => p < q,
+            _ => natural_less(x, y),
+        }),
+        (Value::Bool(_), _) => Err("unsortable type: bool".into()),
+        (Value::Object(_), _) => Err("unsortable type: map[string]interface {}".into()),
+        (Value::Array(_), _) => Err("unsortable type: []interface {}".into()),
+        _ => Err("unsortable interface: interface".into()),
+    }
+}
+
+/// The `--sort-by` expression as kubectl parses it (relaxed `.a.b` → `{.a.b}`).
+fn sort_template(expr: &str) -> Result<(String, jsonpath::Template), String> {
+    let field = jsonpath::relaxed_jsonpath_expression(expr).unwrap_or_else(|_| expr.to_string());
+    let t = jsonpath::parse(&field).map_err(|e| format!("error: sorting error: {e}"))?;
+    Ok((field, t))
+}
+
+/// The first value the sort field finds in an object, if any (missing keys allowed).
+fn sort_key(t: &jsonpath::Template, o: &Object) -> Result<Option<Value>, String> {
+    let results = t.find_results(&o.to_value(), true).map_err(|e| format!("error: {e}"))?;
+    Ok(results.first().and_then(|r| r.first()).cloned())
+}
+
+/// kubectl's sorters (`TableSorter`, `SortObjects`): objects by the first value of the
+/// field; an error when no object has the field. Go's `sort.Sort` is an insertion sort up to
+/// 12 items — which is what puts objects missing the field first (in reverse order) — and
+/// an unstable pdqsort beyond; a stable sort stands in for the latter.
+fn sort_objects(objs: &mut Vec<Object>, expr: &str) -> Result<(), String> {
+    if objs.is_empty() {
+        return Ok(());
+    }
+    let (field, t) = sort_template(expr)?;
+    let mut keyed: Vec<(Option<Value>, Object)> = Vec::with_capacity(objs.len());
+    for o in objs.drain(..) {
+        keyed.push((sort_key(&t, &o)?, o));
+    }
+    if keyed.iter().all(|(k, _)| k.is_none()) {
+        let msg = format!("error: couldn't find any field with path \"{field}\" in the list of objects");
+        objs.extend(keyed.into_iter().map(|(_, o)| o));
+        return Err(msg);
+    }
+    let mut error = None;
+    let mut less = |a: &Option<Value>, b: &Option<Value>| -> bool {
+        match (a, b) {
+            (None, _) => true,
+            (_, None) => false,
+            (Some(a), Some(b)) => is_less(a, b).unwrap_or_else(|e| {
+                error.get_or_insert(e);
+                false
+            }),
+        }
+    };
+    if keyed.len() <= 12 {
+        for i in 1..keyed.len() {
+            let mut j = i;
+            while j > 0 && less(&keyed[j].0, &keyed[j - 1].0) {
+                keyed.swap(j, j - 1);
+                j -= 1;
+            }
+        }
+    } else {
+        keyed.sort_by(|(a, _), (b, _)| {
+            if less(a, b) {
+                std::cmp::Ordering::Less
+            } else if less(b, a) {
+                std::cmp::Ordering::Greater
+            } else {
+                std::cmp::Ordering::Equal
+            }
+        });
+    }
+    objs.extend(keyed.into_iter().map(|(_, o)| o));
+    match error {
+        Some(e) => Err(format!("error: field {field} is an unsortable type: {e}")),
+        None => Ok(()),
+    }
+}
+
+/// A one-row Table is "sorted" too: kubectl still fails when its object lacks the field.
+fn check_sort_field(o: &Object, expr: &str) -> Result<(), String> {
+    let (field, t) = sort_template(expr)?;
+    match sort_key(&t, o)? {
+        Some(_) => Ok(()),
+        None => Err(format!("error: couldn't find any field with path \"{field}\" in the list of objects")),
+    }
+}
+
+/// The tables `kubectl get` prints for groups of objects, one Table per group, each aligned
+/// on its own, a blank line between groups (none with `--no-headers`), and nothing for an
+/// empty group. Returns an empty string when there is nothing to print.
+pub fn render_tables(ctx: &Ctx, groups: &[(Kind, Vec<Object>)], opts: &TableOpts) -> String {
+    let now = ctx.world.now.datetime();
+    let mut text = String::new();
+    for (kind, objs) in groups {
+        let refs: Vec<&Object> = objs.iter().collect();
+        let t = table::table_for(*kind, &refs, now);
+        let popts = table_printer::PrintOptions {
+            wide: opts.wide,
+            no_headers: opts.no_headers,
+            show_labels: opts.show_labels,
+            label_columns: opts.label_columns.clone(),
+            with_namespace: opts.all_namespaces && kind.namespaced(),
+            with_kind: opts.show_kind,
+            kind_prefix: kind.qualified_singular(),
+        };
+        let part = table_printer::print_table(&t, &popts);
+        if part.is_empty() {
+            continue;
+        }
+        if !text.is_empty() && !opts.no_headers {
+            text.push('\n');
+        }
+        text.push_str(&part);
+    }
+    text
+}
+
+/// Prints objects grouped by kind (consecutive objects of one kind form one table). `single`:
+/// one object was asked for by name, so yaml and json print it bare rather than in a List.
 pub fn print_objects(ctx: &mut Ctx, format: &Format, groups: &[(Kind, Vec<Object>)], single: bool, opts: &TableOpts) {
     let mut groups: Vec<(Kind, Vec<Object>)> = groups.to_vec();
+    if format.is_table() {
+        if let Some(expr) = &opts.sort_by {
+            for (_, objs) in groups.iter_mut() {
+                let sorted = if opts.named {
+                    objs.iter().try_for_each(|o| check_sort_field(o, expr))
+                } else {
+                    sort_objects(objs, expr)
+                };
+                if let Err(e) = sorted {
+                    return ctx.out.fail(&e);
+                }
+            }
+        }
+        let text = render_tables(ctx, &groups, opts);
+        ctx.out.out(&text);
+        return;
+    }
+    let mut all: Vec<Object> = groups.into_iter().flat_map(|(_, v)| v).collect();
+    let bare = single && all.len() == 1;
     if let Some(expr) = &opts.sort_by {
-        for (_, objs) in groups.iter_mut() {
-            if let Err(e) = sort_objects(objs, expr) {
+        // The generic printers sort the List they print; a bare object is left alone.
+        if !bare {
+            if let Err(e) = sort_objects(&mut all, expr) {
                 return ctx.out.fail(&e);
             }
         }
     }
-    let all: Vec<&Object> = groups.iter().flat_map(|(_, v)| v.iter()).collect();
     match format {
-        Format::Table | Format::Wide => {
-            let now = ctx.world.now.datetime();
-            let mut text = String::new();
-            let non_empty: Vec<&(Kind, Vec<Object>)> = groups.iter().filter(|(_, v)| !v.is_empty()).collect();
-            for (i, (kind, objs)) in non_empty.iter().enumerate() {
-                let refs: Vec<&Object> = objs.iter().collect();
-                let t = table::table_for(*kind, &refs, now);
-                let popts = table_printer::PrintOptions {
-                    wide: opts.wide,
-                    no_headers: opts.no_headers,
-                    show_labels: opts.show_labels,
-                    label_columns: opts.label_columns.clone(),
-                    with_namespace: opts.all_namespaces && kind.namespaced(),
-                    with_kind: opts.show_kind,
-                    kind_prefix: kind.qualified_singular(),
-                };
-                if i > 0 {
-                    text.push('\n');
-                }
-                text.push_str(&table_printer::print_table(&t, &popts));
-            }
-            ctx.out.out(&text);
-        }
+        Format::Table | Format::Wide => {}
         Format::Name => {
-            for o in all {
+            for o in &all {
                 ctx.out.out(&format!("{}/{}\n", o.kind().qualified_singular(), o.name()));
             }
         }
         Format::Yaml | Format::Json | Format::JsonPath(_) | Format::JsonPathAsJson(_) => {
-            let doc = if single && all.len() == 1 {
-                all[0].to_value()
-            } else {
-                list_of(all.iter().map(|o| o.to_value()).collect())
-            };
+            let doc = if bare { all[0].to_value() } else { list_of(all.iter().map(|o| o.to_value()).collect()) };
             print_value(ctx, format, &doc);
         }
         Format::CustomColumns(spec) => {
@@ -210,5 +358,60 @@ pub fn print_written(ctx: &mut Ctx, format: &Format, objs: &[Object]) {
             ctx.out.out("---\n");
         }
         print_value(ctx, format, &o.to_value());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use k8s_openapi::api::core::v1::ConfigMap;
+    use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+
+    #[test]
+    fn natural_order_like_sortorder() {
+        assert!(natural_less("pod-9", "pod-10"));
+        assert!(!natural_less("pod-10", "pod-9"));
+        assert!(natural_less("a1", "ab"), "digits sort before other characters");
+        assert!(natural_less("a01", "a001") && !natural_less("a001", "a01"), "fewer zeros first");
+        assert!(natural_less("abc", "abcd"));
+        assert!(!natural_less("abc", "abc"));
+    }
+
+    #[test]
+    fn values_compare_like_kubectl() {
+        assert_eq!(is_less(&json!(9), &json!(10)), Ok(true));
+        assert_eq!(is_less(&json!("100Mi"), &json!("1Gi")), Ok(true), "quantities by value");
+        assert_eq!(is_less(&json!("web-10"), &json!("web-9")), Ok(false));
+        assert_eq!(is_less(&Value::Null, &json!("a")), Ok(true));
+        assert!(is_less(&json!(true), &json!(false)).is_err());
+    }
+
+    fn cm(name: &str, label: Option<&str>) -> Object {
+        Object::ConfigMap(ConfigMap {
+            metadata: ObjectMeta {
+                name: Some(name.into()),
+                labels: label.map(|l| [("tier".to_string(), l.to_string())].into()),
+                ..Default::default()
+            },
+            ..Default::default()
+        })
+    }
+
+    fn names(objs: &[Object]) -> Vec<&str> {
+        objs.iter().map(|o| o.name()).collect()
+    }
+
+    #[test]
+    fn sort_puts_objects_missing_the_field_first_as_go_insertion_sort_does() {
+        let mut objs = vec![cm("a", Some("web")), cm("b", None), cm("c", Some("db")), cm("d", None)];
+        sort_objects(&mut objs, ".metadata.labels.tier").unwrap();
+        // Missing first, in reverse order (Less(missing, anything) is true), then by value.
+        assert_eq!(names(&objs), ["d", "b", "c", "a"]);
+        let mut objs = vec![cm("x-10", None), cm("x-9", None), cm("x-1", None)];
+        sort_objects(&mut objs, "{.metadata.name}").unwrap();
+        assert_eq!(names(&objs), ["x-1", "x-9", "x-10"]);
+        let err = sort_objects(&mut objs, ".spec.nothing").unwrap_err();
+        assert_eq!(err, "error: couldn't find any field with path \"{.spec.nothing}\" in the list of objects");
+        assert_eq!(objs.len(), 3, "objects are kept on error");
     }
 }

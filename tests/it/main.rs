@@ -5,6 +5,7 @@ mod architecture;
 mod bad_input;
 mod determinism;
 mod oracle;
+mod rollouts;
 mod transcripts;
 mod tui;
 mod tui_tmux;

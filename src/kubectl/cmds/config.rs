@@ -197,7 +197,9 @@ pub fn run(ctx: &mut Ctx, args: &[String]) {
                 return ctx.out.fail(&format!("error: cannot rename the context \"{old}\", it's not in kubeconfig"));
             }
             if ctx.client.contexts.iter().any(|c| c.name == *new) {
-                return ctx.out.fail(&format!("error: cannot rename the context \"{old}\", the context \"{new}\" already exists in kubeconfig"));
+                return ctx.out.fail(&format!(
+                    "error: cannot rename the context \"{old}\", the context \"{new}\" already exists in kubeconfig"
+                ));
             }
             for c in ctx.client.contexts.iter_mut() {
                 if c.name == *old {
@@ -272,7 +274,8 @@ fn view(ctx: &Ctx, minify: bool, raw: bool) -> Value {
     })
 }
 
-const CONFIG_HELP: &str = "Modify kubeconfig files using subcommands like \"kubectl config set current-context my-context\".
+const CONFIG_HELP: &str =
+    "Modify kubeconfig files using subcommands like \"kubectl config set current-context my-context\".
 
 Available Commands:
   current-context   Display the current-context

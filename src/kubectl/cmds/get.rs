@@ -18,7 +18,8 @@ pub(crate) struct Targets {
     pub named: bool,
 }
 
-/// The kinds `kubectl get all` lists.
+/// The kinds `kubectl get all` lists, in the order discovery returns the `all` category:
+/// core, apps, autoscaling, batch, each group's resources alphabetically.
 const ALL: &[Kind] = &[
     Kind::Pod,
     Kind::Service,
@@ -27,8 +28,8 @@ const ALL: &[Kind] = &[
     Kind::ReplicaSet,
     Kind::StatefulSet,
     Kind::HorizontalPodAutoscaler,
-    Kind::Job,
     Kind::CronJob,
+    Kind::Job,
 ];
 
 fn resolve_kind(arg: &str) -> Result<Vec<Kind>, String> {
@@ -143,9 +144,17 @@ fn get(ctx: &mut Ctx, m: &ArgMatches) {
     {
         // Listing in a namespace that does not exist simply finds nothing.
     }
+    if m.get_flag("show-labels") && !format.is_table() {
+        let o = m.get_one::<String>("output").map(String::as_str).unwrap_or("");
+        return ctx.out.fail(&format!("error: --show-labels option cannot be used with {o} printer"));
+    }
     let ignore_nf = m.get_flag("ignore-not-found");
-    // Group objects by kind, keeping the order of the arguments.
+    // Objects in the order of the arguments; consecutive ones of a kind share a table, as
+    // kubectl starts a new table whenever the resource type changes.
     let mut groups: Vec<(Kind, Vec<Object>)> = Vec::new();
+    // The kinds of kubectl's "infos": a list request always yields one (maybe empty), a
+    // named one only when found. More than one kind → names print as `kind/name`.
+    let mut info_kinds: Vec<Kind> = Vec::new();
     let mut errors: Vec<String> = Vec::new();
     for (kind, name) in &targets.items {
         let ns_for_kind = if kind.namespaced() { Some(ns.as_str()) } else { None };
@@ -180,11 +189,16 @@ fn get(ctx: &mut Ctx, m: &ArgMatches) {
                     .collect()
             }
         };
-        match groups.iter_mut().find(|(k, _)| k == kind) {
-            Some((_, v)) => v.extend(found),
-            None => groups.push((*kind, found)),
+        if name.is_none() || !found.is_empty() {
+            info_kinds.push(*kind);
+        }
+        match groups.last_mut() {
+            Some((k, v)) if k == kind => v.extend(found),
+            _ => groups.push((*kind, found)),
         }
     }
+    info_kinds.dedup();
+    let multiple_kinds = info_kinds.iter().any(|k| *k != info_kinds[0]);
     let opts = TableOpts {
         wide: matches!(format, Format::Wide),
         no_headers: m.get_flag("no-headers"),
@@ -194,16 +208,22 @@ fn get(ctx: &mut Ctx, m: &ArgMatches) {
             .map(|v| v.flat_map(|s| s.split(',').map(str::to_string).collect::<Vec<_>>()).collect())
             .unwrap_or_default(),
         all_namespaces: all_ns,
-        show_kind: m.get_flag("show-kind") || groups.len() > 1 || args.first().is_some_and(|a| a == "all"),
+        show_kind: m.get_flag("show-kind") || multiple_kinds,
         sort_by: m.get_one::<String>("sort-by").cloned(),
+        named: targets.named,
     };
     let total: usize = groups.iter().map(|(_, v)| v.len()).sum();
+    let printed_before = ctx.out.stdout.len();
+    let failed_before = ctx.out.code;
     print::print_objects(ctx, &format, &groups, targets.named && total == 1 && targets.items.len() == 1, &opts);
-    if total == 0 && errors.is_empty() && !targets.named && format.is_table() {
-        let msg = if all_ns || groups.iter().all(|(k, _)| !k.namespaced()) {
-            "No resources found\n".to_string()
-        } else {
+    // kubectl says so when a table printed nothing and nothing went wrong.
+    let printed = ctx.out.stdout.len() > printed_before || ctx.out.code != failed_before;
+    if !printed && errors.is_empty() && !ignore_nf && format.is_table() {
+        let all_namespaced = !all_ns && info_kinds.iter().all(|k| k.namespaced());
+        let msg = if all_namespaced {
             format!("No resources found in {ns} namespace.\n")
+        } else {
+            "No resources found\n".to_string()
         };
         ctx.out.err(&msg);
     }

@@ -2,8 +2,8 @@
 //! words, not clap's), and dispatch to each command's implementation.
 
 mod apply;
-mod config;
 mod autoscale;
+mod config;
 mod cordon;
 mod create;
 mod delete;
@@ -12,8 +12,10 @@ mod drain;
 mod exec;
 mod expose;
 pub(crate) mod get;
+mod info;
 mod label;
 mod logs;
+mod patch;
 mod rollout;
 mod run;
 mod scale;
@@ -141,6 +143,11 @@ pub fn dispatch(ctx: &mut Ctx, args: &[String]) {
         "drain" => drain::run(ctx, rest),
         "taint" => taint::run(ctx, rest),
         "config" => config::run(ctx, rest),
+        "patch" => patch::run(ctx, rest),
+        "version" => info::version(ctx, rest),
+        "cluster-info" => info::cluster_info(ctx, rest),
+        "api-resources" => info::api_resources(ctx, rest),
+        "api-versions" => info::api_versions(ctx, rest),
         "completion" => {
             // `source <(kubectl completion bash)` is a common exam habit: accept it quietly.
             ctx.out.out("# kubectl completion is built into kubedojo's prompt\n");

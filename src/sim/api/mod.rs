@@ -11,6 +11,7 @@ pub mod defaults;
 pub mod discovery;
 pub mod errors;
 pub mod eviction;
+pub mod patch;
 pub mod selector;
 pub mod table;
 pub mod validate;
@@ -81,7 +82,9 @@ impl World {
         if obj.name().is_empty() {
             if let Some(prefix) = obj.meta().generate_name.clone() {
                 let suffix = self.random_suffix(5);
-                obj.meta_mut().name = Some(format!("{prefix}{suffix}"));
+                // names.SimpleNameGenerator: the base is cut to 63 - 5 characters.
+                let base: String = prefix.chars().take(58).collect();
+                obj.meta_mut().name = Some(format!("{base}{suffix}"));
             }
         }
         if obj.name().is_empty() {
@@ -129,6 +132,15 @@ impl World {
                 | Kind::NetworkPolicy
         ) {
             m.generation = Some(1);
+        }
+        if let Object::Pod(p) = &mut obj {
+            // The pod registry's PrepareForCreate: a new pod is Pending with its QoS class.
+            let qos = super::kubelet::status::qos_class(p).to_string();
+            p.status = Some(k8s_openapi::api::core::v1::PodStatus {
+                phase: Some("Pending".into()),
+                qos_class: Some(qos),
+                ..Default::default()
+            });
         }
         if kind == Kind::Namespace {
             if let Object::Namespace(ns) = &mut obj {

@@ -1,0 +1,261 @@
+//! The controller manager's shared informer for the Deployment and ReplicaSet controllers: it
+//! reads the store's change log since it last looked, keeps indexes of who controls which pod
+//! and which ReplicaSet (by controllerRef, plus the orphans of each namespace that a controller
+//! may adopt), and queues the owners a change concerns — the event handlers of
+//! `pkg/controller/replicaset` and `pkg/controller/deployment`. A tick therefore costs in
+//! proportion to what changed, not to how many objects exist.
+//!
+//! Indexes may briefly list objects that have since changed owner; readers re-read the store
+//! and check the controllerRef, as the real controllers re-check their informer cache.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use k8s_openapi::api::apps::v1::ReplicaSet;
+use k8s_openapi::api::core::v1::Pod;
+
+use super::pods::{controller_ref, labels_of, selector_matches};
+use super::queue::{Changes, WorkQueue};
+use crate::sim::store::{Change, WatchEvent};
+use crate::sim::{Kind, ObjKey, Object, World};
+
+/// An object's controller: its kind (as the controllerRef names it) and name.
+pub type Owner = (String, String);
+
+/// Who controls the objects of one kind: controller (kind, namespace/name) → object names,
+/// object → controller, and the orphans (no controller) of each namespace.
+#[derive(Clone, Debug, Default)]
+pub struct OwnerIndex {
+    owner_of: BTreeMap<ObjKey, Owner>,
+    owned: BTreeMap<(String, ObjKey), BTreeSet<String>>,
+    orphans: BTreeMap<String, BTreeSet<String>>,
+}
+
+impl OwnerIndex {
+    /// Records `key`'s controller (None: an orphan); returns the previous one.
+    fn set(&mut self, key: &ObjKey, owner: Option<Owner>) -> Option<Owner> {
+        let old = self.remove(key);
+        match owner {
+            Some((kind, name)) => {
+                self.owned
+                    .entry((kind.clone(), ObjKey::new(&key.namespace, &name)))
+                    .or_default()
+                    .insert(key.name.clone());
+                self.owner_of.insert(key.clone(), (kind, name));
+            }
+            None => {
+                self.orphans.entry(key.namespace.clone()).or_default().insert(key.name.clone());
+            }
+        }
+        old
+    }
+
+    /// Forgets `key`; returns its controller if it had one.
+    fn remove(&mut self, key: &ObjKey) -> Option<Owner> {
+        if let Some(set) = self.orphans.get_mut(&key.namespace) {
+            set.remove(&key.name);
+        }
+        let old = self.owner_of.remove(key);
+        if let Some((kind, name)) = &old {
+            let okey = (kind.clone(), ObjKey::new(&key.namespace, name));
+            if let Some(set) = self.owned.get_mut(&okey) {
+                set.remove(&key.name);
+                if set.is_empty() {
+                    self.owned.remove(&okey);
+                }
+            }
+        }
+        old
+    }
+
+    /// Names of the objects controlled by the `kind` object `owner`.
+    pub fn owned_by(&self, kind: Kind, owner: &ObjKey) -> Vec<String> {
+        self.owned_by_name(kind.name(), owner)
+    }
+
+    /// Names of the objects controlled by `owner` of the kind named `kind` (as a
+    /// controllerRef names it).
+    pub fn owned_by_name(&self, kind: &str, owner: &ObjKey) -> Vec<String> {
+        self.owned.get(&(kind.to_string(), owner.clone())).map(|s| s.iter().cloned().collect()).unwrap_or_default()
+    }
+
+    /// Names of the objects of `namespace` that have no controller.
+    pub fn orphans(&self, namespace: &str) -> Vec<String> {
+        self.orphans.get(namespace).map(|s| s.iter().cloned().collect()).unwrap_or_default()
+    }
+
+    /// The controller of `key`, if any.
+    pub fn owner_of(&self, key: &ObjKey) -> Option<&Owner> {
+        self.owner_of.get(key)
+    }
+
+    fn clear(&mut self) {
+        *self = OwnerIndex::default();
+    }
+}
+
+/// The informer's state: its own place in the change log and the indexes.
+#[derive(Clone, Debug, Default)]
+pub struct Informer {
+    log: WorkQueue,
+    pub pods: OwnerIndex,
+    pub replica_sets: OwnerIndex,
+}
+
+fn owner_tuple(meta: &k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta) -> Option<Owner> {
+    let r = controller_ref(meta)?;
+    Some((r.kind.clone(), r.name.clone()))
+}
+
+/// Reads the changes since the last call and queues the work they make for the ReplicaSet
+/// and Deployment controllers.
+pub fn dispatch(w: &mut World) {
+    match w.controllers.apps.log.changes(&w.store) {
+        Changes::Relist => relist(w),
+        Changes::Events(events) => {
+            for e in events {
+                handle(w, &e);
+            }
+        }
+    }
+}
+
+fn relist(w: &mut World) {
+    let c = &mut w.controllers;
+    c.apps.pods.clear();
+    c.apps.replica_sets.clear();
+    for o in w.store.list(Kind::Pod, None) {
+        c.apps.pods.set(&o.key(), owner_tuple(o.meta()));
+    }
+    for o in w.store.list(Kind::ReplicaSet, None) {
+        c.apps.replica_sets.set(&o.key(), owner_tuple(o.meta()));
+        c.replicaset.add(o.key());
+    }
+    for o in w.store.list(Kind::Deployment, None) {
+        c.deployment.add(o.key());
+    }
+}
+
+fn handle(w: &mut World, e: &WatchEvent) {
+    match e.kind {
+        Kind::Pod => pod_changed(w, e),
+        Kind::ReplicaSet => replica_set_changed(w, e),
+        Kind::Deployment => w.controllers.deployment.add(e.key.clone()),
+        _ => {}
+    }
+}
+
+/// The ReplicaSet controller's pod handlers (addPod/updatePod/deletePod) and the Deployment
+/// controller's deletePod.
+fn pod_changed(w: &mut World, e: &WatchEvent) {
+    // Only the controller and, for an orphan, the labels are needed: no copy of the pod.
+    let pod: Option<(Option<Owner>, BTreeMap<String, String>)> = match e.change {
+        Change::Deleted => None,
+        _ => w.store.get(Kind::Pod, &e.key.namespace, &e.key.name).and_then(|o| o.as_pod()).map(|p: &Pod| {
+            let owner = owner_tuple(&p.metadata);
+            let labels = if owner.is_none() { labels_of(&p.metadata) } else { BTreeMap::new() };
+            (owner, labels)
+        }),
+    };
+    let (old, new) = match &pod {
+        Some((owner, _)) => (w.controllers.apps.pods.set(&e.key, owner.clone()), owner.clone()),
+        None => (w.controllers.apps.pods.remove(&e.key), None),
+    };
+    for (kind, name) in [old.clone(), new.clone()].into_iter().flatten() {
+        if kind == "ReplicaSet" {
+            w.controllers.replicaset.add(ObjKey::new(&e.key.namespace, &name));
+        }
+    }
+    if pod.is_none() {
+        // A pod is gone: a Recreate rollout may be waiting for exactly that.
+        if let Some((kind, rs)) = &old {
+            let rs_key = ObjKey::new(&e.key.namespace, rs);
+            if let (true, Some((dkind, d))) =
+                (kind == "ReplicaSet", w.controllers.apps.replica_sets.owner_of(&rs_key).cloned())
+            {
+                if dkind == "Deployment" {
+                    w.controllers.deployment.add(ObjKey::new(&e.key.namespace, &d));
+                }
+            }
+        }
+        return;
+    }
+    if let (Some((_, labels)), None) = (&pod, &new) {
+        // An orphan: every ReplicaSet whose selector matches may adopt it.
+        let keys: Vec<ObjKey> = w
+            .store
+            .list(Kind::ReplicaSet, Some(&e.key.namespace))
+            .into_iter()
+            .filter_map(|o| match o {
+                Object::ReplicaSet(rs) => Some(rs),
+                _ => None,
+            })
+            .filter(|rs| selector_matches(rs.spec.as_ref().map(|s| &s.selector), labels))
+            .map(|rs: &ReplicaSet| ObjKey::new(&e.key.namespace, rs.metadata.name.as_deref().unwrap_or("")))
+            .collect();
+        for k in keys {
+            w.controllers.replicaset.add(k);
+        }
+    }
+}
+
+/// The ReplicaSet controller's own handlers, and the Deployment controller's
+/// addReplicaSet/updateReplicaSet/deleteReplicaSet.
+fn replica_set_changed(w: &mut World, e: &WatchEvent) {
+    let rs: Option<ReplicaSet> = match e.change {
+        Change::Deleted => None,
+        _ => w.store.get(Kind::ReplicaSet, &e.key.namespace, &e.key.name).and_then(|o| match o {
+            Object::ReplicaSet(rs) => Some(rs.clone()),
+            _ => None,
+        }),
+    };
+    let (old, new) = match &rs {
+        Some(r) => {
+            let new = owner_tuple(&r.metadata);
+            (w.controllers.apps.replica_sets.set(&e.key, new.clone()), new)
+        }
+        None => (w.controllers.apps.replica_sets.remove(&e.key), None),
+    };
+    w.controllers.replicaset.add(e.key.clone());
+    for (kind, name) in [old, new.clone()].into_iter().flatten() {
+        if kind == "Deployment" {
+            w.controllers.deployment.add(ObjKey::new(&e.key.namespace, &name));
+        }
+    }
+    if let (Some(r), None) = (&rs, &new) {
+        // An orphaned ReplicaSet: Deployments whose selector matches may adopt it.
+        let labels = labels_of(&r.metadata);
+        let keys: Vec<ObjKey> = w
+            .store
+            .list(Kind::Deployment, Some(&e.key.namespace))
+            .into_iter()
+            .filter_map(|o| match o {
+                Object::Deployment(d) => Some(d),
+                _ => None,
+            })
+            .filter(|d| selector_matches(d.spec.as_ref().map(|s| &s.selector), &labels))
+            .map(|d| ObjKey::new(&e.key.namespace, d.metadata.name.as_deref().unwrap_or("")))
+            .collect();
+        for k in keys {
+            w.controllers.deployment.add(k);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn index_follows_owner_changes() {
+        let mut idx = OwnerIndex::default();
+        let p = ObjKey::new("default", "web-1");
+        let rs = ObjKey::new("default", "web");
+        assert_eq!(idx.set(&p, None), None);
+        assert_eq!(idx.orphans("default"), ["web-1"]);
+        idx.set(&p, Some(("ReplicaSet".into(), "web".into())));
+        assert!(idx.orphans("default").is_empty());
+        assert_eq!(idx.owned_by(Kind::ReplicaSet, &rs), ["web-1"]);
+        assert_eq!(idx.remove(&p), Some(("ReplicaSet".into(), "web".into())));
+        assert!(idx.owned_by(Kind::ReplicaSet, &rs).is_empty());
+    }
+}

@@ -1,0 +1,97 @@
+//! A controller's work queue, like client-go's rate-limited workqueue without the rate limits:
+//! keys of objects to reconcile now (deduplicated, processed in key order so runs are
+//! deterministic) and keys due at a later tick (`AddAfter`: minReadySeconds, progress
+//! deadlines). With the store's change log (`Store::watch`) it lets a controller find its work
+//! from what changed instead of scanning every object each tick.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::sim::store::{Store, WatchEvent};
+use crate::sim::{ObjKey, Tick};
+
+#[derive(Clone, Debug, Default)]
+pub struct WorkQueue {
+    /// The store resourceVersion this controller has seen changes up to.
+    pub cursor: u64,
+    /// Whether the controller has listed everything once (or must again: the change log no
+    /// longer reaches back to `cursor`).
+    pub synced: bool,
+    dirty: BTreeSet<ObjKey>,
+    due: BTreeMap<Tick, BTreeSet<ObjKey>>,
+}
+
+/// What a controller must do with the store's changes since it last looked.
+pub enum Changes {
+    /// These changes, oldest first.
+    Events(Vec<WatchEvent>),
+    /// The log does not reach back far enough (or this is the first look): list everything.
+    Relist,
+}
+
+impl WorkQueue {
+    /// Takes the changes since the last call and moves the cursor to now.
+    pub fn changes(&mut self, store: &Store) -> Changes {
+        let now_rv = store.resource_version();
+        let result = match (self.synced, store.watch(self.cursor)) {
+            (true, Some(events)) => Changes::Events(events.cloned().collect()),
+            _ => Changes::Relist,
+        };
+        self.cursor = now_rv;
+        self.synced = true;
+        result
+    }
+
+    /// Queues `key` for this tick.
+    pub fn add(&mut self, key: ObjKey) {
+        self.dirty.insert(key);
+    }
+
+    /// Queues `key` for tick `at` (`AddAfter`); a key due now or earlier is queued at once.
+    pub fn add_at(&mut self, key: ObjKey, at: Tick, now: Tick) {
+        if at <= now {
+            self.add(key);
+        } else {
+            self.due.entry(at).or_default().insert(key);
+        }
+    }
+
+    /// The keys to reconcile at `now`: those queued and those that fell due, each once, in
+    /// key order.
+    pub fn take(&mut self, now: Tick) -> Vec<ObjKey> {
+        let later = self.due.split_off(&now.plus_s(1));
+        let ready = std::mem::replace(&mut self.due, later);
+        for (_, keys) in ready {
+            self.dirty.extend(keys);
+        }
+        std::mem::take(&mut self.dirty).into_iter().collect()
+    }
+
+    /// Whether a key is queued or due at `now`.
+    pub fn has_work(&self, now: Tick) -> bool {
+        !self.dirty.is_empty() || self.due.keys().next().is_some_and(|t| *t <= now)
+    }
+
+    /// Whether nothing is queued or due.
+    pub fn is_idle(&self) -> bool {
+        self.dirty.is_empty() && self.due.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn due_keys_come_back_once_at_their_tick() {
+        let mut q = WorkQueue::default();
+        let k = ObjKey::new("default", "web");
+        q.add_at(k.clone(), Tick(5), Tick(1));
+        q.add_at(k.clone(), Tick(7), Tick(1));
+        assert!(q.take(Tick(4)).is_empty());
+        assert_eq!(q.take(Tick(5)), vec![k.clone()]);
+        assert!(q.take(Tick(6)).is_empty());
+        q.add(k.clone());
+        assert_eq!(q.take(Tick(9)), vec![k]);
+        assert!(q.is_idle());
+    }
+}
