@@ -104,8 +104,8 @@ pub fn pod_lines(n: usize, inner_w: u16) -> usize {
 }
 
 fn box_height(n: usize, inner_w: u16) -> u16 {
-    // Borders, the node's state line, the pods.
-    (3 + pod_lines(n, inner_w)) as u16
+    // Borders (the node's name and state are in the top one), the pods.
+    (2 + pod_lines(n, inner_w)) as u16
 }
 
 /// The boxes shown, with their places: whole rows of boxes from the first row shown down
@@ -127,7 +127,7 @@ pub fn cluster_boxes(app: &App, area: Rect) -> Vec<(usize, Rect)> {
             break;
         }
         let end = (start + cols).min(entries.len());
-        let h = (start..end).map(|i| box_height(pods_in(app, &entries[i]), box_w.saturating_sub(2))).max().unwrap_or(3);
+        let h = (start..end).map(|i| box_height(pods_in(app, &entries[i]), box_w.saturating_sub(2))).max().unwrap_or(2);
         let bottom = inner.y + inner.height;
         if y + h > bottom && row != app.cluster.offset_row {
             break;

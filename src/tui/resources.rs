@@ -59,7 +59,17 @@ impl ViewTable {
 /// by default.
 pub fn table(kind: Kind, objs: &[&Object], now: DateTime<Utc>) -> ViewTable {
     let t = table::table_for(kind, objs, now);
-    ViewTable { headers: vec!["NAME".to_string()], rows: t.rows }
+    ViewTable { headers: t.headers(false), rows: t.text_rows(false) }
+}
+
+/// Where READY, STATUS and RESTARTS are in the pod Table's cells (looked up once).
+fn pod_columns() -> (Option<usize>, Option<usize>, Option<usize>) {
+    static COLS: std::sync::OnceLock<(Option<usize>, Option<usize>, Option<usize>)> = std::sync::OnceLock::new();
+    *COLS.get_or_init(|| {
+        let cols = table::columns(Kind::Pod);
+        let find = |n: &str| cols.iter().position(|c| c.name.eq_ignore_ascii_case(n));
+        (find("Ready"), find("Status"), find("Restarts"))
+    })
 }
 
 /// Parses a `/` filter: `-l app=web` filters by label selector, anything else is a
@@ -125,13 +135,12 @@ pub struct PodSummary {
 }
 
 pub fn pod_summary(pod: &Object, now: DateTime<Utc>) -> PodSummary {
-    let t = table(Kind::Pod, &[pod], now);
-    let cell = |name: &str| -> String {
-        t.column(name).and_then(|i| t.rows.first().and_then(|r| r.get(i))).cloned().unwrap_or_default()
-    };
-    let ready = cell("READY");
-    let status = cell("STATUS");
-    let restarts = cell("RESTARTS");
+    let (cells, _) = table::row(pod, now);
+    let (r, s, n) = pod_columns();
+    let cell = |i: Option<usize>| i.and_then(|i| cells.get(i)).map(|c| c.text()).unwrap_or_default();
+    let ready = cell(r);
+    let status = cell(s);
+    let restarts = cell(n);
     let health = health_of(&status, &ready);
     PodSummary { ready, status, restarts, health }
 }

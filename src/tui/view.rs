@@ -131,11 +131,21 @@ fn cluster(app: &App, area: Rect, buf: &mut Buffer) {
                 let (h, notes) = node.map(resources::node_state).unwrap_or((Health::Unknown, Vec::new()));
                 let roles = node.map(resources::node_roles).unwrap_or_default();
                 let state = if notes.is_empty() { "Ready".to_string() } else { notes.join(" · ") };
-                let line = if roles == "<none>" { state } else { format!("{roles} · {state}") };
+                // The roles too, when the box is wide enough.
+                let full = format!("{roles} · {state}");
+                let room = (r.width as usize).saturating_sub(name.chars().count() + 9);
+                let line = if roles == "<none>" || full.chars().count() > room { state } else { full };
                 (format!(" {} {name} ", h.glyph()), h, line)
             }
         };
-        let mut b = Block::bordered().title(title).title_style(t.health(health).add_modifier(ratatui::style::Modifier::BOLD));
+        let room = (r.width as usize).saturating_sub(title.chars().count() + 4);
+        let state = ratatui::text::Line::styled(format!(" {} ", fit(&line, room.saturating_sub(2))), t.health(health))
+            .right_aligned();
+        let mut b = Block::bordered()
+            .title(ratatui::text::Line::styled(title, t.health(health).add_modifier(ratatui::style::Modifier::BOLD)));
+        if room > 6 {
+            b = b.title(state);
+        }
         b = if selected {
             b.border_style(t.focused()).border_type(BorderType::Thick)
         } else {
@@ -146,14 +156,13 @@ fn cluster(app: &App, area: Rect, buf: &mut Buffer) {
         if inner.height == 0 || inner.width == 0 {
             continue;
         }
-        put(buf, inner.x, inner.y, &fit(&line, inner.width as usize), inner.width, t.health(health));
         let key = match entry {
             Entry::Unscheduled => "",
             Entry::Node(n) => n.as_str(),
         };
         let empty = Default::default();
         let pods = app.index.pods_on(key).unwrap_or(&empty);
-        let mut y = inner.y + 1;
+        let mut y = inner.y;
         let bottom = inner.y + inner.height;
         if pods.is_empty() {
             if y < bottom {
@@ -591,7 +600,7 @@ fn overlay(app: &App, area: Rect, buf: &mut Buffer) {
                         .iter()
                         .map(|v| {
                             let head = format!("{} {}", v.name, v.usage);
-                            format!("{:<34} {}", head.trim_end(), v.about)
+                            format!("{:<44} {}", head.trim_end(), v.about)
                         })
                         .collect(),
                 ),
