@@ -117,3 +117,10 @@ pub fn pod_manifest_cmd(name: &str, image: &str) -> String {
         "kubectl apply -f - <<'EOF'\napiVersion: v1\nkind: Pod\nmetadata:\n  name: {name}\n  labels:\n    app: {name}\nspec:\n  containers:\n  - name: {name}\n    image: {image}\nEOF\n"
     )
 }
+
+/// A shell command that creates a Deployment of `replicas` pods labelled `app: <name>`.
+pub fn deployment_manifest_cmd(name: &str, image: &str, replicas: u32) -> String {
+    format!(
+        "kubectl apply -f - <<'EOF'\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {name}\nspec:\n  replicas: {replicas}\n  selector:\n    matchLabels:\n      app: {name}\n  template:\n    metadata:\n      labels:\n        app: {name}\n    spec:\n      containers:\n      - name: {name}\n        image: {image}\nEOF\n"
+    )
+}

@@ -3,7 +3,7 @@
 //! asserted through the buffer's styles where they carry meaning.
 
 use kubedojo::sim::World;
-use kubedojo::tui::testing::{pod_manifest_cmd, Story};
+use kubedojo::tui::testing::{deployment_manifest_cmd, pod_manifest_cmd, Story};
 use kubedojo::tui::Options;
 use ratatui::buffer::Buffer;
 use ratatui::style::Color;
@@ -287,4 +287,39 @@ fn ctrl_c_quits_from_anywhere() {
         s.keys(keys);
         assert!(s.app.quit, "{keys} did not quit");
     }
+}
+
+#[test]
+fn xray_of_a_deployment() {
+    let mut s = story();
+    s.typed(&deployment_manifest_cmd("web", "nginx", 2));
+    s.ticks(15);
+    s.keys("<esc>:xray deploy web<enter>");
+    let text = s.text();
+    assert!(text.contains("Deployment/web  2/2 ready"), "{text}");
+    assert!(text.contains("└─ ● ReplicaSet/web-"), "{text}");
+    assert!(text.contains("└─ ● Node/node0"), "{text}");
+    insta::assert_snapshot!("tui_xray", s.frame());
+    // enter on a tree line describes it.
+    s.keys("<enter>");
+    assert!(s.text().contains("describe deployment/web"));
+}
+
+#[test]
+fn sparkline_follows_a_rollout() {
+    let mut s = story();
+    s.typed(&deployment_manifest_cmd("web", "nginx", 2));
+    s.ticks(2);
+    let text = s.text();
+    assert!(text.contains(" web 0/2 ready "), "{text}");
+    assert_eq!(fg_at(s.draw(), "web 0/2 ready", 0), Color::Yellow);
+    s.ticks(15);
+    assert!(s.text().contains(" web 2/2 ready "));
+    s.typed("kubectl scale deployment web --replicas=4\n");
+    s.ticks(1);
+    assert!(s.text().contains(" web 2/4 ready "), "{}", s.text());
+    s.ticks(15);
+    assert!(s.text().contains(" web 4/4 ready "));
+    assert_eq!(fg_at(s.draw(), "web 4/4 ready", 0), Color::Green);
+    insta::assert_snapshot!("tui_rollout_sparkline", s.frame());
 }
