@@ -8,8 +8,8 @@ use std::io::{Read, Write};
 use clap::{Parser, Subcommand};
 
 use crate::shell::workstation::{transcript, Workstation};
-use crate::tui;
 use crate::sim::World;
+use crate::tui;
 
 #[derive(Parser, Debug)]
 #[command(name = "kubedojo", version, about = "An offline Kubernetes training simulator for the terminal")]

@@ -10,10 +10,10 @@ use super::index::Index;
 use super::layout::{self, Areas};
 use super::prompt::{EditKey, LineInput, Prompt};
 use super::resources::{self, Filter, ObjRef};
+use super::session::Session;
 use super::strings;
 use super::theme::Theme;
 use super::xray::{self, XrayRow, XrayScope};
-use super::session::Session;
 use crate::shell::workstation::Workstation;
 use crate::sim::Kind;
 
@@ -164,7 +164,9 @@ fn expand_tabs(s: &str) -> String {
 /// A pop-up over the screen.
 #[derive(Clone, Debug)]
 pub enum Overlay {
-    Help { scroll: usize },
+    Help {
+        scroll: usize,
+    },
     Chaos(ChaosMenu),
     ConfirmDelete(ObjRef),
     /// The `:` line.
@@ -254,11 +256,21 @@ pub enum Msg {
     Confirm(bool),
     /// A `:` command (`pods`, `xray deploy web`, `q`).
     Command(String),
-    Click { col: u16, row: u16 },
-    Wheel { col: u16, row: u16, delta: i32 },
+    Click {
+        col: u16,
+        row: u16,
+    },
+    Wheel {
+        col: u16,
+        row: u16,
+        delta: i32,
+    },
     /// The editor closed: the file's text (or why the editor could not run), and the path
     /// of the temporary file.
-    EditorDone { text: Result<String, String>, path: String },
+    EditorDone {
+        text: Result<String, String>,
+        path: String,
+    },
 }
 
 impl App {
@@ -518,7 +530,8 @@ impl App {
                 }
                 Some(ed @ ("vim" | "vi" | "nano" | "emacs")) => {
                     let Some(file) = cmd.get(1) else {
-                        self.term.output(format!("{ed}: kubedojo opens the editor on a file: {ed} pod.yaml\n").as_bytes());
+                        self.term
+                            .output(format!("{ed}: kubedojo opens the editor on a file: {ed} pod.yaml\n").as_bytes());
                         return;
                     };
                     let mut req = edit::start_file_edit(self.ws(), ed, file);

@@ -19,7 +19,12 @@ pub struct Verb {
 pub enum Stage {
     Verbs,
     /// Picking the next argument of a verb.
-    Args { verb: Verb, chosen: Vec<String>, what: String, options: Vec<String> },
+    Args {
+        verb: Verb,
+        chosen: Vec<String>,
+        what: String,
+        options: Vec<String>,
+    },
 }
 
 /// What choosing led to.
@@ -135,7 +140,12 @@ impl ChaosMenu {
                     }
                     Arg::Pod => (
                         "pod",
-                        world.store.list(Kind::Pod, Some(namespace)).iter().map(|o| format!("pod/{}", o.name())).collect(),
+                        world
+                            .store
+                            .list(Kind::Pod, Some(namespace))
+                            .iter()
+                            .map(|o| format!("pod/{}", o.name()))
+                            .collect(),
                     ),
                     Arg::OneOf(v) => ("one", v.clone()),
                     Arg::Value => unreachable!("handled above"),

@@ -59,46 +59,176 @@ const GLOBAL_FLAGS: &[&str] = &["--context", "--help", "--kubeconfig", "--namesp
 
 /// Flags that take a value as the next word (when not written `--flag=value`).
 const VALUE_FLAGS: &[&str] = &[
-    "-n", "--namespace", "-o", "--output", "-l", "--selector", "-f", "--filename", "-c", "--container", "--context",
-    "--image", "--replicas", "--port", "--sort-by", "-L", "--label-columns", "--field-selector", "--tail", "--since",
-    "--grace-period", "--timeout", "--for", "--schedule", "--from-literal", "--from-file", "--from-env-file", "--env",
-    "-e", "--labels", "--restart", "--target-port", "--type", "--name", "--protocol", "--min", "--max", "--cpu-percent",
-    "--to-revision", "--revision", "--limits", "--requests", "--verb", "--resource", "--role", "--clusterrole",
-    "--user", "--group", "--serviceaccount", "--rule", "--class", "--hard", "--tcp", "--from", "--image-pull-policy",
-    "--kubeconfig", "--cascade", "--overrides", "--annotations",
+    "-n",
+    "--namespace",
+    "-o",
+    "--output",
+    "-l",
+    "--selector",
+    "-f",
+    "--filename",
+    "-c",
+    "--container",
+    "--context",
+    "--image",
+    "--replicas",
+    "--port",
+    "--sort-by",
+    "-L",
+    "--label-columns",
+    "--field-selector",
+    "--tail",
+    "--since",
+    "--grace-period",
+    "--timeout",
+    "--for",
+    "--schedule",
+    "--from-literal",
+    "--from-file",
+    "--from-env-file",
+    "--env",
+    "-e",
+    "--labels",
+    "--restart",
+    "--target-port",
+    "--type",
+    "--name",
+    "--protocol",
+    "--min",
+    "--max",
+    "--cpu-percent",
+    "--to-revision",
+    "--revision",
+    "--limits",
+    "--requests",
+    "--verb",
+    "--resource",
+    "--role",
+    "--clusterrole",
+    "--user",
+    "--group",
+    "--serviceaccount",
+    "--rule",
+    "--class",
+    "--hard",
+    "--tcp",
+    "--from",
+    "--image-pull-policy",
+    "--kubeconfig",
+    "--cascade",
+    "--overrides",
+    "--annotations",
 ];
 
 fn verb_flags(verb: &str) -> &'static [&'static str] {
     match verb {
         "get" => &[
-            "--all-namespaces", "--field-selector", "--filename", "--ignore-not-found", "--label-columns",
-            "--no-headers", "--output", "--selector", "--show-kind", "--show-labels", "--sort-by", "--watch", "-A",
-            "-L", "-f", "-l", "-o", "-w",
+            "--all-namespaces",
+            "--field-selector",
+            "--filename",
+            "--ignore-not-found",
+            "--label-columns",
+            "--no-headers",
+            "--output",
+            "--selector",
+            "--show-kind",
+            "--show-labels",
+            "--sort-by",
+            "--watch",
+            "-A",
+            "-L",
+            "-f",
+            "-l",
+            "-o",
+            "-w",
         ],
         "describe" => &["--all-namespaces", "--filename", "--selector", "--show-events", "-A", "-f", "-l"],
         "delete" => &[
-            "--all", "--all-namespaces", "--cascade", "--filename", "--force", "--grace-period", "--ignore-not-found",
-            "--now", "--selector", "--timeout", "--wait", "-A", "-f", "-l",
+            "--all",
+            "--all-namespaces",
+            "--cascade",
+            "--filename",
+            "--force",
+            "--grace-period",
+            "--ignore-not-found",
+            "--now",
+            "--selector",
+            "--timeout",
+            "--wait",
+            "-A",
+            "-f",
+            "-l",
         ],
         "create" => &["--dry-run", "--edit", "--filename", "--output", "--save-config", "-f", "-o"],
-        "apply" => &["--dry-run", "--filename", "--force", "--output", "--prune", "--recursive", "--server-side", "-R", "-f", "-o"],
+        "apply" => &[
+            "--dry-run",
+            "--filename",
+            "--force",
+            "--output",
+            "--prune",
+            "--recursive",
+            "--server-side",
+            "-R",
+            "-f",
+            "-o",
+        ],
         "run" => &[
-            "--annotations", "--command", "--dry-run", "--env", "--expose", "--image", "--image-pull-policy", "--labels",
-            "--output", "--overrides", "--port", "--restart", "--rm", "--stdin", "--tty", "-i", "-it", "-l", "-o", "-t",
+            "--annotations",
+            "--command",
+            "--dry-run",
+            "--env",
+            "--expose",
+            "--image",
+            "--image-pull-policy",
+            "--labels",
+            "--output",
+            "--overrides",
+            "--port",
+            "--restart",
+            "--rm",
+            "--stdin",
+            "--tty",
+            "-i",
+            "-it",
+            "-l",
+            "-o",
+            "-t",
         ],
         "logs" => &[
-            "--all-containers", "--container", "--follow", "--previous", "--selector", "--since", "--tail",
-            "--timestamps", "-c", "-f", "-l", "-p",
+            "--all-containers",
+            "--container",
+            "--follow",
+            "--previous",
+            "--selector",
+            "--since",
+            "--tail",
+            "--timestamps",
+            "-c",
+            "-f",
+            "-l",
+            "-p",
         ],
         "exec" => &["--container", "--stdin", "--tty", "-c", "-i", "-it", "-t"],
         "label" | "annotate" => &["--all", "--list", "--overwrite", "--selector", "-l"],
         "scale" => &["--all", "--current-replicas", "--replicas", "--selector", "-l"],
         "rollout" => &["--revision", "--timeout", "--to-revision", "--watch"],
         "set" => &[
-            "--all", "--containers", "--env", "--from", "--keys", "--limits", "--list", "--requests", "--selector",
-            "-c", "-e", "-l",
+            "--all",
+            "--containers",
+            "--env",
+            "--from",
+            "--keys",
+            "--limits",
+            "--list",
+            "--requests",
+            "--selector",
+            "-c",
+            "-e",
+            "-l",
         ],
-        "expose" => &["--dry-run", "--name", "--output", "--port", "--protocol", "--selector", "--target-port", "--type", "-o"],
+        "expose" => {
+            &["--dry-run", "--name", "--output", "--port", "--protocol", "--selector", "--target-port", "--type", "-o"]
+        }
         "autoscale" => &["--cpu-percent", "--max", "--min", "--name"],
         "wait" => &["--all", "--for", "--selector", "--timeout", "-l"],
         "drain" => &["--delete-emptydir-data", "--force", "--grace-period", "--ignore-daemonsets", "--timeout"],
@@ -129,8 +259,22 @@ fn create_flags(sub: &str) -> &'static [&'static str] {
 }
 
 const CREATE_SUBCOMMANDS: &[&str] = &[
-    "clusterrole", "clusterrolebinding", "configmap", "cronjob", "deployment", "ingress", "job", "namespace",
-    "poddisruptionbudget", "priorityclass", "quota", "role", "rolebinding", "secret", "service", "serviceaccount",
+    "clusterrole",
+    "clusterrolebinding",
+    "configmap",
+    "cronjob",
+    "deployment",
+    "ingress",
+    "job",
+    "namespace",
+    "poddisruptionbudget",
+    "priorityclass",
+    "quota",
+    "role",
+    "rolebinding",
+    "secret",
+    "service",
+    "serviceaccount",
     "token",
 ];
 
@@ -139,9 +283,9 @@ fn subcommands(verb: &str) -> &'static [&'static str] {
         "create" => CREATE_SUBCOMMANDS,
         "rollout" => &["history", "pause", "restart", "resume", "status", "undo"],
         "set" => &["env", "image", "resources", "selector", "serviceaccount", "subject"],
-        "config" => &[
-            "current-context", "get-contexts", "set-context", "use-context", "view", "get-clusters", "get-users",
-        ],
+        "config" => {
+            &["current-context", "get-contexts", "set-context", "use-context", "view", "get-clusters", "get-users"]
+        }
         "auth" => &["can-i", "whoami"],
         "top" => &["node", "pod"],
         _ => &[],
@@ -204,8 +348,8 @@ fn candidates(ws: &Workstation, l: &Line) -> Vec<String> {
     };
     match *cmd {
         "kubectl" | "k" => kubectl_candidates(ws, &l.before[1..], l.word),
-        "cat" | "vim" | "vi" | "nano" | "rm" | "head" | "tail" | "cp" | "mv" | "ls" | "wc" | "grep" | "cd"
-        | "less" | "more" => files(ws, l.word),
+        "cat" | "vim" | "vi" | "nano" | "rm" | "head" | "tail" | "cp" | "mv" | "ls" | "wc" | "grep" | "cd" | "less"
+        | "more" => files(ws, l.word),
         "chaos" => Vec::new(),
         _ => files(ws, l.word),
     }
@@ -282,8 +426,19 @@ fn names(ws: &Workstation, kind: Kind, ns: &str) -> Vec<String> {
 fn takes_type_and_name(verb: &str) -> bool {
     matches!(
         verb,
-        "get" | "describe" | "delete" | "edit" | "label" | "annotate" | "patch" | "scale" | "expose" | "wait"
-            | "autoscale" | "explain" | "replace"
+        "get"
+            | "describe"
+            | "delete"
+            | "edit"
+            | "label"
+            | "annotate"
+            | "patch"
+            | "scale"
+            | "expose"
+            | "wait"
+            | "autoscale"
+            | "explain"
+            | "replace"
     )
 }
 

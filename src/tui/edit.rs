@@ -187,7 +187,7 @@ fn manual_strip(text: &str) -> String {
         .split('\n')
         .filter(|l| {
             let t = l.trim();
-            !(t.starts_with('#') && !t.starts_with("#!"))
+            !t.starts_with('#') || t.starts_with("#!")
         })
         .collect();
     lines.join("\n")
@@ -412,8 +412,13 @@ mod tests {
     #[test]
     fn bad_command_lines_get_kubectl_errors() {
         let mut ws = ws_with_pod();
-        assert!(start_kubectl_edit(ws.ws_for_reading(), &[]).unwrap_err().starts_with("error: You must provide one or more resources"));
-        assert_eq!(start_kubectl_edit(ws.ws_for_reading(), &args("pod nope")).unwrap_err(), "Error from server (NotFound): pods \"nope\" not found");
+        assert!(start_kubectl_edit(ws.ws_for_reading(), &[])
+            .unwrap_err()
+            .starts_with("error: You must provide one or more resources"));
+        assert_eq!(
+            start_kubectl_edit(ws.ws_for_reading(), &args("pod nope")).unwrap_err(),
+            "Error from server (NotFound): pods \"nope\" not found"
+        );
         assert_eq!(
             start_kubectl_edit(ws.ws_for_reading(), &args("pod web --bogus")).unwrap_err(),
             "error: unknown flag: --bogus\nSee 'kubectl edit --help' for usage."

@@ -3,9 +3,7 @@
 //! that from the App and returns the [`Msg`]. [`parse_keys`] turns a readable key script
 //! (`kubectl get pods<enter>`, `<esc>d`, `<c-c>`) into events, for tests and stories.
 
-use crossterm::event::{
-    Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseButton, MouseEvent, MouseEventKind,
-};
+use crossterm::event::{Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
 
 use super::app::{App, Focus, Msg, Overlay};
 use super::prompt::EditKey;
@@ -194,7 +192,13 @@ pub fn parse_keys(script: &str) -> Result<Vec<Event>, String> {
 /// Text typed as it is; a newline is `enter`.
 pub fn typed_keys(text: &str) -> Vec<Event> {
     text.chars()
-        .map(|c| if c == '\n' { press(KeyCode::Enter, KeyModifiers::NONE) } else { press(KeyCode::Char(c), KeyModifiers::NONE) })
+        .map(|c| {
+            if c == '\n' {
+                press(KeyCode::Enter, KeyModifiers::NONE)
+            } else {
+                press(KeyCode::Char(c), KeyModifiers::NONE)
+            }
+        })
         .collect()
 }
 
@@ -236,7 +240,12 @@ fn named_key(name: &str) -> Result<Event, String> {
 
 /// A left click at a cell, as the terminal reports it.
 pub fn click(col: u16, row: u16) -> Event {
-    Event::Mouse(MouseEvent { kind: MouseEventKind::Down(MouseButton::Left), column: col, row, modifiers: KeyModifiers::NONE })
+    Event::Mouse(MouseEvent {
+        kind: MouseEventKind::Down(MouseButton::Left),
+        column: col,
+        row,
+        modifiers: KeyModifiers::NONE,
+    })
 }
 
 #[cfg(test)]

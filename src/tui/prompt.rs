@@ -206,7 +206,8 @@ impl Prompt {
             }
             EditKey::Backspace => {
                 s.query.pop();
-                s.found = if s.query.is_empty() { None } else { find_back(&self.history, &s.query, self.history.len()) };
+                s.found =
+                    if s.query.is_empty() { None } else { find_back(&self.history, &s.query, self.history.len()) };
             }
             _ => {}
         }

@@ -55,7 +55,9 @@ impl Session {
         match self {
             Session::Free(ws) => {
                 let now = ws.world.now.unix_s().max(0) as u64;
-                ws.fs.write(path, text.as_bytes(), false, now).map_err(|_| format!("\"{path}\" E212: Can't open file for writing"))
+                ws.fs
+                    .write(path, text.as_bytes(), false, now)
+                    .map_err(|_| format!("\"{path}\" E212: Can't open file for writing"))
             }
         }
     }

@@ -141,7 +141,9 @@ fn editor_command(req: &EditRequest) -> String {
 /// TUI and reads the file back.
 fn run_editor(terminal: &mut Term, req: &EditRequest) -> io::Result<(Result<String, String>, String)> {
     let (prefix, suffix) = match req.file_name.rsplit_once('.') {
-        Some((_, ext)) if req.file_name.starts_with("kubectl-edit-") => ("kubectl-edit-".to_string(), format!(".{ext}")),
+        Some((_, ext)) if req.file_name.starts_with("kubectl-edit-") => {
+            ("kubectl-edit-".to_string(), format!(".{ext}"))
+        }
         _ => ("kubedojo-".to_string(), format!("-{}", req.file_name)),
     };
     let mut file = tempfile::Builder::new().prefix(&prefix).suffix(&suffix).tempfile()?;

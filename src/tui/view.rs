@@ -83,11 +83,7 @@ fn status_bar(app: &App, area: Rect, buf: &mut Buffer) {
     let mut x = area.x;
     let end = area.x + area.width;
     x = put(buf, x, area.y, &format!(" kubedojo · {} ", app.options.title), end - x, t.bar());
-    let sim = if app.paused {
-        " ⏸ paused ".to_string()
-    } else {
-        format!(" ▶ {}× ", SPEEDS[app.speed])
-    };
+    let sim = if app.paused { " ⏸ paused ".to_string() } else { format!(" ▶ {}× ", SPEEDS[app.speed]) };
     x = put(buf, x, area.y, &sim, end.saturating_sub(x), if app.paused { t.paused() } else { t.bar() });
     let ns = match &app.pane.namespace {
         Some(ns) => ns.clone(),
@@ -118,8 +114,12 @@ fn cluster(app: &App, area: Rect, buf: &mut Buffer) {
     let t = &app.theme;
     let focused = app.focus == Focus::Cluster;
     let entries = layout::cluster_entries(app);
-    block(app, format!(" cluster [{} nodes] ", entries.iter().filter(|e| matches!(e, Entry::Node(_))).count()), focused)
-        .render(area, buf);
+    block(
+        app,
+        format!(" cluster [{} nodes] ", entries.iter().filter(|e| matches!(e, Entry::Node(_))).count()),
+        focused,
+    )
+    .render(area, buf);
     let now = app.ws().world.now.datetime();
     for (i, r) in layout::cluster_boxes(app, area) {
         let entry = &entries[i];
@@ -357,7 +357,12 @@ fn table_view(app: &App, area: Rect, buf: &mut Buffer, focused: bool) {
 /// The Deployment whose rollout the sparkline shows: the one selected, else the latest to
 /// roll out (within the sparkline's window).
 fn rollout_target(app: &App) -> Option<ObjRef> {
-    if app.focus != Focus::Cluster {
+    // Only a deployments table can have a Deployment selected (no need to list the others).
+    let may_select_one = match app.pane.mode {
+        PaneMode::Table => app.pane.kind == Kind::Deployment,
+        _ => true,
+    };
+    if app.focus != Focus::Cluster && may_select_one {
         if let Some(o) = app.selected_object().filter(|o| o.kind == Kind::Deployment) {
             return Some(o);
         }
@@ -662,4 +667,3 @@ pub fn buffer_text(buf: &Buffer) -> String {
     }
     out
 }
-

@@ -64,9 +64,8 @@ fn real_binary_in_tmux_runs_kubectl_and_restores_the_terminal() {
     std::fs::create_dir_all(&dir).unwrap();
     let stty = dir.join("stty.txt");
     let t = Tmux { socket: format!("kubedojo-test-{}", std::process::id()), session: "e2e".into() };
-    let out = t.cmd(&[
-        "new-session", "-d", "-s", &t.session, "-x", "120", "-y", "40", "--", "bash", "--norc", "--noprofile",
-    ]);
+    let out =
+        t.cmd(&["new-session", "-d", "-s", &t.session, "-x", "120", "-y", "40", "--", "bash", "--norc", "--noprofile"]);
     assert!(out.status.success(), "tmux new-session: {}", String::from_utf8_lossy(&out.stderr));
     t.send(&["export PS1='ready$ ' TERM=xterm-256color", "Enter"]);
     t.wait_for("the shell prompt", |s| s.contains("ready$"));
