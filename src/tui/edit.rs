@@ -12,7 +12,7 @@ use super::session::Session;
 use crate::shell::workstation::Workstation;
 use crate::shell::Fs;
 use crate::sim::api::errors::{ApiError, Reason};
-use crate::sim::api::{decode, WriteOptions};
+use crate::sim::api::decode;
 
 const HEADER: &str = "# Please edit the object below. Lines beginning with a '#' will be ignored,
 # and an empty file will abort the edit. If an error occurs while saving this file will be
@@ -157,19 +157,25 @@ pub fn finish(session: &mut Session, req: &EditRequest, edited: &str, path: &str
     match &req.target {
         EditTarget::File { path: ws_path } => finish_file(session, ws_path, &req.text, edited),
         EditTarget::Object { obj, original, retry, json } => {
-            finish_object(session.ws_for_edit(), req, obj, original, retry.as_deref(), *json, edited, path)
+            finish_object(session, req, obj, original, retry.as_deref(), *json, edited, path)
         }
     }
 }
 
+/// A saved file goes into the workstation through the shell (a heredoc), so that a lesson's
+/// session log records it; what the shell says (a missing directory) is what the learner sees.
 fn finish_file(session: &mut Session, ws_path: &str, before: &str, edited: &str) -> EditOutcome {
     if edited == before {
         return EditOutcome::default();
     }
-    match session.write_file(ws_path, edited) {
-        Ok(()) => EditOutcome::default(),
-        Err(e) => EditOutcome { output: format!("{e}\n"), reopen: None, keep_file: false },
+    let mut delim = "KUBEDOJO_EOF".to_string();
+    while edited.lines().any(|l| l == delim) {
+        delim.push('_');
     }
+    let body = edited.strip_suffix('\n').unwrap_or(edited);
+    let line = format!("cat > {} <<'{delim}'\n{body}\n{delim}", shell_quote(ws_path));
+    let out = String::from_utf8_lossy(&session.run(&line)).into_owned();
+    EditOutcome { output: out, reopen: None, keep_file: false }
 }
 
 /// kubectl's `StripComments`: the document as JSON when it parses (so layout does not
@@ -208,7 +214,7 @@ fn hash_on_line_break(s: &str) -> String {
 
 #[allow(clippy::too_many_arguments)]
 fn finish_object(
-    ws: &mut Workstation,
+    session: &mut Session,
     req: &EditRequest,
     obj: &ObjRef,
     original: &str,
@@ -269,7 +275,7 @@ fn finish_object(
             return EditOutcome { output: "Edit cancelled, saved file was empty.\n".into(), ..Default::default() };
         }
     };
-    let current = match obj.get(&ws.world) {
+    let current = match obj.get(&session.ws().world) {
         Some(o) => o.clone(),
         None => {
             return kept(format!(
@@ -293,17 +299,95 @@ fn finish_object(
         }
     }
     let singular = format!("{}/{}", obj.kind.qualified_singular(), obj.name);
-    let updated = decode::decode_object(&doc).and_then(|o| {
-        if o.to_value() == current_value {
-            return Ok(None);
-        }
-        ws.world.api_update(o, WriteOptions::default()).map(Some)
-    });
-    match updated {
-        Ok(None) => EditOutcome { output: format!("{singular} skipped\n"), ..Default::default() },
-        Ok(Some(_)) => EditOutcome { output: format!("{singular} edited\n"), ..Default::default() },
-        Err(e) => api_error_outcome(&e, &resource, &obj.name, path, reopen),
+    // The server decodes strictly: a misspelt field is refused before anything changes.
+    if let Err(e) = decode::decode_object(&doc) {
+        return api_error_outcome(&e, &resource, &obj.name, path, reopen);
     }
+    let patch = merge_diff(&current_value, &doc);
+    if patch.as_object().is_some_and(|m| m.is_empty()) {
+        return EditOutcome { output: format!("{singular} skipped\n"), ..Default::default() };
+    }
+    // The change goes through the learner's shell as the merge patch it amounts to, so that a
+    // lesson's session log records it and replays it.
+    let mut line = format!("kubectl patch {} {}", obj.kind.singular(), obj.name);
+    if obj.kind.namespaced() {
+        line.push_str(&format!(" -n {}", obj.namespace));
+    }
+    line.push_str(&format!(" --type=merge -p {}", shell_quote(&patch.to_string())));
+    let out = String::from_utf8_lossy(&session.run(&line)).into_owned();
+    let first = out.lines().next().unwrap_or("");
+    if first.starts_with(&singular) && first.contains(" patched") {
+        return EditOutcome { output: format!("{singular} edited\n"), ..Default::default() };
+    }
+    api_error_outcome(&error_from_text(&out), &resource, &obj.name, path, reopen)
+}
+
+/// The JSON merge patch (RFC 7386) that turns `from` into `to`.
+pub fn merge_diff(from: &Value, to: &Value) -> Value {
+    match (from, to) {
+        (Value::Object(a), Value::Object(b)) => {
+            let mut p = serde_json::Map::new();
+            for (k, bv) in b {
+                match a.get(k) {
+                    Some(av) if av == bv => {}
+                    Some(av) => {
+                        p.insert(k.clone(), merge_diff(av, bv));
+                    }
+                    None => {
+                        p.insert(k.clone(), bv.clone());
+                    }
+                }
+            }
+            for k in a.keys() {
+                if !b.contains_key(k) {
+                    p.insert(k.clone(), Value::Null);
+                }
+            }
+            Value::Object(p)
+        }
+        _ => to.clone(),
+    }
+}
+
+/// `s` as one word for the shell, in single quotes.
+fn shell_quote(s: &str) -> String {
+    format!("'{}'", s.replace('\'', "'\\''"))
+}
+
+/// The server's error back from what kubectl printed for it.
+fn error_from_text(out: &str) -> ApiError {
+    let out = out.trim_end();
+    if let Some(rest) = out.strip_prefix("Error from server (NotFound): ") {
+        return ApiError { code: 404, reason: Reason::NotFound, message: rest.to_string(), details: None };
+    }
+    if let Some(i) = out.find(" is invalid: ").filter(|_| out.starts_with("The ")) {
+        let rest = &out[i + " is invalid: ".len()..];
+        let causes: Vec<(String, String)> = rest
+            .split("\n* ")
+            .map(str::trim)
+            .filter(|c| !c.is_empty())
+            .map(|c| match c.split_once(": ") {
+                Some((f, m)) => (f.to_string(), m.to_string()),
+                None => (String::new(), c.to_string()),
+            })
+            .collect();
+        return ApiError {
+            code: 422,
+            reason: Reason::Invalid,
+            message: out.to_string(),
+            details: Some(Box::new(crate::sim::api::errors::InvalidDetails {
+                group: String::new(),
+                kind: String::new(),
+                name: String::new(),
+                causes,
+            })),
+        };
+    }
+    let message = match out.split_once("): ") {
+        Some((head, rest)) if head.starts_with("Error from server (") => rest.to_string(),
+        _ => out.trim_start_matches("error: ").to_string(),
+    };
+    ApiError::bad_request(message)
 }
 
 fn api_error_outcome(
@@ -315,8 +399,12 @@ fn api_error_outcome(
 ) -> EditOutcome {
     match e.reason {
         Reason::Invalid => {
-            let causes: Vec<String> =
-                e.details.iter().flat_map(|d| d.causes.iter()).map(|(f, m)| format!("{f}: {m}")).collect();
+            let causes: Vec<String> = e
+                .details
+                .iter()
+                .flat_map(|d| d.causes.iter())
+                .map(|(f, m)| if f.is_empty() { m.clone() } else { format!("{f}: {m}") })
+                .collect();
             let head = format!("{resource} \"{name}\" was not valid");
             EditOutcome {
                 output: format!("error: {resource} \"{name}\" is invalid\n"),
@@ -407,6 +495,27 @@ mod tests {
             out.output,
             "A copy of your changes has been stored to \"/tmp/x.yaml\"\nerror: Edit cancelled, no valid changes were saved.\n"
         );
+    }
+
+    #[test]
+    fn an_invalid_edit_reopens_with_the_servers_complaints() {
+        let mut ws = ws_with_pod();
+        let req = start_kubectl_edit(ws.ws_for_reading(), &args("pod web")).unwrap();
+        let edited = req.text.replace("  - image: nginx\n", "  - image: \"\"\n");
+        assert_ne!(edited, req.text);
+        let out = finish(&mut ws, &req, &edited, "/tmp/x.yaml");
+        assert_eq!(out.output, "error: pods \"web\" is invalid\n");
+        let again = out.reopen.expect("reopened");
+        assert!(again.text.contains("# pods \"web\" was not valid:\n# * "), "{}", again.text);
+        assert!(again.text.contains("image: \"\""), "the learner's text is kept");
+    }
+
+    #[test]
+    fn merge_diff_gives_what_changed() {
+        let a = serde_json::json!({"a": 1, "b": {"c": [1, 2], "d": "x"}, "gone": true});
+        let b = serde_json::json!({"a": 1, "b": {"c": [1, 2, 3], "d": "x"}, "new": "y"});
+        assert_eq!(merge_diff(&a, &b), serde_json::json!({"b": {"c": [1, 2, 3]}, "gone": null, "new": "y"}));
+        assert_eq!(shell_quote("it's"), "'it'\\''s'");
     }
 
     #[test]

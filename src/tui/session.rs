@@ -4,7 +4,6 @@
 //! only through these methods.
 
 use crate::shell::workstation::Workstation;
-use crate::shell::Fs;
 
 pub enum Session {
     /// A cluster to play with, no lesson.
@@ -39,26 +38,6 @@ impl Session {
     pub fn ws_for_reading(&mut self) -> &mut Workstation {
         match self {
             Session::Free(ws) => ws,
-        }
-    }
-
-    /// The workstation for a change made outside the shell: an object saved from the editor
-    /// (`kubectl edit`).
-    pub fn ws_for_edit(&mut self) -> &mut Workstation {
-        match self {
-            Session::Free(ws) => ws,
-        }
-    }
-
-    /// Saves a file written in the editor (`vim pod.yaml`). Err is the editor's complaint.
-    pub fn write_file(&mut self, path: &str, text: &str) -> Result<(), String> {
-        match self {
-            Session::Free(ws) => {
-                let now = ws.world.now.unix_s().max(0) as u64;
-                ws.fs
-                    .write(path, text.as_bytes(), false, now)
-                    .map_err(|_| format!("\"{path}\" E212: Can't open file for writing"))
-            }
         }
     }
 }
