@@ -99,11 +99,15 @@ pub fn add_node(w: &mut World, cfg: &NodeConfig) {
             },
         )
         .collect();
-    let mem_ki = memory_ki(&cfg.memory);
+    // A VM's memory as the kernel reports it: the nominal size less what firmware and the
+    // kernel keep (about 56Mi), so capacity reads like a real node's (`8331264Ki`).
+    let mem_ki = (memory_ki(&cfg.memory) - 57_344).max(0);
     // The kubelet reserves 100Mi for its hard eviction threshold.
     let alloc_ki = (mem_ki - 102_400).max(0);
     let ip = format!("192.168.1.{}", 10 + index as u32);
     let ts = json!(created);
+    // The kubelet last reported its status at most 5 minutes ago (nodeStatusReportFrequency).
+    let beat = json!(w.now.time());
     let ready_msg = "kubelet is posting ready status";
     let uid = w.new_uid();
     let machine = w.random_hex(32);
@@ -131,10 +135,10 @@ pub fn add_node(w: &mut World, cfg: &NodeConfig) {
             "allocatable": {"cpu": cfg.cpu, "ephemeral-storage": "47093746742", "hugepages-1Gi": "0", "hugepages-2Mi": "0", "memory": format!("{alloc_ki}Ki"), "pods": cfg.pods.to_string()},
             "capacity": {"cpu": cfg.cpu, "ephemeral-storage": "51098600Ki", "hugepages-1Gi": "0", "hugepages-2Mi": "0", "memory": format!("{mem_ki}Ki"), "pods": cfg.pods.to_string()},
             "conditions": [
-                {"type": "MemoryPressure", "status": "False", "lastHeartbeatTime": ts, "lastTransitionTime": ts, "reason": "KubeletHasSufficientMemory", "message": "kubelet has sufficient memory available"},
-                {"type": "DiskPressure", "status": "False", "lastHeartbeatTime": ts, "lastTransitionTime": ts, "reason": "KubeletHasNoDiskPressure", "message": "kubelet has no disk pressure"},
-                {"type": "PIDPressure", "status": "False", "lastHeartbeatTime": ts, "lastTransitionTime": ts, "reason": "KubeletHasSufficientPID", "message": "kubelet has sufficient PID available"},
-                {"type": "Ready", "status": "True", "lastHeartbeatTime": ts, "lastTransitionTime": ts, "reason": "KubeletReady", "message": ready_msg}
+                {"type": "MemoryPressure", "status": "False", "lastHeartbeatTime": beat, "lastTransitionTime": ts, "reason": "KubeletHasSufficientMemory", "message": "kubelet has sufficient memory available"},
+                {"type": "DiskPressure", "status": "False", "lastHeartbeatTime": beat, "lastTransitionTime": ts, "reason": "KubeletHasNoDiskPressure", "message": "kubelet has no disk pressure"},
+                {"type": "PIDPressure", "status": "False", "lastHeartbeatTime": beat, "lastTransitionTime": ts, "reason": "KubeletHasSufficientPID", "message": "kubelet has sufficient PID available"},
+                {"type": "Ready", "status": "True", "lastHeartbeatTime": beat, "lastTransitionTime": ts, "reason": "KubeletReady", "message": ready_msg}
             ],
             "daemonEndpoints": {"kubeletEndpoint": {"Port": 10250}},
             "nodeInfo": {
@@ -153,6 +157,27 @@ pub fn add_node(w: &mut World, cfg: &NodeConfig) {
     });
     if let Ok(n) = serde_json::from_value::<Node>(node) {
         let _ = w.store.create(Object::Node(n));
+    }
+    // The node's Lease in kube-node-lease, renewed by its kubelet every 10 s.
+    let lease_uid = w.new_uid();
+    let lease = json!({
+        "apiVersion": "coordination.k8s.io/v1",
+        "kind": "Lease",
+        "metadata": {
+            "name": cfg.name,
+            "namespace": "kube-node-lease",
+            "uid": lease_uid,
+            "creationTimestamp": ts,
+            "ownerReferences": [{"apiVersion": "v1", "kind": "Node", "name": cfg.name, "uid": uid}]
+        },
+        "spec": {
+            "holderIdentity": cfg.name,
+            "leaseDurationSeconds": 40,
+            "renewTime": w.now.datetime().format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
+        }
+    });
+    if let Ok(l) = serde_json::from_value::<k8s_openapi::api::coordination::v1::Lease>(lease) {
+        let _ = w.store.create(Object::Lease(l));
     }
 }
 

@@ -36,6 +36,8 @@ pub const NODE_MONITOR_PERIOD_S: u64 = 5;
 pub const NODE_MONITOR_GRACE_S: u64 = 50;
 /// How often a kubelet renews its node Lease.
 pub const LEASE_RENEW_S: u64 = 10;
+/// How often the kubelet reports an unchanged node status (nodeStatusReportFrequency).
+pub const STATUS_REPORT_S: u64 = 300;
 /// How often the kubelet's eviction manager acts under pressure.
 pub const EVICTION_INTERVAL_S: u64 = 10;
 
@@ -63,6 +65,7 @@ pub struct NodeRt {
     /// The machine was powered off since its kubelet last ran: its pods' containers are gone.
     pub rebooted: bool,
     last_eviction: Option<Tick>,
+    last_status_report: Tick,
 }
 
 impl NodeRt {
@@ -76,6 +79,7 @@ impl NodeRt {
             disk_pressure: false,
             rebooted: false,
             last_eviction: None,
+            last_status_report: now,
         }
     }
 
@@ -129,6 +133,27 @@ pub fn reconcile(w: &mut World) {
         let rt = w.nodes.entry(name, now);
         if rt.kubelet_syncs() && now.since(rt.last_heartbeat) >= LEASE_RENEW_S {
             rt.last_heartbeat = now;
+            let renew = k8s_openapi::apimachinery::pkg::apis::meta::v1::MicroTime(now.datetime());
+            let _ = w.store.modify(Kind::Lease, "kube-node-lease", name, |o| {
+                if let Object::Lease(l) = o {
+                    l.spec.get_or_insert_with(Default::default).renew_time = Some(renew.clone());
+                }
+            });
+        }
+        // nodeStatusReportFrequency: an unchanged status is still reported every 5 minutes.
+        let rt = w.nodes.entry(name, now);
+        if rt.kubelet_syncs() && now.since(rt.last_status_report) >= STATUS_REPORT_S {
+            rt.last_status_report = now;
+            let t = Time(now.datetime());
+            let _ = w.store.modify(Kind::Node, "", name, |o| {
+                if let Object::Node(n) = o {
+                    for c in n.status.iter_mut().flat_map(|s| s.conditions.iter_mut().flatten()) {
+                        if c.status != "Unknown" {
+                            c.last_heartbeat_time = Some(t.clone());
+                        }
+                    }
+                }
+            });
         }
     }
     for name in &names {
@@ -152,9 +177,10 @@ fn node(w: &World, name: &str) -> Option<Node> {
 
 fn node_event(w: &mut World, n: &Node, t: EventType, reason: &str, msg: &str, source: Source) {
     let mut r = object_reference(&Object::Node(n.clone()), None);
-    // Node events are recorded in `default` with the node's name as its uid, as the kubelet does.
+    // Node events name the node as their uid and have no namespace (they are stored in
+    // `default`), as the kubelet and the node controller record them.
     r.uid = n.metadata.name.clone();
-    r.namespace = Some("default".into());
+    r.namespace = None;
     r.resource_version = None;
     w.record_event(r, t, reason, msg, source);
 }

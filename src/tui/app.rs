@@ -3,17 +3,23 @@
 //! [`App`]. Nothing here touches the terminal; the runtime turns events into messages and
 //! carries out the requests the App leaves for it (run the editor, quit).
 
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
 use super::chaos::{ChaosMenu, Choice};
 use super::complete;
 use super::edit::{self, EditRequest};
 use super::index::Index;
 use super::layout::{self, Areas};
+use super::lesson_pane::{self, LessonUi};
+use super::picker::Picker;
 use super::prompt::{EditKey, LineInput, Prompt};
 use super::resources::{self, Filter, ObjRef};
 use super::session::Session;
 use super::strings;
 use super::theme::Theme;
 use super::xray::{self, XrayRow, XrayScope};
+use crate::lesson::{Attempt, Lesson, LessonProgress, Report};
 use crate::shell::workstation::Workstation;
 use crate::sim::Kind;
 
@@ -41,8 +47,27 @@ impl Default for Options {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Focus {
     Prompt,
+    Lesson,
     Cluster,
     Resources,
+}
+
+/// The whole screen: the lesson picker, or the play screen.
+#[derive(Clone, Debug)]
+pub enum Screen {
+    Picker(Box<Picker>),
+    Play,
+}
+
+/// Work with the outside world the App asks the runtime to do (it has no I/O of its own).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Effect {
+    /// Save the attempt's progress and its session log.
+    SaveProgress,
+    /// Forget a lesson's progress, then reload it.
+    ResetProgress(String),
+    /// Read every lesson's progress (answered with `Msg::Progress`).
+    LoadProgress,
 }
 
 /// What the resource pane's detail view shows, each from the kubectl command a learner
@@ -203,11 +228,31 @@ pub struct App {
     pub editing: Option<EditRequest>,
     /// Set while handling the editor's result: keep the temporary file (its path was shown).
     pub keep_file: bool,
+    pub screen: Screen,
+    /// The picker to go back to (`:lessons`), when the lesson was started from it.
+    pub home: Option<Box<Picker>>,
+    /// The lesson pane's state, when a lesson is played.
+    pub lesson: Option<LessonUi>,
+    /// Requests for the runtime.
+    pub effects: Vec<Effect>,
 }
 
 /// Everything the TUI reacts to.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub enum Msg {
+    /// Reveal the next hint of the step shown.
+    Hint,
+    /// Show the next / previous step (or exam task).
+    NextStep,
+    PrevStep,
+    /// Flag the exam task shown for review (or clear its flag).
+    Flag,
+    /// `r` in the picker: reset the selected lesson's progress (asks first).
+    ResetSelected,
+    /// Every lesson's progress, as read by the runtime.
+    Progress(BTreeMap<String, LessonProgress>),
+    /// A message for the learner (from the runtime).
+    Note(String),
     Quit,
     /// One simulated second has passed on the wall clock (ignored while paused).
     Tick,
@@ -306,6 +351,10 @@ impl App {
             editor: None,
             editing: None,
             keep_file: false,
+            screen: Screen::Play,
+            home: None,
+            lesson: None,
+            effects: Vec::new(),
         };
         app.index.sample_rollouts(&app.session.ws().world);
         for l in strings::WELCOME.lines() {
@@ -314,9 +363,129 @@ impl App {
         app
     }
 
+    /// The TUI on a lesson, exam or scenario: the attempt's cluster and workstation, and the
+    /// lesson pane.
+    pub fn with_attempt(attempt: Attempt, options: Options) -> App {
+        let mut app = App::new(Workstation::new(crate::sim::World::bare(0)), options);
+        app.play_attempt(attempt);
+        app
+    }
+
+    /// The lesson picker, from which lessons are started.
+    pub fn with_picker(picker: Picker, options: Options) -> App {
+        let mut app = App::new(Workstation::new(crate::sim::World::bare(0)), options);
+        app.screen = Screen::Picker(Box::new(picker));
+        app
+    }
+
+    /// Switches to playing `attempt`: a fresh screen on its cluster.
+    fn play_attempt(&mut self, attempt: Attempt) {
+        self.options.title = attempt.lesson().title.clone();
+        let has_pane = !attempt.lesson().steps.is_empty() || !attempt.lesson().intro.trim().is_empty();
+        self.lesson = has_pane.then(|| LessonUi::new(&attempt));
+        self.session = Session::Lesson(Box::new(attempt));
+        self.index = Index::new(&self.session.ws().world);
+        self.index.sample_rollouts(&self.session.ws().world);
+        self.pane = ResourcePane {
+            kind: Kind::Pod,
+            namespace: Some(self.session.ws().client.namespace.clone()),
+            filter: String::new(),
+            selected: 0,
+            offset: 0,
+            mode: PaneMode::Table,
+            zoom: false,
+        };
+        self.cluster = ClusterPane::default();
+        self.prompt = Prompt::default();
+        self.term = Scrollback::default();
+        for l in strings::WELCOME.lines() {
+            self.term.push(LineKind::Output, l);
+        }
+        self.overlay = None;
+        self.screen = Screen::Play;
+        self.focus = Focus::Prompt;
+        self.last_pane = if self.lesson.is_some() { Focus::Lesson } else { Focus::Resources };
+    }
+
+    /// Starts a lesson chosen in the picker.
+    fn start_lesson(&mut self, lesson: Arc<Lesson>) {
+        match Attempt::start(lesson.clone(), None) {
+            Ok(a) => {
+                if let Screen::Picker(p) = std::mem::replace(&mut self.screen, Screen::Play) {
+                    self.home = Some(p);
+                }
+                self.play_attempt(a);
+            }
+            Err(e) => {
+                if let Screen::Picker(p) = &mut self.screen {
+                    p.message = Some(format!("{} cannot start: {e}", lesson.id));
+                }
+            }
+        }
+    }
+
     /// The learner's workstation and its cluster.
     pub fn ws(&self) -> &Workstation {
         self.session.ws()
+    }
+
+    /// The lesson's attempt, when one is played.
+    pub fn attempt(&self) -> Option<&Attempt> {
+        self.session.attempt()
+    }
+
+    pub fn attempt_mut(&mut self) -> Option<&mut Attempt> {
+        self.session.attempt_mut()
+    }
+
+    /// Whether the lesson pane is on screen.
+    pub fn lesson_shown(&self) -> bool {
+        self.lesson.is_some() && self.attempt().is_some()
+    }
+
+    /// Notices what the attempt did since the last look: a step done (progress is saved), an
+    /// exam's time running out (it is graded).
+    fn follow_lesson(&mut self) {
+        let Some(a) = self.session.attempt_mut() else { return };
+        let Some(ui) = &mut self.lesson else { return };
+        let done = lesson_pane::done_count(a);
+        if done > ui.done_seen {
+            ui.done_seen = done;
+            ui.viewing = None;
+            ui.scroll = 0;
+            let msg = if a.completed() { "✓ lesson complete".to_string() } else { format!("✓ step {done} done") };
+            self.flash = Some(msg);
+            self.effects.push(Effect::SaveProgress);
+        }
+        if a.lesson().is_exam() && a.time_is_up() && ui.report.is_none() {
+            ui.report = Some(Report::of(a).to_text());
+            self.flash = Some("time is up: the exam is graded".into());
+            self.effects.push(Effect::SaveProgress);
+        }
+    }
+
+    /// `:grade`: grades the attempt now (an exam ends).
+    fn grade(&mut self) {
+        let Some(a) = self.session.attempt_mut() else {
+            self.flash = Some("no lesson to grade: open one with kubedojo play <lesson>".into());
+            return;
+        };
+        let text = Report::of(a).to_text();
+        if let Some(ui) = &mut self.lesson {
+            ui.report = Some(text);
+            ui.scroll = 0;
+        }
+        self.effects.push(Effect::SaveProgress);
+    }
+
+    fn lesson_lines(&self) -> usize {
+        match (&self.lesson, self.attempt()) {
+            (Some(ui), Some(a)) => {
+                let w = layout::inner(self.areas().lesson).width;
+                lesson_pane::lines(ui, a, w, &self.theme).len()
+            }
+            _ => 0,
+        }
     }
 
     pub fn areas(&self) -> Areas {
@@ -367,6 +536,7 @@ impl App {
     fn after_change(&mut self) {
         self.index.refresh(&self.session.ws().world);
         self.refresh_pane();
+        self.follow_lesson();
     }
 
     fn refresh_pane(&mut self) {
@@ -464,7 +634,16 @@ impl App {
         let words: Vec<&str> = line.split_whitespace().collect();
         let Some(first) = words.first() else { return };
         match *first {
-            "q" | "q!" | "quit" | "exit" => self.quit = true,
+            "q" | "q!" | "quit" | "exit" => self.request_quit(),
+            "grade" => self.grade(),
+            "lessons" | "picker" | "course" => match self.home.take() {
+                Some(p) => {
+                    self.effects.push(Effect::SaveProgress);
+                    self.effects.push(Effect::LoadProgress);
+                    self.screen = Screen::Picker(p);
+                }
+                None => self.flash = Some("the course opens with kubedojo (no arguments)".into()),
+            },
             "help" | "?" => self.overlay = Some(Overlay::Help { scroll: 0 }),
             "chaos" => self.overlay = Some(Overlay::Chaos(ChaosMenu::open())),
             "xray" | "x" => {
@@ -565,6 +744,14 @@ impl App {
         self.after_change();
     }
 
+    /// Quits, saving the lesson's progress and session first.
+    fn request_quit(&mut self) {
+        if self.attempt().is_some() {
+            self.effects.push(Effect::SaveProgress);
+        }
+        self.quit = true;
+    }
+
     fn request_editor(&mut self, req: EditRequest) {
         self.editor = Some(req.clone());
         self.editing = Some(req);
@@ -637,6 +824,9 @@ impl App {
 
     fn rows_in_pane(&self) -> usize {
         let a = self.areas();
+        if self.focus == Focus::Lesson {
+            return a.lesson.height.saturating_sub(2).max(1) as usize;
+        }
         match &self.pane.mode {
             PaneMode::Table => a.resources.height.saturating_sub(3) as usize,
             _ => a.resources.height.saturating_sub(2) as usize,
@@ -645,6 +835,12 @@ impl App {
     }
 
     fn move_selection(&mut self, delta: i64) {
+        if self.focus == Focus::Lesson {
+            if let Some(ui) = &mut self.lesson {
+                ui.scroll = (ui.scroll as i64 + delta).max(0) as usize;
+            }
+            return;
+        }
         if self.focus == Focus::Cluster {
             let n = layout::cluster_entries(self).len();
             if n > 0 {
@@ -713,6 +909,13 @@ impl App {
         }
         let max_scroll = self.term.lines.len();
         self.term.scroll = self.term.scroll.min(max_scroll);
+        if self.lesson.is_some() {
+            let rows = a.lesson.height.saturating_sub(2) as usize;
+            let max = self.lesson_lines().saturating_sub(rows);
+            if let Some(ui) = &mut self.lesson {
+                ui.scroll = ui.scroll.min(max);
+            }
+        }
     }
 
     fn click(&mut self, col: u16, row: u16) {
@@ -720,6 +923,8 @@ impl App {
         let pos = ratatui::layout::Position { x: col, y: row };
         if a.terminal.contains(pos) {
             self.set_focus(Focus::Prompt);
+        } else if a.lesson.contains(pos) {
+            self.set_focus(Focus::Lesson);
         } else if a.cluster.contains(pos) {
             self.set_focus(Focus::Cluster);
             if let Some(i) = layout::cluster_hit(self, a.cluster, pos) {
@@ -843,12 +1048,72 @@ pub fn update(app: &mut App, msg: Msg) -> Option<Msg> {
     if !matches!(msg, Msg::Tick | Msg::Resize(..)) {
         app.flash = None;
     }
+    if matches!(app.screen, Screen::Picker(_)) && app.overlay.is_none() {
+        return update_picker(app, msg);
+    }
     let next = match app.overlay.take() {
         Some(o) => update_overlay(app, o, msg),
         None => update_main(app, msg),
     };
     app.fix_scroll();
     next
+}
+
+fn update_picker(app: &mut App, msg: Msg) -> Option<Msg> {
+    let rows = app.size.1.saturating_sub(4) as usize;
+    let list = super::picker::list_area(ratatui::layout::Rect::new(0, 0, app.size.0, app.size.1));
+    let Screen::Picker(p) = &mut app.screen else { return None };
+    if p.confirm_reset {
+        match msg {
+            Msg::Confirm(true) => {
+                if let Some(l) = p.selected_lesson() {
+                    app.effects.push(Effect::ResetProgress(l.id.clone()));
+                    p.message = Some(format!("progress in \"{}\" forgotten", l.title));
+                }
+                p.confirm_reset = false;
+            }
+            Msg::Confirm(false) | Msg::Escape => p.confirm_reset = false,
+            Msg::Quit => app.quit = true,
+            Msg::Resize(w, h) => app.size = (w, h),
+            _ => {}
+        }
+        return None;
+    }
+    if !matches!(msg, Msg::Tick | Msg::Resize(..) | Msg::Progress(_)) {
+        p.message = None;
+    }
+    match msg {
+        Msg::Quit => app.quit = true,
+        Msg::Resize(w, h) => app.size = (w, h),
+        Msg::Move(d) => p.step(d as i64),
+        Msg::Page(d) => p.step(d as i64 * rows.max(1) as i64),
+        Msg::Top => p.step(-(i32::MAX as i64)),
+        Msg::Bottom => p.step(i32::MAX as i64),
+        Msg::ResetSelected => p.confirm_reset = p.selected_lesson().is_some(),
+        Msg::Progress(map) => p.progress = map,
+        Msg::Note(n) => p.message = Some(n),
+        Msg::Help => app.overlay = Some(Overlay::Help { scroll: 0 }),
+        Msg::Click { row, col } => {
+            let pos = ratatui::layout::Position { x: col, y: row };
+            if list.contains(pos) && row > list.y {
+                let i = p.offset + (row - list.y - 1) as usize;
+                if matches!(p.rows.get(i), Some(super::picker::Row::Lesson(_))) {
+                    p.selected = i;
+                }
+            }
+        }
+        Msg::Enter | Msg::Submit => {
+            if let Some(l) = p.selected_lesson().cloned() {
+                app.start_lesson(l);
+                return None;
+            }
+        }
+        _ => {}
+    }
+    if let Screen::Picker(p) = &mut app.screen {
+        p.fix_scroll(layout::inner(list).height as usize);
+    }
+    None
 }
 
 fn update_overlay(app: &mut App, overlay: Overlay, msg: Msg) -> Option<Msg> {
@@ -939,7 +1204,44 @@ fn update_overlay(app: &mut App, overlay: Overlay, msg: Msg) -> Option<Msg> {
 fn update_main(app: &mut App, msg: Msg) -> Option<Msg> {
     let in_prompt = app.focus == Focus::Prompt;
     match msg {
-        Msg::Quit => app.quit = true,
+        Msg::Quit => app.request_quit(),
+        Msg::Hint => {
+            let revealed = match (&mut app.lesson, app.session.attempt()) {
+                (Some(ui), Some(a)) => ui.reveal_hint(a),
+                _ => false,
+            };
+            if revealed {
+                app.set_focus(if app.focus == Focus::Prompt { Focus::Prompt } else { Focus::Lesson });
+            } else {
+                app.flash =
+                    Some(if app.lesson.is_some() { "no more hints for this step" } else { "no lesson here" }.into());
+            }
+        }
+        Msg::NextStep | Msg::PrevStep => {
+            if let (Some(ui), Some(a)) = (&mut app.lesson, app.session.attempt()) {
+                ui.browse(a, if msg == Msg::NextStep { 1 } else { -1 });
+            }
+        }
+        Msg::Flag => {
+            let shown = match (&app.lesson, app.session.attempt()) {
+                (Some(ui), Some(a)) if a.lesson().is_exam() => ui.shown(a).map(|i| a.lesson().steps[i].id.clone()),
+                _ => None,
+            };
+            match (shown, app.session.attempt_mut()) {
+                (Some(id), Some(a)) => {
+                    let on = !a.flags().contains(&id);
+                    a.set_flag(&id, on);
+                }
+                _ => app.flash = Some("flags are for exam tasks".into()),
+            }
+        }
+        Msg::ResetSelected => {}
+        Msg::Progress(map) => {
+            if let Some(p) = &mut app.home {
+                p.progress = map;
+            }
+        }
+        Msg::Note(n) => app.flash = Some(n),
         Msg::Tick => {
             if !app.paused {
                 app.tick();
@@ -955,16 +1257,21 @@ fn update_main(app: &mut App, msg: Msg) -> Option<Msg> {
         Msg::Resize(w, h) => app.size = (w, h),
         Msg::FocusPrompt => app.set_focus(Focus::Prompt),
         Msg::FocusNext => {
-            let next = match app.focus {
-                Focus::Cluster => Focus::Resources,
-                Focus::Resources => Focus::Cluster,
-                Focus::Prompt => app.last_pane,
+            let a = app.areas();
+            let shown = |f: Focus| match f {
+                Focus::Lesson => a.lesson.width > 0,
+                Focus::Cluster => a.cluster.width > 0,
+                Focus::Resources => a.resources.width > 0,
+                Focus::Prompt => false,
             };
-            if app.pane.zoom && next == Focus::Cluster {
-                app.set_focus(Focus::Resources);
+            let order = [Focus::Lesson, Focus::Cluster, Focus::Resources];
+            let next = if app.focus == Focus::Prompt {
+                app.last_pane
             } else {
-                app.set_focus(next);
-            }
+                let at = order.iter().position(|f| *f == app.focus).unwrap_or(0);
+                (1..=3).map(|k| order[(at + k) % 3]).find(|f| shown(*f)).unwrap_or(Focus::Resources)
+            };
+            app.set_focus(if shown(next) { next } else { Focus::Resources });
         }
         Msg::Escape => {
             if in_prompt {
@@ -974,6 +1281,11 @@ fn update_main(app: &mut App, msg: Msg) -> Option<Msg> {
                     app.prompt.candidates.clear();
                 } else {
                     app.set_focus(app.last_pane);
+                }
+            } else if app.focus == Focus::Lesson {
+                if let Some(ui) = &mut app.lesson {
+                    ui.viewing = None;
+                    ui.scroll = 0;
                 }
             } else if !matches!(app.pane.mode, PaneMode::Table) {
                 app.pane.mode = PaneMode::Table;
@@ -1136,6 +1448,9 @@ fn update_main(app: &mut App, msg: Msg) -> Option<Msg> {
 
 /// `enter` on the selection: drill into it.
 fn enter(app: &mut App) {
+    if app.focus == Focus::Lesson {
+        return;
+    }
     if app.focus == Focus::Cluster {
         app.open_detail(DetailKind::Describe);
         return;

@@ -11,8 +11,8 @@ use super::resources::ObjRef;
 use super::session::Session;
 use crate::shell::workstation::Workstation;
 use crate::shell::Fs;
-use crate::sim::api::errors::{ApiError, Reason};
 use crate::sim::api::decode;
+use crate::sim::api::errors::{ApiError, Reason};
 
 const HEADER: &str = "# Please edit the object below. Lines beginning with a '#' will be ignored,
 # and an empty file will abort the edit. If an error occurs while saving this file will be

@@ -5,7 +5,7 @@
 
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
 
-use super::app::{App, Focus, Msg, Overlay};
+use super::app::{App, Focus, Msg, Overlay, Screen};
 use super::prompt::EditKey;
 
 /// What an event means now.
@@ -67,6 +67,9 @@ fn key(app: &App, k: KeyEvent) -> Option<Msg> {
     if k.code == KeyCode::F(1) {
         return Some(Msg::Help);
     }
+    if k.code == KeyCode::F(2) && app.overlay.is_none() {
+        return Some(Msg::Hint);
+    }
     match &app.overlay {
         Some(Overlay::Command(_)) | Some(Overlay::Filter(_)) => {
             return match k.code {
@@ -98,10 +101,37 @@ fn key(app: &App, k: KeyEvent) -> Option<Msg> {
         }
         None => {}
     }
+    if matches!(app.screen, Screen::Picker(_)) {
+        return picker_key(app, k);
+    }
     if app.focus == Focus::Prompt {
         return prompt_key(app, k);
     }
     pane_key(k)
+}
+
+fn picker_key(app: &App, k: KeyEvent) -> Option<Msg> {
+    let confirming = matches!(&app.screen, Screen::Picker(p) if p.confirm_reset);
+    if confirming {
+        return match k.code {
+            KeyCode::Char('y') | KeyCode::Char('Y') => Some(Msg::Confirm(true)),
+            KeyCode::Char('n') | KeyCode::Char('N') | KeyCode::Esc | KeyCode::Enter => Some(Msg::Confirm(false)),
+            _ => None,
+        };
+    }
+    Some(match k.code {
+        KeyCode::Up | KeyCode::Char('k') => Msg::Move(-1),
+        KeyCode::Down | KeyCode::Char('j') => Msg::Move(1),
+        KeyCode::PageUp => Msg::Page(-1),
+        KeyCode::PageDown => Msg::Page(1),
+        KeyCode::Home | KeyCode::Char('g') => Msg::Top,
+        KeyCode::End | KeyCode::Char('G') => Msg::Bottom,
+        KeyCode::Enter => Msg::Enter,
+        KeyCode::Char('r') => Msg::ResetSelected,
+        KeyCode::Char('q') => Msg::Quit,
+        KeyCode::Char('?') => Msg::Help,
+        _ => return None,
+    })
 }
 
 fn prompt_key(app: &App, k: KeyEvent) -> Option<Msg> {
@@ -161,6 +191,10 @@ fn pane_key(k: KeyEvent) -> Option<Msg> {
         KeyCode::Char('+') | KeyCode::Char('=') => Msg::Faster,
         KeyCode::Char('-') => Msg::Slower,
         KeyCode::Char('c') => Msg::Chaos,
+        KeyCode::Char('h') => Msg::Hint,
+        KeyCode::Char('n') => Msg::NextStep,
+        KeyCode::Char('p') => Msg::PrevStep,
+        KeyCode::Char('f') => Msg::Flag,
         _ => return None,
     })
 }

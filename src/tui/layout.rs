@@ -20,7 +20,13 @@ pub struct Areas {
     pub terminal: Rect,
     /// Bottom line: key hints, messages, the `:` and `/` lines.
     pub hints: Rect,
+    /// The lesson pane (empty without a lesson).
+    pub lesson: Rect,
 }
+
+/// From this width on, the lesson pane, the cluster and the resources are side by side;
+/// narrower, the lesson pane takes the cluster pane's place.
+pub const WIDE_WITH_LESSON: u16 = 140;
 
 pub fn areas(app: &App, area: Rect) -> Areas {
     let mut a = Areas::default();
@@ -39,15 +45,31 @@ pub fn areas(app: &App, area: Rect) -> Areas {
     } else {
         3
     };
-    let term_h = ((h.saturating_sub(strip_h)) * 2 / 5).max(6).min(h.saturating_sub(strip_h + 5));
+    // With a lesson, its pane needs the height more than the scrollback does.
+    let rest = h.saturating_sub(strip_h);
+    let term_h = if app.lesson_shown() { rest / 3 } else { rest * 2 / 5 };
+    let term_h = term_h.max(6).min(h.saturating_sub(strip_h + 5));
     let top_h = h.saturating_sub(strip_h + term_h);
-    let top = Rect { height: top_h, ..body };
+    let mut top = Rect { height: top_h, ..body };
     a.terminal = Rect { y: body.y + h - term_h, height: term_h, ..body };
+    let mut strip = Rect { y: top.y + top_h, height: strip_h, ..body };
+    let lesson = app.lesson_shown();
+    if lesson {
+        // The lesson pane runs down beside the panes and the events strip.
+        let lw = if body.width >= WIDE_WITH_LESSON { body.width * 7 / 20 } else { body.width * 9 / 20 };
+        a.lesson = Rect { width: lw, height: top_h + strip_h, ..top };
+        top = Rect { x: top.x + lw, width: top.width - lw, ..top };
+        strip = Rect { x: strip.x + lw, width: strip.width - lw, ..strip };
+    }
     if app.pane.zoom {
         a.resources = Rect { height: top_h + strip_h, ..top };
         return a;
     }
-    a.strip = Rect { y: top.y + top_h, height: strip_h, ..body };
+    a.strip = strip;
+    if lesson && body.width < WIDE_WITH_LESSON {
+        a.resources = top;
+        return a;
+    }
     let cluster_w = (top.width * 2 / 5).max(26).min(top.width / 2);
     a.cluster = Rect { width: cluster_w, ..top };
     a.resources = Rect { x: top.x + cluster_w, width: top.width - cluster_w, ..top };

@@ -14,7 +14,10 @@ pub mod edit;
 pub mod index;
 pub mod keys;
 pub mod layout;
+pub mod lesson_pane;
 pub mod markdown;
+pub mod persist;
+pub mod picker;
 pub mod prompt;
 pub mod resources;
 pub mod session;
@@ -53,7 +56,13 @@ pub fn render_frame<B: Backend>(app: &App, terminal: &mut Terminal<B>) -> Result
 
 /// Opens the TUI on the real terminal with `world`; returns the exit status.
 pub fn run(world: World, options: Options) -> i32 {
-    term::run(App::new(Workstation::new(world), options))
+    term::run(App::new(Workstation::new(world), options), persist::Persist::none())
+}
+
+/// Opens the TUI on the real terminal with an App (a lesson, the picker), saving progress
+/// and session logs through `persist`; returns the exit status.
+pub fn run_app(app: App, persist: persist::Persist) -> i32 {
+    term::run(app, persist)
 }
 
 /// Whether colours are allowed: `NO_COLOR` set to anything non-empty turns them off

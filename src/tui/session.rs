@@ -3,11 +3,16 @@
 //! log stays complete and replays. The App reads through [`Session::ws`] and changes things
 //! only through these methods.
 
+use crate::lesson::Attempt;
 use crate::shell::workstation::Workstation;
 
+// One Session lives as long as the App; boxing the workstation would only add an indirection.
+#[allow(clippy::large_enum_variant)]
 pub enum Session {
     /// A cluster to play with, no lesson.
     Free(Workstation),
+    /// A lesson, an exam or a scenario.
+    Lesson(Box<Attempt>),
 }
 
 impl Session {
@@ -15,6 +20,7 @@ impl Session {
     pub fn ws(&self) -> &Workstation {
         match self {
             Session::Free(ws) => ws,
+            Session::Lesson(a) => a.workstation(),
         }
     }
 
@@ -22,6 +28,7 @@ impl Session {
     pub fn run(&mut self, line: &str) -> Vec<u8> {
         match self {
             Session::Free(ws) => ws.execute(&format!("{}\n", line.trim_end_matches('\n'))),
+            Session::Lesson(a) => a.run(line).into_bytes(),
         }
     }
 
@@ -29,15 +36,31 @@ impl Session {
     pub fn tick(&mut self) {
         match self {
             Session::Free(ws) => ws.world.tick(),
+            Session::Lesson(a) => a.tick(),
         }
     }
 
     /// The workstation for commands that only read (describe, yaml, logs in the panes, the
-    /// chaos verbs): kubectl's entry point takes the cluster mutably, but these change
-    /// nothing, so they are not part of the session.
+    /// object an edit starts from): kubectl's entry point takes the cluster mutably, but these
+    /// change nothing, so they are not part of the session.
     pub fn ws_for_reading(&mut self) -> &mut Workstation {
         match self {
             Session::Free(ws) => ws,
+            Session::Lesson(a) => a.workstation_for_reading(),
+        }
+    }
+
+    pub fn attempt(&self) -> Option<&Attempt> {
+        match self {
+            Session::Free(_) => None,
+            Session::Lesson(a) => Some(a),
+        }
+    }
+
+    pub fn attempt_mut(&mut self) -> Option<&mut Attempt> {
+        match self {
+            Session::Free(_) => None,
+            Session::Lesson(a) => Some(a),
         }
     }
 }

@@ -35,6 +35,17 @@ pub const HINTS_PANES: &[(&str, &str)] = &[
     ("?", "help"),
 ];
 
+pub const HINTS_LESSON: &[(&str, &str)] = &[
+    ("i", "prompt"),
+    ("h", "hint"),
+    ("n/p", "next/previous step"),
+    ("f", "flag task"),
+    ("↑↓", "scroll"),
+    ("tab", "panes"),
+    (":grade", "grade"),
+    ("?", "help"),
+];
+
 /// Every key, by section, for the help overlay: (key, what it does); a key of "" starts a
 /// section named by the text.
 pub const HELP: &[(&str, &str)] = &[
@@ -76,6 +87,16 @@ pub const HELP: &[(&str, &str)] = &[
     ("x", "xray the selection"),
     ("z", "zoom the resource pane"),
     ("0", "all namespaces / back to one"),
+    ("", "Lessons and exams"),
+    ("h  F2", "reveal the next hint of the step"),
+    ("n p", "show the next / previous step (esc: back to the current one)"),
+    ("f", "exams: flag the task shown for review"),
+    (":grade", "grade the attempt now (an exam ends)"),
+    (":lessons", "back to the course (progress is saved)"),
+    ("", "The course (kubedojo with no arguments)"),
+    ("↑ ↓  enter", "choose a lesson, start it"),
+    ("r", "reset the selected lesson's progress (y confirms)"),
+    ("q", "quit"),
     ("", "The simulation (one tick is one simulated second)"),
     ("space", "pause / resume"),
     (".", "step one tick"),

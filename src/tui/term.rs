@@ -14,6 +14,7 @@ use ratatui::Terminal;
 
 use super::app::{App, Msg, SPEEDS};
 use super::edit::EditRequest;
+use super::persist::Persist;
 use super::{dispatch, keys, view};
 
 /// Frames are drawn at most this often.
@@ -50,7 +51,7 @@ fn install_panic_hook() {
 }
 
 /// Runs the TUI on the real terminal until the learner quits; returns the exit status.
-pub fn run(mut app: App) -> i32 {
+pub fn run(mut app: App, persist: Persist) -> i32 {
     use std::io::IsTerminal;
     if !io::stdout().is_terminal() || !io::stdin().is_terminal() {
         eprintln!("kubedojo: the TUI needs a terminal; to run commands from a script, use `kubedojo run`");
@@ -63,7 +64,10 @@ pub fn run(mut app: App) -> i32 {
         return 1;
     }
     let guard = Guard;
-    let result = Terminal::new(CrosstermBackend::new(io::stdout())).and_then(|mut t| event_loop(&mut t, &mut app));
+    let result =
+        Terminal::new(CrosstermBackend::new(io::stdout())).and_then(|mut t| event_loop(&mut t, &mut app, &persist));
+    // Whatever ended the loop, what the learner did is saved.
+    persist.apply(&mut app);
     drop(guard);
     match result {
         Ok(()) => 0,
@@ -76,7 +80,7 @@ pub fn run(mut app: App) -> i32 {
 
 type Term = Terminal<CrosstermBackend<io::Stdout>>;
 
-fn event_loop(terminal: &mut Term, app: &mut App) -> io::Result<()> {
+fn event_loop(terminal: &mut Term, app: &mut App, persist: &Persist) -> io::Result<()> {
     let size = terminal.size()?;
     dispatch(app, Msg::Resize(size.width, size.height));
     let mut last_tick = Instant::now();
@@ -89,6 +93,7 @@ fn event_loop(terminal: &mut Term, app: &mut App) -> io::Result<()> {
         if let Some(req) = app.editor.take() {
             let (text, path) = run_editor(terminal, &req)?;
             dispatch(app, Msg::EditorDone { text, path: path.clone() });
+            persist.apply(app);
             if !app.keep_file && !path.is_empty() {
                 let _ = std::fs::remove_file(&path);
             }
@@ -109,6 +114,7 @@ fn event_loop(terminal: &mut Term, app: &mut App) -> io::Result<()> {
         if event::poll(until_tick.min(until_frame))? {
             if let Some(msg) = keys::map(app, event::read()?) {
                 dispatch(app, msg);
+                persist.apply(app);
                 dirty = true;
             }
         }
@@ -120,6 +126,7 @@ fn event_loop(terminal: &mut Term, app: &mut App) -> io::Result<()> {
             for _ in 0..n {
                 dispatch(app, Msg::Tick);
             }
+            persist.apply(app);
             last_tick += tick_every * owed as u32;
             if !app.paused {
                 dirty = true;

@@ -7,6 +7,7 @@ use ratatui::buffer::Buffer;
 use ratatui::Terminal;
 
 use super::app::{App, Msg, Options};
+use super::persist::Persist;
 use super::{dispatch, keys, view};
 use crate::shell::workstation::Workstation;
 use crate::sim::World;
@@ -16,6 +17,8 @@ pub type Editor = Box<dyn FnMut(&str) -> String>;
 
 pub struct Story {
     pub app: App,
+    /// Where progress goes (nowhere unless a test says).
+    pub persist: Persist,
     pub terminal: Terminal<TestBackend>,
     editor: Editor,
     /// Texts the editor was opened on, oldest first.
@@ -28,19 +31,25 @@ impl Story {
     }
 
     pub fn with_options(world: World, options: Options, width: u16, height: u16) -> Story {
-        let mut app = App::new(Workstation::new(world), options);
+        Story::with_app(App::new(Workstation::new(world), options), width, height)
+    }
+
+    /// A story on any App (a lesson, the picker).
+    pub fn with_app(mut app: App, width: u16, height: u16) -> Story {
         dispatch(&mut app, Msg::Resize(width, height));
         let terminal = Terminal::new(TestBackend::new(width, height)).unwrap_or_else(|e| match e {});
         // Saving without changes, unless a test says otherwise.
-        Story { app, terminal, editor: Box::new(|s: &str| s.to_string()), edited: Vec::new() }
+        Story { app, persist: Persist::none(), terminal, editor: Box::new(|s: &str| s.to_string()), edited: Vec::new() }
     }
 
     fn send(&mut self, msg: Msg) {
         dispatch(&mut self.app, msg);
+        self.persist.apply(&mut self.app);
         while let Some(req) = self.app.editor.take() {
             self.edited.push(req.text.clone());
             let text = (self.editor)(&req.text);
             dispatch(&mut self.app, Msg::EditorDone { text: Ok(text), path: "/tmp/kubectl-edit-story.yaml".into() });
+            self.persist.apply(&mut self.app);
         }
     }
 

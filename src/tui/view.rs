@@ -9,22 +9,30 @@ use ratatui::style::Style;
 use ratatui::widgets::{Block, BorderType, Clear, Sparkline, Widget};
 use ratatui::Frame;
 
-use super::app::{App, DetailKind, Focus, LineKind, Overlay, PaneMode, SPEEDS};
+use super::app::{App, DetailKind, Focus, LineKind, Overlay, PaneMode, Screen, SPEEDS};
 use super::chaos::Stage;
 use super::layout::{self, Entry};
 use super::resources::{self, ObjRef};
 use super::strings;
 use super::theme::Health;
+use super::{lesson_pane, picker};
 use crate::sim::Kind;
 
 /// Draws the whole screen.
 pub fn view(app: &App, f: &mut Frame) {
     let area = f.area();
+    if let Screen::Picker(p) = &app.screen {
+        let buf = f.buffer_mut();
+        picker::render(p, &app.theme, area, buf);
+        overlay(app, area, buf);
+        return;
+    }
     let a = layout::areas(app, area);
     let mut cursor: Option<Position> = None;
     {
         let buf = f.buffer_mut();
         status_bar(app, a.status, buf);
+        lesson(app, a.lesson, buf);
         cluster(app, a.cluster, buf);
         resource_pane(app, a.resources, buf);
         strip(app, a.strip, buf);
@@ -74,6 +82,30 @@ fn block<'a>(app: &App, title: String, focused: bool) -> Block<'a> {
     }
 }
 
+fn lesson(app: &App, area: Rect, buf: &mut Buffer) {
+    if area.width < 4 || area.height < 3 {
+        return;
+    }
+    let (Some(ui), Some(a)) = (&app.lesson, app.attempt()) else { return };
+    let t = &app.theme;
+    let focused = app.focus == Focus::Lesson;
+    let title = lesson_pane::title(ui, a);
+    let mut b = block(app, title, focused);
+    if a.lesson().is_exam() && lesson_pane::time_short(a) && ui.report.is_none() {
+        b = b.title_style(t.error());
+    }
+    b.render(area, buf);
+    let inner = layout::inner(area);
+    let lines = lesson_pane::lines(ui, a, inner.width, t);
+    for (i, l) in lines.iter().skip(ui.scroll).take(inner.height as usize).enumerate() {
+        buf.set_line(inner.x, inner.y + i as u16, l, inner.width);
+    }
+    if lines.len() > ui.scroll + inner.height as usize && area.width > 12 {
+        let tag = " ↓ more ";
+        put(buf, area.x + area.width - 10, area.y + area.height - 1, tag, 8, t.key());
+    }
+}
+
 fn status_bar(app: &App, area: Rect, buf: &mut Buffer) {
     if area.height == 0 {
         return;
@@ -99,6 +131,7 @@ fn status_bar(app: &App, area: Rect, buf: &mut Buffer) {
     );
     let mode = match app.focus {
         Focus::Prompt => " PROMPT ",
+        Focus::Lesson => " LESSON ",
         _ => " PANES ",
     };
     let w = mode.chars().count() as u16;
@@ -546,7 +579,11 @@ fn hints(app: &App, area: Rect, buf: &mut Buffer) -> Option<Position> {
         put(buf, area.x, area.y, f, area.width, t.warning());
         return None;
     }
-    let list = if app.focus == Focus::Prompt { strings::HINTS_PROMPT } else { strings::HINTS_PANES };
+    let list = match app.focus {
+        Focus::Prompt => strings::HINTS_PROMPT,
+        Focus::Lesson => strings::HINTS_LESSON,
+        _ => strings::HINTS_PANES,
+    };
     let mut x = area.x;
     let end = area.x + area.width;
     for (k, what) in list {

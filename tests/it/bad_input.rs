@@ -8,7 +8,7 @@ const CASES: &[(&str, &str)] = &[
     ("kubectl get pod nope", "Error from server (NotFound): pods \"nope\" not found\n"),
     ("kubectl get nopes", "error: the server doesn't have a resource type \"nopes\"\n"),
     ("kubectl gett pods", "error: unknown command \"gett\" for \"kubectl\"\n\nDid you mean this?\n\tget\n\tset\nRun 'kubectl --help' for usage.\n"),
-    ("kubectl get pods --foo", "error: unknown flag: --foo\nSee 'kubectl get --help' for usage.\n"),
+    ("kubectl get pods --foo", "Error: unknown flag: --foo\nSee 'kubectl get --help' for usage.\n"),
     ("kubectl get pods -o yamll", "error: unable to match a printer suitable for the output format \"yamll\", allowed formats are: custom-columns,custom-columns-file,go-template,go-template-file,json,jsonpath,jsonpath-as-json,jsonpath-file,name,template,templatefile,wide,yaml\n"),
     ("kubectl logs nope", "Error from server (NotFound): pods \"nope\" not found\n"),
     ("kubectl delete pod nope", "Error from server (NotFound): pods \"nope\" not found\n"),

@@ -82,7 +82,9 @@ fn help_overlay_lists_every_key() {
         s.keys("<pgdn>");
         text.push_str(&s.text());
     }
-    for key in ["ctrl-c", "F1", "ctrl-r", "ctrl-u", "esc", "space", "ctrl-d", ":xray", "click", "wheel", "+ -", "z", "0"] {
+    for key in
+        ["ctrl-c", "F1", "ctrl-r", "ctrl-u", "esc", "space", "ctrl-d", ":xray", "click", "wheel", "+ -", "z", "0"]
+    {
         assert!(text.contains(key), "{key} missing from the help:\n{text}");
     }
     s.keys("<esc>");

@@ -134,7 +134,7 @@ fn run_files(ctx: &mut Ctx, m: &ArgMatches, apply: bool) {
         return ctx.out.fail("error: kubedojo does not simulate kustomize (-k) yet");
     }
     if files.is_empty() {
-        ctx.out.fail(&format!("error: must specify one of -f and -k\n\nSee 'kubectl {verb} -h' for help and examples"));
+        ctx.out.fail("error: must specify one of -f and -k");
         return;
     }
     let dry = match dry_run(m) {

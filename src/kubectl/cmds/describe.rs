@@ -1,12 +1,12 @@
 //! `kubectl describe`: resolves the objects like `get` (by name, by prefix of the name, by
-//! selector, or all of a kind) and prints each with its describer, separated by blank lines.
+//! selector, or all of a kind) and prints each with its describer (`kubectl::describe`).
 
 use clap::{Arg, ArgAction};
 
 use super::{command, flag, namespace, parse};
 use crate::kubectl::{describe, Ctx};
 use crate::sim::api::selector::Selector;
-use crate::sim::{Kind, Object};
+use crate::sim::Object;
 
 pub fn run(ctx: &mut Ctx, args: &[String]) {
     let cmd = command("describe")
@@ -14,6 +14,7 @@ pub fn run(ctx: &mut Ctx, args: &[String]) {
         .arg(Arg::new("selector").short('l').long("selector").num_args(1))
         .arg(Arg::new("all-namespaces").short('A').long("all-namespaces").action(ArgAction::SetTrue))
         .arg(Arg::new("filename").short('f').long("filename").num_args(1).action(ArgAction::Append))
+        .arg(Arg::new("recursive").short('R').long("recursive").action(ArgAction::SetTrue))
         .arg(
             flag("show-events")
                 .num_args(0..=1)
@@ -24,6 +25,11 @@ pub fn run(ctx: &mut Ctx, args: &[String]) {
     let Some(m) = parse(ctx, cmd, args) else { return };
     let ns = namespace(ctx, &m);
     let positional: Vec<String> = m.get_many::<String>("args").map(|v| v.cloned().collect()).unwrap_or_default();
+    let show_events = m.get_one::<String>("show-events").map(|v| v != "false").unwrap_or(true);
+    let files: Vec<String> = m.get_many::<String>("filename").map(|v| v.cloned().collect()).unwrap_or_default();
+    if !files.is_empty() {
+        return describe_files(ctx, &files, m.get_flag("recursive"), &ns, show_events);
+    }
     if positional.is_empty() {
         ctx.out.fail("You must specify the type of resource to describe. Use \"kubectl api-resources\" for a complete list of supported resources.\n\nerror: Required resource not specified.\nSee 'kubectl describe -h' for help and examples");
         return;
@@ -37,7 +43,6 @@ pub fn run(ctx: &mut Ctx, args: &[String]) {
         Err(e) => return ctx.out.fail(&format!("error: {e}")),
     };
     let all_ns = m.get_flag("all-namespaces");
-    let show_events = m.get_one::<String>("show-events").map(|v| v != "false").unwrap_or(true);
     let mut objs: Vec<Object> = Vec::new();
     let mut errors = Vec::new();
     for (kind, name) in &targets.items {
@@ -45,21 +50,7 @@ pub fn run(ctx: &mut Ctx, args: &[String]) {
         match name {
             Some(n) => match ctx.world.store.get(*kind, k_ns, n) {
                 Some(o) => objs.push(o.clone()),
-                None => {
-                    // describe also accepts a name prefix (`kubectl describe pod web` finds web-7c5d...).
-                    let by_prefix: Vec<Object> = ctx
-                        .world
-                        .store
-                        .list(*kind, if kind.namespaced() { Some(k_ns) } else { None })
-                        .into_iter()
-                        .filter(|o| o.name().starts_with(n.as_str()))
-                        .cloned()
-                        .collect();
-                    if by_prefix.is_empty() {
-                        errors.push(super::get::not_found(*kind, n));
-                    }
-                    objs.extend(by_prefix);
-                }
+                None => errors.push(super::get::not_found(*kind, n)),
             },
             None => {
                 let list_ns = if all_ns || !kind.namespaced() { None } else { Some(k_ns) };
@@ -71,6 +62,36 @@ pub fn run(ctx: &mut Ctx, args: &[String]) {
             }
         }
     }
+    // `kubectl describe TYPE NAME` (exactly two arguments) falls back to every object of the
+    // type whose name starts with NAME (`kubectl describe pod web` finds web-7c5ddbdf54-x8k2j),
+    // printing each followed by a newline; nothing matching keeps the NotFound error.
+    if positional.len() == 2 && !positional[0].contains('/') && !errors.is_empty() {
+        let prefix = positional[1].as_str();
+        let mut matched = false;
+        for (kind, _) in &targets.items {
+            let list_ns = if all_ns || !kind.namespaced() { None } else { Some(ns.as_str()) };
+            let found: Vec<Object> = ctx
+                .world
+                .store
+                .list(*kind, list_ns)
+                .into_iter()
+                .filter(|o| o.name().starts_with(prefix))
+                .cloned()
+                .collect();
+            for o in found {
+                matched = true;
+                let text = describe::describe(ctx.world, &o, show_events);
+                ctx.out.out(&text);
+                ctx.out.out("\n");
+            }
+        }
+        if !matched {
+            for e in errors {
+                ctx.out.fail(&e);
+            }
+        }
+        return;
+    }
     if objs.is_empty() && errors.is_empty() {
         let any_namespaced = targets.items.iter().any(|(k, _)| k.namespaced());
         if any_namespaced && !all_ns {
@@ -80,38 +101,52 @@ pub fn run(ctx: &mut Ctx, args: &[String]) {
         }
         return;
     }
-    let now = ctx.world.now.datetime();
+    // Each description as it is, the next one after a blank line.
+    for (i, o) in objs.iter().enumerate() {
+        if i > 0 {
+            ctx.out.out("\n\n");
+        }
+        let text = describe::describe(ctx.world, o, show_events);
+        ctx.out.out(&text);
+    }
+    for e in errors {
+        ctx.out.fail(&e);
+    }
+}
+
+/// `kubectl describe -f FILE`: describes the live objects the manifests name (in the
+/// manifest's namespace, else the current one).
+fn describe_files(ctx: &mut Ctx, files: &[String], recursive: bool, ns: &str, show_events: bool) {
+    let docs = match super::apply::read_objects(ctx, files, recursive, false) {
+        Ok(d) => d,
+        Err(e) => return ctx.out.fail(&e),
+    };
+    let mut errors = Vec::new();
     let mut first = true;
-    for o in &objs {
+    for d in docs {
+        let o = match d.object {
+            Ok(o) => o,
+            Err(e) => {
+                errors.push(e);
+                continue;
+            }
+        };
+        let kind = o.kind();
+        let k_ns = match (kind.namespaced(), o.namespace()) {
+            (false, _) => "",
+            (true, "") => ns,
+            (true, n) => n,
+        };
+        let Some(live) = ctx.world.store.get(kind, k_ns, o.name()).cloned() else {
+            errors.push(super::get::not_found(kind, o.name()));
+            continue;
+        };
         if !first {
             ctx.out.out("\n\n");
         }
         first = false;
-        let events: Vec<k8s_openapi::api::core::v1::Event> = if show_events {
-            ctx.world.events_for(o.kind(), o.namespace(), o.name()).into_iter().cloned().collect()
-        } else {
-            Vec::new()
-        };
-        let event_refs: Vec<&k8s_openapi::api::core::v1::Event> = events.iter().collect();
-        let text = match o {
-            Object::Pod(p) => describe::describe_pod(p, &event_refs, now),
-            Object::Node(n) => {
-                let pods: Vec<k8s_openapi::api::core::v1::Pod> = ctx
-                    .world
-                    .store
-                    .list(Kind::Pod, None)
-                    .into_iter()
-                    .filter_map(|p| p.as_pod())
-                    .filter(|p| p.spec.as_ref().and_then(|s| s.node_name.as_deref()) == n.metadata.name.as_deref())
-                    .cloned()
-                    .collect();
-                let pod_refs: Vec<&k8s_openapi::api::core::v1::Pod> = pods.iter().collect();
-                describe::describe_node(n, &pod_refs, &event_refs, now)
-            }
-            other => describe::describe_generic(other, &event_refs, now),
-        };
-        ctx.out.out(text.trim_end_matches('\n'));
-        ctx.out.out("\n");
+        let text = describe::describe(ctx.world, &live, show_events);
+        ctx.out.out(&text);
     }
     for e in errors {
         ctx.out.fail(&e);

@@ -36,11 +36,51 @@ const RESOURCES: &[(&str, &str, &str, bool, &str, &str, &str)] = &[
     ("secrets", "", "v1", true, "Secret", FULL_VERBS, ""),
     ("serviceaccounts", "sa", "v1", true, "ServiceAccount", FULL_VERBS, ""),
     ("services", "svc", "v1", true, "Service", "create delete deletecollection get list patch update watch", "all"),
-    ("mutatingwebhookconfigurations", "", "admissionregistration.k8s.io/v1", false, "MutatingWebhookConfiguration", FULL_VERBS, "api-extensions"),
-    ("validatingadmissionpolicies", "", "admissionregistration.k8s.io/v1", false, "ValidatingAdmissionPolicy", FULL_VERBS, "api-extensions"),
-    ("validatingadmissionpolicybindings", "", "admissionregistration.k8s.io/v1", false, "ValidatingAdmissionPolicyBinding", FULL_VERBS, "api-extensions"),
-    ("validatingwebhookconfigurations", "", "admissionregistration.k8s.io/v1", false, "ValidatingWebhookConfiguration", FULL_VERBS, "api-extensions"),
-    ("customresourcedefinitions", "crd,crds", "apiextensions.k8s.io/v1", false, "CustomResourceDefinition", FULL_VERBS, "api-extensions"),
+    (
+        "mutatingwebhookconfigurations",
+        "",
+        "admissionregistration.k8s.io/v1",
+        false,
+        "MutatingWebhookConfiguration",
+        FULL_VERBS,
+        "api-extensions",
+    ),
+    (
+        "validatingadmissionpolicies",
+        "",
+        "admissionregistration.k8s.io/v1",
+        false,
+        "ValidatingAdmissionPolicy",
+        FULL_VERBS,
+        "api-extensions",
+    ),
+    (
+        "validatingadmissionpolicybindings",
+        "",
+        "admissionregistration.k8s.io/v1",
+        false,
+        "ValidatingAdmissionPolicyBinding",
+        FULL_VERBS,
+        "api-extensions",
+    ),
+    (
+        "validatingwebhookconfigurations",
+        "",
+        "admissionregistration.k8s.io/v1",
+        false,
+        "ValidatingWebhookConfiguration",
+        FULL_VERBS,
+        "api-extensions",
+    ),
+    (
+        "customresourcedefinitions",
+        "crd,crds",
+        "apiextensions.k8s.io/v1",
+        false,
+        "CustomResourceDefinition",
+        FULL_VERBS,
+        "api-extensions",
+    ),
     ("apiservices", "", "apiregistration.k8s.io/v1", false, "APIService", FULL_VERBS, "api-extensions"),
     ("controllerrevisions", "", "apps/v1", true, "ControllerRevision", FULL_VERBS, ""),
     ("daemonsets", "ds", "apps/v1", true, "DaemonSet", FULL_VERBS, "all"),
@@ -61,7 +101,15 @@ const RESOURCES: &[(&str, &str, &str, bool, &str, &str, &str)] = &[
     ("endpointslices", "", "discovery.k8s.io/v1", true, "EndpointSlice", FULL_VERBS, ""),
     ("events", "ev", "events.k8s.io/v1", true, "Event", FULL_VERBS, ""),
     ("flowschemas", "", "flowcontrol.apiserver.k8s.io/v1", false, "FlowSchema", FULL_VERBS, ""),
-    ("prioritylevelconfigurations", "", "flowcontrol.apiserver.k8s.io/v1", false, "PriorityLevelConfiguration", FULL_VERBS, ""),
+    (
+        "prioritylevelconfigurations",
+        "",
+        "flowcontrol.apiserver.k8s.io/v1",
+        false,
+        "PriorityLevelConfiguration",
+        FULL_VERBS,
+        "",
+    ),
     ("nodes", "", "metrics.k8s.io/v1beta1", false, "NodeMetrics", "get list", ""),
     ("pods", "", "metrics.k8s.io/v1beta1", true, "PodMetrics", "get list", ""),
     ("ingressclasses", "", "networking.k8s.io/v1", false, "IngressClass", FULL_VERBS, ""),
@@ -110,7 +158,9 @@ pub fn version(ctx: &mut Ctx, args: &[String]) {
 
 pub fn cluster_info(ctx: &mut Ctx, args: &[String]) {
     if args.first().map(String::as_str) == Some("dump") {
-        return ctx.out.fail("error: kubedojo does not simulate \"kubectl cluster-info dump\"; use kubectl get and describe");
+        return ctx
+            .out
+            .fail("error: kubedojo does not simulate \"kubectl cluster-info dump\"; use kubectl get and describe");
     }
     let cmd = command("cluster-info");
     if parse(ctx, cmd, args).is_none() {
@@ -162,7 +212,7 @@ pub fn api_resources(ctx: &mut Ctx, args: &[String]) {
     }
     let sort_by = m.get_one::<String>("sort-by").cloned().unwrap_or_default();
     if !matches!(sort_by.as_str(), "" | "name" | "kind") {
-        return ctx.out.fail(&format!("error: --sort-by accepts only name or kind"));
+        return ctx.out.fail("error: --sort-by accepts only name or kind");
     }
     let group = m.get_one::<String>("api-group").cloned();
     let namespaced = m.get_one::<String>("namespaced").map(|v| v == "true");

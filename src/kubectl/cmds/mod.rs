@@ -157,7 +157,7 @@ pub fn dispatch(ctx: &mut Ctx, args: &[String]) {
             ctx.out.fail(&format!("error: kubedojo does not simulate \"kubectl {v}\" yet"));
         }
         v if v.starts_with('-') => {
-            ctx.out.fail(&format!("error: unknown flag: {v}\nSee 'kubectl --help' for usage."));
+            ctx.out.fail(&format!("Error: unknown flag: {v}\nSee 'kubectl --help' for usage."));
         }
         v => {
             let mut msg = format!("error: unknown command \"{v}\" for \"kubectl\"");
@@ -276,7 +276,8 @@ pub(crate) fn parse(ctx: &mut Ctx, cmd: Command, args: &[String]) -> Option<ArgM
     }
 }
 
-/// Turns a clap error into kubectl's (cobra/pflag's) wording.
+/// Turns a clap error into kubectl's (cobra/pflag's) wording: cobra prints flag errors as
+/// `Error: <pflag message>` followed by the usage hint.
 fn clap_error_text(e: &clap::Error, name: &str) -> String {
     use clap::error::{ContextKind, ContextValue, ErrorKind};
     let invalid = match e.get(ContextKind::InvalidArg) {
@@ -294,20 +295,20 @@ fn clap_error_text(e: &clap::Error, name: &str) -> String {
     let msg = match e.kind() {
         ErrorKind::UnknownArgument => {
             if flag.starts_with("--") {
-                format!("error: unknown flag: {flag}")
+                format!("Error: unknown flag: {flag}")
             } else {
                 let c = flag.trim_start_matches('-').chars().next().unwrap_or('?');
-                format!("error: unknown shorthand flag: '{c}' in {flag}")
+                format!("Error: unknown shorthand flag: '{c}' in {flag}")
             }
         }
         ErrorKind::InvalidValue | ErrorKind::NoEquals | ErrorKind::TooFewValues => {
-            format!("error: flag needs an argument: {}", flag_text(&flag))
+            format!("Error: flag needs an argument: {}", flag_text(&flag))
         }
-        ErrorKind::ArgumentConflict => format!("error: {}", first_line(&e.to_string())),
+        ErrorKind::ArgumentConflict => format!("Error: {}", first_line(&e.to_string())),
         ErrorKind::TooManyValues | ErrorKind::WrongNumberOfValues => {
-            format!("error: {}", first_line(&e.to_string()))
+            format!("Error: {}", first_line(&e.to_string()))
         }
-        _ => format!("error: {}", first_line(&e.to_string())),
+        _ => format!("Error: {}", first_line(&e.to_string())),
     };
     format!("{msg}\nSee 'kubectl {name} --help' for usage.")
 }

@@ -39,7 +39,11 @@ pub fn run(ctx: &mut Ctx, args: &[String]) {
             let path = if f.starts_with('/') { f.clone() } else { format!("{}/{f}", ctx.cwd.trim_end_matches('/')) };
             match ctx.files.read(&path) {
                 Ok(b) => String::from_utf8_lossy(&b).into_owned(),
-                Err(_) => return ctx.out.fail(&format!("error: unable to read patch file: open {f}: no such file or directory")),
+                Err(_) => {
+                    return ctx
+                        .out
+                        .fail(&format!("error: unable to read patch file: open {f}: no such file or directory"))
+                }
             }
         }
         (None, None) => {
@@ -48,7 +52,12 @@ pub fn run(ctx: &mut Ctx, args: &[String]) {
     };
     let patch = match yaml_to_json(&text) {
         Ok(v) => v,
-        Err(e) => return ctx.out.fail(&format!("error: unable to parse \"{text}\": {}", e.trim_start_matches("error converting YAML to JSON: "))),
+        Err(e) => {
+            return ctx.out.fail(&format!(
+                "error: unable to parse \"{text}\": {}",
+                e.trim_start_matches("error converting YAML to JSON: ")
+            ))
+        }
     };
     let format = match Format::parse(m.get_one::<String>("output").map(String::as_str)) {
         Ok(f) => f,

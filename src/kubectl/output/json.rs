@@ -125,7 +125,7 @@ pub(crate) fn number_text(n: &Number) -> String {
 }
 
 /// Go's `encodeState.string` with HTML escaping on (the default of `json.Marshal`).
-fn write_string(out: &mut String, s: &str) {
+pub(crate) fn write_string(out: &mut String, s: &str) {
     const HEX: &[u8; 16] = b"0123456789abcdef";
     out.push('"');
     for c in s.chars() {

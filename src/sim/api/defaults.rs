@@ -502,9 +502,16 @@ pub fn default_namespace(ns: &mut Namespace) {
     set_str(&mut status.phase, "Active");
 }
 
-/// `SetDefaults_Secret`: type Opaque.
+/// `SetDefaults_Secret`: type Opaque. And, as the API server's conversion does on every
+/// write, `stringData` is merged into `data` (its keys win) and never stored.
 pub fn default_secret(s: &mut Secret) {
     set_str(&mut s.type_, "Opaque");
+    if let Some(string_data) = s.string_data.take() {
+        let data = s.data.get_or_insert_with(BTreeMap::new);
+        for (k, v) in string_data {
+            data.insert(k, k8s_openapi::ByteString(v.into_bytes()));
+        }
+    }
 }
 
 /// Defaults any stored object on create or update (idempotent: the token volume is added
@@ -764,5 +771,11 @@ mod tests {
         let mut sec: Secret = load("apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\n");
         default_secret(&mut sec);
         assert_eq!(sec.type_.as_deref(), Some("Opaque"));
+        let mut sec: Secret = load("apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\ndata:\n  a: eA==\n  b: eA==\nstringData:\n  b: yy\n  c: zzz\n");
+        default_secret(&mut sec);
+        assert_eq!(sec.string_data, None);
+        let data = sec.data.unwrap();
+        let sizes: Vec<(&str, usize)> = data.iter().map(|(k, v)| (k.as_str(), v.0.len())).collect();
+        assert_eq!(sizes, [("a", 1), ("b", 2), ("c", 3)]);
     }
 }

@@ -38,9 +38,7 @@ fn merge_key(kind: Kind, path: &[String]) -> Option<&'static str> {
         "ownerReferences" => Some("uid"),
         "topologySpreadConstraints" => Some("topologyKey"),
         "resourceClaims" => Some("name"),
-        "ports" if matches!(parent, "containers" | "initContainers" | "ephemeralContainers") => {
-            Some("containerPort")
-        }
+        "ports" if matches!(parent, "containers" | "initContainers" | "ephemeralContainers") => Some("containerPort"),
         "ports" if kind == Kind::Service && path.len() == 2 && parent == "spec" => Some("port"),
         _ => None,
     }
@@ -51,7 +49,12 @@ fn is_merged_set(path: &[String]) -> bool {
     matches!(path.last().map(String::as_str), Some("finalizers"))
 }
 
-fn smp_map(kind: Kind, path: &mut Vec<String>, orig: &mut Map<String, Value>, patch: &Map<String, Value>) -> Result<(), String> {
+fn smp_map(
+    kind: Kind,
+    path: &mut Vec<String>,
+    orig: &mut Map<String, Value>,
+    patch: &Map<String, Value>,
+) -> Result<(), String> {
     if let Some(Value::String(d)) = patch.get("$patch") {
         match d.as_str() {
             "replace" => {
@@ -205,7 +208,13 @@ impl World {
         let mut obj = super::decode::decode_object(&patched)?;
         // The identity of the object cannot be patched away.
         if obj.name() != current.name() {
-            return Err(ApiError::bad_request("the name of the object (".to_string() + obj.name() + ") does not match the name on the URL (" + name + ")"));
+            return Err(ApiError::bad_request(
+                "the name of the object (".to_string()
+                    + obj.name()
+                    + ") does not match the name on the URL ("
+                    + name
+                    + ")",
+            ));
         }
         if kind.namespaced() && obj.namespace().is_empty() {
             obj.meta_mut().namespace = Some(namespace.to_string());

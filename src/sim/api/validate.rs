@@ -55,7 +55,7 @@ const DNS1035_LABEL_FMT: &str = "[a-z]([-a-z0-9]*[a-z0-9])?";
 
 /// apimachinery's `RegexError`: examples are joined by " or " after a ", " (hence the double
 /// space Kubernetes prints).
-fn regex_error(msg: &str, fmt: &str, examples: &[&str]) -> String {
+pub(crate) fn regex_error(msg: &str, fmt: &str, examples: &[&str]) -> String {
     let mut s = msg.to_string();
     if examples.is_empty() {
         return format!("{s} (regex used for validation is '{fmt}')");
