@@ -1,6 +1,7 @@
-//! End to end: the real `kubedojo` binary in a real terminal (tmux). It opens the TUI, runs
-//! `kubectl get nodes` typed at the prompt, shows the nodes, quits on ctrl-c and leaves the
-//! terminal out of raw mode. Skipped (with a note) where tmux is not installed; CI installs it.
+//! End to end: the real `kubedojo` binary in a real terminal (tmux). It opens a lesson, runs
+//! `kubectl get nodes` typed at the prompt, shows the nodes, quits on ctrl-c — saving the
+//! session log and progress — and leaves the terminal out of raw mode. Skipped (with a note)
+//! where tmux is not installed; CI installs it.
 
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -67,17 +68,21 @@ fn real_binary_in_tmux_runs_kubectl_and_restores_the_terminal() {
     let out =
         t.cmd(&["new-session", "-d", "-s", &t.session, "-x", "120", "-y", "40", "--", "bash", "--norc", "--noprofile"]);
     assert!(out.status.success(), "tmux new-session: {}", String::from_utf8_lossy(&out.stderr));
-    t.send(&["export PS1='ready$ ' TERM=xterm-256color", "Enter"]);
+    // Progress and session logs go to a scratch data directory, not the home directory.
+    let data = dir.join("data");
+    t.send(&[&format!("export PS1='ready$ ' TERM=xterm-256color XDG_DATA_HOME='{}'", data.display()), "Enter"]);
     t.wait_for("the shell prompt", |s| s.contains("ready$"));
-    t.send(&[&format!("{bin} play empty"), "Enter"]);
-    t.wait_for("the TUI", |s| s.contains("kubedojo · default cluster") && s.contains("PROMPT"));
+    t.send(&[&format!("{bin} play pods-first-pod"), "Enter"]);
+    t.wait_for("the TUI", |s| s.contains("kubedojo · Your first pod") && s.contains("Step 1: Run nginx in a pod"));
     t.send(&["-l", "kubectl get nodes"]);
     t.send(&["Enter"]);
     // The command's output is below its echo (the cluster pane above also names the nodes).
     let output_has = |s: &str, node: &str| {
         s.lines().skip_while(|l| !l.contains("$ kubectl get nodes")).skip(1).any(|l| l.contains(node))
     };
-    t.wait_for("the nodes", |s| ["controlplane", "node01", "node02"].iter().all(|n| output_has(s, n)));
+    t.wait_for("the nodes", |s| {
+        ["NAME", "STATUS", "ROLES", "controlplane", "node01", "node02"].iter().all(|n| output_has(s, n))
+    });
     t.send(&["C-c"]);
     t.wait_for("the shell again", |s| s.lines().any(|l| l.starts_with("ready$")) && !s.contains("PROMPT"));
     t.send(&[&format!("stty -a > {}", stty.display()), "Enter"]);
@@ -94,5 +99,9 @@ fn real_binary_in_tmux_runs_kubectl_and_restores_the_terminal() {
     let words: Vec<&str> = modes.split_whitespace().collect();
     assert!(words.contains(&"icanon"), "the terminal is left in raw mode (no icanon):\n{modes}");
     assert!(words.contains(&"echo"), "the terminal is left without echo:\n{modes}");
+    // Quitting saved the attempt.
+    let session = std::fs::read_to_string(data.join("kubedojo/sessions/pods-first-pod.jsonl")).expect("a session log");
+    assert!(session.contains(r#""run":"kubectl get nodes""#), "{session}");
+    assert!(data.join("kubedojo/progress/pods-first-pod.json").is_file(), "progress is saved");
     let _ = std::fs::remove_dir_all(&dir);
 }
