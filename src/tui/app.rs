@@ -464,6 +464,12 @@ impl App {
         }
     }
 
+    /// Whether an exam is under way (its clock must not be paused or sped up).
+    pub fn exam_running(&self) -> bool {
+        let graded = self.lesson.as_ref().is_some_and(|u| u.report.is_some());
+        self.attempt().is_some_and(|a| a.lesson().is_exam() && !a.time_is_up()) && !graded
+    }
+
     /// `:grade`: grades the attempt now (an exam ends).
     fn grade(&mut self) {
         let Some(a) = self.session.attempt_mut() else {
@@ -1246,6 +1252,9 @@ fn update_main(app: &mut App, msg: Msg) -> Option<Msg> {
             if !app.paused {
                 app.tick();
             }
+        }
+        Msg::Step | Msg::TogglePause | Msg::Faster | Msg::Slower if app.exam_running() => {
+            app.flash = Some("an exam's clock runs on: it cannot be paused, stepped or sped up".into());
         }
         Msg::Step => {
             app.tick();

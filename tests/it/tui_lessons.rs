@@ -112,7 +112,9 @@ fn an_exam_shows_its_timer_and_tasks() {
     assert!(text.contains("⏱ 0:20:00 left"), "{text}");
     assert!(text.contains("Tasks"), "{text}");
     s.ticks(75);
-    s.keys("<esc>nf");
+    s.keys("<esc><space>");
+    assert!(!s.app.paused, "an exam's clock cannot be paused");
+    s.keys("nf");
     let text = s.text();
     assert!(text.contains("⏱ 0:18:45 left"), "{text}");
     assert!(text.contains("⚑"), "the task is flagged:\n{text}");
