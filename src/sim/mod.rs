@@ -21,7 +21,9 @@ pub mod quantity;
 pub mod scheduler;
 pub mod scheduling;
 pub mod services;
+pub mod storage;
 pub mod store;
+pub mod volumebinding;
 
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
