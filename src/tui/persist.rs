@@ -67,6 +67,8 @@ impl Persist {
                         app.effects.push(Effect::LoadProgress);
                         r.err().map(|e| format!("could not reset the progress of {id}: {e}"))
                     }
+                    // Without a store there is nothing to read: the App keeps what it has.
+                    Effect::LoadProgress if self.store.is_none() => None,
                     Effect::LoadProgress => {
                         let (map, problems) = self.progress();
                         dispatch(app, Msg::Progress(map));
