@@ -1,8 +1,9 @@
 //! The `kubedojo` command line (DESIGN §10 — a stable contract that tests and graders rely
 //! on): `run` plays a script against a scenario or lesson and prints the transcript, `grade`
 //! grades an attempt at a lesson, `check` validates content and proves every reference
-//! solution, `list` shows the course with the learner's progress. `play` and `bench` arrive
-//! with the TUI and the scale work and say so.
+//! solution, `list` shows the course with the learner's progress. With no subcommand the TUI
+//! opens on the course (the lesson picker); `play` opens it on one lesson or scenario. `bench`
+//! arrives with the scale work and says so.
 //!
 //! Every subcommand takes `--content DIR` to use a working copy of the course (DIR/lessons,
 //! DIR/scenarios) instead of the one embedded in the binary.
@@ -16,11 +17,8 @@ use clap::{ArgGroup, Parser, Subcommand, ValueEnum};
 use crate::lesson::content::{load_sources, Course, Loaded, Target};
 use crate::lesson::load::{dir_sources, embedded_sources, path_sources, SourceFile};
 use crate::lesson::{diag, Attempt, Lesson, ProgressStore, Report, SessionLog};
-use crate::shell::workstation::{transcript, Workstation};
 use crate::sim::World;
-
-/// The demo transcript `kubedojo` plays until the TUI exists.
-const DEMO: &str = include_str!("../../examples/first.sh");
+use crate::tui;
 
 #[derive(Parser, Debug)]
 #[command(name = "kubedojo", version, about = "An offline Kubernetes training simulator for the terminal")]
@@ -107,13 +105,9 @@ pub fn main() -> i32 {
     };
     let content = cli.content.as_deref();
     match cli.command {
-        None => {
-            let mut ws = Workstation::new(World::new(1));
-            print(&transcript(&mut ws, DEMO));
-            0
-        }
+        None => picker(content),
         Some(Cmd::Run { target, script, seed }) => run(content, &target, &script, seed),
-        Some(Cmd::Play { .. }) => not_yet("play", "the TUI"),
+        Some(Cmd::Play { target, seed }) => play(content, &target, seed),
         Some(Cmd::Grade { lesson, script, session, solution, format, out }) => {
             grade(content, &lesson, script.as_deref(), session.as_deref(), solution, format, out.as_deref())
         }
@@ -121,6 +115,44 @@ pub fn main() -> i32 {
         Some(Cmd::List) => list(content),
         Some(Cmd::Bench { .. }) => not_yet("bench", "the scale work"),
     }
+}
+
+/// The TUI's options from the environment (`NO_COLOR`).
+fn tui_options(title: &str) -> tui::Options {
+    tui::Options { color: tui::color_allowed(), title: title.to_string() }
+}
+
+/// `kubedojo`: the TUI's lesson picker on the course, with the learner's progress.
+fn picker(content: Option<&Path>) -> i32 {
+    let course = match course("kubedojo", content) {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
+    let persist = tui::persist::Persist::new(ProgressStore::open_default());
+    let (progress, problems) = persist.progress();
+    for p in problems {
+        eprintln!("kubedojo: {p}");
+    }
+    let picker = tui::picker::Picker::new(&course, progress);
+    tui::run_app(tui::App::with_picker(picker, tui_options("the CKAD course")), persist)
+}
+
+/// `kubedojo play <lesson|scenario|empty>`: the TUI on one target.
+fn play(content: Option<&Path>, name: &str, seed: Option<u64>) -> i32 {
+    if name == "empty" {
+        return tui::run(World::new(seed.unwrap_or(1)), tui_options("default cluster"));
+    }
+    let t = match target("play", content, name) {
+        Ok(t) => t,
+        Err(c) => return c,
+    };
+    let a = match start("play", &t, seed) {
+        Ok(a) => a,
+        Err(c) => return c,
+    };
+    let title = a.lesson().title.clone();
+    let persist = tui::persist::Persist::new(ProgressStore::open_default());
+    tui::run_app(tui::App::with_attempt(a, tui_options(&title)), persist)
 }
 
 fn not_yet(cmd: &str, part: &str) -> i32 {

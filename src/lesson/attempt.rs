@@ -479,6 +479,13 @@ impl Attempt {
         &self.ws
     }
 
+    /// The workstation for commands that only read, such as the TUI's describe, YAML and logs
+    /// views: kubectl's entry point takes the cluster mutably, but these commands change
+    /// nothing, so they are not part of the session. Changes go through [`run`](Self::run).
+    pub fn workstation_for_reading(&mut self) -> &mut Workstation {
+        &mut self.ws
+    }
+
     pub fn world(&self) -> &World {
         &self.ws.world
     }

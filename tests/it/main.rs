@@ -11,6 +11,9 @@ mod oracle_create;
 mod oracle_describe;
 mod rollouts;
 mod transcripts;
+mod tui;
+mod tui_lessons;
+mod tui_tmux;
 
 use kubedojo::shell::workstation::{transcript, Workstation};
 use kubedojo::sim::World;

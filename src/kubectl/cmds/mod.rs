@@ -35,7 +35,7 @@ use clap::{Arg, ArgAction, ArgMatches, Command};
 use super::Ctx;
 
 /// Every verb kubectl v1.32 has, for "unknown command" and "not simulated" decisions.
-const KNOWN_VERBS: &[&str] = &[
+pub const KNOWN_VERBS: &[&str] = &[
     "annotate",
     "api-resources",
     "api-versions",
