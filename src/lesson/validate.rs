@@ -876,12 +876,40 @@ fn order(
             .unwrap_or(0);
         depth.insert(g[*n].clone(), d);
     }
-    let mut order: Vec<String> =
-        topo.iter().map(|n| g[*n].clone()).filter(|id| course.lessons.contains_key(id)).collect();
-    order.sort_by_key(|id| {
-        let l = &course.lessons[id];
-        (l.is_exam(), l.domain, depth.get(id).copied().unwrap_or(0), id.clone())
-    });
+    // Kahn's algorithm, always taking the ready lesson that sorts first by (exam, domain,
+    // depth, id): the course reads domain by domain as far as the prerequisites allow, and a
+    // lesson never comes before one it requires (sorting the whole list by domain would put
+    // a lesson before a prerequisite from a later domain).
+    let key = |n: NodeIndex| {
+        let id = &g[n];
+        let l = course.lessons.get(id);
+        (l.is_some_and(|l| l.is_exam()), l.map(|l| l.domain), depth.get(id).copied().unwrap_or(0), id.clone())
+    };
+    let mut waiting: BTreeMap<NodeIndex, usize> = BTreeMap::new();
+    let mut ready = BTreeSet::new();
+    for n in g.node_indices() {
+        let k = g.neighbors_directed(n, petgraph::Direction::Incoming).count();
+        if k == 0 {
+            ready.insert((key(n), n));
+        } else {
+            waiting.insert(n, k);
+        }
+    }
+    let mut order = Vec::new();
+    while let Some((_, n)) = ready.pop_first() {
+        if course.lessons.contains_key(&g[n]) {
+            order.push(g[n].clone());
+        }
+        for m in g.neighbors_directed(n, petgraph::Direction::Outgoing) {
+            if let Some(k) = waiting.get_mut(&m) {
+                *k -= 1;
+                if *k == 0 {
+                    waiting.remove(&m);
+                    ready.insert((key(m), m));
+                }
+            }
+        }
+    }
     order
 }
 
