@@ -19,9 +19,17 @@
 //! pipelines run their stages one after another with buffered data; no job control
 //! (`fg`, `jobs`), no `trap`, no arrays; globbing supports `*`, `?` and `[...]`.
 
+mod awk;
 mod builtins;
+mod cfmt;
+mod getopt;
+mod grep;
 mod interp;
 mod net;
+mod posix_re;
+mod sed;
+mod tools;
+mod xargs;
 pub mod vfs;
 pub mod workstation;
 
