@@ -58,6 +58,7 @@ pub fn install_default(w: &mut World) {
     add_node(w, &NodeConfig::control_plane("controlplane"));
     add_node(w, &NodeConfig::worker("node01"));
     add_node(w, &NodeConfig::worker("node02"));
+    super::storage::install_default_class(w);
 }
 
 /// Memory in Ki as the kubelet reports it, from a quantity like `8Gi`.

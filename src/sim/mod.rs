@@ -21,7 +21,9 @@ pub mod quantity;
 pub mod scheduler;
 pub mod scheduling;
 pub mod services;
+pub mod storage;
 pub mod store;
+pub mod volumebinding;
 
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -55,6 +57,18 @@ pub struct World {
     /// Faults to come (a scenario's timeline, a random rate) and those applied.
     pub faults: faults::Faults,
     pub(crate) event_seq: u64,
+    /// Watches the world after every tick (see [`TickObserver`]); `None` outside lessons.
+    pub observer: Option<Box<dyn TickObserver>>,
+}
+
+/// Something that looks at the world at the end of every tick, wherever the tick comes from
+/// (a `sleep` in the learner's shell, `kubectl wait`, the TUI's clock). Lessons use it to
+/// evaluate checks that must hold at every tick of a window ("no downtime during the
+/// rollout") and to apply a scenario's fault timeline. An observer must leave no trace in
+/// the world's behaviour (it restores the RNG if it reads through kubectl), so that the same
+/// seed and commands give the same world whether or not anyone watches.
+pub trait TickObserver: Send {
+    fn after_tick(&mut self, world: &mut World);
 }
 
 impl World {
@@ -75,6 +89,7 @@ impl World {
             nodes: nodes::Nodes::default(),
             faults: faults::Faults::default(),
             event_seq: 0,
+            observer: None,
         }
     }
 
@@ -119,7 +134,8 @@ impl World {
     /// 6. the kubelets sync their pods (pull, start, probe, restart, terminate), reading the
     ///    bindings the scheduler just made;
     /// 7. the endpoints controller follows the readiness the kubelets just reported, so a
-    ///    Service routes to a pod in the same second it turns Ready.
+    ///    Service routes to a pod in the same second it turns Ready;
+    /// 8. the observer, if any (a lesson's `during` checks), sees the finished second.
     pub fn tick(&mut self) {
         self.now = self.now.plus_s(1);
         faults::tick(self);
@@ -128,6 +144,13 @@ impl World {
         scheduling::schedule_pending(self);
         kubelet::sync_all(self);
         services::reconcile(self);
+        // Last, once the second is complete: the observer sees the state the tick produced.
+        if let Some(mut observer) = self.observer.take() {
+            observer.after_tick(self);
+            if self.observer.is_none() {
+                self.observer = Some(observer);
+            }
+        }
     }
 
     /// Runs `n` ticks.

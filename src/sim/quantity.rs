@@ -317,6 +317,15 @@ pub fn format_milli(milli: i64, format: Format) -> String {
     }
 }
 
+/// `Quantity.String()` of a quantity as written (`1000m` → `1`, `1.5Gi` → `1536Mi`, `0.5` →
+/// `500m`); an unparsable string is returned as it is.
+pub fn canonical(s: &str) -> String {
+    match (parse_milli(s), parse_format(s)) {
+        (Ok(m), Ok(f)) => format_milli(m, f),
+        _ => s.to_string(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -398,6 +407,10 @@ mod tests {
         assert_eq!(format_milli(500, Format::DecimalSI), "500m");
         assert_eq!(format_milli(1000 << 20, Format::BinarySI), "1Mi");
         assert_eq!(format_milli(3_000_000, Format::DecimalExponent), "3e3");
+        assert_eq!(canonical("1000m"), "1");
+        assert_eq!(canonical("1.5Gi"), "1536Mi");
+        assert_eq!(canonical("0.5"), "500m");
+        assert_eq!(canonical("128Mi"), "128Mi");
     }
 
     #[test]

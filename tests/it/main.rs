@@ -3,7 +3,9 @@
 
 mod architecture;
 mod bad_input;
+mod cli;
 mod determinism;
+mod lessons;
 mod oracle;
 mod oracle_create;
 mod oracle_describe;

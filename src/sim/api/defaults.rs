@@ -543,6 +543,10 @@ pub fn default_object(o: &mut crate::sim::object::Object, sa_token_suffix: &str)
         Object::Service(s) => default_service(s),
         Object::Namespace(n) => default_namespace(n),
         Object::Secret(s) => default_secret(s),
+        Object::PersistentVolume(p) => crate::sim::api::storage::default_volume(p),
+        Object::PersistentVolumeClaim(p) => crate::sim::api::storage::default_claim(p),
+        Object::StorageClass(s) => crate::sim::api::storage::default_storage_class(s),
+        Object::LimitRange(l) => crate::sim::api::admission::limitranger::default_limit_range(l),
         _ => {}
     }
 }

@@ -24,7 +24,11 @@ pub mod informer;
 pub mod job;
 pub mod podcontrol;
 pub mod pods;
+pub mod provisioner;
+pub mod pv;
+pub mod pvprotection;
 pub mod queue;
+pub mod quota;
 pub mod replicaset;
 pub mod statefulset;
 
@@ -41,6 +45,9 @@ pub struct Controllers {
     pub apps: apps_informer::Informer,
     pub deployment: queue::WorkQueue,
     pub replicaset: queue::WorkQueue,
+    pub pv: pv::State,
+    pub provisioner: provisioner::State,
+    pub quota: quota::State,
 }
 
 /// How many rounds the Deployment and ReplicaSet controllers get per tick. Their chain
@@ -69,6 +76,11 @@ pub fn run(w: &mut World) {
     job::reconcile(w);
     daemonset::reconcile(w);
     statefulset::reconcile(w);
+    // Storage: binding and provisioning, then the protection finalizers.
+    pv::reconcile(w);
+    provisioner::reconcile(w);
+    pvprotection::reconcile(w);
+    quota::reconcile(w);
     disruption::reconcile(w);
     gc::reconcile(w);
 }
