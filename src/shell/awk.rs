@@ -105,7 +105,11 @@ fn lex(src: &str) -> Result<Vec<(Tok, usize)>, SyntaxErr> {
                 let mut s = String::new();
                 loop {
                     let Some(&x) = c.get(i) else {
-                        return Err(SyntaxErr { line, near: String::new(), msg: Some("runaway string constant".into()) });
+                        return Err(SyntaxErr {
+                            line,
+                            near: String::new(),
+                            msg: Some("runaway string constant".into()),
+                        });
                     };
                     i += 1;
                     match x {
@@ -114,7 +118,10 @@ fn lex(src: &str) -> Result<Vec<(Tok, usize)>, SyntaxErr> {
                             return Err(SyntaxErr {
                                 line,
                                 near: String::new(),
-                                msg: Some(format!("runaway string constant \"{} ...", s.chars().take(10).collect::<String>())),
+                                msg: Some(format!(
+                                    "runaway string constant \"{} ...",
+                                    s.chars().take(10).collect::<String>()
+                                )),
                             })
                         }
                         '\\' => {
@@ -162,14 +169,21 @@ fn lex(src: &str) -> Result<Vec<(Tok, usize)>, SyntaxErr> {
                 let mut in_bracket = false;
                 loop {
                     let Some(&x) = c.get(i) else {
-                        return Err(SyntaxErr { line, near: String::new(), msg: Some("runaway regular expression".into()) });
+                        return Err(SyntaxErr {
+                            line,
+                            near: String::new(),
+                            msg: Some("runaway regular expression".into()),
+                        });
                     };
                     i += 1;
                     if x == '\n' {
                         return Err(SyntaxErr {
                             line,
                             near: String::new(),
-                            msg: Some(format!("runaway regular expression /{} ...", s.chars().take(10).collect::<String>())),
+                            msg: Some(format!(
+                                "runaway regular expression /{} ...",
+                                s.chars().take(10).collect::<String>()
+                            )),
                         });
                     }
                     if x == '\\' {
@@ -298,7 +312,11 @@ enum Expr {
     Bin(&'static str, Box<Expr>, Box<Expr>),
     Neg(Box<Expr>),
     Plus(Box<Expr>),
-    IncDec { pre: bool, delta: f64, target: Box<Expr> },
+    IncDec {
+        pre: bool,
+        delta: f64,
+        target: Box<Expr>,
+    },
     Call(String, Vec<Expr>),
     /// `(a, b)` — only valid as the whole argument list of print.
     Group(Vec<Expr>),
@@ -634,8 +652,10 @@ impl Parser {
                 let is_printf = self.is_kw("printf");
                 self.bump();
                 let mut args = Vec::new();
-                if !matches!(self.peek(), Tok::Op(";") | Tok::Op("}") | Tok::Newline | Tok::Eof | Tok::Op(">") | Tok::Op("|") | Tok::Op(">>"))
-                {
+                if !matches!(
+                    self.peek(),
+                    Tok::Op(";") | Tok::Op("}") | Tok::Newline | Tok::Eof | Tok::Op(">") | Tok::Op("|") | Tok::Op(">>")
+                ) {
                     self.no_gt = true;
                     let r = self.expr_list_print();
                     self.no_gt = false;
@@ -668,8 +688,10 @@ impl Parser {
     fn expr_list_print(&mut self) -> Result<Vec<Expr>, PErr> {
         let first = self.expr()?;
         if let Expr::Group(v) = first {
-            if matches!(self.peek(), Tok::Op(";") | Tok::Op("}") | Tok::Newline | Tok::Eof | Tok::Op(">") | Tok::Op("|") | Tok::Op(">>"))
-            {
+            if matches!(
+                self.peek(),
+                Tok::Op(";") | Tok::Op("}") | Tok::Newline | Tok::Eof | Tok::Op(">") | Tok::Op("|") | Tok::Op(">>")
+            ) {
                 return Ok(v);
             }
             return self.err();
@@ -911,7 +933,11 @@ impl Parser {
             Tok::Str(s) => Ok(Expr::Str(s)),
             Tok::Re(r) => match compile_ere(&r) {
                 Ok(p) => Ok(Expr::Re(Rc::new(p))),
-                Err(e) => Err(PErr::Syntax(SyntaxErr { line: self.line(), near: String::new(), msg: Some(format!("regular expression compile failed ({e})\n{r}")) })),
+                Err(e) => Err(PErr::Syntax(SyntaxErr {
+                    line: self.line(),
+                    near: String::new(),
+                    msg: Some(format!("regular expression compile failed ({e})\n{r}")),
+                })),
             },
             Tok::Op("$") => {
                 // `$` binds tighter than everything but grouping and increments.
@@ -1663,7 +1689,8 @@ impl Awk {
                 let tv = self.eval(&target)?;
                 let s = self.str_of(&tv);
                 let spans = re.find_all(&s);
-                let spans: Vec<(usize, usize)> = if name == "sub" { spans.into_iter().take(1).collect() } else { spans };
+                let spans: Vec<(usize, usize)> =
+                    if name == "sub" { spans.into_iter().take(1).collect() } else { spans };
                 if spans.is_empty() {
                     return Ok(V::Num(0.0));
                 }
@@ -1959,7 +1986,11 @@ pub(crate) fn awk(args: &[String], ctx: &mut Ctx) -> i32 {
             match take(&mut i, "-F") {
                 Some(v) => fs = Some(v),
                 None => {
-                    ctx.errs(if bb { "awk: option requires an argument -- 'F'\n" } else { "awk: option requires an argument -- F\n" });
+                    ctx.errs(if bb {
+                        "awk: option requires an argument -- 'F'\n"
+                    } else {
+                        "awk: option requires an argument -- F\n"
+                    });
                     usage(ctx);
                     return 2;
                 }
@@ -2229,8 +2260,8 @@ mod tests {
 
     #[test]
     fn printf_like_mawk() {
-        let v = [V::Str("3abc".into()), V::Num(3.14159), V::Str("ab".into()), V::Num(255.0), V::Num(65.0)];
-        assert_eq!(sprintf("%d %5.2f %-4s| %x %c", &v, false).as_deref(), Ok("3  3.14 ab  | ff A"));
+        let v = [V::Str("3abc".into()), V::Num(3.25159), V::Str("ab".into()), V::Num(255.0), V::Num(65.0)];
+        assert_eq!(sprintf("%d %5.2f %-4s| %x %c", &v, false).as_deref(), Ok("3  3.25 ab  | ff A"));
         assert!(sprintf("%s %s", &[V::Num(1.0)], false).is_err());
     }
 }

@@ -74,7 +74,11 @@ impl Ctx<'_> {
     }
     /// Contents of the file arguments, or stdin when there are none; errors are printed
     /// with `fmt_err(name, error)` and reported through the returned flag.
-    pub(crate) fn inputs(&mut self, files: &[String], fmt_err: impl Fn(&str, &super::FsError) -> String) -> (Vec<u8>, bool) {
+    pub(crate) fn inputs(
+        &mut self,
+        files: &[String],
+        fmt_err: impl Fn(&str, &super::FsError) -> String,
+    ) -> (Vec<u8>, bool) {
         if files.is_empty() {
             return (self.stdin_all(), true);
         }

@@ -157,8 +157,9 @@ mod tests {
 
     #[test]
     fn clusters_values_and_permutation() {
-        let (o, rest) = parse(&v(&["-in", "-A2", "pat", "f", "-e", "x", "--ignore", "--color=auto", "--", "-v"]), &SPEC)
-            .expect("parses");
+        let (o, rest) =
+            parse(&v(&["-in", "-A2", "pat", "f", "-e", "x", "--ignore", "--color=auto", "--", "-v"]), &SPEC)
+                .expect("parses");
         let names: String = o.iter().map(|o| o.name).collect();
         assert_eq!(names, "inAei\u{1}");
         assert_eq!(o[2].value.as_deref(), Some("2"));

@@ -160,12 +160,7 @@ pub(crate) fn grep(name: &str, args: &[String], ctx: &mut Ctx) -> i32 {
             }
         })
         .collect();
-    let spec = Spec {
-        flags: "EFGiywxsvbnHhoqrRLlcaUzZ",
-        with_arg: "efmABCd",
-        long: LONG,
-        stop_at_operand: false,
-    };
+    let spec = Spec { flags: "EFGiywxsvbnHhoqrRLlcaUzZ", with_arg: "efmABCd", long: LONG, stop_at_operand: false };
     let (opts, mut operands) = match getopt::parse(&args, &spec) {
         Ok(v) => v,
         Err(e) => {
@@ -414,7 +409,7 @@ fn search_one(s: &Searcher, c: &Cfg, text: &str, label: &str, show_name: bool, o
     for (i, &(off, line)) in lines.iter().enumerate() {
         if c.max.is_some_and(|m| selected >= m) {
             // Trailing context after the last allowed match is still printed.
-            if after_left > 0 && !listing && !s.matches(line) != c.invert {
+            if after_left > 0 && !listing && s.matches(line) == c.invert {
                 prefix(out, i, off, '-');
                 out.push_str(line);
                 out.push('\n');

@@ -432,21 +432,77 @@ enum LoopPhase {
 #[derive(Clone, Debug)]
 enum Frame {
     Run(Arc<Node>),
-    List { items: Arc<[(Arc<Node>, bool)]>, idx: usize },
-    Seq { nodes: Vec<Arc<Node>>, idx: usize },
-    AndOr { rest: Arc<[(bool, Arc<Node>)]>, idx: usize },
-    Pipe { stages: Arc<[Arc<Node>]>, idx: usize, bang: bool, saved: Io, marks: Marks, cap: Option<usize> },
-    Restore { io: Io, marks: Marks },
-    If { arms: Arc<[(Arc<Node>, Arc<Node>)]>, els: Option<Arc<Node>>, idx: usize },
-    Loop { until: bool, cond: Arc<Node>, body: Arc<Node>, phase: LoopPhase, last: i32 },
-    For { var: String, items: Vec<String>, idx: usize, body: Arc<Node> },
-    ArithFor { cond: String, upd: String, body: Arc<Node>, started: bool },
-    Func { positional: Vec<String> },
-    Subshell { saved: Box<Shell> },
-    Wait { until: Option<u64>, out: Vec<u8>, err: Vec<u8>, status: i32 },
-    Ext { call: ExtCall, at_s: u64 },
+    List {
+        items: Arc<[(Arc<Node>, bool)]>,
+        idx: usize,
+    },
+    Seq {
+        nodes: Vec<Arc<Node>>,
+        idx: usize,
+    },
+    AndOr {
+        rest: Arc<[(bool, Arc<Node>)]>,
+        idx: usize,
+    },
+    Pipe {
+        stages: Arc<[Arc<Node>]>,
+        idx: usize,
+        bang: bool,
+        saved: Io,
+        marks: Marks,
+        cap: Option<usize>,
+    },
+    Restore {
+        io: Io,
+        marks: Marks,
+    },
+    If {
+        arms: Arc<[(Arc<Node>, Arc<Node>)]>,
+        els: Option<Arc<Node>>,
+        idx: usize,
+    },
+    Loop {
+        until: bool,
+        cond: Arc<Node>,
+        body: Arc<Node>,
+        phase: LoopPhase,
+        last: i32,
+    },
+    For {
+        var: String,
+        items: Vec<String>,
+        idx: usize,
+        body: Arc<Node>,
+    },
+    ArithFor {
+        cond: String,
+        upd: String,
+        body: Arc<Node>,
+        started: bool,
+    },
+    Func {
+        positional: Vec<String>,
+    },
+    Subshell {
+        saved: Box<Shell>,
+    },
+    Wait {
+        until: Option<u64>,
+        out: Vec<u8>,
+        err: Vec<u8>,
+        status: i32,
+    },
+    Ext {
+        call: ExtCall,
+        at_s: u64,
+    },
     /// `xargs`: the command lines still to run; `failed` records a status 1-125 so far.
-    Xargs { cmds: Arc<[Vec<String>]>, idx: usize, failed: bool, trace: bool },
+    Xargs {
+        cmds: Arc<[Vec<String>]>,
+        idx: usize,
+        failed: bool,
+        trace: bool,
+    },
     WaitJobs,
     ExitAfter,
 }

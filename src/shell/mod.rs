@@ -29,9 +29,9 @@ mod net;
 mod posix_re;
 mod sed;
 mod tools;
-mod xargs;
 pub mod vfs;
 pub mod workstation;
+mod xargs;
 
 pub use interp::Process;
 pub use vfs::{Fs, FsError, FsView, MemFs, Mount, Mounts, Stat, Tree, VolumeId, Volumes};

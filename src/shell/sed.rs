@@ -952,7 +952,7 @@ impl Run<'_> {
                 if *step == 0 {
                     self.lineno == *first
                 } else {
-                    self.lineno >= *first && (self.lineno - first) % step == 0
+                    self.lineno >= *first && (self.lineno - first).is_multiple_of(*step)
                 }
             }
             Addr::Zero => false,
@@ -1000,7 +1000,7 @@ impl Run<'_> {
             Addr2::Line(m) => (*m > n, *m),
             Addr2::Plus(m) => (*m > 0, n + m),
             Addr2::Tilde(m) => {
-                if *m == 0 || n % m == 0 {
+                if *m == 0 || n.is_multiple_of(*m) {
                     (false, n)
                 } else {
                     (true, n.div_ceil(*m) * m)
@@ -1180,11 +1180,8 @@ impl Run<'_> {
                     }
                 }
                 Kind::Translit(map) => {
-                    self.ps = self
-                        .ps
-                        .chars()
-                        .map(|c| map.iter().find(|(a, _)| *a == c).map_or(c, |(_, b)| *b))
-                        .collect();
+                    self.ps =
+                        self.ps.chars().map(|c| map.iter().find(|(a, _)| *a == c).map_or(c, |(_, b)| *b)).collect();
                 }
                 Kind::Branch(_, to) => pc = *to,
                 Kind::BranchIf(_, to) => {
@@ -1371,15 +1368,15 @@ pub(crate) fn sed(args: &[String], ctx: &mut Ctx) -> i32 {
         }
         scripts.push((operands.remove(0), None));
     }
-    if scripts.first().is_some_and(|(s, _)| s.starts_with("#n") && s[2..].chars().next().is_none_or(|c| c == '\n'))
-    {
+    if scripts.first().is_some_and(|(s, _)| s.starts_with("#n") && s[2..].chars().next().is_none_or(|c| c == '\n')) {
         quiet = true;
     }
     // Parse every expression into one program.
     let mut cmds: Vec<Cmd> = Vec::new();
     let mut blocks: Vec<usize> = Vec::new();
     for (k, (src, file)) in scripts.iter().enumerate() {
-        let mut p = Parser { c: src.chars().collect(), i: 0, dialect, cmds: &mut cmds, blocks: &mut blocks, delim: '/' };
+        let mut p =
+            Parser { c: src.chars().collect(), i: 0, dialect, cmds: &mut cmds, blocks: &mut blocks, delim: '/' };
         if let Err(e) = p.script() {
             let msg = if bb {
                 format!("sed: {}\n", e.busybox(p.delim))
@@ -1467,8 +1464,10 @@ pub(crate) fn sed(args: &[String], ctx: &mut Ctx) -> i32 {
     let mut ranges = vec![(false, 0u64); cmds.len()];
     let mut lineno = 0;
     for g in groups {
-        let group: Vec<Input> =
-            g.iter().map(|&i| Input { name: inputs[i].name.clone(), lines: std::mem::take(&mut inputs[i].lines) }).collect();
+        let group: Vec<Input> = g
+            .iter()
+            .map(|&i| Input { name: inputs[i].name.clone(), lines: std::mem::take(&mut inputs[i].lines) })
+            .collect();
         let host = &mut *ctx.host;
         let mut reader = |f: &str| -> Option<Vec<u8>> { host.fs().read(&super::vfs::resolve_path(&cwd, f)).ok() };
         let mut run = Run {

@@ -679,7 +679,11 @@ fn ws_check_err(script: &str, err: &str, code: i32) {
 
 #[test]
 fn grep_regex_dialects_and_options() {
-    ws_check("grep -E '^(web|api)' pods.txt", "web-1   1/1     Running   0          5m\napi-3   1/1     Running   12         2d\n", 0);
+    ws_check(
+        "grep -E '^(web|api)' pods.txt",
+        "web-1   1/1     Running   0          5m\napi-3   1/1     Running   12         2d\n",
+        0,
+    );
     ws_check("grep '^\\(web\\|db\\)-[0-9]' pods.txt | cut -c1-5", "web-1\ndb-2 \n", 0);
     ws_check("grep -c Running pods.txt", "2\n", 0);
     ws_check("grep -v -e Running -e NAME pods.txt", "db-2    0/1     Pending   3          1h\n", 0);
@@ -719,10 +723,17 @@ fn grep_errors_and_exit_codes() {
     ws_check_err("grep -q web nofile pods.txt", "grep: nofile: No such file or directory\n", 0);
     ws_check_err("grep -k x", "grep: invalid option -- 'k'\nUsage: grep [OPTION]... PATTERNS [FILE]...\nTry 'grep --help' for more information.\n", 2);
     ws_check_err("grep", "Usage: grep [OPTION]... PATTERNS [FILE]...\nTry 'grep --help' for more information.\n", 2);
-    ws_check_err("grep '\\(a\\)\\1' pods.txt", "grep: kubedojo's regular expressions do not support back-references such as \\1 in a pattern\n", 2);
+    ws_check_err(
+        "grep '\\(a\\)\\1' pods.txt",
+        "grep: kubedojo's regular expressions do not support back-references such as \\1 in a pattern\n",
+        2,
+    );
     // Results before an error about a later file come first, as on a terminal.
     let (o, e, c) = ws("grep -H web pods.txt nofile 2>&1");
-    assert_eq!((o.as_str(), e.as_str(), c), ("pods.txt:web-1   1/1     Running   0          5m\ngrep: nofile: No such file or directory\n", "", 2));
+    assert_eq!(
+        (o.as_str(), e.as_str(), c),
+        ("pods.txt:web-1   1/1     Running   0          5m\ngrep: nofile: No such file or directory\n", "", 2)
+    );
     // busybox inside containers.
     check_err("echo a | grep 'a\\('", "grep: bad regex 'a\\(': Unmatched ( or \\(\n", 2);
     check("echo abc | grep -oE 'b|bc'", "bc\n", 0);
@@ -731,7 +742,11 @@ fn grep_errors_and_exit_codes() {
 #[test]
 fn sed_commands_and_addresses() {
     ws_check("sed -n '2,3p' pods.txt | cut -c1-5", "web-1\ndb-2 \n", 0);
-    ws_check("sed '1d;s/ \\+/ /g' pods.txt", "web-1 1/1 Running 0 5m\ndb-2 0/1 Pending 3 1h\napi-3 1/1 Running 12 2d\n", 0);
+    ws_check(
+        "sed '1d;s/ \\+/ /g' pods.txt",
+        "web-1 1/1 Running 0 5m\ndb-2 0/1 Pending 3 1h\napi-3 1/1 Running 12 2d\n",
+        0,
+    );
     ws_check("sed -E 's/^([a-z]+)-([0-9]+).*/\\2:\\1/;1d' pods.txt", "1:web\n2:db\n3:api\n", 0);
     ws_check("echo a:b:c | sed 's/\\(.*\\):\\(.*\\)/\\2 \\1/'", "c a:b\n", 0);
     ws_check("echo hello | sed 's/l/L/2'", "helLo\n", 0);
@@ -773,7 +788,11 @@ fn sed_errors_name_expression_and_char() {
     ws_check_err("sed 's/a/b' pods.txt", "sed: -e expression #1, char 5: unterminated `s' command\n", 1);
     ws_check_err("sed 's/a/b/q' pods.txt", "sed: -e expression #1, char 7: unknown option to `s'\n", 1);
     ws_check_err("sed k pods.txt", "sed: -e expression #1, char 1: unknown command: `k'\n", 1);
-    ws_check_err("sed 's/a/\\1/' pods.txt", "sed: -e expression #1, char 7: invalid reference \\1 on `s' command's RHS\n", 1);
+    ws_check_err(
+        "sed 's/a/\\1/' pods.txt",
+        "sed: -e expression #1, char 7: invalid reference \\1 on `s' command's RHS\n",
+        1,
+    );
     ws_check_err("sed '/x/' pods.txt", "sed: -e expression #1, char 3: missing command\n", 1);
     ws_check_err("sed 'p;p x' pods.txt", "sed: -e expression #1, char 5: extra characters after command\n", 1);
     ws_check_err("sed -e p -e '1,' pods.txt", "sed: -e expression #2, char 2: unexpected `,'\n", 1);
@@ -781,7 +800,11 @@ fn sed_errors_name_expression_and_char() {
     ws_check_err("sed 'p}' pods.txt", "sed: -e expression #1, char 2: unexpected `}'\n", 1);
     ws_check_err("sed 's/a\\(/x/' pods.txt", "sed: -e expression #1, char 8: Unmatched ( or \\(\n", 1);
     ws_check_err("sed 's/a/b/gg' pods.txt", "sed: -e expression #1, char 8: multiple `g' options to `s' command\n", 1);
-    ws_check_err("sed 'y/ab/c/' pods.txt", "sed: -e expression #1, char 7: strings for `y' command are different lengths\n", 1);
+    ws_check_err(
+        "sed 'y/ab/c/' pods.txt",
+        "sed: -e expression #1, char 7: strings for `y' command are different lengths\n",
+        1,
+    );
     ws_check_err("sed 0p pods.txt", "sed: -e expression #1, char 2: invalid usage of line address 0\n", 1);
     ws_check_err("sed p nofile", "sed: can't read nofile: No such file or directory\n", 2);
     ws_check_err("sed bfoo pods.txt", "sed: can't find label for jump to `foo'\n", 4);
@@ -802,7 +825,11 @@ fn awk_subset() {
     ws_check("awk '{print NF, $NF}' pods.txt | head -1", "5 AGE\n", 0);
     ws_check("awk -v OFS=, 'NR==2 {$1=$1; print}' pods.txt", "web-1,1/1,Running,0,5m\n", 0);
     ws_check("awk 'NR==2 {printf \"%-7s|%3d|%5.1f\\n\", $1, $4, $4/3}' pods.txt", "web-1  |  0|  0.0\n", 0);
-    ws_check("awk 'BEGIN {print 1/3, 10/2, 2^31, 1e6, 0.1+0.2, length(\"abc\")}'", "0.333333 5 2.14748e+09 1000000 0.3 3\n", 0);
+    ws_check(
+        "awk 'BEGIN {print 1/3, 10/2, 2^31, 1e6, 0.1+0.2, length(\"abc\")}'",
+        "0.333333 5 2.14748e+09 1000000 0.3 3\n",
+        0,
+    );
     ws_check("awk '{c[$3]++} END {for (k in c) print k, c[k]}' pods.txt", "STATUS 1\nRunning 2\nPending 1\n", 0);
     ws_check("awk 'NR==2 {print substr($1, 1, 3), toupper($3), index($0, \"1/1\")}' pods.txt", "web RUNNING 9\n", 0);
     ws_check("awk 'BEGIN { n = split(\"a:b:c\", p, \":\"); print n, p[1], p[3] }'", "3 a c\n", 0);
@@ -818,13 +845,25 @@ fn awk_subset() {
 #[test]
 fn awk_refuses_what_it_does_not_simulate() {
     ws_check_err("awk 'BEGIN { getline x; print x }'", "awk: kubedojo's awk does not support getline\n", 2);
-    ws_check_err("awk '{print > \"out\"}' pods.txt", "awk: kubedojo's awk does not support output redirection (print > file, print | command)\n", 2);
-    ws_check_err("awk 'function f(x) { return x } {print f($1)}' pods.txt", "awk: kubedojo's awk does not support user-defined functions\n", 2);
+    ws_check_err(
+        "awk '{print > \"out\"}' pods.txt",
+        "awk: kubedojo's awk does not support output redirection (print > file, print | command)\n",
+        2,
+    );
+    ws_check_err(
+        "awk 'function f(x) { return x } {print f($1)}' pods.txt",
+        "awk: kubedojo's awk does not support user-defined functions\n",
+        2,
+    );
     ws_check_err("awk 'BEGIN { system(\"ls\") }'", "awk: kubedojo's awk does not support system()\n", 2);
     ws_check_err("awk '{print $1' pods.txt", "awk: line 2: missing } near end of file\n", 2);
     ws_check_err("awk '{print $1 +}' pods.txt", "awk: line 1: syntax error at or near }\n", 2);
     ws_check_err("awk '{print}' nofile", "awk: cannot open nofile (No such file or directory)\n", 2);
-    ws_check_err("awk 'BEGIN { while (1) n++ }'", "awk: kubedojo's awk stopped after 5000000 steps (an endless loop?)\n", 2);
+    ws_check_err(
+        "awk 'BEGIN { while (1) n++ }'",
+        "awk: kubedojo's awk stopped after 5000000 steps (an endless loop?)\n",
+        2,
+    );
     check_err("awk '{print $1'", "awk: cmd. line:1: Unexpected token\n", 1);
 }
 
@@ -833,7 +872,11 @@ fn base64_encodes_and_decodes() {
     ws_check("echo -n s3cr3t | base64", "czNjcjN0\n", 0);
     ws_check("echo czNjcjN0 | base64 -d", "s3cr3t", 0);
     ws_check("echo czNjcjN0 | base64 --decode", "s3cr3t", 0);
-    ws_check("seq 30 | tr -d '\\n' | base64", "MTIzNDU2Nzg5MTAxMTEyMTMxNDE1MTYxNzE4MTkyMDIxMjIyMzI0MjUyNjI3MjgyOTMw\n", 0);
+    ws_check(
+        "seq 30 | tr -d '\\n' | base64",
+        "MTIzNDU2Nzg5MTAxMTEyMTMxNDE1MTYxNzE4MTkyMDIxMjIyMzI0MjUyNjI3MjgyOTMw\n",
+        0,
+    );
     ws_check("seq 60 | tr -d '\\n' | base64 -w 0 | wc -c", "148\n", 0);
     ws_check("seq 60 | tr -d '\\n' | base64 | wc -l", "2\n", 0);
     ws_check_err("echo czNjc | base64 -d", "base64: invalid input\n", 1);
@@ -850,7 +893,13 @@ fn xargs_runs_commands() {
     submit(&mut p, &mut h, "printf 'a b c' | xargs -n 2 kubectl get");
     assert_eq!(
         h.calls,
-        vec!["kubectl delete pod/a pod/b", "kubectl label pod a x=y", "kubectl label pod b x=y", "kubectl get a b", "kubectl get c"]
+        vec![
+            "kubectl delete pod/a pod/b",
+            "kubectl label pod a x=y",
+            "kubectl label pod b x=y",
+            "kubectl get a b",
+            "kubectl get c"
+        ]
     );
     ws_check("printf 'a b c d e\\n' | xargs -n 2", "a b\nc d\ne\n", 0);
     ws_check("printf '' | xargs echo empty", "empty\n", 0);
@@ -858,7 +907,11 @@ fn xargs_runs_commands() {
     ws_check("echo a | xargs false; echo $?", "123\n", 0);
     ws_check_err("echo a | xargs nosuchcmd", "xargs: nosuchcmd: No such file or directory\n", 127);
     ws_check_err("echo a | xargs cd", "xargs: cd: No such file or directory\n", 127);
-    ws_check_err("echo \"it's\" | xargs echo", "xargs: unmatched single quote; by default quotes are special to xargs unless you use the -0 option\n", 1);
+    ws_check_err(
+        "echo \"it's\" | xargs echo",
+        "xargs: unmatched single quote; by default quotes are special to xargs unless you use the -0 option\n",
+        1,
+    );
     ws_check_err("printf 'x\\n' | xargs -t echo", "echo x\n", 0);
     // `kubectl wait` through xargs still waits in simulated time.
     let (mut p, mut h) = workstation();
@@ -870,14 +923,22 @@ fn xargs_runs_commands() {
 
 #[test]
 fn find_diff_which_history() {
-    ws_check("mkdir -p d/sub && touch d/a.yaml d/b.txt d/sub/c.yaml && find d -name '*.yaml'", "d/a.yaml\nd/sub/c.yaml\n", 0);
+    ws_check(
+        "mkdir -p d/sub && touch d/a.yaml d/b.txt d/sub/c.yaml && find d -name '*.yaml'",
+        "d/a.yaml\nd/sub/c.yaml\n",
+        0,
+    );
     ws_check("mkdir -p d/sub && touch d/a d/sub/b && find d -type d", "d\nd/sub\n", 0);
     ws_check("mkdir -p d/sub && touch d/a d/sub/b && find d -maxdepth 1 -type f", "d/a\n", 0);
     ws_check("mkdir d && touch d/a.yaml d/b.txt && find d ! -name '*.yaml' -type f", "d/b.txt\n", 0);
     ws_check_err("find nope", "find: \u{2018}nope\u{2019}: No such file or directory\n", 1);
     ws_check_err("find . -foo", "find: unknown predicate `-foo'\n", 1);
     check_err("find /nope", "find: /nope: No such file or directory\n", 1);
-    ws_check("printf 'a\\nb\\nc\\n' > f1; printf 'a\\nB\\nc\\nd\\n' > f2; diff f1 f2", "2c2\n< b\n---\n> B\n3a4\n> d\n", 1);
+    ws_check(
+        "printf 'a\\nb\\nc\\n' > f1; printf 'a\\nB\\nc\\nd\\n' > f2; diff f1 f2",
+        "2c2\n< b\n---\n> B\n3a4\n> d\n",
+        1,
+    );
     ws_check("printf 'a\\nb\\n' > f1; diff f1 f1", "", 0);
     ws_check("printf 'a\\n' > f1; printf 'b\\n' > f2; diff -q f1 f2", "Files f1 and f2 differ\n", 1);
     ws_check(
@@ -888,10 +949,14 @@ fn find_diff_which_history() {
     ws_check_err("diff f1 nofile", "diff: f1: No such file or directory\n", 2);
     ws_check("which kubectl grep nosuch; echo $?", "/usr/bin/kubectl\n/usr/bin/grep\n1\n", 0);
     ws_check("which cd", "", 1);
-    ws_check("alias k=kubectl; type grep cd k", "grep is /usr/bin/grep\ncd is a shell builtin\nk is aliased to `kubectl'\n", 0);
+    ws_check(
+        "alias k=kubectl; type grep cd k",
+        "grep is /usr/bin/grep\ncd is a shell builtin\nk is aliased to `kubectl'\n",
+        0,
+    );
     ws_check("command -v grep cd", "/usr/bin/grep\ncd\n", 0);
     ws_check_err("jq .", "bash: jq: command not found\n", 127);
-    check("which grep wget", "/bin/grep\n/usr/bin/wget\n", 0);
+    check("which grep wget", "/bin/grep\n/bin/wget\n", 0);
     let (mut p, mut h) = workstation();
     submit(&mut p, &mut h, "echo one");
     submit(&mut p, &mut h, "cat <<EOF\nx\nEOF");

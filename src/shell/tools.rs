@@ -228,13 +228,15 @@ pub(crate) fn wc(args: &[String], ctx: &mut Ctx) -> i32 {
     };
     let has = |c: char| opts.iter().any(|o| o.name == c);
     let none = opts.is_empty();
-    let cols: Vec<char> = ['l', 'w', 'm', 'c', 'L'].into_iter().filter(|&c| if none { "lwc".contains(c) } else { has(c) }).collect();
+    let cols: Vec<char> =
+        ['l', 'w', 'm', 'c', 'L'].into_iter().filter(|&c| if none { "lwc".contains(c) } else { has(c) }).collect();
     // Counts per input: (label, counts, regular file size or None for stdin).
     let mut rows: Vec<(Option<String>, Vec<usize>)> = Vec::new();
     let mut regular_total = 0usize;
     let mut any_stream = files.is_empty();
     let mut rc = 0;
-    let inputs: Vec<Option<String>> = if files.is_empty() { vec![None] } else { files.iter().cloned().map(Some).collect() };
+    let inputs: Vec<Option<String>> =
+        if files.is_empty() { vec![None] } else { files.iter().cloned().map(Some).collect() };
     let mut first_failed = false;
     for (i, f) in inputs.iter().enumerate() {
         let data = match f {
@@ -246,7 +248,7 @@ pub(crate) fn wc(args: &[String], ctx: &mut Ctx) -> i32 {
             Some(f) => {
                 let p = ctx.path(f);
                 if ctx.host.fs().is_dir(&p) {
-                    ctx.errs(&if bb { format!("wc: {f}: Is a directory\n") } else { format!("wc: {f}: Is a directory\n") });
+                    ctx.errs(&format!("wc: {f}: Is a directory\n"));
                     rows.push((Some(f.clone()), vec![0; cols.len()]));
                     rc = 1;
                     continue;
@@ -394,13 +396,17 @@ fn tr_set(s: &str) -> Result<Vec<char>, String> {
                 continue;
             }
         }
-        let lo = if c[i] == '\\' { esc(&c, &mut i) } else {
+        let lo = if c[i] == '\\' {
+            esc(&c, &mut i)
+        } else {
             i += 1;
             c[i - 1]
         };
         if c.get(i) == Some(&'-') && i + 1 < c.len() {
             let mut j = i + 1;
-            let hi = if c[j] == '\\' { esc(&c, &mut j) } else {
+            let hi = if c[j] == '\\' {
+                esc(&c, &mut j)
+            } else {
                 j += 1;
                 c[j - 1]
             };
@@ -445,9 +451,19 @@ pub(crate) fn tr(args: &[String], ctx: &mut Ctx) -> i32 {
     };
     let has = |c: char| opts.iter().any(|o| o.name == c);
     let (complement, delete, squeeze, truncate) = (has('c') || has('C'), has('d'), has('s'), has('t'));
-    let need = if delete && squeeze { 2 } else if delete || (squeeze && sets.len() < 2) { 1 } else { 2 };
+    let need = if delete && squeeze {
+        2
+    } else if delete || (squeeze && sets.len() < 2) {
+        1
+    } else {
+        2
+    };
     if sets.is_empty() {
-        ctx.errs(if bb { "tr: missing operand\n" } else { "tr: missing operand\nTry 'tr --help' for more information.\n" });
+        ctx.errs(if bb {
+            "tr: missing operand\n"
+        } else {
+            "tr: missing operand\nTry 'tr --help' for more information.\n"
+        });
         return 1;
     }
     if sets.len() < need {
@@ -456,7 +472,10 @@ pub(crate) fn tr(args: &[String], ctx: &mut Ctx) -> i32 {
         } else {
             "Two strings must be given when translating."
         };
-        ctx.errs(&format!("tr: missing operand after '{}'\n{why}\nTry 'tr --help' for more information.\n", sets[sets.len() - 1]));
+        ctx.errs(&format!(
+            "tr: missing operand after '{}'\n{why}\nTry 'tr --help' for more information.\n",
+            sets[sets.len() - 1]
+        ));
         return 1;
     }
     if sets.len() > need.max(1) && delete && !squeeze {
@@ -540,7 +559,7 @@ struct FindCfg {
     mindepth: usize,
 }
 
-fn eval_test(t: &Test, path: &str, st: &Stat) -> bool {
+fn eval_test(t: &Test, path: &str, st: &Stat, empty: bool) -> bool {
     match t {
         Test::Name(p, icase) => {
             let base = path.trim_end_matches('/').rsplit('/').next().unwrap_or(path);
@@ -557,11 +576,11 @@ fn eval_test(t: &Test, path: &str, st: &Stat) -> bool {
             'f' => !st.is_dir,
             _ => false,
         },
-        Test::Empty => st.size == 0 || (st.is_dir && st.size == 0),
+        Test::Empty => empty,
         Test::True => true,
-        Test::Not(a) => !eval_test(a, path, st),
-        Test::And(a, b) => eval_test(a, path, st) && eval_test(b, path, st),
-        Test::Or(a, b) => eval_test(a, path, st) || eval_test(b, path, st),
+        Test::Not(a) => !eval_test(a, path, st, empty),
+        Test::And(a, b) => eval_test(a, path, st, empty) && eval_test(b, path, st, empty),
+        Test::Or(a, b) => eval_test(a, path, st, empty) || eval_test(b, path, st, empty),
     }
 }
 
@@ -617,7 +636,9 @@ impl ExprParser<'_> {
                 self.i += 1;
                 let t = self.or()?;
                 if self.args.get(self.i).map(String::as_str) != Some(")") {
-                    return Err("invalid expression; I was expecting to find a ')' somewhere but did not see one.".into());
+                    return Err(
+                        "invalid expression; I was expecting to find a ')' somewhere but did not see one.".into()
+                    );
                 }
                 self.i += 1;
                 Ok(t)
@@ -633,7 +654,9 @@ impl ExprParser<'_> {
             }
             "-maxdepth" | "-mindepth" => {
                 let v = self.value(&a)?;
-                let n: usize = v.parse().map_err(|_| format!("Expected a positive decimal integer argument to {a}, but got `{v}'"))?;
+                let n: usize = v
+                    .parse()
+                    .map_err(|_| format!("Expected a positive decimal integer argument to {a}, but got `{v}'"))?;
                 if a == "-maxdepth" {
                     self.maxdepth = Some(n);
                 } else {
@@ -662,10 +685,7 @@ impl ExprParser<'_> {
 pub(crate) fn find(args: &[String], ctx: &mut Ctx) -> i32 {
     let bb = ctx.busybox();
     // Paths come first, up to the first argument that starts an expression.
-    let split = args
-        .iter()
-        .position(|a| a.starts_with('-') || a == "!" || a == "(" || a == ")")
-        .unwrap_or(args.len());
+    let split = args.iter().position(|a| a.starts_with('-') || a == "!" || a == "(" || a == ")").unwrap_or(args.len());
     let mut paths: Vec<String> = args[..split].to_vec();
     if paths.is_empty() {
         paths.push(".".into());
@@ -704,7 +724,11 @@ pub(crate) fn find(args: &[String], ctx: &mut Ctx) -> i32 {
         match ctx.host.fs().stat(&full) {
             Ok(st) => walk_find(ctx, &cfg, start, &full, &st, 0, &mut out),
             Err(e) => {
-                ctx.errs(&if bb { format!("find: {start}: {e}\n") } else { format!("find: \u{2018}{start}\u{2019}: {e}\n") });
+                ctx.errs(&if bb {
+                    format!("find: {start}: {e}\n")
+                } else {
+                    format!("find: \u{2018}{start}\u{2019}: {e}\n")
+                });
                 rc = 1;
             }
         }
@@ -714,7 +738,9 @@ pub(crate) fn find(args: &[String], ctx: &mut Ctx) -> i32 {
 }
 
 fn walk_find(ctx: &mut Ctx, cfg: &FindCfg, shown: &str, full: &str, st: &Stat, depth: usize, out: &mut String) {
-    if depth >= cfg.mindepth && eval_test(&cfg.test, shown, st) {
+    // -empty: an empty file, or a directory without entries.
+    let empty = if st.is_dir { ctx.host.fs().list(full).map(|l| l.is_empty()).unwrap_or(false) } else { st.size == 0 };
+    if depth >= cfg.mindepth && eval_test(&cfg.test, shown, st, empty) {
         out.push_str(shown);
         out.push('\n');
     }
@@ -850,7 +876,9 @@ pub(crate) fn diff(args: &[String], ctx: &mut Ctx) -> i32 {
                 match v.parse() {
                     Ok(n) => unified = Some(n),
                     Err(_) => {
-                        ctx.errs(&format!("diff: invalid context length '{v}'\ndiff: Try 'diff --help' for more information.\n"));
+                        ctx.errs(&format!(
+                            "diff: invalid context length '{v}'\ndiff: Try 'diff --help' for more information.\n"
+                        ));
                         return 2;
                     }
                 }
@@ -923,7 +951,8 @@ pub(crate) fn diff(args: &[String], ctx: &mut Ctx) -> i32 {
                 };
                 format!("{}\t{t}", files[k])
             };
-            let diff = similar::TextDiff::configure().algorithm(similar::Algorithm::Myers).diff_lines(&texts[0], &texts[1]);
+            let diff =
+                similar::TextDiff::configure().algorithm(similar::Algorithm::Myers).diff_lines(&texts[0], &texts[1]);
             let mut u = diff.unified_diff();
             u.context_radius(n).header(&header(0), &header(1));
             u.to_string()
@@ -949,22 +978,14 @@ pub(crate) fn is_shell_only(name: &str) -> bool {
 }
 
 /// Where a command's executable is: `/usr/bin` on the (usr-merged) Ubuntu workstation,
-/// busybox's applet links inside containers.
+/// `/bin` inside busybox containers.
 pub(crate) fn command_path(name: &str, bb: bool, host_has: bool) -> Option<String> {
     if SHELL_ONLY.contains(&name) {
         return None;
     }
     if bb {
-        if super::builtins::is_builtin(name) || super::is_command(name) {
-            let dir = match name {
-                "wget" | "nc" | "nslookup" | "env" | "printenv" | "basename" | "dirname" | "seq" | "expr" | "tee"
-                | "tr" | "uniq" | "sort" | "cut" | "wc" | "head" | "tail" | "id" | "whoami" | "which" | "xargs"
-                | "find" | "diff" | "awk" | "base64" | "test" | "[" => "/usr/bin",
-                _ => "/bin",
-            };
-            return Some(format!("{dir}/{name}"));
-        }
-        return None;
+        // The busybox image installs every applet in /bin (`busybox --install /bin`).
+        return (super::builtins::is_builtin(name) || super::is_command(name)).then(|| format!("/bin/{name}"));
     }
     (super::builtins::is_builtin(name) || super::is_command(name) || host_has).then(|| format!("/usr/bin/{name}"))
 }

@@ -237,7 +237,10 @@ fn service_links(w: &World, ns: &str) -> Vec<(String, String)> {
         out.push((format!("{prefix}_SERVICE_PORT"), first.port.to_string()));
         for p in &ports {
             if let Some(pn) = p.name.as_ref().filter(|n| !n.is_empty()) {
-                out.push((format!("{prefix}_SERVICE_PORT_{}", pn.replace('-', "_").to_uppercase()), p.port.to_string()));
+                out.push((
+                    format!("{prefix}_SERVICE_PORT_{}", pn.replace('-', "_").to_uppercase()),
+                    p.port.to_string(),
+                ));
             }
         }
         for (i, p) in ports.iter().enumerate() {
