@@ -19,11 +19,19 @@
 //! pipelines run their stages one after another with buffered data; no job control
 //! (`fg`, `jobs`), no `trap`, no arrays; globbing supports `*`, `?` and `[...]`.
 
+mod awk;
 mod builtins;
+mod cfmt;
+mod getopt;
+mod grep;
 mod interp;
 mod net;
+mod posix_re;
+mod sed;
+mod tools;
 pub mod vfs;
 pub mod workstation;
+mod xargs;
 
 pub use interp::Process;
 pub use vfs::{Fs, FsError, FsView, MemFs, Mount, Mounts, Stat, Tree, VolumeId, Volumes};

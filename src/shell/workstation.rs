@@ -165,8 +165,9 @@ impl Workstation {
             fs: MemFs::new(),
             shell: Process::interactive(env, Options::workstation()),
         };
-        // The exam's terminal has this alias set up.
+        // The exam's terminal has this alias set up (in .bashrc, so not in the history).
         ws.execute("alias k=kubectl");
+        ws.shell.clear_history();
         ws
     }
 

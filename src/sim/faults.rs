@@ -32,7 +32,11 @@ pub enum Fault {
     KubeletStart(String),
     Partition(String),
     Heal(String),
-    Kill { namespace: String, pod: String, container: Option<String> },
+    Kill {
+        namespace: String,
+        pod: String,
+        container: Option<String>,
+    },
     RegistryDown,
     RegistryUp,
     SlowPulls(u32),

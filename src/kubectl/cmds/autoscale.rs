@@ -112,7 +112,10 @@ fn v1_object(
         ("apiVersion".into(), s("autoscaling/v1")),
         ("metadata".into(), GoValue::Object(meta)),
         ("spec".into(), GoValue::Object(spec)),
-        ("status".into(), GoValue::Object(vec![("currentReplicas".into(), n(status.0)), ("desiredReplicas".into(), n(status.1))])),
+        (
+            "status".into(),
+            GoValue::Object(vec![("currentReplicas".into(), n(status.0)), ("desiredReplicas".into(), n(status.1))]),
+        ),
     ])
 }
 
@@ -136,7 +139,13 @@ pub fn run(ctx: &mut Ctx, args: &[String]) {
         .arg(opt("name"))
         .arg(Arg::new("output").short('o').long("output").num_args(1))
         .arg(Arg::new("filename").short('f').long("filename").num_args(1).action(ArgAction::Append))
-        .arg(Arg::new("save-config").long("save-config").num_args(0..=1).require_equals(true).default_missing_value("true"))
+        .arg(
+            Arg::new("save-config")
+                .long("save-config")
+                .num_args(0..=1)
+                .require_equals(true)
+                .default_missing_value("true"),
+        )
         .arg(Arg::new("record").long("record").num_args(0..=1).require_equals(true).default_missing_value("true"))
         .arg(opt("field-manager"))
         .arg(opt("template"))
@@ -178,15 +187,22 @@ pub fn run(ctx: &mut Ctx, args: &[String]) {
         return ctx.out.fail(&format!("error: --max=MAXPODS is required and must be at least 1, max: {max}"));
     }
     if max < min {
-        return ctx.out.fail(&format!("error: --max=MAXPODS must be larger or equal to --min=MINPODS, max: {max}, min: {min}"));
+        return ctx
+            .out
+            .fail(&format!("error: --max=MAXPODS must be larger or equal to --min=MINPODS, max: {max}, min: {min}"));
     }
     if m.get_one::<String>("record").is_some() {
         return ctx.out.fail("error: kubedojo does not simulate --record for kubectl autoscale yet");
     }
     if m.get_many::<String>("filename").is_some() {
-        return ctx.out.fail("error: kubedojo does not simulate \"kubectl autoscale -f\" yet; name the resource instead");
+        return ctx
+            .out
+            .fail("error: kubedojo does not simulate \"kubectl autoscale -f\" yet; name the resource instead");
     }
-    let save_config = matches!(m.get_one::<String>("save-config").map(String::as_str), Some("true" | "1" | "t" | "T" | "TRUE" | "True"));
+    let save_config = matches!(
+        m.get_one::<String>("save-config").map(String::as_str),
+        Some("true" | "1" | "t" | "T" | "TRUE" | "True")
+    );
     let ns = namespace(ctx, &m);
     let enforce_ns = m.get_one::<String>("namespace").is_some();
     let positional: Vec<String> = m.get_many::<String>("args").map(|v| v.cloned().collect()).unwrap_or_default();
@@ -253,8 +269,9 @@ pub fn run(ctx: &mut Ctx, args: &[String]) {
                 meta
             };
             if save_config {
-                let text = v1_object(v1_meta_for_annotation, api_version, kind_name, &target, min_opt, max, cpu_opt, (0, 0))
-                    .to_json_compact();
+                let text =
+                    v1_object(v1_meta_for_annotation, api_version, kind_name, &target, min_opt, max, cpu_opt, (0, 0))
+                        .to_json_compact();
                 meta["annotations"] = json!({"kubectl.kubernetes.io/last-applied-configuration": format!("{text}\n")});
             }
             let value = json!({"apiVersion": "autoscaling/v2", "kind": "HorizontalPodAutoscaler", "metadata": meta, "spec": spec});
@@ -265,7 +282,8 @@ pub fn run(ctx: &mut Ctx, args: &[String]) {
             match ctx.world.api_create(obj, WriteOptions { dry_run: dry == DryRun::Server }) {
                 Ok(created) => {
                     let cm = created.meta();
-                    let mut meta: Vec<(String, GoValue)> = vec![("name".into(), GoValue::String(created.name().to_string()))];
+                    let mut meta: Vec<(String, GoValue)> =
+                        vec![("name".into(), GoValue::String(created.name().to_string()))];
                     meta.push(("namespace".into(), GoValue::String(created.namespace().to_string())));
                     if let Some(uid) = &cm.uid {
                         meta.push(("uid".into(), GoValue::String(uid.clone())));
@@ -308,7 +326,8 @@ mod tests {
 
     #[test]
     fn client_side_object_matches_kubectl() {
-        let meta = vec![("name".to_string(), GoValue::String("web".into())), ("creationTimestamp".into(), GoValue::Null)];
+        let meta =
+            vec![("name".to_string(), GoValue::String("web".into())), ("creationTimestamp".into(), GoValue::Null)];
         let obj = v1_object(meta, "apps/v1", "Deployment", "web", Some(2), 10, Some(80), (0, 0));
         assert_eq!(
             yaml::to_yaml(&obj.to_value()),

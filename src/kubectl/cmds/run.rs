@@ -383,7 +383,9 @@ fn create(
         }
     };
     obj.meta_mut().namespace = Some(ns.to_string());
-    if let Err(e) = super::auth::authorize_api(ctx, &crate::sim::api::rbac::Attributes::for_kind("create", kind, ns, "")) {
+    if let Err(e) =
+        super::auth::authorize_api(ctx, &crate::sim::api::rbac::Attributes::for_kind("create", kind, ns, ""))
+    {
         report_api_error(ctx, &e, None);
         return Err(());
     }

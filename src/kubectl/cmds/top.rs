@@ -102,7 +102,14 @@ fn memory_cell(bytes: i64) -> String {
 fn top_pod(ctx: &mut Ctx, args: &[String]) {
     let cmd = command("top pod")
         .arg(Arg::new("args").num_args(0..).action(ArgAction::Append))
-        .arg(Arg::new("all-namespaces").short('A').long("all-namespaces").num_args(0..=1).require_equals(true).default_missing_value("true"))
+        .arg(
+            Arg::new("all-namespaces")
+                .short('A')
+                .long("all-namespaces")
+                .num_args(0..=1)
+                .require_equals(true)
+                .default_missing_value("true"),
+        )
         .arg(bool_arg("containers"))
         .arg(opt("field-selector"))
         .arg(bool_arg("no-headers"))
@@ -257,7 +264,13 @@ fn print_pod_metrics(
                 if with_namespace {
                     text.push_str(&format!("{}\t", m.namespace));
                 }
-                text.push_str(&format!("{}\t{}\t{}\t{}\t\n", m.name, c.name, cpu_cell(c.cpu_nano), memory_cell(c.memory)));
+                text.push_str(&format!(
+                    "{}\t{}\t{}\t{}\t\n",
+                    m.name,
+                    c.name,
+                    cpu_cell(c.cpu_nano),
+                    memory_cell(c.memory)
+                ));
             }
         } else {
             if with_namespace {
@@ -434,7 +447,8 @@ mod tests {
             window_s: 15,
             containers: vec![crate::sim::metrics::ContainerMetrics { name: "c".into(), cpu_nano: cpu, memory: mem }],
         };
-        let out = print_pod_metrics(vec![pm("b", 2_000_000, 3 << 20), pm("a", 1, 5 << 20)], false, false, false, "", true);
+        let out =
+            print_pod_metrics(vec![pm("b", 2_000_000, 3 << 20), pm("a", 1, 5 << 20)], false, false, false, "", true);
         assert_eq!(
             out,
             "NAME   CPU(cores)   MEMORY(bytes)   \na      1m           5Mi             \nb      2m           3Mi             \n       ________     ________        \n       3m           8Mi             \n"

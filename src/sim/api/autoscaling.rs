@@ -162,7 +162,11 @@ fn validate_metric(m: &MetricSpec, path: &str) -> Vec<FieldError> {
         errs.push(FieldError::required(format!("{path}.type"), "must specify a metric source type"));
     }
     if !METRIC_SOURCE_TYPES.contains(&m.type_.as_str()) {
-        errs.push(FieldError::not_supported(format!("{path}.type"), BadValue::Str(m.type_.clone()), METRIC_SOURCE_TYPES));
+        errs.push(FieldError::not_supported(
+            format!("{path}.type"),
+            BadValue::Str(m.type_.clone()),
+            METRIC_SOURCE_TYPES,
+        ));
     }
     // The sources present, in the order the server checks them; only the first is validated.
     let mut present: Vec<&str> = Vec::new();
@@ -312,10 +316,18 @@ fn validate_rules(r: &HPAScalingRules, path: &str) -> Vec<FieldError> {
     for (i, p) in policies.iter().enumerate() {
         let pp = format!("{path}.policies[{i}]");
         if p.type_ != "Pods" && p.type_ != "Percent" {
-            errs.push(FieldError::not_supported(format!("{pp}.type"), BadValue::Str(p.type_.clone()), &["Percent", "Pods"]));
+            errs.push(FieldError::not_supported(
+                format!("{pp}.type"),
+                BadValue::Str(p.type_.clone()),
+                &["Percent", "Pods"],
+            ));
         }
         if p.value <= 0 {
-            errs.push(FieldError::invalid(format!("{pp}.value"), BadValue::Int(i64::from(p.value)), "must be greater than zero"));
+            errs.push(FieldError::invalid(
+                format!("{pp}.value"),
+                BadValue::Int(i64::from(p.value)),
+                "must be greater than zero",
+            ));
         }
         if p.period_seconds <= 0 {
             errs.push(FieldError::invalid(
@@ -340,10 +352,18 @@ pub fn validate_hpa(h: &HorizontalPodAutoscaler) -> Vec<FieldError> {
     let mut errs = validate_object_meta(&h.metadata, NameRule::Dns1123Subdomain);
     let spec = h.spec.clone().unwrap_or_default();
     if let Some(min) = spec.min_replicas.filter(|m| *m < 1) {
-        errs.push(FieldError::invalid("spec.minReplicas", BadValue::Int(i64::from(min)), "must be greater than or equal to 1"));
+        errs.push(FieldError::invalid(
+            "spec.minReplicas",
+            BadValue::Int(i64::from(min)),
+            "must be greater than or equal to 1",
+        ));
     }
     if spec.max_replicas < 1 {
-        errs.push(FieldError::invalid("spec.maxReplicas", BadValue::Int(i64::from(spec.max_replicas)), "must be greater than 0"));
+        errs.push(FieldError::invalid(
+            "spec.maxReplicas",
+            BadValue::Int(i64::from(spec.max_replicas)),
+            "must be greater than 0",
+        ));
     }
     if spec.min_replicas.is_some_and(|min| spec.max_replicas < min) {
         errs.push(FieldError::invalid(

@@ -107,9 +107,7 @@ fn resource_of(group: &str, kind: &str) -> Option<(&'static str, Option<Kind>)> 
         ("apps", "StatefulSet") => ("statefulsets", Some(Kind::StatefulSet)),
         ("", "ReplicationController") => ("replicationcontrollers", None),
         // Served, but without a scale subresource.
-        ("apps", "DaemonSet") | ("apps", "ControllerRevision") | ("batch", "Job") | ("batch", "CronJob") => {
-            ("", None)
-        }
+        ("apps", "DaemonSet") | ("apps", "ControllerRevision") | ("batch", "Job") | ("batch", "CronJob") => ("", None),
         ("", "Pod") | ("", "Service") | ("", "ConfigMap") | ("", "Secret") => ("", None),
         _ => return None,
     })
@@ -172,7 +170,11 @@ fn event(w: &mut World, hpa: &HorizontalPodAutoscaler, t: EventType, reason: &st
 }
 
 /// Writes the status when it changed (`updateStatusIfNeeded`).
-fn update_status_if_needed(w: &mut World, original: &Option<HorizontalPodAutoscalerStatus>, hpa: &HorizontalPodAutoscaler) {
+fn update_status_if_needed(
+    w: &mut World,
+    original: &Option<HorizontalPodAutoscalerStatus>,
+    hpa: &HorizontalPodAutoscaler,
+) {
     if original.as_ref() == hpa.status.as_ref() {
         return;
     }
@@ -180,7 +182,14 @@ fn update_status_if_needed(w: &mut World, original: &Option<HorizontalPodAutosca
 }
 
 /// `setStatus`: current and desired replicas and the metrics; the time of a rescale.
-fn set_status(hpa: &mut HorizontalPodAutoscaler, current: i32, desired: i32, metrics: Option<Vec<MetricStatus>>, rescale: bool, now: Tick) {
+fn set_status(
+    hpa: &mut HorizontalPodAutoscaler,
+    current: i32,
+    desired: i32,
+    metrics: Option<Vec<MetricStatus>>,
+    rescale: bool,
+    now: Tick,
+) {
     let st = hpa.status.get_or_insert_with(Default::default);
     st.current_replicas = Some(current);
     st.desired_replicas = desired;
@@ -219,7 +228,14 @@ fn reconcile_one(w: &mut World, key: &Key) {
             return;
         }
     };
-    set_condition(&mut hpa, "AbleToScale", true, "SucceededGetScale", "the HPA controller was able to get the target's current scale", now);
+    set_condition(
+        &mut hpa,
+        "AbleToScale",
+        true,
+        "SucceededGetScale",
+        "the HPA controller was able to get the target's current scale",
+        now,
+    );
     let current = scale.spec_replicas;
     w.controllers.hpa.recommendations.entry(key.clone()).or_insert_with(|| vec![(current, now)]);
     let min = spec.min_replicas.unwrap_or(1);
@@ -343,8 +359,20 @@ fn compute_replicas_for_metrics(
     let now = w.now;
     let Some(selector) = scale.selector.clone() else {
         event(w, hpa, EventType::Warning, "SelectorRequired", "selector is required");
-        set_condition(hpa, "ScalingActive", false, "InvalidSelector", "the HPA target's scale is missing a selector", now);
-        return MetricsOutcome { replicas: -1, metric: String::new(), statuses: vec![], error: Some("selector is required".into()) };
+        set_condition(
+            hpa,
+            "ScalingActive",
+            false,
+            "InvalidSelector",
+            "the HPA target's scale is missing a selector",
+            now,
+        );
+        return MetricsOutcome {
+            replicas: -1,
+            metric: String::new(),
+            statuses: vec![],
+            error: Some("selector is required".into()),
+        };
     };
     let mut statuses = vec![MetricStatus::default(); specs.len()];
     let mut replicas = 0;
@@ -368,9 +396,9 @@ fn compute_replicas_for_metrics(
             }
         }
     }
-    let error = first_failure.as_ref().map(|f| {
-        format!("invalid metrics ({invalid} invalid out of {}), first error is: {}", specs.len(), f.error)
-    });
+    let error = first_failure
+        .as_ref()
+        .map(|f| format!("invalid metrics ({invalid} invalid out of {}), first error is: {}", specs.len(), f.error));
     if invalid >= specs.len() || (invalid > 0 && replicas < scale.spec_replicas) {
         if let Some(f) = &first_failure {
             set_condition(hpa, "ScalingActive", false, f.reason, &f.message, now);
@@ -389,7 +417,13 @@ fn compute_replicas_for_metrics(
 }
 
 /// `getUnableComputeReplicaCountCondition`: records the event and makes the condition.
-fn unable(w: &mut World, hpa: &HorizontalPodAutoscaler, reason: &'static str, err: &str, wrapped: String) -> MetricFailure {
+fn unable(
+    w: &mut World,
+    hpa: &HorizontalPodAutoscaler,
+    reason: &'static str,
+    err: &str,
+    wrapped: String,
+) -> MetricFailure {
     event(w, hpa, EventType::Warning, reason, err);
     MetricFailure { reason, message: format!("the HPA was unable to compute the replica count: {err}"), error: wrapped }
 }
@@ -423,7 +457,8 @@ fn compute_replicas_for_metric(
         }
         "ContainerResource" => {
             let src = spec.container_resource.clone().unwrap_or_default();
-            match resource_replicas(w, &ns, scale.spec_replicas, &src.target, &src.name, &src.container, selector, true) {
+            match resource_replicas(w, &ns, scale.spec_replicas, &src.target, &src.name, &src.container, selector, true)
+            {
                 Ok((r, name, current)) => Ok((
                     r,
                     name,
@@ -513,7 +548,10 @@ fn get_resource_metric(
             match m.containers.iter().find(|c| c.name == container) {
                 Some(c) => {
                     if known {
-                        res.insert(m.name.clone(), PodMetric { value: milli(c), timestamp: m.timestamp, window_s: m.window_s });
+                        res.insert(
+                            m.name.clone(),
+                            PodMetric { value: milli(c), timestamp: m.timestamp, window_s: m.window_s },
+                        );
                     }
                 }
                 None => {
@@ -573,7 +611,11 @@ fn resource_replicas(
     Ok((
         r,
         name,
-        MetricValueStatus { average_utilization: Some(pct), average_value: Some(quantity_milli(raw)), ..Default::default() },
+        MetricValueStatus {
+            average_utilization: Some(pct),
+            average_value: Some(quantity_milli(raw)),
+            ..Default::default()
+        },
     ))
 }
 
@@ -650,7 +692,9 @@ fn pod_requests(pods: &[&Pod], container: &str, resource: &str) -> Result<BTreeM
             if container.is_empty() || container == c.name {
                 match c.resources.as_ref().and_then(|r| r.requests.as_ref()).and_then(|r| r.get(resource)) {
                     Some(q) => sum += crate::sim::quantity::parse_milli(&q.0).unwrap_or(0),
-                    None => return Err(format!("missing request for {resource} in container {} of Pod {name}", c.name)),
+                    None => {
+                        return Err(format!("missing request for {resource} in container {} of Pod {name}", c.name))
+                    }
                 }
             }
         }
@@ -670,7 +714,11 @@ fn selected_pods<'a>(w: &'a World, ns: &str, selector: &Selector) -> Vec<&'a Pod
 }
 
 /// `GetResourceUtilizationRatio`: (ratio, utilization %, average raw value).
-fn utilization_ratio(metrics: &BTreeMap<String, PodMetric>, requests: &BTreeMap<String, i64>, target: i32) -> Result<(f64, i32, i64), String> {
+fn utilization_ratio(
+    metrics: &BTreeMap<String, PodMetric>,
+    requests: &BTreeMap<String, i64>,
+    target: i32,
+) -> Result<(f64, i32, i64), String> {
     let (mut total, mut req_total, mut n) = (0i64, 0i64, 0i64);
     for (pod, m) in metrics {
         let Some(r) = requests.get(pod) else { continue };
@@ -785,7 +833,13 @@ fn raw_resource_replicas(
         return Ok(((ratio * g.ready as f64).ceil() as i32, usage));
     }
     if !g.missing.is_empty() {
-        let fill = if ratio < 1.0 { Some(target) } else if ratio > 1.0 { Some(0) } else { None };
+        let fill = if ratio < 1.0 {
+            Some(target)
+        } else if ratio > 1.0 {
+            Some(0)
+        } else {
+            None
+        };
         if let Some(v) = fill {
             for p in &g.missing {
                 metrics.insert(p.clone(), PodMetric { value: v, timestamp: 0, window_s: 0 });
@@ -810,7 +864,15 @@ fn raw_resource_replicas(
 
 /// `normalizeDesiredReplicas` (no `behavior`): the highest recommendation of the downscale
 /// stabilization window, then min/max and the scale-up limit max(2 × current, 4).
-fn normalize(w: &mut World, hpa: &mut HorizontalPodAutoscaler, key: &Key, current: i32, desired: i32, min: i32, max: i32) -> i32 {
+fn normalize(
+    w: &mut World,
+    hpa: &mut HorizontalPodAutoscaler,
+    key: &Key,
+    current: i32,
+    desired: i32,
+    min: i32,
+    max: i32,
+) -> i32 {
     let now = w.now;
     let stabilized = {
         let recs = w.controllers.hpa.recommendations.entry(key.clone()).or_default();
@@ -1027,7 +1089,11 @@ fn store_scale_event(
     let Some(b) = behavior else { return };
     let now = w.now;
     let (rules, events, change) = if new > prev {
-        (b.scale_up.clone().unwrap_or_default(), w.controllers.hpa.scale_up_events.entry(key.clone()).or_default(), new - prev)
+        (
+            b.scale_up.clone().unwrap_or_default(),
+            w.controllers.hpa.scale_up_events.entry(key.clone()).or_default(),
+            new - prev,
+        )
     } else {
         (
             b.scale_down.clone().unwrap_or_default(),
@@ -1073,8 +1139,16 @@ mod tests {
             stabilization_window_seconds: Some(0),
             select_policy: Some("Max".into()),
             policies: Some(vec![
-                k8s_openapi::api::autoscaling::v2::HPAScalingPolicy { type_: "Pods".into(), value: 4, period_seconds: 15 },
-                k8s_openapi::api::autoscaling::v2::HPAScalingPolicy { type_: "Percent".into(), value: 100, period_seconds: 15 },
+                k8s_openapi::api::autoscaling::v2::HPAScalingPolicy {
+                    type_: "Pods".into(),
+                    value: 4,
+                    period_seconds: 15,
+                },
+                k8s_openapi::api::autoscaling::v2::HPAScalingPolicy {
+                    type_: "Percent".into(),
+                    value: 100,
+                    period_seconds: 15,
+                },
             ]),
         };
         assert_eq!(scale_up_limit(1, &[], &[], &rules, Tick(100)), 5);

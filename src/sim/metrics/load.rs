@@ -81,7 +81,10 @@ pub fn drive(w: &mut World, rt: &PodRt, env: &BTreeMap<String, String>, stats: &
     match st.last_report {
         None => st.last_report = Some(now),
         Some(t) if now.since(t) >= REPORT_EVERY_S => {
-            lines.push(format!("loadgen: {} requests in {REPORT_EVERY_S}s: {} ok, {} failed", st.sent, st.ok, st.failed));
+            lines.push(format!(
+                "loadgen: {} requests in {REPORT_EVERY_S}s: {} ok, {} failed",
+                st.sent, st.ok, st.failed
+            ));
             (st.sent, st.ok, st.failed) = (0, 0, 0);
             st.last_report = Some(now);
         }
@@ -97,7 +100,14 @@ pub fn drive(w: &mut World, rt: &PodRt, env: &BTreeMap<String, String>, stats: &
             st.failed += 1;
             continue;
         };
-        let req = NetRequest::Http { ip: ip.clone(), port, method: "GET".into(), host: host.clone(), path: path.clone(), agent: "loadgen/1.0".into() };
+        let req = NetRequest::Http {
+            ip: ip.clone(),
+            port,
+            method: "GET".into(),
+            host: host.clone(),
+            path: path.clone(),
+            agent: "loadgen/1.0".into(),
+        };
         match crate::sim::net::route(&mut ctx, &req) {
             NetResult::Response { status, .. } if status < 500 => st.ok += 1,
             _ => st.failed += 1,

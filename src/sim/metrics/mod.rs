@@ -110,7 +110,8 @@ impl PodMetrics {
 
     /// The object as `GET /apis/metrics.k8s.io/v1beta1/namespaces/NS/pods/NAME` returns it.
     pub fn to_value(&self, now: Tick) -> Value {
-        let mut meta = json!({"name": self.name, "namespace": self.namespace, "creationTimestamp": rfc3339(now.0 as i64)});
+        let mut meta =
+            json!({"name": self.name, "namespace": self.namespace, "creationTimestamp": rfc3339(now.0 as i64)});
         if !self.labels.is_empty() {
             meta["labels"] = json!(self.labels);
         }
@@ -292,11 +293,8 @@ pub fn scrape(w: &mut World) {
         *wanted.entry(r.node.clone()).or_default() += r.cpu_milli;
     }
     for r in readings.iter_mut() {
-        let (alloc, sys) = nodes
-            .iter()
-            .find(|(n, _, _)| *n == r.node)
-            .map(|(_, cp, a)| (*a, system_use(*cp).0))
-            .unwrap_or((0.0, 0.0));
+        let (alloc, sys) =
+            nodes.iter().find(|(n, _, _)| *n == r.node).map(|(_, cp, a)| (*a, system_use(*cp).0)).unwrap_or((0.0, 0.0));
         let total = wanted.get(&r.node).copied().unwrap_or(0.0);
         let room = (alloc - sys).max(0.0);
         if alloc > 0.0 && total > room {
