@@ -326,7 +326,7 @@ pub fn scrape(w: &mut World) {
         let old = metrics.pods.get(&key);
         let entry = new_pods.entry(key.clone()).or_default();
         let age = now - start;
-        if start < now && age < RESOLUTION_S && age >= FRESH_CONTAINER_MIN_S {
+        if start < now && (FRESH_CONTAINER_MIN_S..RESOLUTION_S).contains(&age) {
             entry.prev.insert(name.clone(), Point { ts: start, cpu_ns: 0, ..point });
         } else if let Some(last) = old.and_then(|o| o.last.get(&name)) {
             if start < last.ts {
