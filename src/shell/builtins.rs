@@ -985,11 +985,18 @@ pub(crate) fn run(argv: &[String], ctx: &mut Ctx) -> Option<Outcome> {
                 u.gid.to_string()
             } else {
                 let mut s = format!("uid={} gid={}", name_of(u.uid, &u.name), name_of(u.gid, &u.group));
-                let mut groups = vec![name_of(u.gid, &u.group)];
-                groups.extend(u.groups.iter().filter(|g| **g != u.gid).map(|g| g.to_string()));
-                if !u.groups.is_empty() || u.uid == 0 {
-                    let _ = write!(s, " groups={}", groups.join(","));
-                }
+                // The runtime always adds the primary group to the supplementary ones
+                // (containerd's ensureAdditionalGids), and the kernel keeps that list
+                // sorted, which is the order getgroups() gives back.
+                let mut gids: Vec<u32> = u.groups.clone();
+                gids.push(u.gid);
+                gids.sort_unstable();
+                gids.dedup();
+                let groups: Vec<String> = gids
+                    .iter()
+                    .map(|g| if *g == u.gid { name_of(*g, &u.group) } else { g.to_string() })
+                    .collect();
+                let _ = write!(s, " groups={}", groups.join(","));
                 s
             };
             ctx.outs(&format!("{s}\n"));

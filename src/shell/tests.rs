@@ -289,7 +289,12 @@ fn identity_builtins() {
     let mut h = FakeHost::new();
     h.user = User { uid: 1000, gid: 3000, name: None, group: None, groups: vec![2000] };
     run_in(&mut h, "id");
-    assert_eq!(h.out(), "uid=1000 gid=3000 groups=3000,2000\n");
+    assert_eq!(h.out(), "uid=1000 gid=3000 groups=2000,3000\n");
+    // A uid of its own with the root group still lists that group.
+    let mut h = FakeHost::new();
+    h.user = User { uid: 1000, gid: 0, name: None, group: Some("root".into()), groups: vec![] };
+    run_in(&mut h, "id");
+    assert_eq!(h.out(), "uid=1000 gid=0(root) groups=0(root)\n");
 }
 
 #[test]

@@ -219,6 +219,17 @@ fn get(ctx: &mut Ctx, m: &ArgMatches) {
         named: targets.named,
     };
     let total: usize = groups.iter().map(|(_, v)| v.len()).sum();
+    // kubectl's generic printers (yaml, json, jsonpath, name...) print nothing at all, not
+    // even an empty List through the template, when one named object could not be had
+    // (`printGeneric` returns the error of a single implied item first) or when nothing was
+    // found with --ignore-not-found.
+    let single_implied = targets.named && targets.items.len() == 1;
+    if total == 0 && (single_implied || ignore_nf) && !format.is_table() {
+        for e in errors {
+            ctx.out.fail(&e);
+        }
+        return;
+    }
     let printed_before = ctx.out.stdout.len();
     let failed_before = ctx.out.code;
     print::print_objects(ctx, &format, &groups, targets.named && total == 1 && targets.items.len() == 1, &opts);
