@@ -992,10 +992,8 @@ pub(crate) fn run(argv: &[String], ctx: &mut Ctx) -> Option<Outcome> {
                 gids.push(u.gid);
                 gids.sort_unstable();
                 gids.dedup();
-                let groups: Vec<String> = gids
-                    .iter()
-                    .map(|g| if *g == u.gid { name_of(*g, &u.group) } else { g.to_string() })
-                    .collect();
+                let groups: Vec<String> =
+                    gids.iter().map(|g| if *g == u.gid { name_of(*g, &u.group) } else { g.to_string() }).collect();
                 let _ = write!(s, " groups={}", groups.join(","));
                 s
             };

@@ -559,7 +559,9 @@ pub fn verify_run_as_non_root(pod: &Pod, c: &Container) -> Result<(), String> {
     match sc.and_then(|s| s.run_as_user).or(pod_sc.and_then(|s| s.run_as_user)) {
         Some(0) => Err(format!("container's runAsUser breaks non-root policy (pod: {who:?}, container: {})", c.name)),
         Some(_) => Ok(()),
-        None => Err(format!("container has runAsNonRoot and image will run as root (pod: {who:?}, container: {})", c.name)),
+        None => {
+            Err(format!("container has runAsNonRoot and image will run as root (pod: {who:?}, container: {})", c.name))
+        }
     }
 }
 
