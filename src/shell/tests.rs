@@ -117,10 +117,15 @@ impl Host for FakeHost {
                     reason: "OK".into(),
                     headers: vec![("Server".into(), "nginx/1.27.3".into())],
                     body: b"<h1>hello</h1>\n".to_vec(),
+                    elapsed_ms: 1,
                 },
-                ("10.96.0.1", 80, _) => {
-                    NetResult::Response { status: 404, reason: "Not Found".into(), headers: vec![], body: vec![] }
-                }
+                ("10.96.0.1", 80, _) => NetResult::Response {
+                    status: 404,
+                    reason: "Not Found".into(),
+                    headers: vec![],
+                    body: vec![],
+                    elapsed_ms: 1,
+                },
                 ("10.96.0.3", _, _) => NetResult::Timeout,
                 _ => NetResult::Refused,
             },
@@ -344,7 +349,8 @@ fn sleep_forms() {
         ("sleep 10s", Status::Sleeping { until_s: T0 + 10 }),
         ("sleep 5m", Status::Sleeping { until_s: T0 + 300 }),
         ("sleep 1d", Status::Sleeping { until_s: T0 + 86400 }),
-        ("sleep 0.5", Status::Sleeping { until_s: T0 + 1 }),
+        ("sleep 1.5", Status::Sleeping { until_s: T0 + 1 }),
+        ("sleep 0.5; sleep 0.5", Status::Sleeping { until_s: T0 + 1 }),
         ("sleep infinity", Status::Blocked),
     ];
     for (script, want) in cases {
