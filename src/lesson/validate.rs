@@ -163,13 +163,10 @@ fn scenario(v: &mut V, raw: &RawScenario, id: &str, inline: bool) -> Scenario {
             let l = v.at(name);
             v.err(l, format!("duplicate context \"{}\"", name.value));
         }
-        let namespace = match &c.value.namespace {
-            Some(ns) => {
-                v.id(ns, "namespace name");
-                ns.value.clone()
-            }
-            None => "default".into(),
-        };
+        let namespace = c.value.namespace.as_ref().map(|ns| {
+            v.id(ns, "namespace name");
+            ns.value.clone()
+        });
         let cluster = c.value.cluster.as_ref().map(|s| s.value.clone()).unwrap_or_else(|| "kubernetes".into());
         contexts.push(ContextSpec { name: name.value.clone(), cluster, namespace });
     }
