@@ -5,6 +5,7 @@ use clap::{Arg, ArgAction};
 
 use super::{command, flag, namespace, opt, parse};
 use crate::kubectl::Ctx;
+use crate::sim::api::selector::Selector;
 use crate::sim::kubelet::{CState, CtrRt, PodRt};
 use crate::sim::Kind;
 
@@ -92,60 +93,122 @@ pub fn run(ctx: &mut Ctx, args: &[String]) {
     let Some(m) = parse(ctx, cmd, args) else { return };
     let ns = namespace(ctx, &m);
     let positional: Vec<String> = m.get_many::<String>("args").map(|v| v.cloned().collect()).unwrap_or_default();
-    let Some(target) = positional.first() else {
-        ctx.out.fail("error: expected 'logs [-f] [-p] (POD | TYPE/NAME) [-c CONTAINER]'.\nPOD or TYPE/NAME is a required argument for the logs command\nSee 'kubectl logs -h' for help and examples");
-        return;
+    let selector = m.get_one::<String>("selector").filter(|s| !s.is_empty());
+    let tail: Option<usize> =
+        m.get_one::<String>("tail").and_then(|t| t.parse::<i64>().ok()).filter(|t| *t >= 0).map(|t| t as usize);
+    let usage = if positional.len() > 2 || (selector.is_none() && positional.is_empty()) {
+        Some("expected 'logs [-f] [-p] (POD | TYPE/NAME) [-c CONTAINER]'.\nPOD or TYPE/NAME is a required argument for the logs command")
+    } else if selector.is_some() && !positional.is_empty() {
+        Some("only a selector (-l) or a POD name is allowed")
+    } else {
+        None
     };
-    let pod = match pod_name(ctx, &ns, target) {
-        Ok(p) => p,
-        Err(e) => return ctx.out.fail(&e),
+    if let Some(why) = usage {
+        return ctx.out.fail(&format!("error: {why}\nSee 'kubectl logs -h' for help and examples"));
+    }
+    let pods: Vec<String> = match (selector, positional.first()) {
+        (None, None) => return,
+        (Some(sel), _) => {
+            // `-l`: every matching pod, in name order (kubectl's own order is its map's), each
+            // with its last 10 lines unless --tail says otherwise.
+            let sel = match Selector::parse(sel) {
+                Ok(s) => s,
+                Err(e) => return ctx.out.fail(&format!("error: {e}")),
+            };
+            if let Err(e) = super::auth::authorize_kind(ctx, "list", Kind::Pod, &ns, "") {
+                return ctx.out.fail(&e);
+            }
+            let pods: Vec<String> = ctx
+                .world
+                .store
+                .list(Kind::Pod, Some(&ns))
+                .into_iter()
+                .filter(|p| sel.matches(&p.meta().labels.clone().unwrap_or_default()))
+                .map(|p| p.name().to_string())
+                .collect();
+            if pods.is_empty() {
+                ctx.out.err(&format!("No resources found in {ns} namespace.\n"));
+                return;
+            }
+            pods
+        }
+        (None, Some(target)) => match pod_name(ctx, &ns, target) {
+            Ok(p) => vec![p],
+            Err(e) => return ctx.out.fail(&e),
+        },
     };
+    let tail = if selector.is_some() && m.get_one::<String>("tail").is_none() { Some(10) } else { tail };
+    let container = positional.get(1).or(m.get_one::<String>("container")).cloned();
+    for pod in pods {
+        if !pod_logs(ctx, &m, &ns, &pod, container.as_ref(), tail) {
+            return;
+        }
+    }
+}
+
+/// Prints the logs of one pod's container(s); false after an error (printed).
+fn pod_logs(
+    ctx: &mut Ctx,
+    m: &clap::ArgMatches,
+    ns: &str,
+    pod: &str,
+    container: Option<&String>,
+    tail: Option<usize>,
+) -> bool {
+    let (ns, pod) = (ns.to_string(), pod.to_string());
     if let Err(e) = super::auth::authorize_kind(ctx, "get", Kind::Pod, &ns, &pod) {
-        return ctx.out.fail(&e);
+        ctx.out.fail(&e);
+        return false;
     }
     if ctx.world.store.get(Kind::Pod, &ns, &pod).is_none() {
-        return ctx.out.fail(&super::get::not_found(Kind::Pod, &pod));
+        ctx.out.fail(&super::get::not_found(Kind::Pod, &pod));
+        return false;
     }
     let containers: Vec<String> = if m.get_flag("all-containers") {
         let p = ctx.world.store.get(Kind::Pod, &ns, &pod).and_then(|o| o.as_pod()).cloned().unwrap_or_default();
         let spec = p.spec.unwrap_or_default();
         spec.init_containers.iter().flatten().chain(spec.containers.iter()).map(|c| c.name.clone()).collect()
     } else {
-        match pick_container(ctx, &ns, &pod, positional.get(1).or(m.get_one::<String>("container"))) {
+        match pick_container(ctx, &ns, &pod, container) {
             Ok(c) => vec![c],
-            Err(e) => return ctx.out.fail(&e),
+            Err(e) => {
+                ctx.out.fail(&e);
+                return false;
+            }
         }
     };
-    let tail: Option<usize> =
-        m.get_one::<String>("tail").and_then(|t| t.parse::<i64>().ok()).filter(|t| *t >= 0).map(|t| t as usize);
     let log_request = crate::sim::api::rbac::Attributes::for_kind("get", Kind::Pod, &ns, &pod).with_subresource("log");
     if let Err(e) = super::auth::authorize(ctx, &log_request) {
-        return ctx.out.fail(&e);
+        ctx.out.fail(&e);
+        return false;
     }
     for cname in containers {
         let rt: Option<PodRt> = ctx.world.kubelet.find(&ns, &pod).cloned();
         let Some(c) = rt.as_ref().and_then(|r| r.container(&cname)).cloned() else {
-            return ctx.out.fail(&format!(
+            ctx.out.fail(&format!(
                 "Error from server (BadRequest): container \"{cname}\" in pod \"{pod}\" is waiting to start: ContainerCreating"
             ));
+            return false;
         };
         let lines = if m.get_flag("previous") {
             match (&c.state, &c.prev_log) {
                 (_, Some(prev)) => prev.clone(),
                 _ => {
-                    return ctx.out.fail(&format!(
+                    ctx.out.fail(&format!(
                         "Error from server (BadRequest): previous terminated container \"{cname}\" in pod \"{pod}\" not found"
-                    ))
+                    ));
+                    return false;
                 }
             }
         } else {
             match &c.state {
                 CState::Waiting { .. } if c.last.is_some() => c.prev_log.clone().unwrap_or_default(),
                 CState::Waiting { .. } => {
-                    return ctx.out.fail(&format!(
-                    "Error from server (BadRequest): container \"{cname}\" in pod \"{pod}\" is waiting to start: {}",
-                    waiting_text(&c)
-                ))
+                    ctx.out.fail(&format!(
+                        "Error from server (BadRequest): container \"{cname}\" in pod \"{pod}\" is waiting to start: {}",
+                        waiting_text(&c)
+                    ));
+                    return false;
                 }
                 _ => c.log.clone(),
             }
@@ -167,4 +230,5 @@ pub fn run(ctx: &mut Ctx, args: &[String]) {
         }
         ctx.out.out(&partial);
     }
+    true
 }
