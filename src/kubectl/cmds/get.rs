@@ -221,7 +221,14 @@ fn get(ctx: &mut Ctx, m: &ArgMatches) {
     let total: usize = groups.iter().map(|(_, v)| v.len()).sum();
     let printed_before = ctx.out.stdout.len();
     let failed_before = ctx.out.code;
-    print::print_objects(ctx, &format, &groups, targets.named && total == 1 && targets.items.len() == 1, &opts);
+    // kubectl's generic printers (yaml, json, jsonpath, name...) print nothing when the one
+    // object asked for by name failed, nor when --ignore-not-found found nothing; otherwise
+    // they print what was found, as a List when it is not a single named object.
+    let single_implied = targets.named && targets.items.len() == 1;
+    let generic_silent = !format.is_table() && ((single_implied && !errors.is_empty()) || (total == 0 && ignore_nf));
+    if !generic_silent {
+        print::print_objects(ctx, &format, &groups, single_implied && total == 1, &opts);
+    }
     // kubectl says so when a table printed nothing and nothing went wrong.
     let printed = ctx.out.stdout.len() > printed_before || ctx.out.code != failed_before;
     if !printed && errors.is_empty() && !ignore_nf && format.is_table() {
