@@ -281,12 +281,7 @@ impl Attempt {
         let scn = &self.lesson.scenario;
         let ctx =
             step.context.as_ref().and_then(|c| scn.contexts.iter().find(|x| &x.name == c)).or(scn.contexts.first());
-        let mut client = Client::default();
-        if let Some(c) = ctx {
-            client.context = c.name.clone();
-            client.cluster = c.cluster.clone();
-            client.namespace = c.namespace.clone();
-        }
+        let mut client = scenario::kubeconfig(scn, ctx);
         if let Some(ns) = &step.namespace {
             client.namespace = ns.clone();
         }

@@ -4,8 +4,8 @@
 //! directory). Setup must succeed; a failing step is reported at its file:line:column.
 
 use super::diag::Loc;
-use super::model::{Scenario, SetupAction};
-use crate::kubectl;
+use super::model::{ContextSpec, Scenario, SetupAction};
+use crate::kubectl::{self, Client, KubeContext};
 use crate::shell::workstation::Workstation;
 use crate::shell::Fs;
 use crate::sim::{cluster, World};
@@ -43,14 +43,45 @@ pub fn world(s: &Scenario, seed: u64) -> World {
     w
 }
 
+/// The kubeconfig of a scenario: every context it declares (all reaching the one simulated
+/// cluster, as the administrator `kubernetes-admin`), `current` the current one.
+pub fn kubeconfig(s: &Scenario, current: Option<&ContextSpec>) -> Client {
+    let default = Client::default();
+    let server = default.clusters.first().map(|(_, url)| url.clone()).unwrap_or_default();
+    let user = default.user.clone();
+    let mut client = default;
+    if s.contexts.is_empty() {
+        return client;
+    }
+    client.contexts = s
+        .contexts
+        .iter()
+        .map(|c| KubeContext {
+            name: c.name.clone(),
+            cluster: c.cluster.clone(),
+            user: user.clone(),
+            // A context without a namespace works in `default`; show one only when set.
+            namespace: (c.namespace != "default").then(|| c.namespace.clone()),
+        })
+        .collect();
+    client.clusters.clear();
+    for c in &s.contexts {
+        if !client.clusters.iter().any(|(name, _)| name == &c.cluster) {
+            client.clusters.push((c.cluster.clone(), server.clone()));
+        }
+    }
+    if let Some(c) = current.or(s.contexts.first()) {
+        client.context = c.name.clone();
+        client.cluster = c.cluster.clone();
+        client.namespace = c.namespace.clone();
+    }
+    client
+}
+
 /// The learner's workstation on a scenario's cluster, set up and ready.
 pub fn build(s: &Scenario, seed: u64) -> Result<Workstation, SetupFailure> {
     let mut ws = Workstation::new(world(s, seed));
-    if let Some(c) = s.contexts.first() {
-        ws.client.context = c.name.clone();
-        ws.client.cluster = c.cluster.clone();
-        ws.client.namespace = c.namespace.clone();
-    }
+    ws.client = kubeconfig(s, s.contexts.first());
     for item in &s.setup {
         match &item.action {
             SetupAction::Apply { manifest } => {
