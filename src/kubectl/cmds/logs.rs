@@ -1,7 +1,10 @@
 //! `kubectl logs`: a container's output, the previous instance's with `--previous`, the
 //! default-container choice for multi-container pods, and the server's refusals.
 
+use std::cmp::Ordering;
+
 use clap::{Arg, ArgAction};
+use k8s_openapi::api::core::v1::Pod;
 
 use super::{command, flag, namespace, opt, parse};
 use crate::kubectl::Ctx;
@@ -9,31 +12,119 @@ use crate::sim::api::selector::Selector;
 use crate::sim::kubelet::{CState, CtrRt, PodRt};
 use crate::sim::Kind;
 
-/// Resolves `web`, `pod/web`, `deploy/web` to a pod name.
+/// Resolves `web`, `pod/web`, `deploy/web` to a pod name: a controller's first pod.
 pub(crate) fn pod_name(ctx: &Ctx, ns: &str, arg: &str) -> Result<String, String> {
-    let Some((t, n)) = arg.split_once('/') else { return Ok(arg.to_string()) };
+    match target_pods(ctx, ns, arg)? {
+        Target::Pod(name) => Ok(name),
+        Target::Controller(pods) => Ok(pods[0].metadata.name.clone().unwrap_or_default()),
+    }
+}
+
+/// What a `POD` or `TYPE/NAME` argument names: a pod, or the pods of a controller (never
+/// empty).
+enum Target {
+    Pod(String),
+    Controller(Vec<Pod>),
+}
+
+fn target_pods(ctx: &Ctx, ns: &str, arg: &str) -> Result<Target, String> {
+    let Some((t, n)) = arg.split_once('/') else { return Ok(Target::Pod(arg.to_string())) };
     let kind = crate::sim::api::discovery::resolve(t)
         .ok_or_else(|| format!("error: the server doesn't have a resource type \"{t}\""))?;
     if kind == Kind::Pod {
-        return Ok(n.to_string());
+        return Ok(Target::Pod(n.to_string()));
     }
-    // Controllers: the first of their pods, as kubectl's polymorphic helpers pick it.
     let obj = ctx.world.store.get(kind, ns, n).ok_or_else(|| super::get::not_found(kind, n))?;
     let v = obj.to_value();
     let selector = v.pointer("/spec/selector/matchLabels").or_else(|| v.pointer("/spec/selector")).cloned();
     let labels: std::collections::BTreeMap<String, String> =
         selector.and_then(|v| serde_json::from_value(v).ok()).unwrap_or_default();
-    let pod = ctx
+    let pods: Vec<Pod> = ctx
         .world
         .store
         .list(Kind::Pod, Some(ns))
         .into_iter()
-        .find(|p| {
+        .filter(|p| {
             let pl = p.meta().labels.clone().unwrap_or_default();
             !labels.is_empty() && labels.iter().all(|(k, v)| pl.get(k) == Some(v))
         })
-        .map(|p| p.name().to_string());
-    pod.ok_or_else(|| format!("error: no pods found for {}/{n}", kind.plural()))
+        .filter_map(|p| p.as_pod().cloned())
+        .collect();
+    if pods.is_empty() {
+        return Err(format!("error: no pods found for {}/{n}", kind.plural()));
+    }
+    Ok(Target::Controller(pods))
+}
+
+/// The pod whose logs `kubectl logs TYPE/NAME` shows: kubectl sorts the controller's pods
+/// "by logging" and takes the first, saying so when there was a choice.
+fn pod_for_logs(ctx: &mut Ctx, ns: &str, arg: &str) -> Result<String, String> {
+    match target_pods(ctx, ns, arg)? {
+        Target::Pod(name) => Ok(name),
+        Target::Controller(mut pods) => {
+            pods.sort_by(by_logging);
+            let name = pods[0].metadata.name.clone().unwrap_or_default();
+            if pods.len() > 1 {
+                ctx.out.err(&format!("Found {} pods, using pod/{name}\n", pods.len()));
+            }
+            Ok(name)
+        }
+    }
+}
+
+/// kubectl's `podutils.ByLogging`: scheduled before unscheduled; Running before Unknown before
+/// Pending (other phases rank with Running); ready before not ready; ready for longer first;
+/// more restarts first; older first.
+fn by_logging(a: &Pod, b: &Pod) -> Ordering {
+    let node = |p: &Pod| p.spec.as_ref().and_then(|s| s.node_name.clone()).unwrap_or_default();
+    let (na, nb) = (node(a), node(b));
+    if na != nb && (na.is_empty() || nb.is_empty()) {
+        return if na.is_empty() { Ordering::Greater } else { Ordering::Less };
+    }
+    let phase = |p: &Pod| match p.status.as_ref().and_then(|s| s.phase.as_deref()) {
+        Some("Unknown") => 1,
+        Some("Pending") => 2,
+        _ => 0,
+    };
+    if phase(a) != phase(b) {
+        return phase(a).cmp(&phase(b));
+    }
+    let ready_since = |p: &Pod| {
+        p.status.as_ref().and_then(|s| s.conditions.as_ref()).and_then(|cs| {
+            cs.iter().find(|c| c.type_ == "Ready" && c.status == "True").map(|c| c.last_transition_time.clone())
+        })
+    };
+    let (ra, rb) = (ready_since(a), ready_since(b));
+    if ra.is_some() != rb.is_some() {
+        return if ra.is_some() { Ordering::Less } else { Ordering::Greater };
+    }
+    // A zero time sorts last.
+    let older_first = |x: Option<chrono::DateTime<chrono::Utc>>, y: Option<chrono::DateTime<chrono::Utc>>| match (x, y) {
+        (Some(x), Some(y)) => x.cmp(&y),
+        (Some(_), None) => Ordering::Less,
+        (None, Some(_)) => Ordering::Greater,
+        (None, None) => Ordering::Equal,
+    };
+    if let (Some(x), Some(y)) = (ra, rb) {
+        let o = older_first(x.map(|t| t.0), y.map(|t| t.0));
+        if o != Ordering::Equal {
+            return o;
+        }
+    }
+    let restarts = |p: &Pod| {
+        p.status
+            .as_ref()
+            .and_then(|s| s.container_statuses.as_ref())
+            .and_then(|cs| cs.iter().map(|c| c.restart_count).max())
+            .unwrap_or(0)
+    };
+    if restarts(a) != restarts(b) {
+        return restarts(b).cmp(&restarts(a));
+    }
+    older_first(
+        a.metadata.creation_timestamp.as_ref().map(|t| t.0),
+        b.metadata.creation_timestamp.as_ref().map(|t| t.0),
+    )
 }
 
 /// Picks the container: `-c`, the default-container annotation, or the first one (with
@@ -132,7 +223,7 @@ pub fn run(ctx: &mut Ctx, args: &[String]) {
             }
             pods
         }
-        (None, Some(target)) => match pod_name(ctx, &ns, target) {
+        (None, Some(target)) => match pod_for_logs(ctx, &ns, target) {
             Ok(p) => vec![p],
             Err(e) => return ctx.out.fail(&e),
         },
