@@ -967,7 +967,10 @@ mod tests {
         assert_eq!(forbidden_kubectl_verb("kubectl rollout status deployment/web --watch=false"), None);
         assert_eq!(forbidden_kubectl_verb("k rollout status -w=false deploy web"), None);
         assert_eq!(forbidden_kubectl_verb("kubectl rollout status deployment/web").as_deref(), Some("rollout"));
-        assert_eq!(forbidden_kubectl_verb("kubectl rollout undo deployment/web --watch=false").as_deref(), Some("rollout"));
+        assert_eq!(
+            forbidden_kubectl_verb("kubectl rollout undo deployment/web --watch=false").as_deref(),
+            Some("rollout")
+        );
         // The flag belongs to the command it follows.
         assert_eq!(
             forbidden_kubectl_verb("kubectl rollout status deploy/a; kubectl get pods --watch=false").as_deref(),

@@ -323,7 +323,8 @@ fn a_scenarios_contexts_fill_the_learners_kubeconfig() {
     assert!(loaded.is_ok(), "{}", diag::render(&loaded.diagnostics));
     let s = loaded.course.scenario("ctx").unwrap();
     let mut a = Attempt::sandbox(s, None).unwrap();
-    let t = a.run_script("kubectl config get-contexts\nkubectl config use-context admin\nkubectl config current-context\n");
+    let t =
+        a.run_script("kubectl config get-contexts\nkubectl config use-context admin\nkubectl config current-context\n");
     assert_eq!(
         t,
         "$ kubectl config get-contexts\n\

@@ -99,7 +99,8 @@ fn by_logging(a: &Pod, b: &Pod) -> Ordering {
         return if ra.is_some() { Ordering::Less } else { Ordering::Greater };
     }
     // A zero time sorts last.
-    let older_first = |x: Option<chrono::DateTime<chrono::Utc>>, y: Option<chrono::DateTime<chrono::Utc>>| match (x, y) {
+    let older_first = |x: Option<chrono::DateTime<chrono::Utc>>, y: Option<chrono::DateTime<chrono::Utc>>| match (x, y)
+    {
         (Some(x), Some(y)) => x.cmp(&y),
         (Some(_), None) => Ordering::Less,
         (None, Some(_)) => Ordering::Greater,
