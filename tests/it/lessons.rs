@@ -320,6 +320,28 @@ fn during_checks_hold_at_every_tick_of_their_window() {
 }
 
 #[test]
+fn a_scenarios_contexts_fill_the_learners_kubeconfig() {
+    let text = "apiVersion: kubedojo/v1\nkind: Scenario\nid: ctx\ncluster:\n  namespaces: [shop]\ncontexts:\n  - name: ckad\n    namespace: shop\n  - name: admin\n";
+    let loaded = load_sources(vec![source("c.yaml", text)], vec![]);
+    assert!(loaded.is_ok(), "{}", diag::render(&loaded.diagnostics));
+    let s = loaded.course.scenario("ctx").unwrap();
+    let mut a = Attempt::sandbox(s, None).unwrap();
+    let t =
+        a.run_script("kubectl config get-contexts\nkubectl config use-context admin\nkubectl config current-context\n");
+    assert_eq!(
+        t,
+        "$ kubectl config get-contexts\n\
+         CURRENT   NAME    CLUSTER      AUTHINFO           NAMESPACE\n\
+         \x20         admin   kubernetes   kubernetes-admin   \n\
+         *         ckad    kubernetes   kubernetes-admin   shop\n\
+         $ kubectl config use-context admin\n\
+         Switched to context \"admin\".\n\
+         $ kubectl config current-context\n\
+         admin\n"
+    );
+}
+
+#[test]
 fn scenario_faults_are_applied_at_their_tick() {
     let text = "apiVersion: kubedojo/v1\nkind: Scenario\nid: faulty\nfaults:\n  - at: 5\n    chaos: node-down node01\n";
     let loaded = load_sources(vec![source("f.yaml", text)], vec![]);
