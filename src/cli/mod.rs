@@ -2,6 +2,8 @@
 //! on): `run` plays a script of shell commands against a simulated cluster and prints the
 //! transcript. The other subcommands arrive with the lesson, TUI and scale work and say so.
 
+pub mod bench;
+
 use std::io::{Read, Write};
 
 use clap::{Parser, Subcommand};
@@ -55,14 +57,24 @@ enum Cmd {
     Check { paths: Vec<String> },
     /// List lessons, domains and progress.
     List,
-    /// Scale benchmark.
+    /// Scale benchmark: N nodes, M pods as Deployments of 100 replicas with a Service each,
+    /// converged, then T steady ticks with churn; prints its figures as `key: value` lines.
     Bench {
+        /// Nodes in the cluster.
+        #[arg(long, default_value_t = 5_000)]
+        nodes: u64,
+        /// Pods, as Deployments of 100 replicas.
+        #[arg(long, default_value_t = 150_000)]
+        pods: u64,
+        /// Steady ticks (simulated seconds) measured after convergence.
+        #[arg(long, default_value_t = 100)]
+        ticks: u64,
+        /// Seed of the cluster's random choices and of the churn.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Run 1,000/30,000, 5,000/150,000 and 15,000/450,000 (nodes/pods) in turn.
         #[arg(long)]
-        nodes: Option<u64>,
-        #[arg(long)]
-        pods: Option<u64>,
-        #[arg(long)]
-        ticks: Option<u64>,
+        sweep: bool,
     },
 }
 
@@ -86,7 +98,9 @@ pub fn main() -> i32 {
         Some(Cmd::Grade { .. }) => not_yet("grade", "lessons and grading"),
         Some(Cmd::Check { .. }) => not_yet("check", "lessons and grading"),
         Some(Cmd::List) => not_yet("list", "lessons and grading"),
-        Some(Cmd::Bench { .. }) => not_yet("bench", "the scale work"),
+        Some(Cmd::Bench { nodes, pods, ticks, seed, sweep }) => {
+            bench::main(bench::Config { nodes, pods, ticks, seed }, sweep)
+        }
     }
 }
 

@@ -3,13 +3,13 @@
 //! the pod or record why it fits nowhere (the FailedScheduling event and the PodScheduled
 //! condition), and retry unschedulable pods with back-off when the cluster changes.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use k8s_openapi::api::core::v1::{Pod, PodCondition, PodStatus};
 
-use super::events::{object_reference, EventType, Source};
+use super::events::{pod_reference, EventType, Source};
 use super::scheduler::{PodInfo, Snapshot};
-use super::{Kind, Object, Tick, World};
+use super::{Kind, ObjKey, Object, Tick, World};
 
 /// Retry bookkeeping of an unschedulable pod.
 #[derive(Clone, Debug, Default)]
@@ -24,6 +24,138 @@ pub struct Attempt {
 #[derive(Clone, Debug, Default)]
 pub struct Queue {
     pub attempts: BTreeMap<String, Attempt>,
+    /// The scheduler cache: the snapshot kept up to date from the store's change log, and
+    /// the pods waiting to be scheduled.
+    pub cache: Cache,
+}
+
+/// kube-scheduler's cache and active queue, fed by the store's change log (its informers), so
+/// a scheduling pass costs in proportion to what changed rather than to the cluster's size.
+/// The snapshot it keeps is the one [`snapshot`] would build: nodes in name order, each
+/// node's pods in namespace/name order (pods assumed this tick come last until their binding
+/// is seen).
+#[derive(Clone, Debug, Default)]
+pub struct Cache {
+    cursor: u64,
+    synced: bool,
+    snap: Snapshot,
+    /// Pod → index of the node it is counted on in `snap`.
+    placed: BTreeMap<ObjKey, usize>,
+    /// Pods waiting for a node (unbound, not being deleted, for the default scheduler).
+    pending: BTreeSet<ObjKey>,
+    /// Pods placed by the last pass, counted at the end of their node's list.
+    assumed: BTreeSet<ObjKey>,
+}
+
+impl Cache {
+    /// Rebuilds everything from the store.
+    fn relist(&mut self, w: &World) {
+        self.snap = snapshot(w);
+        self.placed.clear();
+        self.pending.clear();
+        self.assumed.clear();
+        for (i, n) in self.snap.nodes().iter().enumerate() {
+            for p in &n.pods {
+                self.placed.insert(ObjKey::new(&p.namespace, &p.name), i);
+            }
+        }
+        for o in w.store.list(Kind::Pod, None) {
+            if o.as_pod().is_some_and(is_pending) {
+                self.pending.insert(o.key());
+            }
+        }
+    }
+
+    /// Catches up with the store's changes.
+    fn sync(&mut self, w: &World) {
+        let rv = w.store.resource_version();
+        let changes: Option<Vec<(Kind, ObjKey)>> = if self.synced {
+            w.store.watch(self.cursor).map(|it| {
+                it.filter(|e| matches!(e.kind, Kind::Pod | Kind::Node | Kind::Namespace))
+                    .map(|e| (e.kind, e.key.clone()))
+                    .collect()
+            })
+        } else {
+            None
+        };
+        self.cursor = rv;
+        self.synced = true;
+        let Some(changes) = changes else {
+            self.relist(w);
+            return;
+        };
+        // Nodes coming or going, or namespaces changing, change the order or the labels
+        // everywhere: rebuild (rare). A node's own fields are refreshed in place.
+        let mut nodes: BTreeSet<String> = BTreeSet::new();
+        let mut pods: BTreeSet<ObjKey> = BTreeSet::new();
+        for (kind, key) in changes {
+            match kind {
+                Kind::Pod => {
+                    pods.insert(key);
+                }
+                Kind::Node => {
+                    nodes.insert(key.name);
+                }
+                _ => {
+                    self.relist(w);
+                    return;
+                }
+            }
+        }
+        for name in nodes {
+            let node = w.store.get(Kind::Node, "", &name).and_then(|o| o.as_node());
+            match (node, self.snap.node_index(&name)) {
+                (Some(n), Some(i)) => {
+                    self.snap.set_node(i, n);
+                }
+                _ => {
+                    self.relist(w);
+                    return;
+                }
+            }
+        }
+        for key in pods {
+            let pod = w.store.get(Kind::Pod, &key.namespace, &key.name).and_then(|o| o.as_pod());
+            if pod.is_some_and(is_pending) {
+                self.pending.insert(key.clone());
+            } else {
+                self.pending.remove(&key);
+            }
+            let want = pod.filter(|p| !is_terminal(p)).and_then(|p| {
+                let node = p.spec.as_ref()?.node_name.as_deref()?;
+                Some((self.snap.node_index(node)?, p))
+            });
+            let assumed = self.assumed.remove(&key);
+            if let (false, Some(&i), Some((j, p))) = (assumed, self.placed.get(&key), want) {
+                // Counted already, on the same node, sorted: keep it unless what the scheduler
+                // knows of the pod changed (labels, deletion).
+                if i == j {
+                    let same = self.snap.nodes()[i].pods.binary_search_by(|x| cmp_key(x, &key)).ok().is_some_and(|at| {
+                        let x = &self.snap.nodes()[i].pods[at];
+                        x.terminating == p.metadata.deletion_timestamp.is_some()
+                            && p.metadata.labels.as_ref().map_or(x.labels.is_empty(), |l| *l == *x.labels)
+                    });
+                    if same {
+                        continue;
+                    }
+                }
+            }
+            if let Some(i) = self.placed.remove(&key) {
+                self.snap.remove_pod(i, &key.namespace, &key.name);
+            }
+            if let Some((j, p)) = want {
+                let info = PodInfo::from_pod(p);
+                self.snap.add_pod(j, info);
+                self.snap.sort_node_pods(j);
+                self.placed.insert(key, j);
+            }
+        }
+    }
+}
+
+/// Orders pods like the store's list: namespace, then name.
+fn cmp_key(p: &PodInfo, key: &ObjKey) -> std::cmp::Ordering {
+    (p.namespace.as_str(), p.name.as_str()).cmp(&(key.namespace.as_str(), key.name.as_str()))
 }
 
 /// podMaxInUnschedulablePodsDuration: an unschedulable pod is retried at least this often.
@@ -70,10 +202,12 @@ pub fn snapshot(w: &World) -> Snapshot {
 pub fn schedule_pending(w: &mut World) {
     let now = w.now;
     let rv = w.store.resource_version();
-    let mut pending: Vec<Pod> = w
-        .store
-        .list(Kind::Pod, None)
-        .into_iter()
+    let mut cache = std::mem::take(&mut w.sched_queue.cache);
+    cache.sync(w);
+    let mut pending: Vec<Pod> = cache
+        .pending
+        .iter()
+        .filter_map(|k| w.store.get(Kind::Pod, &k.namespace, &k.name))
         .filter_map(|o| o.as_pod())
         .filter(|p| is_pending(p))
         .filter(|p| {
@@ -89,6 +223,7 @@ pub fn schedule_pending(w: &mut World) {
         .cloned()
         .collect();
     if pending.is_empty() {
+        w.sched_queue.cache = cache;
         return;
     }
     // The active queue pops by priority, then by the time the pod entered the queue.
@@ -100,7 +235,10 @@ pub fn schedule_pending(w: &mut World) {
             p.metadata.name.clone(),
         )
     });
-    let mut snap = snapshot(w);
+    // The pods placed below are assumed in the snapshot at once; the cache sees their
+    // bindings (and re-sorts them) when it next catches up.
+    let mut snap = std::mem::take(&mut cache.snap);
+    w.sched_queue.cache = cache;
     for pod in pending {
         let ns = pod.metadata.namespace.clone().unwrap_or_default();
         let name = pod.metadata.name.clone().unwrap_or_default();
@@ -111,6 +249,9 @@ pub fn schedule_pending(w: &mut World) {
         };
         match result {
             Ok(placement) => {
+                let key = ObjKey::new(&ns, &name);
+                w.sched_queue.cache.placed.insert(key.clone(), placement.node_index);
+                w.sched_queue.cache.assumed.insert(key);
                 snap.add_pod(placement.node_index, placement.pod_info);
                 w.sched_queue.attempts.remove(&uid);
                 let node = placement.node_name.clone();
@@ -121,7 +262,7 @@ pub fn schedule_pending(w: &mut World) {
                         }
                     }
                 });
-                let reference = object_reference(&Object::Pod(pod.clone()), None);
+                let reference = pod_reference(&pod, None);
                 w.record_event(
                     reference,
                     EventType::Normal,
@@ -163,9 +304,10 @@ pub fn schedule_pending(w: &mut World) {
                         status.qos_class = Some(qos);
                     }
                 });
-                let reference = object_reference(&Object::Pod(pod.clone()), None);
+                let reference = pod_reference(&pod, None);
                 w.record_event(reference, EventType::Warning, "FailedScheduling", &fit.message, Source::scheduler());
             }
         }
     }
+    w.sched_queue.cache.snap = snap;
 }

@@ -3,6 +3,7 @@
 
 mod architecture;
 mod bad_input;
+mod bench;
 mod determinism;
 mod oracle;
 mod oracle_create;

@@ -41,6 +41,8 @@ pub struct Controllers {
     pub apps: apps_informer::Informer,
     pub deployment: queue::WorkQueue,
     pub replicaset: queue::WorkQueue,
+    /// The garbage collector's graph of uids and owner references.
+    pub gc: gc::State,
 }
 
 /// How many rounds the Deployment and ReplicaSet controllers get per tick. Their chain

@@ -175,7 +175,7 @@ pub fn run_pod(w: &mut World, pod: &Pod, rt: &mut PodRt) {
     // Init containers, one after another; sidecars keep running once started.
     let mut i = 0;
     while i < rt.init.len() {
-        let mut c = rt.init[i].clone();
+        let mut c = take_for_step(&mut rt.init[i]);
         let p = if c.sidecar { "Always" } else { init_policy(&policy) };
         step(w, pod, rt, &mut c, p);
         let done = if c.sidecar { c.started } else { matches!(&c.state, CState::Terminated(t) if t.exit_code == 0) };
@@ -190,13 +190,26 @@ pub fn run_pod(w: &mut World, pod: &Pod, rt: &mut PodRt) {
         i += 1;
     }
     for i in 0..rt.containers.len() {
-        let mut c = rt.containers[i].clone();
+        let mut c = take_for_step(&mut rt.containers[i]);
         if c.state == (CState::Waiting { reason: "PodInitializing".into(), message: None }) {
             c.state = CState::Waiting { reason: "ContainerCreating".into(), message: None };
         }
         step(w, pod, rt, &mut c, &policy);
         rt.containers[i] = c;
     }
+}
+
+/// The container to step, out of the pod's runtime state. While it steps, the pod's state
+/// keeps a copy of how it was when something in the pod could look at it: a shell it runs
+/// (requests to the pod's own IP find the pod's listeners) or its probes (an exec probe is a
+/// shell too). Otherwise nothing reads it, and a stand-in saves the copy.
+fn take_for_step(slot: &mut CtrRt) -> CtrRt {
+    let has_probes =
+        slot.spec.startup_probe.is_some() || slot.spec.liveness_probe.is_some() || slot.spec.readiness_probe.is_some();
+    if has_probes || matches!(slot.proc, Some(Proc::Shell { .. })) {
+        return slot.clone();
+    }
+    std::mem::replace(slot, CtrRt::new(Container::default(), slot.is_init))
 }
 
 /// Init containers restart on failure unless the pod never restarts.

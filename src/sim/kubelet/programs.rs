@@ -315,6 +315,25 @@ impl Program {
         (logs, self.exited)
     }
 
+    /// Whether stepping the program changes nothing, now or at any later tick (no output to
+    /// come, no exit, no growing memory): the kubelet need not sync its container until
+    /// something else happens. Must stay in step with [`Program::step`] and
+    /// [`Program::memory_mi`].
+    pub fn is_idle(&self) -> bool {
+        if self.exited.is_some() || !self.pending_logs.is_empty() {
+            return false;
+        }
+        if self.env.get("LEAK_MI_PER_S").and_then(|v| v.parse::<u64>().ok()).unwrap_or(0) > 0 {
+            return false;
+        }
+        match &self.kind {
+            Kind::Mysql | Kind::Postgres => self.logged_listen,
+            Kind::Stress { timeout_s, .. } => timeout_s.is_none(),
+            Kind::Webapp => !self.env.contains_key("CRASH_AFTER"),
+            _ => true,
+        }
+    }
+
     /// Memory in use, in MiB (what an OOM kill is judged on).
     pub fn memory_mi(&self, now: Tick) -> u64 {
         let leak = self.env.get("LEAK_MI_PER_S").and_then(|v| v.parse::<u64>().ok()).unwrap_or(0);
