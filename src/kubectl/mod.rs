@@ -135,6 +135,48 @@ pub struct Ctx<'a> {
     pub cwd: String,
     pub stdin: Vec<u8>,
     pub out: Output,
+    /// The environment kubectl was started with (`KUBE_EDITOR`, `EDITOR`, `SHELL`).
+    pub env: crate::shell::Env,
+    /// Who runs the editor of `kubectl edit` (None: no editor can be started).
+    pub editor: Option<&'a mut dyn Editor>,
+    /// `--as` user and `--as-group` groups: requests are made as this identity.
+    pub impersonate: Option<(String, Vec<String>)>,
+}
+
+/// Starts the learner's editor for `kubectl edit`, the way a terminal would: the
+/// workstation runs it through its shell (so `KUBE_EDITOR="sed -i ..."` works in scripts),
+/// the TUI can suspend itself and run a real terminal editor on the file's text.
+pub trait Editor {
+    /// Runs `argv` — the editor command kubectl built (`vi /tmp/kubectl-edit-x1y2z.yaml`, or
+    /// `/bin/bash -c '<editor> "/tmp/kubectl-edit-x1y2z.yaml"'` when `$KUBE_EDITOR` has
+    /// quotes) — which edits the file in `files` in place. What the editor prints goes to
+    /// `io`, in order.
+    #[allow(clippy::too_many_arguments)]
+    fn run_editor(
+        &mut self,
+        world: &mut World,
+        client: &mut Client,
+        files: &mut dyn Fs,
+        cwd: &str,
+        env: &crate::shell::Env,
+        argv: &[String],
+        io: &mut crate::shell::ExtIo,
+    ) -> Result<(), EditorFailure>;
+
+    /// Whether a person edits (the TUI). A script's editor does the same thing every time,
+    /// so after an invalid edit kubectl reopens the file once, not until it is fixed.
+    fn interactive(&self) -> bool {
+        false
+    }
+}
+
+/// Why the editor did not run to a clean exit (kubectl's two messages).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EditorFailure {
+    /// No such program: `unable to launch the editor "..."`.
+    NotFound,
+    /// It ran and exited non-zero: `there was a problem with the editor "..."`.
+    Failed,
 }
 
 /// Runs `kubectl <args>`.
@@ -145,6 +187,21 @@ pub fn run(
     cwd: &str,
     args: &[String],
     stdin: &[u8],
+) -> Output {
+    run_with(world, client, files, cwd, args, stdin, &crate::shell::Env::new(), None)
+}
+
+/// Runs `kubectl <args>` with the caller's environment and editor (the workstation's shell).
+#[allow(clippy::too_many_arguments)]
+pub fn run_with(
+    world: &mut World,
+    client: &mut Client,
+    files: &mut dyn Fs,
+    cwd: &str,
+    args: &[String],
+    stdin: &[u8],
+    env: &crate::shell::Env,
+    editor: Option<&mut dyn Editor>,
 ) -> Output {
     // `--context NAME` runs this one command in another context of the kubeconfig.
     let wanted = args.iter().enumerate().find_map(|(i, a)| {
@@ -165,7 +222,28 @@ pub fn run(
         }
         _ => client,
     };
-    let mut ctx = Ctx { world, client, files, cwd: cwd.to_string(), stdin: stdin.to_vec(), out: Output::default() };
+    let impersonate = match cmds::auth::impersonation(args, &client.user) {
+        Ok(i) => i,
+        Err(e) => {
+            let mut out = Output::default();
+            out.fail(&e);
+            return out;
+        }
+    };
+    let mut ctx = Ctx {
+        world,
+        client,
+        files,
+        cwd: cwd.to_string(),
+        stdin: stdin.to_vec(),
+        out: Output::default(),
+        env: env.clone(),
+        editor: match editor {
+            Some(e) => Some(e),
+            None => None,
+        },
+        impersonate,
+    };
     cmds::dispatch(&mut ctx, args);
     ctx.out
 }

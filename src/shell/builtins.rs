@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 
 use brush_parser::ast::{BinaryPredicate, UnaryPredicate};
 
-use super::interp::{glob_match, Input, Shell};
+use super::interp::{Input, Shell};
 use super::vfs::Stat;
 use super::{Flavor, Host};
 
@@ -17,6 +17,8 @@ pub(crate) struct Ctx<'a> {
     pub stdin: Option<&'a mut Input>,
     pub out: Vec<u8>,
     pub err: Vec<u8>,
+    /// What was written before the last [`Ctx::sync`], in write order.
+    pub ordered: super::ExtIo,
     pub now: u64,
 }
 
@@ -36,20 +38,28 @@ pub(crate) enum Outcome {
 }
 
 impl Ctx<'_> {
+    /// Fixes the order of what was written so far (stdout, then stderr): a tool that
+    /// prints results and then an error about a later file calls this in between.
+    pub fn sync(&mut self) {
+        let out = std::mem::take(&mut self.out);
+        let err = std::mem::take(&mut self.err);
+        self.ordered.out(&out);
+        self.ordered.err(&err);
+    }
     pub fn outs(&mut self, s: &str) {
         self.out.extend_from_slice(s.as_bytes());
     }
     pub fn errs(&mut self, s: &str) {
         self.err.extend_from_slice(s.as_bytes());
     }
-    fn stdin_all(&mut self) -> Vec<u8> {
+    pub(crate) fn stdin_all(&mut self) -> Vec<u8> {
         self.stdin.as_mut().map(|i| i.rest()).unwrap_or_default()
     }
-    fn path(&self, p: &str) -> String {
+    pub(crate) fn path(&self, p: &str) -> String {
         self.sh.resolve(p)
     }
     /// Reads a file argument (`-` is stdin), as the applets do.
-    fn read_arg(&mut self, name: &str) -> Result<Vec<u8>, super::FsError> {
+    pub(crate) fn read_arg(&mut self, name: &str) -> Result<Vec<u8>, super::FsError> {
         if name == "-" {
             return Ok(self.stdin_all());
         }
@@ -64,7 +74,11 @@ impl Ctx<'_> {
     }
     /// Contents of the file arguments, or stdin when there are none; errors are printed
     /// with `fmt_err(name, error)` and reported through the returned flag.
-    fn inputs(&mut self, files: &[String], fmt_err: impl Fn(&str, &super::FsError) -> String) -> (Vec<u8>, bool) {
+    pub(crate) fn inputs(
+        &mut self,
+        files: &[String],
+        fmt_err: impl Fn(&str, &super::FsError) -> String,
+    ) -> (Vec<u8>, bool) {
         if files.is_empty() {
             return (self.stdin_all(), true);
         }
@@ -82,7 +96,7 @@ impl Ctx<'_> {
         }
         (all, ok)
     }
-    fn busybox(&self) -> bool {
+    pub(crate) fn busybox(&self) -> bool {
         self.sh.flavor == Flavor::Busybox
     }
 }
@@ -616,24 +630,15 @@ pub(crate) fn run(argv: &[String], ctx: &mut Ctx) -> Option<Outcome> {
             ctx.outs(&join_lines(&sel));
             i32::from(!ok)
         }
-        "wc" => {
-            let (fl, files) = flags(args);
-            let (data, ok) = ctx.inputs(&files, |f, e| format!("wc: can't open '{f}': {e}\n"));
-            let l = data.iter().filter(|&&b| b == b'\n').count();
-            let w = String::from_utf8_lossy(&data).split_whitespace().count();
-            let c = data.len();
-            let name_sfx = if files.len() == 1 { format!(" {}", files[0]) } else { String::new() };
-            let s = match fl.as_str() {
-                "l" => format!("{l}{name_sfx}"),
-                "w" => format!("{w}{name_sfx}"),
-                "c" | "m" => format!("{c}{name_sfx}"),
-                _ => format!("{l:>9} {w:>9} {c:>9}{name_sfx}"),
-            };
-            ctx.outs(&s);
-            ctx.outs("\n");
-            i32::from(!ok)
-        }
-        "grep" => grep(args, ctx),
+        "wc" => super::tools::wc(args, ctx),
+        "grep" | "egrep" | "fgrep" => super::grep::grep(&name, args, ctx),
+        "sed" => super::sed::sed(args, ctx),
+        "awk" => super::awk::awk(args, ctx),
+        "base64" => super::tools::base64(args, ctx),
+        "find" => super::tools::find(args, ctx),
+        "diff" => super::tools::diff(args, ctx),
+        "which" => super::tools::which(args, ctx),
+        "history" if !bb => super::tools::history(args, ctx),
         "cut" => {
             let mut delim = '\t';
             let mut fields = String::new();
@@ -738,46 +743,7 @@ pub(crate) fn run(argv: &[String], ctx: &mut Ctx) -> Option<Outcome> {
             ctx.outs(&out);
             i32::from(!ok)
         }
-        "tr" => {
-            let (fl, sets) = flags(args);
-            let expand = |s: &str| -> Vec<char> {
-                let s = match s {
-                    "[:lower:]" => "a-z",
-                    "[:upper:]" => "A-Z",
-                    "[:digit:]" => "0-9",
-                    "[:space:]" => " \t\n\r",
-                    o => o,
-                };
-                let c: Vec<char> = s.chars().collect();
-                let mut v = Vec::new();
-                let mut i = 0;
-                while i < c.len() {
-                    if c.get(i + 1) == Some(&'-') && i + 2 < c.len() {
-                        for x in c[i]..=c[i + 2] {
-                            v.push(x);
-                        }
-                        i += 3;
-                    } else {
-                        v.push(c[i]);
-                        i += 1;
-                    }
-                }
-                v
-            };
-            let a = expand(sets.first().map(String::as_str).unwrap_or(""));
-            let b = expand(sets.get(1).map(String::as_str).unwrap_or(""));
-            let data = String::from_utf8_lossy(&ctx.stdin_all()).into_owned();
-            let mut out = String::new();
-            for c in data.chars() {
-                match a.iter().position(|&x| x == c) {
-                    Some(_) if fl.contains('d') => {}
-                    Some(i) => out.push(*b.get(i).or(b.last()).unwrap_or(&c)),
-                    None => out.push(c),
-                }
-            }
-            ctx.outs(&out);
-            0
-        }
+        "tr" => super::tools::tr(args, ctx),
         "tee" => {
             let (fl, files) = flags(args);
             let data = ctx.stdin_all();
@@ -1106,25 +1072,7 @@ pub(crate) fn run(argv: &[String], ctx: &mut Ctx) -> Option<Outcome> {
             }
             rc
         }
-        "type" | "which" | "command" => {
-            let list: Vec<&String> = args.iter().filter(|a| !a.starts_with('-')).collect();
-            let mut rc = 0;
-            for a in list {
-                if ctx.sh.aliases.contains_key(a.as_str()) && name == "type" {
-                    let s = format!(
-                        "{a} is aliased to `{}'\n",
-                        ctx.sh.aliases.get(a.as_str()).cloned().unwrap_or_default()
-                    );
-                    ctx.outs(&s);
-                } else if is_builtin(a) {
-                    let s = if name == "type" { format!("{a} is a shell builtin\n") } else { format!("/bin/{a}\n") };
-                    ctx.outs(&s);
-                } else {
-                    rc = 1;
-                }
-            }
-            rc
-        }
+        "type" | "command" => super::tools::type_cmd(&name, args, ctx),
         "wget" => return Some(super::net::wget(args, ctx)),
         "curl" => return Some(super::net::curl(args, ctx)),
         "nc" => return Some(super::net::nc(args, ctx)),
@@ -1139,7 +1087,7 @@ pub(crate) fn is_builtin(n: &str) -> bool {
         "sleep", "echo", "printf", "date", "cat", "touch", "rm", "mkdir", "rmdir", "ls", "cp", "mv", "head", "tail",
         "wc", "grep", "cut", "sort", "uniq", "tr", "tee", "seq", "expr", "env", "printenv", "export", "test", "[",
         "true", "false", "cd", "pwd", "id", "whoami", "hostname", "uname", "wget", "nc", "nslookup", "sh", "basename",
-        "dirname", "kill",
+        "dirname", "kill", "egrep", "fgrep", "sed", "awk", "base64", "find", "diff", "which",
     ];
     NAMES.contains(&n)
 }
@@ -1276,142 +1224,6 @@ fn ls(args: &[String], ctx: &mut Ctx) -> i32 {
     rc
 }
 
-fn grep(args: &[String], ctx: &mut Ctx) -> i32 {
-    let mut fl = String::new();
-    let mut pats: Vec<String> = Vec::new();
-    let mut files = Vec::new();
-    let mut i = 0;
-    while i < args.len() {
-        let a = &args[i];
-        if a == "-e" {
-            i += 1;
-            pats.extend(args.get(i).cloned());
-        } else if a.len() > 1
-            && a.starts_with('-')
-            && files.is_empty()
-            && (pats.is_empty() || !a.is_empty())
-            && !a.starts_with("--")
-        {
-            fl.push_str(&a[1..]);
-        } else if a.starts_with("--") {
-        } else if pats.is_empty() {
-            pats.push(a.clone());
-        } else {
-            files.push(a.clone());
-        }
-        i += 1;
-    }
-    if pats.is_empty() {
-        ctx.errs(
-            "Usage: grep [-HhnlLoqvsrRiwFE] [-m N] [-A|B|C N] { PATTERN | -e PATTERN... | -f FILE... } [FILE]...\n",
-        );
-        return 2;
-    }
-    let icase = fl.contains('i');
-    let invert = fl.contains('v');
-    let show_name = files.len() > 1 && !fl.contains('h');
-    let mut count_total = 0;
-    let mut out = String::new();
-    let mut rc_err = false;
-    let sources: Vec<Option<String>> =
-        if files.is_empty() { vec![None] } else { files.iter().cloned().map(Some).collect() };
-    for src in sources {
-        let data = match &src {
-            None => ctx.stdin_all(),
-            Some(f) => match ctx.read_arg(f) {
-                Ok(d) => d,
-                Err(e) => {
-                    if !fl.contains('s') {
-                        ctx.errs(&format!("grep: {f}: {e}\n"));
-                    }
-                    rc_err = true;
-                    continue;
-                }
-            },
-        };
-        let mut count = 0;
-        for (n, l) in lines(&data).iter().enumerate() {
-            let hit = pats.iter().any(|p| pattern_match(p, l, icase, fl.contains('F'), fl.contains('w')));
-            if hit != invert {
-                count += 1;
-                if !fl.contains('c') && !fl.contains('q') && !fl.contains('l') {
-                    if show_name {
-                        let _ = write!(out, "{}:", src.as_deref().unwrap_or(""));
-                    }
-                    if fl.contains('n') {
-                        let _ = write!(out, "{}:", n + 1);
-                    }
-                    out.push_str(l);
-                    out.push('\n');
-                }
-            }
-        }
-        if fl.contains('c') {
-            if show_name {
-                let _ = write!(out, "{}:", src.as_deref().unwrap_or(""));
-            }
-            let _ = writeln!(out, "{count}");
-        }
-        if fl.contains('l') && count > 0 {
-            let _ = writeln!(out, "{}", src.as_deref().unwrap_or("(standard input)"));
-        }
-        count_total += count;
-    }
-    if !fl.contains('q') {
-        ctx.outs(&out);
-    }
-    if count_total > 0 {
-        0
-    } else if rc_err {
-        2
-    } else {
-        1
-    }
-}
-
-/// Basic regular expression subset: `^`, `$`, `.`, `.*`, `[...]`; else substring.
-fn pattern_match(p: &str, line: &str, icase: bool, fixed: bool, word: bool) -> bool {
-    let (p, line) = if icase { (p.to_lowercase(), line.to_lowercase()) } else { (p.to_string(), line.to_string()) };
-    if fixed || !p.contains(['^', '$', '.', '*', '[']) {
-        if word {
-            return line.split(|c: char| !c.is_alphanumeric() && c != '_').any(|w| w == p);
-        }
-        return line.contains(&p);
-    }
-    // Translate to a glob and try every start position.
-    let anchored_start = p.starts_with('^');
-    let anchored_end = p.ends_with('$') && !p.ends_with("\\$");
-    let core = p.trim_start_matches('^');
-    let core = if anchored_end { &core[..core.len() - 1] } else { core };
-    let mut glob = String::new();
-    let chars: Vec<char> = core.chars().collect();
-    let mut i = 0;
-    while i < chars.len() {
-        let c = chars[i];
-        if c == '.' && chars.get(i + 1) == Some(&'*') {
-            glob.push('*');
-            i += 2;
-            continue;
-        }
-        match c {
-            '.' => glob.push('?'),
-            '?' => glob.push_str("\\?"),
-            '\\' => {
-                glob.push('\\');
-                if let Some(n) = chars.get(i + 1) {
-                    glob.push(*n);
-                    i += 1;
-                }
-            }
-            '*' => glob.push_str("\\*"),
-            o => glob.push(o),
-        }
-        i += 1;
-    }
-    let pat = format!("{}{glob}{}", if anchored_start { "" } else { "*" }, if anchored_end { "" } else { "*" });
-    glob_match(&pat, &line)
-}
-
 fn expr(args: &[String], ctx: &mut Ctx) -> i32 {
     let n = |s: &str| s.parse::<i64>().ok();
     let res: Option<String> = match args {
@@ -1473,12 +1285,5 @@ mod tests {
     fn printf_formats() {
         assert_eq!(printf("%s=%03d|%-4s|\\n", &["a".into(), "7".into(), "b".into()]), "a=007|b   |\n");
         assert_eq!(printf("%s\\n", &["x".into(), "y".into()]), "x\ny\n");
-    }
-
-    #[test]
-    fn grep_patterns() {
-        assert!(pattern_match("^err.*x$", "error x", false, false, false));
-        assert!(!pattern_match("^err", "an error", false, false, false));
-        assert!(pattern_match("ERROR", "an error", true, false, false));
     }
 }

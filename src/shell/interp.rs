@@ -312,6 +312,8 @@ pub(crate) struct Shell {
     subst_status: Option<i32>,
     /// Contents of `<(cmd)` process substitutions, by their `/dev/fd/N` path.
     pub procsubs: BTreeMap<String, Vec<u8>>,
+    /// Command lines submitted to an interactive shell (`history`); shared, copied on write.
+    history: Arc<Vec<String>>,
 }
 
 impl Shell {
@@ -345,6 +347,12 @@ impl Shell {
     }
     pub fn resolve(&self, path: &str) -> String {
         resolve_path(&self.cwd, path)
+    }
+    pub fn history(&self) -> &[String] {
+        &self.history
+    }
+    pub fn history_clear(&mut self) {
+        self.history = Arc::new(Vec::new());
     }
 }
 
@@ -424,19 +432,77 @@ enum LoopPhase {
 #[derive(Clone, Debug)]
 enum Frame {
     Run(Arc<Node>),
-    List { items: Arc<[(Arc<Node>, bool)]>, idx: usize },
-    Seq { nodes: Vec<Arc<Node>>, idx: usize },
-    AndOr { rest: Arc<[(bool, Arc<Node>)]>, idx: usize },
-    Pipe { stages: Arc<[Arc<Node>]>, idx: usize, bang: bool, saved: Io, marks: Marks, cap: Option<usize> },
-    Restore { io: Io, marks: Marks },
-    If { arms: Arc<[(Arc<Node>, Arc<Node>)]>, els: Option<Arc<Node>>, idx: usize },
-    Loop { until: bool, cond: Arc<Node>, body: Arc<Node>, phase: LoopPhase, last: i32 },
-    For { var: String, items: Vec<String>, idx: usize, body: Arc<Node> },
-    ArithFor { cond: String, upd: String, body: Arc<Node>, started: bool },
-    Func { positional: Vec<String> },
-    Subshell { saved: Box<Shell> },
-    Wait { until: Option<u64>, out: Vec<u8>, err: Vec<u8>, status: i32 },
-    Ext { call: ExtCall, at_s: u64 },
+    List {
+        items: Arc<[(Arc<Node>, bool)]>,
+        idx: usize,
+    },
+    Seq {
+        nodes: Vec<Arc<Node>>,
+        idx: usize,
+    },
+    AndOr {
+        rest: Arc<[(bool, Arc<Node>)]>,
+        idx: usize,
+    },
+    Pipe {
+        stages: Arc<[Arc<Node>]>,
+        idx: usize,
+        bang: bool,
+        saved: Io,
+        marks: Marks,
+        cap: Option<usize>,
+    },
+    Restore {
+        io: Io,
+        marks: Marks,
+    },
+    If {
+        arms: Arc<[(Arc<Node>, Arc<Node>)]>,
+        els: Option<Arc<Node>>,
+        idx: usize,
+    },
+    Loop {
+        until: bool,
+        cond: Arc<Node>,
+        body: Arc<Node>,
+        phase: LoopPhase,
+        last: i32,
+    },
+    For {
+        var: String,
+        items: Vec<String>,
+        idx: usize,
+        body: Arc<Node>,
+    },
+    ArithFor {
+        cond: String,
+        upd: String,
+        body: Arc<Node>,
+        started: bool,
+    },
+    Func {
+        positional: Vec<String>,
+    },
+    Subshell {
+        saved: Box<Shell>,
+    },
+    Wait {
+        until: Option<u64>,
+        out: Vec<u8>,
+        err: Vec<u8>,
+        status: i32,
+    },
+    Ext {
+        call: ExtCall,
+        at_s: u64,
+    },
+    /// `xargs`: the command lines still to run; `failed` records a status 1-125 so far.
+    Xargs {
+        cmds: Arc<[Vec<String>]>,
+        idx: usize,
+        failed: bool,
+        trace: bool,
+    },
     WaitJobs,
     ExitAfter,
 }
@@ -552,6 +618,7 @@ impl Process {
             pid: opts.pid,
             subst_status: None,
             procsubs: BTreeMap::new(),
+            history: Arc::new(Vec::new()),
         };
         let main = Thread::new(sh, opts.pid, Io { stdin: None, stdout: Sink::Out, stderr: Sink::Err });
         Process { main, jobs: vec![], next_pid: opts.pid.saturating_add(1), opts, exited: None }
@@ -563,8 +630,18 @@ impl Process {
             return Err(ShellError::NotReady);
         }
         let node = parse_script(script, self.opts.flavor)?;
+        let line = script.trim_end_matches('\n');
+        if !line.trim().is_empty() {
+            Arc::make_mut(&mut self.main.sh.history).push(line.to_string());
+        }
         self.main.frames.push(Frame::Run(node));
         Ok(())
+    }
+
+    /// Forgets the command history (the workstation's own start-up commands are not the
+    /// learner's).
+    pub fn clear_history(&mut self) {
+        self.main.sh.history_clear();
     }
 
     /// Kills the process (a signal the script does not trap): exit status 128+signal.
@@ -894,6 +971,41 @@ impl Thread {
                     return;
                 }
                 self.call_external(call, host, now);
+            }
+            Frame::Xargs { cmds, idx, failed, trace } => {
+                let mut failed = failed;
+                if idx > 0 {
+                    // The previous command has finished: look at its status.
+                    match self.sh.status {
+                        0 => {}
+                        255 => {
+                            let name = cmds[idx - 1].first().cloned().unwrap_or_default();
+                            let msg = format!("xargs: {name}: exited with status 255; aborting\n");
+                            self.emit_err(host, msg.as_bytes());
+                            self.sh.status = 124;
+                            return;
+                        }
+                        126 | 127 => return,
+                        c if c > 128 => {
+                            let name = cmds[idx - 1].first().cloned().unwrap_or_default();
+                            let msg = format!("xargs: {name}: terminated by signal {}\n", c - 128);
+                            self.emit_err(host, msg.as_bytes());
+                            self.sh.status = 125;
+                            return;
+                        }
+                        _ => failed = true,
+                    }
+                }
+                let Some(argv) = cmds.get(idx).cloned() else {
+                    self.sh.status = if failed { 123 } else { 0 };
+                    return;
+                };
+                self.frames.push(Frame::Xargs { cmds, idx: idx + 1, failed, trace });
+                if trace {
+                    let line = format!("{}\n", argv.join(" "));
+                    self.emit_err(host, line.as_bytes());
+                }
+                self.xargs_exec(argv, host, now);
             }
             Frame::WaitJobs => {
                 if jobs_running {
@@ -1411,6 +1523,15 @@ impl Thread {
                 self.frames.push(Frame::WaitJobs);
                 return;
             }
+            "xargs" => {
+                self.xargs(&argv[1..], host);
+                return;
+            }
+            "command" if argv.get(1).is_some_and(|a| !a.starts_with('-')) => {
+                // `command kubectl ...` runs the command itself (no function lookup).
+                argv.remove(0);
+                return self.dispatch(argv, host, now);
+            }
             "exec" => {
                 if argv.len() == 1 {
                     self.sh.status = 0;
@@ -1497,14 +1618,21 @@ impl Thread {
             stdin: stdin.and_then(|i| self.inputs.get_mut(i)),
             out: Vec::new(),
             err: Vec::new(),
+            ordered: super::ExtIo::default(),
             now,
         };
         let outcome = builtins::run(&argv, &mut ctx);
-        let (out, err) = (std::mem::take(&mut ctx.out), std::mem::take(&mut ctx.err));
+        ctx.sync();
+        let written = std::mem::take(&mut ctx.ordered);
         drop(ctx);
         if let Some(outcome) = outcome {
-            self.emit_out(host, &out);
-            self.emit_err(host, &err);
+            for (is_err, bytes) in &written.chunks {
+                if *is_err {
+                    self.emit_err(host, bytes);
+                } else {
+                    self.emit_out(host, bytes);
+                }
+            }
             match outcome {
                 Outcome::Done(c) => self.sh.status = c,
                 Outcome::Wait { until, out, err, status } => {
@@ -1523,6 +1651,15 @@ impl Thread {
     }
 
     fn call_external(&mut self, call: ExtCall, host: &mut dyn Host, now: u64) {
+        let not_found = match self.sh.flavor {
+            Flavor::Busybox => format!("sh: {}: not found\n", call.argv.first().cloned().unwrap_or_default()),
+            Flavor::Bash => format!("bash: {}: command not found\n", call.argv.first().cloned().unwrap_or_default()),
+        };
+        self.call_external_or(call, host, now, not_found);
+    }
+
+    /// Runs an external command; `not_found` is printed (status 127) if the host has none.
+    fn call_external_or(&mut self, call: ExtCall, host: &mut dyn Host, now: u64, not_found: String) {
         let mut io = super::ExtIo::default();
         let r = host.external(&call, &mut io);
         for (is_err, bytes) in &io.chunks {
@@ -1541,15 +1678,43 @@ impl Thread {
                 self.frames.push(Frame::Wait { until: None, out: vec![], err: vec![], status: 0 });
             }
             None => {
-                let name = call.argv.first().cloned().unwrap_or_default();
-                let msg = match self.sh.flavor {
-                    Flavor::Busybox => format!("sh: {name}: not found\n"),
-                    Flavor::Bash => format!("bash: {name}: command not found\n"),
-                };
-                self.emit_err(host, msg.as_bytes());
+                self.emit_err(host, not_found.as_bytes());
                 self.sh.status = 127;
             }
         }
+    }
+
+    /// `xargs`: reads its stdin into argument lists and queues the command lines.
+    fn xargs(&mut self, args: &[String], host: &mut dyn Host) {
+        let stdin = self.io.stdin.and_then(|i| self.inputs.get_mut(i)).map(|i| i.rest()).unwrap_or_default();
+        match super::xargs::plan(args, &stdin, self.sh.flavor == Flavor::Busybox) {
+            Ok(plan) => {
+                self.frames.push(Frame::Xargs { cmds: plan.cmds.into(), idx: 0, failed: false, trace: plan.trace });
+                self.sh.status = 0;
+            }
+            Err((msg, code)) => {
+                self.emit_err(host, msg.as_bytes());
+                self.sh.status = code;
+            }
+        }
+    }
+
+    /// Runs one command line for xargs: a utility, never a shell builtin or function.
+    fn xargs_exec(&mut self, argv: Vec<String>, host: &mut dyn Host, now: u64) {
+        let name = argv.first().cloned().unwrap_or_default();
+        let base = name.rsplit('/').next().unwrap_or(&name).to_string();
+        if super::tools::is_shell_only(&base) {
+            let msg = format!("xargs: {name}: No such file or directory\n");
+            self.emit_err(host, msg.as_bytes());
+            self.sh.status = 127;
+            return;
+        }
+        if builtins::is_builtin(&base) || matches!(base.as_str(), "sh" | "bash" | "ash" | "xargs") {
+            self.dispatch(argv, host, now);
+            return;
+        }
+        let call = ExtCall { argv, stdin: vec![], env: self.sh.env(), cwd: self.sh.cwd.clone(), started_s: now };
+        self.call_external_or(call, host, now, format!("xargs: {name}: No such file or directory\n"));
     }
 
     /// Runs `node` to completion in a copy of this shell (command substitution) and

@@ -19,11 +19,19 @@
 //! pipelines run their stages one after another with buffered data; no job control
 //! (`fg`, `jobs`), no `trap`, no arrays; globbing supports `*`, `?` and `[...]`.
 
+mod awk;
 mod builtins;
+mod cfmt;
+mod getopt;
+mod grep;
 mod interp;
 mod net;
+mod posix_re;
+mod sed;
+mod tools;
 pub mod vfs;
 pub mod workstation;
+mod xargs;
 
 pub use interp::Process;
 pub use vfs::{Fs, FsError, FsView, MemFs, Mount, Mounts, Stat, Tree, VolumeId, Volumes};
@@ -191,12 +199,17 @@ pub enum ExtOutcome {
 /// A network operation made by wget/curl/nc/nslookup inside a container.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum NetRequest {
-    /// DNS lookup of a name (as typed, the host applies search domains).
+    /// DNS lookup of a name as libc's getaddrinfo does it (the host applies /etc/hosts and the
+    /// search domains).
     Resolve { name: String },
+    /// One DNS question of type `qtype` (`A`, `AAAA`, `PTR`...) for `name` as given, sent to
+    /// the DNS server at `server` (busybox nslookup's own resolver).
+    Query { server: String, name: String, qtype: String },
     /// Open a TCP connection.
     Connect { ip: String, port: u16 },
-    /// One HTTP request (method `GET` or `HEAD`); `host` is the Host header.
-    Http { ip: String, port: u16, method: String, host: String, path: String },
+    /// One HTTP request (method `GET` or `HEAD`); `host` is the Host header, `agent` the
+    /// User-Agent.
+    Http { ip: String, port: u16, method: String, host: String, path: String, agent: String },
 }
 
 /// The answer to a [`NetRequest`].
@@ -207,6 +220,13 @@ pub enum NetResult {
         ips: Vec<String>,
     },
     NoSuchHost,
+    /// The reply to a [`NetRequest::Query`]: its rcode (`NOERROR`, `NXDOMAIN`...), whether
+    /// the server is authoritative, and the answer records as (name, type, data).
+    Dns {
+        rcode: String,
+        authoritative: bool,
+        answers: Vec<(String, String, String)>,
+    },
     Connected,
     Response {
         status: u16,
@@ -235,6 +255,11 @@ pub trait Host {
     /// Runs a command the shell does not implement; `None` means not found (exit 127).
     fn external(&mut self, call: &ExtCall, io: &mut ExtIo) -> Option<ExtOutcome>;
     fn net(&mut self, req: &NetRequest) -> NetResult;
+    /// The image the process runs in (`busybox:1.28`), when there is one: a few tools differ
+    /// between versions.
+    fn image(&self) -> Option<String> {
+        None
+    }
 }
 
 /// Whether `name` (a bare name or a path like `/bin/sh`) is a command the container shell

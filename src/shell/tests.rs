@@ -94,6 +94,23 @@ impl Host for FakeHost {
                 ("10.96.0.3", _) => NetResult::Timeout,
                 _ => NetResult::Refused,
             },
+            NetRequest::Query { name, qtype, .. } => match (name.as_str(), qtype.as_str()) {
+                ("web.default.svc.cluster.local", "A") => NetResult::Dns {
+                    rcode: "NOERROR".into(),
+                    authoritative: true,
+                    answers: vec![(name.clone(), "A".into(), "10.96.0.1".into())],
+                },
+                ("web.default.svc.cluster.local", _) => {
+                    NetResult::Dns { rcode: "NOERROR".into(), authoritative: true, answers: vec![] }
+                }
+                ("example.com", "A") => NetResult::Dns {
+                    rcode: "NOERROR".into(),
+                    authoritative: false,
+                    answers: vec![(name.clone(), "A".into(), "93.184.215.14".into())],
+                },
+                ("blocked.default.svc.cluster.local", _) => NetResult::Timeout,
+                _ => NetResult::Dns { rcode: "NXDOMAIN".into(), authoritative: true, answers: vec![] },
+            },
             NetRequest::Http { ip, port, path, .. } => match (ip.as_str(), port, path.as_str()) {
                 ("10.96.0.1", 80, "/") => NetResult::Response {
                     status: 200,
@@ -439,16 +456,25 @@ fn curl_nc_nslookup() {
     check_err("nc -z -v -w 2 web 80", "web (10.96.0.1:80) open\n", 0);
     check_err("nc -zv -w 2 db 5432", "nc: db (10.96.0.2:5432): Connection refused\n", 1);
     check_err("nc -z -w 2 blocked 80", "nc: blocked (10.96.0.3:80): Connection timed out\n", 1);
+    // busybox 1.36 asks A and AAAA for each search domain and prints every reply.
     check(
         "nslookup web",
-        "Server:\t\t10.96.0.10\nAddress:\t10.96.0.10:53\n\nName:\tweb.default.svc.cluster.local\nAddress: 10.96.0.1\n\n",
+        "Server:\t\t10.96.0.10\nAddress:\t10.96.0.10:53\n\nName:\tweb.default.svc.cluster.local\nAddress: 10.96.0.1\n\n\n",
         0,
     );
     check(
         "nslookup nope",
-        "Server:\t\t10.96.0.10\nAddress:\t10.96.0.10:53\n\n** server can't find nope: NXDOMAIN\n\n",
+        "Server:\t\t10.96.0.10\nAddress:\t10.96.0.10:53\n\n** server can't find nope.default.svc.cluster.local: NXDOMAIN\n\n** server can't find nope.default.svc.cluster.local: NXDOMAIN\n\n",
         1,
     );
+    // A name with a dot is asked as is; an upstream answer is not authoritative.
+    check(
+        "nslookup -type=a example.com",
+        "Server:\t\t10.96.0.10\nAddress:\t10.96.0.10:53\n\nNon-authoritative answer:\nName:\texample.com\nAddress: 93.184.215.14\n\n",
+        0,
+    );
+    check("nslookup blocked", ";; connection timed out; no servers could be reached\n\n", 1);
+    check_err("nslookup -type=foo web", "nslookup: invalid query type \"foo\"\n", 1);
 }
 
 #[test]
@@ -642,4 +668,325 @@ fn odd_inputs_do_not_panic() {
         let st = run_in(&mut h, script);
         assert!(matches!(st, Status::Exited(_)), "{script}: {st:?}");
     }
+}
+
+// ----------------------------------------------------------------------------------------
+// Text tools (grep, sed, awk, base64, xargs, find, diff, which): GNU texts on the
+// workstation, busybox texts in containers. Expected outputs were taken from GNU grep 3.8,
+// sed 4.9, mawk 1.3.4, coreutils 9.1 and findutils 4.9.
+
+/// Runs one command line on a fresh workstation shell: (stdout, stderr, status).
+fn ws(script: &str) -> (String, String, i32) {
+    let (mut p, mut h) = workstation();
+    h.fs.mkdir("/root", 0).ok();
+    let pods = "NAME    READY   STATUS    RESTARTS   AGE\nweb-1   1/1     Running   0          5m\ndb-2    0/1     Pending   3          1h\napi-3   1/1     Running   12         2d\n";
+    h.fs.write("/root/pods.txt", pods.as_bytes(), false, T0).ok();
+    let st = submit(&mut p, &mut h, script);
+    let code = match st {
+        Status::Ready(c) | Status::Exited(c) => c,
+        other => panic!("{script:?} did not finish: {other:?}"),
+    };
+    (h.out(), h.err(), code)
+}
+
+#[track_caller]
+fn ws_check(script: &str, out: &str, code: i32) {
+    let (o, e, c) = ws(script);
+    assert_eq!(o, out, "stdout of {script:?} (stderr: {e:?})");
+    assert_eq!(c, code, "status of {script:?} (stderr: {e:?})");
+}
+
+#[track_caller]
+fn ws_check_err(script: &str, err: &str, code: i32) {
+    let (o, e, c) = ws(script);
+    assert_eq!(e, err, "stderr of {script:?} (stdout: {o:?})");
+    assert_eq!(c, code, "status of {script:?}");
+}
+
+#[test]
+fn grep_regex_dialects_and_options() {
+    ws_check(
+        "grep -E '^(web|api)' pods.txt",
+        "web-1   1/1     Running   0          5m\napi-3   1/1     Running   12         2d\n",
+        0,
+    );
+    ws_check("grep '^\\(web\\|db\\)-[0-9]' pods.txt | cut -c1-5", "web-1\ndb-2 \n", 0);
+    ws_check("grep -c Running pods.txt", "2\n", 0);
+    ws_check("grep -v -e Running -e NAME pods.txt", "db-2    0/1     Pending   3          1h\n", 0);
+    ws_check("grep -n -i pending pods.txt", "3:db-2    0/1     Pending   3          1h\n", 0);
+    ws_check("grep -o '[0-9]/[0-9]' pods.txt", "1/1\n0/1\n1/1\n", 0);
+    ws_check("grep -oE 'Run|Running' pods.txt", "Running\nRunning\n", 0);
+    ws_check("grep -w Run pods.txt", "", 1);
+    ws_check("grep -wc Running pods.txt", "2\n", 0);
+    ws_check("echo 'a.b axb' | grep -o 'a\\.b'", "a.b\n", 0);
+    ws_check("echo 'a+b' | grep -o 'a+b'", "a+b\n", 0);
+    ws_check("echo 'aab' | grep -o 'a\\+b'", "aab\n", 0);
+    ws_check("echo 'x{2}' | grep -E -o 'x{2}'; echo $?", "1\n", 0);
+    ws_check("echo ']a' | grep -o '[]a]*'", "]a\n", 0);
+    ws_check("echo 'tab\\x' | grep -c '[\\]'", "1\n", 0);
+    ws_check("printf 'Ab1\\n--\\n' | grep '^[[:alpha:]][[:lower:]][[:digit:]]$'", "Ab1\n", 0);
+    ws_check("echo '*star' | grep '*s'", "*star\n", 0);
+    ws_check("grep -x 'NAME.*AGE' pods.txt | wc -l", "1\n", 0);
+    ws_check("grep -F '1/1' pods.txt | wc -l", "2\n", 0);
+    ws_check("grep -q Running pods.txt; echo $?", "0\n", 0);
+    ws_check("grep -l Running pods.txt pods.txt", "pods.txt\npods.txt\n", 0);
+    ws_check("grep -h db pods.txt pods.txt | wc -l", "2\n", 0);
+    ws_check("grep -c db pods.txt pods.txt", "pods.txt:1\npods.txt:1\n", 0);
+    ws_check("seq 1 9 | grep -A1 -B1 -e 3 -e 7", "2\n3\n4\n--\n6\n7\n8\n", 0);
+    ws_check("seq 1 5 | grep -C1 -n 3", "2-2\n3:3\n4-4\n", 0);
+    ws_check("seq 1 20 | grep -m2 1", "1\n10\n", 0);
+}
+
+#[test]
+fn grep_errors_and_exit_codes() {
+    ws_check_err("grep 'a\\(' pods.txt", "grep: Unmatched ( or \\(\n", 2);
+    ws_check_err("grep -E '(' pods.txt", "grep: Unmatched ( or \\(\n", 2);
+    ws_check_err("grep '[a' pods.txt", "grep: Unmatched [, [^, [:, [., or [=\n", 2);
+    ws_check_err("grep '[:digit:]' pods.txt", "grep: character class syntax is [[:space:]], not [:space:]\n", 2);
+    ws_check_err("grep -E '*eb' pods.txt >/dev/null", "grep: warning: * at start of expression\n", 0);
+    ws_check_err("grep x nofile", "grep: nofile: No such file or directory\n", 2);
+    ws_check_err("grep -s x nofile", "", 2);
+    ws_check_err("grep -q web nofile pods.txt", "grep: nofile: No such file or directory\n", 0);
+    ws_check_err("grep -k x", "grep: invalid option -- 'k'\nUsage: grep [OPTION]... PATTERNS [FILE]...\nTry 'grep --help' for more information.\n", 2);
+    ws_check_err("grep", "Usage: grep [OPTION]... PATTERNS [FILE]...\nTry 'grep --help' for more information.\n", 2);
+    ws_check_err(
+        "grep '\\(a\\)\\1' pods.txt",
+        "grep: kubedojo's regular expressions do not support back-references such as \\1 in a pattern\n",
+        2,
+    );
+    // Results before an error about a later file come first, as on a terminal.
+    let (o, e, c) = ws("grep -H web pods.txt nofile 2>&1");
+    assert_eq!(
+        (o.as_str(), e.as_str(), c),
+        ("pods.txt:web-1   1/1     Running   0          5m\ngrep: nofile: No such file or directory\n", "", 2)
+    );
+    // busybox inside containers.
+    check_err("echo a | grep 'a\\('", "grep: bad regex 'a\\(': Unmatched ( or \\(\n", 2);
+    check("echo abc | grep -oE 'b|bc'", "bc\n", 0);
+}
+
+#[test]
+fn sed_commands_and_addresses() {
+    ws_check("sed -n '2,3p' pods.txt | cut -c1-5", "web-1\ndb-2 \n", 0);
+    ws_check(
+        "sed '1d;s/ \\+/ /g' pods.txt",
+        "web-1 1/1 Running 0 5m\ndb-2 0/1 Pending 3 1h\napi-3 1/1 Running 12 2d\n",
+        0,
+    );
+    ws_check("sed -E 's/^([a-z]+)-([0-9]+).*/\\2:\\1/;1d' pods.txt", "1:web\n2:db\n3:api\n", 0);
+    ws_check("echo a:b:c | sed 's/\\(.*\\):\\(.*\\)/\\2 \\1/'", "c a:b\n", 0);
+    ws_check("echo hello | sed 's/l/L/2'", "helLo\n", 0);
+    ws_check("echo hello | sed 's/l/L/g'", "heLLo\n", 0);
+    ws_check("echo hello | sed 's|l|/|g'", "he//o\n", 0);
+    ws_check("echo hello | sed 's/.*/[&]/'", "[hello]\n", 0);
+    ws_check("echo hello | sed 's/x*/-/g'", "-h-e-l-l-o-\n", 0);
+    ws_check("echo baaac | sed 's/a*/x/g'", "xbxcx\n", 0);
+    ws_check("echo Hello | sed 's/hello/bye/I'", "bye\n", 0);
+    ws_check("echo hello world | sed 's/\\w\\+/\\u&/g'", "Hello World\n", 0);
+    ws_check("seq 5 | sed -n '/2/,/4/p'", "2\n3\n4\n", 0);
+    ws_check("seq 5 | sed -n '$p'", "5\n", 0);
+    ws_check("seq 5 | sed '0~2d'", "1\n3\n5\n", 0);
+    ws_check("seq 5 | sed -n '2,+1p'", "2\n3\n", 0);
+    ws_check("seq 5 | sed '2!d'", "2\n", 0);
+    ws_check("seq 3 | sed -e 1d -e 3d", "2\n", 0);
+    ws_check("seq 3 | sed '2i\\\nnew'", "1\nnew\n2\n3\n", 0);
+    ws_check("seq 3 | sed '2a after'", "1\n2\nafter\n3\n", 0);
+    ws_check("seq 4 | sed '2,3c\\\nX'", "1\nX\n4\n", 0);
+    ws_check("seq 3 | sed ':a;N;$!ba;s/\\n/,/g'", "1,2,3\n", 0);
+    ws_check("seq 3 | sed -n '$='", "3\n", 0);
+    ws_check("seq 5 | sed 2q", "1\n2\n", 0);
+    ws_check("seq 3 | sed 'y/123/abc/'", "a\nb\nc\n", 0);
+    ws_check("seq 3 | sed -n '2{p;p}'", "2\n2\n", 0);
+    ws_check("printf 'a\\nb' | sed 's/b/c/'", "a\nc", 0);
+    ws_check("seq 3 | sed '1!G;h;$!d'", "3\n2\n1\n", 0);
+}
+
+#[test]
+fn sed_in_place_edits_files() {
+    ws_check("sed -i 's/Pending/Running/' pods.txt; grep -c Running pods.txt", "3\n", 0);
+    ws_check("sed -i.bak '1d' pods.txt; wc -l pods.txt pods.txt.bak", "  3 pods.txt\n  4 pods.txt.bak\n  7 total\n", 0);
+    ws_check("sed -i -e 's/web/WEB/' -e 's/db/DB/' pods.txt; cut -c1-4 pods.txt", "NAME\nWEB-\nDB-2\napi-\n", 0);
+    ws_check_err("sed -i s/a/b/", "sed: no input files\n", 4);
+}
+
+#[test]
+fn sed_errors_name_expression_and_char() {
+    ws_check_err("sed 's/a/b' pods.txt", "sed: -e expression #1, char 5: unterminated `s' command\n", 1);
+    ws_check_err("sed 's/a/b/q' pods.txt", "sed: -e expression #1, char 7: unknown option to `s'\n", 1);
+    ws_check_err("sed k pods.txt", "sed: -e expression #1, char 1: unknown command: `k'\n", 1);
+    ws_check_err(
+        "sed 's/a/\\1/' pods.txt",
+        "sed: -e expression #1, char 7: invalid reference \\1 on `s' command's RHS\n",
+        1,
+    );
+    ws_check_err("sed '/x/' pods.txt", "sed: -e expression #1, char 3: missing command\n", 1);
+    ws_check_err("sed 'p;p x' pods.txt", "sed: -e expression #1, char 5: extra characters after command\n", 1);
+    ws_check_err("sed -e p -e '1,' pods.txt", "sed: -e expression #2, char 2: unexpected `,'\n", 1);
+    ws_check_err("sed '{p' pods.txt", "sed: -e expression #1, char 0: unmatched `{'\n", 1);
+    ws_check_err("sed 'p}' pods.txt", "sed: -e expression #1, char 2: unexpected `}'\n", 1);
+    ws_check_err("sed 's/a\\(/x/' pods.txt", "sed: -e expression #1, char 8: Unmatched ( or \\(\n", 1);
+    ws_check_err("sed 's/a/b/gg' pods.txt", "sed: -e expression #1, char 8: multiple `g' options to `s' command\n", 1);
+    ws_check_err(
+        "sed 'y/ab/c/' pods.txt",
+        "sed: -e expression #1, char 7: strings for `y' command are different lengths\n",
+        1,
+    );
+    ws_check_err("sed 0p pods.txt", "sed: -e expression #1, char 2: invalid usage of line address 0\n", 1);
+    ws_check_err("sed p nofile", "sed: can't read nofile: No such file or directory\n", 2);
+    ws_check_err("sed bfoo pods.txt", "sed: can't find label for jump to `foo'\n", 4);
+    check_err("echo a | sed 's/a/b'", "sed: unmatched '/'\n", 1);
+    check_err("echo a | sed k", "sed: unsupported command k\n", 1);
+}
+
+#[test]
+fn awk_subset() {
+    ws_check("awk '{print $1}' pods.txt", "NAME\nweb-1\ndb-2\napi-3\n", 0);
+    ws_check("awk 'NR>1 {print $1, $3}' pods.txt", "web-1 Running\ndb-2 Pending\napi-3 Running\n", 0);
+    ws_check("awk '$3==\"Running\" {n++} END {print n}' pods.txt", "2\n", 0);
+    ws_check("echo key:value | awk -F: '{print $2}'", "value\n", 0);
+    ws_check("awk -F'[ /]+' 'NR>1 {print $2+$3}' pods.txt", "2\n1\n2\n", 0);
+    ws_check("awk 'NR>1 {s+=$4} END {print \"total:\", s}' pods.txt", "total: 15\n", 0);
+    ws_check("awk '/Pend/ {print NR\": \"$1}' pods.txt", "3: db-2\n", 0);
+    ws_check("awk 'NR>1 && $4 > 2 {print $1}' pods.txt", "db-2\napi-3\n", 0);
+    ws_check("awk '{print NF, $NF}' pods.txt | head -1", "5 AGE\n", 0);
+    ws_check("awk -v OFS=, 'NR==2 {$1=$1; print}' pods.txt", "web-1,1/1,Running,0,5m\n", 0);
+    ws_check("awk 'NR==2 {printf \"%-7s|%3d|%5.1f\\n\", $1, $4, $4/3}' pods.txt", "web-1  |  0|  0.0\n", 0);
+    ws_check(
+        "awk 'BEGIN {print 1/3, 10/2, 2^31, 1e6, 0.1+0.2, length(\"abc\")}'",
+        "0.333333 5 2.14748e+09 1000000 0.3 3\n",
+        0,
+    );
+    ws_check("awk '{c[$3]++} END {for (k in c) print k, c[k]}' pods.txt", "STATUS 1\nRunning 2\nPending 1\n", 0);
+    ws_check("awk 'NR==2 {print substr($1, 1, 3), toupper($3), index($0, \"1/1\")}' pods.txt", "web RUNNING 9\n", 0);
+    ws_check("awk 'BEGIN { n = split(\"a:b:c\", p, \":\"); print n, p[1], p[3] }'", "3 a c\n", 0);
+    ws_check("awk 'NR>1 {gsub(/-[0-9]+/, \"\", $1); print $1}' pods.txt", "web\ndb\napi\n", 0);
+    ws_check("awk 'BEGIN { for (i = 0; i < 3; i++) s = s i; print s }'", "012\n", 0);
+    ws_check("awk 'BEGIN { print -2^2, 2^3^2, 7%3, -7%3 }'", "-4 512 1 -1\n", 0);
+    ws_check("echo '10 9' | awk '{print ($1 > $2), (\"10\" > \"9\")}'", "1 0\n", 0);
+    ws_check("awk 'NR==1 {next} {print $2}' pods.txt", "1/1\n0/1\n1/1\n", 0);
+    ws_check("awk '/web/,/db/ {print $1}' pods.txt", "web-1\ndb-2\n", 0);
+    ws_check("awk 'BEGIN { exit 3 } END { print \"end\" }'", "end\n", 3);
+}
+
+#[test]
+fn awk_refuses_what_it_does_not_simulate() {
+    ws_check_err("awk 'BEGIN { getline x; print x }'", "awk: kubedojo's awk does not support getline\n", 2);
+    ws_check_err(
+        "awk '{print > \"out\"}' pods.txt",
+        "awk: kubedojo's awk does not support output redirection (print > file, print | command)\n",
+        2,
+    );
+    ws_check_err(
+        "awk 'function f(x) { return x } {print f($1)}' pods.txt",
+        "awk: kubedojo's awk does not support user-defined functions\n",
+        2,
+    );
+    ws_check_err("awk 'BEGIN { system(\"ls\") }'", "awk: kubedojo's awk does not support system()\n", 2);
+    ws_check_err("awk '{print $1' pods.txt", "awk: line 2: missing } near end of file\n", 2);
+    ws_check_err("awk '{print $1 +}' pods.txt", "awk: line 1: syntax error at or near }\n", 2);
+    ws_check_err("awk '{print}' nofile", "awk: cannot open nofile (No such file or directory)\n", 2);
+    ws_check_err(
+        "awk 'BEGIN { while (1) n++ }'",
+        "awk: kubedojo's awk stopped after 5000000 steps (an endless loop?)\n",
+        2,
+    );
+    check_err("awk '{print $1'", "awk: cmd. line:1: Unexpected token\n", 1);
+}
+
+#[test]
+fn base64_encodes_and_decodes() {
+    ws_check("echo -n s3cr3t | base64", "czNjcjN0\n", 0);
+    ws_check("echo czNjcjN0 | base64 -d", "s3cr3t", 0);
+    ws_check("echo czNjcjN0 | base64 --decode", "s3cr3t", 0);
+    ws_check(
+        "seq 30 | tr -d '\\n' | base64",
+        "MTIzNDU2Nzg5MTAxMTEyMTMxNDE1MTYxNzE4MTkyMDIxMjIyMzI0MjUyNjI3MjgyOTMw\n",
+        0,
+    );
+    ws_check("seq 60 | tr -d '\\n' | base64 -w 0 | wc -c", "148\n", 0);
+    ws_check("seq 60 | tr -d '\\n' | base64 | wc -l", "2\n", 0);
+    ws_check_err("echo czNjc | base64 -d", "base64: invalid input\n", 1);
+    ws_check("echo 'cz!Njc' | base64 -d 2>/dev/null", "s", 1);
+    ws_check_err("base64 nofile", "base64: nofile: No such file or directory\n", 1);
+    check_err("echo czNjc | base64 -d", "base64: truncated base64 input\n", 1);
+}
+
+#[test]
+fn xargs_runs_commands() {
+    let (mut p, mut h) = workstation();
+    submit(&mut p, &mut h, "printf 'pod/a\\npod/b\\n' | xargs kubectl delete");
+    submit(&mut p, &mut h, "printf 'a\\nb\\n' | xargs -I {} kubectl label pod {} x=y");
+    submit(&mut p, &mut h, "printf 'a b c' | xargs -n 2 kubectl get");
+    assert_eq!(
+        h.calls,
+        vec![
+            "kubectl delete pod/a pod/b",
+            "kubectl label pod a x=y",
+            "kubectl label pod b x=y",
+            "kubectl get a b",
+            "kubectl get c"
+        ]
+    );
+    ws_check("printf 'a b c d e\\n' | xargs -n 2", "a b\nc d\ne\n", 0);
+    ws_check("printf '' | xargs echo empty", "empty\n", 0);
+    ws_check("printf '' | xargs -r echo empty", "", 0);
+    ws_check("echo a | xargs false; echo $?", "123\n", 0);
+    ws_check_err("echo a | xargs nosuchcmd", "xargs: nosuchcmd: No such file or directory\n", 127);
+    ws_check_err("echo a | xargs cd", "xargs: cd: No such file or directory\n", 127);
+    ws_check_err(
+        "echo \"it's\" | xargs echo",
+        "xargs: unmatched single quote; by default quotes are special to xargs unless you use the -0 option\n",
+        1,
+    );
+    ws_check_err("printf 'x\\n' | xargs -t echo", "echo x\n", 0);
+    // `kubectl wait` through xargs still waits in simulated time.
+    let (mut p, mut h) = workstation();
+    p.submit("echo pod/web | xargs kubectl wait --for=condition=Ready").expect("submit");
+    assert_eq!(run_to_end(&mut p, &mut h), Status::Ready(0));
+    assert_eq!(h.out(), "pod/web condition met\n");
+    assert_eq!(h.now, T0 + 3);
+}
+
+#[test]
+fn find_diff_which_history() {
+    ws_check(
+        "mkdir -p d/sub && touch d/a.yaml d/b.txt d/sub/c.yaml && find d -name '*.yaml'",
+        "d/a.yaml\nd/sub/c.yaml\n",
+        0,
+    );
+    ws_check("mkdir -p d/sub && touch d/a d/sub/b && find d -type d", "d\nd/sub\n", 0);
+    ws_check("mkdir -p d/sub && touch d/a d/sub/b && find d -maxdepth 1 -type f", "d/a\n", 0);
+    ws_check("mkdir d && touch d/a.yaml d/b.txt && find d ! -name '*.yaml' -type f", "d/b.txt\n", 0);
+    ws_check_err("find nope", "find: \u{2018}nope\u{2019}: No such file or directory\n", 1);
+    ws_check_err("find . -foo", "find: unknown predicate `-foo'\n", 1);
+    check_err("find /nope", "find: /nope: No such file or directory\n", 1);
+    ws_check(
+        "printf 'a\\nb\\nc\\n' > f1; printf 'a\\nB\\nc\\nd\\n' > f2; diff f1 f2",
+        "2c2\n< b\n---\n> B\n3a4\n> d\n",
+        1,
+    );
+    ws_check("printf 'a\\nb\\n' > f1; diff f1 f1", "", 0);
+    ws_check("printf 'a\\n' > f1; printf 'b\\n' > f2; diff -q f1 f2", "Files f1 and f2 differ\n", 1);
+    ws_check(
+        "printf 'a\\nb\\nc\\n' > f1; printf 'a\\nB\\nc\\nd\\n' > f2; diff -u f1 f2",
+        "--- f1\t2025-01-01 00:00:00.000000000 +0000\n+++ f2\t2025-01-01 00:00:00.000000000 +0000\n@@ -1,3 +1,4 @@\n a\n-b\n+B\n c\n+d\n",
+        1,
+    );
+    ws_check_err("diff f1 nofile", "diff: f1: No such file or directory\n", 2);
+    ws_check("which kubectl grep nosuch; echo $?", "/usr/bin/kubectl\n/usr/bin/grep\n1\n", 0);
+    ws_check("which cd", "", 1);
+    ws_check(
+        "alias k=kubectl; type grep cd k",
+        "grep is /usr/bin/grep\ncd is a shell builtin\nk is aliased to `kubectl'\n",
+        0,
+    );
+    ws_check("command -v grep cd", "/usr/bin/grep\ncd\n", 0);
+    ws_check_err("jq .", "bash: jq: command not found\n", 127);
+    check("which grep wget", "/bin/grep\n/bin/wget\n", 0);
+    let (mut p, mut h) = workstation();
+    submit(&mut p, &mut h, "echo one");
+    submit(&mut p, &mut h, "cat <<EOF\nx\nEOF");
+    h.out.clear();
+    submit(&mut p, &mut h, "history");
+    assert_eq!(h.out(), "    1  echo one\n    2  cat <<EOF\nx\nEOF\n    3  history\n");
 }

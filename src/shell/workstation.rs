@@ -22,8 +22,64 @@ pub struct Workstation {
 struct WsHost<'a> {
     world: &'a mut World,
     client: &'a mut Client,
-    fs: &'a mut MemFs,
+    fs: &'a mut dyn Fs,
     term: &'a mut Vec<u8>,
+}
+
+/// `kubectl edit`'s editor in the workstation: the command runs through the learner's shell
+/// on the same files and cluster, as a terminal would run it, so `KUBE_EDITOR="sed -i ..."`
+/// works in scripts (`vim`/`nano` print their refusal, below, and fail).
+struct ShellEditor;
+
+impl kubectl::Editor for ShellEditor {
+    fn run_editor(
+        &mut self,
+        world: &mut World,
+        client: &mut Client,
+        files: &mut dyn Fs,
+        cwd: &str,
+        env: &super::Env,
+        argv: &[String],
+        io: &mut ExtIo,
+    ) -> Result<(), kubectl::EditorFailure> {
+        let opts = Options { cwd: cwd.to_string(), pid: 4243, ..Options::workstation() };
+        let mut p = Process::spawn(argv, env.clone(), opts).map_err(|_| kubectl::EditorFailure::NotFound)?;
+        let mut term = Vec::new();
+        let deadline = world.now.plus_s(MAX_WAIT_S);
+        let code = loop {
+            let status = {
+                let mut host = WsHost { world, client, fs: files, term: &mut term };
+                p.run(&mut host)
+            };
+            match status {
+                Status::Exited(c) | Status::Ready(c) => break c,
+                Status::Sleeping { until_s } => {
+                    let until = Tick((until_s as i64 - START_UNIX_S).max(0) as u64).min(deadline);
+                    while world.now < until {
+                        world.tick();
+                    }
+                    if world.now >= deadline {
+                        p.kill(2);
+                        break 130;
+                    }
+                }
+                Status::Busy => world.tick(),
+                Status::Blocked => {
+                    p.kill(2);
+                    break 130;
+                }
+            }
+        };
+        let shell = argv.get(1).is_some_and(|a| a == "-c");
+        if code == 127 && !shell {
+            return Err(kubectl::EditorFailure::NotFound);
+        }
+        io.out(&term);
+        if code != 0 {
+            return Err(kubectl::EditorFailure::Failed);
+        }
+        Ok(())
+    }
 }
 
 impl Host for WsHost<'_> {
@@ -49,7 +105,16 @@ impl Host for WsHost<'_> {
         let name = call.argv.first()?.rsplit('/').next().unwrap_or("").to_string();
         match name.as_str() {
             "kubectl" => {
-                let o = kubectl::run(self.world, self.client, self.fs, &call.cwd, &call.argv[1..], &call.stdin);
+                let o = kubectl::run_with(
+                    self.world,
+                    self.client,
+                    self.fs,
+                    &call.cwd,
+                    &call.argv[1..],
+                    &call.stdin,
+                    &call.env,
+                    Some(&mut ShellEditor),
+                );
                 *io = o.io;
                 Some(ExtOutcome::Exit(o.code))
             }
@@ -100,8 +165,9 @@ impl Workstation {
             fs: MemFs::new(),
             shell: Process::interactive(env, Options::workstation()),
         };
-        // The exam's terminal has this alias set up.
+        // The exam's terminal has this alias set up (in .bashrc, so not in the history).
         ws.execute("alias k=kubectl");
+        ws.shell.clear_history();
         ws
     }
 

@@ -58,6 +58,9 @@ pub fn install_default(w: &mut World) {
     add_node(w, &NodeConfig::control_plane("controlplane"));
     add_node(w, &NodeConfig::worker("node01"));
     add_node(w, &NodeConfig::worker("node02"));
+    super::storage::install_default_class(w);
+    // The API server advertises the control-plane node's address.
+    super::services::install_builtin(w, "192.168.1.10");
 }
 
 /// Memory in Ki as the kubelet reports it, from a quantity like `8Gi`.

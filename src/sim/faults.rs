@@ -15,6 +15,7 @@
 //! | `registry-down` / `registry-up` | image pulls fail / work again |
 //! | `slow-pulls FACTOR` | image pulls take FACTOR times longer (1 = normal) |
 //! | `memory-pressure NODE on|off`, `disk-pressure NODE on|off` | the node runs short of memory / disk |
+//! | `metrics-server off|on` | metrics-server is removed (no Metrics API) / installed again |
 //! | `random RATE` | from now on, each tick a random fault strikes with probability RATE (0 turns it off) |
 
 use rand::Rng;
@@ -31,12 +32,18 @@ pub enum Fault {
     KubeletStart(String),
     Partition(String),
     Heal(String),
-    Kill { namespace: String, pod: String, container: Option<String> },
+    Kill {
+        namespace: String,
+        pod: String,
+        container: Option<String>,
+    },
     RegistryDown,
     RegistryUp,
     SlowPulls(u32),
     MemoryPressure(String, bool),
     DiskPressure(String, bool),
+    /// metrics-server installed (true) or removed (false).
+    MetricsServer(bool),
 }
 
 /// The faults to come: a timeline and a random rate.
@@ -72,6 +79,7 @@ pub const VERBS: &[(&str, &str, &str)] = &[
     ("slow-pulls", "FACTOR", "make image pulls FACTOR times slower (1 = normal)"),
     ("memory-pressure", "NODE on|off", "put a node under memory pressure (BestEffort pods get evicted)"),
     ("disk-pressure", "NODE on|off", "put a node under disk pressure"),
+    ("metrics-server", "off|on", "remove metrics-server (no Metrics API for top and the HPA) or install it again"),
     ("random", "RATE", "strike a random fault each tick with probability RATE (0 = off)"),
 ];
 
@@ -194,6 +202,14 @@ pub fn apply(w: &mut World, f: &Fault) -> Result<String, String> {
             w.nodes.entry(n, now).disk_pressure = *on;
             format!("disk pressure on {n} {}", if *on { "on" } else { "off" })
         }
+        Fault::MetricsServer(on) => {
+            super::metrics::set_enabled(w, *on);
+            if *on {
+                "metrics-server installed: metrics appear after its first readings".into()
+            } else {
+                "metrics-server removed: the Metrics API is not available".into()
+            }
+        }
     };
     w.faults.history.push((now, f.clone()));
     Ok(msg)
@@ -260,6 +276,7 @@ pub fn parse(args: &[String], default_ns: &str) -> Result<Command, String> {
         "slow-pulls" => Fault::SlowPulls(arg(1)?.parse().map_err(|_| usage_of(verb))?),
         "memory-pressure" => Fault::MemoryPressure(arg(1)?, onoff(&arg(2)?)?),
         "disk-pressure" => Fault::DiskPressure(arg(1)?, onoff(&arg(2)?)?),
+        "metrics-server" => Fault::MetricsServer(onoff(&arg(1)?)?),
         "random" => {
             let rate: f64 = arg(1)?.parse().map_err(|_| usage_of(verb))?;
             if !(0.0..=1.0).contains(&rate) {

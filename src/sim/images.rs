@@ -23,10 +23,15 @@ pub struct ImageSpec {
     pub cmd: Vec<String>,
     /// The simulated program that the image's own command runs.
     pub program: String,
+    /// Idle working set of the program (or shell) in MiB.
     #[serde(default)]
-    pub memory_mi: u64,
+    pub memory_mi: f64,
+    /// Idle CPU in millicores.
     #[serde(default)]
-    pub cpu_milli: u64,
+    pub cpu_milli: f64,
+    /// CPU milliseconds one HTTP request the program answers costs.
+    #[serde(default)]
+    pub request_cpu_ms: f64,
     /// Seconds from start until the program listens.
     #[serde(default)]
     pub start_s: u64,

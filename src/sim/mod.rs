@@ -9,11 +9,16 @@ pub mod api;
 pub mod clock;
 pub mod cluster;
 pub mod controllers;
+pub mod dns;
+pub mod endpoints;
 pub mod events;
 pub mod faults;
 pub mod images;
+pub mod ingress;
 pub mod kubelet;
+pub mod metrics;
 pub mod net;
+pub mod netpol;
 pub mod network;
 pub mod nodes;
 pub mod object;
@@ -21,7 +26,9 @@ pub mod quantity;
 pub mod scheduler;
 pub mod scheduling;
 pub mod services;
+pub mod storage;
 pub mod store;
+pub mod volumebinding;
 
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -41,6 +48,7 @@ pub const TICK_STEPS: &[(&str, fn(&mut World))] = &[
     ("scheduler", scheduling::schedule_pending),
     ("kubelets", kubelet::sync_all),
     ("services", services::reconcile),
+    ("metrics", metrics::tick),
 ];
 
 /// The whole simulated cluster.
@@ -65,15 +73,30 @@ pub struct World {
     pub nodes: nodes::Nodes,
     /// Faults to come (a scenario's timeline, a random rate) and those applied.
     pub faults: faults::Faults,
+    /// metrics-server: the resource metrics `kubectl top` and the HPA read.
+    pub metrics: metrics::MetricsServer,
     pub(crate) event_seq: u64,
     /// The event recorder's index of existing Events (to bump a repeated one).
     pub(crate) event_index: events::Index,
+    /// Watches the world after every tick (see [`TickObserver`]); `None` outside lessons.
+    pub observer: Option<Box<dyn TickObserver>>,
+}
+
+/// Something that looks at the world at the end of every tick, wherever the tick comes from
+/// (a `sleep` in the learner's shell, `kubectl wait`, the TUI's clock). Lessons use it to
+/// evaluate checks that must hold at every tick of a window ("no downtime during the
+/// rollout") and to apply a scenario's fault timeline. An observer must leave no trace in
+/// the world's behaviour (it restores the RNG if it reads through kubectl), so that the same
+/// seed and commands give the same world whether or not anyone watches.
+pub trait TickObserver: Send {
+    fn after_tick(&mut self, world: &mut World);
 }
 
 impl World {
-    /// An empty cluster (no nodes, no namespaces) seeded with `seed`.
+    /// An empty cluster (no nodes, no namespaces) seeded with `seed`; only the API server's
+    /// bootstrap RBAC policy is there.
     pub fn bare(seed: u64) -> World {
-        World {
+        let mut w = World {
             now: Tick(0),
             rng: ChaCha8Rng::seed_from_u64(seed),
             seed,
@@ -87,9 +110,13 @@ impl World {
             registry_down: false,
             nodes: nodes::Nodes::default(),
             faults: faults::Faults::default(),
+            metrics: metrics::MetricsServer::default(),
             event_seq: 0,
             event_index: events::Index::default(),
-        }
+            observer: None,
+        };
+        api::rbac::bootstrap(&mut w);
+        w
     }
 
     /// The default cluster (target `empty`): a control plane and two workers, 4 CPU / 8Gi
@@ -97,6 +124,8 @@ impl World {
     pub fn new(seed: u64) -> World {
         let mut w = World::bare(seed);
         cluster::install_default(&mut w);
+        // metrics-server has been running since the cluster was installed.
+        metrics::scrape(&mut w);
         w
     }
 
@@ -132,12 +161,24 @@ impl World {
     ///    after the watch event);
     /// 6. the kubelets sync their pods (pull, start, probe, restart, terminate), reading the
     ///    bindings the scheduler just made;
-    /// 7. the endpoints controller follows the readiness the kubelets just reported, so a
-    ///    Service routes to a pod in the same second it turns Ready.
+    /// 7. the networking controllers (`services::reconcile`): the endpoints and EndpointSlice
+    ///    controllers follow the readiness the kubelets just reported, so a Service routes to
+    ///    a pod in the same second it turns Ready; load balancers and ingress controllers
+    ///    publish their addresses;
+    /// 8. metrics-server reads the kubelets' resource stats when its 15 s resolution is due
+    ///    (after the kubelets, so it sees the containers they just started or stopped);
+    /// 9. the observer, if any (a lesson's `during` checks), sees the finished second.
     pub fn tick(&mut self) {
         self.now = self.now.plus_s(1);
         for (_, step) in TICK_STEPS {
             step(self);
+        }
+        // Last, once the second is complete: the observer sees the state the tick produced.
+        if let Some(mut observer) = self.observer.take() {
+            observer.after_tick(self);
+            if self.observer.is_none() {
+                self.observer = Some(observer);
+            }
         }
     }
 

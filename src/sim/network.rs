@@ -1,13 +1,40 @@
-//! Pod networking: per-node pod CIDRs and IP allocation (host-local IPAM: the next free
-//! address after the last one handed out, so IPs are not reused at once).
+//! The cluster network's state: per-node pod CIDRs and pod IP allocation (host-local IPAM: the
+//! next free address after the last one handed out, so IPs are not reused at once), and the
+//! state of the networking components that live in `World::network` — the Service IP and
+//! NodePort allocators, the endpoints controllers' indexes, kube-proxy's session affinity —
+//! plus the two hooks a scenario fills in: a LoadBalancer address pool and the names the world
+//! outside the cluster resolves.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::net::Ipv4Addr;
+
+use super::clock::Tick;
+use super::object::ObjKey;
 
 #[derive(Clone, Debug, Default)]
 pub struct Network {
     /// node name → (index of its /24 in the cluster CIDR, last host number handed out).
     nodes: BTreeMap<String, (u16, u8)>,
     in_use: BTreeSet<String>,
+    /// The Service REST storage's ClusterIP and NodePort allocators.
+    pub services: super::services::Allocator,
+    /// The endpoints and EndpointSlice controllers' caches.
+    pub endpoints: super::endpoints::Controller,
+    /// kube-proxy's `ClientIP` session affinity: (service, port name, client IP) → the
+    /// endpoint chosen and when it was last used.
+    pub affinity: BTreeMap<(ObjKey, String, String), (String, u16, Tick)>,
+    /// The ingress controllers' bookkeeping.
+    pub ingress: super::ingress::State,
+    /// Access-log lines servers wrote while answering requests: (pod uid, container, line),
+    /// appended to the container logs by the next networking pass.
+    pub pending_logs: Vec<(String, String, String)>,
+    /// Hook for scenarios: addresses a load-balancer implementation (MetalLB, a cloud) hands to
+    /// `type: LoadBalancer` Services, in order. Empty (the default, like a kubeadm cluster):
+    /// their EXTERNAL-IP stays `<pending>`.
+    pub lb_pool: Vec<String>,
+    /// Hook for scenarios: host names outside the cluster and their addresses, as the
+    /// upstream resolver CoreDNS forwards to would answer. Names not listed do not exist.
+    pub external_hosts: BTreeMap<String, Vec<String>>,
 }
 
 impl Network {
@@ -50,6 +77,49 @@ fn octets(index: u16) -> (u8, u8) {
     (((244 + u32::from(index) / 256) % 256) as u8, (index % 256) as u8)
 }
 
+/// An IPv4 address as a number (None if `s` is not a dotted quad).
+pub fn ip_to_u32(s: &str) -> Option<u32> {
+    s.parse::<Ipv4Addr>().ok().map(u32::from)
+}
+
+pub fn u32_to_ip(n: u32) -> String {
+    Ipv4Addr::from(n).to_string()
+}
+
+/// A parsed IPv4 CIDR (`10.0.0.0/16`), as NetworkPolicy ipBlocks and Service ranges use.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Cidr {
+    pub base: u32,
+    pub prefix: u8,
+}
+
+impl Cidr {
+    /// Parses `a.b.c.d/n`. Host bits may be set (`10.0.0.1/8`), as Go's ParseCIDR allows.
+    pub fn parse(s: &str) -> Option<Cidr> {
+        let (ip, len) = s.split_once('/')?;
+        let prefix: u8 = len.parse().ok().filter(|p| *p <= 32)?;
+        let ip = ip_to_u32(ip)?;
+        Some(Cidr { base: ip & Cidr::mask(prefix), prefix })
+    }
+
+    fn mask(prefix: u8) -> u32 {
+        if prefix == 0 {
+            0
+        } else {
+            u32::MAX << (32 - u32::from(prefix))
+        }
+    }
+
+    pub fn contains(&self, ip: u32) -> bool {
+        ip & Cidr::mask(self.prefix) == self.base
+    }
+
+    /// Whether every address of `other` is in `self`.
+    pub fn covers(&self, other: &Cidr) -> bool {
+        other.prefix >= self.prefix && self.contains(other.base)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -63,5 +133,17 @@ mod tests {
         n.release("10.244.1.2");
         assert_eq!(n.allocate("node01").as_deref(), Some("10.244.1.4"));
         assert_eq!(n.allocate("nope"), None);
+    }
+
+    #[test]
+    fn cidrs() {
+        let c = Cidr::parse("10.244.0.0/16").unwrap();
+        assert!(c.contains(ip_to_u32("10.244.1.5").unwrap()));
+        assert!(!c.contains(ip_to_u32("10.245.0.1").unwrap()));
+        assert!(Cidr::parse("0.0.0.0/0").unwrap().contains(ip_to_u32("8.8.8.8").unwrap()));
+        assert!(c.covers(&Cidr::parse("10.244.1.0/24").unwrap()));
+        assert!(!Cidr::parse("10.244.1.0/24").unwrap().covers(&c));
+        assert_eq!(Cidr::parse("10.1.2.3/33"), None);
+        assert_eq!(Cidr::parse("10.1.2.3"), None);
     }
 }

@@ -177,9 +177,10 @@ fn node(w: &World, name: &str) -> Option<Node> {
 
 fn node_event(w: &mut World, n: &Node, t: EventType, reason: &str, msg: &str, source: Source) {
     let mut r = object_reference(&Object::Node(n.clone()), None);
-    // Node events are recorded in `default` with the node's name as its uid, as the kubelet does.
+    // Node events name the node as their uid and have no namespace (they are stored in
+    // `default`), as the kubelet and the node controller record them.
     r.uid = n.metadata.name.clone();
-    r.namespace = Some("default".into());
+    r.namespace = None;
     r.resource_version = None;
     w.record_event(r, t, reason, msg, source);
 }

@@ -272,6 +272,12 @@ fn format_decimal_scaled(value: i64, exp10: i32, format: Format) -> String {
     format!("{amount}{}", decimal_suffix(exp, format))
 }
 
+/// Prints `value * 10^exp10` canonically in DecimalSI (`resource.NewScaledQuantity(value,
+/// exp10).String()`): (102783, -9) → `102783n`, (2000000, -9) → `2m`.
+pub fn format_scaled(value: i64, exp10: i32) -> String {
+    format_decimal_scaled(value, exp10, Format::DecimalSI)
+}
+
 /// Prints thousandths of a unit canonically (DecimalSI), like a CPU quantity in `describe`:
 /// 250 → `250m`, 1000 → `1`, 1500 → `1500m`, 0 → `0`.
 pub fn format_cpu_milli(milli: i64) -> String {
@@ -314,6 +320,15 @@ pub fn format_milli(milli: i64, format: Format) -> String {
         Format::BinarySI if milli % 1000 == 0 => format_bytes(milli / 1000),
         Format::BinarySI => format_decimal_scaled(milli, -3, Format::DecimalSI),
         f => format_decimal_scaled(milli, -3, f),
+    }
+}
+
+/// `Quantity.String()` of a quantity as written (`1000m` → `1`, `1.5Gi` → `1536Mi`, `0.5` →
+/// `500m`); an unparsable string is returned as it is.
+pub fn canonical(s: &str) -> String {
+    match (parse_milli(s), parse_format(s)) {
+        (Ok(m), Ok(f)) => format_milli(m, f),
+        _ => s.to_string(),
     }
 }
 
@@ -398,6 +413,10 @@ mod tests {
         assert_eq!(format_milli(500, Format::DecimalSI), "500m");
         assert_eq!(format_milli(1000 << 20, Format::BinarySI), "1Mi");
         assert_eq!(format_milli(3_000_000, Format::DecimalExponent), "3e3");
+        assert_eq!(canonical("1000m"), "1");
+        assert_eq!(canonical("1.5Gi"), "1536Mi");
+        assert_eq!(canonical("0.5"), "500m");
+        assert_eq!(canonical("128Mi"), "128Mi");
     }
 
     #[test]

@@ -773,6 +773,7 @@ struct Cycle<'p> {
     preferred_terms: &'p [k8s_openapi::api::core::v1::PreferredSchedulingTerm],
     affinity: AffinityState,
     spread: Vec<SpreadConstraint>,
+    volumes: Option<&'p dyn VolumeBinding>,
 }
 
 /// A `DoNotSchedule` topology spread constraint with its PreFilter counts.
@@ -788,7 +789,7 @@ struct SpreadConstraint {
 }
 
 impl<'p> Cycle<'p> {
-    fn new(pod: &'p Pod) -> Cycle<'p> {
+    fn new(pod: &'p Pod, volumes: Option<&'p dyn VolumeBinding>) -> Cycle<'p> {
         let spec = pod.spec.as_ref();
         let node_affinity = spec.and_then(|s| s.affinity.as_ref()).and_then(|a| a.node_affinity.as_ref());
         Cycle {
@@ -805,6 +806,7 @@ impl<'p> Cycle<'p> {
                 .unwrap_or_default(),
             affinity: AffinityState::default(),
             spread: Vec::new(),
+            volumes,
         }
     }
 
@@ -992,6 +994,16 @@ impl<'p> Cycle<'p> {
         // NodeResourcesFit
         if let Some(s) = self.fit(node) {
             return Some(s);
+        }
+        // VolumeBinding
+        if let Some(v) = self.volumes {
+            let reasons = v.filter(node);
+            if !reasons.is_empty() {
+                return Some(Status {
+                    code: Code::UnschedulableAndUnresolvable,
+                    reasons: reasons.into_iter().map(str::to_string).collect(),
+                });
+            }
         }
         // PodTopologySpread (DoNotSchedule constraints)
         for c in &self.spread {
@@ -1189,6 +1201,19 @@ pub struct CycleOptions<'a> {
     /// the system default topology spreading (`DefaultSelector`); empty means no default
     /// spreading, as for a bare pod.
     pub default_spread_selectors: &'a [LabelSelector],
+    /// The VolumeBinding plugin's view of the pod's claims (None: the pod uses none).
+    pub volumes: Option<&'a dyn VolumeBinding>,
+}
+
+/// What the VolumeBinding plugin knows of a pod's PersistentVolumeClaims, supplied by the
+/// caller (claims, volumes and classes are not in the snapshot); see `sim::volumebinding`.
+pub trait VolumeBinding: std::fmt::Debug {
+    /// PreFilter: Err(message) makes the pod unschedulable and unresolvable on every node
+    /// (`pod has unbound immediate PersistentVolumeClaims`, `persistentvolumeclaim "x" not
+    /// found`).
+    fn pre_filter(&self) -> Result<(), String>;
+    /// Filter: the conflict reasons on this node (none: the pod's volumes fit here).
+    fn filter(&self, node: &NodeInfo) -> Vec<&'static str>;
 }
 
 /// Topology domains and their matching-pod counts: a short list searched linearly (zones are
@@ -1379,19 +1404,23 @@ impl Scheduler {
         if num_all == 0 {
             return Err(FitError { num_nodes: 0, message: ERR_NO_NODES_AVAILABLE.to_string(), nomination: None });
         }
-        let mut cycle = Cycle::new(pod);
+        let mut cycle = Cycle::new(pod, opts.volumes);
 
         // PreFilter
-        let restricted = match cycle.node_affinity_prefilter() {
-            Ok(r) => r,
-            Err(status) => {
-                // All nodes get the PreFilter status; the message shows it once.
-                let mut message = format!("0/{num_all} nodes are available: {}.", status.reasons.join(", "));
-                let statuses: Vec<Option<Status>> = vec![None; num_all];
-                let post = self.post_filter(&cycle, snap, &statuses, Some(&status), rng);
-                return Err(finish(num_all, &mut message, post));
-            }
-        };
+        let restricted =
+            match cycle.node_affinity_prefilter().and_then(|r| match cycle.volumes.map(|v| v.pre_filter()) {
+                Some(Err(msg)) => Err(Status::new(Code::UnschedulableAndUnresolvable, &msg)),
+                _ => Ok(r),
+            }) {
+                Ok(r) => r,
+                Err(status) => {
+                    // All nodes get the PreFilter status; the message shows it once.
+                    let mut message = format!("0/{num_all} nodes are available: {}.", status.reasons.join(", "));
+                    let statuses: Vec<Option<Status>> = vec![None; num_all];
+                    let post = self.post_filter(&cycle, snap, &statuses, Some(&status), rng);
+                    return Err(finish(num_all, &mut message, post));
+                }
+            };
         cycle.topology_spread_prefilter(snap);
         cycle.inter_pod_affinity_prefilter(snap);
 
@@ -1440,7 +1469,8 @@ impl Scheduler {
             && cycle.required_terms.is_none()
             && cycle.info.host_ports.is_empty()
             && !cycle.affinity.active
-            && cycle.spread.is_empty();
+            && cycle.spread.is_empty()
+            && cycle.volumes.is_none();
         let mut feasible = std::mem::take(&mut self.feasible_buf);
         feasible.clear();
         let mut statuses: Vec<Option<Status>> = Vec::new();
@@ -2024,7 +2054,8 @@ pub fn bench_workload(nodes: usize, pods: usize, seed: u64, owner_spreading: boo
         match_labels: Some(BTreeMap::from([("app".to_string(), "web".to_string())])),
         ..Default::default()
     }];
-    let opts = CycleOptions { default_spread_selectors: if owner_spreading { &selectors } else { &[] } };
+    let opts =
+        CycleOptions { default_spread_selectors: if owner_spreading { &selectors } else { &[] }, ..Default::default() };
     let mut sched = Scheduler::new();
     let mut placed = 0;
     for i in 0..pods {
@@ -2450,7 +2481,7 @@ mod tests {
             let mut snap = snapshot(&nodes, &[]);
             let mut sched = Scheduler::new();
             let mut rng = ChaCha8Rng::seed_from_u64(9);
-            let opts = CycleOptions { default_spread_selectors: selectors };
+            let opts = CycleOptions { default_spread_selectors: selectors, ..Default::default() };
             for i in 0..10 {
                 let p = pod(&format!("web-{i}"), requests("100m", "128Mi"));
                 let pl = sched.schedule_with(&p, &snap, &opts, &mut rng).expect("fits");

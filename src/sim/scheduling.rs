@@ -7,8 +7,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use k8s_openapi::api::core::v1::{Pod, PodCondition, PodStatus};
 
-use super::events::{pod_reference, EventType, Source};
-use super::scheduler::{PodInfo, Snapshot};
+use super::events::{object_reference, EventType, Source};
+use super::scheduler::{CycleOptions, PodInfo, Snapshot};
 use super::{Kind, ObjKey, Object, Tick, World};
 
 /// Retry bookkeeping of an unschedulable pod.
@@ -24,6 +24,8 @@ pub struct Attempt {
 #[derive(Clone, Debug, Default)]
 pub struct Queue {
     pub attempts: BTreeMap<String, Attempt>,
+    /// Pods in their binding cycle, waiting for their volumes to be bound (by uid).
+    pub volume_waits: BTreeMap<String, super::volumebinding::Waiting>,
     /// The scheduler cache: the snapshot kept up to date from the store's change log, and
     /// the pods waiting to be scheduled.
     pub cache: Cache,
@@ -50,7 +52,7 @@ pub struct Cache {
 impl Cache {
     /// Rebuilds everything from the store.
     fn relist(&mut self, w: &World) {
-        self.snap = snapshot(w);
+        self.snap = bound_snapshot(w);
         self.placed.clear();
         self.pending.clear();
         self.assumed.clear();
@@ -174,8 +176,17 @@ fn is_terminal(p: &Pod) -> bool {
     matches!(p.status.as_ref().and_then(|s| s.phase.as_deref()), Some("Succeeded" | "Failed"))
 }
 
-/// Builds the scheduler's snapshot of nodes and the pods bound to them.
+/// Builds the scheduler's snapshot of nodes and the pods bound to them, with the pods whose
+/// binding cycle waits for their volumes assumed on their node (last, in uid order).
 pub fn snapshot(w: &World) -> Snapshot {
+    let mut snap = bound_snapshot(w);
+    assume_volume_waits(w, &mut snap);
+    snap
+}
+
+/// The snapshot of nodes and the pods bound to them (each node's pods in namespace/name
+/// order), without the pods waiting for their volumes.
+fn bound_snapshot(w: &World) -> Snapshot {
     let mut snap = Snapshot::new();
     for o in w.store.list(Kind::Node, None) {
         if let Some(n) = o.as_node() {
@@ -199,17 +210,133 @@ pub fn snapshot(w: &World) -> Snapshot {
     snap
 }
 
+/// Pods whose binding cycle waits for their volumes are assumed on their node, after the
+/// bound ones.
+fn assume_volume_waits(w: &World, snap: &mut Snapshot) {
+    for wait in w.sched_queue.volume_waits.values() {
+        let Some(p) = w.store.get(Kind::Pod, &wait.namespace, &wait.name).and_then(|o| o.as_pod()) else { continue };
+        if let Some(i) = snap.node_index(&wait.node) {
+            snap.add_pod(i, PodInfo::from_pod(p));
+        }
+    }
+}
+
+/// Takes the pods waiting for their volumes back out of the cache's snapshot (they are
+/// assumed afresh, last on their node, at the start of each pass, as [`snapshot`] does).
+fn unassume_volume_waits(w: &mut World) {
+    let queue = &mut w.sched_queue;
+    let cache = &mut queue.cache;
+    for wait in queue.volume_waits.values() {
+        let key = ObjKey::new(&wait.namespace, &wait.name);
+        cache.assumed.remove(&key);
+        let at = cache.placed.remove(&key).or_else(|| cache.snap.node_index(&wait.node));
+        if let Some(i) = at {
+            cache.snap.remove_pod(i, &key.namespace, &key.name);
+        }
+    }
+}
+
+/// Binds a pod to its node: the binding API call and the `Scheduled` event.
+fn bind(w: &mut World, pod: &Pod, node: &str) {
+    let ns = pod.metadata.namespace.clone().unwrap_or_default();
+    let name = pod.metadata.name.clone().unwrap_or_default();
+    let _ = w.store.modify(Kind::Pod, &ns, &name, |o| {
+        if let Object::Pod(p) = o {
+            if let Some(spec) = p.spec.as_mut() {
+                spec.node_name = Some(node.to_string());
+            }
+        }
+    });
+    let reference = object_reference(&Object::Pod(pod.clone()), None);
+    w.record_event(
+        reference,
+        EventType::Normal,
+        "Scheduled",
+        &format!("Successfully assigned {ns}/{name} to {node}"),
+        Source::scheduler(),
+    );
+}
+
+/// Finishes the binding cycles waiting for volumes: binds the pods whose claims are now
+/// bound, and sends back to the queue those whose binding failed.
+fn finish_volume_waits(w: &mut World) {
+    if w.sched_queue.volume_waits.is_empty() {
+        return;
+    }
+    let waits: Vec<(String, super::volumebinding::Waiting)> =
+        w.sched_queue.volume_waits.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+    for (uid, wait) in waits {
+        let pod = w.store.get(Kind::Pod, &wait.namespace, &wait.name).and_then(|o| o.as_pod()).cloned();
+        let Some(pod) = pod.filter(|p| p.metadata.uid.as_deref() == Some(uid.as_str())) else {
+            w.sched_queue.volume_waits.remove(&uid);
+            continue;
+        };
+        match super::volumebinding::check(w, &wait) {
+            Ok(false) => {}
+            Ok(true) => {
+                w.sched_queue.volume_waits.remove(&uid);
+                bind(w, &pod, &wait.node);
+            }
+            Err(message) => {
+                w.sched_queue.volume_waits.remove(&uid);
+                let rv = w.store.resource_version();
+                record_failure(w, &pod, &uid, &message, "SchedulerError", rv);
+            }
+        }
+    }
+}
+
+/// The pod fits nowhere (or its binding failed): back-off bookkeeping, the PodScheduled
+/// condition and the `FailedScheduling` event.
+fn record_failure(w: &mut World, pod: &Pod, uid: &str, message: &str, reason: &str, rv: u64) {
+    let now = w.now;
+    let ns = pod.metadata.namespace.clone().unwrap_or_default();
+    let name = pod.metadata.name.clone().unwrap_or_default();
+    let prev = w.sched_queue.attempts.get(uid).map(|a| a.backoff_s).unwrap_or(0);
+    w.sched_queue.attempts.insert(
+        uid.to_string(),
+        Attempt { at: now, resource_version: rv, backoff_s: if prev == 0 { 1 } else { (prev * 2).min(BACKOFF_MAX_S) } },
+    );
+    let _ = w.store.modify(Kind::Pod, &ns, &name, |o| {
+        if let Object::Pod(p) = o {
+            let qos = super::kubelet::status::qos_class(p).to_string();
+            let status = p.status.get_or_insert_with(PodStatus::default);
+            status.phase = Some("Pending".into());
+            let same = status
+                .conditions
+                .as_ref()
+                .and_then(|c| c.iter().find(|c| c.type_ == "PodScheduled"))
+                .map(|c| c.last_transition_time.clone());
+            let cond = PodCondition {
+                type_: "PodScheduled".into(),
+                status: "False".into(),
+                reason: Some(reason.into()),
+                message: Some(message.to_string()),
+                last_probe_time: None,
+                last_transition_time: same.flatten().or_else(|| Some(now.time())),
+            };
+            status.conditions = Some(vec![cond]);
+            status.qos_class = Some(qos);
+        }
+    });
+    let reference = object_reference(&Object::Pod(pod.clone()), None);
+    w.record_event(reference, EventType::Warning, "FailedScheduling", message, Source::scheduler());
+}
+
 pub fn schedule_pending(w: &mut World) {
+    finish_volume_waits(w);
     let now = w.now;
     let rv = w.store.resource_version();
     let mut cache = std::mem::take(&mut w.sched_queue.cache);
     cache.sync(w);
+    assume_volume_waits(w, &mut cache.snap);
     let mut pending: Vec<Pod> = cache
         .pending
         .iter()
         .filter_map(|k| w.store.get(Kind::Pod, &k.namespace, &k.name))
         .filter_map(|o| o.as_pod())
         .filter(|p| is_pending(p))
+        .filter(|p| !w.sched_queue.volume_waits.contains_key(p.metadata.uid.as_deref().unwrap_or("")))
         .filter(|p| {
             let uid = p.metadata.uid.clone().unwrap_or_default();
             match w.sched_queue.attempts.get(&uid) {
@@ -224,6 +351,7 @@ pub fn schedule_pending(w: &mut World) {
         .collect();
     if pending.is_empty() {
         w.sched_queue.cache = cache;
+        unassume_volume_waits(w);
         return;
     }
     // The active queue pops by priority, then by the time the pod entered the queue.
@@ -240,74 +368,37 @@ pub fn schedule_pending(w: &mut World) {
     let mut snap = std::mem::take(&mut cache.snap);
     w.sched_queue.cache = cache;
     for pod in pending {
-        let ns = pod.metadata.namespace.clone().unwrap_or_default();
-        let name = pod.metadata.name.clone().unwrap_or_default();
         let uid = pod.metadata.uid.clone().unwrap_or_default();
+        let volumes = super::volumebinding::for_pod(w, &pod);
         let result = {
             let World { scheduler, rng, .. } = w;
-            scheduler.schedule(&pod, &snap, rng)
+            let opts = CycleOptions {
+                volumes: volumes.as_ref().map(|v| v as &dyn super::scheduler::VolumeBinding),
+                ..Default::default()
+            };
+            scheduler.schedule_with(&pod, &snap, &opts, rng)
         };
         match result {
             Ok(placement) => {
-                let key = ObjKey::new(&ns, &name);
+                let key = ObjKey::new(
+                    pod.metadata.namespace.as_deref().unwrap_or_default(),
+                    pod.metadata.name.as_deref().unwrap_or_default(),
+                );
                 w.sched_queue.cache.placed.insert(key.clone(), placement.node_index);
                 w.sched_queue.cache.assumed.insert(key);
                 snap.add_pod(placement.node_index, placement.pod_info);
                 w.sched_queue.attempts.remove(&uid);
-                let node = placement.node_name.clone();
-                let _ = w.store.modify(Kind::Pod, &ns, &name, |o| {
-                    if let Object::Pod(p) = o {
-                        if let Some(spec) = p.spec.as_mut() {
-                            spec.node_name = Some(node.clone());
-                        }
+                // Reserve and PreBind: the pod's volumes are bound for the node first.
+                match super::volumebinding::bind_volumes(w, &pod, &placement.node_name) {
+                    Some(wait) => {
+                        w.sched_queue.volume_waits.insert(uid.clone(), wait);
                     }
-                });
-                let reference = pod_reference(&pod, None);
-                w.record_event(
-                    reference,
-                    EventType::Normal,
-                    "Scheduled",
-                    &format!("Successfully assigned {ns}/{name} to {}", placement.node_name),
-                    Source::scheduler(),
-                );
+                    None => bind(w, &pod, &placement.node_name),
+                }
             }
-            Err(fit) => {
-                let prev = w.sched_queue.attempts.get(&uid).map(|a| a.backoff_s).unwrap_or(0);
-                w.sched_queue.attempts.insert(
-                    uid,
-                    Attempt {
-                        at: now,
-                        resource_version: rv,
-                        backoff_s: if prev == 0 { 1 } else { (prev * 2).min(BACKOFF_MAX_S) },
-                    },
-                );
-                let message = fit.message.clone();
-                let _ = w.store.modify(Kind::Pod, &ns, &name, |o| {
-                    if let Object::Pod(p) = o {
-                        let qos = super::kubelet::status::qos_class(p).to_string();
-                        let status = p.status.get_or_insert_with(PodStatus::default);
-                        status.phase = Some("Pending".into());
-                        let same = status
-                            .conditions
-                            .as_ref()
-                            .and_then(|c| c.iter().find(|c| c.type_ == "PodScheduled"))
-                            .map(|c| c.last_transition_time.clone());
-                        let cond = PodCondition {
-                            type_: "PodScheduled".into(),
-                            status: "False".into(),
-                            reason: Some("Unschedulable".into()),
-                            message: Some(message.clone()),
-                            last_probe_time: None,
-                            last_transition_time: same.flatten().or_else(|| Some(now.time())),
-                        };
-                        status.conditions = Some(vec![cond]);
-                        status.qos_class = Some(qos);
-                    }
-                });
-                let reference = pod_reference(&pod, None);
-                w.record_event(reference, EventType::Warning, "FailedScheduling", &fit.message, Source::scheduler());
-            }
+            Err(fit) => record_failure(w, &pod, &uid, &fit.message, "Unschedulable", rv),
         }
     }
     w.sched_queue.cache.snap = snap;
+    unassume_volume_waits(w);
 }

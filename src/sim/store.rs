@@ -74,6 +74,15 @@ impl Store {
         Ok(obj)
     }
 
+    /// Stores an object the API server writes as it starts (the RBAC bootstrap policy)
+    /// without a resourceVersion or a change-log entry: no client can be watching yet, and
+    /// start-up content must not renumber the resourceVersions of everything written later.
+    /// An object already there is kept.
+    pub fn insert_bootstrap(&mut self, obj: Object) {
+        let kind = obj.kind();
+        self.objects.entry(kind).or_default().entry(obj.key()).or_insert(obj);
+    }
+
     pub fn get(&self, kind: Kind, namespace: &str, name: &str) -> Option<&Object> {
         self.objects.get(&kind)?.get(&ObjKey::new(namespace, name))
     }

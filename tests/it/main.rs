@@ -4,12 +4,17 @@
 mod architecture;
 mod bad_input;
 mod bench;
+mod cli;
 mod determinism;
+mod lessons;
 mod oracle;
 mod oracle_create;
 mod oracle_describe;
 mod rollouts;
 mod transcripts;
+mod tui;
+mod tui_lessons;
+mod tui_tmux;
 
 use kubedojo::shell::workstation::{transcript, Workstation};
 use kubedojo::sim::World;

@@ -31,6 +31,6 @@ spec:
 EOF2
 sleep 3
 kubectl logs cfg
-kubectl exec cfg -- sh -c 'env | grep -E "^(COLOR|CFG_)" | sort'
+kubectl exec cfg -- sh -c 'env | grep -e ^COLOR -e ^CFG_ | sort'
 kubectl exec cfg -- ls /etc/config
 kubectl exec cfg -- cat /etc/config/MODE

@@ -29,9 +29,9 @@ spec:
 EOF2
 sleep 3
 kubectl get pods
-sleep 5
+sleep 7
 kubectl get pods
-sleep 6
+sleep 5
 kubectl get pods
 sleep 3
 kubectl get pods

@@ -17,6 +17,9 @@ spec:
     volumeMounts:
     - name: logs
       mountPath: /usr/share/nginx/html
+  volumes:
+  - name: logs
+    emptyDir: {}
 EOF2
 sleep 17
 kubectl get pods

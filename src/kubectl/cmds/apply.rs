@@ -180,7 +180,22 @@ fn run_files(ctx: &mut Ctx, m: &ArgMatches, apply: bool) {
         }
         let name = obj.name().to_string();
         let k_ns = obj.namespace().to_string();
+        if apply {
+            if let Err(e) = super::auth::authorize_kind(ctx, "get", kind, &k_ns, &name) {
+                ctx.out.fail(&retrieving_error(&e, kind, &name, &k_ns, &doc.source));
+                continue;
+            }
+        }
         let existing = ctx.world.store.get(kind, &k_ns, &name).cloned();
+        let write = if existing.is_some() && apply { "patch" } else { "create" };
+        let auth_name = if write == "patch" { name.as_str() } else { "" };
+        if let Err(e) =
+            super::auth::authorize_api(ctx, &crate::sim::api::rbac::Attributes::for_kind(write, kind, &k_ns, auth_name))
+        {
+            let verb = if write == "patch" { "patching" } else { "creating" };
+            ctx.out.fail(&e.with_source(verb, &doc.source).kubectl_text());
+            continue;
+        }
         let suffix = match dry {
             DryRun::Client => " (dry run)",
             DryRun::Server => " (server dry run)",
@@ -276,6 +291,18 @@ fn run_files(ctx: &mut Ctx, m: &ArgMatches, apply: bool) {
     }
 }
 
+/// kubectl apply's error when it cannot read the live object.
+fn retrieving_error(server_text: &str, kind: crate::sim::Kind, name: &str, ns: &str, source: &str) -> String {
+    let reason_and_message = server_text.strip_prefix("Error from server ").unwrap_or(server_text);
+    let (reason, message) = reason_and_message.split_once(": ").unwrap_or(("", reason_and_message));
+    let gv = if kind.group().is_empty() { format!("/{}", kind.version()) } else { kind.api_version().to_string() };
+    format!(
+        "Error from server {reason}: error when retrieving current configuration of:\nResource: \"{gv}, Resource={}\", GroupVersionKind: \"{gv}, Kind={}\"\nName: \"{name}\", Namespace: \"{ns}\"\nfrom server for: \"{source}\": {message}",
+        kind.plural(),
+        kind.name()
+    )
+}
+
 /// The object an apply produces: the live object with the new configuration laid over it.
 /// Fields the previous configuration set and the new one dropped are removed; fields set by
 /// the server (status, clusterIP, nodeName...) stay — a simplified three-way merge.
@@ -283,11 +310,17 @@ fn merge_apply(current: &Object, desired: &Object, last: Option<&str>) -> Object
     let mut live = current.to_value();
     let want = desired.to_value();
     let old: Value = last.and_then(|l| serde_json::from_str(l).ok()).unwrap_or(Value::Null);
-    three_way(&mut live, &want, &old);
+    three_way(current.kind(), &mut Vec::new(), &mut live, &want, &old);
     Object::from_value(current.kind(), live).unwrap_or_else(|_| desired.clone())
 }
 
-fn three_way(live: &mut Value, want: &Value, old: &Value) {
+/// kubectl apply's three-way strategic merge: what the manifest sets wins, what the last
+/// applied manifest had and the new one dropped is removed, and what others added (the
+/// server's defaults, the token volume, a controller's annotations) is kept. Lists whose
+/// type declares a merge key (containers by name, ports by containerPort...) merge item by
+/// item; other lists are replaced.
+fn three_way(kind: crate::sim::Kind, path: &mut Vec<String>, live: &mut Value, want: &Value, old: &Value) {
+    use crate::sim::api::patch::merge_key;
     match (live, want) {
         (Value::Object(l), Value::Object(w)) => {
             if let Value::Object(o) = old {
@@ -299,13 +332,49 @@ fn three_way(live: &mut Value, want: &Value, old: &Value) {
             }
             for (k, wv) in w {
                 let ov = old.get(k).cloned().unwrap_or(Value::Null);
+                path.push(k.clone());
                 match l.get_mut(k) {
-                    Some(lv) if lv.is_object() && wv.is_object() => three_way(lv, wv, &ov),
+                    Some(lv) if (lv.is_object() && wv.is_object()) || (lv.is_array() && wv.is_array()) => {
+                        three_way(kind, path, lv, wv, &ov)
+                    }
                     _ => {
                         l.insert(k.clone(), wv.clone());
                     }
                 }
+                path.pop();
             }
+        }
+        (Value::Array(l), Value::Array(w)) => {
+            let Some(key) = merge_key(kind, path) else {
+                *l = w.clone();
+                return;
+            };
+            let find = |list: &[Value], kv: &Value| list.iter().position(|x| x.get(key) == Some(kv));
+            let old_list: Vec<Value> = old.as_array().cloned().unwrap_or_default();
+            let mut out: Vec<Value> = Vec::new();
+            for wi in w {
+                let Some(kv) = wi.get(key) else {
+                    out.push(wi.clone());
+                    continue;
+                };
+                let oi = find(&old_list, kv).map(|i| old_list[i].clone()).unwrap_or(Value::Null);
+                match find(l, kv) {
+                    Some(i) => {
+                        let mut item = l[i].clone();
+                        three_way(kind, path, &mut item, wi, &oi);
+                        out.push(item);
+                    }
+                    None => out.push(wi.clone()),
+                }
+            }
+            // Items someone else added (not in the last applied manifest) stay.
+            for li in l.iter() {
+                let Some(kv) = li.get(key) else { continue };
+                if find(w, kv).is_none() && find(&old_list, kv).is_none() {
+                    out.push(li.clone());
+                }
+            }
+            *l = out;
         }
         (l, w) => *l = w.clone(),
     }

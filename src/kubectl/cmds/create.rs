@@ -531,6 +531,11 @@ pub(crate) fn submit(ctx: &mut Ctx, g: &Gen, kind: Kind, mut value: Value, wrap:
     if kind.namespaced() && obj.namespace().is_empty() {
         obj.meta_mut().namespace = Some(g.namespace.clone());
     }
+    let request = crate::sim::api::rbac::Attributes::for_kind("create", kind, obj.namespace(), "");
+    if let Err(e) = super::auth::authorize_api(ctx, &request) {
+        report_api_error(ctx, &e, wrap);
+        return None;
+    }
     match ctx.world.api_create(obj, WriteOptions { dry_run: g.dry == Dry::Server }) {
         Ok(created) => {
             print_object(ctx, &g.out, kind, &created.to_value(), suffix);

@@ -131,8 +131,9 @@ pub fn run(ctx: &mut Ctx, args: &[String]) {
     }
     let mut deleted: Vec<(Kind, String, String)> = Vec::new();
     for (kind, k_ns, n) in victims {
-        if kind == Kind::Pod && force {
-            // force: remove at once, without waiting for the kubelet.
+        if let Err(e) = super::auth::authorize_kind(ctx, "delete", kind, &k_ns, &n) {
+            ctx.out.fail(&e);
+            continue;
         }
         match ctx.world.api_delete(kind, &k_ns, &n, grace, WriteOptions::default()) {
             Ok(_) => {

@@ -45,8 +45,17 @@ pub fn run(ctx: &mut Ctx, args: &[String]) {
     let all_ns = m.get_flag("all-namespaces");
     let mut objs: Vec<Object> = Vec::new();
     let mut errors = Vec::new();
+    // Only NotFound falls back to prefix matching; a Forbidden request does not.
+    let mut forbidden = false;
     for (kind, name) in &targets.items {
         let k_ns = if kind.namespaced() { ns.as_str() } else { "" };
+        let verb = if name.is_some() { "get" } else { "list" };
+        let auth_ns = if all_ns && name.is_none() { "" } else { k_ns };
+        if let Err(e) = super::auth::authorize_kind(ctx, verb, *kind, auth_ns, name.as_deref().unwrap_or("")) {
+            errors.push(e);
+            forbidden = true;
+            continue;
+        }
         match name {
             Some(n) => match ctx.world.store.get(*kind, k_ns, n) {
                 Some(o) => objs.push(o.clone()),
@@ -65,7 +74,7 @@ pub fn run(ctx: &mut Ctx, args: &[String]) {
     // `kubectl describe TYPE NAME` (exactly two arguments) falls back to every object of the
     // type whose name starts with NAME (`kubectl describe pod web` finds web-7c5ddbdf54-x8k2j),
     // printing each followed by a newline; nothing matching keeps the NotFound error.
-    if positional.len() == 2 && !positional[0].contains('/') && !errors.is_empty() {
+    if positional.len() == 2 && !positional[0].contains('/') && !errors.is_empty() && !forbidden {
         let prefix = positional[1].as_str();
         let mut matched = false;
         for (kind, _) in &targets.items {

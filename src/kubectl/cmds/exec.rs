@@ -40,6 +40,9 @@ pub fn run(ctx: &mut Ctx, args: &[String]) {
         Ok(p) => p,
         Err(e) => return ctx.out.fail(&e),
     };
+    if let Err(e) = super::auth::authorize_kind(ctx, "get", Kind::Pod, &ns, &pod) {
+        return ctx.out.fail(&e);
+    }
     let Some(obj) = ctx.world.store.get(Kind::Pod, &ns, &pod).and_then(|o| o.as_pod()).cloned() else {
         return ctx.out.fail(&super::get::not_found(Kind::Pod, &pod));
     };
@@ -66,6 +69,11 @@ pub fn run(ctx: &mut Ctx, args: &[String]) {
     if m.get_flag("stdin") && m.get_flag("tty") && is_interactive_shell(&command_argv) {
         ctx.out.fail("error: kubedojo runs no interactive terminal in a script: give the command to run, e.g. kubectl exec POD -- sh -c 'ls /'");
         return;
+    }
+    let exec_request =
+        crate::sim::api::rbac::Attributes::for_kind("create", Kind::Pod, &ns, &pod).with_subresource("exec");
+    if let Err(e) = super::auth::authorize(ctx, &exec_request) {
+        return ctx.out.fail(&e);
     }
     let arg0 = command_argv[0].clone();
     if !crate::shell::is_command(&arg0) && !arg0.contains('/') {

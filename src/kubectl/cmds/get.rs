@@ -167,6 +167,12 @@ fn get(ctx: &mut Ctx, m: &ArgMatches) {
             ));
             continue;
         }
+        let verb = if name.is_some() { "get" } else { "list" };
+        let auth_ns = if all_ns && name.is_none() { "" } else { ns.as_str() };
+        if let Err(e) = super::auth::authorize_kind(ctx, verb, *kind, auth_ns, name.as_deref().unwrap_or("")) {
+            errors.push(e);
+            continue;
+        }
         let found: Vec<Object> = match name {
             Some(n) => match ctx.world.store.get(*kind, ns_for_kind.unwrap_or(""), n) {
                 Some(o) => vec![o.clone()],

@@ -181,7 +181,10 @@ pub fn api_versions(ctx: &mut Ctx, args: &[String]) {
     if parse(ctx, cmd, args).is_none() {
         return;
     }
-    let mut versions: Vec<&str> = RESOURCES.iter().map(|r| r.2).collect();
+    // metrics.k8s.io is served only while metrics-server is installed.
+    let metrics = ctx.world.metrics_api_available();
+    let mut versions: Vec<&str> =
+        RESOURCES.iter().map(|r| r.2).filter(|v| metrics || !v.starts_with("metrics.k8s.io/")).collect();
     for extra in ["autoscaling/v1", "storage.k8s.io/v1beta1", "authentication.k8s.io/v1", "events.k8s.io/v1"] {
         versions.push(extra);
     }
@@ -220,8 +223,10 @@ pub fn api_resources(ctx: &mut Ctx, args: &[String]) {
         .get_many::<String>("verbs")
         .map(|v| v.flat_map(|s| s.split(',').map(str::to_string).collect::<Vec<_>>()).collect())
         .unwrap_or_default();
+    let metrics = ctx.world.metrics_api_available();
     let mut rows: Vec<_> = RESOURCES
         .iter()
+        .filter(|r| metrics || !r.2.starts_with("metrics.k8s.io/"))
         .filter(|r| {
             let g = r.2.rsplit_once('/').map(|(g, _)| g).unwrap_or("");
             group.as_ref().is_none_or(|want| want == g)

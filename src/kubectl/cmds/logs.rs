@@ -100,6 +100,9 @@ pub fn run(ctx: &mut Ctx, args: &[String]) {
         Ok(p) => p,
         Err(e) => return ctx.out.fail(&e),
     };
+    if let Err(e) = super::auth::authorize_kind(ctx, "get", Kind::Pod, &ns, &pod) {
+        return ctx.out.fail(&e);
+    }
     if ctx.world.store.get(Kind::Pod, &ns, &pod).is_none() {
         return ctx.out.fail(&super::get::not_found(Kind::Pod, &pod));
     }
@@ -115,6 +118,10 @@ pub fn run(ctx: &mut Ctx, args: &[String]) {
     };
     let tail: Option<usize> =
         m.get_one::<String>("tail").and_then(|t| t.parse::<i64>().ok()).filter(|t| *t >= 0).map(|t| t as usize);
+    let log_request = crate::sim::api::rbac::Attributes::for_kind("get", Kind::Pod, &ns, &pod).with_subresource("log");
+    if let Err(e) = super::auth::authorize(ctx, &log_request) {
+        return ctx.out.fail(&e);
+    }
     for cname in containers {
         let rt: Option<PodRt> = ctx.world.kubelet.find(&ns, &pod).cloned();
         let Some(c) = rt.as_ref().and_then(|r| r.container(&cname)).cloned() else {

@@ -2,25 +2,32 @@
 //! words, not clap's), and dispatch to each command's implementation.
 
 mod apply;
+pub(crate) mod auth;
 mod autoscale;
 mod config;
 mod cordon;
+mod cp;
 mod create;
 mod delete;
 mod describe;
 mod drain;
+mod edit;
+mod events;
 mod exec;
+mod explain;
 mod expose;
 pub(crate) mod get;
 mod info;
 mod label;
 mod logs;
 mod patch;
+mod replace;
 mod rollout;
 mod run;
 mod scale;
 mod set;
 mod taint;
+mod top;
 mod wait;
 
 use clap::{Arg, ArgAction, ArgMatches, Command};
@@ -28,7 +35,7 @@ use clap::{Arg, ArgAction, ArgMatches, Command};
 use super::Ctx;
 
 /// Every verb kubectl v1.32 has, for "unknown command" and "not simulated" decisions.
-const KNOWN_VERBS: &[&str] = &[
+pub const KNOWN_VERBS: &[&str] = &[
     "annotate",
     "api-resources",
     "api-versions",
@@ -139,6 +146,7 @@ pub fn dispatch(ctx: &mut Ctx, args: &[String]) {
         "set" => set::run(ctx, rest),
         "expose" => expose::run(ctx, rest),
         "autoscale" => autoscale::run(ctx, rest),
+        "top" => top::run(ctx, rest),
         "cordon" | "uncordon" => cordon::run(ctx, verb == "cordon", rest),
         "drain" => drain::run(ctx, rest),
         "taint" => taint::run(ctx, rest),
@@ -148,6 +156,12 @@ pub fn dispatch(ctx: &mut Ctx, args: &[String]) {
         "cluster-info" => info::cluster_info(ctx, rest),
         "api-resources" => info::api_resources(ctx, rest),
         "api-versions" => info::api_versions(ctx, rest),
+        "auth" => auth::run(ctx, rest),
+        "edit" => edit::run(ctx, rest),
+        "replace" => replace::run(ctx, rest),
+        "explain" => explain::run(ctx, rest),
+        "events" => events::run(ctx, rest),
+        "cp" => cp::run(ctx, rest),
         "completion" => {
             // `source <(kubectl completion bash)` is a common exam habit: accept it quietly.
             ctx.out.out("# kubectl completion is built into kubedojo's prompt\n");
@@ -204,6 +218,9 @@ pub(crate) fn command(name: &'static str) -> Command {
         .arg(Arg::new("kubeconfig").long("kubeconfig").num_args(1))
         .arg(Arg::new("v").short('v').long("v").num_args(1))
         .arg(Arg::new("request-timeout").long("request-timeout").num_args(1))
+        .arg(Arg::new("as").long("as").num_args(1))
+        .arg(Arg::new("as-group").long("as-group").num_args(1).action(ArgAction::Append))
+        .arg(Arg::new("as-uid").long("as-uid").num_args(1))
         .arg(Arg::new("help").short('h').long("help").action(ArgAction::SetTrue))
 }
 

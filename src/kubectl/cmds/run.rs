@@ -383,6 +383,12 @@ fn create(
         }
     };
     obj.meta_mut().namespace = Some(ns.to_string());
+    if let Err(e) =
+        super::auth::authorize_api(ctx, &crate::sim::api::rbac::Attributes::for_kind("create", kind, ns, ""))
+    {
+        report_api_error(ctx, &e, None);
+        return Err(());
+    }
     match ctx.world.api_create(obj, WriteOptions { dry_run: dry == Dry::Server }) {
         Ok(o) => Ok(o.to_value()),
         Err(e) => {

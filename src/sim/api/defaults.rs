@@ -446,14 +446,22 @@ pub fn default_cron_job(cj: &mut CronJob) {
     }
 }
 
-/// `SetDefaults_Service` plus the registry's IP-family defaults (single-stack IPv4 cluster):
-/// ClusterIP, sessionAffinity None, ports TCP with targetPort = port, traffic policies
-/// Cluster, allocateLoadBalancerNodePorts for LoadBalancers.
+/// `SetDefaults_Service`: ClusterIP, sessionAffinity None (ClientIP gets its 10800 s
+/// timeout), ports TCP with targetPort = port, traffic policies Cluster,
+/// allocateLoadBalancerNodePorts for LoadBalancers. (The IP families are the service REST
+/// storage's to default: `sim::services::allocate`.)
 pub fn default_service(svc: &mut Service) {
     let spec = svc.spec.get_or_insert_with(Default::default);
     set_str(&mut spec.session_affinity, "None");
     if spec.session_affinity.as_deref() == Some("None") {
         spec.session_affinity_config = None;
+    }
+    if spec.session_affinity.as_deref() == Some("ClientIP")
+        && spec.session_affinity_config.as_ref().and_then(|c| c.client_ip.as_ref()?.timeout_seconds).is_none()
+    {
+        spec.session_affinity_config = Some(k8s_openapi::api::core::v1::SessionAffinityConfig {
+            client_ip: Some(k8s_openapi::api::core::v1::ClientIPConfig { timeout_seconds: Some(10800) }),
+        });
     }
     set_str(&mut spec.type_, "ClusterIP");
     for p in spec.ports.iter_mut().flatten() {
@@ -478,12 +486,6 @@ pub fn default_service(svc: &mut Service) {
     }
     if ty == "LoadBalancer" {
         spec.allocate_load_balancer_node_ports.get_or_insert(true);
-    }
-    if ty != "ExternalName" {
-        set_str(&mut spec.ip_family_policy, "SingleStack");
-        if spec.ip_families.as_ref().is_none_or(|f| f.is_empty()) {
-            spec.ip_families = Some(vec!["IPv4".into()]);
-        }
     }
 }
 
@@ -541,8 +543,14 @@ pub fn default_object(o: &mut crate::sim::object::Object, sa_token_suffix: &str)
         },
         Object::CronJob(c) => default_cron_job(c),
         Object::Service(s) => default_service(s),
+        Object::NetworkPolicy(n) => crate::sim::netpol::default_network_policy(n),
         Object::Namespace(n) => default_namespace(n),
         Object::Secret(s) => default_secret(s),
+        Object::PersistentVolume(p) => crate::sim::api::storage::default_volume(p),
+        Object::PersistentVolumeClaim(p) => crate::sim::api::storage::default_claim(p),
+        Object::StorageClass(s) => crate::sim::api::storage::default_storage_class(s),
+        Object::LimitRange(l) => crate::sim::api::admission::limitranger::default_limit_range(l),
+        Object::HorizontalPodAutoscaler(h) => super::autoscaling::default_hpa(h),
         _ => {}
     }
 }
@@ -752,7 +760,7 @@ mod tests {
         default_service(&mut s);
         assert_eq!(
             serde_json::to_value(&s.spec).unwrap_or_default(),
-            serde_json::json!({"internalTrafficPolicy": "Cluster", "ipFamilies": ["IPv4"], "ipFamilyPolicy": "SingleStack", "ports": [{"port": 80, "protocol": "TCP", "targetPort": 80}], "selector": {"app": "web"}, "sessionAffinity": "None", "type": "ClusterIP"})
+            serde_json::json!({"internalTrafficPolicy": "Cluster", "ports": [{"port": 80, "protocol": "TCP", "targetPort": 80}], "selector": {"app": "web"}, "sessionAffinity": "None", "type": "ClusterIP"})
         );
         let mut s: Service = load(
             "apiVersion: v1\nkind: Service\nmetadata:\n  name: web\nspec:\n  type: NodePort\n  ports:\n  - port: 80\n    targetPort: http\n",

@@ -6,13 +6,17 @@
 //! The verbs are shaped like the REST API so that an HTTP layer can later serve them to the
 //! real kubectl.
 
+pub mod admission;
+pub mod autoscaling;
 pub mod decode;
 pub mod defaults;
 pub mod discovery;
 pub mod errors;
 pub mod eviction;
 pub mod patch;
+pub mod rbac;
 pub mod selector;
+pub mod storage;
 pub mod table;
 pub mod validate;
 
@@ -100,11 +104,15 @@ impl World {
         obj.meta_mut().uid = Some(uid);
         let suffix = self.random_suffix(5);
         defaults::default_object(&mut obj, &suffix);
+        // Mutating admission (LimitRanger defaults, DefaultStorageClass, the protection
+        // finalizers) runs before validation, as in the API server.
+        admission::mutate(self, &mut obj)?;
         let errs = validate::validate_object(&obj);
         if !errs.is_empty() {
             return Err(validate::invalid(kind.name(), obj.name(), &errs));
         }
         self.admit(&mut obj)?;
+        admission::validate(self, &obj)?;
         if kind == Kind::Service {
             // ClusterIP and NodePort allocation (the service registry's REST storage).
             super::services::allocate(self, &mut obj)?;
@@ -113,6 +121,8 @@ impl World {
         if self.store.get(kind, obj.namespace(), &name).is_some() {
             return Err(ApiError::already_exists(&kind.qualified_plural(), &name));
         }
+        // ResourceQuota admission runs last and charges the quota (not for a dry run).
+        admission::quota::admit(self, &obj, opts.dry_run)?;
         let now = self.now;
         let m = obj.meta_mut();
         m.creation_timestamp = Some(now.time());
@@ -148,6 +158,13 @@ impl World {
                 status.phase = Some("Active".into());
             }
         }
+        // The registry strategies' PrepareForCreate: status belongs to the controllers.
+        match &mut obj {
+            Object::PersistentVolume(pv) => storage::prepare_volume(pv, now.time()),
+            Object::PersistentVolumeClaim(pvc) => storage::prepare_claim(pvc),
+            Object::ResourceQuota(q) => q.status = None,
+            _ => {}
+        }
         if opts.dry_run {
             return Ok(obj);
         }
@@ -155,11 +172,24 @@ impl World {
         if kind == Kind::Namespace {
             super::cluster::populate_namespace(self, &name, now.time());
         }
+        if kind == Kind::Service {
+            super::services::service_written(self);
+        }
+        if kind == Kind::ResourceQuota {
+            // The quota controller syncs a new quota's status within milliseconds; do it now
+            // so that the next request is already checked against it.
+            super::controllers::quota::sync_quota(self, stored.namespace(), &name);
+            return Ok(self.store.get(kind, stored.namespace(), &name).cloned().unwrap_or(stored));
+        }
         Ok(stored)
     }
 
     /// Admission: what the default admission plugins change or refuse.
     fn admit(&mut self, obj: &mut Object) -> Result<(), ApiError> {
+        if let Object::Ingress(ing) = obj {
+            // DefaultIngressClass.
+            super::ingress::admit(&self.store, ing);
+        }
         if let Object::Pod(pod) = obj {
             let ns = pod.metadata.namespace.clone().unwrap_or_default();
             let sa = pod.spec.as_ref().and_then(|s| s.service_account_name.clone()).unwrap_or_else(|| "default".into());
@@ -199,10 +229,17 @@ impl World {
         }
         let suffix = self.random_suffix(5);
         defaults::default_object(&mut obj, &suffix);
+        if kind == Kind::Service {
+            // The service strategy's PrepareForUpdate: allocated values the client left out.
+            super::services::prepare_update(self, &current, &mut obj)?;
+        }
         let mut errs = validate::validate_object(&obj);
         errs.extend(validate::validate_update(&obj, &current));
         if !errs.is_empty() {
             return Err(validate::invalid(kind.name(), &name, &errs));
+        }
+        if kind == Kind::Service {
+            super::services::allocate_update(self, &current, &mut obj)?;
         }
         // Status is a subresource: a plain update keeps the stored status.
         let spec_changed = spec_of(&obj) != spec_of(&current);
@@ -224,7 +261,20 @@ impl World {
         if opts.dry_run {
             return Ok(obj);
         }
-        self.store.update(obj).map_err(|e| store_error(e, kind, &name))
+        // An object being deleted goes once its last finalizer is removed.
+        if kind != Kind::Pod
+            && obj.meta().deletion_timestamp.is_some()
+            && obj.meta().finalizers.as_ref().is_none_or(|f| f.is_empty())
+        {
+            let ns = obj.namespace().to_string();
+            self.store.delete(kind, &ns, &name).map_err(|e| store_error(e, kind, &name))?;
+            return Ok(obj);
+        }
+        let stored = self.store.update(obj).map_err(|e| store_error(e, kind, &name))?;
+        if kind == Kind::Service {
+            super::services::service_written(self);
+        }
+        Ok(stored)
     }
 
     /// Writes an object's status (the status subresource: controllers and kubelets).
@@ -288,9 +338,49 @@ impl World {
                     }
                 }
             }
-            _ => {}
+            _ => {
+                // Finalizers hold the object, marked for deletion, until their controllers
+                // remove them (`kubernetes.io/pvc-protection` keeps a claim in use `Terminating`).
+                if current.meta().finalizers.as_ref().is_some_and(|f| !f.is_empty()) {
+                    if current.meta().deletion_timestamp.is_none() {
+                        let at = self.now.time();
+                        let _ = self.store.modify(kind, ns, name, |o| {
+                            let m = o.meta_mut();
+                            m.deletion_timestamp = Some(at.clone());
+                            m.deletion_grace_period_seconds = Some(0);
+                        });
+                    }
+                    return Ok(self.store.get(kind, ns, name).cloned().unwrap_or(current));
+                }
+            }
         }
-        self.store.delete(kind, ns, name).map_err(|e| store_error(e, kind, name))
+        let deleted = self.store.delete(kind, ns, name).map_err(|e| store_error(e, kind, name))?;
+        if kind == Kind::Service {
+            super::services::service_written(self);
+        }
+        Ok(deleted)
+    }
+
+    /// Removes `finalizer` from an object (a controller done with its cleanup); an object
+    /// being deleted goes with its last finalizer.
+    pub fn remove_finalizer(&mut self, kind: Kind, namespace: &str, name: &str, finalizer: &str) {
+        let ns = if kind.namespaced() { namespace } else { "" };
+        let _ = self.store.modify(kind, ns, name, |o| {
+            let m = o.meta_mut();
+            if let Some(f) = m.finalizers.as_mut() {
+                f.retain(|x| x != finalizer);
+                if f.is_empty() {
+                    m.finalizers = None;
+                }
+            }
+        });
+        let gone = self
+            .store
+            .get(kind, ns, name)
+            .is_some_and(|o| o.meta().deletion_timestamp.is_some() && o.meta().finalizers.is_none());
+        if gone {
+            let _ = self.store.delete(kind, ns, name);
+        }
     }
 }
 

@@ -25,7 +25,7 @@ pub enum PatchType {
 
 /// The merge key of the list at `path` (map keys from the object root), if the Kubernetes
 /// type declares `patchStrategy:"merge"` for it.
-fn merge_key(kind: Kind, path: &[String]) -> Option<&'static str> {
+pub fn merge_key(kind: Kind, path: &[String]) -> Option<&'static str> {
     let last = path.last()?.as_str();
     let parent = path.len().checked_sub(2).map(|i| path[i].as_str()).unwrap_or("");
     match last {
@@ -45,7 +45,7 @@ fn merge_key(kind: Kind, path: &[String]) -> Option<&'static str> {
 }
 
 /// Primitive lists with `patchStrategy:"merge"` (set semantics).
-fn is_merged_set(path: &[String]) -> bool {
+pub fn is_merged_set(path: &[String]) -> bool {
     matches!(path.last().map(String::as_str), Some("finalizers"))
 }
 

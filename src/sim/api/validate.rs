@@ -36,6 +36,22 @@ pub fn validate_object(o: &crate::sim::object::Object) -> Vec<FieldError> {
         Object::Namespace(n) => validate_namespace(n),
         Object::Job(j) => validate_job(j),
         Object::CronJob(c) => validate_cron_job(c),
+        Object::NetworkPolicy(n) => {
+            let mut errs = validate_object_meta(&n.metadata, NameRule::Dns1123Subdomain);
+            errs.extend(crate::sim::netpol::validate_network_policy(n));
+            errs
+        }
+        Object::Ingress(i) => {
+            let mut errs = validate_object_meta(&i.metadata, NameRule::Dns1123Subdomain);
+            errs.extend(crate::sim::ingress::validate_ingress(i));
+            errs
+        }
+        Object::PersistentVolume(p) => crate::sim::api::storage::validate_volume(p),
+        Object::PersistentVolumeClaim(p) => crate::sim::api::storage::validate_claim(p),
+        Object::StorageClass(s) => crate::sim::api::storage::validate_storage_class(s),
+        Object::LimitRange(l) => crate::sim::api::admission::limitranger::validate_limit_range(l),
+        Object::ResourceQuota(q) => crate::sim::api::admission::quota::validate_quota(q),
+        Object::HorizontalPodAutoscaler(h) => super::autoscaling::validate_hpa(h),
         other => validate_object_meta(other.meta(), NameRule::Dns1123Subdomain),
     }
 }
@@ -45,6 +61,9 @@ pub fn validate_update(new: &crate::sim::object::Object, old: &crate::sim::objec
     use crate::sim::object::Object;
     match (new, old) {
         (Object::Pod(n), Object::Pod(o)) => pod_update_errs(n, o),
+        (Object::StorageClass(n), Object::StorageClass(o)) => {
+            crate::sim::api::storage::validate_storage_class_update(n, o)
+        }
         _ => Vec::new(),
     }
 }

@@ -14,17 +14,23 @@
 //! workload controller needs to create and count pods.
 
 pub mod apps_informer;
+pub mod clusterroleaggregation;
 pub mod cronjob;
 pub mod daemonset;
 pub mod deployment;
 pub mod disruption;
 pub mod gc;
 pub mod history;
+pub mod hpa;
 pub mod informer;
 pub mod job;
 pub mod podcontrol;
 pub mod pods;
+pub mod provisioner;
+pub mod pv;
+pub mod pvprotection;
 pub mod queue;
+pub mod quota;
 pub mod replicaset;
 pub mod statefulset;
 
@@ -43,6 +49,12 @@ pub struct Controllers {
     pub replicaset: queue::WorkQueue,
     /// The garbage collector's graph of uids and owner references.
     pub gc: gc::State,
+    pub pv: pv::State,
+    pub provisioner: provisioner::State,
+    pub quota: quota::State,
+    /// The horizontal pod autoscaler's sync times, recommendations and scale events.
+    pub hpa: hpa::State,
+    pub clusterrole_aggregation: clusterroleaggregation::State,
 }
 
 /// How many rounds the Deployment and ReplicaSet controllers get per tick. Their chain
@@ -56,6 +68,8 @@ const ROUNDS_MAX: usize = 5;
 /// controller made this very second, and the Deployment controller sees that ReplicaSet's
 /// status in the next round.
 pub fn run(w: &mut World) {
+    // The HPA first: the replicas it sets are acted on by the workload controllers this second.
+    hpa::reconcile(w);
     for _ in 0..ROUNDS_MAX {
         apps_informer::dispatch(w);
         deployment::reconcile(w);
@@ -71,6 +85,12 @@ pub fn run(w: &mut World) {
     job::reconcile(w);
     daemonset::reconcile(w);
     statefulset::reconcile(w);
+    // Storage: binding and provisioning, then the protection finalizers.
+    pv::reconcile(w);
+    provisioner::reconcile(w);
+    pvprotection::reconcile(w);
+    quota::reconcile(w);
     disruption::reconcile(w);
     gc::reconcile(w);
+    clusterroleaggregation::reconcile(w);
 }

@@ -18,6 +18,15 @@ pub struct WorkQueue {
     pub synced: bool,
     dirty: BTreeSet<ObjKey>,
     due: BTreeMap<Tick, BTreeSet<ObjKey>>,
+    /// Consecutive failed syncs per key (the rate limiter's `NumRequeues`).
+    failures: BTreeMap<ObjKey, u32>,
+}
+
+/// The default controller rate limiter's per-item back-off (5 ms doubling to 1000 s), in
+/// whole ticks: a retry is at least the next tick.
+fn backoff_ticks(failures: u32) -> u64 {
+    let ms = 5u64.saturating_mul(1u64 << failures.min(40));
+    ms.min(1_000_000).div_ceil(1000).max(1)
 }
 
 /// What a controller must do with the store's changes since it last looked.
@@ -53,6 +62,19 @@ impl WorkQueue {
         } else {
             self.due.entry(at).or_default().insert(key);
         }
+    }
+
+    /// `AddRateLimited`: a sync that failed is retried after the key's back-off.
+    pub fn add_rate_limited(&mut self, key: ObjKey, now: Tick) {
+        let n = self.failures.entry(key.clone()).or_insert(0);
+        let delay = backoff_ticks(*n);
+        *n += 1;
+        self.add_at(key, now.plus_s(delay), now);
+    }
+
+    /// `Forget`: the key synced; its back-off starts again from the beginning.
+    pub fn forget(&mut self, key: &ObjKey) {
+        self.failures.remove(key);
     }
 
     /// The keys to reconcile at `now`: those queued and those that fell due, each once, in

@@ -56,6 +56,14 @@ fn sync(w: &mut World, key: &ObjKey) {
         manage_err = manage_replicas(w, &rs, &owner, &names);
     }
 
+    // A failed create or delete (a quota, a LimitRange) is retried with the rate limiter's
+    // back-off, as the real controller's AddRateLimited does.
+    if manage_err.is_some() {
+        w.controllers.replicaset.add_rate_limited(key.clone(), now);
+    } else {
+        w.controllers.replicaset.forget(key);
+    }
+
     let mut status = calculate_status(&rs, &counts, manage_err.as_ref(), now);
     status.observed_generation = rs.metadata.generation;
     if rs.status.as_ref() != Some(&status) {

@@ -89,6 +89,9 @@ pub struct CtrRt {
     pub last_config_error: Option<Tick>,
     /// The environment the process was started with (exec uses it too).
     pub env: Vec<(String, String)>,
+    /// Resource accounting (cAdvisor's part of the kubelet): what `kubectl top` and the HPA
+    /// read through the metrics-server (`sim::metrics`).
+    pub stats: crate::sim::metrics::usage::CtrStats,
 }
 
 impl CtrRt {
@@ -123,6 +126,7 @@ impl CtrRt {
             image: None,
             last_config_error: None,
             env: Vec::new(),
+            stats: Default::default(),
             spec,
         }
     }
@@ -490,12 +494,17 @@ fn setup_fs(w: &mut World, pod: &Pod, rt: &PodRt, c: &mut CtrRt) {
         }
     }
     let ip = rt.ip.clone().unwrap_or_default();
-    root.add_file("/etc/hostname", format!("{}\n", super::pod_hostname(pod)).as_bytes(), 0o644);
+    // The pod's hostname, and its FQDN when it has a subdomain (StatefulSet pods).
+    let (hostname, fqdn) = crate::sim::dns::pod_hostname(pod);
+    let names = match fqdn {
+        Some(f) => format!("{f}\t{hostname}"),
+        None => hostname.clone(),
+    };
+    root.add_file("/etc/hostname", format!("{hostname}\n").as_bytes(), 0o644);
     root.add_file(
         "/etc/hosts",
         format!(
-            "# Kubernetes-managed hosts file.\n127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\nfe00::0\tip6-localnet\nfe00::0\tip6-mcastprefix\nfe00::1\tip6-allnodes\nfe00::2\tip6-allrouters\n{ip}\t{}\n",
-            rt.name
+            "# Kubernetes-managed hosts file.\n127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\nfe00::0\tip6-localnet\nfe00::0\tip6-mcastprefix\nfe00::1\tip6-allnodes\nfe00::2\tip6-allrouters\n{ip}\t{names}\n"
         )
         .as_bytes(),
         0o644,

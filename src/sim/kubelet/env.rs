@@ -1,7 +1,9 @@
 //! A container's environment as the kubelet builds it: the image's env, service-link
-//! variables, `envFrom`, then `env` in order with `valueFrom` references and `$(VAR)`
-//! expansion — failing with the kubelet's CreateContainerConfigError messages when a
-//! referenced ConfigMap, Secret or key is missing.
+//! variables (the API server's `KUBERNETES_*`, and `WEB_SERVICE_HOST`, `WEB_PORT_80_TCP`...
+//! for every Service of the namespace unless `enableServiceLinks: false`), `envFrom`, then
+//! `env` in order with `valueFrom` references and `$(VAR)` expansion — failing with the
+//! kubelet's CreateContainerConfigError messages when a referenced ConfigMap, Secret or key
+//! is missing — and finally `HOME`, which the runtime sets from the user's passwd entry.
 
 use std::collections::BTreeMap;
 
@@ -126,6 +128,12 @@ pub fn resolve(
     ] {
         set(&mut env, k.into(), v.into());
     }
+    let links = pod.spec.as_ref().and_then(|s| s.enable_service_links).unwrap_or(true);
+    if links {
+        for (k, v) in service_links(w, ns) {
+            set(&mut env, k, v);
+        }
+    }
     for from in c.env_from.iter().flatten() {
         let prefix = from.prefix.clone().unwrap_or_default();
         if let Some(r) = &from.config_map_ref {
@@ -191,7 +199,65 @@ pub fn resolve(
         };
         set(&mut env, e.name.clone(), value);
     }
+    // runc sets HOME when the process environment lacks it: the user's home directory from
+    // the image's /etc/passwd, "/" for a uid it does not list. Images run as root here.
+    if !env.iter().any(|(k, _)| k == "HOME") {
+        let uid = c
+            .security_context
+            .as_ref()
+            .and_then(|s| s.run_as_user)
+            .or_else(|| pod.spec.as_ref()?.security_context.as_ref()?.run_as_user)
+            .unwrap_or(0);
+        env.push(("HOME".into(), if uid == 0 { "/root".into() } else { "/".into() }));
+    }
     Ok(env)
+}
+
+/// The Docker-link style variables of the Services in `ns` that have a cluster IP, as
+/// the kubelet's `envvars.FromServices` makes them (`MY_SVC_SERVICE_HOST`,
+/// `MY_SVC_SERVICE_PORT`, `MY_SVC_SERVICE_PORT_<NAME>`, `MY_SVC_PORT`,
+/// `MY_SVC_PORT_80_TCP{,_PROTO,_PORT,_ADDR}`), in name order.
+fn service_links(w: &World, ns: &str) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for obj in w.store.list(crate::sim::Kind::Service, Some(ns)) {
+        let Some(svc) = obj.as_service() else { continue };
+        let name = svc.metadata.name.clone().unwrap_or_default();
+        if ns == "default" && name == "kubernetes" {
+            continue; // Already set above, for every namespace.
+        }
+        let Some(spec) = svc.spec.as_ref() else { continue };
+        let ip = spec.cluster_ip.clone().unwrap_or_default();
+        if ip.is_empty() || ip == "None" {
+            continue;
+        }
+        let ports = spec.ports.clone().unwrap_or_default();
+        let Some(first) = ports.first() else { continue };
+        let prefix = name.replace('-', "_").to_uppercase();
+        out.push((format!("{prefix}_SERVICE_HOST"), ip.clone()));
+        out.push((format!("{prefix}_SERVICE_PORT"), first.port.to_string()));
+        for p in &ports {
+            if let Some(pn) = p.name.as_ref().filter(|n| !n.is_empty()) {
+                out.push((
+                    format!("{prefix}_SERVICE_PORT_{}", pn.replace('-', "_").to_uppercase()),
+                    p.port.to_string(),
+                ));
+            }
+        }
+        for (i, p) in ports.iter().enumerate() {
+            let proto = p.protocol.clone().unwrap_or_else(|| "TCP".into());
+            let lower = proto.to_lowercase();
+            let host_port = if ip.contains(':') { format!("[{ip}]:{}", p.port) } else { format!("{ip}:{}", p.port) };
+            if i == 0 {
+                out.push((format!("{prefix}_PORT"), format!("{lower}://{host_port}")));
+            }
+            let pp = format!("{prefix}_PORT_{}_{}", p.port, proto.to_uppercase());
+            out.push((pp.clone(), format!("{lower}://{host_port}")));
+            out.push((format!("{pp}_PROTO"), lower));
+            out.push((format!("{pp}_PORT"), p.port.to_string()));
+            out.push((format!("{pp}_ADDR"), ip.clone()));
+        }
+    }
+    out
 }
 
 /// (cpu milli, memory bytes) allocatable on a node — the defaults for unset limits.

@@ -61,8 +61,12 @@ struct CtrHost<'a> {
     pods: &'a BTreeMap<String, PodRt>,
     current: &'a PodRt,
     store: &'a crate::sim::store::Store,
+    network: &'a mut crate::sim::network::Network,
+    nodes: &'a crate::sim::nodes::Nodes,
     rng: &'a mut rand_chacha::ChaCha8Rng,
     image: Option<&'a ImageSpec>,
+    /// The container's `image:` as written (for tools that differ between versions).
+    image_ref: String,
     /// Programs started by the script (`nginx -g 'daemon off;'` run from `sh -c`).
     started: Vec<Program>,
     ip: String,
@@ -97,6 +101,8 @@ impl Host for CtrHost<'_> {
     fn net(&mut self, req: &NetRequest) -> NetResult {
         let mut ctx = crate::sim::net::NetCtx {
             store: self.store,
+            network: self.network,
+            nodes: self.nodes,
             pods: self.pods,
             current: self.current,
             volumes: self.view.volumes,
@@ -104,6 +110,9 @@ impl Host for CtrHost<'_> {
             rng: self.rng,
         };
         crate::sim::net::route(&mut ctx, req)
+    }
+    fn image(&self) -> Option<String> {
+        Some(self.image_ref.clone())
     }
 }
 
@@ -136,10 +145,10 @@ pub fn spawn(
     Ok(Proc::Shell { process: Box::new(process), wake_at: None, programs: Vec::new() })
 }
 
-/// Memory limit of a container in MiB, if any.
-fn memory_limit_mi(c: &CtrRt) -> Option<u64> {
+/// Memory limit of a container in bytes, if any.
+pub fn memory_limit_bytes(c: &CtrRt) -> Option<u64> {
     let q = c.spec.resources.as_ref()?.limits.as_ref()?.get("memory")?;
-    crate::sim::quantity::parse_value(&q.0).ok().map(|b| (b.max(0) as u64) >> 20)
+    crate::sim::quantity::parse_value(&q.0).ok().map(|b| b.max(0) as u64)
 }
 
 /// Runs the container's process up to now; records output; handles exit, OOM and kills.
@@ -147,7 +156,6 @@ pub fn run(w: &mut World, pod: &Pod, rt: &PodRt, c: &mut CtrRt) {
     let now = w.now;
     let Some(mut proc) = c.proc.take() else { return };
     let mut exit: Option<i32> = None;
-    let mut memory_mi = 1;
     match &mut proc {
         Proc::Program(p) => {
             let (logs, code) = p.step(now);
@@ -155,11 +163,17 @@ pub fn run(w: &mut World, pod: &Pod, rt: &PodRt, c: &mut CtrRt) {
                 c.write_log(now, format!("{l}\n").as_bytes());
             }
             exit = code;
-            memory_mi = p.memory_mi(now);
+            if code.is_none() && p.kind == super::programs::Kind::LoadGen {
+                let env = p.env.clone();
+                for l in crate::sim::metrics::load::drive(w, rt, &env, &mut c.stats) {
+                    c.write_log(now, format!("{l}\n").as_bytes());
+                }
+            }
         }
         Proc::Shell { process, wake_at, programs } => {
             if wake_at.is_none_or(|t| now >= t) {
-                let World { kubelet, store, rng, .. } = w;
+                c.stats.wakes += 1;
+                let World { kubelet, store, rng, network, nodes, .. } = w;
                 let Kubelets { fs, pods, .. } = kubelet;
                 let mut host = CtrHost {
                     now,
@@ -170,8 +184,11 @@ pub fn run(w: &mut World, pod: &Pod, rt: &PodRt, c: &mut CtrRt) {
                     pods,
                     current: rt,
                     store,
+                    network,
+                    nodes,
                     rng,
                     image: c.image.as_ref(),
+                    image_ref: c.spec.image.clone().unwrap_or_default(),
                     started: Vec::new(),
                     ip: rt.ip.clone().unwrap_or_default(),
                 };
@@ -185,13 +202,13 @@ pub fn run(w: &mut World, pod: &Pod, rt: &PodRt, c: &mut CtrRt) {
                     Status::Busy => *wake_at = None,
                     Status::Ready(code) | Status::Exited(code) => exit = Some(code),
                 }
+                crate::sim::services::flush_access_logs(w);
             }
             for p in programs.iter_mut() {
                 let (logs, _) = p.step(now);
                 for l in logs {
                     c.write_log(now, format!("{l}\n").as_bytes());
                 }
-                memory_mi += p.memory_mi(now);
             }
         }
     }
@@ -200,7 +217,8 @@ pub fn run(w: &mut World, pod: &Pod, rt: &PodRt, c: &mut CtrRt) {
         terminated(w, c, code, reason);
         return;
     }
-    if memory_limit_mi(c).is_some_and(|limit| memory_mi > limit) {
+    let memory = crate::sim::metrics::usage::proc_memory_bytes(&proc, c.image.as_ref(), now);
+    if memory_limit_bytes(c).is_some_and(|limit| memory > limit) {
         terminated(w, c, 137, "OOMKilled");
         return;
     }
@@ -236,6 +254,13 @@ pub enum Outcome {
 /// Runs `argv` in a running container to completion (exec probes, `kubectl exec`), letting
 /// its sleeps take up to `timeout_s` of its own time without advancing the cluster.
 pub fn exec_once(w: &mut World, rt: &PodRt, c: &CtrRt, argv: &[String], timeout_s: u64) -> Outcome {
+    let outcome = exec_inner(w, rt, c, argv, timeout_s);
+    // Servers the command reached log its requests now, as real ones do.
+    crate::sim::services::flush_access_logs(w);
+    outcome
+}
+
+fn exec_inner(w: &mut World, rt: &PodRt, c: &CtrRt, argv: &[String], timeout_s: u64) -> Outcome {
     let env: BTreeMap<String, String> = c.env.iter().cloned().collect();
     let mut process = match Process::spawn(argv, env, Options { pid: 100, ..Options::container() }) {
         Ok(p) => p,
@@ -249,7 +274,7 @@ pub fn exec_once(w: &mut World, rt: &PodRt, c: &CtrRt, argv: &[String], timeout_
         .unwrap_or_default();
     let start = w.now;
     let mut now = start;
-    let World { kubelet, store, rng, .. } = w;
+    let World { kubelet, store, rng, network, nodes, .. } = w;
     let Kubelets { fs, pods, .. } = kubelet;
     let mut host = CtrHost {
         now,
@@ -260,8 +285,11 @@ pub fn exec_once(w: &mut World, rt: &PodRt, c: &CtrRt, argv: &[String], timeout_
         pods,
         current: rt,
         store,
+        network,
+        nodes,
         rng,
         image: c.image.as_ref(),
+        image_ref: c.spec.image.clone().unwrap_or_default(),
         started: Vec::new(),
         ip: rt.ip.clone().unwrap_or_default(),
     };

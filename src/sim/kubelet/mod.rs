@@ -111,8 +111,10 @@ pub struct Kubelets {
     pub fs: Volumes,
     /// hostPath trees by (node, path): they outlive pods.
     pub host_paths: BTreeMap<(String, String), VolumeId>,
-    /// Claim trees by (namespace, claim name): data that outlives pods.
-    pub claims: BTreeMap<(String, String), VolumeId>,
+    /// The trees of persistent volumes that are not hostPath or local directories (NFS
+    /// exports, network disks), by `sim::storage::backing_key`: data that outlives pods and
+    /// claims, and follows the volume when it is bound again.
+    pub claims: BTreeMap<String, VolumeId>,
 }
 
 impl Kubelets {

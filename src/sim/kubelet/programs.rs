@@ -14,11 +14,28 @@ pub enum Kind {
     Redis,
     Mysql,
     Postgres,
+    /// `polinux/stress` (`--cpu N --vm N --vm-bytes B --vm-hang S --timeout T`) and
+    /// `vish/stress` (`-cpus N -mem-total B`): busy workers and allocated memory.
     Stress {
         vm_bytes: u64,
         timeout_s: Option<u64>,
+        /// Workers spinning on sqrt() (`--cpu N`, vish's `-cpus N`): a core each.
+        cpu_workers: u32,
+        /// Workers looping on malloc/free (`--vm N`): a core each unless they hang.
+        vm_workers: u32,
+        /// `--vm-hang`: the vm workers sleep on their memory instead of churning it.
+        vm_hang: bool,
+        /// vish/stress (logs nothing of polinux's `dispatching hogs`).
+        vish: bool,
     },
     Webapp,
+    /// The ingress-nginx controller (`sim::ingress` routes what it serves).
+    IngressNginx,
+    /// `registry.k8s.io/hpa-example`: Apache with PHP answering `OK!` after a CPU-heavy loop
+    /// (the HPA walkthrough's php-apache).
+    PhpApache,
+    /// `kubedojo/loadgen`: sends `RPS` HTTP requests a second to `URL` (`sim::metrics::load`).
+    LoadGen,
     /// Exits at once with this code (a shell or interpreter started without a terminal).
     Exit(i32),
 }
@@ -29,7 +46,8 @@ pub struct Program {
     pub kind: Kind,
     pub started: Tick,
     pub env: BTreeMap<String, String>,
-    pub base_memory_mi: u64,
+    /// Idle working set of the program (the image's `memoryMi`), in bytes.
+    pub base_memory_bytes: u64,
     pub start_s: u64,
     pub exited: Option<i32>,
     pub ip: String,
@@ -48,6 +66,9 @@ fn program_for(arg0: &str) -> Option<&'static str> {
         "postgres" => "postgres",
         "stress" => "stress",
         "webapp" => "webapp",
+        "nginx-ingress-controller" => "ingress-nginx",
+        "apache2-foreground" => "php-apache",
+        "loadgen" => "loadgen",
         _ => return None,
     })
 }
@@ -63,6 +84,18 @@ fn stress_bytes(s: &str) -> u64 {
         _ => (s, 1),
     };
     num.parse::<u64>().unwrap_or(0).saturating_mul(mult)
+}
+
+/// A MiB figure of the image catalog as bytes, rounded to whole 4 KiB pages (cgroup memory
+/// is counted in pages).
+pub fn mib_to_bytes(mib: f64) -> u64 {
+    let bytes = (mib.max(0.0) * 1_048_576.0) as u64;
+    bytes / 4096 * 4096
+}
+
+/// A Kubernetes-style size (`950Mi`, `1G`) as vish/stress takes it; 0 when malformed.
+fn quantity_bytes(s: &str) -> u64 {
+    crate::sim::quantity::parse_value(s).map(|b| b.max(0) as u64).unwrap_or(0)
 }
 
 fn stress_timeout(s: &str) -> Option<u64> {
@@ -88,15 +121,30 @@ impl Program {
                 "mysql" => Kind::Mysql,
                 "postgres" => Kind::Postgres,
                 "webapp" => Kind::Webapp,
-                "stress" => Kind::Stress { vm_bytes: 0, timeout_s: None },
+                "ingress-nginx" => Kind::IngressNginx,
+                "php-apache" => Kind::PhpApache,
+                "loadgen" => Kind::LoadGen,
+                "stress" | "vish-stress" => Kind::Stress {
+                    vm_bytes: 0,
+                    timeout_s: None,
+                    cpu_workers: 0,
+                    vm_workers: 0,
+                    vm_hang: false,
+                    vish: image.program == "vish-stress",
+                },
                 _ => Kind::Exit(0),
             });
         }
-        // docker-entrypoint.sh wrappers run their first argument.
+        // docker-entrypoint.sh and dumb-init wrappers run their first argument.
         let mut args = argv;
         if let Some(first) = args.first() {
             if first.ends_with("docker-entrypoint.sh") {
                 args = &args[1..];
+            } else if first.ends_with("dumb-init") {
+                args = &args[1..];
+                if args.first().map(String::as_str) == Some("--") {
+                    args = &args[1..];
+                }
             }
         }
         let name = program_for(args.first()?)?;
@@ -107,18 +155,32 @@ impl Program {
             "mysql" => Kind::Mysql,
             "postgres" => Kind::Postgres,
             "webapp" => Kind::Webapp,
+            "ingress-nginx" => Kind::IngressNginx,
+            "php-apache" => Kind::PhpApache,
+            "loadgen" => Kind::LoadGen,
             _ => {
                 let mut vm = 0u64;
                 let mut workers = 1u64;
+                let mut cpu_workers = 0u32;
+                let mut vm_hang = false;
                 let mut timeout = None;
+                let mut vish_mem = 0u64;
                 let mut i = 1;
                 while i < args.len() {
                     let a = args[i].as_str();
-                    let val = args.get(i + 1).map(String::as_str).unwrap_or("");
+                    // Both `--flag value` and vish's Go-style `-flag=value`.
+                    let (a, inline) = match a.split_once('=') {
+                        Some((f, v)) => (f, Some(v)),
+                        None => (a, None),
+                    };
+                    let val = inline.unwrap_or_else(|| args.get(i + 1).map(String::as_str).unwrap_or(""));
                     match a {
                         "--vm" | "-m" => workers = val.parse().unwrap_or(1),
                         "--vm-bytes" => vm = stress_bytes(val),
+                        "--vm-hang" => vm_hang = true,
+                        "--cpu" | "-c" | "-cpus" | "--cpus" => cpu_workers = val.parse().unwrap_or(1),
                         "--timeout" | "-t" => timeout = stress_timeout(val),
+                        "-mem-total" | "--mem-total" => vish_mem = quantity_bytes(val),
                         _ => {}
                     }
                     i += 1;
@@ -126,7 +188,16 @@ impl Program {
                 // Default --vm-bytes is 256M per worker.
                 let per = if vm == 0 { 256 << 20 } else { vm };
                 let has_vm = args.iter().any(|a| a == "--vm" || a == "-m");
-                Kind::Stress { vm_bytes: if has_vm { per * workers } else { 0 }, timeout_s: timeout }
+                let vish = args.iter().any(|a| a.starts_with("-cpus") || a.starts_with("-mem-total"))
+                    || args.first().is_some_and(|a| a == "/stress");
+                Kind::Stress {
+                    vm_bytes: if has_vm { per * workers } else { vish_mem },
+                    timeout_s: timeout,
+                    cpu_workers,
+                    vm_workers: if has_vm { workers as u32 } else { 0 },
+                    vm_hang,
+                    vish,
+                }
             }
         })
     }
@@ -142,7 +213,7 @@ impl Program {
             kind,
             started: now,
             env: all_env,
-            base_memory_mi: image.memory_mi,
+            base_memory_bytes: mib_to_bytes(image.memory_mi),
             start_s,
             exited: None,
             ip: ip.to_string(),
@@ -256,11 +327,42 @@ impl Program {
                     vec!["The files belonging to this database system will be owned by user \"postgres\".".into()]
                 }
             }
-            Kind::Stress { vm_bytes, .. } => {
-                let vm = u64::from(*vm_bytes > 0);
-                vec![format!("stress: info: [1] dispatching hogs: 0 cpu, 0 io, {vm} vm, 0 hdd")]
+            Kind::Stress { vish: true, .. } => vec![],
+            Kind::Stress { cpu_workers, vm_workers, .. } => {
+                vec![format!("stress: info: [1] dispatching hogs: {cpu_workers} cpu, 0 io, {vm_workers} vm, 0 hdd")]
             }
             Kind::Webapp => vec![format!("webapp listening on :{}", self.port())],
+            Kind::IngressNginx => {
+                let klog = dt.format("%m%d %H:%M:%S%.6f").to_string();
+                vec![
+                    "-------------------------------------------------------------------------------".into(),
+                    "NGINX Ingress controller".into(),
+                    "  Release:       v1.12.0".into(),
+                    "  Build:         ba4e9ee2e3bb1ded1bd0c4e4a64c99cc1b4a3e0b".into(),
+                    "  Repository:    https://github.com/kubernetes/ingress-nginx".into(),
+                    "  nginx version: nginx/1.25.5".into(),
+                    "".into(),
+                    "-------------------------------------------------------------------------------".into(),
+                    "".into(),
+                    format!("I{klog}       7 main.go:205] \"Creating API client\" host=\"https://10.96.0.1:443\""),
+                    format!("I{klog}       7 main.go:248] \"Running in Kubernetes cluster\" major=\"1\" minor=\"32\" git=\"v1.32.0\" state=\"clean\" commit=\"70d3cc986aa8221cd1dfb1121852688902d3bf53\" platform=\"linux/amd64\""),
+                    format!("I{klog}       7 nginx.go:271] \"Starting NGINX Ingress controller\""),
+                ]
+            }
+            Kind::PhpApache => {
+                let apache = dt.format("%a %b %d %H:%M:%S%.6f %Y").to_string();
+                let msg = format!("AH00558: apache2: Could not reliably determine the server's fully qualified domain name, using {}. Set the 'ServerName' directive globally to suppress this message", self.ip);
+                vec![
+                    msg.clone(),
+                    msg,
+                    format!("[{apache}] [mpm_prefork:notice] [pid 1] AH00163: Apache/2.4.10 (Debian) PHP/5.6.14 configured -- resuming normal operations"),
+                    format!("[{apache}] [core:notice] [pid 1] AH00094: Command line: 'apache2 -D FOREGROUND'"),
+                ]
+            }
+            Kind::LoadGen => {
+                let (url, rps) = crate::sim::metrics::load::settings(&self.env);
+                vec![format!("loadgen: sending {rps} requests/s to {url}")]
+            }
             Kind::Exit(code) => {
                 self.exited = Some(*code);
                 vec![]
@@ -271,11 +373,13 @@ impl Program {
     /// The port the program serves (the webapp's is configurable with PORT).
     pub fn port(&self) -> u16 {
         match self.kind {
-            Kind::Nginx | Kind::Httpd => 80,
+            Kind::Nginx | Kind::Httpd | Kind::IngressNginx => 80,
             Kind::Redis => 6379,
             Kind::Mysql => 3306,
             Kind::Postgres => 5432,
             Kind::Webapp => self.env.get("PORT").and_then(|p| p.parse().ok()).unwrap_or(8080),
+            Kind::PhpApache => 80,
+            Kind::LoadGen => 0,
             Kind::Stress { .. } | Kind::Exit(_) => 0,
         }
     }
@@ -330,23 +434,36 @@ impl Program {
             Kind::Mysql | Kind::Postgres => self.logged_listen,
             Kind::Stress { timeout_s, .. } => timeout_s.is_none(),
             Kind::Webapp => !self.env.contains_key("CRASH_AFTER"),
+            // It sends its requests every second (`exec::run` drives it).
+            Kind::LoadGen => false,
             _ => true,
         }
     }
 
-    /// Memory in use, in MiB (what an OOM kill is judged on).
-    pub fn memory_mi(&self, now: Tick) -> u64 {
+    /// Memory in use (the working set), in bytes: what an OOM kill is judged on and what
+    /// `kubectl top` reports.
+    pub fn memory_bytes(&self, now: Tick) -> u64 {
         let leak = self.env.get("LEAK_MI_PER_S").and_then(|v| v.parse::<u64>().ok()).unwrap_or(0);
         let extra = match self.kind {
-            Kind::Stress { vm_bytes, .. } => vm_bytes >> 20,
+            Kind::Stress { vm_bytes, .. } => vm_bytes,
             _ => 0,
         };
-        self.base_memory_mi + extra + leak * now.since(self.started)
+        self.base_memory_bytes + extra + (leak << 20).saturating_mul(now.since(self.started))
+    }
+
+    /// Memory in use, in whole MiB.
+    pub fn memory_mi(&self, now: Tick) -> u64 {
+        self.memory_bytes(now) >> 20
     }
 
     /// Whether the program accepts connections on `port` at `now`.
     pub fn listens(&self, port: u16, now: Tick) -> bool {
-        self.exited.is_none() && port != 0 && port == self.port() && now.since(self.started) >= self.start_s
+        let serves = match self.kind {
+            // HTTP, HTTPS, health and metrics, the admission webhook.
+            Kind::IngressNginx => matches!(port, 80 | 443 | 10254 | 8443),
+            _ => port == self.port(),
+        };
+        self.exited.is_none() && port != 0 && serves && now.since(self.started) >= self.start_s
     }
 
     /// A SIGTERM: servers shut down at once with status 0.
@@ -376,6 +493,10 @@ impl Program {
                     None => (404, HTTPD_404.replace("{path}", path)),
                 }
             }
+            Kind::IngressNginx => match path {
+                "/healthz" => (200, "ok".into()),
+                _ => (404, crate::sim::ingress::error_page(404).1),
+            },
             Kind::Webapp => {
                 let up = now.since(self.started);
                 match path {
@@ -399,14 +520,20 @@ impl Program {
                     _ => (404, "404 page not found\n".into()),
                 }
             }
+            Kind::PhpApache => match path {
+                "/" | "/index.php" => (200, "OK!".into()),
+                _ => (404, HTTPD_404.replace("{path}", path)),
+            },
             _ => (0, String::new()),
         }
     }
 
     /// The access-log line a server writes for a request.
+    #[allow(clippy::too_many_arguments)]
     pub fn access_log(
         &self,
         client_ip: &str,
+        method: &str,
         path: &str,
         status: u16,
         bytes: usize,
@@ -415,11 +542,16 @@ impl Program {
     ) -> Option<String> {
         match self.kind {
             Kind::Nginx => Some(format!(
-                "{client_ip} - - [{}] \"GET {path} HTTP/1.1\" {status} {bytes} \"-\" \"{agent}\" \"-\"",
+                "{client_ip} - - [{}] \"{method} {path} HTTP/1.1\" {status} {bytes} \"-\" \"{agent}\" \"-\"",
                 now.datetime().format("%d/%b/%Y:%H:%M:%S +0000")
             )),
             Kind::Httpd => Some(format!(
-                "{client_ip} - - [{}] \"GET {path} HTTP/1.1\" {status} {bytes}",
+                "{client_ip} - - [{}] \"{method} {path} HTTP/1.1\" {status} {bytes}",
+                now.datetime().format("%d/%b/%Y:%H:%M:%S +0000")
+            )),
+            // The php image's Apache logs in the combined format.
+            Kind::PhpApache => Some(format!(
+                "{client_ip} - - [{}] \"GET {path} HTTP/1.1\" {status} {bytes} \"-\" \"{agent}\"",
                 now.datetime().format("%d/%b/%Y:%H:%M:%S +0000")
             )),
             _ => None,
@@ -443,7 +575,8 @@ mod tests {
             ["stress", "--vm", "1", "--vm-bytes", "250M", "--vm-hang", "1"].iter().map(|s| s.to_string()).collect();
         let kind = Program::detect(img, &argv, false).unwrap();
         let p = Program::start(kind, img, BTreeMap::new(), "10.244.1.2", Tick(0));
-        assert_eq!(p.memory_mi(Tick(1)), 251);
+        assert_eq!(p.memory_mi(Tick(1)), 250);
+        assert_eq!(p.memory_bytes(Tick(1)), (250 << 20) + mib_to_bytes(0.6));
     }
 
     #[test]

@@ -11,6 +11,7 @@ use k8s_openapi::api::core::v1::{KeyToPath, Pod, Volume};
 use super::PodRt;
 use crate::shell::vfs::{Tree, VolumeId};
 use crate::sim::object::Kind;
+use crate::sim::storage::{self, BackingKey};
 use crate::sim::World;
 
 /// Default file mode of projected files (0644, the API's defaultMode 420).
@@ -112,13 +113,7 @@ fn build(w: &mut World, pod: &Pod, rt: &PodRt, v: &Volume) -> Result<VolumeId, S
         return Ok(id);
     }
     if let Some(pvc) = &v.persistent_volume_claim {
-        let key = (ns.to_string(), pvc.claim_name.clone());
-        if let Some(id) = w.kubelet.claims.get(&key) {
-            return Ok(*id);
-        }
-        let id = w.kubelet.fs.add(Tree::new());
-        w.kubelet.claims.insert(key, id);
-        return Ok(id);
+        return claim_tree(w, rt, &v.name, &pvc.claim_name);
     }
     if let Some(projected) = &v.projected {
         let mut tree = Tree::new();
@@ -164,6 +159,52 @@ fn build(w: &mut World, pod: &Pod, rt: &PodRt, v: &Volume) -> Result<VolumeId, S
     }
     // emptyDir, and any other kind we do not model in detail, is a fresh tree.
     Ok(w.kubelet.fs.add(Tree::new()))
+}
+
+/// A claim's volume: the tree of the persistent volume it is bound to (a hostPath or local
+/// volume is the node's directory, shared with hostPath pod volumes of the same path), so the
+/// data outlives the pod and the claim, and a Retained volume bound again still has it.
+fn claim_tree(w: &mut World, rt: &PodRt, volume: &str, claim: &str) -> Result<VolumeId, String> {
+    let ns = rt.namespace.as_str();
+    // The volume manager's desired-state populator refuses claims it cannot resolve.
+    let fail = |why: String| {
+        format!(
+            "Unable to attach or mount volumes: unmounted volumes=[{volume}], unattached volumes=[], failed to process volumes=[{volume}]: {why}"
+        )
+    };
+    let Some(pvc) = storage::claim(&w.store, ns, claim) else {
+        return Err(fail(format!(
+            "error processing PVC {ns}/{claim}: failed to fetch PVC from API server: persistentvolumeclaims \"{claim}\" not found"
+        )));
+    };
+    if pvc.metadata.deletion_timestamp.is_some() {
+        return Err(fail(format!(
+            "error processing PVC {ns}/{claim}: can't start pod because PVC {ns}/{claim} is being deleted"
+        )));
+    }
+    if !storage::claim_is_bound(pvc) {
+        return Err(fail(format!("error processing PVC {ns}/{claim}: PVC is not bound")));
+    }
+    let pv_name = pvc.spec.as_ref().and_then(|s| s.volume_name.clone()).unwrap_or_default();
+    let Some(pv) = storage::volume(&w.store, &pv_name) else {
+        return Err(fail(format!(
+            "error processing PVC {ns}/{claim}: failed to fetch PV {pv_name} from API server: persistentvolumes \"{pv_name}\" not found"
+        )));
+    };
+    let key = storage::backing_key(pv, &rt.node);
+    let existing = match &key {
+        BackingKey::HostPath(node, path) => w.kubelet.host_paths.get(&(node.clone(), path.clone())).copied(),
+        BackingKey::Other(k) => w.kubelet.claims.get(k).copied(),
+    };
+    if let Some(id) = existing {
+        return Ok(id);
+    }
+    let fresh = w.kubelet.fs.add(Tree::new());
+    match key {
+        BackingKey::HostPath(node, path) => w.kubelet.host_paths.insert((node, path), fresh),
+        BackingKey::Other(k) => w.kubelet.claims.insert(k, fresh),
+    };
+    Ok(fresh)
 }
 
 /// A service-account token: a JWT-shaped string (header.claims.signature), not a real one.

@@ -1,0 +1,947 @@
+//! The endpoints controller, the EndpointSlice controller and the EndpointSlice mirroring
+//! controller (kube-controller-manager v1.32): for every Service with a selector, an
+//! `Endpoints` object and `EndpointSlices` listing the selected pods' IPs and resolved target
+//! ports — ready pods as ready, the others in `notReadyAddresses` / with `ready: false` — and,
+//! for a Service without selector whose Endpoints someone wrote by hand, slices mirroring them.
+//!
+//! Cost follows change, not size: the controllers read the store's change log since their
+//! last pass, find the Services a changed pod belongs to through an index on one label of each
+//! selector, and recompute only those Services.
+//!
+//! Default values: at most 100 endpoints per slice (`--max-endpoints-per-slice`), at most
+//! 1000 addresses in an Endpoints object (then `endpoints.kubernetes.io/over-capacity:
+//! truncated`).
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use k8s_openapi::api::core::v1::{
+    EndpointAddress, EndpointPort, EndpointSubset, Endpoints, ObjectReference, Pod, Service, ServicePort,
+};
+use k8s_openapi::api::discovery::v1::{Endpoint, EndpointConditions, EndpointPort as SlicePort, EndpointSlice};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, OwnerReference, Time};
+use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
+
+use super::object::{Kind, ObjKey, Object};
+use super::store::{Change, Store};
+use super::World;
+
+pub const MANAGED_BY: &str = "endpointslice.kubernetes.io/managed-by";
+pub const SERVICE_NAME: &str = "kubernetes.io/service-name";
+pub const SLICE_CONTROLLER: &str = "endpointslice-controller.k8s.io";
+pub const MIRROR_CONTROLLER: &str = "endpointslicemirroring-controller.k8s.io";
+pub const HEADLESS: &str = "service.kubernetes.io/headless";
+pub const TRIGGER_TIME: &str = "endpoints.kubernetes.io/last-change-trigger-time";
+const SKIP_MIRROR: &str = "endpointslice.kubernetes.io/skip-mirror";
+const OVER_CAPACITY: &str = "endpoints.kubernetes.io/over-capacity";
+const MAX_ENDPOINTS_PER_SLICE: usize = 100;
+const MAX_ENDPOINTS_ADDRESSES: usize = 1000;
+
+/// The controllers' caches (informers' indexes).
+#[derive(Clone, Debug, Default)]
+pub struct Controller {
+    started: bool,
+    synced_rv: u64,
+    /// Services with a non-empty selector.
+    selectors: BTreeMap<ObjKey, BTreeMap<String, String>>,
+    /// (namespace, key, value) of each selector's first pair → the Services it starts.
+    index: BTreeMap<(String, String, String), BTreeSet<String>>,
+    /// Pod → the Services selecting it.
+    pod_services: BTreeMap<ObjKey, BTreeSet<String>>,
+    /// Pod → a fingerprint of what of it the endpoints show, to skip changes that do not
+    /// matter to them (a hash, not the data: this map has an entry per selected pod).
+    pod_seen: BTreeMap<ObjKey, u64>,
+    /// Service → the pods it selects.
+    members: BTreeMap<ObjKey, BTreeSet<String>>,
+    /// Service → every EndpointSlice labelled with its name (any manager), for kube-proxy and
+    /// DNS; and each slice's Service.
+    slices: BTreeMap<ObjKey, BTreeSet<String>>,
+    slice_service: BTreeMap<ObjKey, ObjKey>,
+}
+
+/// What the endpoints say about a pod.
+#[derive(Clone, Debug, PartialEq, Hash)]
+struct PodEp {
+    name: String,
+    uid: String,
+    ip: Option<String>,
+    node: Option<String>,
+    ready: bool,
+    terminating: bool,
+    /// Whether the pod may appear at all (not Succeeded/Failed for its restart policy).
+    alive: bool,
+    hostname: Option<String>,
+    subdomain: Option<String>,
+    /// Container ports: (name, number, protocol).
+    ports: Vec<(String, i32, String)>,
+}
+
+impl PodEp {
+    fn of(pod: &Pod) -> PodEp {
+        let st = pod.status.as_ref();
+        let spec = pod.spec.as_ref();
+        let phase = st.and_then(|s| s.phase.as_deref()).unwrap_or("");
+        let restart = spec.and_then(|s| s.restart_policy.as_deref()).unwrap_or("Always");
+        let alive = match restart {
+            "Never" => phase != "Failed" && phase != "Succeeded",
+            "OnFailure" => phase != "Succeeded",
+            _ => true,
+        };
+        let ready = st
+            .and_then(|s| s.conditions.as_ref())
+            .is_some_and(|c| c.iter().any(|c| c.type_ == "Ready" && c.status == "True"));
+        let mut ports = Vec::new();
+        for c in spec.map(|s| s.containers.as_slice()).unwrap_or_default() {
+            for p in c.ports.iter().flatten() {
+                ports.push((
+                    p.name.clone().unwrap_or_default(),
+                    p.container_port,
+                    p.protocol.clone().unwrap_or_else(|| "TCP".into()),
+                ));
+            }
+        }
+        PodEp {
+            name: pod.metadata.name.clone().unwrap_or_default(),
+            uid: pod.metadata.uid.clone().unwrap_or_default(),
+            ip: st.and_then(|s| s.pod_ip.clone()).filter(|s| !s.is_empty()),
+            node: spec.and_then(|s| s.node_name.clone()),
+            ready,
+            terminating: pod.metadata.deletion_timestamp.is_some(),
+            alive,
+            hostname: spec.and_then(|s| s.hostname.clone()).filter(|s| !s.is_empty()),
+            subdomain: spec.and_then(|s| s.subdomain.clone()).filter(|s| !s.is_empty()),
+            ports,
+        }
+    }
+
+    /// `ShouldPodBeInEndpoints`.
+    fn in_endpoints(&self, include_terminating: bool) -> bool {
+        self.ip.is_some() && self.alive && (include_terminating || !self.terminating)
+    }
+
+    /// `FindPort`: a number is used as is; a name is looked up among the container ports of
+    /// the same protocol.
+    fn find_port(&self, sp: &ServicePort) -> Option<i32> {
+        let proto = sp.protocol.as_deref().unwrap_or("TCP");
+        match &sp.target_port {
+            None => Some(sp.port),
+            Some(IntOrString::Int(n)) => Some(*n),
+            Some(IntOrString::String(name)) => match name.parse::<i32>() {
+                Ok(n) => Some(n),
+                Err(_) => self.ports.iter().find(|(n, _, p)| n == name && p == proto).map(|(_, num, _)| *num),
+            },
+        }
+    }
+
+    fn fingerprint(&self) -> u64 {
+        use std::hash::{Hash, Hasher};
+        let mut h = std::hash::DefaultHasher::new();
+        self.hash(&mut h);
+        h.finish()
+    }
+
+    fn target_ref(&self, namespace: &str) -> ObjectReference {
+        ObjectReference {
+            kind: Some("Pod".into()),
+            name: Some(self.name.clone()),
+            namespace: Some(namespace.into()),
+            uid: Some(self.uid.clone()),
+            ..Default::default()
+        }
+    }
+}
+
+fn selector_of(svc: &Service) -> Option<BTreeMap<String, String>> {
+    svc.spec.as_ref().and_then(|s| s.selector.clone()).filter(|m| !m.is_empty())
+}
+
+fn matches(sel: &BTreeMap<String, String>, labels: Option<&BTreeMap<String, String>>) -> bool {
+    let Some(labels) = labels else { return false };
+    sel.iter().all(|(k, v)| labels.get(k) == Some(v))
+}
+
+impl Controller {
+    fn set_selector(&mut self, store: &Store, key: &ObjKey, sel: Option<BTreeMap<String, String>>) {
+        if self.selectors.get(key) == sel.as_ref() {
+            return;
+        }
+        if let Some(old) = self.selectors.remove(key) {
+            if let Some((k, v)) = old.iter().next() {
+                let ik = (key.namespace.clone(), k.clone(), v.clone());
+                if let Some(set) = self.index.get_mut(&ik) {
+                    set.remove(&key.name);
+                    if set.is_empty() {
+                        self.index.remove(&ik);
+                    }
+                }
+            }
+        }
+        for pod in self.members.remove(key).unwrap_or_default() {
+            let pk = ObjKey::new(&key.namespace, &pod);
+            if let Some(set) = self.pod_services.get_mut(&pk) {
+                set.remove(&key.name);
+                if set.is_empty() {
+                    self.pod_services.remove(&pk);
+                    self.pod_seen.remove(&pk);
+                }
+            }
+        }
+        let Some(sel) = sel else { return };
+        if let Some((k, v)) = sel.iter().next() {
+            self.index.entry((key.namespace.clone(), k.clone(), v.clone())).or_default().insert(key.name.clone());
+        }
+        // A new selector: the Service's pods are found by listing its namespace.
+        let mut members = BTreeSet::new();
+        for o in store.list(Kind::Pod, Some(&key.namespace)) {
+            if matches(&sel, o.meta().labels.as_ref()) {
+                members.insert(o.name().to_string());
+                let pk = o.key();
+                self.pod_services.entry(pk.clone()).or_default().insert(key.name.clone());
+                if let Some(p) = o.as_pod() {
+                    self.pod_seen.insert(pk, PodEp::of(p).fingerprint());
+                }
+            }
+        }
+        self.selectors.insert(key.clone(), sel);
+        self.members.insert(key.clone(), members);
+    }
+
+    /// Updates the pod's memberships; returns whether anything the endpoints show changed and
+    /// the Services concerned (before and after).
+    fn pod_changed(&mut self, store: &Store, key: &ObjKey) -> BTreeSet<String> {
+        let pod = store.get(Kind::Pod, &key.namespace, &key.name).and_then(|o| o.as_pod());
+        let old = self.pod_services.remove(key).unwrap_or_default();
+        let mut new = BTreeSet::new();
+        if let Some(p) = pod {
+            let labels = p.metadata.labels.as_ref();
+            for (k, v) in labels.into_iter().flatten() {
+                let Some(names) = self.index.get(&(key.namespace.clone(), k.clone(), v.clone())) else { continue };
+                for n in names {
+                    let sk = ObjKey::new(&key.namespace, n);
+                    if self.selectors.get(&sk).is_some_and(|sel| matches(sel, labels)) {
+                        new.insert(n.clone());
+                    }
+                }
+            }
+        }
+        for gone in old.difference(&new) {
+            if let Some(m) = self.members.get_mut(&ObjKey::new(&key.namespace, gone)) {
+                m.remove(&key.name);
+            }
+        }
+        for added in new.difference(&old) {
+            self.members.entry(ObjKey::new(&key.namespace, added)).or_default().insert(key.name.clone());
+        }
+        let seen = pod.filter(|_| !new.is_empty()).map(|p| PodEp::of(p).fingerprint());
+        let unchanged = old == new && seen.is_some() && self.pod_seen.get(key) == seen.as_ref();
+        match seen {
+            Some(s) => {
+                self.pod_seen.insert(key.clone(), s);
+                self.pod_services.insert(key.clone(), new.clone());
+            }
+            None => {
+                self.pod_seen.remove(key);
+            }
+        }
+        if unchanged {
+            return BTreeSet::new();
+        }
+        old.union(&new).cloned().collect()
+    }
+
+    fn slice_changed(&mut self, store: &Store, key: &ObjKey) {
+        if let Some(svc) = self.slice_service.remove(key) {
+            if let Some(set) = self.slices.get_mut(&svc) {
+                set.remove(&key.name);
+                if set.is_empty() {
+                    self.slices.remove(&svc);
+                }
+            }
+        }
+        let Some(o) = store.get(Kind::EndpointSlice, &key.namespace, &key.name) else { return };
+        let Some(svc) = o.meta().labels.as_ref().and_then(|l| l.get(SERVICE_NAME)) else { return };
+        let sk = ObjKey::new(&key.namespace, svc);
+        self.slices.entry(sk.clone()).or_default().insert(key.name.clone());
+        self.slice_service.insert(key.clone(), sk);
+    }
+
+    /// The names of the EndpointSlices of a Service (kube-proxy's and CoreDNS's view).
+    pub fn slices_of(&self, svc: &ObjKey) -> impl Iterator<Item = &String> {
+        self.slices.get(svc).into_iter().flatten()
+    }
+}
+
+/// One endpoint a Service can send traffic to, as kube-proxy and CoreDNS read the slices.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Backend {
+    pub ip: String,
+    /// The slice port with the Service port's name (None for a slice without ports).
+    pub port: Option<i32>,
+    pub ready: bool,
+    pub serving: bool,
+    pub terminating: bool,
+    pub hostname: Option<String>,
+    pub node: Option<String>,
+    pub pod: Option<String>,
+}
+
+/// The endpoints of Service `svc` for its port named `port_name` (`""` for an unnamed
+/// port), read from all of its EndpointSlices; sorted by IP.
+pub fn backends(store: &Store, ctl: &Controller, svc: &ObjKey, port_name: Option<&str>) -> Vec<Backend> {
+    let mut out = Vec::new();
+    for name in ctl.slices_of(svc) {
+        let Some(Object::EndpointSlice(s)) = store.get(Kind::EndpointSlice, &svc.namespace, name) else { continue };
+        let port = match port_name {
+            None => None,
+            Some(pn) => {
+                let found =
+                    s.ports.iter().flatten().find(|p| p.name.as_deref().unwrap_or("") == pn).and_then(|p| p.port);
+                if found.is_none() {
+                    continue;
+                }
+                found
+            }
+        };
+        for e in &s.endpoints {
+            let c = e.conditions.clone().unwrap_or_default();
+            // A nil `ready` means ready (the API's documented default).
+            let ready = c.ready.unwrap_or(true);
+            for ip in &e.addresses {
+                out.push(Backend {
+                    ip: ip.clone(),
+                    port,
+                    ready,
+                    serving: c.serving.unwrap_or(ready),
+                    terminating: c.terminating.unwrap_or(false),
+                    hostname: e.hostname.clone(),
+                    node: e.node_name.clone(),
+                    pod: e.target_ref.as_ref().and_then(|r| r.name.clone()),
+                });
+            }
+        }
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// One pass of the controllers, at the current time.
+pub fn reconcile(w: &mut World) {
+    run(w, None);
+}
+
+/// One pass whose objects are dated `created` (the cluster's own, made at install).
+pub fn reconcile_at(w: &mut World, created: Time) {
+    run(w, Some(created));
+}
+
+fn run(w: &mut World, created: Option<Time>) {
+    let now = created.clone().unwrap_or_else(|| w.now.time());
+    // Service → the time of the change that makes it need a sync.
+    let mut dirty: BTreeMap<ObjKey, Time> = BTreeMap::new();
+    let ctl = &mut w.network.endpoints;
+    let store = &w.store;
+    let events: Option<Vec<(Kind, Change, ObjKey)>> = if ctl.started {
+        store.watch(ctl.synced_rv).map(|it| {
+            it.filter(|e| matches!(e.kind, Kind::Pod | Kind::Service | Kind::Endpoints | Kind::EndpointSlice))
+                .map(|e| (e.kind, e.change, e.key.clone()))
+                .collect()
+        })
+    } else {
+        None
+    };
+    match events {
+        None => {
+            // First pass, or the log was compacted: relist everything.
+            *ctl = Controller { started: true, ..Controller::default() };
+            for o in store.list(Kind::Service, None) {
+                let sel = o.as_service().and_then(selector_of);
+                ctl.set_selector(store, &o.key(), sel);
+                dirty.insert(o.key(), now.clone());
+            }
+            for o in store.list(Kind::EndpointSlice, None) {
+                ctl.slice_changed(store, &o.key());
+            }
+        }
+        Some(events) => {
+            for (kind, change, key) in events {
+                match kind {
+                    Kind::Service => {
+                        let svc = store.get(Kind::Service, &key.namespace, &key.name).and_then(|o| o.as_service());
+                        ctl.set_selector(store, &key, svc.and_then(selector_of));
+                        // A new Service's endpoints date from its creation.
+                        let t = svc
+                            .filter(|_| change == Change::Added)
+                            .and_then(|s| s.metadata.creation_timestamp.clone())
+                            .unwrap_or_else(|| now.clone());
+                        dirty.insert(key, t);
+                    }
+                    Kind::Pod => {
+                        for s in ctl.pod_changed(store, &key) {
+                            dirty.insert(ObjKey::new(&key.namespace, &s), now.clone());
+                        }
+                    }
+                    // Endpoints of an existing Service: the controller puts back what it owns,
+                    // the mirroring controller follows hand-written ones. Endpoints without a
+                    // Service are nobody's business.
+                    Kind::Endpoints if store.get(Kind::Service, &key.namespace, &key.name).is_some() => {
+                        dirty.entry(key).or_insert_with(|| now.clone());
+                    }
+                    Kind::EndpointSlice => ctl.slice_changed(store, &key),
+                    _ => {}
+                }
+            }
+        }
+    }
+    for (key, trigger) in dirty {
+        sync_service(w, &key, trigger, created.clone());
+    }
+    // Our own writes need no second look.
+    w.network.endpoints.synced_rv = w.store.resource_version();
+}
+
+fn str_map(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+    pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+}
+
+fn rfc3339(t: &Time) -> String {
+    t.0.format("%Y-%m-%dT%H:%M:%SZ").to_string()
+}
+
+/// Brings one Service's Endpoints and EndpointSlices to what its pods say.
+fn sync_service(w: &mut World, key: &ObjKey, trigger: Time, created: Option<Time>) {
+    let svc = w.store.get(Kind::Service, &key.namespace, &key.name).and_then(|o| o.as_service()).cloned();
+    let Some(svc) = svc else {
+        // The Service is gone: its Endpoints and slices go with it.
+        if w.store.get(Kind::Endpoints, &key.namespace, &key.name).is_some() {
+            let _ = w.store.delete(Kind::Endpoints, &key.namespace, &key.name);
+        }
+        delete_slices(w, key, |_| true);
+        return;
+    };
+    if selector_of(&svc).is_none() {
+        mirror(w, key, &svc, created);
+        return;
+    }
+    let is_external_name = svc.spec.as_ref().and_then(|s| s.type_.as_deref()) == Some("ExternalName");
+    let pods: Vec<PodEp> = w
+        .network
+        .endpoints
+        .members
+        .get(key)
+        .into_iter()
+        .flatten()
+        .filter_map(|n| w.store.get(Kind::Pod, &key.namespace, n).and_then(|o| o.as_pod()).map(PodEp::of))
+        .collect();
+    write_endpoints(w, key, &svc, &pods, &trigger, created.clone());
+    if is_external_name {
+        delete_slices(w, key, |s| managed_by(s) == Some(SLICE_CONTROLLER));
+        return;
+    }
+    write_slices(w, key, &svc, &pods, &trigger, created);
+}
+
+fn managed_by(s: &EndpointSlice) -> Option<&str> {
+    s.metadata.labels.as_ref().and_then(|l| l.get(MANAGED_BY)).map(String::as_str)
+}
+
+fn delete_slices(w: &mut World, key: &ObjKey, pick: impl Fn(&EndpointSlice) -> bool) {
+    let names: Vec<String> = w.network.endpoints.slices_of(key).cloned().collect();
+    for n in names {
+        let doomed =
+            matches!(w.store.get(Kind::EndpointSlice, &key.namespace, &n), Some(Object::EndpointSlice(s)) if pick(s));
+        if doomed {
+            let _ = w.store.delete(Kind::EndpointSlice, &key.namespace, &n);
+            w.network.endpoints.slice_changed(&w.store, &ObjKey::new(&key.namespace, &n));
+        }
+    }
+}
+
+fn is_headless(svc: &Service) -> bool {
+    svc.spec.as_ref().and_then(|s| s.cluster_ip.as_deref()) == Some("None")
+}
+
+/// The Endpoints controller's labels: the Service's, plus the headless marker.
+fn endpoints_labels(svc: &Service) -> BTreeMap<String, String> {
+    let mut l = svc.metadata.labels.clone().unwrap_or_default();
+    if is_headless(svc) {
+        l.insert(HEADLESS.into(), String::new());
+    } else {
+        l.remove(HEADLESS);
+    }
+    l
+}
+
+/// Addresses with their readiness.
+type AddrSet = Vec<(EndpointAddress, bool)>;
+
+fn write_endpoints(w: &mut World, key: &ObjKey, svc: &Service, pods: &[PodEp], trigger: &Time, created: Option<Time>) {
+    let spec = svc.spec.clone().unwrap_or_default();
+    let tolerate = spec.publish_not_ready_addresses.unwrap_or(false);
+    let ports = spec.ports.clone().unwrap_or_default();
+    // (address, ready) per resolved port.
+    let mut by_port: BTreeMap<(String, i32, String), Vec<(EndpointAddress, bool)>> = BTreeMap::new();
+    let mut portless: Vec<(EndpointAddress, bool)> = Vec::new();
+    for p in pods {
+        if !p.in_endpoints(tolerate) {
+            continue;
+        }
+        let epa = EndpointAddress {
+            ip: p.ip.clone().unwrap_or_default(),
+            node_name: p.node.clone(),
+            target_ref: Some(p.target_ref(&key.namespace)),
+            hostname: p.hostname.clone().filter(|_| p.subdomain.as_deref() == Some(key.name.as_str())),
+        };
+        let ready = tolerate || p.ready;
+        if ports.is_empty() {
+            if is_headless(svc) {
+                portless.push((epa, ready));
+            }
+            continue;
+        }
+        for sp in &ports {
+            let Some(num) = p.find_port(sp) else { continue };
+            let k = (sp.name.clone().unwrap_or_default(), num, sp.protocol.clone().unwrap_or_else(|| "TCP".into()));
+            by_port.entry(k).or_default().push((epa.clone(), ready));
+        }
+    }
+    // RepackSubsets: ports offered by the same set of addresses share a subset.
+    let mut groups: Vec<(AddrSet, Vec<EndpointPort>)> = Vec::new();
+    for ((name, num, proto), mut addrs) in by_port {
+        addrs.sort_by(|a, b| (&a.0.ip, uid(&a.0)).cmp(&(&b.0.ip, uid(&b.0))));
+        let port = EndpointPort {
+            name: (!name.is_empty()).then_some(name),
+            port: num,
+            protocol: Some(proto),
+            app_protocol: ports.iter().find(|sp| sp.port == num).and_then(|sp| sp.app_protocol.clone()),
+        };
+        match groups.iter_mut().find(|(a, _)| *a == addrs) {
+            Some((_, ps)) => ps.push(port),
+            None => groups.push((addrs, vec![port])),
+        }
+    }
+    if !portless.is_empty() {
+        portless.sort_by(|a, b| a.0.ip.cmp(&b.0.ip));
+        groups.push((portless, vec![]));
+    }
+    let mut total = 0;
+    let mut truncated = false;
+    let subsets: Vec<EndpointSubset> = groups
+        .into_iter()
+        .map(|(addrs, ports)| {
+            let (mut ready, mut not_ready): (Vec<_>, Vec<_>) = addrs.into_iter().partition(|(_, r)| *r);
+            // The Endpoints API holds at most 1000 addresses: ready ones are kept first.
+            let room = MAX_ENDPOINTS_ADDRESSES.saturating_sub(total);
+            if ready.len() + not_ready.len() > room {
+                truncated = true;
+                ready.truncate(room);
+                not_ready.truncate(room - ready.len());
+            }
+            total += ready.len() + not_ready.len();
+            EndpointSubset {
+                addresses: (!ready.is_empty()).then(|| ready.into_iter().map(|(a, _)| a).collect()),
+                not_ready_addresses: (!not_ready.is_empty()).then(|| not_ready.into_iter().map(|(a, _)| a).collect()),
+                ports: (!ports.is_empty()).then_some(ports),
+            }
+        })
+        .collect();
+    let subsets = (!subsets.is_empty()).then_some(subsets);
+    let labels = endpoints_labels(svc);
+    let existing = w.store.get(Kind::Endpoints, &key.namespace, &key.name).and_then(|o| match o {
+        Object::Endpoints(e) => Some(e.clone()),
+        _ => None,
+    });
+    match existing {
+        Some(e) => {
+            let over = e.metadata.annotations.as_ref().and_then(|a| a.get(OVER_CAPACITY)).is_some();
+            if e.subsets == subsets && e.metadata.labels.clone().unwrap_or_default() == labels && over == truncated {
+                return;
+            }
+            let _ = w.store.modify(Kind::Endpoints, &key.namespace, &key.name, |o| {
+                if let Object::Endpoints(e) = o {
+                    e.subsets = subsets.clone();
+                    e.metadata.labels = (!labels.is_empty()).then(|| labels.clone());
+                    let a = e.metadata.annotations.get_or_insert_with(BTreeMap::new);
+                    a.insert(TRIGGER_TIME.into(), rfc3339(trigger));
+                    if truncated {
+                        a.insert(OVER_CAPACITY.into(), "truncated".into());
+                    } else {
+                        a.remove(OVER_CAPACITY);
+                    }
+                }
+            });
+        }
+        None => {
+            let mut annotations = str_map(&[(TRIGGER_TIME, &rfc3339(trigger))]);
+            if truncated {
+                annotations.insert(OVER_CAPACITY.into(), "truncated".into());
+            }
+            let ep = Endpoints {
+                metadata: ObjectMeta {
+                    name: Some(key.name.clone()),
+                    namespace: Some(key.namespace.clone()),
+                    labels: (!labels.is_empty()).then_some(labels),
+                    annotations: Some(annotations),
+                    ..Default::default()
+                },
+                subsets,
+            };
+            create(w, Object::Endpoints(ep), created);
+        }
+    }
+}
+
+fn uid(a: &EndpointAddress) -> String {
+    a.target_ref.as_ref().and_then(|r| r.uid.clone()).unwrap_or_default()
+}
+
+/// Stores a controller-made object with what the API server adds (uid, creation time).
+fn create(w: &mut World, mut obj: Object, created: Option<Time>) -> Option<String> {
+    let uid = w.new_uid();
+    let now = created.unwrap_or_else(|| w.now.time());
+    if obj.name().is_empty() {
+        let prefix = obj.meta().generate_name.clone().unwrap_or_default();
+        for _ in 0..10 {
+            let name = format!("{prefix}{}", w.random_suffix(5));
+            if w.store.get(obj.kind(), obj.namespace(), &name).is_none() {
+                obj.meta_mut().name = Some(name);
+                break;
+            }
+        }
+    }
+    let m = obj.meta_mut();
+    m.uid = Some(uid);
+    m.creation_timestamp = Some(now);
+    if obj.kind() == Kind::EndpointSlice {
+        obj.meta_mut().generation = Some(1);
+    }
+    let name = obj.name().to_string();
+    let key = obj.key();
+    let kind = obj.kind();
+    w.store.create(obj).ok()?;
+    if kind == Kind::EndpointSlice {
+        w.network.endpoints.slice_changed(&w.store, &key);
+    }
+    Some(name)
+}
+
+fn owner_ref(kind: &str, name: &str, uid: &str) -> OwnerReference {
+    OwnerReference {
+        api_version: "v1".into(),
+        kind: kind.into(),
+        name: name.into(),
+        uid: uid.into(),
+        controller: Some(true),
+        block_owner_deletion: Some(true),
+    }
+}
+
+/// The slice name prefix: `<service>-`, cut to leave room for the 5 generated characters.
+fn slice_prefix(service: &str) -> String {
+    format!("{service}-").chars().take(58).collect()
+}
+
+/// One desired slice: its ports and endpoints.
+type Desired = (Option<Vec<SlicePort>>, Vec<Endpoint>);
+
+fn write_slices(w: &mut World, key: &ObjKey, svc: &Service, pods: &[PodEp], trigger: &Time, created: Option<Time>) {
+    let spec = svc.spec.clone().unwrap_or_default();
+    let publish = spec.publish_not_ready_addresses.unwrap_or(false);
+    let sports = spec.ports.clone().unwrap_or_default();
+    let mut groups: Vec<(Vec<SlicePort>, Vec<Endpoint>)> = Vec::new();
+    for p in pods {
+        if !p.in_endpoints(true) {
+            continue;
+        }
+        let mut ports: Vec<SlicePort> = Vec::new();
+        for sp in &sports {
+            if let Some(num) = p.find_port(sp) {
+                ports.push(SlicePort {
+                    name: Some(sp.name.clone().unwrap_or_default()),
+                    port: Some(num),
+                    protocol: sp.protocol.clone(),
+                    app_protocol: sp.app_protocol.clone(),
+                });
+            }
+        }
+        let mut ready = publish || p.ready;
+        if p.terminating && !publish {
+            ready = false;
+        }
+        let zone = p
+            .node
+            .as_deref()
+            .and_then(|n| w.store.get(Kind::Node, "", n))
+            .and_then(|o| o.meta().labels.as_ref()?.get("topology.kubernetes.io/zone").cloned());
+        let ep = Endpoint {
+            addresses: vec![p.ip.clone().unwrap_or_default()],
+            conditions: Some(EndpointConditions {
+                ready: Some(ready),
+                serving: Some(publish || p.ready),
+                terminating: Some(p.terminating),
+            }),
+            hostname: p.hostname.clone().filter(|_| p.subdomain.as_deref() == Some(key.name.as_str())),
+            node_name: p.node.clone(),
+            target_ref: Some(p.target_ref(&key.namespace)),
+            zone,
+            ..Default::default()
+        };
+        match groups.iter_mut().find(|(ps, _)| *ps == ports) {
+            Some((_, eps)) => eps.push(ep),
+            None => groups.push((ports, vec![ep])),
+        }
+    }
+    let mut desired: Vec<Desired> = Vec::new();
+    for (ports, eps) in groups {
+        for chunk in eps.chunks(MAX_ENDPOINTS_PER_SLICE) {
+            desired.push((Some(ports.clone()), chunk.to_vec()));
+        }
+    }
+    if desired.is_empty() {
+        // A placeholder slice: no endpoints, no ports.
+        desired.push((None, Vec::new()));
+    }
+    let mut labels = svc.metadata.labels.clone().unwrap_or_default();
+    labels.remove(MANAGED_BY);
+    labels.remove(SERVICE_NAME);
+    labels.insert(SERVICE_NAME.into(), key.name.clone());
+    labels.insert(MANAGED_BY.into(), SLICE_CONTROLLER.into());
+    if is_headless(svc) {
+        labels.insert(HEADLESS.into(), String::new());
+    }
+    let owner = owner_ref("Service", &key.name, svc.metadata.uid.as_deref().unwrap_or(""));
+    reconcile_slices(w, key, desired, labels, BTreeMap::new(), owner, SLICE_CONTROLLER, trigger, created);
+}
+
+/// Writes `desired` slices for a Service, reusing its existing slices of the same manager
+/// (one with the same ports first), creating what is missing and deleting the rest.
+#[allow(clippy::too_many_arguments)]
+fn reconcile_slices(
+    w: &mut World,
+    key: &ObjKey,
+    desired: Vec<Desired>,
+    labels: BTreeMap<String, String>,
+    extra_annotations: BTreeMap<String, String>,
+    owner: OwnerReference,
+    manager: &str,
+    trigger: &Time,
+    created: Option<Time>,
+) {
+    let mut existing: Vec<EndpointSlice> = w
+        .network
+        .endpoints
+        .slices_of(key)
+        .filter_map(|n| match w.store.get(Kind::EndpointSlice, &key.namespace, n) {
+            Some(Object::EndpointSlice(s)) if managed_by(s) == Some(manager) => Some(s.clone()),
+            _ => None,
+        })
+        .collect();
+    let mut annotations = extra_annotations;
+    annotations.insert(TRIGGER_TIME.into(), rfc3339(trigger));
+    let mut unplaced: Vec<Desired> = Vec::new();
+    let mut writes: Vec<(EndpointSlice, Desired)> = Vec::new();
+    for d in desired {
+        match existing.iter().position(|s| s.ports == d.0) {
+            Some(i) => writes.push((existing.remove(i), d)),
+            None => unplaced.push(d),
+        }
+    }
+    for d in unplaced {
+        if existing.is_empty() {
+            let slice = EndpointSlice {
+                metadata: ObjectMeta {
+                    generate_name: Some(slice_prefix(&key.name)),
+                    namespace: Some(key.namespace.clone()),
+                    labels: Some(labels.clone()),
+                    annotations: Some(annotations.clone()),
+                    owner_references: Some(vec![owner.clone()]),
+                    ..Default::default()
+                },
+                address_type: "IPv4".into(),
+                endpoints: d.1,
+                ports: d.0,
+            };
+            create(w, Object::EndpointSlice(slice), created.clone());
+        } else {
+            writes.push((existing.remove(0), d));
+        }
+    }
+    for (old, (ports, eps)) in writes {
+        let same = old.ports == ports
+            && old.endpoints == eps
+            && old.metadata.labels.as_ref() == Some(&labels)
+            && old.metadata.owner_references.as_ref() == Some(&vec![owner.clone()]);
+        if same {
+            continue;
+        }
+        let name = old.metadata.name.clone().unwrap_or_default();
+        let _ = w.store.modify(Kind::EndpointSlice, &key.namespace, &name, |o| {
+            if let Object::EndpointSlice(s) = o {
+                let bump = s.ports != ports || s.endpoints != eps || s.metadata.labels.as_ref() != Some(&labels);
+                s.ports = ports.clone();
+                s.endpoints = eps.clone();
+                s.metadata.labels = Some(labels.clone());
+                s.metadata.owner_references = Some(vec![owner.clone()]);
+                let a = s.metadata.annotations.get_or_insert_with(BTreeMap::new);
+                for (k, v) in &annotations {
+                    a.insert(k.clone(), v.clone());
+                }
+                if bump {
+                    s.metadata.generation = Some(s.metadata.generation.unwrap_or(0) + 1);
+                }
+            }
+        });
+    }
+    for s in existing {
+        let name = s.metadata.name.clone().unwrap_or_default();
+        let _ = w.store.delete(Kind::EndpointSlice, &key.namespace, &name);
+        w.network.endpoints.slice_changed(&w.store, &ObjKey::new(&key.namespace, &name));
+    }
+}
+
+/// The EndpointSlice mirroring controller: a Service without selector whose Endpoints were
+/// written by hand gets slices with the same addresses, so kube-proxy routes to them.
+fn mirror(w: &mut World, key: &ObjKey, svc: &Service, created: Option<Time>) {
+    let ep = match w.store.get(Kind::Endpoints, &key.namespace, &key.name) {
+        Some(Object::Endpoints(e)) => Some(e.clone()),
+        _ => None,
+    };
+    let skip = ep.as_ref().is_some_and(|e| e.metadata.labels.as_ref().is_some_and(|l| l.contains_key(SKIP_MIRROR)));
+    let Some(ep) = ep.filter(|_| !skip) else {
+        delete_slices(w, key, |s| managed_by(s) == Some(MIRROR_CONTROLLER));
+        return;
+    };
+    let mut desired: Vec<Desired> = Vec::new();
+    for subset in ep.subsets.iter().flatten() {
+        let ports: Vec<SlicePort> = subset
+            .ports
+            .iter()
+            .flatten()
+            .map(|p| SlicePort {
+                name: Some(p.name.clone().unwrap_or_default()),
+                port: Some(p.port),
+                protocol: p.protocol.clone().or_else(|| Some("TCP".into())),
+                app_protocol: p.app_protocol.clone(),
+            })
+            .collect();
+        let mut eps = Vec::new();
+        for (addrs, ready) in [(&subset.addresses, true), (&subset.not_ready_addresses, false)] {
+            for a in addrs.iter().flatten() {
+                eps.push(Endpoint {
+                    addresses: vec![a.ip.clone()],
+                    conditions: Some(EndpointConditions { ready: Some(ready), serving: None, terminating: None }),
+                    hostname: a.hostname.clone(),
+                    node_name: a.node_name.clone(),
+                    target_ref: a.target_ref.clone(),
+                    ..Default::default()
+                });
+            }
+        }
+        for chunk in eps.chunks(MAX_ENDPOINTS_PER_SLICE) {
+            desired.push((Some(ports.clone()), chunk.to_vec()));
+        }
+    }
+    if desired.is_empty() {
+        delete_slices(w, key, |s| managed_by(s) == Some(MIRROR_CONTROLLER));
+        return;
+    }
+    let mut labels = ep.metadata.labels.clone().unwrap_or_default();
+    labels.insert(SERVICE_NAME.into(), key.name.clone());
+    labels.insert(MANAGED_BY.into(), MIRROR_CONTROLLER.into());
+    let mut annotations = ep.metadata.annotations.clone().unwrap_or_default();
+    annotations.remove("kubectl.kubernetes.io/last-applied-configuration");
+    annotations.remove(TRIGGER_TIME);
+    let owner = owner_ref("Endpoints", &key.name, ep.metadata.uid.as_deref().unwrap_or(""));
+    let trigger = svc.metadata.creation_timestamp.clone().unwrap_or_else(|| w.now.time());
+    reconcile_slices(w, key, desired, labels, annotations, owner, MIRROR_CONTROLLER, &trigger, created);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sim::api::WriteOptions;
+
+    fn apply(w: &mut World, yaml: &str) {
+        let v: serde_json::Value = serde_yaml::from_str(yaml).unwrap();
+        let kind = Kind::from_api_version_kind(v["apiVersion"].as_str().unwrap(), v["kind"].as_str().unwrap()).unwrap();
+        let o = Object::from_value(kind, v).unwrap();
+        w.api_create(o, WriteOptions::default()).unwrap();
+    }
+
+    fn ep(w: &World, name: &str) -> Endpoints {
+        match w.store.get(Kind::Endpoints, "default", name) {
+            Some(Object::Endpoints(e)) => e.clone(),
+            _ => panic!("no endpoints {name}"),
+        }
+    }
+
+    const POD: &str = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: NAME\n  labels: {app: web}\nspec:\n  containers:\n  - name: web\n    image: kubedojo/webapp\n    env: [{name: START_DELAY, value: \"SECONDS\"}]\n    ports: [{name: http, containerPort: 8080}]\n    readinessProbe:\n      httpGet: {path: /ready, port: http}\n      periodSeconds: 1\n";
+
+    #[test]
+    fn endpoints_follow_readiness_and_named_ports() {
+        let mut w = World::new(3);
+        apply(&mut w, "apiVersion: v1\nkind: Service\nmetadata: {name: web, labels: {tier: front}}\nspec:\n  selector: {app: web}\n  ports: [{name: http, port: 80, targetPort: http}]\n");
+        apply(&mut w, &POD.replace("NAME", "a").replace("SECONDS", "0"));
+        apply(&mut w, &POD.replace("NAME", "b").replace("SECONDS", "30"));
+        w.advance(1);
+        let e = ep(&w, "web");
+        // Scheduled and given IPs in the first tick, not ready yet.
+        let s = &e.subsets.as_ref().unwrap()[0];
+        assert_eq!((s.addresses.as_ref(), s.not_ready_addresses.as_ref().map(Vec::len)), (None, Some(2)));
+        assert_eq!(e.metadata.labels.as_ref().unwrap().get("tier").map(String::as_str), Some("front"));
+        w.run_until(|w| ep(w, "web").subsets.is_some_and(|s| s[0].addresses.is_some()), 60).unwrap();
+        let s = &ep(&w, "web").subsets.unwrap()[0];
+        assert_eq!(s.addresses.as_ref().unwrap().len(), 1);
+        assert_eq!(s.not_ready_addresses.as_ref().unwrap().len(), 1);
+        assert_eq!(s.ports.as_ref().unwrap()[0].port, 8080);
+        assert_eq!(s.ports.as_ref().unwrap()[0].name.as_deref(), Some("http"));
+        // The slice says the same.
+        let key = ObjKey::new("default", "web");
+        let b = backends(&w.store, &w.network.endpoints, &key, Some("http"));
+        assert_eq!(b.iter().filter(|b| b.ready).count(), 1);
+        assert_eq!(b.len(), 2);
+        assert!(b.iter().all(|b| b.port == Some(8080)));
+        w.run_until(|w| backends(&w.store, &w.network.endpoints, &key, Some("http")).iter().all(|b| b.ready), 60)
+            .unwrap();
+        // A deleted pod leaves in the tick it is gone (the webapp stops at SIGTERM).
+        w.api_delete(Kind::Pod, "default", "a", None, WriteOptions::default()).unwrap();
+        w.advance(1);
+        let s = &ep(&w, "web").subsets.unwrap()[0];
+        assert_eq!(s.addresses.as_ref().unwrap().len(), 1);
+        let b = backends(&w.store, &w.network.endpoints, &key, Some("http"));
+        assert_eq!(b.iter().map(|b| b.pod.clone().unwrap_or_default()).collect::<Vec<_>>(), ["b"]);
+        // The Service goes, its Endpoints and slices with it.
+        w.api_delete(Kind::Service, "default", "web", None, WriteOptions::default()).unwrap();
+        w.advance(1);
+        assert!(w.store.get(Kind::Endpoints, "default", "web").is_none());
+        assert_eq!(w.network.endpoints.slices_of(&key).count(), 0);
+    }
+
+    #[test]
+    fn publish_not_ready_addresses_and_headless_labels() {
+        let mut w = World::new(3);
+        apply(&mut w, "apiVersion: v1\nkind: Service\nmetadata: {name: peers}\nspec:\n  clusterIP: None\n  publishNotReadyAddresses: true\n  selector: {app: web}\n  ports: [{name: http, port: 80, targetPort: http}]\n");
+        apply(&mut w, &POD.replace("NAME", "a").replace("SECONDS", "300"));
+        w.advance(3);
+        let e = ep(&w, "peers");
+        let s = &e.subsets.as_ref().unwrap()[0];
+        // Listed as ready although its probe has not passed.
+        assert_eq!((s.addresses.as_ref().map(Vec::len), s.not_ready_addresses.as_ref()), (Some(1), None));
+        assert_eq!(e.metadata.labels.unwrap().get(HEADLESS).map(String::as_str), Some(""));
+        let b = backends(&w.store, &w.network.endpoints, &ObjKey::new("default", "peers"), None);
+        assert!(b[0].ready);
+        let slice = w.network.endpoints.slices_of(&ObjKey::new("default", "peers")).next().cloned().unwrap();
+        assert!(slice.starts_with("peers-") && slice.len() == "peers-".len() + 5, "{slice}");
+    }
+
+    #[test]
+    fn selectorless_service_with_manual_endpoints_is_mirrored() {
+        let mut w = World::new(3);
+        apply(&mut w, "apiVersion: v1\nkind: Service\nmetadata: {name: db}\nspec:\n  ports: [{port: 5432}]\n");
+        apply(&mut w, "apiVersion: v1\nkind: Endpoints\nmetadata: {name: db}\nsubsets:\n- addresses: [{ip: 192.168.1.50}]\n  ports: [{port: 5432}]\n");
+        w.advance(1);
+        let b = backends(&w.store, &w.network.endpoints, &ObjKey::new("default", "db"), Some(""));
+        assert_eq!(b.len(), 1);
+        assert_eq!(b[0].ip, "192.168.1.50");
+        assert_eq!(b[0].port, Some(5432));
+    }
+}

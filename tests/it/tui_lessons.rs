@@ -1,0 +1,153 @@
+//! The TUI with the course: the picker, a lesson opened, a check turning green, a hint
+//! revealed, an exam with its timer, and progress saved as the learner goes — named
+//! snapshots of a scripted story on TestBackend.
+
+use std::collections::BTreeMap;
+
+use kubedojo::lesson::{Attempt, Course, LessonProgress, ProgressStore};
+use kubedojo::tui::app::{App, Focus, Screen};
+use kubedojo::tui::persist::Persist;
+use kubedojo::tui::picker::Picker;
+use kubedojo::tui::testing::Story;
+use kubedojo::tui::Options;
+use ratatui::buffer::Buffer;
+use ratatui::style::Color;
+
+const W: u16 = 120;
+const H: u16 = 36;
+
+fn course() -> Course {
+    let loaded = Course::embedded();
+    assert!(loaded.is_ok(), "the shipped course loads");
+    loaded.course
+}
+
+fn picker_story(progress: BTreeMap<String, LessonProgress>) -> Story {
+    let app = App::with_picker(Picker::new(&course(), progress), Options::default());
+    Story::with_app(app, W, H)
+}
+
+fn lesson_story(id: &str) -> Story {
+    let lesson = course().lesson(id).unwrap_or_else(|| panic!("no lesson {id}")).clone();
+    let a = Attempt::start(lesson, None).expect("the lesson starts");
+    Story::with_app(App::with_attempt(a, Options::default()), W, H)
+}
+
+/// The cell where `text` first appears on screen.
+fn find(buf: &Buffer, text: &str) -> Option<(u16, u16)> {
+    for y in 0..buf.area.height {
+        let line: String = (0..buf.area.width).map(|x| buf[(x, y)].symbol().to_string()).collect();
+        if let Some(b) = line.find(text) {
+            return Some((line[..b].chars().count() as u16, y));
+        }
+    }
+    None
+}
+
+fn fg_at(buf: &Buffer, text: &str) -> Color {
+    let (x, y) = find(buf, text).unwrap_or_else(|| panic!("{text:?} not on screen"));
+    buf[(x, y)].fg
+}
+
+const FIRST_POD: &str = "cat <<'EOF' | kubectl apply -f -\napiVersion: v1\nkind: Pod\nmetadata:\n  name: web\nspec:\n  containers:\n  - name: web\n    image: nginx:1.27\nEOF\n";
+
+#[test]
+fn the_picker_lists_the_course_by_domain() {
+    let mut progress = BTreeMap::new();
+    progress.insert("pods-first-pod".to_string(), LessonProgress { completed: true, ..Default::default() });
+    let mut s = picker_story(progress);
+    let text = s.text();
+    assert!(text.contains("Application Design and Build"), "{text}");
+    assert!(text.contains("Exams"), "{text}");
+    assert!(text.contains("✓ Your first pod"), "done lessons are marked:\n{text}");
+    insta::assert_snapshot!("tui_picker", s.frame());
+    // The selection starts on the first lesson not done; enter starts it.
+    let title = match &s.app.screen {
+        Screen::Picker(p) => p.selected_lesson().map(|l| l.title.clone()).unwrap_or_default(),
+        Screen::Play => panic!("the picker is shown first"),
+    };
+    s.keys("<enter>");
+    assert!(matches!(s.app.screen, Screen::Play));
+    assert!(s.text().contains(&title));
+    assert_eq!(s.app.focus, Focus::Prompt, "the prompt has the focus when a lesson opens");
+}
+
+#[test]
+fn a_lesson_opened_a_check_turning_green_and_a_hint() {
+    let mut s = lesson_story("pods-first-pod");
+    let text = s.text();
+    assert!(text.contains("Step 1: Run nginx in a pod"), "{text}");
+    assert!(text.contains("✗ pod web runs nginx:1.27"), "{text}");
+    insta::assert_snapshot!("tui_lesson_opened", s.frame());
+    s.typed(FIRST_POD);
+    s.ticks(1);
+    // The lesson pane (esc from the prompt), scrolled to the checks.
+    s.keys("<esc>jjjjjjjjjj");
+    assert_eq!(s.app.focus, Focus::Lesson);
+    let text = s.text();
+    assert!(text.contains("✓ pod web runs nginx:1.27"), "{text}");
+    assert!(text.contains("✗ pod web is Running"), "{text}");
+    assert_eq!(fg_at(s.draw(), "✓ pod web runs nginx:1.27"), Color::Green);
+    assert_eq!(fg_at(s.draw(), "✗ pod web is Running"), Color::Red);
+    s.ticks(15);
+    let steps = s.app.attempt().expect("a lesson").steps();
+    assert!(steps[0].results.iter().all(|r| r.passed), "every check of step 1 passed");
+    // Back to step 1 to see it done.
+    s.keys("pjjjjjjjjjj");
+    let text = s.text();
+    assert!(text.contains("✓ pod web is Running"), "{text}");
+    assert_eq!(fg_at(s.draw(), "✓ pod web is Running"), Color::Green);
+    insta::assert_snapshot!("tui_check_green", s.frame());
+    // Back to the current step; a hint.
+    s.keys("<esc>h");
+    let text = s.text();
+    assert!(text.contains("Hint 1/"), "{text}");
+    insta::assert_snapshot!("tui_hint", s.frame());
+}
+
+#[test]
+fn an_exam_shows_its_timer_and_tasks() {
+    let mut s = lesson_story("exam-pods-checkpoint");
+    let text = s.text();
+    assert!(text.contains("⏱ 0:20:00 left"), "{text}");
+    assert!(text.contains("Tasks"), "{text}");
+    s.ticks(75);
+    s.keys("<esc><space>");
+    assert!(!s.app.paused, "an exam's clock cannot be paused");
+    s.keys("nf");
+    let text = s.text();
+    assert!(text.contains("⏱ 0:18:45 left"), "{text}");
+    assert!(text.contains("⚑"), "the task is flagged:\n{text}");
+    insta::assert_snapshot!("tui_exam", s.frame());
+    // The last five minutes are red; then time is up and the exam is graded.
+    s.ticks(16 * 60);
+    assert_eq!(fg_at(s.draw(), "· ⏱"), Color::Red);
+    s.ticks(5 * 60);
+    let text = s.text();
+    assert!(text.contains("Graded") && text.contains("[FAIL]"), "{text}");
+}
+
+#[test]
+fn progress_is_saved_and_shown_in_the_picker() {
+    let dir = std::env::temp_dir().join(format!("kubedojo-tui-progress-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let store = ProgressStore::at(dir.join("progress"));
+    let mut s = picker_story(BTreeMap::new());
+    s.persist = Persist::new(Some(store.clone()));
+    s.keys("<enter>");
+    s.typed(FIRST_POD);
+    s.ticks(16);
+    let p = store.load("pods-first-pod").expect("readable").expect("saved after the step");
+    assert_eq!(p.done, ["create"]);
+    assert!(dir.join("sessions/pods-first-pod.jsonl").is_file(), "the session log is saved");
+    s.keys("<esc>:lessons<enter>");
+    let text = s.text();
+    assert!(text.contains("◐ Your first pod"), "{text}");
+    // r resets (after y).
+    s.keys("gr");
+    assert!(s.text().contains("Forget your progress"));
+    s.keys("y");
+    assert!(store.load("pods-first-pod").expect("readable").is_none());
+    assert!(s.text().contains("○ Your first pod"));
+    let _ = std::fs::remove_dir_all(&dir);
+}
