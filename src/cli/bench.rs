@@ -59,7 +59,8 @@ pub struct Figures {
     pub steady_tick_ms: f64,
     pub steady_tick_p99_ms: f64,
     pub peak_rss_mb: Option<f64>,
-    /// One TUI frame listing the pods (None until the TUI exists).
+    /// One TUI frame at 160×48 listing the pods of every namespace (None if it could not be
+    /// drawn).
     pub frame_ms: Option<f64>,
     /// Simulated seconds per wall second of the steady ticks (the churn's own API calls,
     /// made between ticks, are the workload and not counted).
@@ -70,8 +71,12 @@ pub struct Figures {
     pub busy_pods: usize,
     /// Whether convergence could check Services' endpoints (the endpoints controller exists).
     pub endpoints_checked: bool,
-    /// Wall time per tick sub-step over the whole run, in `TICK_STEPS` order.
-    pub steps: Vec<(&'static str, Duration)>,
+    /// CPU time per tick sub-step while converging, in `TICK_STEPS` order.
+    pub converge_steps: Vec<(&'static str, Duration)>,
+    /// CPU time per tick sub-step over the steady ticks, in `TICK_STEPS` order.
+    pub steady_steps: Vec<(&'static str, Duration)>,
+    /// Steady ticks measured.
+    pub ticks: u64,
 }
 
 impl Figures {
@@ -97,10 +102,16 @@ impl Figures {
         line("steady_changes", self.changes.to_string());
         line("steady_busy_pods", self.busy_pods.to_string());
         line("peak_rss_mb", self.peak_rss_mb.map_or_else(|| "n/a (no /proc/self/status)".into(), |m| format!("{m:.1}")));
-        line("frame_ms", self.frame_ms.map_or_else(|| "n/a (TUI not built yet)".into(), |f| format!("{f:.3}")));
+        line("frame_ms", self.frame_ms.map_or_else(|| "n/a (the frame could not be drawn)".into(), |f| format!("{f:.3}")));
         line("sim_speedup", format!("{:.0}", self.sim_speedup));
-        for (name, d) in &self.steps {
-            line(&format!("step_{name}_s"), format!("{:.3}", d.as_secs_f64()));
+        // Where the time goes: each sub-step's total while converging, and its mean per
+        // steady tick.
+        for (name, d) in &self.converge_steps {
+            line(&format!("converge_{name}_s"), format!("{:.3}", d.as_secs_f64()));
+        }
+        for (name, d) in &self.steady_steps {
+            let per_tick = if self.ticks > 0 { d.as_secs_f64() * 1e3 / self.ticks as f64 } else { 0.0 };
+            line(&format!("steady_{name}_ms"), format!("{per_tick:.3}"));
         }
         out
     }
@@ -189,13 +200,13 @@ pub fn converged(w: &World, deployments: &[ObjKey]) -> (bool, bool) {
 
 /// Ready addresses in a Service's Endpoints (None while some are not ready or it is missing).
 fn ready_endpoints(w: &World, key: &ObjKey) -> Option<usize> {
-    let v = w.store.get(Kind::Endpoints, &key.namespace, &key.name)?.to_value();
+    let Some(Object::Endpoints(e)) = w.store.get(Kind::Endpoints, &key.namespace, &key.name) else { return None };
     let mut ready = 0;
-    for s in v.get("subsets").and_then(|s| s.as_array()).into_iter().flatten() {
-        if s.get("notReadyAddresses").and_then(|a| a.as_array()).is_some_and(|a| !a.is_empty()) {
+    for s in e.subsets.iter().flatten() {
+        if s.not_ready_addresses.as_ref().is_some_and(|a| !a.is_empty()) {
             return None;
         }
-        ready += s.get("addresses").and_then(|a| a.as_array()).map_or(0, |a| a.len());
+        ready += s.addresses.as_ref().map_or(0, |a| a.len());
     }
     Some(ready)
 }
@@ -322,6 +333,7 @@ pub fn run(cfg: &Config) -> Result<Figures, String> {
     let mut times = Vec::with_capacity(cfg.ticks as usize);
     let mut changes = 0;
     let mut in_ticks = Duration::ZERO;
+    let mut steady_steps = vec![Duration::ZERO; TICK_STEPS.len()];
     for i in 0..cfg.ticks {
         if i == 0 {
             changes += rollout(&mut w, &deployments[0]);
@@ -331,7 +343,7 @@ pub fn run(cfg: &Config) -> Result<Figures, String> {
         }
         changes += churn(&mut w, &mut rng, &deployments, &pods);
         let t = Stopwatch::start();
-        timed_tick(&mut w, &mut steps);
+        timed_tick(&mut w, &mut steady_steps);
         let d = t.elapsed();
         in_ticks += d;
         times.push(d.as_secs_f64() * 1e3);
@@ -359,17 +371,42 @@ pub fn run(cfg: &Config) -> Result<Figures, String> {
         changes,
         busy_pods,
         endpoints_checked,
-        steps: TICK_STEPS.iter().map(|(n, _)| *n).zip(steps).collect(),
+        converge_steps: TICK_STEPS.iter().map(|(n, _)| *n).zip(steps).collect(),
+        steady_steps: TICK_STEPS.iter().map(|(n, _)| *n).zip(steady_steps).collect(),
+        ticks: cfg.ticks,
     })
 }
 
-/// Hook for the TUI: the time to render one frame at 160×48 listing the pods, on ratatui's
-/// TestBackend, after the steady phase (it takes the world, as the TUI's app owns its world).
-/// Only `tui` may use ratatui, so this is to call what the TUI offers for it (its test driver
-/// on TestBackend 160×48, switched to the pods view of all namespaces, one frame timed);
-/// until the TUI is on main there is nothing to time.
-fn frame_ms(_w: World) -> Option<f64> {
-    None
+/// Frames timed after the steady phase; the median is reported.
+const FRAMES: usize = 5;
+
+/// The time to draw one TUI frame at 160×48 listing the pods of every namespace, on ratatui's
+/// `TestBackend` (the median of a few frames, each after a simulated second, so the view
+/// follows the changes of a tick as it does on screen). It takes the world, as the TUI's App
+/// owns its world.
+fn frame_ms(w: World) -> Option<f64> {
+    use ratatui::backend::TestBackend;
+    use ratatui::Terminal;
+
+    use crate::shell::workstation::Workstation;
+    use crate::tui::{self, App, Msg, Options};
+
+    let mut app = App::new(Workstation::new(w), Options { color: true, title: "bench".into() });
+    tui::dispatch(&mut app, Msg::Resize(160, 48));
+    tui::dispatch(&mut app, Msg::Command("pods".into()));
+    tui::dispatch(&mut app, Msg::AllNamespaces);
+    let mut terminal = Terminal::new(TestBackend::new(160, 48)).ok()?;
+    // The first frame lays out the screen once.
+    tui::render_frame(&app, &mut terminal).ok()?;
+    let mut times = Vec::with_capacity(FRAMES);
+    for _ in 0..FRAMES {
+        tui::dispatch(&mut app, Msg::Step);
+        let t = Stopwatch::start();
+        tui::render_frame(&app, &mut terminal).ok()?;
+        times.push(t.elapsed().as_secs_f64() * 1e3);
+    }
+    times.sort_by(f64::total_cmp);
+    times.get(FRAMES / 2).copied()
 }
 
 /// The process's peak resident set (VmHWM), in MB.

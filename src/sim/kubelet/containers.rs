@@ -85,10 +85,11 @@ pub struct CtrRt {
     pub container_id: String,
     pub probes: probes::Probes,
     pub kill: Option<Kill>,
-    pub image: Option<ImageSpec>,
+    /// The catalog's entry for the image (shared, as image layers are).
+    pub image: Option<std::sync::Arc<ImageSpec>>,
     pub last_config_error: Option<Tick>,
     /// The environment the process was started with (exec uses it too).
-    pub env: Vec<(String, String)>,
+    pub env: super::Env,
     /// Resource accounting (cAdvisor's part of the kubelet): what `kubectl top` and the HPA
     /// read through the metrics-server (`sim::metrics`).
     pub stats: crate::sim::metrics::usage::CtrStats,
@@ -125,7 +126,7 @@ impl CtrRt {
             kill: None,
             image: None,
             last_config_error: None,
-            env: Vec::new(),
+            env: super::Env::default(),
             stats: Default::default(),
             spec,
         }
@@ -481,18 +482,32 @@ pub fn argv_of(c: &Container, image: Option<&ImageSpec>, env: &[(String, String)
 }
 
 /// Builds the container's root filesystem and mounts its volumes.
-fn setup_fs(w: &mut World, pod: &Pod, rt: &PodRt, c: &mut CtrRt) {
+/// The read-only layer of a container's root filesystem: the usual directories and the
+/// image's files, built once per image and shared by its containers (the pod's own files,
+/// such as /etc/hosts, go in each container's upper layer).
+fn image_layer(w: &mut World, image: Option<&ImageSpec>) -> std::sync::Arc<Tree> {
+    let key = image.map(|i| i.repository.clone()).unwrap_or_default();
+    if let Some(layer) = w.kubelet.image_layers.get(&key) {
+        return layer.clone();
+    }
     let mut root = Tree::new();
     for d in
         ["bin", "dev", "etc", "home", "proc", "root", "sys", "tmp", "usr/bin", "usr/local/bin", "var/log", "var/run"]
     {
         root.add_dirs(d);
     }
-    if let Some(img) = &c.image {
+    if let Some(img) = image {
         for (path, content) in &img.files {
             root.add_file(path, content.as_bytes(), 0o644);
         }
     }
+    let layer = std::sync::Arc::new(root);
+    w.kubelet.image_layers.insert(key, layer.clone());
+    layer
+}
+
+fn setup_fs(w: &mut World, pod: &Pod, rt: &PodRt, c: &mut CtrRt) {
+    let mut root = Tree::over(image_layer(w, c.image.as_deref()));
     let ip = rt.ip.clone().unwrap_or_default();
     // The pod's hostname, and its FQDN when it has a subdomain (StatefulSet pods).
     let (hostname, fqdn) = crate::sim::dns::pod_hostname(pod);
@@ -554,7 +569,7 @@ fn setup_fs(w: &mut World, pod: &Pod, rt: &PodRt, c: &mut CtrRt) {
 /// Creates and starts the container: env, filesystem, process; Created/Started events.
 fn start(w: &mut World, pod: &Pod, rt: &mut PodRt, c: &mut CtrRt) {
     let now = w.now;
-    let image_env: BTreeMap<String, String> = c.image.as_ref().map(|i| i.env.clone()).unwrap_or_default();
+    let image_env: BTreeMap<String, String> = c.image.as_deref().map(|i| i.env.clone()).unwrap_or_default();
     let env = match super::env::resolve(w, pod, &c.spec, rt, &image_env) {
         Ok(env) => env,
         Err(msg) => {
@@ -568,7 +583,7 @@ fn start(w: &mut World, pod: &Pod, rt: &mut PodRt, c: &mut CtrRt) {
     };
     c.container_id = format!("containerd://{}", w.random_hex(64));
     setup_fs(w, pod, rt, c);
-    let (argv, is_default) = argv_of(&c.spec, c.image.as_ref(), &env);
+    let (argv, is_default) = argv_of(&c.spec, c.image.as_deref(), &env);
     pod_event(w, pod, Some(&c.name), Normal, "Created", &format!("Created container {}", c.name));
     match exec::spawn(w, rt, c, &argv, is_default, &env) {
         Ok(p) => c.proc = Some(p),

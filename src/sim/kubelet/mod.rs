@@ -13,6 +13,7 @@ mod env;
 pub mod exec;
 mod probes;
 pub mod programs;
+mod shared_env;
 pub mod status;
 mod volumes;
 
@@ -28,6 +29,7 @@ use super::World;
 use crate::shell::vfs::{VolumeId, Volumes};
 
 pub use containers::{CState, CtrRt, Term};
+pub use shared_env::Env;
 pub use exec::Proc;
 pub use programs::Program;
 
@@ -105,6 +107,11 @@ pub struct Kubelets {
     /// The store resourceVersion the kubelets have seen pod changes up to.
     cursor: u64,
     synced: bool,
+    /// The distinct environments of started containers (see [`Env`]).
+    pub(crate) env_cache: shared_env::EnvCache,
+    /// The read-only root filesystem layer of each image, by repository (shared by its
+    /// containers).
+    pub(crate) image_layers: BTreeMap<String, std::sync::Arc<crate::shell::vfs::Tree>>,
     /// node → image references present on it.
     pub node_images: BTreeMap<String, BTreeSet<String>>,
     /// Every filesystem tree: containers' root filesystems and volumes.

@@ -276,7 +276,7 @@ pub fn scrape(w: &mut World) {
             );
             let memory = match &c.proc {
                 Some(p) => usage::memory_reported(
-                    usage::proc_memory_bytes(p, c.image.as_ref(), w_now(now)),
+                    usage::proc_memory_bytes(p, c.image.as_deref(), w_now(now)),
                     crate::sim::kubelet::exec::memory_limit_bytes(c),
                     usage::noise(seed, &key, 3, now),
                 ),
