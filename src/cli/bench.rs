@@ -77,6 +77,9 @@ pub struct Figures {
     pub steady_steps: Vec<(&'static str, Duration)>,
     /// Steady ticks measured.
     pub ticks: u64,
+    /// API writes (the store's change log) during the steady phase, by kind: what the churn
+    /// sets off.
+    pub steady_writes: std::collections::BTreeMap<&'static str, u64>,
 }
 
 impl Figures {
@@ -112,6 +115,10 @@ impl Figures {
         for (name, d) in &self.steady_steps {
             let per_tick = if self.ticks > 0 { d.as_secs_f64() * 1e3 / self.ticks as f64 } else { 0.0 };
             line(&format!("steady_{name}_ms"), format!("{per_tick:.3}"));
+        }
+        for (kind, n) in &self.steady_writes {
+            let per_tick = if self.ticks > 0 { *n as f64 / self.ticks as f64 } else { 0.0 };
+            line(&format!("steady_writes_{kind}_per_tick"), format!("{per_tick:.1}"));
         }
         out
     }
@@ -334,6 +341,7 @@ pub fn run(cfg: &Config) -> Result<Figures, String> {
     let mut changes = 0;
     let mut in_ticks = Duration::ZERO;
     let mut steady_steps = vec![Duration::ZERO; TICK_STEPS.len()];
+    let mut steady_writes = std::collections::BTreeMap::new();
     for i in 0..cfg.ticks {
         if i == 0 {
             changes += rollout(&mut w, &deployments[0]);
@@ -341,10 +349,16 @@ pub fn run(cfg: &Config) -> Result<Figures, String> {
         if i % 10 == 0 {
             pods = pod_keys(&w);
         }
+        let rv = w.store.resource_version();
         changes += churn(&mut w, &mut rng, &deployments, &pods);
         let t = Stopwatch::start();
         timed_tick(&mut w, &mut steady_steps);
         let d = t.elapsed();
+        if let Some(log) = w.store.watch(rv) {
+            for e in log {
+                *steady_writes.entry(e.kind.name()).or_default() += 1;
+            }
+        }
         in_ticks += d;
         times.push(d.as_secs_f64() * 1e3);
     }
@@ -374,6 +388,7 @@ pub fn run(cfg: &Config) -> Result<Figures, String> {
         converge_steps: TICK_STEPS.iter().map(|(n, _)| *n).zip(steps).collect(),
         steady_steps: TICK_STEPS.iter().map(|(n, _)| *n).zip(steady_steps).collect(),
         ticks: cfg.ticks,
+        steady_writes,
     })
 }
 

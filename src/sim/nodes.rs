@@ -130,7 +130,11 @@ pub fn reconcile(w: &mut World) {
     let now = w.now;
     let names: Vec<String> = w.store.list(Kind::Node, None).iter().map(|o| o.name().to_string()).collect();
     for name in &names {
-        let rt = w.nodes.entry(name, now);
+        // Looked up before a key is built: every node's state is read every second.
+        if !w.nodes.rt.contains_key(name.as_str()) {
+            w.nodes.entry(name, now);
+        }
+        let Some(rt) = w.nodes.rt.get_mut(name.as_str()) else { continue };
         if rt.kubelet_syncs() && now.since(rt.last_heartbeat) >= LEASE_RENEW_S {
             rt.last_heartbeat = now;
             let renew = k8s_openapi::apimachinery::pkg::apis::meta::v1::MicroTime(now.datetime());
@@ -141,7 +145,7 @@ pub fn reconcile(w: &mut World) {
             });
         }
         // nodeStatusReportFrequency: an unchanged status is still reported every 5 minutes.
-        let rt = w.nodes.entry(name, now);
+        let Some(rt) = w.nodes.rt.get_mut(name.as_str()) else { continue };
         if rt.kubelet_syncs() && now.since(rt.last_status_report) >= STATUS_REPORT_S {
             rt.last_status_report = now;
             let t = Time(now.datetime());
@@ -299,7 +303,7 @@ fn kubelet_status(w: &mut World, name: &str) {
 /// monitoring interval (the lowest-priority first, as the kubelet ranks them).
 fn eviction_manager(w: &mut World, name: &str) {
     let now = w.now;
-    let Some(rt) = w.nodes.get(name).cloned() else { return };
+    let Some(rt) = w.nodes.get(name) else { return };
     if !rt.kubelet_syncs() || !rt.memory_pressure {
         return;
     }
