@@ -11,6 +11,7 @@ pub mod cmds;
 pub mod describe;
 pub mod generators;
 pub mod jsonpath;
+pub mod kustomize;
 pub mod output;
 pub mod pod_template;
 pub mod print;

@@ -390,6 +390,16 @@ impl<'de> Visitor<'de> for NodeVisitor {
 /// sigs.k8s.io/yaml's YAMLToJSON: parse with YAML 1.1 (yaml.v2) rules, then marshal to JSON.
 /// Errors are texts as kubectl prints them after `error parsing <file>: `.
 pub fn yaml_to_json(text: &str) -> Result<Value, String> {
+    yaml_doc_to_json(text, true)
+}
+
+/// Like [`yaml_to_json`] with YAML 1.2 (yaml.v3) rules, as kustomize's kyaml reads resources:
+/// plain `yes`, `on`, `Y`... stay strings.
+pub fn yaml12_to_json(text: &str) -> Result<Value, String> {
+    yaml_doc_to_json(text, false)
+}
+
+fn yaml_doc_to_json(text: &str, yaml11: bool) -> Result<Value, String> {
     // yaml.v2 reads the first document of the chunk.
     let Some(doc) = serde_yaml::Deserializer::from_str(text).next() else {
         return Ok(Value::Null);
@@ -400,7 +410,7 @@ pub fn yaml_to_json(text: &str) -> Result<Value, String> {
             return Err(format!("error converting YAML to JSON: {}", go_yaml_error(&e)));
         }
     };
-    node_to_json(&node, text).map_err(|e| format!("error converting YAML to JSON: {e}"))
+    node_to_json(&node, text, yaml11).map_err(|e| format!("error converting YAML to JSON: {e}"))
 }
 
 /// Renders a libyaml error the way go-yaml (a port of libyaml) does in `parser.fail()`:
@@ -556,7 +566,7 @@ fn float_value(f: f64) -> Value {
     Number::from_f64(f).map(Value::Number).unwrap_or(Value::Null)
 }
 
-fn node_to_json(n: &Node, src: &str) -> Result<Value, String> {
+fn node_to_json(n: &Node, src: &str, yaml11: bool) -> Result<Value, String> {
     Ok(match n {
         Node::Null => Value::Null,
         Node::Bool(b) => Value::Bool(*b),
@@ -573,18 +583,18 @@ fn node_to_json(n: &Node, src: &str) -> Result<Value, String> {
             float_value(*f)
         }
         Node::Borrowed(s) => {
-            if is_plain(s, src) {
+            if yaml11 && is_plain(s, src) {
                 resolve_plain(s)
             } else {
                 Value::String(s.to_string())
             }
         }
         Node::Owned(s) => Value::String(s.clone()),
-        Node::Seq(items) => Value::Array(items.iter().map(|i| node_to_json(i, src)).collect::<Result<_, _>>()?),
+        Node::Seq(items) => Value::Array(items.iter().map(|i| node_to_json(i, src, yaml11)).collect::<Result<_, _>>()?),
         Node::Map(entries) => {
             let mut m = Map::new();
             for (k, v) in entries {
-                let key = match node_to_json(k, src)? {
+                let key = match node_to_json(k, src, yaml11)? {
                     Value::String(s) => s,
                     Value::Bool(b) => b.to_string(),
                     Value::Number(n) => n.to_string(),
@@ -594,7 +604,7 @@ fn node_to_json(n: &Node, src: &str) -> Result<Value, String> {
                     other => return Err(format!("unsupported map key: {other}")),
                 };
                 // Later keys win, as yaml.v2 does when unmarshalling into a map.
-                m.insert(key, node_to_json(v, src)?);
+                m.insert(key, node_to_json(v, src, yaml11)?);
             }
             Value::Object(m)
         }
