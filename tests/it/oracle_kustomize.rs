@@ -575,6 +575,231 @@ items:
         ("err-kind/d.yaml", SERVICE.into()),
         ("err-merge/kustomization.yaml", "configMapGenerator:\n- name: c\n  behavior: merge\n  literals:\n  - a=1\n".into()),
         ("err-patchfile/kustomization.yaml", "patches:\n- path: nothere.yaml\n".into()),
+        // overlays of overlays: prefixes stack, references follow.
+        ("stack/kustomization.yaml", "namePrefix: s-\nnamespace: staging\nresources:\n- ../overlays/prod\ncommonAnnotations:\n  stage: \"2\"\n".into()),
+        // generators with their own namespace; references only within a namespace.
+        (
+            "nsgen/kustomization.yaml",
+            "resources:
+- pods.yaml
+configMapGenerator:
+- name: cfg
+  namespace: a
+  literals:
+  - k=v
+secretGenerator:
+- name: creds
+  envs:
+  - creds.env
+"
+            .into(),
+        ),
+        ("nsgen/creds.env", "USER=admin\nPASS=pw\n".into()),
+        (
+            "nsgen/pods.yaml",
+            "apiVersion: v1
+kind: Pod
+metadata:
+  name: in-a
+  namespace: a
+spec:
+  containers:
+  - name: c
+    image: busybox
+    envFrom:
+    - configMapRef:
+        name: cfg
+    - secretRef:
+        name: creds
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: in-b
+  namespace: b
+spec:
+  containers:
+  - name: c
+    image: busybox
+    envFrom:
+    - configMapRef:
+        name: cfg
+---
+
+# a comment-only document
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: plain
+spec:
+  containers:
+  - name: c
+    image: busybox
+    env:
+    - name: U
+      valueFrom:
+        secretKeyRef:
+          name: creds
+          key: USER
+"
+            .into(),
+        ),
+        // RBAC and a StatefulSet with its service, claims and deprecated `bases`.
+        (
+            "sts/kustomization.yaml",
+            "bases:
+- ../stsbase
+namePrefix: p-
+commonLabels:
+  app.kubernetes.io/part-of: shop
+"
+            .into(),
+        ),
+        ("stsbase/kustomization.yaml", "resources:\n- all.yaml\n".into()),
+        (
+            "stsbase/all.yaml",
+            "apiVersion: v1
+kind: Service
+metadata:
+  name: db
+spec:
+  clusterIP: None
+  ports:
+  - port: 5432
+---
+apiVersion: apps/v1
+kind: StatefulSet
+metadata:
+  name: db
+spec:
+  serviceName: db
+  replicas: 2
+  selector:
+    matchLabels:
+      app: db
+  template:
+    metadata:
+      labels:
+        app: db
+    spec:
+      serviceAccountName: db
+      containers:
+      - name: postgres
+        image: postgres:16
+  volumeClaimTemplates:
+  - metadata:
+      name: data
+    spec:
+      storageClassName: fast
+      accessModes: [ReadWriteOnce]
+      resources:
+        requests:
+          storage: 1Gi
+---
+apiVersion: v1
+kind: ServiceAccount
+metadata:
+  name: db
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata:
+  name: db-reader
+rules:
+- apiGroups: [\"\"]
+  resources: [pods]
+  verbs: [get, list]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata:
+  name: db-reader
+subjects:
+- kind: ServiceAccount
+  name: db
+  namespace: default
+roleRef:
+  apiGroup: rbac.authorization.k8s.io
+  kind: ClusterRole
+  name: db-reader
+---
+apiVersion: storage.k8s.io/v1
+kind: StorageClass
+metadata:
+  name: fast
+provisioner: rancher.io/local-path
+---
+apiVersion: policy/v1
+kind: PodDisruptionBudget
+metadata:
+  name: db
+spec:
+  minAvailable: 1
+  selector:
+    matchLabels:
+      app: db
+"
+            .into(),
+        ),
+        // patch files: a JSON patch in YAML with a full target, a rename allowed by options.
+        (
+            "jp/kustomization.yaml",
+            "resources:
+- ../base/service.yaml
+patches:
+- path: ports.yaml
+  target:
+    group: \"\"
+    version: v1
+    kind: Service
+    name: web
+- options:
+    allowNameChange: true
+  patch: |-
+    apiVersion: v1
+    kind: Service
+    metadata:
+      name: renamed
+    spec:
+      type: NodePort
+  target:
+    kind: Service
+"
+            .into(),
+        ),
+        (
+            "jp/ports.yaml",
+            "- op: replace
+  path: /spec/ports/0/port
+  value: 8080
+- op: add
+  path: /spec/ports/-
+  value:
+    name: metrics
+    port: 9090
+- op: remove
+  path: /spec/selector
+"
+            .into(),
+        ),
+        ("err-nokind/kustomization.yaml", "resources:\n- x.yaml\n".into()),
+        ("err-nokind/x.yaml", "apiVersion: v1\nmetadata:\n  name: x\n".into()),
+        ("err-noname2/kustomization.yaml", "resources:\n- x.yaml\n".into()),
+        ("err-noname2/x.yaml", "apiVersion: v1\nkind: ConfigMap\ndata:\n  a: b\n".into()),
+        (
+            "err-jsonnotarget/kustomization.yaml",
+            "resources:\n- d.yaml\npatches:\n- patch: |-\n    - op: remove\n      path: /spec\n".into(),
+        ),
+        ("err-jsonnotarget/d.yaml", SERVICE.into()),
+        ("err-component/kustomization.yaml", "apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\nresources:\n- d.yaml\n".into()),
+        ("err-component/d.yaml", SERVICE.into()),
+        ("err-badyaml/kustomization.yaml", "resources:\n- x.yaml\n".into()),
+        ("err-badyaml/x.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: [x\n".into()),
+        ("err-labeltype/kustomization.yaml", "resources:\n- d.yaml\ncommonLabels:\n  replicas: 3\n".into()),
+        ("err-labeltype/d.yaml", SERVICE.into()),
+        ("err-twofiles/kustomization.yaml", "resources: []\n".into()),
+        ("err-twofiles/kustomization.yml", "resources: []\n".into()),
     ];
     f.sort();
     f
@@ -607,6 +832,17 @@ const CASES: &[&[&str]] = &[
     &["kustomize", "err-kind"],
     &["kustomize", "err-merge"],
     &["kustomize", "err-patchfile"],
+    &["kustomize", "stack"],
+    &["kustomize", "nsgen"],
+    &["kustomize", "sts"],
+    &["kustomize", "jp"],
+    &["kustomize", "err-nokind"],
+    &["kustomize", "err-noname2"],
+    &["kustomize", "err-jsonnotarget"],
+    &["kustomize", "err-component"],
+    &["kustomize", "err-badyaml"],
+    &["kustomize", "err-labeltype"],
+    &["kustomize", "err-twofiles"],
     &["kustomize", "nothere"],
     &["kustomize", "base/deploy.yaml"],
     &["kustomize", "base", "ns"],
@@ -666,22 +902,10 @@ fn ours(args: &[&str]) -> Run {
     }
 }
 
-/// Drops the time and process id from klog lines.
+/// Drops the time and process id from klog lines (the rest is compared as is).
 fn normalize(stderr: &str) -> String {
-    stderr
-        .lines()
-        .map(|l| {
-            let b = l.as_bytes();
-            let klog = b.len() > 5 && matches!(b[0], b'E' | b'W' | b'I') && b[1..5].iter().all(u8::is_ascii_digit);
-            if klog {
-                let rest = l.split_whitespace().skip(3).collect::<Vec<_>>().join(" ");
-                format!("{} {rest}", &l[..1])
-            } else {
-                l.to_string()
-            }
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
+    let klog = regex::Regex::new(r"(?m)^([EWI])\d{4} \d\d:\d\d:\d\d\.\d{6} +\d+ ").unwrap();
+    klog.replace_all(stderr, "$1 ").into_owned()
 }
 
 fn have_kubectl() -> bool {

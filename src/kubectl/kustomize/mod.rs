@@ -299,18 +299,25 @@ impl Builder<'_> {
             format!("accumulating resources from '{entry}': security; file '{abs}' is not in or below '{dir}'")
         } else {
             let text = self.ld.fs.read(&abs).map_err(|e| e.to_string())?;
-            let objs = read_resources(&String::from_utf8_lossy(&text), entry)
-                .map_err(|e| format!("accumulating resources from '{entry}': {e}"))?;
-            let mut err = None;
-            for obj in objs {
-                if let Err(e) = append(list, Res::new(obj)) {
-                    err = Some(format!("merging resources from '{entry}': {e}"));
-                    break;
+            match read_resources(&String::from_utf8_lossy(&text), entry) {
+                // Malformed YAML is reported as is; other errors after trying a directory.
+                Err(e) if e.starts_with("MalformedYAMLError") => {
+                    return Err(format!("accumulating resources from '{entry}': {e}"))
                 }
-            }
-            match err {
-                None => return Ok(()),
-                Some(e) => e,
+                Err(e) => format!("accumulating resources from '{entry}': {e}"),
+                Ok(objs) => {
+                    let mut err = None;
+                    for obj in objs {
+                        if let Err(e) = append(list, Res::new(obj)) {
+                            err = Some(format!("merging resources from '{entry}': {e}"));
+                            break;
+                        }
+                    }
+                    match err {
+                        None => return Ok(()),
+                        Some(e) => e,
+                    }
+                }
             }
         };
         // Then as a directory (kustomize's loader reports why it is not one).
@@ -366,9 +373,6 @@ impl Builder<'_> {
         }
         if !errs.is_empty() {
             return Err(format!("Failed to read kustomization file under {dir}:\n{}", errs.join("\n")));
-        }
-        if k.kind == "Component" {
-            return Err("kubedojo does not simulate kustomize components yet".into());
         }
         if let Some(field) = k.unsupported.first() {
             return Err(format!("kubedojo does not simulate the kustomization field '{field}' yet"));
@@ -517,18 +521,34 @@ fn check_object(v: &Value) -> Result<(), String> {
         return Err("expected a map for a resource".into());
     }
     if v.get("kind").and_then(Value::as_str).unwrap_or("").is_empty() {
-        return Err(format!("missing kind in object {}", crate::kubectl::output::json::to_json_compact(v)));
+        return Err(format!("missing kind in object {}", go_meta(v)));
     }
     if name_of(v).is_empty() && v.pointer("/metadata/generateName").is_none() {
-        return Err(format!(
-            "missing metadata.name in object {{{{{} {}}} {{{} {}}}}}",
-            v.get("apiVersion").and_then(Value::as_str).unwrap_or(""),
-            v.get("kind").and_then(Value::as_str).unwrap_or(""),
-            name_of(v),
-            namespace_of(v)
-        ));
+        return Err(format!("missing metadata.name in object {}", go_meta(v)));
     }
     Ok(())
+}
+
+/// Go's `%v` of kyaml's ResourceMeta: `{{v1 ConfigMap} {{name ns} map[k:v] map[]}}`.
+fn go_meta(v: &Value) -> String {
+    let s = |p: &str| v.pointer(p).and_then(Value::as_str).unwrap_or("").to_string();
+    let map = |p: &str| {
+        let items: Vec<String> = v
+            .pointer(p)
+            .and_then(Value::as_object)
+            .map(|m| m.iter().map(|(k, x)| format!("{k}:{}", x.as_str().unwrap_or(""))).collect())
+            .unwrap_or_default();
+        format!("map[{}]", items.join(" "))
+    };
+    format!(
+        "{{{{{} {}}} {{{{{} {}}} {} {}}}}}",
+        s("/apiVersion"),
+        s("/kind"),
+        s("/metadata/name"),
+        s("/metadata/namespace"),
+        map("/metadata/labels"),
+        map("/metadata/annotations")
+    )
 }
 
 /// Splits a YAML stream on `---` document separators.

@@ -10,6 +10,7 @@
 use serde_json::{Map, Value};
 
 use super::{json_type, name_of, namespace_of, Gvk, Loader, Res};
+use crate::sim::api::errors::go_quote;
 
 /// Keys kyaml tries, in order, to merge a list it has no schema for.
 const INFERRED_KEYS: [&str; 7] = ["mountPath", "devicePath", "ip", "type", "topologyKey", "name", "containerPort"];
@@ -378,9 +379,12 @@ pub(super) fn patch_entry(ld: Loader, dir: &str, entry: &Value, list: &mut Vec<R
         return Err(trouble("patch and path can't be set at the same time\n".to_string() + &config()));
     }
     let (text, source) = if path.is_empty() {
-        (inline.to_string(), inline.to_string())
+        (inline.to_string(), format!("[patch: {}]", go_quote(inline)))
     } else {
-        (load(ld, dir, path).map_err(|e| trouble(format!("failed to get the patch file from path({path}): {e}")))?, path.to_string())
+        (
+            load(ld, dir, path).map_err(|e| trouble(format!("failed to get the patch file from path({path}): {e}")))?,
+            format!("[path: {}]", go_quote(path)),
+        )
     };
     let parsed = parse_patch(&text, &source).map_err(trouble)?;
     let opts = m.get("options").and_then(Value::as_object);

@@ -407,7 +407,7 @@ fn yaml_doc_to_json(text: &str, yaml11: bool) -> Result<Value, String> {
     let node: Node = match de::Deserialize::deserialize(doc) {
         Ok(n) => n,
         Err(e) => {
-            return Err(format!("error converting YAML to JSON: {}", go_yaml_error(&e)));
+            return Err(format!("error converting YAML to JSON: {}", go_yaml_error(&e, !yaml11)));
         }
     };
     node_to_json(&node, text, yaml11).map_err(|e| format!("error converting YAML to JSON: {e}"))
@@ -416,7 +416,8 @@ fn yaml_doc_to_json(text: &str, yaml11: bool) -> Result<Value, String> {
 /// Renders a libyaml error the way go-yaml (a port of libyaml) does in `parser.fail()`:
 /// scanner errors report the 1-based line of the problem, parser errors the 0-based one,
 /// and a problem on the first line falls back to the context's line or to no line at all.
-fn go_yaml_error(e: &serde_yaml::Error) -> String {
+/// With `v3`, go-yaml v3's choice of line: the context's mark first, then the problem's.
+fn go_yaml_error(e: &serde_yaml::Error, v3: bool) -> String {
     let debug = format!("{e:?}");
     let display = e.to_string();
     let problem = display.split(" at line ").next().unwrap_or(&display).to_string();
@@ -436,12 +437,17 @@ fn go_yaml_error(e: &serde_yaml::Error) -> String {
     // serde_yaml shows 1-based lines; go-yaml works on 0-based marks.
     let problem0 = mark_line("problem_mark: ").unwrap_or(1).saturating_sub(1);
     let context0 = mark_line("context_mark: ").unwrap_or(1).saturating_sub(1);
-    let line = if problem0 != 0 {
-        if scanner {
-            problem0 + 1
+    let bump = |l: usize| if scanner { l + 1 } else { l };
+    let line = if v3 {
+        if context0 != 0 {
+            bump(context0)
+        } else if problem0 != 0 {
+            bump(problem0)
         } else {
-            problem0
+            0
         }
+    } else if problem0 != 0 {
+        bump(problem0)
     } else {
         context0
     };
