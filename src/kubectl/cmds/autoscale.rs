@@ -217,6 +217,9 @@ pub fn run(ctx: &mut Ctx, args: &[String]) {
     let mut count = 0;
     for (kind, name) in &targets.items {
         // Without a name the builder lists every object of the type.
+        if let Err(e) = super::auth::authorize_read(ctx, *kind, &ns, name.as_deref()) {
+            return ctx.out.fail(&e);
+        }
         let names: Vec<String> = match name {
             Some(n) => vec![n.clone()],
             None => ctx.world.store.list(*kind, Some(&ns)).iter().map(|o| o.name().to_string()).collect(),
@@ -279,6 +282,9 @@ pub fn run(ctx: &mut Ctx, args: &[String]) {
                 Ok(o) => o,
                 Err(e) => return ctx.out.fail(&format!("error: {e}")),
             };
+            if let Err(e) = super::auth::authorize_write(ctx, "create", Kind::HorizontalPodAutoscaler, &ns, "", "") {
+                return ctx.out.fail(&e);
+            }
             match ctx.world.api_create(obj, WriteOptions { dry_run: dry == DryRun::Server }) {
                 Ok(created) => {
                     let cm = created.meta();

@@ -105,6 +105,9 @@ pub fn run(ctx: &mut Ctx, args: &[String]) {
                 return ctx.out.fail("error: resource(s) were provided, but no name was specified");
             };
             let k_ns = if kind.namespaced() { ns.as_str() } else { "" };
+            if let Err(e) = super::auth::authorize_read(ctx, kind, k_ns, Some(&name)) {
+                return ctx.out.fail(&e);
+            }
             match ctx.world.store.get(kind, k_ns, &name) {
                 Some(o) => objects.push(o.clone()),
                 None => return ctx.out.fail(&super::get::not_found(kind, &name)),
@@ -166,6 +169,9 @@ pub fn run(ctx: &mut Ctx, args: &[String]) {
         };
         obj.meta_mut().namespace = Some(ns.clone());
         obj.meta_mut().creation_timestamp = None;
+        if let Err(e) = super::auth::authorize_write(ctx, "create", Kind::Service, &ns, "", "") {
+            return ctx.out.fail(&e);
+        }
         match ctx.world.api_create(obj, WriteOptions { dry_run: dry == DryRun::Server }) {
             Ok(created) => {
                 if format.is_table() {
