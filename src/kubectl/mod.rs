@@ -10,6 +10,7 @@ pub mod age;
 pub mod cmds;
 pub mod describe;
 pub mod generators;
+pub mod gotemplate;
 pub mod jsonpath;
 pub mod kustomize;
 pub mod output;

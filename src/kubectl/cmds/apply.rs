@@ -167,7 +167,7 @@ fn run_files(ctx: &mut Ctx, m: &ArgMatches, apply: bool) {
         Ok(d) => d,
         Err(e) => return ctx.out.fail(&e),
     };
-    let format = match Format::parse(m.get_one::<String>("output").map(String::as_str)) {
+    let format = match Format::from_flags(ctx, &m) {
         Ok(f) => f,
         Err(e) => return ctx.out.fail(&e),
     };

@@ -491,7 +491,7 @@ fn combine_resource_group(resources: &[String], groups: &[String]) -> String {
 fn whoami(ctx: &mut Ctx, args: &[String]) {
     let cmd = super::output_args(command("auth whoami")).arg(Arg::new("args").num_args(0..).action(ArgAction::Append));
     let Some(m) = parse(ctx, cmd, args) else { return };
-    let format = match Format::parse(m.get_one::<String>("output").map(String::as_str)) {
+    let format = match Format::from_flags(ctx, &m) {
         Ok(f) => f,
         Err(e) => return ctx.out.fail(&e),
     };

@@ -45,7 +45,7 @@ pub fn run(ctx: &mut Ctx, args: &[String]) {
         Ok(d) => d,
         Err(e) => return ctx.out.fail(&e),
     };
-    let format = match Format::parse(m.get_one::<String>("output").map(String::as_str)) {
+    let format = match Format::from_flags(ctx, &m) {
         Ok(f) => f,
         Err(e) => return ctx.out.fail(&e),
     };

@@ -120,7 +120,7 @@ fn get(ctx: &mut Ctx, m: &ArgMatches) {
         Ok(t) => t,
         Err(e) => return ctx.out.fail(&e),
     };
-    let format = match Format::parse(m.get_one::<String>("output").map(String::as_str)) {
+    let format = match Format::from_flags(ctx, &m) {
         Ok(f) => f,
         Err(e) => return ctx.out.fail(&e),
     };
