@@ -85,6 +85,7 @@ kubectl apply -k app/overlays/dev
 sed -i 's/GREETING=hi/GREETING=hey/' app/overlays/dev/kustomization.yaml
 kubectl apply -k app/overlays/dev
 kubectl get cm -n dev
+kubectl replace -k app/overlays/dev
 kubectl delete -k app/overlays/dev
 sleep 10
 kubectl get all,cm -n dev
@@ -95,5 +96,6 @@ kubectl apply -R -k app/base
 mkdir -p tree/sub
 cp app/base/service.yaml tree/
 sed 's/name: web/name: api/' app/base/service.yaml > tree/sub/api.yaml
+sed 's/name: web/name: zzz/' app/base/service.yaml > tree/sub-svc.yaml
 kubectl apply -f tree --dry-run=client
 kubectl apply -R -f tree --dry-run=client

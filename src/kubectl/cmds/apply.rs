@@ -44,21 +44,8 @@ pub(crate) fn read_objects(
         }
         let path = crate::shell::vfs::resolve_path(&ctx.cwd, f);
         if ctx.files.is_dir(&path) {
-            let mut stack = vec![path.clone()];
             let mut found = Vec::new();
-            while let Some(dir) = stack.pop() {
-                for name in ctx.files.list(&dir).unwrap_or_default() {
-                    let p = format!("{}/{}", dir.trim_end_matches('/'), name);
-                    if ctx.files.is_dir(&p) {
-                        if recursive {
-                            stack.push(p);
-                        }
-                    } else if name.ends_with(".yaml") || name.ends_with(".yml") || name.ends_with(".json") {
-                        found.push(p);
-                    }
-                }
-            }
-            found.sort();
+            walk_manifests(&*ctx.files, &path, recursive, &mut found);
             for p in found {
                 let text = ctx.files.read(&p).map_err(|e| format!("error: {e}"))?;
                 let shown = p.strip_prefix(&format!("{}/", ctx.cwd.trim_end_matches('/'))).unwrap_or(&p).to_string();
@@ -82,6 +69,22 @@ pub(crate) fn read_objects(
         }
     }
     Ok(docs)
+}
+
+/// The manifests of a directory in filepath.Walk's order (each directory's entries by name,
+/// descending into subdirectories where they sort, with `-R`): files ending in .yaml, .yml
+/// or .json.
+fn walk_manifests(files: &dyn crate::shell::Fs, dir: &str, recursive: bool, found: &mut Vec<String>) {
+    for name in files.list(dir).unwrap_or_default() {
+        let p = format!("{}/{}", dir.trim_end_matches('/'), name);
+        if files.is_dir(&p) {
+            if recursive {
+                walk_manifests(files, &p, recursive, found);
+            }
+        } else if name.ends_with(".yaml") || name.ends_with(".yml") || name.ends_with(".json") {
+            found.push(p);
+        }
+    }
 }
 
 /// Decodes one manifest object as kubectl's resource builder does.

@@ -49,9 +49,6 @@ pub fn run(ctx: &mut Ctx, args: &[String]) {
         Ok(f) => f,
         Err(e) => return ctx.out.fail(&e),
     };
-    if m.get_one::<String>("kustomize").is_some() {
-        return ctx.out.fail("error: kubedojo does not simulate kustomize (-k) yet");
-    }
     let ns = namespace(ctx, &m);
     let ns_given = m.get_one::<String>("namespace").is_some();
     let get = |k: &str| m.get_one::<String>(k).cloned().unwrap_or_default();
@@ -75,9 +72,14 @@ pub fn run(ctx: &mut Ctx, args: &[String]) {
     // The objects to expose: from files as written, else from the server.
     let files: Vec<String> = m.get_many::<String>("filename").map(|v| v.cloned().collect()).unwrap_or_default();
     let positional: Vec<String> = m.get_many::<String>("args").map(|v| v.cloned().collect()).unwrap_or_default();
+    let kustomize = m.get_one::<String>("kustomize").cloned();
     let mut objects: Vec<Object> = Vec::new();
-    if !files.is_empty() {
-        let docs = match super::apply::read_objects(ctx, &files, m.get_flag("recursive"), true) {
+    if !files.is_empty() || kustomize.is_some() {
+        let read = match &kustomize {
+            Some(dir) => super::apply::read_kustomize(ctx, dir),
+            None => super::apply::read_objects(ctx, &files, m.get_flag("recursive"), true),
+        };
+        let docs = match read {
             Ok(d) => d,
             Err(e) => return ctx.out.fail(&e),
         };
