@@ -151,6 +151,10 @@ enum Tok {
     Comma,
 }
 
+/// An action's tokens with their offsets, the length before the closing delimiter, and
+/// whether the close trims (` -}}`).
+type Lexed = (Vec<(Tok, usize)>, usize, bool);
+
 /// A piece of the template: text, or an action's tokens (with their byte offsets in the
 /// template) and its line.
 enum Piece {
@@ -220,7 +224,7 @@ fn split(src: &str) -> Result<Vec<Piece>, String> {
 
 /// Lexes one action starting at byte `base` of the template; returns its tokens with their
 /// offsets, the length before the closing delimiter, and whether it ends with ` -}}`.
-fn lex_action(s: &str, base: usize, line: usize) -> Result<(Vec<(Tok, usize)>, usize, bool), String> {
+fn lex_action(s: &str, base: usize, line: usize) -> Result<Lexed, String> {
     let b = s.as_bytes();
     let mut i = 0;
     let mut toks = Vec::new();
@@ -289,8 +293,7 @@ fn lex_action(s: &str, base: usize, line: usize) -> Result<(Vec<(Tok, usize)>, u
                                 b'0' => out.push('\0'),
                                 b'x' => {
                                     let hex = s.get(j + 2..j + 4).unwrap_or("");
-                                    let v = u8::from_str_radix(hex, 16)
-                                        .map_err(|_| perr(line, "invalid syntax"))?;
+                                    let v = u8::from_str_radix(hex, 16).map_err(|_| perr(line, "invalid syntax"))?;
                                     out.push(v as char);
                                     j += 2;
                                 }
@@ -392,14 +395,14 @@ pub fn parse(src: &str) -> Result<Template, String> {
     let (nodes, end) = p.list()?;
     match end {
         End::Eof => Ok(Template { nodes, src: src.to_string() }),
-        End::End => Err(perr(p.last_line, "unexpected {{end}}")),
+        End::Close => Err(perr(p.last_line, "unexpected {{end}}")),
         End::Else(_) => Err(perr(p.last_line, "unexpected {{else}}")),
     }
 }
 
 enum End {
     Eof,
-    End,
+    Close,
     /// `{{else}}` or `{{else if ...}}` (the pipeline of the `if`).
     Else(Option<Pipe>),
 }
@@ -426,7 +429,7 @@ impl Parser {
                         _ => String::new(),
                     };
                     match first.as_str() {
-                        "end" => return Ok((nodes, End::End)),
+                        "end" => return Ok((nodes, End::Close)),
                         "else" => {
                             if matches!(toks.get(1), Some((Tok::Ident(w), _)) if w == "if") {
                                 let pipe = pipeline(&toks[2..], line)?;
@@ -455,11 +458,11 @@ impl Parser {
         let (body, end) = self.list()?;
         let els = match end {
             End::Eof => return Err(perr(self.last_line, "unexpected EOF")),
-            End::End => Vec::new(),
+            End::Close => Vec::new(),
             End::Else(None) => {
                 let (els, end) = self.list()?;
                 match end {
-                    End::End => els,
+                    End::Close => els,
                     End::Eof => return Err(perr(self.last_line, "unexpected EOF")),
                     End::Else(_) => return Err(perr(self.last_line, "expected end; found {{else}}")),
                 }
@@ -931,12 +934,22 @@ impl Exec<'_> {
                 Val::Missing => Val::Missing,
                 Val::J(Value::Object(m)) => m.get(f).cloned().map(Val::J).unwrap_or(Val::Missing),
                 Val::J(Value::Null) => {
-                    return Err(xerr(self.src, pos, &node.to_string(), &format!("nil pointer evaluating interface {{}}.{f}")))
+                    return Err(xerr(
+                        self.src,
+                        pos,
+                        &node.to_string(),
+                        &format!("nil pointer evaluating interface {{}}.{f}"),
+                    ))
                 }
                 other => {
                     // A value from the data has the static type interface {}.
                     let ty = if matches!(other, Val::J(_)) { "interface {}" } else { other.go_type() };
-                    return Err(xerr(self.src, pos, &node.to_string(), &format!("can't evaluate field {f} in type {ty}")));
+                    return Err(xerr(
+                        self.src,
+                        pos,
+                        &node.to_string(),
+                        &format!("can't evaluate field {f} in type {ty}"),
+                    ));
                 }
             };
         }
@@ -1226,7 +1239,10 @@ mod tests {
         let d = json!({"metadata": {"name": "web", "labels": {"app": "web"}, "creationTimestamp": null},
             "spec": {"replicas": 3, "containers": [{"name": "a", "image": "nginx", "resources": {}}]}});
         assert_eq!(run("{{.metadata.name}} {{.spec.replicas}}", &d), "web 3");
-        assert_eq!(run("{{.metadata.labels}} {{.nope}} {{.metadata.creationTimestamp}}", &d), "map[app:web] <no value> <no value>");
+        assert_eq!(
+            run("{{.metadata.labels}} {{.nope}} {{.metadata.creationTimestamp}}", &d),
+            "map[app:web] <no value> <no value>"
+        );
         assert_eq!(run("{{.spec.containers}}", &d), "[map[image:nginx name:a resources:map[]]]");
         assert_eq!(run("{{range .spec.containers}}{{.name}}={{.image}}\n{{end}}", &d), "a=nginx\n");
         assert_eq!(run("{{index .metadata.labels \"app\"}}", &d), "web");

@@ -162,7 +162,8 @@ pub fn print_template(ctx: &mut Ctx, template: &str, doc: &Value, raw: &str) {
                 "Error executing template: {e}. Printing more information for debugging the template:\n\ttemplate was:\n\t\t{template}\n\traw data was:\n\t\t{raw}\n\tobject given to template engine was:\n\t\t{}\n\n",
                 gotemplate::go_print(doc)
             ));
-            ctx.out.fail(&format!("error: error executing template {}: {e}", crate::sim::api::errors::go_quote(template)));
+            ctx.out
+                .fail(&format!("error: error executing template {}: {e}", crate::sim::api::errors::go_quote(template)));
         }
     }
 }

@@ -867,17 +867,13 @@ struct Run {
 }
 
 fn real(dir: &Path, args: &[&str]) -> Option<Run> {
-    let out = Command::new("kubectl")
-        .args(args)
-        .current_dir(dir)
-        .env("HOME", dir)
-        .env_remove("KUBECONFIG")
-        .output()
-        .ok()?;
+    let out =
+        Command::new("kubectl").args(args).current_dir(dir).env("HOME", dir).env_remove("KUBECONFIG").output().ok()?;
     let root = dir.to_string_lossy().into_owned();
     // Go pointers printed in some errors differ from run to run.
     let ptr = regex::Regex::new("0xc[0-9a-f]{9}").unwrap();
-    let fix = |b: &[u8]| ptr.replace_all(&String::from_utf8_lossy(b).replace(&root, "/root"), "0xc000a1b2c0").into_owned();
+    let fix =
+        |b: &[u8]| ptr.replace_all(&String::from_utf8_lossy(b).replace(&root, "/root"), "0xc000a1b2c0").into_owned();
     Some(Run { stdout: fix(&out.stdout), stderr: fix(&out.stderr), code: out.status.code().unwrap_or(-1) })
 }
 

@@ -170,7 +170,7 @@ fn run_files(ctx: &mut Ctx, m: &ArgMatches, apply: bool) {
         Ok(d) => d,
         Err(e) => return ctx.out.fail(&e),
     };
-    let format = match Format::from_flags(ctx, &m) {
+    let format = match Format::from_flags(ctx, m) {
         Ok(f) => f,
         Err(e) => return ctx.out.fail(&e),
     };

@@ -59,7 +59,7 @@ fn output(o: Option<&String>, files: &dyn crate::shell::Fs, cwd: &str) -> Result
         ("jsonpath-as-json", Some(a)) => Out::Path(Format::JsonPathAsJson(a)),
         ("jsonpath" | "jsonpath-as-json", None) => return Err("error: template format specified but no template given".into()),
         (n, a) if Format::template_form(n, a.clone(), None).is_some() => {
-            return Format::template_form(n, a, Some((files, cwd))).unwrap_or_else(|| Ok(Format::Table)).map(Out::Path)
+            return Format::template_form(n, a, Some((files, cwd))).unwrap_or(Ok(Format::Table)).map(Out::Path)
         }
         _ => {
             return Err(format!("error: unable to match a printer suitable for the output format \"{o}\", allowed formats are: go-template,go-template-file,json,jsonpath,jsonpath-as-json,jsonpath-file,name,template,templatefile,yaml"))

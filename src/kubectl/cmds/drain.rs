@@ -239,7 +239,8 @@ fn evict_and_wait(ctx: &mut Ctx, o: &Opts, pods: Vec<Pod>) -> Result<(), Failure
             let ns = p.metadata.namespace.clone().unwrap_or_default();
             let name = p.metadata.name.clone().unwrap_or_default();
             let request = if using_eviction {
-                crate::sim::api::rbac::Attributes::for_kind("create", Kind::Pod, &ns, &name).with_subresource("eviction")
+                crate::sim::api::rbac::Attributes::for_kind("create", Kind::Pod, &ns, &name)
+                    .with_subresource("eviction")
             } else {
                 crate::sim::api::rbac::Attributes::for_kind("delete", Kind::Pod, &ns, &name)
             };

@@ -120,7 +120,7 @@ fn get(ctx: &mut Ctx, m: &ArgMatches) {
         Ok(t) => t,
         Err(e) => return ctx.out.fail(&e),
     };
-    let format = match Format::from_flags(ctx, &m) {
+    let format = match Format::from_flags(ctx, m) {
         Ok(f) => f,
         Err(e) => return ctx.out.fail(&e),
     };

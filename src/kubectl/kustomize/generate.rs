@@ -26,8 +26,7 @@ pub(super) fn run(ld: Loader, dir: &str, k: &Kustomization) -> Result<Vec<Res>, 
 }
 
 /// Fields of ConfigMapArgs / SecretArgs.
-const ARG_FIELDS: &[&str] =
-    &["name", "namespace", "behavior", "literals", "files", "envs", "env", "options", "type"];
+const ARG_FIELDS: &[&str] = &["name", "namespace", "behavior", "literals", "files", "envs", "env", "options", "type"];
 
 fn generate(ld: Loader, dir: &str, args: &Value, secret: bool, global: &Value) -> Result<Res, String> {
     // kustomize says "configmap" for both generators.
@@ -105,7 +104,10 @@ fn generate(ld: Loader, dir: &str, args: &Value, secret: bool, global: &Value) -
     let mut binary = Map::new();
     for (key, value) in pairs {
         if data.contains_key(&key) || binary.contains_key(&key) {
-            return Err(format!("{} {name} illegally repeats the key `{key}`", if secret { "secret" } else { "configmap" }));
+            return Err(format!(
+                "{} {name} illegally repeats the key `{key}`",
+                if secret { "secret" } else { "configmap" }
+            ));
         }
         let b64 = || Value::String(base64::engine::general_purpose::STANDARD.encode(&value));
         if secret {
@@ -136,9 +138,7 @@ fn generate(ld: Loader, dir: &str, args: &Value, secret: bool, global: &Value) -
             }
         }
     }
-    let flag = |key: &str| {
-        [&local, global].iter().any(|o| o.get(key).and_then(Value::as_bool).unwrap_or(false))
-    };
+    let flag = |key: &str| [&local, global].iter().any(|o| o.get(key).and_then(Value::as_bool).unwrap_or(false));
     let mut obj = if secret {
         json!({"apiVersion": "v1", "kind": "Secret", "metadata": {"name": name}})
     } else {
@@ -266,7 +266,8 @@ mod tests {
         // `kubectl kustomize` names these cfg-6b56fdfggc and sec-25k92892fb.
         let cm = json!({"kind": "ConfigMap", "metadata": {"name": "cfg"}, "data": {"A": "1", "B": "two"}});
         assert_eq!(hash(&cm), "6b56fdfggc");
-        let s = json!({"kind": "Secret", "metadata": {"name": "sec"}, "type": "Opaque", "data": {"password": "czNjcjN0"}});
+        let s =
+            json!({"kind": "Secret", "metadata": {"name": "sec"}, "type": "Opaque", "data": {"password": "czNjcjN0"}});
         assert_eq!(hash(&s), "25k92892fb");
     }
 

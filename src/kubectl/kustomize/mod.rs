@@ -328,7 +328,9 @@ impl Builder<'_> {
             ));
         }
         if !self.ld.fs.is_dir(&abs) {
-            return Err(format!("accumulation err='{file_err}': must build at directory: '{abs}': file is not directory"));
+            return Err(format!(
+                "accumulation err='{file_err}': must build at directory: '{abs}': file is not directory"
+            ));
         }
         let sub = match self.accumulate(&abs) {
             Ok(s) => s,
@@ -345,7 +347,8 @@ impl Builder<'_> {
     }
 
     fn load_kustomization(&mut self, dir: &str) -> Result<Kustomization, String> {
-        let found: Vec<&str> = KUST_FILES.iter().copied().filter(|f| self.ld.fs.exists(&format!("{dir}/{f}"))).collect();
+        let found: Vec<&str> =
+            KUST_FILES.iter().copied().filter(|f| self.ld.fs.exists(&format!("{dir}/{f}"))).collect();
         let file = match found.as_slice() {
             [] => {
                 return Err(format!(
@@ -430,7 +433,12 @@ fn merge_generated(list: &mut Vec<Res>, mut res: Res) -> Result<(), String> {
                 "replace" | "merge" => {
                     let merge = res.behavior == "merge";
                     for key in ["labels", "annotations"] {
-                        let mut m = old.obj.pointer(&format!("/metadata/{key}")).and_then(Value::as_object).cloned().unwrap_or_default();
+                        let mut m = old
+                            .obj
+                            .pointer(&format!("/metadata/{key}"))
+                            .and_then(Value::as_object)
+                            .cloned()
+                            .unwrap_or_default();
                         if let Some(new) = res.obj.pointer(&format!("/metadata/{key}")).and_then(Value::as_object) {
                             for (k, v) in new {
                                 m.insert(k.clone(), v.clone());
@@ -728,19 +736,18 @@ fn mismatch(v: &Value, go_type: &str) -> (&'static str, String) {
         (t, Value::Array(items)) if t.starts_with("[]") => {
             items.iter().find(|i| !fits(i, &t[2..])).map(|i| mismatch(i, &t[2..])).unwrap_or(("array", t.to_string()))
         }
-        (t, Value::Object(m)) if t.starts_with("map[string]") => m
-            .values()
-            .find(|i| !fits(i, &t[11..]))
-            .map(|i| mismatch(i, &t[11..]))
-            .unwrap_or(("object", t.to_string())),
+        (t, Value::Object(m)) if t.starts_with("map[string]") => {
+            m.values().find(|i| !fits(i, &t[11..])).map(|i| mismatch(i, &t[11..])).unwrap_or(("object", t.to_string()))
+        }
         (t, v) => (json_type(v), t.to_string()),
     }
 }
 
 impl Kustomization {
     fn parse(text: &str) -> Result<Kustomization, String> {
-        let v = crate::sim::api::decode::yaml_to_json(text)
-            .map_err(|e| format!("invalid Kustomization: {}", e.trim_start_matches("error converting YAML to JSON: ")))?;
+        let v = crate::sim::api::decode::yaml_to_json(text).map_err(|e| {
+            format!("invalid Kustomization: {}", e.trim_start_matches("error converting YAML to JSON: "))
+        })?;
         let m = match v {
             Value::Null => Map::new(),
             Value::Object(m) => m,
@@ -822,10 +829,17 @@ impl Kustomization {
                     k.unsupported.push("vars".into());
                 }
                 "metadata" | "buildMetadata" | "sortOptions" => {}
-                "openapi" | "replacements" | "components" | "crds" | "helmGlobals" | "helmCharts"
-                | "helmChartInflationGenerator" | "configurations" | "generators" | "transformers" | "validators" => {
-                    k.unsupported.push(field.to_string())
-                }
+                "openapi"
+                | "replacements"
+                | "components"
+                | "crds"
+                | "helmGlobals"
+                | "helmCharts"
+                | "helmChartInflationGenerator"
+                | "configurations"
+                | "generators"
+                | "transformers"
+                | "validators" => k.unsupported.push(field.to_string()),
                 _ => {}
             }
         }

@@ -119,7 +119,9 @@ fn select<'a>(list: &'a [Res], target_kind: &str, old: &str, referrer: &Res) -> 
     let mut cands: Vec<&Res> = list.iter().filter(|r| r.kind() == target_kind && r.had_name(old)).collect();
     if !cluster_scoped(referrer.kind()) {
         let ns = referrer.namespace();
-        cands.retain(|r| cluster_scoped(r.kind()) || r.kind() == "ServiceAccount" || super::same_ns(&r.namespace(), &ns));
+        cands.retain(|r| {
+            cluster_scoped(r.kind()) || r.kind() == "ServiceAccount" || super::same_ns(&r.namespace(), &ns)
+        });
     }
     if cands.len() == 1 {
         return cands.pop();

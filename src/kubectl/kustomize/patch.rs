@@ -248,7 +248,8 @@ fn parse_patch(text: &str, source: &str) -> Result<Parsed, String> {
     if let Some(v @ Value::Array(_)) = as_list {
         return Ok(Parsed::Json(v));
     }
-    let docs = super::read_resources(text, source).map_err(|_| format!("unable to parse SM or JSON patch from {source}"))?;
+    let docs =
+        super::read_resources(text, source).map_err(|_| format!("unable to parse SM or JSON patch from {source}"))?;
     if docs.is_empty() {
         return Err(format!("unable to parse SM or JSON patch from {source}"));
     }
@@ -371,7 +372,8 @@ pub(super) fn patch_entry(ld: Loader, dir: &str, entry: &Value, list: &mut Vec<R
         }
         crate::kubectl::output::yaml::to_yaml(&Value::Object(c))
     };
-    let trouble = |e: String| format!("trouble configuring builtin PatchTransformer with config: `\n{}`: {e}", config());
+    let trouble =
+        |e: String| format!("trouble configuring builtin PatchTransformer with config: `\n{}`: {e}", config());
     if path.is_empty() && inline.is_empty() {
         return Err(trouble("must specify one of patch and path in\n".to_string() + &config()));
     }
@@ -440,8 +442,11 @@ pub(super) fn json6902_entry(ld: Loader, dir: &str, entry: &Value, list: &mut [R
     let sel = Selector::parse(target).map_err(|e| format!("invalid Kustomization: {e}"))?;
     let path = m.get("path").and_then(Value::as_str).unwrap_or("");
     let inline = m.get("patch").and_then(Value::as_str).unwrap_or("");
-    let (text, source) =
-        if path.is_empty() { (inline.to_string(), inline.to_string()) } else { (load(ld, dir, path)?, path.to_string()) };
+    let (text, source) = if path.is_empty() {
+        (inline.to_string(), inline.to_string())
+    } else {
+        (load(ld, dir, path)?, path.to_string())
+    };
     let ops = if text.trim_start().starts_with('[') {
         serde_json::from_str::<Value>(text.trim()).map_err(|e| e.to_string())?
     } else {
