@@ -471,6 +471,9 @@ fn list(content: Option<&Path>) -> i32 {
     };
     let store = ProgressStore::open_default();
     let mut out = String::new();
+    // Columns as wide as the longest id and title, so that every row lines up.
+    let id_w = course.lessons.values().map(|l| l.id.chars().count()).max().unwrap_or(0);
+    let title_w = course.lessons.values().map(|l| l.title.chars().count()).max().unwrap_or(0);
     for (domain, lessons) in course.by_domain() {
         match domain {
             Some(d) => out.push_str(&format!("{} ({}%)\n", d.title(), d.weight_percent())),
@@ -499,7 +502,7 @@ fn list(content: Option<&Path>) -> i32 {
                 (Some(e), _) => format!("{} min, {} tasks, pass {}%", e.time_limit_minutes, l.steps.len(), e.pass_mark),
                 (None, _) => format!("{}, {} min", l.difficulty.as_str(), l.minutes),
             };
-            out.push_str(&format!("  {mark:<6} {:<28} {:<44} {extra}\n", l.id, l.title));
+            out.push_str(&format!("  {mark:<6} {:<id_w$} {:<title_w$} {extra}\n", l.id, l.title));
         }
     }
     if out.is_empty() {

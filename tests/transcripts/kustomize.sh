@@ -86,6 +86,7 @@ sed -i 's/GREETING=hi/GREETING=hey/' app/overlays/dev/kustomization.yaml
 kubectl apply -k app/overlays/dev
 kubectl get cm -n dev
 kubectl replace -k app/overlays/dev
+kubectl get -k app/overlays/dev
 kubectl delete -k app/overlays/dev
 sleep 10
 kubectl get all,cm -n dev

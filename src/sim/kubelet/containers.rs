@@ -538,11 +538,43 @@ fn setup_fs(w: &mut World, pod: &Pod, rt: &PodRt, c: &mut CtrRt) {
     let _ = pod;
 }
 
+/// The kubelet's `verifyRunAsNonRoot`: with `runAsNonRoot: true` in the effective security
+/// context (the container's fields over the pod's), a `runAsUser` of 0 breaks the policy,
+/// and without a `runAsUser` the image's user decides. Every image of the catalog runs as
+/// root (no `USER` in its config), so that case always fails.
+pub fn verify_run_as_non_root(pod: &Pod, c: &Container) -> Result<(), String> {
+    let pod_sc = pod.spec.as_ref().and_then(|s| s.security_context.as_ref());
+    let sc = c.security_context.as_ref();
+    let non_root = sc.and_then(|s| s.run_as_non_root).or(pod_sc.and_then(|s| s.run_as_non_root));
+    if non_root != Some(true) {
+        return Ok(());
+    }
+    let meta = &pod.metadata;
+    let who = format!(
+        "{}_{}({})",
+        meta.name.as_deref().unwrap_or_default(),
+        meta.namespace.as_deref().unwrap_or_default(),
+        meta.uid.as_deref().unwrap_or_default()
+    );
+    match sc.and_then(|s| s.run_as_user).or(pod_sc.and_then(|s| s.run_as_user)) {
+        Some(0) => Err(format!("container's runAsUser breaks non-root policy (pod: {who:?}, container: {})", c.name)),
+        Some(_) => Ok(()),
+        None => {
+            Err(format!("container has runAsNonRoot and image will run as root (pod: {who:?}, container: {})", c.name))
+        }
+    }
+}
+
 /// Creates and starts the container: env, filesystem, process; Created/Started events.
 fn start(w: &mut World, pod: &Pod, rt: &mut PodRt, c: &mut CtrRt) {
     let now = w.now;
     let image_env: BTreeMap<String, String> = c.image.as_ref().map(|i| i.env.clone()).unwrap_or_default();
-    let env = match super::env::resolve(w, pod, &c.spec, rt, &image_env) {
+    // The kubelet builds the environment first, then checks runAsNonRoot; both failures
+    // are CreateContainerConfigError, retried at each sync.
+    let env = match super::env::resolve(w, pod, &c.spec, rt, &image_env).and_then(|env| {
+        verify_run_as_non_root(pod, &c.spec)?;
+        Ok(env)
+    }) {
         Ok(env) => env,
         Err(msg) => {
             c.state = CState::Waiting { reason: "CreateContainerConfigError".into(), message: Some(msg.clone()) };

@@ -120,8 +120,14 @@ fn container_status(c: &CtrRt) -> ContainerStatus {
     ContainerStatus {
         name: c.name.clone(),
         container_id: created.then(|| c.container_id.clone()),
-        image: if c.image_ref.is_empty() { c.spec.image.clone().unwrap_or_default() } else { c.image_ref.clone() },
-        image_id: c.image_id.clone(),
+        // Until the runtime has a container, the kubelet reports the spec's image and no
+        // image ID (a CreateContainerConfigError comes after the pull, before any container).
+        image: if c.image_ref.is_empty() || !created {
+            c.spec.image.clone().unwrap_or_default()
+        } else {
+            c.image_ref.clone()
+        },
+        image_id: if created { c.image_id.clone() } else { String::new() },
         last_state: Some(c.last.as_ref().map(|t| state_of(&CState::Terminated(t.clone()))).unwrap_or_default()),
         ready: c.ready,
         restart_count: c.restarts,
