@@ -288,6 +288,11 @@ pub fn write_status(w: &mut World, pod: &Pod, rt: &mut PodRt) {
     let status = build_status(w, pod, rt);
     let ns = rt.namespace.clone();
     let name = rt.name.clone();
+    // Most syncs report what is already there: compare before `modify` copies the pod.
+    let same = w.store.get(Kind::Pod, &ns, &name).and_then(|o| o.as_pod()).is_some_and(|p| p.status.as_ref() == Some(&status));
+    if same {
+        return;
+    }
     let _ = w.store.modify(Kind::Pod, &ns, &name, |o| {
         if let Object::Pod(p) = o {
             p.status = Some(status);
