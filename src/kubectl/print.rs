@@ -1,10 +1,12 @@
 //! kubectl's output forms for objects: tables (the server's Table, formatted by the client),
-//! yaml, json, name, jsonpath, jsonpath-as-json and custom-columns, with `--sort-by`.
+//! yaml, json, name, jsonpath, jsonpath-as-json, custom-columns and go-template (and their
+//! `-file` forms, read from the learner's files), with `--sort-by`.
 
 use serde_json::{json, Value};
 
 use super::output::{json as json_out, yaml};
-use super::{jsonpath, table_printer, Ctx};
+use super::{gotemplate, jsonpath, table_printer, Ctx};
+use crate::shell::Fs;
 use crate::sim::api::table;
 use crate::sim::{Kind, Object};
 
@@ -19,18 +21,84 @@ pub enum Format {
     JsonPath(String),
     JsonPathAsJson(String),
     CustomColumns(String),
+    /// A Go template (`-o go-template=`, `-o template=`, `--template`), already checked to parse.
+    GoTemplate(String),
 }
 
 pub const ALLOWED_FORMATS: &str = "custom-columns,custom-columns-file,go-template,go-template-file,json,jsonpath,jsonpath-as-json,jsonpath-file,name,template,templatefile,wide,yaml";
 
 impl Format {
-    /// Parses `-o`; Err is kubectl's message.
+    /// Parses `-o`; Err is kubectl's message. The `-file` forms need the learner's files:
+    /// use [`Format::from_flags`].
     pub fn parse(o: Option<&str>) -> Result<Format, String> {
+        Self::parse_full(o, None, None)
+    }
+
+    /// `-o` with `--template`, reading the `-file` forms from the learner's files.
+    pub fn from_flags(ctx: &Ctx, m: &clap::ArgMatches) -> Result<Format, String> {
+        let o = m.try_get_one::<String>("output").ok().flatten().map(String::as_str);
+        let t = m.try_get_one::<String>("template").ok().flatten().map(String::as_str);
+        Self::parse_full(o, t, Some((&*ctx.files, &ctx.cwd)))
+    }
+
+    /// The template forms every printing command shares (go-template, jsonpath and their
+    /// files); None when `name` is not one of them.
+    pub fn template_form(
+        name: &str,
+        arg: Option<String>,
+        files: Option<(&dyn Fs, &str)>,
+    ) -> Option<Result<Format, String>> {
+        let read = |path: &str, what: &str| -> Result<String, String> {
+            let Some((fs, cwd)) = files else {
+                return Err(format!("error: kubedojo cannot read {path} here"));
+            };
+            fs.read(&crate::shell::vfs::resolve_path(cwd, path))
+                .map(|b| String::from_utf8_lossy(&b).into_owned())
+                .map_err(|_| format!("error: error reading {what} {path}, open {path}: no such file or directory"))
+        };
+        let go = |t: String| -> Result<Format, String> {
+            match gotemplate::parse(&t) {
+                Ok(_) => Ok(Format::GoTemplate(t)),
+                Err(e) => Err(format!("error: error parsing template {t}, {e}")),
+            }
+        };
+        let no_template = || Err("error: template format specified but no template given".to_string());
+        Some(match (name, arg) {
+            ("go-template" | "template", Some(t)) if !t.is_empty() => go(t),
+            ("go-template-file" | "templatefile", Some(p)) if !p.is_empty() => read(&p, "--template").and_then(go),
+            ("jsonpath-file", Some(p)) if !p.is_empty() => read(&p, "--template").map(Format::JsonPath),
+            ("go-template" | "template" | "go-template-file" | "templatefile" | "jsonpath-file", _) => no_template(),
+            _ => return None,
+        })
+    }
+
+    fn parse_full(o: Option<&str>, template: Option<&str>, files: Option<(&dyn Fs, &str)>) -> Result<Format, String> {
+        // `--template` alone means a Go template.
+        let o = match (o, template) {
+            (None | Some(""), Some(t)) if !t.is_empty() => Some("go-template"),
+            (o, _) => o,
+        };
         let Some(o) = o else { return Ok(Format::Table) };
         let (name, arg) = match o.split_once('=') {
             Some((n, a)) => (n, Some(a.to_string())),
-            None => (o, None),
+            None => (o, template.filter(|t| !t.is_empty()).map(str::to_string)),
         };
+        if let Some(f) = Self::template_form(name, arg.clone(), files) {
+            return f;
+        }
+        if name == "custom-columns-file" {
+            let Some(path) = arg.filter(|p| !p.is_empty()) else {
+                return Err("error: custom-columns format specified but no custom columns given".into());
+            };
+            let Some((fs, cwd)) = files else {
+                return Err(format!("error: kubedojo cannot read {path} here"));
+            };
+            let text = fs
+                .read(&crate::shell::vfs::resolve_path(cwd, &path))
+                .map(|b| String::from_utf8_lossy(&b).into_owned())
+                .map_err(|_| format!("error: error reading template {path}, open {path}: no such file or directory"))?;
+            return custom_columns_file(&text).map(Format::CustomColumns);
+        }
         Ok(match (name, arg) {
             ("wide", None) => Format::Wide,
             ("yaml", None) => Format::Yaml,
@@ -41,9 +109,6 @@ impl Format {
             ("custom-columns", Some(a)) => Format::CustomColumns(a),
             ("jsonpath" | "jsonpath-as-json", None) => return Err("error: template format specified but no template given".into()),
             ("custom-columns", None) => return Err("error: custom-columns format specified but no custom columns given".into()),
-            ("go-template" | "template" | "go-template-file" | "templatefile" | "jsonpath-file" | "custom-columns-file", _) => {
-                return Err(format!("error: kubedojo does not support -o {name} yet; use -o jsonpath or -o custom-columns"))
-            }
             _ => {
                 return Err(format!(
                     "error: unable to match a printer suitable for the output format \"{o}\", allowed formats are: {ALLOWED_FORMATS}"
@@ -54,6 +119,52 @@ impl Format {
 
     pub fn is_table(&self) -> bool {
         matches!(self, Format::Table | Format::Wide)
+    }
+}
+
+/// A custom-columns file: a line of headers, then a line of field specs, whitespace
+/// separated; as `-o custom-columns=` text.
+fn custom_columns_file(text: &str) -> Result<String, String> {
+    const FORMAT: &str =
+        "Expected format is one line of space separated headers, one line of space separated column specs.";
+    let mut lines = text.lines();
+    let Some(headers) = lines.next() else {
+        return Err(format!("error: invalid template, missing header line. {FORMAT}"));
+    };
+    let Some(specs) = lines.next() else {
+        return Err(format!("error: invalid template, missing spec line. {FORMAT}"));
+    };
+    let headers: Vec<&str> = headers.split_whitespace().collect();
+    let specs: Vec<&str> = specs.split_whitespace().collect();
+    if headers.len() != specs.len() {
+        return Err(format!(
+            "error: number of headers ({}) and field specifications ({}) don't match",
+            headers.len(),
+            specs.len()
+        ));
+    }
+    Ok(headers.iter().zip(specs.iter()).map(|(h, s)| format!("{h}:{s}")).collect::<Vec<_>>().join(","))
+}
+
+/// Prints `doc` through a Go template as kubectl's template printer does: on an execution
+/// error, what was written, then a dump for debugging on stdout, and the error. `raw` is the
+/// object's JSON as kubectl marshalled it.
+pub fn print_template(ctx: &mut Ctx, template: &str, doc: &Value, raw: &str) {
+    let t = match gotemplate::parse(template) {
+        Ok(t) => t,
+        Err(e) => return ctx.out.fail(&format!("error: error parsing template {template}, {e}")),
+    };
+    match t.execute(doc) {
+        Ok(s) => ctx.out.out(&s),
+        Err((partial, e)) => {
+            ctx.out.out(&partial);
+            ctx.out.out(&format!(
+                "Error executing template: {e}. Printing more information for debugging the template:\n\ttemplate was:\n\t\t{template}\n\traw data was:\n\t\t{raw}\n\tobject given to template engine was:\n\t\t{}\n\n",
+                gotemplate::go_print(doc)
+            ));
+            ctx.out
+                .fail(&format!("error: error executing template {}: {e}", crate::sim::api::errors::go_quote(template)));
+        }
     }
 }
 
@@ -294,7 +405,7 @@ pub fn print_objects(ctx: &mut Ctx, format: &Format, groups: &[(Kind, Vec<Object
                 ctx.out.out(&format!("{}/{}\n", o.kind().qualified_singular(), o.name()));
             }
         }
-        Format::Yaml | Format::Json | Format::JsonPath(_) | Format::JsonPathAsJson(_) => {
+        Format::Yaml | Format::Json | Format::JsonPath(_) | Format::JsonPathAsJson(_) | Format::GoTemplate(_) => {
             let doc = if bare { wire_value(&all[0]) } else { list_of(all.iter().map(wire_value).collect()) };
             print_value(ctx, format, &doc);
         }
@@ -339,6 +450,7 @@ pub fn print_value(ctx: &mut Ctx, format: &Format, doc: &Value) {
                 .unwrap_or_else(|| kind.to_lowercase());
             ctx.out.out(&format!("{q}/{name}\n"));
         }
+        Format::GoTemplate(t) => print_template(ctx, t, doc, &json_out::to_json_compact(doc)),
         Format::CustomColumns(spec) => match jsonpath::render_custom_columns(spec, std::slice::from_ref(doc), false) {
             Ok(s) => ctx.out.out(&s),
             Err(e) => {

@@ -10,6 +10,7 @@ mod lessons;
 mod oracle;
 mod oracle_create;
 mod oracle_describe;
+mod oracle_kustomize;
 mod rollouts;
 mod transcripts;
 mod tui;

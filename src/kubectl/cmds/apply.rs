@@ -44,21 +44,8 @@ pub(crate) fn read_objects(
         }
         let path = crate::shell::vfs::resolve_path(&ctx.cwd, f);
         if ctx.files.is_dir(&path) {
-            let mut stack = vec![path.clone()];
             let mut found = Vec::new();
-            while let Some(dir) = stack.pop() {
-                for name in ctx.files.list(&dir).unwrap_or_default() {
-                    let p = format!("{}/{}", dir.trim_end_matches('/'), name);
-                    if ctx.files.is_dir(&p) {
-                        if recursive {
-                            stack.push(p);
-                        }
-                    } else if name.ends_with(".yaml") || name.ends_with(".yml") || name.ends_with(".json") {
-                        found.push(p);
-                    }
-                }
-            }
-            found.sort();
+            walk_manifests(&*ctx.files, &path, recursive, &mut found);
             for p in found {
                 let text = ctx.files.read(&p).map_err(|e| format!("error: {e}"))?;
                 let shown = p.strip_prefix(&format!("{}/", ctx.cwd.trim_end_matches('/'))).unwrap_or(&p).to_string();
@@ -75,22 +62,60 @@ pub(crate) fn read_objects(
     for (source, text) in sources {
         let manifest = decode::read_manifest(&text, &source, validate);
         for d in manifest.docs {
-            let raw = d.value;
-            let known = crate::sim::Kind::from_api_version_kind(&d.api_version, &d.kind).is_some();
-            let object = if known {
-                decode::decode_object(&raw).map_err(|e| e.with_source("creating", &source).kubectl_text())
-            } else {
-                let name = raw.pointer("/metadata/name").and_then(|v| v.as_str()).unwrap_or("");
-                let ns = raw.pointer("/metadata/namespace").and_then(|v| v.as_str()).unwrap_or("");
-                Err(format!("error: {}", decode::no_kind_match_error(name, ns, &source, &d.api_version, &d.kind)))
-            };
-            docs.push(Doc { source: source.clone(), raw, object });
+            docs.push(doc_of(&source, d.value, &d.api_version, &d.kind));
         }
         if let Some(e) = manifest.error {
             docs.push(Doc { source: source.clone(), raw: Value::Null, object: Err(format!("error: {e}")) });
         }
     }
     Ok(docs)
+}
+
+/// The manifests of a directory in filepath.Walk's order (each directory's entries by name,
+/// descending into subdirectories where they sort, with `-R`): files ending in .yaml, .yml
+/// or .json.
+fn walk_manifests(files: &dyn crate::shell::Fs, dir: &str, recursive: bool, found: &mut Vec<String>) {
+    for name in files.list(dir).unwrap_or_default() {
+        let p = format!("{}/{}", dir.trim_end_matches('/'), name);
+        if files.is_dir(&p) {
+            if recursive {
+                walk_manifests(files, &p, recursive, found);
+            }
+        } else if name.ends_with(".yaml") || name.ends_with(".yml") || name.ends_with(".json") {
+            found.push(p);
+        }
+    }
+}
+
+/// Decodes one manifest object as kubectl's resource builder does.
+fn doc_of(source: &str, raw: Value, api_version: &str, kind: &str) -> Doc {
+    let known = crate::sim::Kind::from_api_version_kind(api_version, kind).is_some();
+    let object = if known {
+        decode::decode_object(&raw).map_err(|e| e.with_source("creating", source).kubectl_text())
+    } else {
+        let name = raw.pointer("/metadata/name").and_then(|v| v.as_str()).unwrap_or("");
+        let ns = raw.pointer("/metadata/namespace").and_then(|v| v.as_str()).unwrap_or("");
+        Err(format!("error: {}", decode::no_kind_match_error(name, ns, source, api_version, kind)))
+    };
+    Doc { source: source.to_string(), raw, object }
+}
+
+/// Builds the kustomization directory of `-k DIR` (printing kustomize's warnings) into the
+/// objects kubectl then applies, creates or deletes; they are reported as coming from `DIR`.
+pub(crate) fn read_kustomize(ctx: &mut Ctx, dir: &str) -> Result<Vec<Doc>, String> {
+    let build = crate::kubectl::kustomize::build(&*ctx.files, &ctx.cwd, dir);
+    for w in &build.warnings {
+        ctx.out.err(&format!("{w}\n"));
+    }
+    let objects = build.result.map_err(|e| format!("error: {e}"))?;
+    Ok(objects
+        .into_iter()
+        .map(|raw| {
+            let api_version = raw.get("apiVersion").and_then(Value::as_str).unwrap_or("").to_string();
+            let kind = raw.get("kind").and_then(Value::as_str).unwrap_or("").to_string();
+            doc_of(dir, raw, &api_version, &kind)
+        })
+        .collect())
 }
 
 fn file_args(cmd: clap::Command) -> clap::Command {
@@ -130,10 +155,14 @@ pub(crate) fn create_command() -> clap::Command {
 fn run_files(ctx: &mut Ctx, m: &ArgMatches, apply: bool) {
     let verb = if apply { "apply" } else { "create" };
     let files: Vec<String> = m.get_many::<String>("filename").map(|v| v.cloned().collect()).unwrap_or_default();
-    if m.get_one::<String>("kustomize").is_some() {
-        return ctx.out.fail("error: kubedojo does not simulate kustomize (-k) yet");
+    let kustomize = m.get_one::<String>("kustomize").cloned();
+    if kustomize.is_some() && !files.is_empty() {
+        return ctx.out.fail("error: only one of -f or -k can be specified");
     }
-    if files.is_empty() {
+    if kustomize.is_some() && m.get_flag("recursive") {
+        return ctx.out.fail("error: the -k flag can't be used with -f or -R");
+    }
+    if files.is_empty() && kustomize.is_none() {
         ctx.out.fail("error: must specify one of -f and -k");
         return;
     }
@@ -141,14 +170,18 @@ fn run_files(ctx: &mut Ctx, m: &ArgMatches, apply: bool) {
         Ok(d) => d,
         Err(e) => return ctx.out.fail(&e),
     };
-    let format = match Format::parse(m.get_one::<String>("output").map(String::as_str)) {
+    let format = match Format::from_flags(ctx, m) {
         Ok(f) => f,
         Err(e) => return ctx.out.fail(&e),
     };
     let ns_flag = m.get_one::<String>("namespace").cloned();
     let ns = namespace(ctx, m);
     let validate = m.get_one::<String>("validate").map(|v| v != "false" && v != "ignore").unwrap_or(true);
-    let docs = match read_objects(ctx, &files, m.get_flag("recursive"), validate) {
+    let read = match &kustomize {
+        Some(dir) => read_kustomize(ctx, dir),
+        None => read_objects(ctx, &files, m.get_flag("recursive"), validate),
+    };
+    let docs = match read {
         Ok(d) => d,
         Err(e) => return ctx.out.fail(&e),
     };

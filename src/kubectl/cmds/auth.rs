@@ -123,6 +123,31 @@ pub(crate) fn authorize_kind(ctx: &Ctx, verb: &str, kind: Kind, namespace: &str,
     authorize(ctx, &Attributes::for_kind(verb, kind, namespace, name))
 }
 
+/// The resource builder's read before a command acts: `get` of a named object, or `list`
+/// of a kind (`namespace` empty: across namespaces).
+pub(crate) fn authorize_read(ctx: &Ctx, kind: Kind, namespace: &str, name: Option<&str>) -> Result<(), String> {
+    match name {
+        Some(n) => authorize_kind(ctx, "get", kind, namespace, n),
+        None => authorize_kind(ctx, "list", kind, namespace, ""),
+    }
+}
+
+/// [`authorize`] for a write on one object, optionally of a subresource (`scale`, `eviction`).
+pub(crate) fn authorize_write(
+    ctx: &Ctx,
+    verb: &str,
+    kind: Kind,
+    namespace: &str,
+    name: &str,
+    subresource: &str,
+) -> Result<(), String> {
+    let mut a = Attributes::for_kind(verb, kind, namespace, name);
+    if !subresource.is_empty() {
+        a = a.with_subresource(subresource);
+    }
+    authorize(ctx, &a)
+}
+
 pub fn run(ctx: &mut Ctx, args: &[String]) {
     match args.first().map(String::as_str) {
         Some("can-i") => can_i(ctx, &args[1..]),
@@ -466,7 +491,7 @@ fn combine_resource_group(resources: &[String], groups: &[String]) -> String {
 fn whoami(ctx: &mut Ctx, args: &[String]) {
     let cmd = super::output_args(command("auth whoami")).arg(Arg::new("args").num_args(0..).action(ArgAction::Append));
     let Some(m) = parse(ctx, cmd, args) else { return };
-    let format = match Format::parse(m.get_one::<String>("output").map(String::as_str)) {
+    let format = match Format::from_flags(ctx, &m) {
         Ok(f) => f,
         Err(e) => return ctx.out.fail(&e),
     };

@@ -43,7 +43,7 @@ enum Out {
     Path(crate::kubectl::print::Format),
 }
 
-fn output(o: Option<&String>) -> Result<Out, String> {
+fn output(o: Option<&String>, files: &dyn crate::shell::Fs, cwd: &str) -> Result<Out, String> {
     let Some(o) = o else { return Ok(Out::Message) };
     let (name, arg) = match o.split_once('=') {
         Some((n, a)) => (n, Some(a.to_string())),
@@ -58,8 +58,8 @@ fn output(o: Option<&String>) -> Result<Out, String> {
         ("jsonpath", Some(a)) => Out::Path(Format::JsonPath(a)),
         ("jsonpath-as-json", Some(a)) => Out::Path(Format::JsonPathAsJson(a)),
         ("jsonpath" | "jsonpath-as-json", None) => return Err("error: template format specified but no template given".into()),
-        ("go-template" | "template" | "go-template-file" | "templatefile" | "jsonpath-file", _) => {
-            return Err(format!("error: kubedojo does not support -o {name} yet; use -o jsonpath"))
+        (n, a) if Format::template_form(n, a.clone(), None).is_some() => {
+            return Format::template_form(n, a, Some((files, cwd))).unwrap_or(Ok(Format::Table)).map(Out::Path)
         }
         _ => {
             return Err(format!("error: unable to match a printer suitable for the output format \"{o}\", allowed formats are: go-template,go-template-file,json,jsonpath,jsonpath-as-json,jsonpath-file,name,template,templatefile,yaml"))
@@ -126,6 +126,9 @@ fn print(ctx: &mut Ctx, out: &Out, obj: &GoValue, verb: &str) {
         Out::Name => ctx.out.out(&format!("horizontalpodautoscaler.autoscaling/{name}\n")),
         Out::Yaml => ctx.out.out(&yaml::to_yaml(&obj.to_value())),
         Out::Json => ctx.out.out(&obj.to_json()),
+        Out::Path(crate::kubectl::print::Format::GoTemplate(t)) => {
+            crate::kubectl::print::print_template(ctx, t, &obj.to_value(), &obj.to_json_compact())
+        }
         Out::Path(f) => crate::kubectl::print::print_value(ctx, f, &obj.to_value()),
     }
 }
@@ -179,7 +182,7 @@ pub fn run(ctx: &mut Ctx, args: &[String]) {
         Ok(d) => d,
         Err(e) => return ctx.out.fail(&e),
     };
-    let out = match output(m.get_one::<String>("output")) {
+    let out = match output(m.get_one::<String>("output"), &*ctx.files, &ctx.cwd) {
         Ok(o) => o,
         Err(e) => return ctx.out.fail(&e),
     };
@@ -217,6 +220,9 @@ pub fn run(ctx: &mut Ctx, args: &[String]) {
     let mut count = 0;
     for (kind, name) in &targets.items {
         // Without a name the builder lists every object of the type.
+        if let Err(e) = super::auth::authorize_read(ctx, *kind, &ns, name.as_deref()) {
+            return ctx.out.fail(&e);
+        }
         let names: Vec<String> = match name {
             Some(n) => vec![n.clone()],
             None => ctx.world.store.list(*kind, Some(&ns)).iter().map(|o| o.name().to_string()).collect(),
@@ -279,6 +285,9 @@ pub fn run(ctx: &mut Ctx, args: &[String]) {
                 Ok(o) => o,
                 Err(e) => return ctx.out.fail(&format!("error: {e}")),
             };
+            if let Err(e) = super::auth::authorize_write(ctx, "create", Kind::HorizontalPodAutoscaler, &ns, "", "") {
+                return ctx.out.fail(&e);
+            }
             match ctx.world.api_create(obj, WriteOptions { dry_run: dry == DryRun::Server }) {
                 Ok(created) => {
                     let cm = created.meta();

@@ -219,7 +219,7 @@ pub fn run(ctx: &mut Ctx, args: &[String]) {
                 .arg(Arg::new("output").short('o').long("output").num_args(1));
             let Some(m) = parse(ctx, cmd, rest) else { return };
             let doc = view(ctx, m.get_flag("minify"), m.get_flag("raw"));
-            let format = crate::kubectl::print::Format::parse(m.get_one::<String>("output").map(String::as_str));
+            let format = crate::kubectl::print::Format::from_flags(ctx, &m);
             match format {
                 Ok(crate::kubectl::print::Format::Json) => ctx.out.out(&json_out::to_json(&doc)),
                 Ok(crate::kubectl::print::Format::Table) | Ok(crate::kubectl::print::Format::Yaml) => {

@@ -24,6 +24,7 @@ pub(crate) fn nodes(ctx: &Ctx, m: &ArgMatches, verb: &str) -> Result<Vec<String>
     }
     if let Some(sel) = selector {
         let sel = Selector::parse(&sel).map_err(|e| format!("error: {e}"))?;
+        super::auth::authorize_read(ctx, Kind::Node, "", None)?;
         return Ok(ctx
             .world
             .store
@@ -37,6 +38,7 @@ pub(crate) fn nodes(ctx: &Ctx, m: &ArgMatches, verb: &str) -> Result<Vec<String>
     for n in names {
         // `kubectl cordon node/node01` works too.
         let n = n.strip_prefix("node/").or_else(|| n.strip_prefix("nodes/")).unwrap_or(&n).to_string();
+        super::auth::authorize_read(ctx, Kind::Node, "", Some(&n))?;
         if ctx.world.store.get(Kind::Node, "", &n).is_none() {
             return Err(format!("Error from server (NotFound): nodes \"{n}\" not found"));
         }
@@ -65,6 +67,12 @@ pub(crate) fn cordon_nodes(ctx: &mut Ctx, nodes: &[String], desired: bool, dry: 
             continue;
         }
         if dry != DryRun::Client {
+            let patch = crate::sim::api::rbac::Attributes::for_kind("patch", Kind::Node, "", n);
+            if let Err(e) = super::auth::authorize_api(ctx, &patch) {
+                // kubectl reports it and carries on: the command still exits 0.
+                ctx.out.err(&format!("error: unable to {verb} node \"{n}\": {}\n", e.message));
+                continue;
+            }
             let mut updated = node.clone();
             let spec = updated.spec.get_or_insert_with(Default::default);
             spec.unschedulable = if desired { Some(true) } else { None };

@@ -453,15 +453,21 @@ pub(crate) enum Out {
 }
 
 /// kubectl's `PrintFlags.ToPrinter` for write commands (no tables, no custom columns).
-pub(crate) fn output_format(p: &Parsed) -> Result<Out, String> {
-    if !p.has("output") {
-        return Ok(Out::Message);
-    }
-    let o = p.str("output");
+pub(crate) fn output_format(ctx: &Ctx, p: &Parsed) -> Result<Out, String> {
+    let template = if p.has("template") { Some(p.str("template")) } else { None };
+    // `--template` alone means a Go template.
+    let o = match (p.has("output"), &template) {
+        (false, Some(_)) => "go-template".to_string(),
+        (false, None) => return Ok(Out::Message),
+        (true, _) => p.str("output"),
+    };
     let (name, arg) = match o.split_once('=') {
         Some((n, a)) => (n, Some(a.to_string())),
-        None => (o.as_str(), None),
+        None => (o.as_str(), template.clone().filter(|t| !t.is_empty())),
     };
+    if let Some(f) = Format::template_form(name, arg.clone(), Some((&*ctx.files, &ctx.cwd))) {
+        return f.map(Out::Path).map_err(|e| e.trim_start_matches("error: ").to_string());
+    }
     Ok(match (name, arg) {
         ("", None) => Out::Message,
         ("yaml", None) => Out::Yaml,
@@ -470,9 +476,6 @@ pub(crate) fn output_format(p: &Parsed) -> Result<Out, String> {
         ("jsonpath", Some(a)) => Out::Path(Format::JsonPath(a)),
         ("jsonpath-as-json", Some(a)) => Out::Path(Format::JsonPathAsJson(a)),
         ("jsonpath" | "jsonpath-as-json", None) => return Err("template format specified but no template given".into()),
-        ("go-template" | "template" | "go-template-file" | "templatefile" | "jsonpath-file", _) => {
-            return Err(format!("kubedojo does not support -o {name} yet; use -o jsonpath"))
-        }
         _ => {
             return Err(format!("unable to match a printer suitable for the output format {}, allowed formats are: go-template,go-template-file,json,jsonpath,jsonpath-as-json,jsonpath-file,name,template,templatefile,yaml", go_quote(&o)))
         }
@@ -488,6 +491,8 @@ pub(crate) fn print_object(ctx: &mut Ctx, out: &Out, kind: Kind, value: &Value, 
         Out::Name => ctx.out.out(&format!("{}/{name}\n", kind.qualified_singular())),
         Out::Yaml => ctx.out.out(&yaml::to_yaml(&typed.to_value())),
         Out::Json => ctx.out.out(&typed.to_json()),
+        // A Go template's debugging dump shows the object as kubectl marshalled it.
+        Out::Path(Format::GoTemplate(t)) => print::print_template(ctx, t, &typed.to_value(), &typed.to_json_compact()),
         Out::Path(f) => print::print_value(ctx, f, &typed.to_value()),
     }
 }
@@ -788,7 +793,7 @@ fn start(ctx: &mut Ctx, path: &str, args: &[String], own: &[Def], required: &[&s
             return None;
         }
     };
-    let out = match output_format(&p) {
+    let out = match output_format(ctx, &p) {
         Ok(o) => o,
         Err(e) => {
             ctx.out.fail(&format!("error: {e}"));
@@ -1226,7 +1231,7 @@ fn token(ctx: &mut Ctx, args: &[String]) {
         Ok(n) => n,
         Err(n) => return usage_error(ctx, path, &format!("exactly one NAME is required, got {n}")),
     };
-    let out = match output_format(&p) {
+    let out = match output_format(ctx, &p) {
         Ok(o) => o,
         Err(e) => return fail(ctx, &e),
     };

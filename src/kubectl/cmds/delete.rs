@@ -18,6 +18,7 @@ pub fn run(ctx: &mut Ctx, args: &[String]) {
         .arg(Arg::new("args").num_args(0..).action(ArgAction::Append))
         .arg(Arg::new("filename").short('f').long("filename").num_args(1).action(ArgAction::Append))
         .arg(Arg::new("recursive").short('R').long("recursive").action(ArgAction::SetTrue))
+        .arg(Arg::new("kustomize").short('k').long("kustomize").num_args(1))
         .arg(Arg::new("selector").short('l').long("selector").num_args(1))
         .arg(opt("field-selector"))
         .arg(flag("all"))
@@ -63,11 +64,23 @@ pub fn run(ctx: &mut Ctx, args: &[String]) {
     let name_output = m.get_one::<String>("output").is_some_and(|o| o == "name");
     let ignore_nf = m.get_flag("ignore-not-found");
 
-    let mut victims: Vec<(Kind, String, String)> = Vec::new();
+    // (kind, namespace, name, the file it came from).
+    let mut victims: Vec<(Kind, String, String, Option<String>)> = Vec::new();
     let files: Vec<String> = m.get_many::<String>("filename").map(|v| v.cloned().collect()).unwrap_or_default();
     let positional: Vec<String> = m.get_many::<String>("args").map(|v| v.cloned().collect()).unwrap_or_default();
-    if !files.is_empty() {
-        match super::apply::read_objects(ctx, &files, m.get_flag("recursive"), true) {
+    let kustomize = m.get_one::<String>("kustomize").cloned();
+    if kustomize.is_some() && !files.is_empty() {
+        return ctx.out.fail("error: only one of -f or -k can be specified");
+    }
+    if kustomize.is_some() && m.get_flag("recursive") {
+        return ctx.out.fail("error: the -k flag can't be used with -f or -R");
+    }
+    if !files.is_empty() || kustomize.is_some() {
+        let read = match &kustomize {
+            Some(dir) => super::apply::read_kustomize(ctx, dir),
+            None => super::apply::read_objects(ctx, &files, m.get_flag("recursive"), true),
+        };
+        match read {
             Ok(docs) => {
                 for d in docs {
                     match d.object {
@@ -81,7 +94,7 @@ pub fn run(ctx: &mut Ctx, args: &[String]) {
                             } else {
                                 String::new()
                             };
-                            victims.push((o.kind(), k_ns, o.name().to_string()));
+                            victims.push((o.kind(), k_ns, o.name().to_string(), Some(d.source.clone())));
                         }
                         Err(e) => ctx.out.fail(&e),
                     }
@@ -110,7 +123,7 @@ pub fn run(ctx: &mut Ctx, args: &[String]) {
         for (kind, n) in &targets.items {
             let k_ns = if kind.namespaced() { ns.clone() } else { String::new() };
             match n {
-                Some(n) => victims.push((*kind, k_ns, n.clone())),
+                Some(n) => victims.push((*kind, k_ns, n.clone(), None)),
                 None => {
                     if !m.get_flag("all")
                         && m.get_one::<String>("selector").is_none()
@@ -128,14 +141,14 @@ pub fn run(ctx: &mut Ctx, args: &[String]) {
                     }
                     let list_ns =
                         if m.get_flag("all-namespaces") || !kind.namespaced() { None } else { Some(k_ns.as_str()) };
-                    let found: Vec<(Kind, String, String)> = ctx
+                    let found: Vec<(Kind, String, String, Option<String>)> = ctx
                         .world
                         .store
                         .list(*kind, list_ns)
                         .into_iter()
                         .filter(|o| selector.matches(&o.meta().labels.clone().unwrap_or_default()))
                         .filter(|o| fields.0.is_empty() || fields.matches(&o.to_value()))
-                        .map(|o| (*kind, o.namespace().to_string(), o.name().to_string()))
+                        .map(|o| (*kind, o.namespace().to_string(), o.name().to_string(), None))
                         .collect();
                     victims.extend(found);
                 }
@@ -147,9 +160,14 @@ pub fn run(ctx: &mut Ctx, args: &[String]) {
         }
     }
     let mut deleted: Vec<(Kind, String, String)> = Vec::new();
-    for (kind, k_ns, n) in victims {
-        if let Err(e) = super::auth::authorize_kind(ctx, "delete", kind, &k_ns, &n) {
-            ctx.out.fail(&e);
+    for (kind, k_ns, n, source) in victims {
+        if let Err(e) =
+            super::auth::authorize_api(ctx, &crate::sim::api::rbac::Attributes::for_kind("delete", kind, &k_ns, &n))
+        {
+            match &source {
+                Some(src) => ctx.out.fail(&e.with_source("deleting", src).kubectl_text()),
+                None => ctx.out.fail(&e.kubectl_text()),
+            }
             continue;
         }
         match ctx.world.api_delete(kind, &k_ns, &n, grace, WriteOptions::default()) {
@@ -167,7 +185,10 @@ pub fn run(ctx: &mut Ctx, args: &[String]) {
                 if ignore_nf && e.code == 404 {
                     continue;
                 }
-                ctx.out.fail(&e.kubectl_text());
+                match &source {
+                    Some(src) => ctx.out.fail(&e.with_source("deleting", src).kubectl_text()),
+                    None => ctx.out.fail(&e.kubectl_text()),
+                }
             }
         }
     }

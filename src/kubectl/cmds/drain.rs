@@ -144,6 +144,10 @@ fn filter(ctx: &Ctx, o: &Opts, p: &Pod) -> Status {
 
 /// GetPodsForDeletion: the pods to remove, the warnings line, and the errors.
 fn pods_for_deletion(ctx: &Ctx, o: &Opts, node: &str) -> (Vec<Pod>, String, Vec<String>) {
+    // The drainer lists pods of every namespace with `spec.nodeName=<node>`.
+    if let Err(e) = super::auth::authorize_read(ctx, Kind::Pod, "", None) {
+        return (Vec::new(), String::new(), vec![e]);
+    }
     let pods: Vec<Pod> = ctx
         .world
         .store
@@ -234,6 +238,19 @@ fn evict_and_wait(ctx: &mut Ctx, o: &Opts, pods: Vec<Pod>) -> Result<(), Failure
             }
             let ns = p.metadata.namespace.clone().unwrap_or_default();
             let name = p.metadata.name.clone().unwrap_or_default();
+            let request = if using_eviction {
+                crate::sim::api::rbac::Attributes::for_kind("create", Kind::Pod, &ns, &name)
+                    .with_subresource("eviction")
+            } else {
+                crate::sim::api::rbac::Attributes::for_kind("delete", Kind::Pod, &ns, &name)
+            };
+            if let Err(e) = super::auth::authorize_api(ctx, &request) {
+                let what = if using_eviction { "evicting" } else { "deleting" };
+                errors.push(format!("error when {what} pods/\"{name}\" -n \"{ns}\": {}", e.message));
+                *next = None;
+                p.metadata.uid = None;
+                continue;
+            }
             if !using_eviction {
                 let _ = ctx.world.api_delete(
                     Kind::Pod,
@@ -457,7 +474,7 @@ pub fn run(ctx: &mut Ctx, args: &[String]) {
                 // cmdutil.CheckErr: one error as `error: ...`, several one a line.
                 if errs.len() == 1 {
                     let e = &errs[0];
-                    if e.starts_with("error: ") {
+                    if e.starts_with("error: ") || e.starts_with("Error from server") {
                         ctx.out.fail(e);
                     } else {
                         ctx.out.fail(&format!("error: {e}"));

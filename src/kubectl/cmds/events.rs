@@ -85,7 +85,7 @@ pub fn run(ctx: &mut Ctx, args: &[String]) {
     if types.iter().any(|t| !t.eq_ignore_ascii_case("Normal") && !t.eq_ignore_ascii_case("Warning")) {
         return ctx.out.fail("error: valid --types are Normal or Warning");
     }
-    let format = match Format::parse(m.get_one::<String>("output").map(String::as_str)) {
+    let format = match Format::from_flags(ctx, &m) {
         Ok(f) => f,
         Err(e) => return ctx.out.fail(&e),
     };

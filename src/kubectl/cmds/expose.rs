@@ -45,13 +45,10 @@ pub fn run(ctx: &mut Ctx, args: &[String]) {
         Ok(d) => d,
         Err(e) => return ctx.out.fail(&e),
     };
-    let format = match Format::parse(m.get_one::<String>("output").map(String::as_str)) {
+    let format = match Format::from_flags(ctx, &m) {
         Ok(f) => f,
         Err(e) => return ctx.out.fail(&e),
     };
-    if m.get_one::<String>("kustomize").is_some() {
-        return ctx.out.fail("error: kubedojo does not simulate kustomize (-k) yet");
-    }
     let ns = namespace(ctx, &m);
     let ns_given = m.get_one::<String>("namespace").is_some();
     let get = |k: &str| m.get_one::<String>(k).cloned().unwrap_or_default();
@@ -75,9 +72,14 @@ pub fn run(ctx: &mut Ctx, args: &[String]) {
     // The objects to expose: from files as written, else from the server.
     let files: Vec<String> = m.get_many::<String>("filename").map(|v| v.cloned().collect()).unwrap_or_default();
     let positional: Vec<String> = m.get_many::<String>("args").map(|v| v.cloned().collect()).unwrap_or_default();
+    let kustomize = m.get_one::<String>("kustomize").cloned();
     let mut objects: Vec<Object> = Vec::new();
-    if !files.is_empty() {
-        let docs = match super::apply::read_objects(ctx, &files, m.get_flag("recursive"), true) {
+    if !files.is_empty() || kustomize.is_some() {
+        let read = match &kustomize {
+            Some(dir) => super::apply::read_kustomize(ctx, dir),
+            None => super::apply::read_objects(ctx, &files, m.get_flag("recursive"), true),
+        };
+        let docs = match read {
             Ok(d) => d,
             Err(e) => return ctx.out.fail(&e),
         };
@@ -105,6 +107,9 @@ pub fn run(ctx: &mut Ctx, args: &[String]) {
                 return ctx.out.fail("error: resource(s) were provided, but no name was specified");
             };
             let k_ns = if kind.namespaced() { ns.as_str() } else { "" };
+            if let Err(e) = super::auth::authorize_read(ctx, kind, k_ns, Some(&name)) {
+                return ctx.out.fail(&e);
+            }
             match ctx.world.store.get(kind, k_ns, &name) {
                 Some(o) => objects.push(o.clone()),
                 None => return ctx.out.fail(&super::get::not_found(kind, &name)),
@@ -166,6 +171,9 @@ pub fn run(ctx: &mut Ctx, args: &[String]) {
         };
         obj.meta_mut().namespace = Some(ns.clone());
         obj.meta_mut().creation_timestamp = None;
+        if let Err(e) = super::auth::authorize_write(ctx, "create", Kind::Service, &ns, "", "") {
+            return ctx.out.fail(&e);
+        }
         match ctx.world.api_create(obj, WriteOptions { dry_run: dry == DryRun::Server }) {
             Ok(created) => {
                 if format.is_table() {

@@ -101,7 +101,8 @@ pub fn run(ctx: &mut Ctx, args: &[String]) {
         .arg(flag("show-kind"))
         .arg(opt("chunk-size"))
         .arg(Arg::new("filename").short('f').long("filename").num_args(1).action(ArgAction::Append))
-        .arg(Arg::new("recursive").short('R').long("recursive").action(ArgAction::SetTrue));
+        .arg(Arg::new("recursive").short('R').long("recursive").action(ArgAction::SetTrue))
+        .arg(Arg::new("kustomize").short('k').long("kustomize").num_args(1));
     let Some(m) = parse(ctx, cmd, args) else { return };
     if m.get_flag("watch") || m.get_flag("watch-only") {
         ctx.out.fail("error: kubedojo shows watches live in the TUI; in a script, use `sleep N` and get again");
@@ -113,6 +114,17 @@ pub fn run(ctx: &mut Ctx, args: &[String]) {
 fn get(ctx: &mut Ctx, m: &ArgMatches) {
     let args: Vec<String> = m.get_many::<String>("args").map(|v| v.cloned().collect()).unwrap_or_default();
     let files: Vec<String> = m.get_many::<String>("filename").map(|v| v.cloned().collect()).unwrap_or_default();
+    let kustomize = m.get_one::<String>("kustomize").cloned();
+    if kustomize.is_some() && !files.is_empty() {
+        return ctx.out.fail("error: only one of -f or -k can be specified");
+    }
+    if kustomize.is_some() && m.get_flag("recursive") {
+        return ctx.out.fail("error: the -k flag can't be used with -f or -R");
+    }
+    let files: Vec<String> = match &kustomize {
+        Some(dir) => vec![dir.clone()],
+        None => files,
+    };
     if args.is_empty() && files.is_empty() {
         ctx.out.fail(MISSING_RESOURCE);
         return;
@@ -122,7 +134,7 @@ fn get(ctx: &mut Ctx, m: &ArgMatches) {
             "error: when paths, URLs, or stdin is provided as input, you may not specify resource arguments as well",
         );
     }
-    let format = match Format::parse(m.get_one::<String>("output").map(String::as_str)) {
+    let format = match Format::from_flags(ctx, m) {
         Ok(f) => f,
         Err(e) => return ctx.out.fail(&e),
     };
@@ -140,7 +152,11 @@ fn get(ctx: &mut Ctx, m: &ArgMatches) {
             Err(e) => return ctx.out.fail(&e),
         }
     } else {
-        let docs = match super::apply::read_objects(ctx, &files, m.get_flag("recursive"), false) {
+        let read = match &kustomize {
+            Some(dir) => super::apply::read_kustomize(ctx, dir),
+            None => super::apply::read_objects(ctx, &files, m.get_flag("recursive"), false),
+        };
+        let docs = match read {
             Ok(d) => d,
             Err(e) => return ctx.out.fail(&e),
         };
@@ -159,7 +175,7 @@ fn get(ctx: &mut Ctx, m: &ArgMatches) {
     };
     // kubectl's `singleItemImplied`: one name, or one file (not a folder, not stdin). Such a
     // request prints its object as itself, and only its error when it fails.
-    let single_implied = if files.is_empty() {
+    let single_implied = if files.is_empty() || kustomize.is_some() {
         targets.named && targets.items.len() == 1
     } else {
         files.len() == 1 && files[0] != "-" && !ctx.files.is_dir(&crate::shell::vfs::resolve_path(&ctx.cwd, &files[0]))

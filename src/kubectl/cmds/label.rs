@@ -68,18 +68,28 @@ pub fn run(ctx: &mut Ctx, args: &[String], which: Which) {
     for (kind, n) in &targets.items {
         let k_ns = if kind.namespaced() { ns.as_str() } else { "" };
         match n {
-            Some(n) => match ctx.world.store.get(*kind, k_ns, n) {
-                Some(o) => objs.push(o.clone()),
-                None => {
-                    ctx.out.fail(&super::get::not_found(*kind, n));
+            Some(n) => {
+                if let Err(e) = super::auth::authorize_read(ctx, *kind, k_ns, Some(n)) {
+                    ctx.out.fail(&e);
+                    continue;
                 }
-            },
+                match ctx.world.store.get(*kind, k_ns, n) {
+                    Some(o) => objs.push(o.clone()),
+                    None => {
+                        ctx.out.fail(&super::get::not_found(*kind, n));
+                    }
+                }
+            }
             None => {
                 if !m.get_flag("all") && selector.is_empty() {
                     ctx.out.fail(&format!("error: resource(s) were provided, but no name was specified\nSee 'kubectl {name} -h' for help and examples"));
                     return;
                 }
                 let list_ns = if m.get_flag("all-namespaces") || !kind.namespaced() { None } else { Some(k_ns) };
+                if let Err(e) = super::auth::authorize_read(ctx, *kind, list_ns.unwrap_or(""), None) {
+                    ctx.out.fail(&e);
+                    continue;
+                }
                 for o in ctx.world.store.list(*kind, list_ns) {
                     if selector.matches(&o.meta().labels.clone().unwrap_or_default()) {
                         objs.push(o.clone());
@@ -120,6 +130,13 @@ pub fn run(ctx: &mut Ctx, args: &[String], which: Which) {
             (Which::Annotate, false, _) => "not annotated",
             (Which::Annotate, true, _) => "annotated",
         };
+        if dry != DryRun::Client {
+            // kubectl sends its merge patch even when nothing changes.
+            if let Err(e) = super::auth::authorize_write(ctx, "patch", kind, obj.namespace(), obj.name(), "") {
+                ctx.out.fail(&e);
+                continue;
+            }
+        }
         if changed && dry != DryRun::Client {
             if let Err(e) = ctx.world.api_update(obj, WriteOptions { dry_run: dry == DryRun::Server }) {
                 ctx.out.fail(&e.kubectl_text());

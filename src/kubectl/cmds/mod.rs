@@ -18,6 +18,7 @@ mod explain;
 mod expose;
 pub(crate) mod get;
 mod info;
+mod kustomize;
 mod label;
 mod logs;
 mod patch;
@@ -166,6 +167,7 @@ pub fn dispatch(ctx: &mut Ctx, args: &[String]) {
         "explain" => explain::run(ctx, rest),
         "events" => events::run(ctx, rest),
         "cp" => cp::run(ctx, rest),
+        "kustomize" => kustomize::run(ctx, rest),
         "completion" => {
             // `source <(kubectl completion bash)` is a common exam habit: accept it quietly.
             ctx.out.out("# kubectl completion is built into kubedojo's prompt\n");

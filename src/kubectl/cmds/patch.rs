@@ -59,7 +59,7 @@ pub fn run(ctx: &mut Ctx, args: &[String]) {
             ))
         }
     };
-    let format = match Format::parse(m.get_one::<String>("output").map(String::as_str)) {
+    let format = match Format::from_flags(ctx, &m) {
         Ok(f) => f,
         Err(e) => return ctx.out.fail(&e),
     };
@@ -77,6 +77,10 @@ pub fn run(ctx: &mut Ctx, args: &[String]) {
             return ctx.out.fail("error: resource(s) were provided, but no name was specified");
         };
         let k_ns = if kind.namespaced() { ns.clone() } else { String::new() };
+        if let Err(e) = super::auth::authorize_read(ctx, kind, &k_ns, Some(&name)) {
+            ctx.out.fail(&e);
+            continue;
+        }
         let before = match ctx.world.api_get(kind, &k_ns, &name) {
             Ok(o) => o.clone(),
             Err(e) => {
@@ -84,6 +88,12 @@ pub fn run(ctx: &mut Ctx, args: &[String]) {
                 continue;
             }
         };
+        if dry != DryRun::Client {
+            if let Err(e) = super::auth::authorize_write(ctx, "patch", kind, &k_ns, &name, "") {
+                ctx.out.fail(&e);
+                continue;
+            }
+        }
         // A client dry run patches the object it read and persists nothing.
         let result = ctx.world.api_patch(kind, &k_ns, &name, ty, &patch, WriteOptions { dry_run: dry != DryRun::None });
         match result {

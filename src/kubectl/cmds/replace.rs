@@ -55,10 +55,14 @@ pub fn run(ctx: &mut Ctx, args: &[String]) {
         return ctx.out.fail("error: --timeout must have --force specified");
     }
     let files: Vec<String> = m.get_many::<String>("filename").map(|v| v.cloned().collect()).unwrap_or_default();
-    if m.get_one::<String>("kustomize").is_some() {
-        return ctx.out.fail("error: kubedojo does not simulate kustomize (-k) yet");
+    let kustomize = m.get_one::<String>("kustomize").cloned();
+    if kustomize.is_some() && !files.is_empty() {
+        return ctx.out.fail("error: only one of -f or -k can be specified");
     }
-    if files.is_empty() {
+    if kustomize.is_some() && m.get_flag("recursive") {
+        return ctx.out.fail("error: the -k flag can't be used with -f or -R");
+    }
+    if files.is_empty() && kustomize.is_none() {
         return ctx
             .out
             .fail("error: Must specify --filename to replace\nSee 'kubectl replace -h' for help and examples");
@@ -78,14 +82,18 @@ pub fn run(ctx: &mut Ctx, args: &[String]) {
         Ok(d) => d,
         Err(e) => return ctx.out.fail(&e),
     };
-    let format = match Format::parse(m.get_one::<String>("output").map(String::as_str)) {
+    let format = match Format::from_flags(ctx, &m) {
         Ok(f) => f,
         Err(e) => return ctx.out.fail(&e),
     };
     let ns_flag = m.get_one::<String>("namespace").cloned();
     let ns = namespace(ctx, &m);
     let validate = m.get_one::<String>("validate").map(|v| v != "false" && v != "ignore").unwrap_or(true);
-    let docs = match read_objects(ctx, &files, m.get_flag("recursive"), validate) {
+    let read = match &kustomize {
+        Some(dir) => super::apply::read_kustomize(ctx, dir),
+        None => read_objects(ctx, &files, m.get_flag("recursive"), validate),
+    };
+    let docs = match read {
         Ok(d) => d,
         Err(e) => return ctx.out.fail(&e),
     };

@@ -17,6 +17,7 @@ use k8s_openapi::api::core::v1::PodTemplateSpec;
 use super::{command, dry_run, dry_run_arg, flag, namespace, opt, parse, DryRun};
 use crate::kubectl::pod_template::describe_pod_template;
 use crate::kubectl::Ctx;
+use crate::sim::api::rbac::Attributes;
 use crate::sim::api::selector::Selector;
 use crate::sim::api::WriteOptions;
 use crate::sim::controllers::deployment::util::{
@@ -133,16 +134,26 @@ fn resolve(ctx: &mut Ctx, m: &ArgMatches, verb: &str) -> Option<Vec<Object>> {
     for (kind, name) in &targets.items {
         let k_ns = if kind.namespaced() { ns.as_str() } else { "" };
         match name {
-            Some(n) => match ctx.world.store.get(*kind, k_ns, n) {
-                Some(o) => objs.push(o.clone()),
-                None => {
-                    ctx.out.fail(&super::get::not_found(*kind, n));
+            Some(n) => {
+                if let Err(e) = super::auth::authorize_read(ctx, *kind, k_ns, Some(n)) {
+                    ctx.out.fail(&e);
                     return None;
                 }
-            },
+                match ctx.world.store.get(*kind, k_ns, n) {
+                    Some(o) => objs.push(o.clone()),
+                    None => {
+                        ctx.out.fail(&super::get::not_found(*kind, n));
+                        return None;
+                    }
+                }
+            }
             None => {
                 if selector.is_empty() && verb != "restart" && verb != "pause" && verb != "resume" {
                     ctx.out.fail("error: resource(s) were provided, but no name was specified");
+                    return None;
+                }
+                if let Err(e) = super::auth::authorize_read(ctx, *kind, k_ns, None) {
+                    ctx.out.fail(&e);
                     return None;
                 }
                 for o in ctx.world.store.list(*kind, if kind.namespaced() { Some(k_ns) } else { None }) {
@@ -358,6 +369,12 @@ fn status(ctx: &mut Ctx, args: &[String]) {
     }
     let obj = &objs[0];
     let (kind, ns, name) = (obj.kind(), obj.namespace().to_string(), obj.name().to_string());
+    // kubectl watches the object: a list and a watch with `metadata.name=<name>`.
+    for verb in ["list", "watch"] {
+        if let Err(e) = super::auth::authorize_kind(ctx, verb, kind, &ns, &name) {
+            return ctx.out.fail(&e);
+        }
+    }
     let deadline = ctx.world.now.plus_s(timeout_s.unwrap_or(STATUS_WAIT_MAX_S));
     let mut last_rv: Option<String> = None;
     loop {
@@ -385,6 +402,12 @@ fn status(ctx: &mut Ctx, args: &[String]) {
 }
 
 // ---- history ----
+
+/// `deploymentutil.GetAllReplicaSets` lists the ReplicaSets of the Deployment's namespace.
+fn list_replica_sets_allowed(ctx: &Ctx, d: &Deployment) -> Result<(), crate::sim::api::errors::ApiError> {
+    let ns = d.metadata.namespace.clone().unwrap_or_default();
+    super::auth::authorize_api(ctx, &Attributes::for_kind("list", Kind::ReplicaSet, &ns, ""))
+}
 
 /// The ReplicaSets a Deployment controls (`deploymentutil.GetAllReplicaSets`).
 fn replica_sets_of(ctx: &Ctx, d: &Deployment) -> Vec<ReplicaSet> {
@@ -489,6 +512,11 @@ fn history(ctx: &mut Ctx, args: &[String]) {
                 continue;
             }
         };
+        let name = d.metadata.name.clone().unwrap_or_default();
+        if let Err(e) = list_replica_sets_allowed(ctx, &d) {
+            ctx.out.fail(&format!("error: failed to retrieve replica sets from deployment {name}: {}", e.message));
+            continue;
+        }
         let hist = history_of(ctx, &d);
         let text = if hist.is_empty() {
             "No rollout history found.".to_string()
@@ -579,6 +607,8 @@ fn rollback(ctx: &mut Ctx, d: &Deployment, to_revision: i64, dry: DryRun) -> Res
     if to_revision < 0 {
         return Err(format!("unable to find specified revision {to_revision} in history"));
     }
+    list_replica_sets_allowed(ctx, d)
+        .map_err(|e| format!("failed to retrieve replica sets from deployment {name}: {}", e.message))?;
     let rs = revision_rs(ctx, d, to_revision)?;
     let mut template = rs.spec.as_ref().and_then(|s| s.template.clone()).unwrap_or_default();
     if dry == DryRun::Client {
@@ -613,6 +643,9 @@ fn rollback(ctx: &mut Ctx, d: &Deployment, to_revision: i64, dry: DryRun) -> Res
         spec.template = template;
     }
     updated.metadata.annotations = Some(annotations);
+    let ns = d.metadata.namespace.clone().unwrap_or_default();
+    super::auth::authorize_api(ctx, &Attributes::for_kind("patch", Kind::Deployment, &ns, &name))
+        .map_err(|e| format!("failed restoring revision {to_revision}: {}", e.message))?;
     ctx.world
         .api_update(Object::Deployment(updated), WriteOptions { dry_run: dry == DryRun::Server })
         .map_err(|e| format!("failed restoring revision {to_revision}: {}", e.message))?;
@@ -674,6 +707,10 @@ fn pause_resume(ctx: &mut Ctx, args: &[String], pause: bool) {
             ));
             continue;
         }
+        if let Err(e) = super::auth::authorize_write(ctx, "patch", o.kind(), o.namespace(), o.name(), "") {
+            errors.push(e);
+            continue;
+        }
         let mut updated = d.clone();
         updated.spec.get_or_insert_with(Default::default).paused = if pause { Some(true) } else { None };
         match ctx.world.api_update(Object::Deployment(updated), WriteOptions::default()) {
@@ -731,6 +768,10 @@ fn restart(ctx: &mut Ctx, args: &[String]) {
         };
         if dry == DryRun::Client {
             ctx.out.out(&format!("{} restarted{suffix}\n", label(&o)));
+            continue;
+        }
+        if let Err(e) = super::auth::authorize_write(ctx, "patch", o.kind(), o.namespace(), o.name(), "") {
+            errors.push(e);
             continue;
         }
         match ctx.world.api_update(updated, WriteOptions { dry_run: dry == DryRun::Server }) {

@@ -205,7 +205,7 @@ pub fn run(ctx: &mut Ctx, args: &[String]) {
         Ok(d) => d,
         Err(e) => return ctx.out.fail(&format!("error: {e}")),
     };
-    let out = match output_format(&p) {
+    let out = match output_format(ctx, &p) {
         Ok(o) => o,
         Err(e) => return ctx.out.fail(&format!("error: {e}")),
     };

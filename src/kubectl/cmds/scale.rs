@@ -115,13 +115,23 @@ pub fn run(ctx: &mut Ctx, args: &[String]) {
     for (kind, name) in &targets.items {
         let k_ns = if kind.namespaced() { ns.as_str() } else { "" };
         match name {
-            Some(n) => match ctx.world.store.get(*kind, k_ns, n) {
-                Some(o) => objs.push(o.clone()),
-                None => errors.push(super::get::not_found(*kind, n)),
-            },
+            Some(n) => {
+                if let Err(e) = super::auth::authorize_read(ctx, *kind, k_ns, Some(n)) {
+                    errors.push(e);
+                    continue;
+                }
+                match ctx.world.store.get(*kind, k_ns, n) {
+                    Some(o) => objs.push(o.clone()),
+                    None => errors.push(super::get::not_found(*kind, n)),
+                }
+            }
             None => {
                 if !m.get_flag("all") && selector.is_empty() {
                     return ctx.out.fail("error: resource(s) were provided, but no name was specified");
+                }
+                if let Err(e) = super::auth::authorize_read(ctx, *kind, k_ns, None) {
+                    errors.push(e);
+                    continue;
                 }
                 for o in ctx.world.store.list(*kind, if kind.namespaced() { Some(k_ns) } else { None }) {
                     if selector.matches(&o.meta().labels.clone().unwrap_or_default()) {
@@ -149,6 +159,19 @@ pub fn run(ctx: &mut Ctx, args: &[String]) {
         }
         if dry == DryRun::Client {
             ctx.out.out(&format!("{label} scaled{suffix}\n"));
+            continue;
+        }
+        // kubectl patches the scale subresource, or reads and updates it when it has
+        // preconditions to check.
+        let preconditions = current >= 0 || m.get_one::<String>("resource-version").is_some();
+        let auth = if preconditions {
+            super::auth::authorize_write(ctx, "get", kind, o.namespace(), o.name(), "scale")
+                .and_then(|_| super::auth::authorize_write(ctx, "update", kind, o.namespace(), o.name(), "scale"))
+        } else {
+            super::auth::authorize_write(ctx, "patch", kind, o.namespace(), o.name(), "scale")
+        };
+        if let Err(e) = auth {
+            errors.push(e);
             continue;
         }
         let have = spec_replicas(o).unwrap_or(1);

@@ -115,16 +115,26 @@ fn resolve(ctx: &mut Ctx, m: &ArgMatches, resources: &[String], verb: &str) -> O
     for (kind, name) in &targets.items {
         let k_ns = if kind.namespaced() { ns.as_str() } else { "" };
         match name {
-            Some(n) => match ctx.world.store.get(*kind, k_ns, n) {
-                Some(o) => objs.push(o.clone()),
-                None => {
-                    ctx.out.fail(&super::get::not_found(*kind, n));
+            Some(n) => {
+                if let Err(e) = super::auth::authorize_read(ctx, *kind, k_ns, Some(n)) {
+                    ctx.out.fail(&e);
                     return None;
                 }
-            },
+                match ctx.world.store.get(*kind, k_ns, n) {
+                    Some(o) => objs.push(o.clone()),
+                    None => {
+                        ctx.out.fail(&super::get::not_found(*kind, n));
+                        return None;
+                    }
+                }
+            }
             None => {
                 if !m.get_flag("all") && selector.is_empty() {
                     ctx.out.fail("error: resource(s) were provided, but no name was specified");
+                    return None;
+                }
+                if let Err(e) = super::auth::authorize_read(ctx, *kind, k_ns, None) {
+                    ctx.out.fail(&e);
                     return None;
                 }
                 for o in ctx.world.store.list(*kind, if kind.namespaced() { Some(k_ns) } else { None }) {
@@ -146,14 +156,22 @@ fn suffix(dry: DryRun) -> &'static str {
     }
 }
 
-/// Writes `updated` if it differs from `original` and prints `<kind>/<name> <what>`.
+/// Writes `updated` if it differs from `original` and prints `<kind>/<name> <what>`; Err is
+/// the server's message, which kubectl wraps in its own error.
 fn save(ctx: &mut Ctx, original: &Object, updated: Object, what: &str, dry: DryRun) -> Result<(), String> {
     if updated == *original {
         return Ok(());
     }
     let label = format!("{}/{}", original.kind().qualified_singular(), original.name());
     if dry != DryRun::Client {
-        ctx.world.api_update(updated, WriteOptions { dry_run: dry == DryRun::Server }).map_err(|e| e.kubectl_text())?;
+        let patch = crate::sim::api::rbac::Attributes::for_kind(
+            "patch",
+            original.kind(),
+            original.namespace(),
+            original.name(),
+        );
+        super::auth::authorize_api(ctx, &patch).map_err(|e| e.message)?;
+        ctx.world.api_update(updated, WriteOptions { dry_run: dry == DryRun::Server }).map_err(|e| e.message)?;
     }
     ctx.out.out(&format!("{label} {what}{}\n", suffix(dry)));
     Ok(())
@@ -239,7 +257,7 @@ fn image(ctx: &mut Ctx, args: &[String]) {
             }
         }
         if let Err(e) = save(ctx, &o, updated, "image updated", dry) {
-            errors.push(format!("failed to patch image update to pod template: {e}"));
+            errors.push(format!("error: failed to patch image update to pod template: {e}"));
         }
     }
     for e in errors {
@@ -429,6 +447,9 @@ fn env(ctx: &mut Ctx, args: &[String]) {
             let Some(name) = name else {
                 return ctx.out.fail("error: resource(s) were provided, but no name was specified");
             };
+            if let Err(e) = super::auth::authorize_read(ctx, kind, &ns, Some(&name)) {
+                return ctx.out.fail(&e);
+            }
             let Some(obj) = ctx.world.store.get(kind, &ns, &name).cloned() else {
                 return ctx.out.fail(&super::get::not_found(kind, &name));
             };
@@ -538,7 +559,7 @@ fn env(ctx: &mut Ctx, args: &[String]) {
             continue;
         }
         if let Err(e) = save(ctx, &o, updated, "env updated", dry) {
-            errors.push(format!("failed to patch env update to pod template: {e}"));
+            errors.push(format!("error: failed to patch env update to pod template: {e}"));
         }
     }
     for e in errors {
@@ -661,7 +682,7 @@ fn resources(ctx: &mut Ctx, args: &[String]) {
             }
         }
         if let Err(e) = save(ctx, &o, updated, "resource requirements updated", dry) {
-            errors.push(format!("failed to patch resources update to pod template {e}"));
+            errors.push(format!("error: failed to patch resources update to pod template {e}"));
         }
     }
     for e in errors {

@@ -162,11 +162,15 @@ pub fn run(ctx: &mut Ctx, args: &[String]) {
     if all && selector.is_some() {
         return ctx.out.fail("error: setting 'all' parameter with a non empty selector is prohibited");
     }
-    let names: Vec<String> = if all || selector.is_some() {
+    let listed = all || selector.is_some();
+    let names: Vec<String> = if listed {
         let sel = match Selector::parse(selector.as_deref().unwrap_or("")) {
             Ok(s) => s,
             Err(e) => return ctx.out.fail(&format!("error: {e}")),
         };
+        if let Err(e) = super::auth::authorize_read(ctx, Kind::Node, "", None) {
+            return ctx.out.fail(&e);
+        }
         ctx.world
             .store
             .list(Kind::Node, None)
@@ -184,6 +188,12 @@ pub fn run(ctx: &mut Ctx, args: &[String]) {
     };
     let overwrite = m.get_flag("overwrite");
     for n in names {
+        if !listed {
+            if let Err(e) = super::auth::authorize_read(ctx, Kind::Node, "", Some(&n)) {
+                ctx.out.fail(&e);
+                continue;
+            }
+        }
         let Some(Object::Node(node)) = ctx.world.store.get(Kind::Node, "", &n).cloned() else {
             ctx.out.fail(&format!("Error from server (NotFound): nodes \"{n}\" not found"));
             continue;
@@ -232,6 +242,10 @@ pub fn run(ctx: &mut Ctx, args: &[String]) {
             "untainted"
         };
         if dry != DryRun::Client {
+            if let Err(e) = super::auth::authorize_write(ctx, "patch", Kind::Node, "", &n, "") {
+                ctx.out.fail(&e);
+                continue;
+            }
             let mut updated = node.clone();
             updated.spec.get_or_insert_with(Default::default).taints = if next.is_empty() { None } else { Some(next) };
             if let Err(e) = ctx.world.api_update(Object::Node(updated), WriteOptions { dry_run: dry == DryRun::Server })

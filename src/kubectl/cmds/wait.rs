@@ -156,6 +156,9 @@ pub fn run(ctx: &mut Ctx, args: &[String]) {
         let k_ns = if kind.namespaced() { ns.clone() } else { String::new() };
         match n {
             Some(n) => {
+                if let Err(e) = super::auth::authorize_read(ctx, *kind, &k_ns, Some(n)) {
+                    return ctx.out.fail(&e);
+                }
                 if ctx.world.store.get(*kind, &k_ns, n).is_none() && !matches!(cond, Cond::Delete | Cond::Create) {
                     ctx.out.fail(&super::get::not_found(*kind, n));
                     return;
@@ -165,6 +168,9 @@ pub fn run(ctx: &mut Ctx, args: &[String]) {
             None => {
                 let list_ns =
                     if m.get_flag("all-namespaces") || !kind.namespaced() { None } else { Some(k_ns.as_str()) };
+                if let Err(e) = super::auth::authorize_read(ctx, *kind, list_ns.unwrap_or(""), None) {
+                    return ctx.out.fail(&e);
+                }
                 for o in ctx.world.store.list(*kind, list_ns) {
                     if selector.matches(&o.meta().labels.clone().unwrap_or_default()) {
                         names.push((*kind, o.namespace().to_string(), o.name().to_string()));
@@ -176,6 +182,14 @@ pub fn run(ctx: &mut Ctx, args: &[String]) {
     if names.is_empty() {
         ctx.out.fail("error: no matching resources found");
         return;
+    }
+    // Each object is then watched: a list and a watch with `metadata.name=<name>`.
+    for (kind, k_ns, n) in &names {
+        for verb in ["list", "watch"] {
+            if let Err(e) = super::auth::authorize_kind(ctx, verb, *kind, k_ns, n) {
+                return ctx.out.fail(&e);
+            }
+        }
     }
     let deadline = ctx.world.now.plus_s(timeout_s);
     for (kind, k_ns, n) in names {

@@ -390,6 +390,16 @@ impl<'de> Visitor<'de> for NodeVisitor {
 /// sigs.k8s.io/yaml's YAMLToJSON: parse with YAML 1.1 (yaml.v2) rules, then marshal to JSON.
 /// Errors are texts as kubectl prints them after `error parsing <file>: `.
 pub fn yaml_to_json(text: &str) -> Result<Value, String> {
+    yaml_doc_to_json(text, true)
+}
+
+/// Like [`yaml_to_json`] with YAML 1.2 (yaml.v3) rules, as kustomize's kyaml reads resources:
+/// plain `yes`, `on`, `Y`... stay strings.
+pub fn yaml12_to_json(text: &str) -> Result<Value, String> {
+    yaml_doc_to_json(text, false)
+}
+
+fn yaml_doc_to_json(text: &str, yaml11: bool) -> Result<Value, String> {
     // yaml.v2 reads the first document of the chunk.
     let Some(doc) = serde_yaml::Deserializer::from_str(text).next() else {
         return Ok(Value::Null);
@@ -397,16 +407,17 @@ pub fn yaml_to_json(text: &str) -> Result<Value, String> {
     let node: Node = match de::Deserialize::deserialize(doc) {
         Ok(n) => n,
         Err(e) => {
-            return Err(format!("error converting YAML to JSON: {}", go_yaml_error(&e)));
+            return Err(format!("error converting YAML to JSON: {}", go_yaml_error(&e, !yaml11)));
         }
     };
-    node_to_json(&node, text).map_err(|e| format!("error converting YAML to JSON: {e}"))
+    node_to_json(&node, text, yaml11).map_err(|e| format!("error converting YAML to JSON: {e}"))
 }
 
 /// Renders a libyaml error the way go-yaml (a port of libyaml) does in `parser.fail()`:
 /// scanner errors report the 1-based line of the problem, parser errors the 0-based one,
 /// and a problem on the first line falls back to the context's line or to no line at all.
-fn go_yaml_error(e: &serde_yaml::Error) -> String {
+/// With `v3`, go-yaml v3's choice of line: the context's mark first, then the problem's.
+fn go_yaml_error(e: &serde_yaml::Error, v3: bool) -> String {
     let debug = format!("{e:?}");
     let display = e.to_string();
     let problem = display.split(" at line ").next().unwrap_or(&display).to_string();
@@ -426,12 +437,17 @@ fn go_yaml_error(e: &serde_yaml::Error) -> String {
     // serde_yaml shows 1-based lines; go-yaml works on 0-based marks.
     let problem0 = mark_line("problem_mark: ").unwrap_or(1).saturating_sub(1);
     let context0 = mark_line("context_mark: ").unwrap_or(1).saturating_sub(1);
-    let line = if problem0 != 0 {
-        if scanner {
-            problem0 + 1
+    let bump = |l: usize| if scanner { l + 1 } else { l };
+    let line = if v3 {
+        if context0 != 0 {
+            bump(context0)
+        } else if problem0 != 0 {
+            bump(problem0)
         } else {
-            problem0
+            0
         }
+    } else if problem0 != 0 {
+        bump(problem0)
     } else {
         context0
     };
@@ -556,7 +572,7 @@ fn float_value(f: f64) -> Value {
     Number::from_f64(f).map(Value::Number).unwrap_or(Value::Null)
 }
 
-fn node_to_json(n: &Node, src: &str) -> Result<Value, String> {
+fn node_to_json(n: &Node, src: &str, yaml11: bool) -> Result<Value, String> {
     Ok(match n {
         Node::Null => Value::Null,
         Node::Bool(b) => Value::Bool(*b),
@@ -573,18 +589,18 @@ fn node_to_json(n: &Node, src: &str) -> Result<Value, String> {
             float_value(*f)
         }
         Node::Borrowed(s) => {
-            if is_plain(s, src) {
+            if yaml11 && is_plain(s, src) {
                 resolve_plain(s)
             } else {
                 Value::String(s.to_string())
             }
         }
         Node::Owned(s) => Value::String(s.clone()),
-        Node::Seq(items) => Value::Array(items.iter().map(|i| node_to_json(i, src)).collect::<Result<_, _>>()?),
+        Node::Seq(items) => Value::Array(items.iter().map(|i| node_to_json(i, src, yaml11)).collect::<Result<_, _>>()?),
         Node::Map(entries) => {
             let mut m = Map::new();
             for (k, v) in entries {
-                let key = match node_to_json(k, src)? {
+                let key = match node_to_json(k, src, yaml11)? {
                     Value::String(s) => s,
                     Value::Bool(b) => b.to_string(),
                     Value::Number(n) => n.to_string(),
@@ -594,7 +610,7 @@ fn node_to_json(n: &Node, src: &str) -> Result<Value, String> {
                     other => return Err(format!("unsupported map key: {other}")),
                 };
                 // Later keys win, as yaml.v2 does when unmarshalling into a map.
-                m.insert(key, node_to_json(v, src)?);
+                m.insert(key, node_to_json(v, src, yaml11)?);
             }
             Value::Object(m)
         }
