@@ -88,6 +88,14 @@ impl Story {
         self
     }
 
+    /// Text pasted into the terminal (bracketed paste).
+    pub fn paste(&mut self, text: &str) -> &mut Story {
+        if let Some(msg) = keys::map(&self.app, crossterm::event::Event::Paste(text.to_string())) {
+            self.send(msg);
+        }
+        self
+    }
+
     /// A notch of the mouse wheel (`up` towards the top).
     pub fn wheel(&mut self, col: u16, row: u16, up: bool) -> &mut Story {
         if let Some(msg) = keys::map(&self.app, keys::wheel(col, row, up)) {

@@ -608,7 +608,7 @@ fn overlay(app: &App, area: Rect, buf: &mut Buffer) {
     let t = &app.theme;
     match &app.overlay {
         Some(Overlay::Help { scroll }) => {
-            let r = layout::centered(area, 150, area.height.saturating_sub(2));
+            let r = help_area(area);
             Clear.render(r, buf);
             Block::bordered()
                 .title(" help · esc closes · ↑↓ scroll ")
@@ -616,21 +616,12 @@ fn overlay(app: &App, area: Rect, buf: &mut Buffer) {
                 .border_style(t.focused())
                 .render(r, buf);
             let inner = layout::inner(r);
-            let lines = strings::help_lines();
-            // Two columns when they fit side by side, split at a section's start.
-            let (columns, split) = if inner.width >= 120 && lines.len() > inner.height as usize {
-                let half = lines.len() / 2;
-                let split = (half..lines.len()).find(|&i| lines[i].0.is_empty()).unwrap_or(half);
-                (2, split)
-            } else {
-                (1, lines.len())
-            };
-            let col_w = inner.width / columns;
-            let key_w = 22.min(col_w / 3);
-            for c in 0..columns {
-                let (from, to, skip) = if c == 0 { (0, split, *scroll) } else { (split, lines.len(), *scroll) };
-                let x0 = inner.x + c * col_w;
-                for (i, (k, what)) in lines[from..to].iter().skip(skip).take(inner.height as usize).enumerate() {
+            let HelpLayout { rows, columns, split, col_w, key_w } = help_layout(inner.width);
+            let parts = [&rows[..split], &rows[split..]];
+            for (c, part) in parts.iter().take(columns as usize).enumerate() {
+                let x0 = inner.x + c as u16 * col_w;
+                let skip = (*scroll).min(part.len().saturating_sub(inner.height as usize));
+                for (i, (k, what)) in part.iter().skip(skip).take(inner.height as usize).enumerate() {
                     let y = inner.y + i as u16;
                     if k.is_empty() {
                         put(buf, x0, y, what, col_w.saturating_sub(1), t.header());
@@ -695,6 +686,58 @@ fn overlay(app: &App, area: Rect, buf: &mut Buffer) {
         }
         _ => {}
     }
+}
+
+/// The help overlay's rows for a pop-up `width` columns wide inside: every entry, its
+/// description wrapped under itself, in one column or two.
+pub struct HelpLayout {
+    /// (key, text): a key of "" is a section's title; " " continues the entry above.
+    pub rows: Vec<(&'static str, String)>,
+    pub columns: u16,
+    /// Where the second column starts in `rows`.
+    pub split: usize,
+    pub col_w: u16,
+    pub key_w: u16,
+}
+
+pub fn help_layout(width: u16) -> HelpLayout {
+    // Two columns when they fit side by side, split at a section's start.
+    let columns: u16 = if width >= 120 { 2 } else { 1 };
+    let col_w = width / columns;
+    let key_w = 22.min(col_w / 3);
+    let desc_w = col_w.saturating_sub(key_w + 2);
+    let mut rows: Vec<(&'static str, String)> = Vec::new();
+    for (k, what) in strings::help_lines() {
+        if k.is_empty() {
+            rows.push(("", what.to_string()));
+            continue;
+        }
+        let wrapped = markdown::wrap_styled(ratatui::text::Span::raw(""), &[(what.to_string(), Style::new())], desc_w);
+        for (n, l) in wrapped.iter().enumerate() {
+            let text: String = l.spans.iter().map(|s| s.content.as_ref()).collect();
+            rows.push((if n == 0 { k } else { " " }, text));
+        }
+    }
+    let split = if columns == 2 {
+        let half = rows.len() / 2;
+        (half..rows.len()).find(|&i| rows[i].0.is_empty()).unwrap_or(half)
+    } else {
+        rows.len()
+    };
+    HelpLayout { rows, columns, split, col_w, key_w }
+}
+
+/// The help pop-up's place on a screen `area`.
+pub fn help_area(area: Rect) -> Rect {
+    layout::centered(area, 150, area.height.saturating_sub(2))
+}
+
+/// How far the help can scroll on a screen `area`.
+pub fn help_scroll_max(area: Rect) -> usize {
+    let inner = layout::inner(help_area(area));
+    let h = help_layout(inner.width);
+    let longest = h.split.max(h.rows.len() - h.split);
+    longest.saturating_sub(inner.height as usize)
 }
 
 /// For tests and the benchmark: the text of a buffer, one line per row, trailing spaces cut.

@@ -89,6 +89,16 @@ fn help_overlay_lists_every_key() {
     }
     s.keys("<esc>");
     assert!(!s.text().contains("help · esc closes"));
+    // At 80 columns the descriptions wrap under themselves; the end is reachable and one
+    // page up comes straight back from it.
+    let mut s = Story::new(World::new(1), 80, 24);
+    s.keys("<f1>");
+    assert!(s.text().contains("│                       more with >)"), "{}", s.text());
+    s.keys("<pgdn><pgdn><pgdn><pgdn><pgdn><pgdn><pgdn><pgdn><pgdn><pgdn>");
+    let bottom = s.text();
+    assert!(bottom.contains(" wheel                 scroll"), "{bottom}");
+    s.keys("<pgup>");
+    assert_ne!(s.text(), bottom, "page up moves at once");
 }
 
 #[test]
@@ -441,4 +451,34 @@ fn many_pods_are_glyphs_and_the_list_scrolls() {
     };
     assert!(text.contains(&last), "the last pod is in view after G:\n{text}");
     insta::assert_snapshot!("tui_many_pods", s.frame());
+}
+
+/// The cluster pane shows what the learner must notice: a crashing pod in red with its
+/// restarts, a node's conditions in its border.
+#[test]
+fn restarts_and_node_conditions_show_in_the_cluster_pane() {
+    let mut s = story();
+    s.typed("kubectl run crash --image=busybox --restart=Always -- sh -c 'exit 1'\n");
+    s.ticks(40);
+    let text = s.text();
+    let line = text.lines().find(|l| l.contains("✖ crash")).unwrap_or_else(|| panic!("no crash line:\n{text}"));
+    assert!(line.contains("0/1 CrashLoopBackOff ↻"), "{line}");
+    assert_eq!(fg_at(s.draw(), "✖ crash", 0), Color::Red);
+    s.typed("chaos memory-pressure node02 on\n");
+    s.ticks(15);
+    let text = s.text();
+    assert!(text.contains("● node02 ─") && text.contains("MemoryPressure"), "{text}");
+}
+
+/// A manifest pasted from the lesson (or a browser) runs line by line, heredoc and all, even
+/// when the panes had the focus.
+#[test]
+fn a_pasted_heredoc_runs() {
+    let mut s = story();
+    s.keys("<esc>");
+    s.paste(&pod_manifest_cmd("web", "nginx"));
+    let text = s.text();
+    assert!(text.contains("pod/web created"), "{text}");
+    assert_eq!(s.app.focus, kubedojo::tui::app::Focus::Prompt);
+    assert_eq!(s.app.prompt.history.last().map(|h| h.lines().count()), Some(12), "one history entry");
 }

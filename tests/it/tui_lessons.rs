@@ -208,3 +208,19 @@ fn a_finished_lesson_shows_its_debrief() {
     let debrief_start: String = lesson.debrief.split_whitespace().take(3).collect::<Vec<_>>().join(" ");
     assert!(text.contains(&debrief_start), "the debrief ({debrief_start}) is shown:\n{text}");
 }
+
+#[test]
+fn hints_come_one_at_a_time_and_into_view() {
+    let mut s = lesson_story("pods-command-args-env");
+    assert!(!s.text().contains("Hint 1/3"));
+    s.keys("<f2>");
+    let text = s.text();
+    assert!(text.contains("Hint 1/3") && !text.contains("Hint 2/3"), "{text}");
+    assert_eq!(s.app.focus, Focus::Prompt, "F2 at the prompt leaves the focus there");
+    s.keys("<f2><f2>");
+    let text = s.text();
+    assert!(text.contains("Hint 3/3"), "the last hint is scrolled into view:\n{text}");
+    assert!(text.contains("command: [\"sh\", \"-c\"]"), "its code block too:\n{text}");
+    s.keys("<f2>");
+    assert!(s.text().contains("no more hints for this step"));
+}
