@@ -74,6 +74,12 @@ fn the_picker_lists_the_course_by_domain() {
     assert!(matches!(s.app.screen, Screen::Play));
     assert!(s.text().contains(&title));
     assert_eq!(s.app.focus, Focus::Prompt, "the prompt has the focus when a lesson opens");
+    // `?` is the help there too; `q` quits.
+    let mut s = picker_story(BTreeMap::new());
+    s.keys("?");
+    assert!(s.text().contains("help · esc closes"), "{}", s.text());
+    s.keys("<esc>q");
+    assert!(s.app.quit);
 }
 
 #[test]
