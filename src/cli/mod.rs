@@ -3,10 +3,12 @@
 //! grades an attempt at a lesson, `check` validates content and proves every reference
 //! solution, `list` shows the course with the learner's progress. With no subcommand the TUI
 //! opens on the course (the lesson picker); `play` opens it on one lesson or scenario. `bench`
-//! arrives with the scale work and says so.
+//! measures the engine at scale (`cli::bench`).
 //!
 //! Every subcommand takes `--content DIR` to use a working copy of the course (DIR/lessons,
 //! DIR/scenarios) instead of the one embedded in the binary.
+
+pub mod bench;
 
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
@@ -83,14 +85,24 @@ enum Cmd {
     Check { paths: Vec<PathBuf> },
     /// List lessons by CKAD domain, with progress.
     List,
-    /// Scale benchmark.
+    /// Scale benchmark: N nodes, M pods as Deployments of 100 replicas with a Service each,
+    /// converged, then T steady ticks with churn; prints its figures as `key: value` lines.
     Bench {
+        /// Nodes in the cluster.
+        #[arg(long, default_value_t = 5_000)]
+        nodes: u64,
+        /// Pods, as Deployments of 100 replicas.
+        #[arg(long, default_value_t = 150_000)]
+        pods: u64,
+        /// Steady ticks (simulated seconds) measured after convergence.
+        #[arg(long, default_value_t = 100)]
+        ticks: u64,
+        /// Seed of the cluster's random choices and of the churn.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Run 1,000/30,000, 5,000/150,000 and 15,000/450,000 (nodes/pods) in turn.
         #[arg(long)]
-        nodes: Option<u64>,
-        #[arg(long)]
-        pods: Option<u64>,
-        #[arg(long)]
-        ticks: Option<u64>,
+        sweep: bool,
     },
 }
 
@@ -113,7 +125,9 @@ pub fn main() -> i32 {
         }
         Some(Cmd::Check { paths }) => check(content, &paths),
         Some(Cmd::List) => list(content),
-        Some(Cmd::Bench { .. }) => not_yet("bench", "the scale work"),
+        Some(Cmd::Bench { nodes, pods, ticks, seed, sweep }) => {
+            bench::main(bench::Config { nodes, pods, ticks, seed }, sweep)
+        }
     }
 }
 
@@ -153,11 +167,6 @@ fn play(content: Option<&Path>, name: &str, seed: Option<u64>) -> i32 {
     let title = a.lesson().title.clone();
     let persist = tui::persist::Persist::new(ProgressStore::open_default());
     tui::run_app(tui::App::with_attempt(a, tui_options(&title)), persist)
-}
-
-fn not_yet(cmd: &str, part: &str) -> i32 {
-    eprintln!("kubedojo {cmd}: not available yet — it arrives with {part}");
-    2
 }
 
 fn print(s: &str) {
@@ -471,6 +480,9 @@ fn list(content: Option<&Path>) -> i32 {
     };
     let store = ProgressStore::open_default();
     let mut out = String::new();
+    // Columns as wide as the longest id and title, so that every row lines up.
+    let id_w = course.lessons.values().map(|l| l.id.chars().count()).max().unwrap_or(0);
+    let title_w = course.lessons.values().map(|l| l.title.chars().count()).max().unwrap_or(0);
     for (domain, lessons) in course.by_domain() {
         match domain {
             Some(d) => out.push_str(&format!("{} ({}%)\n", d.title(), d.weight_percent())),
@@ -499,7 +511,7 @@ fn list(content: Option<&Path>) -> i32 {
                 (Some(e), _) => format!("{} min, {} tasks, pass {}%", e.time_limit_minutes, l.steps.len(), e.pass_mark),
                 (None, _) => format!("{}, {} min", l.difficulty.as_str(), l.minutes),
             };
-            out.push_str(&format!("  {mark:<6} {:<28} {:<44} {extra}\n", l.id, l.title));
+            out.push_str(&format!("  {mark:<6} {:<id_w$} {:<title_w$} {extra}\n", l.id, l.title));
         }
     }
     if out.is_empty() {

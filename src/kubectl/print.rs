@@ -295,11 +295,11 @@ pub fn print_objects(ctx: &mut Ctx, format: &Format, groups: &[(Kind, Vec<Object
             }
         }
         Format::Yaml | Format::Json | Format::JsonPath(_) | Format::JsonPathAsJson(_) => {
-            let doc = if bare { all[0].to_value() } else { list_of(all.iter().map(|o| o.to_value()).collect()) };
+            let doc = if bare { wire_value(&all[0]) } else { list_of(all.iter().map(wire_value).collect()) };
             print_value(ctx, format, &doc);
         }
         Format::CustomColumns(spec) => {
-            let values: Vec<Value> = all.iter().map(|o| o.to_value()).collect();
+            let values: Vec<Value> = all.iter().map(wire_value).collect();
             match jsonpath::render_custom_columns(spec, &values, opts.no_headers) {
                 Ok(s) => ctx.out.out(&s),
                 Err(e) => {
@@ -357,8 +357,15 @@ pub fn print_written(ctx: &mut Ctx, format: &Format, objs: &[Object]) {
         if i > 0 && matches!(format, Format::Yaml) {
             ctx.out.out("---\n");
         }
-        print_value(ctx, format, &o.to_value());
+        print_value(ctx, format, &wire_value(o));
     }
+}
+
+/// An object as the API server sends it: Go's encoder writes struct-typed fields even when
+/// they are empty, so a pod template's metadata reads `creationTimestamp: null` and an empty
+/// `resources: {}` is kept (`generators::gotype`).
+pub fn wire_value(o: &Object) -> Value {
+    crate::kubectl::generators::gotype::goify(&o.to_value(), o.kind().name()).to_value()
 }
 
 #[cfg(test)]

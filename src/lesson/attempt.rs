@@ -277,15 +277,12 @@ impl Attempt {
         Ok(a)
     }
 
+    /// The kubeconfig a check of `step` runs with: the scenario's, switched to the step's
+    /// context (validation made sure it exists) and namespace.
     fn client_for(&self, step: &Step) -> Client {
-        let scn = &self.lesson.scenario;
-        let ctx =
-            step.context.as_ref().and_then(|c| scn.contexts.iter().find(|x| &x.name == c)).or(scn.contexts.first());
-        let mut client = Client::default();
-        if let Some(c) = ctx {
-            client.context = c.name.clone();
-            client.cluster = c.cluster.clone();
-            client.namespace = c.namespace.clone();
+        let mut client = scenario::kubeconfig(&self.lesson.scenario);
+        if let Some(c) = &step.context {
+            client.use_context(c);
         }
         if let Some(ns) = &step.namespace {
             client.namespace = ns.clone();

@@ -49,6 +49,9 @@ pub struct StepReport {
     pub id: String,
     pub title: String,
     pub weight: u32,
+    /// Exams: the task's score, its weight times the share of its checks that pass.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub points: Option<f64>,
     /// Lessons: the step was completed (all its checks passed at once). Exams: all passed.
     pub done: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -72,15 +75,15 @@ impl Report {
             passed_n += ok;
             total_n += n;
             total_weight += step.weight;
-            if n > 0 {
-                points += f64::from(step.weight) * ok as f64 / n as f64;
-            }
+            let task_points = if n > 0 { f64::from(step.weight) * ok as f64 / n as f64 } else { 0.0 };
+            points += task_points;
             let state = &a.steps()[i];
             let done = if lesson.is_exam() { ok == n } else { state.status == StepStatus::Done };
             steps.push(StepReport {
                 id: step.id.clone(),
                 title: step.title.clone(),
                 weight: step.weight,
+                points: lesson.is_exam().then_some((task_points * 100.0).round() / 100.0),
                 done,
                 done_at: state.done_at,
                 flagged: a.flags().contains(&step.id),
@@ -142,7 +145,10 @@ impl Report {
         let n = self.steps.len();
         for (i, st) in self.steps.iter().enumerate() {
             s.push('\n');
-            let weight = if self.kind == "Exam" { format!(" (weight {})", st.weight) } else { String::new() };
+            let weight = match st.points {
+                Some(p) => format!(" ({} of {} points)", trim_float(p), st.weight),
+                None => String::new(),
+            };
             let flag = if st.flagged { " [flagged]" } else { "" };
             s.push_str(&format!("{what} {}/{n}: {}{weight}{flag}\n", i + 1, st.title));
             for c in &st.checks {
@@ -182,6 +188,9 @@ impl Report {
             let mut suite = TestSuite::new(format!("{}/{}", self.id, st.id));
             suite.add_property(Property::new("title", st.title.as_str()));
             suite.add_property(Property::new("weight", st.weight.to_string()));
+            if let Some(p) = st.points {
+                suite.add_property(Property::new("points", trim_float(p)));
+            }
             for c in &st.checks {
                 let status = if c.passed {
                     TestCaseStatus::success()
@@ -210,4 +219,10 @@ impl Report {
         }
         report.to_string().unwrap_or_default()
     }
+}
+
+/// A score as people write it: `6`, `4.5`, `2.33`.
+fn trim_float(x: f64) -> String {
+    let s = format!("{x:.2}");
+    s.trim_end_matches('0').trim_end_matches('.').to_string()
 }

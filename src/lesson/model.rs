@@ -108,11 +108,7 @@ impl Scenario {
             seed: 1,
             nodes: None,
             namespaces: vec![],
-            contexts: vec![ContextSpec {
-                name: DEFAULT_CONTEXT.into(),
-                cluster: "kubernetes".into(),
-                namespace: "default".into(),
-            }],
+            contexts: vec![ContextSpec { name: DEFAULT_CONTEXT.into(), cluster: "kubernetes".into(), namespace: None }],
             setup: vec![],
             faults: vec![],
             broken_images: vec![],
@@ -125,7 +121,8 @@ impl Scenario {
 pub struct ContextSpec {
     pub name: String,
     pub cluster: String,
-    pub namespace: String,
+    /// The context's namespace (`None`: kubectl's `default`, shown blank by `get-contexts`).
+    pub namespace: Option<String>,
 }
 
 #[derive(Clone, Debug)]

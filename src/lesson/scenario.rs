@@ -5,7 +5,7 @@
 
 use super::diag::Loc;
 use super::model::{Scenario, SetupAction};
-use crate::kubectl;
+use crate::kubectl::{self, Client, KubeContext};
 use crate::shell::workstation::Workstation;
 use crate::shell::Fs;
 use crate::sim::{cluster, World};
@@ -43,14 +43,33 @@ pub fn world(s: &Scenario, seed: u64) -> World {
     w
 }
 
+/// The learner's kubeconfig on a scenario: its contexts (all reaching the one simulated
+/// cluster, as the kubeadm admin), the first one current. Like the exam's kubeconfig, it
+/// holds only the scenario's contexts, so `kubectl config use-context` switches between them.
+pub fn kubeconfig(s: &Scenario) -> Client {
+    let mut client = Client::default();
+    let user = client.user.clone();
+    if s.contexts.is_empty() {
+        return client;
+    }
+    client.contexts.clear();
+    client.clusters.clear();
+    for c in &s.contexts {
+        client.set_context(KubeContext {
+            name: c.name.clone(),
+            cluster: c.cluster.clone(),
+            user: user.clone(),
+            namespace: c.namespace.clone(),
+        });
+    }
+    client.use_context(&s.contexts[0].name);
+    client
+}
+
 /// The learner's workstation on a scenario's cluster, set up and ready.
 pub fn build(s: &Scenario, seed: u64) -> Result<Workstation, SetupFailure> {
     let mut ws = Workstation::new(world(s, seed));
-    if let Some(c) = s.contexts.first() {
-        ws.client.context = c.name.clone();
-        ws.client.cluster = c.cluster.clone();
-        ws.client.namespace = c.namespace.clone();
-    }
+    ws.client = kubeconfig(s);
     for item in &s.setup {
         match &item.action {
             SetupAction::Apply { manifest } => {

@@ -163,13 +163,10 @@ fn scenario(v: &mut V, raw: &RawScenario, id: &str, inline: bool) -> Scenario {
             let l = v.at(name);
             v.err(l, format!("duplicate context \"{}\"", name.value));
         }
-        let namespace = match &c.value.namespace {
-            Some(ns) => {
-                v.id(ns, "namespace name");
-                ns.value.clone()
-            }
-            None => "default".into(),
-        };
+        let namespace = c.value.namespace.as_ref().map(|ns| {
+            v.id(ns, "namespace name");
+            ns.value.clone()
+        });
         let cluster = c.value.cluster.as_ref().map(|s| s.value.clone()).unwrap_or_else(|| "kubernetes".into());
         contexts.push(ContextSpec { name: name.value.clone(), cluster, namespace });
     }
@@ -666,6 +663,12 @@ const READ_ONLY_VERBS: &[&str] = &[
     "events",
 ];
 
+/// Whether a word of a command line names kubectl (or its usual alias).
+fn is_kubectl(word: &str) -> bool {
+    let w = word.trim_matches(|c| c == '"' || c == '\'');
+    w == "kubectl" || w == "k" || w.ends_with("/kubectl")
+}
+
 /// The first kubectl verb in a command line that a check must not use, if any.
 pub fn forbidden_kubectl_verb(cmd: &str) -> Option<String> {
     let words: Vec<&str> = cmd
@@ -674,8 +677,7 @@ pub fn forbidden_kubectl_verb(cmd: &str) -> Option<String> {
         .collect();
     let mut i = 0;
     while i < words.len() {
-        let w = words[i].trim_matches(|c| c == '"' || c == '\'');
-        if w == "kubectl" || w == "k" || w.ends_with("/kubectl") {
+        if is_kubectl(words[i]) {
             let mut j = i + 1;
             while j < words.len() && words[j].starts_with('-') {
                 // Global flags before the verb: `-n ns`, `--context x` take a value.
@@ -699,7 +701,12 @@ pub fn forbidden_kubectl_verb(cmd: &str) -> Option<String> {
             if let Some(verb) = words.get(j) {
                 let verb = verb.trim_matches(|c| c == '"' || c == '\'');
                 if verb == "rollout" {
-                    if words.get(j + 1) != Some(&"history") {
+                    // `rollout history` reads; `rollout status --watch=false` reads the
+                    // status once instead of waiting for the rollout to finish.
+                    let sub = words.get(j + 1).copied();
+                    let rest = words[j + 1..].iter().take_while(|w| !is_kubectl(w));
+                    let once = rest.clone().any(|w| matches!(*w, "--watch=false" | "-w=false"));
+                    if !(sub == Some("history") || (sub == Some("status") && once)) {
                         return Some("rollout".into());
                     }
                 } else if !READ_ONLY_VERBS.contains(&verb) {
@@ -945,4 +952,27 @@ fn find_cycle(g: &DiGraph<String, ()>, start: NodeIndex, members: &BTreeSet<Node
     }
     dfs(g, start, start, members, &mut path, &mut seen);
     path
+}
+
+#[cfg(test)]
+mod tests {
+    use super::forbidden_kubectl_verb;
+
+    #[test]
+    fn checks_may_read_a_rollout_but_not_wait_for_it() {
+        assert_eq!(forbidden_kubectl_verb("kubectl rollout history deployment/web"), None);
+        assert_eq!(forbidden_kubectl_verb("kubectl rollout status deployment/web --watch=false"), None);
+        assert_eq!(forbidden_kubectl_verb("k rollout status -w=false deploy web"), None);
+        assert_eq!(forbidden_kubectl_verb("kubectl rollout status deployment/web").as_deref(), Some("rollout"));
+        assert_eq!(
+            forbidden_kubectl_verb("kubectl rollout undo deployment/web --watch=false").as_deref(),
+            Some("rollout")
+        );
+        // The flag belongs to the command it follows.
+        assert_eq!(
+            forbidden_kubectl_verb("kubectl rollout status deploy/a; kubectl get pods --watch=false").as_deref(),
+            Some("rollout")
+        );
+        assert_eq!(forbidden_kubectl_verb("kubectl get pods | kubectl delete -f -").as_deref(), Some("delete"));
+    }
 }

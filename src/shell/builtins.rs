@@ -165,7 +165,8 @@ fn count_opt(args: &[String]) -> (i64, bool, Vec<String>) {
     (n, plus, rest)
 }
 
-/// Parses a sleep duration: `5`, `0.5` (rounded up), `10s`, `5m`, `2h`, `1d`, `infinity`.
+/// Parses a sleep duration in milliseconds: `5`, `0.01`, `10s`, `5m`, `2h`, `1d`,
+/// `infinity` (None).
 pub(crate) fn parse_duration(s: &str) -> Option<Option<u64>> {
     if s == "infinity" || s == "inf" {
         return Some(None);
@@ -181,7 +182,7 @@ pub(crate) fn parse_duration(s: &str) -> Option<Option<u64>> {
     if v.is_nan() || v < 0.0 || !v.is_finite() {
         return None;
     }
-    Some(Some((v * mult).ceil() as u64))
+    Some(Some((v * mult * 1000.0).ceil().min(u64::MAX as f64) as u64))
 }
 
 fn date_string(now: u64, fmt: &str) -> Option<String> {
@@ -396,10 +397,10 @@ pub(crate) fn run(argv: &[String], ctx: &mut Ctx) -> Option<Outcome> {
                 });
                 return Some(Outcome::Done(1));
             }
-            let mut total = 0u64;
+            let mut total_ms = 0u64;
             for a in args {
                 match parse_duration(a) {
-                    Some(Some(s)) => total = total.saturating_add(s),
+                    Some(Some(ms)) => total_ms = total_ms.saturating_add(ms),
                     Some(None) => return Some(Outcome::Wait { until: None, out: vec![], err: vec![], status: 0 }),
                     None => {
                         ctx.errs(&if bb {
@@ -410,6 +411,15 @@ pub(crate) fn run(argv: &[String], ctx: &mut Ctx) -> Option<Outcome> {
                         return Some(Outcome::Done(1));
                     }
                 }
+            }
+            // The clock moves in whole seconds. Sub-second sleeps add up in the shell, which
+            // sleeps through the tick only once they make a whole second: a loop of
+            // `sleep 0.01` runs about a hundred times a simulated second, as it would for real.
+            let mut total = total_ms / 1000;
+            ctx.sh.subsec_ms += total_ms % 1000;
+            if ctx.sh.subsec_ms >= 1000 {
+                ctx.sh.subsec_ms -= 1000;
+                total += 1;
             }
             if total == 0 {
                 return Some(Outcome::Done(0));
@@ -985,11 +995,16 @@ pub(crate) fn run(argv: &[String], ctx: &mut Ctx) -> Option<Outcome> {
                 u.gid.to_string()
             } else {
                 let mut s = format!("uid={} gid={}", name_of(u.uid, &u.name), name_of(u.gid, &u.group));
-                let mut groups = vec![name_of(u.gid, &u.group)];
-                groups.extend(u.groups.iter().filter(|g| **g != u.gid).map(|g| g.to_string()));
-                if !u.groups.is_empty() || u.uid == 0 {
-                    let _ = write!(s, " groups={}", groups.join(","));
-                }
+                // The runtime always adds the primary group to the supplementary ones
+                // (containerd's ensureAdditionalGids), and the kernel keeps that list
+                // sorted, which is the order getgroups() gives back.
+                let mut gids: Vec<u32> = u.groups.clone();
+                gids.push(u.gid);
+                gids.sort_unstable();
+                gids.dedup();
+                let groups: Vec<String> =
+                    gids.iter().map(|g| if *g == u.gid { name_of(*g, &u.group) } else { g.to_string() }).collect();
+                let _ = write!(s, " groups={}", groups.join(","));
                 s
             };
             ctx.outs(&format!("{s}\n"));
@@ -1272,10 +1287,11 @@ mod tests {
 
     #[test]
     fn durations() {
-        assert_eq!(parse_duration("5"), Some(Some(5)));
-        assert_eq!(parse_duration("0.5"), Some(Some(1)));
-        assert_eq!(parse_duration("1d"), Some(Some(86400)));
-        assert_eq!(parse_duration("5m"), Some(Some(300)));
+        assert_eq!(parse_duration("5"), Some(Some(5000)));
+        assert_eq!(parse_duration("0.5"), Some(Some(500)));
+        assert_eq!(parse_duration("0.01"), Some(Some(10)));
+        assert_eq!(parse_duration("1d"), Some(Some(86_400_000)));
+        assert_eq!(parse_duration("5m"), Some(Some(300_000)));
         assert_eq!(parse_duration("infinity"), Some(None));
         assert_eq!(parse_duration("x"), None);
         assert_eq!(parse_duration("-1"), None);

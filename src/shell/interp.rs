@@ -314,6 +314,8 @@ pub(crate) struct Shell {
     pub procsubs: BTreeMap<String, Vec<u8>>,
     /// Command lines submitted to an interactive shell (`history`); shared, copied on write.
     history: Arc<Vec<String>>,
+    /// Sub-second sleeps not yet slept (`sleep 0.01`): the clock only moves in seconds.
+    pub subsec_ms: u64,
 }
 
 impl Shell {
@@ -619,6 +621,7 @@ impl Process {
             subst_status: None,
             procsubs: BTreeMap::new(),
             history: Arc::new(Vec::new()),
+            subsec_ms: 0,
         };
         let main = Thread::new(sh, opts.pid, Io { stdin: None, stdout: Sink::Out, stderr: Sink::Err });
         Process { main, jobs: vec![], next_pid: opts.pid.saturating_add(1), opts, exited: None }

@@ -233,6 +233,9 @@ pub enum NetResult {
         reason: String,
         headers: Vec<(String, String)>,
         body: Vec<u8>,
+        /// How long the server took to answer: the client waited that long (it adds up in
+        /// loops like `while sleep 0.01; do wget ...; done`).
+        elapsed_ms: u64,
     },
     Refused,
     /// No answer ever comes (NetworkPolicy drop, dead node): the tool waits for its own

@@ -176,7 +176,8 @@ pub(crate) fn wget(args: &[String], ctx: &mut Ctx) -> Outcome {
         agent: "Wget".into(),
     };
     match ctx.host.net(&req) {
-        NetResult::Response { status, reason, body, .. } => {
+        NetResult::Response { status, reason, body, elapsed_ms, .. } => {
+            ctx.sh.subsec_ms = ctx.sh.subsec_ms.saturating_add(elapsed_ms);
             if !(200..300).contains(&status) {
                 ctx.errs(&format!("wget: server returned error: HTTP/1.1 {status} {reason}\n"));
                 return Outcome::Done(1);
@@ -344,7 +345,8 @@ pub(crate) fn curl(args: &[String], ctx: &mut Ctx) -> Outcome {
         agent: "curl/8.11.1".into(),
     };
     match ctx.host.net(&req) {
-        NetResult::Response { status, reason, headers, body } => {
+        NetResult::Response { status, reason, headers, body, elapsed_ms } => {
+            ctx.sh.subsec_ms = ctx.sh.subsec_ms.saturating_add(elapsed_ms);
             let mut head_text = format!("HTTP/1.1 {status} {reason}\r\n");
             for (k, v) in &headers {
                 let _ = write!(head_text, "{k}: {v}\r\n");

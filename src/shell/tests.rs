@@ -117,10 +117,15 @@ impl Host for FakeHost {
                     reason: "OK".into(),
                     headers: vec![("Server".into(), "nginx/1.27.3".into())],
                     body: b"<h1>hello</h1>\n".to_vec(),
+                    elapsed_ms: 1,
                 },
-                ("10.96.0.1", 80, _) => {
-                    NetResult::Response { status: 404, reason: "Not Found".into(), headers: vec![], body: vec![] }
-                }
+                ("10.96.0.1", 80, _) => NetResult::Response {
+                    status: 404,
+                    reason: "Not Found".into(),
+                    headers: vec![],
+                    body: vec![],
+                    elapsed_ms: 1,
+                },
                 ("10.96.0.3", _, _) => NetResult::Timeout,
                 _ => NetResult::Refused,
             },
@@ -289,7 +294,12 @@ fn identity_builtins() {
     let mut h = FakeHost::new();
     h.user = User { uid: 1000, gid: 3000, name: None, group: None, groups: vec![2000] };
     run_in(&mut h, "id");
-    assert_eq!(h.out(), "uid=1000 gid=3000 groups=3000,2000\n");
+    assert_eq!(h.out(), "uid=1000 gid=3000 groups=2000,3000\n");
+    // A uid of its own with the root group still lists that group.
+    let mut h = FakeHost::new();
+    h.user = User { uid: 1000, gid: 0, name: None, group: Some("root".into()), groups: vec![] };
+    run_in(&mut h, "id");
+    assert_eq!(h.out(), "uid=1000 gid=0(root) groups=0(root)\n");
 }
 
 #[test]
@@ -344,7 +354,8 @@ fn sleep_forms() {
         ("sleep 10s", Status::Sleeping { until_s: T0 + 10 }),
         ("sleep 5m", Status::Sleeping { until_s: T0 + 300 }),
         ("sleep 1d", Status::Sleeping { until_s: T0 + 86400 }),
-        ("sleep 0.5", Status::Sleeping { until_s: T0 + 1 }),
+        ("sleep 1.5", Status::Sleeping { until_s: T0 + 1 }),
+        ("sleep 0.5; sleep 0.5", Status::Sleeping { until_s: T0 + 1 }),
         ("sleep infinity", Status::Blocked),
     ];
     for (script, want) in cases {

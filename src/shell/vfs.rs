@@ -5,11 +5,13 @@
 //! ConfigMap projection, a PVC) is a [`Tree`] stored in a [`Volumes`] table under a
 //! [`VolumeId`]. A container's view is a list of [`Mount`]s (path → volume, read-only
 //! flag). Two containers of a pod that mount the same `VolumeId` see each other's writes,
-//! because there is only one tree. The table is plain data (no `Rc`, no locks), so the
-//! World that owns it stays `Clone` and deterministic: to run a process, the host builds
-//! a short-lived [`FsView`] borrowing the table and the container's mounts.
+//! because there is only one tree. The table is plain data (no `Rc`, no locks; the lower
+//! layers trees may share are immutable behind an `Arc`), so the World that owns it stays
+//! `Clone` and deterministic: to run a process, the host builds a short-lived [`FsView`]
+//! borrowing the table and the container's mounts.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 /// Errors of filesystem operations; `Display` gives the errno text (`strerror`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -91,18 +93,33 @@ struct Entry {
 
 /// One directory tree, keyed by path relative to its root ("" is the root, "a/b" below).
 /// A flat sorted map makes listing a range scan and keeps iteration deterministic.
-#[derive(Clone, Debug, PartialEq, Eq)]
+///
+/// A tree may sit on a read-only lower layer shared with other trees, as a container's root
+/// filesystem sits on its image's layers (overlayfs): reads fall through to the layer, the
+/// first change to a layer's entry copies it up, and a removed one is hidden by a whiteout.
+/// A tree reads exactly as if the layer's entries had been copied into it.
+#[derive(Clone, Debug)]
 pub struct Tree {
-    entries: BTreeMap<String, Entry>,
+    base: Option<Arc<Tree>>,
+    /// This tree's own entries; `None` is a whiteout hiding the layer's entry.
+    entries: BTreeMap<String, Option<Entry>>,
 }
 
 impl Default for Tree {
     fn default() -> Self {
         let mut entries = BTreeMap::new();
-        entries.insert(String::new(), dir_entry(0));
-        Tree { entries }
+        entries.insert(String::new(), Some(dir_entry(0)));
+        Tree { base: None, entries }
     }
 }
+
+impl PartialEq for Tree {
+    fn eq(&self, other: &Tree) -> bool {
+        self.flat() == other.flat()
+    }
+}
+
+impl Eq for Tree {}
 
 fn dir_entry(now_s: u64) -> Entry {
     Entry { kind: Kind::Dir, mode: 0o755, mtime_s: now_s, uid: 0, gid: 0 }
@@ -117,6 +134,43 @@ impl Tree {
         Tree::default()
     }
 
+    /// An empty upper layer over `base` (which is never changed through this tree).
+    pub fn over(base: Arc<Tree>) -> Tree {
+        Tree { base: Some(base), entries: BTreeMap::new() }
+    }
+
+    /// Every visible entry by path (what the tree reads as).
+    fn flat(&self) -> BTreeMap<&str, &Entry> {
+        let mut out = self.base.as_ref().map(|b| b.flat()).unwrap_or_default();
+        for (k, e) in &self.entries {
+            match e {
+                Some(e) => {
+                    out.insert(k.as_str(), e);
+                }
+                None => {
+                    out.remove(k.as_str());
+                }
+            }
+        }
+        out
+    }
+
+    fn lookup(&self, rel: &str) -> Option<&Entry> {
+        match self.entries.get(rel) {
+            Some(e) => e.as_ref(),
+            None => self.base.as_ref()?.lookup(rel),
+        }
+    }
+
+    /// The entry to change, copied up from the lower layer if it is there.
+    fn lookup_mut(&mut self, rel: &str) -> Option<&mut Entry> {
+        if !self.entries.contains_key(rel) {
+            let below = self.base.as_ref()?.lookup(rel)?.clone();
+            self.entries.insert(rel.to_string(), Some(below));
+        }
+        self.entries.get_mut(rel)?.as_mut()
+    }
+
     /// Reads a file by path relative to this tree's root (`/` prefixes ignored).
     pub fn read_file(&self, path: &str) -> Option<Vec<u8>> {
         self.read(path.trim_matches('/')).ok()
@@ -127,7 +181,7 @@ impl Tree {
     pub fn add_file(&mut self, path: &str, data: &[u8], mode: u32) {
         let rel = path.trim_matches('/').to_string();
         self.add_dirs(parent_of(&rel));
-        self.entries.insert(rel, Entry { kind: Kind::File(data.to_vec()), mode, mtime_s: 0, uid: 0, gid: 0 });
+        self.entries.insert(rel, Some(Entry { kind: Kind::File(data.to_vec()), mode, mtime_s: 0, uid: 0, gid: 0 }));
     }
 
     /// Seeds a directory and its parents (like `mkdir -p`).
@@ -139,12 +193,14 @@ impl Tree {
                 cur.push('/');
             }
             cur.push_str(part);
-            self.entries.entry(cur.clone()).or_insert_with(|| dir_entry(0));
+            if self.lookup(&cur).is_none() {
+                self.entries.insert(cur.clone(), Some(dir_entry(0)));
+            }
         }
     }
 
     fn get(&self, rel: &str) -> Result<&Entry, FsError> {
-        match self.entries.get(rel) {
+        match self.lookup(rel) {
             Some(e) => Ok(e),
             None => Err(self.missing_err(rel)),
         }
@@ -154,7 +210,7 @@ impl Tree {
     fn missing_err(&self, rel: &str) -> FsError {
         let mut p = parent_of(rel);
         loop {
-            if let Some(e) = self.entries.get(p) {
+            if let Some(e) = self.lookup(p) {
                 return if matches!(e.kind, Kind::File(_)) { FsError::NotDir } else { FsError::NotFound };
             }
             if p.is_empty() {
@@ -165,21 +221,34 @@ impl Tree {
     }
 
     fn check_parent(&self, rel: &str) -> Result<(), FsError> {
-        match self.entries.get(parent_of(rel)) {
+        match self.lookup(parent_of(rel)) {
             Some(Entry { kind: Kind::Dir, .. }) => Ok(()),
             Some(_) => Err(FsError::NotDir),
             None => Err(self.missing_err(parent_of(rel))),
         }
     }
 
+    /// Names directly inside directory `rel`, sorted.
     fn children(&self, rel: &str) -> Vec<String> {
         let prefix = if rel.is_empty() { String::new() } else { format!("{rel}/") };
-        self.entries
-            .range(prefix.clone()..)
-            .take_while(|(k, _)| k.starts_with(&prefix))
-            .filter(|(k, _)| !k.is_empty() && !k[prefix.len()..].contains('/'))
-            .map(|(k, _)| k[prefix.len()..].to_string())
-            .collect()
+        let mut names: Vec<String> = match &self.base {
+            // The layer's names this tree does not hide or replace.
+            Some(b) => b
+                .children(rel)
+                .into_iter()
+                .filter(|n| !self.entries.contains_key(&format!("{prefix}{n}")))
+                .collect(),
+            None => Vec::new(),
+        };
+        names.extend(
+            self.entries
+                .range(prefix.clone()..)
+                .take_while(|(k, _)| k.starts_with(&prefix))
+                .filter(|(k, e)| e.is_some() && !k.is_empty() && !k[prefix.len()..].contains('/'))
+                .map(|(k, _)| k[prefix.len()..].to_string()),
+        );
+        names.sort();
+        names
     }
 
     fn read(&self, rel: &str) -> Result<Vec<u8>, FsError> {
@@ -190,7 +259,7 @@ impl Tree {
     }
 
     fn write(&mut self, rel: &str, data: &[u8], append: bool, now_s: u64) -> Result<(), FsError> {
-        if let Some(e) = self.entries.get_mut(rel) {
+        if let Some(e) = self.lookup_mut(rel) {
             return match &mut e.kind {
                 Kind::Dir => Err(FsError::IsDir),
                 Kind::File(d) => {
@@ -206,17 +275,17 @@ impl Tree {
         self.check_parent(rel)?;
         self.entries.insert(
             rel.to_string(),
-            Entry { kind: Kind::File(data.to_vec()), mode: 0o644, mtime_s: now_s, uid: 0, gid: 0 },
+            Some(Entry { kind: Kind::File(data.to_vec()), mode: 0o644, mtime_s: now_s, uid: 0, gid: 0 }),
         );
         Ok(())
     }
 
     fn mkdir(&mut self, rel: &str, now_s: u64) -> Result<(), FsError> {
-        if self.entries.contains_key(rel) {
+        if self.lookup(rel).is_some() {
             return Err(FsError::Exists);
         }
         self.check_parent(rel)?;
-        self.entries.insert(rel.to_string(), dir_entry(now_s));
+        self.entries.insert(rel.to_string(), Some(dir_entry(now_s)));
         Ok(())
     }
 
@@ -225,7 +294,11 @@ impl Tree {
         if e.kind == Kind::Dir && !self.children(rel).is_empty() {
             return Err(FsError::NotEmpty);
         }
-        self.entries.remove(rel);
+        if self.base.as_ref().is_some_and(|b| b.lookup(rel).is_some()) {
+            self.entries.insert(rel.to_string(), None);
+        } else {
+            self.entries.remove(rel);
+        }
         Ok(())
     }
 
@@ -236,6 +309,16 @@ impl Tree {
             Kind::File(d) => (false, d.len() as u64),
         };
         Ok(Stat { is_dir, mode: e.mode, size, mtime_s: e.mtime_s, uid: e.uid, gid: e.gid })
+    }
+
+    fn set_mtime(&mut self, rel: &str, now_s: u64) -> Result<(), FsError> {
+        match self.lookup_mut(rel) {
+            Some(e) => {
+                e.mtime_s = now_s;
+                Ok(())
+            }
+            None => Err(self.missing_err(rel)),
+        }
     }
 }
 
@@ -384,13 +467,7 @@ impl Fs for FsView<'_> {
     }
     fn set_mtime(&mut self, path: &str, now_s: u64) -> Result<(), FsError> {
         let (t, rel) = self.tree_mut(path)?;
-        match t.entries.get_mut(&rel) {
-            Some(e) => {
-                e.mtime_s = now_s;
-                Ok(())
-            }
-            None => Err(t.missing_err(&rel)),
-        }
+        t.set_mtime(&rel, now_s)
     }
 }
 
@@ -521,6 +598,36 @@ mod tests {
         assert_eq!(vb.write("/in/y", b"", false, 5), Err(FsError::ReadOnly));
         assert_eq!(vb.list("/").unwrap(), vec!["in".to_string()]);
         assert_eq!(vb.read("/data/x"), Err(FsError::NotFound));
+    }
+
+    #[test]
+    fn a_tree_over_a_layer_reads_as_a_copy_of_it() {
+        let mut layer = Tree::new();
+        layer.add_file("/etc/nginx/nginx.conf", b"conf", 0o644);
+        layer.add_dirs("/tmp");
+        let layer = Arc::new(layer);
+        let mut t = Tree::over(layer.clone());
+        let mut copy = (*layer).clone();
+        for tree in [&mut t, &mut copy] {
+            tree.add_file("/etc/hostname", b"web\n", 0o644);
+            tree.write("etc/nginx/nginx.conf", b"+more", true, 7).unwrap();
+            tree.write("tmp/x", b"x", false, 8).unwrap();
+            tree.set_mtime("etc", 9).unwrap();
+            assert_eq!(tree.remove("etc"), Err(FsError::NotEmpty));
+            tree.remove("tmp/x").unwrap();
+            tree.remove("tmp").unwrap();
+        }
+        assert!(t == copy);
+        assert_eq!(t.read("etc/nginx/nginx.conf").unwrap(), b"conf+more");
+        assert_eq!(t.children(""), vec!["etc".to_string()]);
+        assert_eq!(t.children("etc"), vec!["hostname".to_string(), "nginx".to_string()]);
+        assert_eq!(t.stat("etc").unwrap().mtime_s, 9);
+        assert_eq!(t.read("tmp"), Err(FsError::NotFound));
+        t.mkdir("tmp", 10).unwrap();
+        assert_eq!(t.children("tmp"), Vec::<String>::new());
+        // The layer is untouched.
+        assert_eq!(layer.read("etc/nginx/nginx.conf").unwrap(), b"conf");
+        assert!(layer.lookup("tmp").is_some());
     }
 
     #[test]

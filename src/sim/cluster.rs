@@ -69,7 +69,7 @@ fn memory_ki(q: &str) -> i64 {
 }
 
 pub fn add_node(w: &mut World, cfg: &NodeConfig) {
-    let index = w.store.count(super::Kind::Node) as u8;
+    let index = w.store.count(super::Kind::Node).min(u16::MAX as usize) as u16;
     w.network.add_node(&cfg.name, index);
     let created = install_time(w);
     let mut labels = serde_json::Map::new();
@@ -107,7 +107,9 @@ pub fn add_node(w: &mut World, cfg: &NodeConfig) {
     let mem_ki = (memory_ki(&cfg.memory) - 57_344).max(0);
     // The kubelet reserves 100Mi for its hard eviction threshold.
     let alloc_ki = (mem_ki - 102_400).max(0);
-    let ip = format!("192.168.1.{}", 10 + index as u32);
+    // 192.168.1.10, .11, ... and on into 192.168.2.0 and beyond in a large cluster.
+    let ip = std::net::Ipv4Addr::from(u32::from(std::net::Ipv4Addr::new(192, 168, 1, 10)) + u32::from(index)).to_string();
+    let pod_cidr = w.network.pod_cidr(&cfg.name).unwrap_or_default();
     let ts = json!(created);
     // The kubelet last reported its status at most 5 minutes ago (nodeStatusReportFrequency).
     let beat = json!(w.now.time());
@@ -129,8 +131,8 @@ pub fn add_node(w: &mut World, cfg: &NodeConfig) {
             }
         },
         "spec": {
-            "podCIDR": format!("10.244.{index}.0/24"),
-            "podCIDRs": [format!("10.244.{index}.0/24")],
+            "podCIDR": pod_cidr,
+            "podCIDRs": [pod_cidr],
             "taints": if taints.is_empty() { serde_json::Value::Null } else { json!(taints) }
         },
         "status": {

@@ -1,11 +1,15 @@
 //! Events, recorded the way the kubelet's and scheduler's event recorders do: one Event object
 //! per (object, reason, message, source), its count and lastTimestamp bumped when it repeats.
 
+use std::collections::{BTreeMap, BTreeSet};
+use std::hash::{Hash, Hasher};
+
 use k8s_openapi::api::core::v1::{Event, EventSource, ObjectReference};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
 use super::clock::Tick;
 use super::object::{Kind, Object};
+use super::store::{Change, Store};
 use super::World;
 
 /// Normal or Warning, as Event.type says.
@@ -45,10 +49,22 @@ impl Source {
 
 /// A reference to the object an event is about.
 pub fn object_reference(obj: &Object, field_path: Option<&str>) -> ObjectReference {
-    let m = obj.meta();
+    reference_to(obj.kind(), obj.meta(), field_path)
+}
+
+/// A reference to a pod (without copying it into an [`Object`] first).
+pub fn pod_reference(pod: &k8s_openapi::api::core::v1::Pod, field_path: Option<&str>) -> ObjectReference {
+    reference_to(Kind::Pod, &pod.metadata, field_path)
+}
+
+fn reference_to(
+    kind: Kind,
+    m: &k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta,
+    field_path: Option<&str>,
+) -> ObjectReference {
     ObjectReference {
-        api_version: Some(obj.kind().api_version().to_string()),
-        kind: Some(obj.kind().name().to_string()),
+        api_version: Some(kind.api_version().to_string()),
+        kind: Some(kind.name().to_string()),
         name: m.name.clone(),
         namespace: m.namespace.clone(),
         uid: m.uid.clone(),
@@ -69,15 +85,15 @@ impl World {
     ) {
         let ns = involved.namespace.clone().unwrap_or_else(|| "default".to_string());
         let now = self.now;
-        let same = self.store.list(Kind::Event, Some(&ns)).into_iter().find_map(|o| {
-            let e = o.as_event()?;
-            (e.involved_object.uid == involved.uid
+        let hash = series_hash(&ns, &involved, reason, message, &source.component);
+        self.event_index.sync(&self.store);
+        let same = self.event_index.find(&self.store, &ns, hash, |e| {
+            e.involved_object.uid == involved.uid
                 && e.involved_object.field_path == involved.field_path
                 && e.involved_object.name == involved.name
                 && e.reason.as_deref() == Some(reason)
                 && e.message.as_deref() == Some(message)
-                && e.source.as_ref().and_then(|s| s.component.as_deref()) == Some(source.component.as_str()))
-            .then(|| e.metadata.name.clone().unwrap_or_default())
+                && e.source.as_ref().and_then(|s| s.component.as_deref()) == Some(source.component.as_str())
         });
         if let Some(name) = same {
             let _ = self.store.modify(Kind::Event, &ns, &name, |o| {
@@ -137,4 +153,105 @@ impl World {
 /// The tick an event was last seen.
 pub fn last_seen(e: &Event) -> Tick {
     e.last_timestamp.as_ref().or(e.first_timestamp.as_ref()).map(super::clock::tick_of).unwrap_or_default()
+}
+
+/// What makes two events "the same" for the recorder (object, field path, reason, message,
+/// source component) as a hash: the key of [`Index`]. A hash, not the data, because the index
+/// has an entry per event; candidates are compared in full.
+fn series_hash(ns: &str, involved: &ObjectReference, reason: &str, message: &str, component: &str) -> u64 {
+    // `DefaultHasher::new()` has fixed keys: the same input hashes the same in every run. The
+    // hash only finds candidates; it never reaches behaviour or output.
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    (ns, &involved.uid, &involved.field_path, &involved.name, reason, message, component).hash(&mut h);
+    h.finish()
+}
+
+fn event_hash(e: &Event) -> u64 {
+    let ns = e.metadata.namespace.as_deref().unwrap_or("");
+    let component = e.source.as_ref().and_then(|s| s.component.as_deref());
+    // An event without reason, message or component never matches a recorded one: no entry.
+    match (e.reason.as_deref(), e.message.as_deref(), component) {
+        (Some(r), Some(m), Some(c)) => series_hash(ns, &e.involved_object, r, m, c),
+        _ => 0,
+    }
+}
+
+/// The event recorder's index of the Events in the store by [`series_hash`], kept from the
+/// store's change log, so recording an event costs the same however many events exist.
+#[derive(Clone, Debug, Default)]
+pub struct Index {
+    cursor: u64,
+    synced: bool,
+    /// (namespace, hash) → names of events that hashed so when last written (entries for
+    /// events since deleted or changed are dropped when found stale).
+    by_hash: BTreeMap<(String, u64), BTreeSet<String>>,
+}
+
+impl Index {
+    /// Catches up with the store's change log (relisting every Event if it was outrun).
+    fn sync(&mut self, store: &Store) {
+        let rv = store.resource_version();
+        if self.synced && self.cursor == rv {
+            return;
+        }
+        let events: Option<Vec<(Change, String, String)>> = if self.synced {
+            store.watch(self.cursor).map(|it| {
+                it.filter(|e| e.kind == Kind::Event)
+                    .map(|e| (e.change, e.key.namespace.clone(), e.key.name.clone()))
+                    .collect()
+            })
+        } else {
+            None
+        };
+        match events {
+            Some(events) => {
+                for (change, ns, name) in events {
+                    if change == Change::Deleted {
+                        continue;
+                    }
+                    if let Some(e) = store.get(Kind::Event, &ns, &name).and_then(|o| o.as_event()) {
+                        self.by_hash.entry((ns, event_hash(e))).or_default().insert(name);
+                    }
+                }
+            }
+            None => {
+                self.by_hash.clear();
+                for o in store.list(Kind::Event, None) {
+                    if let Some(e) = o.as_event() {
+                        let key = (o.namespace().to_string(), event_hash(e));
+                        self.by_hash.entry(key).or_default().insert(o.name().to_string());
+                    }
+                }
+            }
+        }
+        self.cursor = rv;
+        self.synced = true;
+    }
+
+    /// The first event (by name, as a namespace list returns them) with this hash that
+    /// `matches`; stale entries met on the way are dropped.
+    fn find(&mut self, store: &Store, ns: &str, hash: u64, matches: impl Fn(&Event) -> bool) -> Option<String> {
+        let key = (ns.to_string(), hash);
+        let names = self.by_hash.get_mut(&key)?;
+        let mut found = None;
+        let mut stale = Vec::new();
+        for name in names.iter() {
+            match store.get(Kind::Event, ns, name).and_then(|o| o.as_event()) {
+                Some(e) if event_hash(e) == hash => {
+                    if matches(e) {
+                        found = Some(name.clone());
+                        break;
+                    }
+                }
+                _ => stale.push(name.clone()),
+            }
+        }
+        for n in stale {
+            names.remove(&n);
+        }
+        if names.is_empty() {
+            self.by_hash.remove(&key);
+        }
+        found
+    }
 }

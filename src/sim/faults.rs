@@ -250,6 +250,7 @@ fn kill(w: &mut World, ns: &str, pod: &str, container: Option<&str>) -> Result<S
             result = Ok(format!("killed container {name} of pod {pod}"));
         }
     }
+    w.kubelet.wake(&prt.namespace, &prt.name);
     w.kubelet.pods.insert(uid, prt);
     result
 }

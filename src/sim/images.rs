@@ -4,6 +4,7 @@
 //! would against a real registry.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use serde::Deserialize;
 
@@ -108,7 +109,7 @@ impl ImageRef {
 /// What looking an image up in the registry gives.
 #[derive(Clone, Debug)]
 pub enum Lookup<'a> {
-    Found(&'a ImageSpec),
+    Found(&'a Arc<ImageSpec>),
     /// The repository exists but not this tag.
     NoSuchTag,
     /// No such repository (or no access to it).
@@ -117,7 +118,8 @@ pub enum Lookup<'a> {
 
 #[derive(Clone, Debug)]
 pub struct Catalog {
-    images: BTreeMap<String, ImageSpec>,
+    /// Shared with the containers started from them (`CtrRt::image`).
+    images: BTreeMap<String, Arc<ImageSpec>>,
 }
 
 impl Catalog {
@@ -128,7 +130,7 @@ impl Catalog {
 
     pub fn from_yaml(text: &str) -> Result<Catalog, String> {
         let file: CatalogFile = serde_yaml::from_str(text).map_err(|e| e.to_string())?;
-        Ok(Catalog { images: file.images.into_iter().map(|i| (i.repository.clone(), i)).collect() })
+        Ok(Catalog { images: file.images.into_iter().map(|i| (i.repository.clone(), Arc::new(i))).collect() })
     }
 
     pub fn lookup(&self, r: &ImageRef) -> Lookup<'_> {
@@ -140,11 +142,11 @@ impl Catalog {
     }
 
     pub fn get(&self, repository: &str) -> Option<&ImageSpec> {
-        self.images.get(repository)
+        self.images.get(repository).map(|i| &**i)
     }
 
     pub fn repositories(&self) -> impl Iterator<Item = &ImageSpec> {
-        self.images.values()
+        self.images.values().map(|i| &**i)
     }
 }
 

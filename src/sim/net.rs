@@ -320,6 +320,7 @@ fn http(ctx: &mut NetCtx<'_>, ip: &str, port: u16, method: &str, host: &str, pat
             reason: "Bad Request".into(),
             headers: vec![],
             body: b"Client sent an HTTP request to an HTTPS server.\n".to_vec(),
+            elapsed_ms: 1,
         },
         // Not an HTTP server: the connection closes without an answer.
         Target::Host { .. } => NetResult::Refused,
@@ -356,12 +357,21 @@ fn serve(
     if let Some(line) = prog.access_log(client, method, path, status, sent, agent, ctx.now) {
         ctx.network.pending_logs.push((rt.uid.clone(), c.name.clone(), line));
     }
-    NetResult::Response { status, reason: reason_phrase(status).into(), headers: vec![], body: body.into_bytes() }
+    // The answer takes at least a millisecond, and as long as the CPU work a request costs
+    // the program (php-apache's loop): a client in a loop sends as many as that allows.
+    let elapsed_ms = crate::sim::metrics::usage::request_cpu_ms(c).ceil().max(1.0) as u64;
+    NetResult::Response {
+        status,
+        reason: reason_phrase(status).into(),
+        headers: vec![],
+        body: body.into_bytes(),
+        elapsed_ms,
+    }
 }
 
 fn error_page(status: u16) -> NetResult {
     let (reason, body) = ingress::error_page(status);
-    NetResult::Response { status, reason, headers: vec![], body: body.into_bytes() }
+    NetResult::Response { status, reason, headers: vec![], body: body.into_bytes(), elapsed_ms: 1 }
 }
 
 /// An ingress-nginx controller's answer: route by host and path, then proxy to one of the

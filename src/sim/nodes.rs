@@ -130,7 +130,11 @@ pub fn reconcile(w: &mut World) {
     let now = w.now;
     let names: Vec<String> = w.store.list(Kind::Node, None).iter().map(|o| o.name().to_string()).collect();
     for name in &names {
-        let rt = w.nodes.entry(name, now);
+        // Looked up before a key is built: every node's state is read every second.
+        if !w.nodes.rt.contains_key(name.as_str()) {
+            w.nodes.entry(name, now);
+        }
+        let Some(rt) = w.nodes.rt.get_mut(name.as_str()) else { continue };
         if rt.kubelet_syncs() && now.since(rt.last_heartbeat) >= LEASE_RENEW_S {
             rt.last_heartbeat = now;
             let renew = k8s_openapi::apimachinery::pkg::apis::meta::v1::MicroTime(now.datetime());
@@ -141,7 +145,7 @@ pub fn reconcile(w: &mut World) {
             });
         }
         // nodeStatusReportFrequency: an unchanged status is still reported every 5 minutes.
-        let rt = w.nodes.entry(name, now);
+        let Some(rt) = w.nodes.rt.get_mut(name.as_str()) else { continue };
         if rt.kubelet_syncs() && now.since(rt.last_status_report) >= STATUS_REPORT_S {
             rt.last_status_report = now;
             let t = Time(now.datetime());
@@ -201,15 +205,17 @@ fn kubelet_status(w: &mut World, name: &str) {
     if !rt.kubelet_syncs() {
         return;
     }
-    let Some(n) = node(w, name) else { return };
-    let was_unknown = condition(&n, "Ready").is_some_and(|c| c.status != "True");
-    let mem = condition(&n, "MemoryPressure").map(|c| c.status.clone());
-    let disk = condition(&n, "DiskPressure").map(|c| c.status.clone());
+    // Look before copying: most nodes, most seconds, have nothing new to post.
+    let Some(n) = w.store.get(Kind::Node, "", name).and_then(|o| o.as_node()) else { return };
+    let was_unknown = condition(n, "Ready").is_some_and(|c| c.status != "True");
+    let mem = condition(n, "MemoryPressure").map(|c| c.status.clone());
+    let disk = condition(n, "DiskPressure").map(|c| c.status.clone());
     let want_mem = if rt.memory_pressure { "True" } else { "False" };
     let want_disk = if rt.disk_pressure { "True" } else { "False" };
     if !was_unknown && mem.as_deref() == Some(want_mem) && disk.as_deref() == Some(want_disk) {
         return;
     }
+    let n = n.clone();
     let t = Time(now.datetime());
     let set = |n: &mut Node, ty: &str, status: &str, reason: &str, message: &str| {
         if let Some(c) = condition_mut(n, ty) {
@@ -297,7 +303,7 @@ fn kubelet_status(w: &mut World, name: &str) {
 /// monitoring interval (the lowest-priority first, as the kubelet ranks them).
 fn eviction_manager(w: &mut World, name: &str) {
     let now = w.now;
-    let Some(rt) = w.nodes.get(name).cloned() else { return };
+    let Some(rt) = w.nodes.get(name) else { return };
     if !rt.kubelet_syncs() || !rt.memory_pressure {
         return;
     }
@@ -352,9 +358,9 @@ fn mark_unknown(n: &mut Node, now: Tick) {
 /// The node lifecycle controller's health check of one node.
 fn monitor(w: &mut World, name: &str) {
     let now = w.now;
-    let Some(rt) = w.nodes.get(name).cloned() else { return };
-    let Some(n) = node(w, name) else { return };
-    let ready = condition(&n, "Ready").map(|c| c.status.clone()).unwrap_or_default();
+    let Some(rt) = w.nodes.get(name) else { return };
+    let Some(n) = w.store.get(Kind::Node, "", name).and_then(|o| o.as_node()) else { return };
+    let ready = condition(n, "Ready").map(|c| c.status.as_str()).unwrap_or_default();
     if now.since(rt.last_heartbeat) <= NODE_MONITOR_GRACE_S || ready == "Unknown" {
         return;
     }
@@ -398,7 +404,7 @@ fn mark_pods_not_ready(w: &mut World, node_name: &str) {
             }
         });
         if changed {
-            let r = object_reference(&Object::Pod(p.clone()), None);
+            let r = super::events::pod_reference(&p, None);
             w.record_event(
                 r,
                 EventType::Warning,
@@ -472,9 +478,9 @@ const CONTROLLED_KEYS: &[&str] = &[
 /// learner's, the control plane's) are left alone.
 fn condition_taints(w: &mut World, name: &str) {
     let now = w.now;
-    let Some(n) = node(w, name) else { return };
-    let current: Vec<Taint> = n.spec.as_ref().and_then(|s| s.taints.clone()).unwrap_or_default();
-    let wanted = wanted_condition_taints(&n, now);
+    let Some(n) = w.store.get(Kind::Node, "", name).and_then(|o| o.as_node()) else { return };
+    let current: &[Taint] = n.spec.as_ref().and_then(|s| s.taints.as_deref()).unwrap_or_default();
+    let wanted = wanted_condition_taints(n, now);
     let same = |a: &Taint, b: &Taint| a.key == b.key && a.effect == b.effect;
     let mut next: Vec<Taint> = current
         .iter()
@@ -524,12 +530,13 @@ fn taint_eviction(w: &mut World, names: &[String]) {
     let now = w.now;
     let mut seen: BTreeMap<(String, String), (String, Tick)> = BTreeMap::new();
     for name in names {
-        let Some(n) = node(w, name) else { continue };
-        let taints: Vec<Taint> = n.spec.as_ref().and_then(|s| s.taints.clone()).unwrap_or_default();
-        let no_exec: Vec<&Taint> = taints.iter().filter(|t| t.effect == "NoExecute").collect();
-        if no_exec.is_empty() {
+        let Some(n) = w.store.get(Kind::Node, "", name).and_then(|o| o.as_node()) else { continue };
+        let taints: &[Taint] = n.spec.as_ref().and_then(|s| s.taints.as_deref()).unwrap_or_default();
+        if !taints.iter().any(|t| t.effect == "NoExecute") {
             continue;
         }
+        let taints = taints.to_vec();
+        let no_exec: Vec<&Taint> = taints.iter().filter(|t| t.effect == "NoExecute").collect();
         // The controller starts counting when it sees the taint.
         let since = no_exec.iter().filter_map(|t| t.time_added.as_ref().map(tick_of)).max().unwrap_or(now);
         for p in pods_on(w, name) {
@@ -554,6 +561,9 @@ fn taint_eviction(w: &mut World, names: &[String]) {
                 }
             }
         }
+    }
+    if seen.is_empty() && w.nodes.evictions.is_empty() {
+        return;
     }
     // Pods no longer due (the taint went, the pod went) are forgotten; the rest may be due.
     for (key, (uid, _)) in w.nodes.evictions.clone() {

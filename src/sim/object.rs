@@ -169,6 +169,51 @@ impl ObjKey {
     }
 }
 
+/// A key as borrowed strings, so that maps keyed by [`ObjKey`] can be searched without
+/// building one (`map.get(&("ns", "name") as &dyn KeyRef)`): lookups are the store's most
+/// frequent operation. Ordered like `ObjKey`: namespace, then name.
+pub trait KeyRef {
+    fn parts(&self) -> (&str, &str);
+}
+
+impl KeyRef for ObjKey {
+    fn parts(&self) -> (&str, &str) {
+        (&self.namespace, &self.name)
+    }
+}
+
+impl KeyRef for (&str, &str) {
+    fn parts(&self) -> (&str, &str) {
+        (self.0, self.1)
+    }
+}
+
+impl<'a> std::borrow::Borrow<dyn KeyRef + 'a> for ObjKey {
+    fn borrow(&self) -> &(dyn KeyRef + 'a) {
+        self
+    }
+}
+
+impl PartialEq for dyn KeyRef + '_ {
+    fn eq(&self, other: &Self) -> bool {
+        self.parts() == other.parts()
+    }
+}
+
+impl Eq for dyn KeyRef + '_ {}
+
+impl PartialOrd for dyn KeyRef + '_ {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for dyn KeyRef + '_ {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.parts().cmp(&other.parts())
+    }
+}
+
 /// Accessors for typed objects held in an [`Object`].
 macro_rules! typed_accessors {
     ($($fn_ref:ident, $fn_into:ident => $kind:ident, $ty:ty;)*) => {

@@ -618,6 +618,13 @@ impl Snapshot {
         true
     }
 
+    /// Puts a node's pods in namespace/name order (the order a fresh snapshot lists them in).
+    pub fn sort_node_pods(&mut self, index: usize) {
+        if let Some(n) = self.nodes.get_mut(index) {
+            n.pods.sort_by(|a, b| (a.namespace.as_str(), a.name.as_str()).cmp(&(b.namespace.as_str(), b.name.as_str())));
+        }
+    }
+
     /// Forgets a pod (deleted, or terminated: Succeeded/Failed pods free their resources).
     pub fn remove_pod(&mut self, index: usize, namespace: &str, name: &str) -> Option<PodInfo> {
         let p = self.nodes.get_mut(index)?.remove_pod(namespace, name)?;

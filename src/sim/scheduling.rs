@@ -3,13 +3,13 @@
 //! the pod or record why it fits nowhere (the FailedScheduling event and the PodScheduled
 //! condition), and retry unschedulable pods with back-off when the cluster changes.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use k8s_openapi::api::core::v1::{Pod, PodCondition, PodStatus};
 
 use super::events::{object_reference, EventType, Source};
 use super::scheduler::{CycleOptions, PodInfo, Snapshot};
-use super::{Kind, Object, Tick, World};
+use super::{Kind, ObjKey, Object, Tick, World};
 
 /// Retry bookkeeping of an unschedulable pod.
 #[derive(Clone, Debug, Default)]
@@ -26,6 +26,138 @@ pub struct Queue {
     pub attempts: BTreeMap<String, Attempt>,
     /// Pods in their binding cycle, waiting for their volumes to be bound (by uid).
     pub volume_waits: BTreeMap<String, super::volumebinding::Waiting>,
+    /// The scheduler cache: the snapshot kept up to date from the store's change log, and
+    /// the pods waiting to be scheduled.
+    pub cache: Cache,
+}
+
+/// kube-scheduler's cache and active queue, fed by the store's change log (its informers), so
+/// a scheduling pass costs in proportion to what changed rather than to the cluster's size.
+/// The snapshot it keeps is the one [`snapshot`] would build: nodes in name order, each
+/// node's pods in namespace/name order (pods assumed this tick come last until their binding
+/// is seen).
+#[derive(Clone, Debug, Default)]
+pub struct Cache {
+    cursor: u64,
+    synced: bool,
+    snap: Snapshot,
+    /// Pod → index of the node it is counted on in `snap`.
+    placed: BTreeMap<ObjKey, usize>,
+    /// Pods waiting for a node (unbound, not being deleted, for the default scheduler).
+    pending: BTreeSet<ObjKey>,
+    /// Pods placed by the last pass, counted at the end of their node's list.
+    assumed: BTreeSet<ObjKey>,
+}
+
+impl Cache {
+    /// Rebuilds everything from the store.
+    fn relist(&mut self, w: &World) {
+        self.snap = bound_snapshot(w);
+        self.placed.clear();
+        self.pending.clear();
+        self.assumed.clear();
+        for (i, n) in self.snap.nodes().iter().enumerate() {
+            for p in &n.pods {
+                self.placed.insert(ObjKey::new(&p.namespace, &p.name), i);
+            }
+        }
+        for o in w.store.list(Kind::Pod, None) {
+            if o.as_pod().is_some_and(is_pending) {
+                self.pending.insert(o.key());
+            }
+        }
+    }
+
+    /// Catches up with the store's changes.
+    fn sync(&mut self, w: &World) {
+        let rv = w.store.resource_version();
+        let changes: Option<Vec<(Kind, ObjKey)>> = if self.synced {
+            w.store.watch(self.cursor).map(|it| {
+                it.filter(|e| matches!(e.kind, Kind::Pod | Kind::Node | Kind::Namespace))
+                    .map(|e| (e.kind, e.key.clone()))
+                    .collect()
+            })
+        } else {
+            None
+        };
+        self.cursor = rv;
+        self.synced = true;
+        let Some(changes) = changes else {
+            self.relist(w);
+            return;
+        };
+        // Nodes coming or going, or namespaces changing, change the order or the labels
+        // everywhere: rebuild (rare). A node's own fields are refreshed in place.
+        let mut nodes: BTreeSet<String> = BTreeSet::new();
+        let mut pods: BTreeSet<ObjKey> = BTreeSet::new();
+        for (kind, key) in changes {
+            match kind {
+                Kind::Pod => {
+                    pods.insert(key);
+                }
+                Kind::Node => {
+                    nodes.insert(key.name);
+                }
+                _ => {
+                    self.relist(w);
+                    return;
+                }
+            }
+        }
+        for name in nodes {
+            let node = w.store.get(Kind::Node, "", &name).and_then(|o| o.as_node());
+            match (node, self.snap.node_index(&name)) {
+                (Some(n), Some(i)) => {
+                    self.snap.set_node(i, n);
+                }
+                _ => {
+                    self.relist(w);
+                    return;
+                }
+            }
+        }
+        for key in pods {
+            let pod = w.store.get(Kind::Pod, &key.namespace, &key.name).and_then(|o| o.as_pod());
+            if pod.is_some_and(is_pending) {
+                self.pending.insert(key.clone());
+            } else {
+                self.pending.remove(&key);
+            }
+            let want = pod.filter(|p| !is_terminal(p)).and_then(|p| {
+                let node = p.spec.as_ref()?.node_name.as_deref()?;
+                Some((self.snap.node_index(node)?, p))
+            });
+            let assumed = self.assumed.remove(&key);
+            if let (false, Some(&i), Some((j, p))) = (assumed, self.placed.get(&key), want) {
+                // Counted already, on the same node, sorted: keep it unless what the scheduler
+                // knows of the pod changed (labels, deletion).
+                if i == j {
+                    let same = self.snap.nodes()[i].pods.binary_search_by(|x| cmp_key(x, &key)).ok().is_some_and(|at| {
+                        let x = &self.snap.nodes()[i].pods[at];
+                        x.terminating == p.metadata.deletion_timestamp.is_some()
+                            && p.metadata.labels.as_ref().map_or(x.labels.is_empty(), |l| *l == *x.labels)
+                    });
+                    if same {
+                        continue;
+                    }
+                }
+            }
+            if let Some(i) = self.placed.remove(&key) {
+                self.snap.remove_pod(i, &key.namespace, &key.name);
+            }
+            if let Some((j, p)) = want {
+                let info = PodInfo::from_pod(p);
+                self.snap.add_pod(j, info);
+                self.snap.sort_node_pods(j);
+                self.placed.insert(key, j);
+            }
+        }
+    }
+}
+
+/// Orders pods like the store's list: namespace, then name.
+fn cmp_key(p: &PodInfo, key: &ObjKey) -> std::cmp::Ordering {
+    (p.namespace.as_str(), p.name.as_str()).cmp(&(key.namespace.as_str(), key.name.as_str()))
 }
 
 /// podMaxInUnschedulablePodsDuration: an unschedulable pod is retried at least this often.
@@ -44,8 +176,17 @@ fn is_terminal(p: &Pod) -> bool {
     matches!(p.status.as_ref().and_then(|s| s.phase.as_deref()), Some("Succeeded" | "Failed"))
 }
 
-/// Builds the scheduler's snapshot of nodes and the pods bound to them.
+/// Builds the scheduler's snapshot of nodes and the pods bound to them, with the pods whose
+/// binding cycle waits for their volumes assumed on their node (last, in uid order).
 pub fn snapshot(w: &World) -> Snapshot {
+    let mut snap = bound_snapshot(w);
+    assume_volume_waits(w, &mut snap);
+    snap
+}
+
+/// The snapshot of nodes and the pods bound to them (each node's pods in namespace/name
+/// order), without the pods waiting for their volumes.
+fn bound_snapshot(w: &World) -> Snapshot {
     let mut snap = Snapshot::new();
     for o in w.store.list(Kind::Node, None) {
         if let Some(n) = o.as_node() {
@@ -66,14 +207,33 @@ pub fn snapshot(w: &World) -> Snapshot {
             snap.add_pod(i, PodInfo::from_pod(p));
         }
     }
-    // Pods whose binding cycle waits for their volumes are assumed on their node.
+    snap
+}
+
+/// Pods whose binding cycle waits for their volumes are assumed on their node, after the
+/// bound ones.
+fn assume_volume_waits(w: &World, snap: &mut Snapshot) {
     for wait in w.sched_queue.volume_waits.values() {
         let Some(p) = w.store.get(Kind::Pod, &wait.namespace, &wait.name).and_then(|o| o.as_pod()) else { continue };
         if let Some(i) = snap.node_index(&wait.node) {
             snap.add_pod(i, PodInfo::from_pod(p));
         }
     }
-    snap
+}
+
+/// Takes the pods waiting for their volumes back out of the cache's snapshot (they are
+/// assumed afresh, last on their node, at the start of each pass, as [`snapshot`] does).
+fn unassume_volume_waits(w: &mut World) {
+    let queue = &mut w.sched_queue;
+    let cache = &mut queue.cache;
+    for wait in queue.volume_waits.values() {
+        let key = ObjKey::new(&wait.namespace, &wait.name);
+        cache.assumed.remove(&key);
+        let at = cache.placed.remove(&key).or_else(|| cache.snap.node_index(&wait.node));
+        if let Some(i) = at {
+            cache.snap.remove_pod(i, &key.namespace, &key.name);
+        }
+    }
 }
 
 /// Binds a pod to its node: the binding API call and the `Scheduled` event.
@@ -167,10 +327,13 @@ pub fn schedule_pending(w: &mut World) {
     finish_volume_waits(w);
     let now = w.now;
     let rv = w.store.resource_version();
-    let mut pending: Vec<Pod> = w
-        .store
-        .list(Kind::Pod, None)
-        .into_iter()
+    let mut cache = std::mem::take(&mut w.sched_queue.cache);
+    cache.sync(w);
+    assume_volume_waits(w, &mut cache.snap);
+    let mut pending: Vec<Pod> = cache
+        .pending
+        .iter()
+        .filter_map(|k| w.store.get(Kind::Pod, &k.namespace, &k.name))
         .filter_map(|o| o.as_pod())
         .filter(|p| is_pending(p))
         .filter(|p| !w.sched_queue.volume_waits.contains_key(p.metadata.uid.as_deref().unwrap_or("")))
@@ -187,6 +350,8 @@ pub fn schedule_pending(w: &mut World) {
         .cloned()
         .collect();
     if pending.is_empty() {
+        w.sched_queue.cache = cache;
+        unassume_volume_waits(w);
         return;
     }
     // The active queue pops by priority, then by the time the pod entered the queue.
@@ -198,7 +363,10 @@ pub fn schedule_pending(w: &mut World) {
             p.metadata.name.clone(),
         )
     });
-    let mut snap = snapshot(w);
+    // The pods placed below are assumed in the snapshot at once; the cache sees their
+    // bindings (and re-sorts them) when it next catches up.
+    let mut snap = std::mem::take(&mut cache.snap);
+    w.sched_queue.cache = cache;
     for pod in pending {
         let uid = pod.metadata.uid.clone().unwrap_or_default();
         let volumes = super::volumebinding::for_pod(w, &pod);
@@ -212,6 +380,12 @@ pub fn schedule_pending(w: &mut World) {
         };
         match result {
             Ok(placement) => {
+                let key = ObjKey::new(
+                    pod.metadata.namespace.as_deref().unwrap_or_default(),
+                    pod.metadata.name.as_deref().unwrap_or_default(),
+                );
+                w.sched_queue.cache.placed.insert(key.clone(), placement.node_index);
+                w.sched_queue.cache.assumed.insert(key);
                 snap.add_pod(placement.node_index, placement.pod_info);
                 w.sched_queue.attempts.remove(&uid);
                 // Reserve and PreBind: the pod's volumes are bound for the node first.
@@ -225,4 +399,6 @@ pub fn schedule_pending(w: &mut World) {
             Err(fit) => record_failure(w, &pod, &uid, &fit.message, "Unschedulable", rv),
         }
     }
+    w.sched_queue.cache.snap = snap;
+    unassume_volume_waits(w);
 }

@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeMap, VecDeque};
 
-use super::object::{Kind, ObjKey, Object};
+use super::object::{Kind, KeyRef, ObjKey, Object};
 
 /// What happened to an object, as a watch reports it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -37,7 +37,9 @@ const LOG_CAPACITY: usize = 100_000;
 
 #[derive(Clone, Debug, Default)]
 pub struct Store {
-    objects: BTreeMap<Kind, BTreeMap<ObjKey, Object>>,
+    /// Boxed: the variants of `Object` differ widely in size (a Pod's inline part is many
+    /// times an Event's), and a map node holds eleven values inline.
+    objects: BTreeMap<Kind, BTreeMap<ObjKey, Box<Object>>>,
     resource_version: u64,
     log: VecDeque<WatchEvent>,
 }
@@ -70,7 +72,7 @@ impl Store {
         }
         let rv = self.bump(Change::Added, kind, key.clone());
         obj.meta_mut().resource_version = Some(rv.to_string());
-        self.objects.entry(kind).or_default().insert(key, obj.clone());
+        self.objects.entry(kind).or_default().insert(key, Box::new(obj.clone()));
         Ok(obj)
     }
 
@@ -80,21 +82,21 @@ impl Store {
     /// An object already there is kept.
     pub fn insert_bootstrap(&mut self, obj: Object) {
         let kind = obj.kind();
-        self.objects.entry(kind).or_default().entry(obj.key()).or_insert(obj);
+        self.objects.entry(kind).or_default().entry(obj.key()).or_insert(Box::new(obj));
     }
 
     pub fn get(&self, kind: Kind, namespace: &str, name: &str) -> Option<&Object> {
-        self.objects.get(&kind)?.get(&ObjKey::new(namespace, name))
+        self.objects.get(&kind)?.get(&(namespace, name) as &dyn KeyRef).map(|b| &**b)
     }
 
     /// Objects of a kind, in one namespace or (None) all, ordered by namespace then name.
     pub fn list(&self, kind: Kind, namespace: Option<&str>) -> Vec<&Object> {
         let Some(m) = self.objects.get(&kind) else { return Vec::new() };
         match namespace {
-            None => m.values().collect(),
+            None => m.values().map(|b| &**b).collect(),
             Some(ns) => {
                 let start = ObjKey::new(ns, "");
-                m.range(start..).take_while(|(k, _)| k.namespace == ns).map(|(_, o)| o).collect()
+                m.range(start..).take_while(|(k, _)| k.namespace == ns).map(|(_, o)| &**o).collect()
             }
         }
     }
@@ -115,7 +117,7 @@ impl Store {
         }
         let rv = self.bump(Change::Modified, kind, key.clone());
         obj.meta_mut().resource_version = Some(rv.to_string());
-        self.objects.entry(kind).or_default().insert(key, obj.clone());
+        self.objects.entry(kind).or_default().insert(key, Box::new(obj.clone()));
         Ok(obj)
     }
 
@@ -127,11 +129,15 @@ impl Store {
         name: &str,
         f: F,
     ) -> Result<(), StoreError> {
-        let key = ObjKey::new(namespace, name);
-        let obj = self.objects.get_mut(&kind).and_then(|m| m.get_mut(&key)).ok_or(StoreError::NotFound)?;
-        let before = obj.clone();
-        f(obj);
-        if *obj != before {
+        let obj = self
+            .objects
+            .get_mut(&kind)
+            .and_then(|m| m.get_mut(&(namespace, name) as &dyn KeyRef))
+            .ok_or(StoreError::NotFound)?;
+        let before: Object = (**obj).clone();
+        f(&mut **obj);
+        if **obj != before {
+            let key = ObjKey::new(namespace, name);
             self.resource_version += 1;
             let rv = self.resource_version;
             obj.meta_mut().resource_version = Some(rv.to_string());
@@ -147,7 +153,7 @@ impl Store {
         let key = ObjKey::new(namespace, name);
         let obj = self.objects.get_mut(&kind).and_then(|m| m.remove(&key)).ok_or(StoreError::NotFound)?;
         self.bump(Change::Deleted, kind, key);
-        Ok(obj)
+        Ok(*obj)
     }
 
     /// Changes after `resource_version`, oldest first. None if the log no longer reaches back

@@ -34,7 +34,10 @@ fn the_course_loads_and_is_ordered() {
         }
     }
     assert_eq!(c.order.first().map(String::as_str), Some("pods-first-pod"));
-    assert_eq!(c.order.last().map(String::as_str), Some("exam-pods-checkpoint"));
+    // Exams close the course, the full mock exam last of all.
+    let first_exam = c.order.iter().position(|id| c.lessons[id].is_exam()).unwrap();
+    assert!(c.order[first_exam..].iter().all(|id| c.lessons[id].is_exam()), "{:?}", c.order);
+    assert_eq!(c.order.last().map(String::as_str), Some("exam-ckad-mock"));
 }
 
 #[test]
@@ -317,6 +320,28 @@ fn during_checks_hold_at_every_tick_of_their_window() {
 }
 
 #[test]
+fn a_scenarios_contexts_fill_the_learners_kubeconfig() {
+    let text = "apiVersion: kubedojo/v1\nkind: Scenario\nid: ctx\ncluster:\n  namespaces: [shop]\ncontexts:\n  - name: ckad\n    namespace: shop\n  - name: admin\n";
+    let loaded = load_sources(vec![source("c.yaml", text)], vec![]);
+    assert!(loaded.is_ok(), "{}", diag::render(&loaded.diagnostics));
+    let s = loaded.course.scenario("ctx").unwrap();
+    let mut a = Attempt::sandbox(s, None).unwrap();
+    let t =
+        a.run_script("kubectl config get-contexts\nkubectl config use-context admin\nkubectl config current-context\n");
+    assert_eq!(
+        t,
+        "$ kubectl config get-contexts\n\
+         CURRENT   NAME    CLUSTER      AUTHINFO           NAMESPACE\n\
+         \x20         admin   kubernetes   kubernetes-admin   \n\
+         *         ckad    kubernetes   kubernetes-admin   shop\n\
+         $ kubectl config use-context admin\n\
+         Switched to context \"admin\".\n\
+         $ kubectl config current-context\n\
+         admin\n"
+    );
+}
+
+#[test]
 fn scenario_faults_are_applied_at_their_tick() {
     let text = "apiVersion: kubedojo/v1\nkind: Scenario\nid: faulty\nfaults:\n  - at: 5\n    chaos: node-down node01\n";
     let loaded = load_sources(vec![source("f.yaml", text)], vec![]);
@@ -383,4 +408,44 @@ fn progress_records_an_attempt() {
     let mut b = Attempt::start(e.clone(), None).unwrap();
     store.record(&mut b).unwrap();
     assert_eq!(store.load("exam-pods-checkpoint").unwrap().unwrap().best_score, Some(40.0));
+}
+
+/// The CKAD mock exam is sized like the real one, and its scenario's contexts are the
+/// learner's kubeconfig: the first is current, `use-context` switches, and each task's checks
+/// run in its own context and namespace.
+#[test]
+fn mock_exam_has_the_exams_shape_and_contexts() {
+    let l = lesson("exam-ckad-mock");
+    let rules = l.exam.clone().unwrap();
+    assert_eq!((rules.time_limit_minutes, rules.pass_mark), (120, 66));
+    assert!((15..=20).contains(&l.steps.len()), "{} tasks", l.steps.len());
+    assert_eq!(l.steps.iter().map(|s| s.weight).sum::<u32>(), 100);
+    let mut namespaces: Vec<&str> = l.steps.iter().map(|s| s.namespace.as_deref().unwrap()).collect();
+    namespaces.sort();
+    namespaces.dedup();
+    assert_eq!(namespaces.len(), l.steps.len(), "each task has its own namespace");
+    for s in &l.steps {
+        let ctx = s.context.as_deref().unwrap();
+        assert!(s.prompt.starts_with(&format!("Use context: `kubectl config use-context {ctx}`")), "{}", s.id);
+    }
+    let mut a = Attempt::start(l.clone(), None).unwrap();
+    let t = a.run_script("kubectl config get-contexts -o name\nkubectl config current-context\nkubectl config use-context ckad-prod\nkubectl config use-context kubernetes-admin@kubernetes\n");
+    assert_eq!(
+        t,
+        "$ kubectl config get-contexts -o name\nckad-dev\nckad-prod\nckad-stage\n$ kubectl config current-context\nckad-dev\n$ kubectl config use-context ckad-prod\nSwitched to context \"ckad-prod\".\n$ kubectl config use-context kubernetes-admin@kubernetes\nerror: no context exists with the name: \"kubernetes-admin@kubernetes\"\n"
+    );
+    // Half of the last task (labels, weight 3), done from the wrong context's namespace
+    // first (nothing), then in its own: 1.5 points, shown per task.
+    let r = graded("exam-ckad-mock", "kubectl label pods --all backup=daily\nkubectl -n quartz label pods orders-db users-db session-cache backup=daily\n");
+    let labels = r.steps.iter().find(|s| s.id == "labels").unwrap();
+    assert_eq!(labels.points, Some(1.5));
+    assert!(
+        r.to_text().contains("Task 17/17: Labels and annotations for the data tiers (1.5 of 3 points)\n"),
+        "{}",
+        r.to_text()
+    );
+    let v: serde_json::Value = serde_json::from_str(&r.to_json()).unwrap();
+    assert_eq!(v["steps"][16]["points"], 1.5);
+    assert_eq!(v["steps"][0]["points"], 0.0);
+    assert_eq!(v["score"]["percent"], 1.5);
 }

@@ -3,6 +3,7 @@
 
 mod architecture;
 mod bad_input;
+mod bench;
 mod cli;
 mod determinism;
 mod lessons;

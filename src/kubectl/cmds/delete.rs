@@ -1,12 +1,12 @@
-//! `kubectl delete`: by type and name, `TYPE/NAME`, `-l`, `--all`, or `-f` manifests; with
-//! graceful termination (`--grace-period`, `--now`, `--force`) and, by default, waiting
-//! until the objects are gone — which advances the simulated cluster.
+//! `kubectl delete`: by type and name, `TYPE/NAME`, `-l`, `--field-selector`, `--all`, or `-f`
+//! manifests; with graceful termination (`--grace-period`, `--now`, `--force`) and, by
+//! default, waiting until the objects are gone — which advances the simulated cluster.
 
 use clap::{Arg, ArgAction};
 
 use super::{command, flag, namespace, opt, parse};
 use crate::kubectl::Ctx;
-use crate::sim::api::selector::Selector;
+use crate::sim::api::selector::{FieldSelector, Selector};
 use crate::sim::api::WriteOptions;
 use crate::sim::Kind;
 
@@ -19,6 +19,7 @@ pub fn run(ctx: &mut Ctx, args: &[String]) {
         .arg(Arg::new("filename").short('f').long("filename").num_args(1).action(ArgAction::Append))
         .arg(Arg::new("recursive").short('R').long("recursive").action(ArgAction::SetTrue))
         .arg(Arg::new("selector").short('l').long("selector").num_args(1))
+        .arg(opt("field-selector"))
         .arg(flag("all"))
         .arg(Arg::new("all-namespaces").short('A').long("all-namespaces").action(ArgAction::SetTrue))
         .arg(opt("grace-period").allow_negative_numbers(true))
@@ -101,14 +102,29 @@ pub fn run(ctx: &mut Ctx, args: &[String]) {
             Ok(s) => s,
             Err(e) => return ctx.out.fail(&format!("error: {e}")),
         };
+        let field_text = m.get_one::<String>("field-selector").map(String::as_str).unwrap_or("");
+        let fields = match FieldSelector::parse(field_text) {
+            Ok(f) => f,
+            Err(e) => return ctx.out.fail(&format!("error: {e}")),
+        };
         for (kind, n) in &targets.items {
             let k_ns = if kind.namespaced() { ns.clone() } else { String::new() };
             match n {
                 Some(n) => victims.push((*kind, k_ns, n.clone())),
                 None => {
-                    if !m.get_flag("all") && m.get_one::<String>("selector").is_none() {
+                    if !m.get_flag("all")
+                        && m.get_one::<String>("selector").is_none()
+                        && m.get_one::<String>("field-selector").is_none()
+                    {
                         ctx.out.fail("error: resource(s) were provided, but no name was specified");
                         return;
+                    }
+                    if let Some(bad) = fields.unsupported(kind.name()) {
+                        return ctx.out.fail(&format!(
+                            "Error from server (BadRequest): Unable to find \"{}/{}, Resource={}\" that match label selector \"{}\", field selector \"{field_text}\": field label not supported: {bad}",
+                            kind.group(), kind.version(), kind.plural(),
+                            m.get_one::<String>("selector").map(String::as_str).unwrap_or(""),
+                        ));
                     }
                     let list_ns =
                         if m.get_flag("all-namespaces") || !kind.namespaced() { None } else { Some(k_ns.as_str()) };
@@ -118,6 +134,7 @@ pub fn run(ctx: &mut Ctx, args: &[String]) {
                         .list(*kind, list_ns)
                         .into_iter()
                         .filter(|o| selector.matches(&o.meta().labels.clone().unwrap_or_default()))
+                        .filter(|o| fields.0.is_empty() || fields.matches(&o.to_value()))
                         .map(|o| (*kind, o.namespace().to_string(), o.name().to_string()))
                         .collect();
                     victims.extend(found);

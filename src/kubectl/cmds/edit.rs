@@ -244,7 +244,7 @@ pub fn run(ctx: &mut Ctx, args: &[String]) {
                 namespace: o.namespace().to_string(),
                 name: o.name().to_string(),
                 uid: o.meta().uid.clone().unwrap_or_default(),
-                value: o.to_value(),
+                value: crate::kubectl::print::wire_value(&o),
             });
         }
     }

@@ -112,20 +112,58 @@ pub fn run(ctx: &mut Ctx, args: &[String]) {
 
 fn get(ctx: &mut Ctx, m: &ArgMatches) {
     let args: Vec<String> = m.get_many::<String>("args").map(|v| v.cloned().collect()).unwrap_or_default();
-    if args.is_empty() {
+    let files: Vec<String> = m.get_many::<String>("filename").map(|v| v.cloned().collect()).unwrap_or_default();
+    if args.is_empty() && files.is_empty() {
         ctx.out.fail(MISSING_RESOURCE);
         return;
     }
-    let targets = match targets(&args) {
-        Ok(t) => t,
-        Err(e) => return ctx.out.fail(&e),
-    };
+    if !args.is_empty() && !files.is_empty() {
+        return ctx.out.fail(
+            "error: when paths, URLs, or stdin is provided as input, you may not specify resource arguments as well",
+        );
+    }
     let format = match Format::parse(m.get_one::<String>("output").map(String::as_str)) {
         Ok(f) => f,
         Err(e) => return ctx.out.fail(&e),
     };
     let all_ns = m.get_flag("all-namespaces");
     let ns = namespace(ctx, m);
+    let mut errors: Vec<String> = Vec::new();
+    // (kind, name, namespace): `-f` names each object of the files, in the namespace the
+    // manifest gives (else the current one), as kubectl's resource builder does.
+    let (targets, item_ns) = if files.is_empty() {
+        match targets(&args) {
+            Ok(t) => {
+                let item_ns = vec![ns.clone(); t.items.len()];
+                (t, item_ns)
+            }
+            Err(e) => return ctx.out.fail(&e),
+        }
+    } else {
+        let docs = match super::apply::read_objects(ctx, &files, m.get_flag("recursive"), false) {
+            Ok(d) => d,
+            Err(e) => return ctx.out.fail(&e),
+        };
+        let (mut items, mut item_ns) = (Vec::new(), Vec::new());
+        for d in docs {
+            match d.object {
+                Ok(o) => {
+                    let o_ns = if o.namespace().is_empty() { ns.clone() } else { o.namespace().to_string() };
+                    items.push((o.kind(), Some(o.name().to_string())));
+                    item_ns.push(o_ns);
+                }
+                Err(e) => errors.push(e),
+            }
+        }
+        (Targets { items, named: true }, item_ns)
+    };
+    // kubectl's `singleItemImplied`: one name, or one file (not a folder, not stdin). Such a
+    // request prints its object as itself, and only its error when it fails.
+    let single_implied = if files.is_empty() {
+        targets.named && targets.items.len() == 1
+    } else {
+        files.len() == 1 && files[0] != "-" && !ctx.files.is_dir(&crate::shell::vfs::resolve_path(&ctx.cwd, &files[0]))
+    };
     let selector = match Selector::parse(m.get_one::<String>("selector").map(String::as_str).unwrap_or("")) {
         Ok(s) => s,
         Err(e) => return ctx.out.fail(&format!("error: {e}")),
@@ -155,8 +193,7 @@ fn get(ctx: &mut Ctx, m: &ArgMatches) {
     // The kinds of kubectl's "infos": a list request always yields one (maybe empty), a
     // named one only when found. More than one kind → names print as `kind/name`.
     let mut info_kinds: Vec<Kind> = Vec::new();
-    let mut errors: Vec<String> = Vec::new();
-    for (kind, name) in &targets.items {
+    for ((kind, name), ns) in targets.items.iter().zip(&item_ns) {
         let ns_for_kind = if kind.namespaced() { Some(ns.as_str()) } else { None };
         if let Some(bad) = fields.unsupported(kind.name()) {
             errors.push(format!(
@@ -203,6 +240,12 @@ fn get(ctx: &mut Ctx, m: &ArgMatches) {
             _ => groups.push((*kind, found)),
         }
     }
+    if single_implied && !errors.is_empty() {
+        for e in errors {
+            ctx.out.fail(&e);
+        }
+        return;
+    }
     info_kinds.dedup();
     let multiple_kinds = info_kinds.iter().any(|k| *k != info_kinds[0]);
     let opts = TableOpts {
@@ -219,9 +262,20 @@ fn get(ctx: &mut Ctx, m: &ArgMatches) {
         named: targets.named,
     };
     let total: usize = groups.iter().map(|(_, v)| v.len()).sum();
+    // kubectl's generic printers (yaml, json, jsonpath, name...) print nothing at all, not
+    // even an empty List through the template, when one named object could not be had
+    // (`printGeneric` returns the error of a single implied item first) or when nothing was
+    // found with --ignore-not-found.
+    let single_implied = targets.named && targets.items.len() == 1;
+    if total == 0 && (single_implied || ignore_nf) && !format.is_table() {
+        for e in errors {
+            ctx.out.fail(&e);
+        }
+        return;
+    }
     let printed_before = ctx.out.stdout.len();
     let failed_before = ctx.out.code;
-    print::print_objects(ctx, &format, &groups, targets.named && total == 1 && targets.items.len() == 1, &opts);
+    print::print_objects(ctx, &format, &groups, single_implied && total == 1, &opts);
     // kubectl says so when a table printed nothing and nothing went wrong.
     let printed = ctx.out.stdout.len() > printed_before || ctx.out.code != failed_before;
     if !printed && errors.is_empty() && !ignore_nf && format.is_table() {

@@ -1,38 +1,131 @@
 //! `kubectl logs`: a container's output, the previous instance's with `--previous`, the
 //! default-container choice for multi-container pods, and the server's refusals.
 
+use std::cmp::Ordering;
+
 use clap::{Arg, ArgAction};
+use k8s_openapi::api::core::v1::Pod;
 
 use super::{command, flag, namespace, opt, parse};
 use crate::kubectl::Ctx;
+use crate::sim::api::selector::Selector;
 use crate::sim::kubelet::{CState, CtrRt, PodRt};
 use crate::sim::Kind;
 
-/// Resolves `web`, `pod/web`, `deploy/web` to a pod name.
+/// Resolves `web`, `pod/web`, `deploy/web` to a pod name: a controller's first pod.
 pub(crate) fn pod_name(ctx: &Ctx, ns: &str, arg: &str) -> Result<String, String> {
-    let Some((t, n)) = arg.split_once('/') else { return Ok(arg.to_string()) };
+    match target_pods(ctx, ns, arg)? {
+        Target::Pod(name) => Ok(name),
+        Target::Controller(pods) => Ok(pods[0].metadata.name.clone().unwrap_or_default()),
+    }
+}
+
+/// What a `POD` or `TYPE/NAME` argument names: a pod, or the pods of a controller (never
+/// empty).
+enum Target {
+    Pod(String),
+    Controller(Vec<Pod>),
+}
+
+fn target_pods(ctx: &Ctx, ns: &str, arg: &str) -> Result<Target, String> {
+    let Some((t, n)) = arg.split_once('/') else { return Ok(Target::Pod(arg.to_string())) };
     let kind = crate::sim::api::discovery::resolve(t)
         .ok_or_else(|| format!("error: the server doesn't have a resource type \"{t}\""))?;
     if kind == Kind::Pod {
-        return Ok(n.to_string());
+        return Ok(Target::Pod(n.to_string()));
     }
-    // Controllers: the first of their pods, as kubectl's polymorphic helpers pick it.
     let obj = ctx.world.store.get(kind, ns, n).ok_or_else(|| super::get::not_found(kind, n))?;
     let v = obj.to_value();
     let selector = v.pointer("/spec/selector/matchLabels").or_else(|| v.pointer("/spec/selector")).cloned();
     let labels: std::collections::BTreeMap<String, String> =
         selector.and_then(|v| serde_json::from_value(v).ok()).unwrap_or_default();
-    let pod = ctx
+    let pods: Vec<Pod> = ctx
         .world
         .store
         .list(Kind::Pod, Some(ns))
         .into_iter()
-        .find(|p| {
+        .filter(|p| {
             let pl = p.meta().labels.clone().unwrap_or_default();
             !labels.is_empty() && labels.iter().all(|(k, v)| pl.get(k) == Some(v))
         })
-        .map(|p| p.name().to_string());
-    pod.ok_or_else(|| format!("error: no pods found for {}/{n}", kind.plural()))
+        .filter_map(|p| p.as_pod().cloned())
+        .collect();
+    if pods.is_empty() {
+        return Err(format!("error: no pods found for {}/{n}", kind.plural()));
+    }
+    Ok(Target::Controller(pods))
+}
+
+/// The pod whose logs `kubectl logs TYPE/NAME` shows: kubectl sorts the controller's pods
+/// "by logging" and takes the first, saying so when there was a choice.
+fn pod_for_logs(ctx: &mut Ctx, ns: &str, arg: &str) -> Result<String, String> {
+    match target_pods(ctx, ns, arg)? {
+        Target::Pod(name) => Ok(name),
+        Target::Controller(mut pods) => {
+            pods.sort_by(by_logging);
+            let name = pods[0].metadata.name.clone().unwrap_or_default();
+            if pods.len() > 1 {
+                ctx.out.err(&format!("Found {} pods, using pod/{name}\n", pods.len()));
+            }
+            Ok(name)
+        }
+    }
+}
+
+/// kubectl's `podutils.ByLogging`: scheduled before unscheduled; Running before Unknown before
+/// Pending (other phases rank with Running); ready before not ready; ready for longer first;
+/// more restarts first; older first.
+fn by_logging(a: &Pod, b: &Pod) -> Ordering {
+    let node = |p: &Pod| p.spec.as_ref().and_then(|s| s.node_name.clone()).unwrap_or_default();
+    let (na, nb) = (node(a), node(b));
+    if na != nb && (na.is_empty() || nb.is_empty()) {
+        return if na.is_empty() { Ordering::Greater } else { Ordering::Less };
+    }
+    let phase = |p: &Pod| match p.status.as_ref().and_then(|s| s.phase.as_deref()) {
+        Some("Unknown") => 1,
+        Some("Pending") => 2,
+        _ => 0,
+    };
+    if phase(a) != phase(b) {
+        return phase(a).cmp(&phase(b));
+    }
+    let ready_since = |p: &Pod| {
+        p.status.as_ref().and_then(|s| s.conditions.as_ref()).and_then(|cs| {
+            cs.iter().find(|c| c.type_ == "Ready" && c.status == "True").map(|c| c.last_transition_time.clone())
+        })
+    };
+    let (ra, rb) = (ready_since(a), ready_since(b));
+    if ra.is_some() != rb.is_some() {
+        return if ra.is_some() { Ordering::Less } else { Ordering::Greater };
+    }
+    // A zero time sorts last.
+    let older_first = |x: Option<chrono::DateTime<chrono::Utc>>, y: Option<chrono::DateTime<chrono::Utc>>| match (x, y)
+    {
+        (Some(x), Some(y)) => x.cmp(&y),
+        (Some(_), None) => Ordering::Less,
+        (None, Some(_)) => Ordering::Greater,
+        (None, None) => Ordering::Equal,
+    };
+    if let (Some(x), Some(y)) = (ra, rb) {
+        let o = older_first(x.map(|t| t.0), y.map(|t| t.0));
+        if o != Ordering::Equal {
+            return o;
+        }
+    }
+    let restarts = |p: &Pod| {
+        p.status
+            .as_ref()
+            .and_then(|s| s.container_statuses.as_ref())
+            .and_then(|cs| cs.iter().map(|c| c.restart_count).max())
+            .unwrap_or(0)
+    };
+    if restarts(a) != restarts(b) {
+        return restarts(b).cmp(&restarts(a));
+    }
+    older_first(
+        a.metadata.creation_timestamp.as_ref().map(|t| t.0),
+        b.metadata.creation_timestamp.as_ref().map(|t| t.0),
+    )
 }
 
 /// Picks the container: `-c`, the default-container annotation, or the first one (with
@@ -92,60 +185,122 @@ pub fn run(ctx: &mut Ctx, args: &[String]) {
     let Some(m) = parse(ctx, cmd, args) else { return };
     let ns = namespace(ctx, &m);
     let positional: Vec<String> = m.get_many::<String>("args").map(|v| v.cloned().collect()).unwrap_or_default();
-    let Some(target) = positional.first() else {
-        ctx.out.fail("error: expected 'logs [-f] [-p] (POD | TYPE/NAME) [-c CONTAINER]'.\nPOD or TYPE/NAME is a required argument for the logs command\nSee 'kubectl logs -h' for help and examples");
-        return;
+    let selector = m.get_one::<String>("selector").filter(|s| !s.is_empty());
+    let tail: Option<usize> =
+        m.get_one::<String>("tail").and_then(|t| t.parse::<i64>().ok()).filter(|t| *t >= 0).map(|t| t as usize);
+    let usage = if positional.len() > 2 || (selector.is_none() && positional.is_empty()) {
+        Some("expected 'logs [-f] [-p] (POD | TYPE/NAME) [-c CONTAINER]'.\nPOD or TYPE/NAME is a required argument for the logs command")
+    } else if selector.is_some() && !positional.is_empty() {
+        Some("only a selector (-l) or a POD name is allowed")
+    } else {
+        None
     };
-    let pod = match pod_name(ctx, &ns, target) {
-        Ok(p) => p,
-        Err(e) => return ctx.out.fail(&e),
+    if let Some(why) = usage {
+        return ctx.out.fail(&format!("error: {why}\nSee 'kubectl logs -h' for help and examples"));
+    }
+    let pods: Vec<String> = match (selector, positional.first()) {
+        (None, None) => return,
+        (Some(sel), _) => {
+            // `-l`: every matching pod, in name order (kubectl's own order is its map's), each
+            // with its last 10 lines unless --tail says otherwise.
+            let sel = match Selector::parse(sel) {
+                Ok(s) => s,
+                Err(e) => return ctx.out.fail(&format!("error: {e}")),
+            };
+            if let Err(e) = super::auth::authorize_kind(ctx, "list", Kind::Pod, &ns, "") {
+                return ctx.out.fail(&e);
+            }
+            let pods: Vec<String> = ctx
+                .world
+                .store
+                .list(Kind::Pod, Some(&ns))
+                .into_iter()
+                .filter(|p| sel.matches(&p.meta().labels.clone().unwrap_or_default()))
+                .map(|p| p.name().to_string())
+                .collect();
+            if pods.is_empty() {
+                ctx.out.err(&format!("No resources found in {ns} namespace.\n"));
+                return;
+            }
+            pods
+        }
+        (None, Some(target)) => match pod_for_logs(ctx, &ns, target) {
+            Ok(p) => vec![p],
+            Err(e) => return ctx.out.fail(&e),
+        },
     };
+    let tail = if selector.is_some() && m.get_one::<String>("tail").is_none() { Some(10) } else { tail };
+    let container = positional.get(1).or(m.get_one::<String>("container")).cloned();
+    for pod in pods {
+        if !pod_logs(ctx, &m, &ns, &pod, container.as_ref(), tail) {
+            return;
+        }
+    }
+}
+
+/// Prints the logs of one pod's container(s); false after an error (printed).
+fn pod_logs(
+    ctx: &mut Ctx,
+    m: &clap::ArgMatches,
+    ns: &str,
+    pod: &str,
+    container: Option<&String>,
+    tail: Option<usize>,
+) -> bool {
+    let (ns, pod) = (ns.to_string(), pod.to_string());
     if let Err(e) = super::auth::authorize_kind(ctx, "get", Kind::Pod, &ns, &pod) {
-        return ctx.out.fail(&e);
+        ctx.out.fail(&e);
+        return false;
     }
     if ctx.world.store.get(Kind::Pod, &ns, &pod).is_none() {
-        return ctx.out.fail(&super::get::not_found(Kind::Pod, &pod));
+        ctx.out.fail(&super::get::not_found(Kind::Pod, &pod));
+        return false;
     }
     let containers: Vec<String> = if m.get_flag("all-containers") {
         let p = ctx.world.store.get(Kind::Pod, &ns, &pod).and_then(|o| o.as_pod()).cloned().unwrap_or_default();
         let spec = p.spec.unwrap_or_default();
         spec.init_containers.iter().flatten().chain(spec.containers.iter()).map(|c| c.name.clone()).collect()
     } else {
-        match pick_container(ctx, &ns, &pod, positional.get(1).or(m.get_one::<String>("container"))) {
+        match pick_container(ctx, &ns, &pod, container) {
             Ok(c) => vec![c],
-            Err(e) => return ctx.out.fail(&e),
+            Err(e) => {
+                ctx.out.fail(&e);
+                return false;
+            }
         }
     };
-    let tail: Option<usize> =
-        m.get_one::<String>("tail").and_then(|t| t.parse::<i64>().ok()).filter(|t| *t >= 0).map(|t| t as usize);
     let log_request = crate::sim::api::rbac::Attributes::for_kind("get", Kind::Pod, &ns, &pod).with_subresource("log");
     if let Err(e) = super::auth::authorize(ctx, &log_request) {
-        return ctx.out.fail(&e);
+        ctx.out.fail(&e);
+        return false;
     }
     for cname in containers {
         let rt: Option<PodRt> = ctx.world.kubelet.find(&ns, &pod).cloned();
         let Some(c) = rt.as_ref().and_then(|r| r.container(&cname)).cloned() else {
-            return ctx.out.fail(&format!(
+            ctx.out.fail(&format!(
                 "Error from server (BadRequest): container \"{cname}\" in pod \"{pod}\" is waiting to start: ContainerCreating"
             ));
+            return false;
         };
         let lines = if m.get_flag("previous") {
             match (&c.state, &c.prev_log) {
                 (_, Some(prev)) => prev.clone(),
                 _ => {
-                    return ctx.out.fail(&format!(
+                    ctx.out.fail(&format!(
                         "Error from server (BadRequest): previous terminated container \"{cname}\" in pod \"{pod}\" not found"
-                    ))
+                    ));
+                    return false;
                 }
             }
         } else {
             match &c.state {
                 CState::Waiting { .. } if c.last.is_some() => c.prev_log.clone().unwrap_or_default(),
                 CState::Waiting { .. } => {
-                    return ctx.out.fail(&format!(
-                    "Error from server (BadRequest): container \"{cname}\" in pod \"{pod}\" is waiting to start: {}",
-                    waiting_text(&c)
-                ))
+                    ctx.out.fail(&format!(
+                        "Error from server (BadRequest): container \"{cname}\" in pod \"{pod}\" is waiting to start: {}",
+                        waiting_text(&c)
+                    ));
+                    return false;
                 }
                 _ => c.log.clone(),
             }
@@ -167,4 +322,5 @@ pub fn run(ctx: &mut Ctx, args: &[String]) {
         }
         ctx.out.out(&partial);
     }
+    true
 }

@@ -97,7 +97,7 @@ const GLOBAL_FLAGS: &[(&str, bool)] = &[
     ("--as-group", true),
 ];
 
-/// Moves global flags given before the verb to after it, where each command parses them.
+/// Moves global flags given before the verb to after the command, where it parses them.
 fn hoist_global_flags(args: &[String]) -> Vec<String> {
     let mut before = Vec::new();
     let mut i = 0;
@@ -115,10 +115,14 @@ fn hoist_global_flags(args: &[String]) -> Vec<String> {
     if before.is_empty() || i >= args.len() {
         return args.to_vec();
     }
-    let mut out = vec![args[i].clone()];
-    // `kubectl -n dev config ...` keeps flags after the subcommand's own words.
+    // After the command's own words (`kubectl -n dev set image ...`, `kubectl -n dev rollout
+    // undo ...` have subcommands) but before a `--`, after which the words are a container's
+    // command (`kubectl -n dev exec web -- ls`).
+    let rest = &args[i..];
+    let at = rest.iter().position(|a| a == "--").unwrap_or(rest.len());
+    let mut out = rest[..at].to_vec();
     out.extend(before);
-    out.extend_from_slice(&args[i + 1..]);
+    out.extend_from_slice(&rest[at..]);
     out
 }
 
@@ -381,5 +385,17 @@ mod tests {
         assert_eq!(levenshtein("get", "gt"), 1);
         assert_eq!(levenshtein("logs", "log"), 1);
         assert!(levenshtein("describe", "get") > 2);
+    }
+
+    #[test]
+    fn global_flags_move_after_subcommands_and_before_a_double_dash() {
+        let v = |s: &str| s.split(' ').map(str::to_string).collect::<Vec<_>>();
+        assert_eq!(hoist_global_flags(&v("-n dev set image deploy/api a=b")), v("set image deploy/api a=b -n dev"));
+        assert_eq!(
+            hoist_global_flags(&v("--namespace=dev --context x rollout undo deploy/api")),
+            v("rollout undo deploy/api --namespace=dev --context x")
+        );
+        assert_eq!(hoist_global_flags(&v("-n dev exec web -- ls -n")), v("exec web -n dev -- ls -n"));
+        assert_eq!(hoist_global_flags(&v("get pods -n dev")), v("get pods -n dev"));
     }
 }

@@ -1,9 +1,10 @@
 //! `kubectl set image|env|resources`: edit the pod template (or the pod spec of a Pod) of
 //! objects, as kubectl v1.32 does — `set image` with `container=image` pairs (`*` for every
 //! container), `set env` with `KEY=value`, `KEY-`, `-e`, `--from=configmap/x|secret/x`,
-//! `--keys`, `--prefix`, `-c`, `--list`, and `set resources` with `--limits`/`--requests`.
-//! Each prints `deployment.apps/web image updated` (`env updated`, `resource requirements
-//! updated`), or nothing for an object it did not change.
+//! `--keys`, `--prefix`, `-c`, `--list`, `set resources` with `--limits`/`--requests`, and
+//! `set serviceaccount` (`sa`). Each prints `deployment.apps/web image updated` (`env updated`,
+//! `resource requirements updated`, `serviceaccount updated`), or nothing for an object it did
+//! not change.
 
 use std::collections::BTreeMap;
 
@@ -48,9 +49,8 @@ pub fn run(ctx: &mut Ctx, args: &[String]) {
         "image" => image(ctx, rest),
         "env" => env(ctx, rest),
         "resources" => resources(ctx, rest),
-        "selector" | "serviceaccount" | "sa" | "subject" => {
-            ctx.out.fail(&format!("error: kubedojo does not simulate \"kubectl set {sub}\" yet"))
-        }
+        "serviceaccount" | "sa" => serviceaccount(ctx, rest),
+        "selector" | "subject" => ctx.out.fail(&format!("error: kubedojo does not simulate \"kubectl set {sub}\" yet")),
         "-h" | "--help" => ctx.out.out(SET_USAGE),
         other => ctx.out.fail(&format!(
             "error: unknown command \"{other}\" for \"kubectl set\"\nSee 'kubectl set -h' for help and examples"
@@ -558,6 +558,53 @@ fn parse_resource_list(s: &str) -> Result<BTreeMap<String, Quantity>, String> {
         out.insert(name.to_string(), Quantity(quantity::format_milli(milli, format)));
     }
     Ok(out)
+}
+
+/// `kubectl set serviceaccount TYPE NAME SERVICE_ACCOUNT`: the last argument is the account.
+fn serviceaccount(ctx: &mut Ctx, args: &[String]) {
+    let cmd = common(command("serviceaccount"));
+    let Some(m) = parse(ctx, cmd, args) else { return };
+    let dry = match dry_run(&m) {
+        Ok(d) => d,
+        Err(e) => return ctx.out.fail(&e),
+    };
+    let positional: Vec<String> = m.get_many::<String>("args").map(|v| v.cloned().collect()).unwrap_or_default();
+    let Some((account, resources)) = positional.split_last() else {
+        return ctx.out.fail("error: serviceaccount is required");
+    };
+    if resources.is_empty() {
+        return ctx.out.fail("error: You must provide one or more resources by argument or filename.\nExample resource specifications include:\n   '-f rsrc.yaml'\n   '--filename=rsrc.json'\n   '<resource> <name>'\n   '<resource>'");
+    }
+    let Some(objs) = resolve(ctx, &m, resources, "serviceaccount") else { return };
+    let mut errors = Vec::new();
+    for o in objs {
+        let mut updated = o.clone();
+        let Some(spec) = pod_spec_mut(&mut updated) else {
+            errors.push(format!(
+                "error: {}/{} the object is not a pod or does not have a pod template: {}",
+                o.kind().plural(),
+                o.name(),
+                go_type(o.kind())
+            ));
+            continue;
+        };
+        spec.service_account_name = Some(account.clone());
+        // The deprecated `serviceAccount` follows `serviceAccountName` (the API server's
+        // conversion keeps them equal).
+        if spec.service_account.is_some() {
+            spec.service_account = Some(account.clone());
+        }
+        // Unlike `set image`, kubectl sends the patch (and says so) even when nothing changes.
+        if updated == o {
+            let label = format!("{}/{}", o.kind().qualified_singular(), o.name());
+            ctx.out.out(&format!("{label} serviceaccount updated{}\n", suffix(dry)));
+        } else if let Err(e) = save(ctx, &o, updated, "serviceaccount updated", dry) {
+            errors.push(format!("failed to patch ServiceAccountName {e}"));
+        }
+    }
+    for e in errors {
+        ctx.out.fail(&e);
+    }
 }
 
 fn resources(ctx: &mut Ctx, args: &[String]) {

@@ -78,6 +78,16 @@ impl OwnerIndex {
         self.owned.get(&(kind.to_string(), owner.clone())).map(|s| s.iter().cloned().collect()).unwrap_or_default()
     }
 
+    /// The names `owned_by` lists, without copying them.
+    pub fn owned_set(&self, kind: Kind, owner: &ObjKey) -> Option<&BTreeSet<String>> {
+        self.owned.get(&(kind.name().to_string(), owner.clone()))
+    }
+
+    /// The names `orphans` lists, without copying them.
+    pub fn orphan_set(&self, namespace: &str) -> Option<&BTreeSet<String>> {
+        self.orphans.get(namespace)
+    }
+
     /// Names of the objects of `namespace` that have no controller.
     pub fn orphans(&self, namespace: &str) -> Vec<String> {
         self.orphans.get(namespace).map(|s| s.iter().cloned().collect()).unwrap_or_default()

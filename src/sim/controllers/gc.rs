@@ -1,39 +1,128 @@
 //! The garbage collector: objects whose owner (by ownerReferences uid) is gone are deleted —
 //! background cascading deletion, as `kubectl delete deployment web` relies on.
+//!
+//! Like kube-controller-manager's graph builder, it keeps a graph of uids and owner
+//! references fed by the store's change log, so a tick costs in proportion to what changed:
+//! only objects that changed, or whose owner went away, are looked at ("suspects"). Each
+//! pass decides on the uids that exist when it starts (a deletion it makes shows up in the
+//! next pass, as it does through the real collector's informers), and deletes in kind order,
+//! then namespace and name.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
+use super::queue::{Changes, WorkQueue};
 use crate::sim::api::WriteOptions;
-use crate::sim::{Kind, World};
+use crate::sim::store::Change;
+use crate::sim::{Kind, ObjKey, Object, World};
 
-pub fn reconcile(w: &mut World) {
-    let mut uids: BTreeSet<String> = BTreeSet::new();
-    let mut owned: Vec<(Kind, String, String, Vec<String>)> = Vec::new();
-    for kind in Kind::ALL.iter().copied() {
-        if kind == Kind::Event {
-            continue;
-        }
-        for o in w.store.list(kind, None) {
-            let m = o.meta();
-            if let Some(uid) = &m.uid {
-                uids.insert(uid.clone());
+/// The collector's graph.
+#[derive(Clone, Debug, Default)]
+pub struct State {
+    log: WorkQueue,
+    /// Every uid in the store (Events aside), with how many objects carry it.
+    uids: BTreeMap<String, u32>,
+    /// Each object's uid and the uids of its owners.
+    nodes: BTreeMap<(Kind, ObjKey), (Option<String>, Vec<String>)>,
+    /// Owner uid → objects naming it as owner.
+    dependents: BTreeMap<String, BTreeSet<(Kind, ObjKey)>>,
+    /// Objects to look at in the next pass.
+    suspects: BTreeSet<(Kind, ObjKey)>,
+}
+
+impl State {
+    fn forget(&mut self, node: &(Kind, ObjKey)) {
+        let Some((uid, owners)) = self.nodes.remove(node) else { return };
+        for o in owners {
+            if let Some(set) = self.dependents.get_mut(&o) {
+                set.remove(node);
+                if set.is_empty() {
+                    self.dependents.remove(&o);
+                }
             }
-            if let Some(refs) = &m.owner_references {
-                if !refs.is_empty() {
-                    owned.push((
-                        kind,
-                        o.namespace().to_string(),
-                        o.name().to_string(),
-                        refs.iter().map(|r| r.uid.clone()).collect(),
-                    ));
+        }
+        if let Some(uid) = uid {
+            let gone = match self.uids.get_mut(&uid) {
+                Some(n) if *n > 1 => {
+                    *n -= 1;
+                    false
+                }
+                _ => true,
+            };
+            if gone {
+                self.uids.remove(&uid);
+                // Whoever this object owned may now be garbage.
+                if let Some(deps) = self.dependents.get(&uid) {
+                    self.suspects.extend(deps.iter().cloned());
                 }
             }
         }
     }
-    for (kind, ns, name, owners) in owned {
-        // Deleted only when every owner is gone (an object may have several owners).
-        if owners.iter().all(|u| !uids.contains(u)) {
-            let _ = w.api_delete(kind, &ns, &name, None, WriteOptions::default());
+
+    fn observe(&mut self, node: (Kind, ObjKey), obj: &Object) {
+        let m = obj.meta();
+        let owners: Vec<String> = m.owner_references.iter().flatten().map(|r| r.uid.clone()).collect();
+        if let Some((uid, old_owners)) = self.nodes.get(&node) {
+            if *uid == m.uid && *old_owners == owners {
+                return;
+            }
         }
+        self.forget(&node);
+        if let Some(uid) = &m.uid {
+            *self.uids.entry(uid.clone()).or_default() += 1;
+        }
+        for o in &owners {
+            self.dependents.entry(o.clone()).or_default().insert(node.clone());
+        }
+        if !owners.is_empty() {
+            self.suspects.insert(node.clone());
+        }
+        self.nodes.insert(node, (m.uid.clone(), owners));
+    }
+
+    /// Builds the graph from the whole store (first pass, or the change log was outrun).
+    fn relist(&mut self, w: &World) {
+        let log = std::mem::take(&mut self.log);
+        *self = State { log, ..State::default() };
+        for kind in Kind::ALL.iter().copied().filter(|k| *k != Kind::Event) {
+            for o in w.store.list(kind, None) {
+                self.observe((kind, o.key()), o);
+            }
+        }
+    }
+}
+
+pub fn reconcile(w: &mut World) {
+    let mut st = std::mem::take(&mut w.controllers.gc);
+    match st.log.changes(&w.store) {
+        Changes::Relist => st.relist(w),
+        Changes::Events(events) => {
+            for e in events {
+                if e.kind == Kind::Event {
+                    continue;
+                }
+                let node = (e.kind, e.key);
+                let current = match e.change {
+                    Change::Deleted => None,
+                    _ => w.store.get(node.0, &node.1.namespace, &node.1.name),
+                };
+                match current {
+                    Some(o) => st.observe(node, o),
+                    None => st.forget(&node),
+                }
+            }
+        }
+    }
+    // Decide on the uids as they are now, then delete: deletions are seen next pass.
+    let mut garbage = Vec::new();
+    for node in std::mem::take(&mut st.suspects) {
+        let Some((_, owners)) = st.nodes.get(&node) else { continue };
+        // Deleted only when every owner is gone (an object may have several owners).
+        if !owners.is_empty() && owners.iter().all(|u| !st.uids.contains_key(u)) {
+            garbage.push(node);
+        }
+    }
+    w.controllers.gc = st;
+    for (kind, key) in garbage {
+        let _ = w.api_delete(kind, &key.namespace, &key.name, None, WriteOptions::default());
     }
 }

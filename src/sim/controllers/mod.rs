@@ -47,6 +47,8 @@ pub struct Controllers {
     pub apps: apps_informer::Informer,
     pub deployment: queue::WorkQueue,
     pub replicaset: queue::WorkQueue,
+    /// The garbage collector's graph of uids and owner references.
+    pub gc: gc::State,
     pub pv: pv::State,
     pub provisioner: provisioner::State,
     pub quota: quota::State,

@@ -12,7 +12,7 @@ use k8s_openapi::api::apps::v1::{ReplicaSet, ReplicaSetCondition, ReplicaSetStat
 use k8s_openapi::api::core::v1::Pod;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::OwnerReference;
 
-use super::pods::{self, controller_ref, is_active, selector_matches};
+use super::pods::{self, controller_ref, is_active};
 use crate::sim::api::errors::ApiError;
 use crate::sim::api::selector::Selector;
 use crate::sim::clock::tick_of;
@@ -133,20 +133,24 @@ fn claim_pods(w: &mut World, rs: &ReplicaSet, owner: &Object) -> Vec<String> {
     let key = ObjKey::new(&ns, rs.metadata.name.as_deref().unwrap_or(""));
     let uid = rs.metadata.uid.clone().unwrap_or_default();
     let deleting = rs.metadata.deletion_timestamp.is_some();
-    let selector = rs.spec.as_ref().map(|s| &s.selector);
+    // `selector_matches`, with the selector parsed once.
+    let selector = rs.spec.as_ref().map(|s| Selector::from_label_selector(&s.selector));
     let idx = &w.controllers.apps.pods;
-    let candidates: BTreeSet<String> =
-        idx.owned_by(Kind::ReplicaSet, &key).into_iter().chain(idx.orphans(&ns)).collect();
+    let none = BTreeSet::new();
+    let owned = idx.owned_set(Kind::ReplicaSet, &key).unwrap_or(&none);
+    let orphans = idx.orphan_set(&ns).unwrap_or(&none);
     let mut claimed = Vec::new();
     let mut to_adopt = Vec::new();
     let mut to_release = Vec::new();
-    for name in candidates {
-        let Some(pod) = w.store.get(Kind::Pod, &ns, &name).and_then(|o| o.as_pod()) else { continue };
+    let empty = BTreeMap::new();
+    // The candidates in name order: the pods it owns and the namespace's orphans.
+    for name in owned.union(orphans) {
+        let Some(pod) = w.store.get(Kind::Pod, &ns, name).and_then(|o| o.as_pod()) else { continue };
         if !is_active(pod) {
             continue;
         }
-        let empty = BTreeMap::new();
-        let matches = selector_matches(selector, pod.metadata.labels.as_ref().unwrap_or(&empty));
+        let matches = selector.as_ref().is_some_and(|s| s.matches(pod.metadata.labels.as_ref().unwrap_or(&empty)));
+        let name = name.clone();
         match controller_ref(&pod.metadata) {
             Some(r) if r.uid == uid => {
                 if matches {

@@ -85,10 +85,11 @@ pub struct CtrRt {
     pub container_id: String,
     pub probes: probes::Probes,
     pub kill: Option<Kill>,
-    pub image: Option<ImageSpec>,
+    /// The catalog's entry for the image (shared, as image layers are).
+    pub image: Option<std::sync::Arc<ImageSpec>>,
     pub last_config_error: Option<Tick>,
     /// The environment the process was started with (exec uses it too).
-    pub env: Vec<(String, String)>,
+    pub env: super::Env,
     /// Resource accounting (cAdvisor's part of the kubelet): what `kubectl top` and the HPA
     /// read through the metrics-server (`sim::metrics`).
     pub stats: crate::sim::metrics::usage::CtrStats,
@@ -125,7 +126,7 @@ impl CtrRt {
             kill: None,
             image: None,
             last_config_error: None,
-            env: Vec::new(),
+            env: super::Env::default(),
             stats: Default::default(),
             spec,
         }
@@ -179,7 +180,7 @@ pub fn run_pod(w: &mut World, pod: &Pod, rt: &mut PodRt) {
     // Init containers, one after another; sidecars keep running once started.
     let mut i = 0;
     while i < rt.init.len() {
-        let mut c = rt.init[i].clone();
+        let mut c = take_for_step(&mut rt.init[i]);
         let p = if c.sidecar { "Always" } else { init_policy(&policy) };
         step(w, pod, rt, &mut c, p);
         let done = if c.sidecar { c.started } else { matches!(&c.state, CState::Terminated(t) if t.exit_code == 0) };
@@ -194,13 +195,26 @@ pub fn run_pod(w: &mut World, pod: &Pod, rt: &mut PodRt) {
         i += 1;
     }
     for i in 0..rt.containers.len() {
-        let mut c = rt.containers[i].clone();
+        let mut c = take_for_step(&mut rt.containers[i]);
         if c.state == (CState::Waiting { reason: "PodInitializing".into(), message: None }) {
             c.state = CState::Waiting { reason: "ContainerCreating".into(), message: None };
         }
         step(w, pod, rt, &mut c, &policy);
         rt.containers[i] = c;
     }
+}
+
+/// The container to step, out of the pod's runtime state. While it steps, the pod's state
+/// keeps a copy of how it was when something in the pod could look at it: a shell it runs
+/// (requests to the pod's own IP find the pod's listeners) or its probes (an exec probe is a
+/// shell too). Otherwise nothing reads it, and a stand-in saves the copy.
+fn take_for_step(slot: &mut CtrRt) -> CtrRt {
+    let has_probes =
+        slot.spec.startup_probe.is_some() || slot.spec.liveness_probe.is_some() || slot.spec.readiness_probe.is_some();
+    if has_probes || matches!(slot.proc, Some(Proc::Shell { .. })) {
+        return slot.clone();
+    }
+    std::mem::replace(slot, CtrRt::new(Container::default(), slot.is_init))
 }
 
 /// Init containers restart on failure unless the pod never restarts.
@@ -468,18 +482,32 @@ pub fn argv_of(c: &Container, image: Option<&ImageSpec>, env: &[(String, String)
 }
 
 /// Builds the container's root filesystem and mounts its volumes.
-fn setup_fs(w: &mut World, pod: &Pod, rt: &PodRt, c: &mut CtrRt) {
+/// The read-only layer of a container's root filesystem: the usual directories and the
+/// image's files, built once per image and shared by its containers (the pod's own files,
+/// such as /etc/hosts, go in each container's upper layer).
+fn image_layer(w: &mut World, image: Option<&ImageSpec>) -> std::sync::Arc<Tree> {
+    let key = image.map(|i| i.repository.clone()).unwrap_or_default();
+    if let Some(layer) = w.kubelet.image_layers.get(&key) {
+        return layer.clone();
+    }
     let mut root = Tree::new();
     for d in
         ["bin", "dev", "etc", "home", "proc", "root", "sys", "tmp", "usr/bin", "usr/local/bin", "var/log", "var/run"]
     {
         root.add_dirs(d);
     }
-    if let Some(img) = &c.image {
+    if let Some(img) = image {
         for (path, content) in &img.files {
             root.add_file(path, content.as_bytes(), 0o644);
         }
     }
+    let layer = std::sync::Arc::new(root);
+    w.kubelet.image_layers.insert(key, layer.clone());
+    layer
+}
+
+fn setup_fs(w: &mut World, pod: &Pod, rt: &PodRt, c: &mut CtrRt) {
+    let mut root = Tree::over(image_layer(w, c.image.as_deref()));
     let ip = rt.ip.clone().unwrap_or_default();
     // The pod's hostname, and its FQDN when it has a subdomain (StatefulSet pods).
     let (hostname, fqdn) = crate::sim::dns::pod_hostname(pod);
@@ -538,11 +566,43 @@ fn setup_fs(w: &mut World, pod: &Pod, rt: &PodRt, c: &mut CtrRt) {
     let _ = pod;
 }
 
+/// The kubelet's `verifyRunAsNonRoot`: with `runAsNonRoot: true` in the effective security
+/// context (the container's fields over the pod's), a `runAsUser` of 0 breaks the policy,
+/// and without a `runAsUser` the image's user decides. Every image of the catalog runs as
+/// root (no `USER` in its config), so that case always fails.
+pub fn verify_run_as_non_root(pod: &Pod, c: &Container) -> Result<(), String> {
+    let pod_sc = pod.spec.as_ref().and_then(|s| s.security_context.as_ref());
+    let sc = c.security_context.as_ref();
+    let non_root = sc.and_then(|s| s.run_as_non_root).or(pod_sc.and_then(|s| s.run_as_non_root));
+    if non_root != Some(true) {
+        return Ok(());
+    }
+    let meta = &pod.metadata;
+    let who = format!(
+        "{}_{}({})",
+        meta.name.as_deref().unwrap_or_default(),
+        meta.namespace.as_deref().unwrap_or_default(),
+        meta.uid.as_deref().unwrap_or_default()
+    );
+    match sc.and_then(|s| s.run_as_user).or(pod_sc.and_then(|s| s.run_as_user)) {
+        Some(0) => Err(format!("container's runAsUser breaks non-root policy (pod: {who:?}, container: {})", c.name)),
+        Some(_) => Ok(()),
+        None => {
+            Err(format!("container has runAsNonRoot and image will run as root (pod: {who:?}, container: {})", c.name))
+        }
+    }
+}
+
 /// Creates and starts the container: env, filesystem, process; Created/Started events.
 fn start(w: &mut World, pod: &Pod, rt: &mut PodRt, c: &mut CtrRt) {
     let now = w.now;
-    let image_env: BTreeMap<String, String> = c.image.as_ref().map(|i| i.env.clone()).unwrap_or_default();
-    let env = match super::env::resolve(w, pod, &c.spec, rt, &image_env) {
+    let image_env: BTreeMap<String, String> = c.image.as_deref().map(|i| i.env.clone()).unwrap_or_default();
+    // The kubelet builds the environment first, then checks runAsNonRoot; both failures
+    // are CreateContainerConfigError, retried at each sync.
+    let env = match super::env::resolve(w, pod, &c.spec, rt, &image_env).and_then(|env| {
+        verify_run_as_non_root(pod, &c.spec)?;
+        Ok(env)
+    }) {
         Ok(env) => env,
         Err(msg) => {
             c.state = CState::Waiting { reason: "CreateContainerConfigError".into(), message: Some(msg.clone()) };
@@ -555,7 +615,7 @@ fn start(w: &mut World, pod: &Pod, rt: &mut PodRt, c: &mut CtrRt) {
     };
     c.container_id = format!("containerd://{}", w.random_hex(64));
     setup_fs(w, pod, rt, c);
-    let (argv, is_default) = argv_of(&c.spec, c.image.as_ref(), &env);
+    let (argv, is_default) = argv_of(&c.spec, c.image.as_deref(), &env);
     pod_event(w, pod, Some(&c.name), Normal, "Created", &format!("Created container {}", c.name));
     match exec::spawn(w, rt, c, &argv, is_default, &env) {
         Ok(p) => c.proc = Some(p),

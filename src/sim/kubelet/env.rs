@@ -105,9 +105,12 @@ pub fn resolve(
     image_env: &BTreeMap<String, String>,
 ) -> Result<Vec<(String, String)>, String> {
     let ns = rt.namespace.as_str();
+    // A variable set again moves to the end with its new value. Settings are appended and
+    // the earlier ones dropped at the end ([`last_settings`]): a namespace's service links
+    // alone are hundreds of variables, too many to search on every setting. Reading the
+    // list meanwhile (`$(VAR)` expansion) looks from the end, so it sees the latest value.
     let mut env: Vec<(String, String)> = Vec::new();
     let set = |env: &mut Vec<(String, String)>, k: String, v: String| {
-        env.retain(|(ek, _)| *ek != k);
         env.push((k, v));
     };
     set(&mut env, "PATH".into(), "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin".into());
@@ -199,6 +202,7 @@ pub fn resolve(
         };
         set(&mut env, e.name.clone(), value);
     }
+    let mut env = last_settings(env);
     // runc sets HOME when the process environment lacks it: the user's home directory from
     // the image's /etc/passwd, "/" for a uid it does not list. Images run as root here.
     if !env.iter().any(|(k, _)| k == "HOME") {
@@ -211,6 +215,21 @@ pub fn resolve(
         env.push(("HOME".into(), if uid == 0 { "/root".into() } else { "/".into() }));
     }
     Ok(env)
+}
+
+/// Keeps each variable's last setting, where it was made (what removing the earlier setting
+/// at each new one gives).
+fn last_settings(env: Vec<(String, String)>) -> Vec<(String, String)> {
+    let mut last: BTreeMap<&str, usize> = BTreeMap::new();
+    for (i, (k, _)) in env.iter().enumerate() {
+        last.insert(k, i);
+    }
+    if last.len() == env.len() {
+        return env;
+    }
+    let keep: Vec<bool> = env.iter().enumerate().map(|(i, (k, _))| last.get(k.as_str()) == Some(&i)).collect();
+    drop(last);
+    env.into_iter().zip(keep).filter_map(|(kv, k)| k.then_some(kv)).collect()
 }
 
 /// The Docker-link style variables of the Services in `ns` that have a cluster IP, as
@@ -278,6 +297,13 @@ fn node_allocatable(w: &World, node: &str) -> (i64, i64) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_variable_set_again_moves_to_the_end() {
+        let kv = |k: &str, v: &str| (k.to_string(), v.to_string());
+        let env = vec![kv("A", "1"), kv("B", "2"), kv("A", "3"), kv("C", "4"), kv("B", "5")];
+        assert_eq!(last_settings(env), vec![kv("A", "3"), kv("C", "4"), kv("B", "5")]);
+    }
 
     #[test]
     fn dollar_paren_expansion() {

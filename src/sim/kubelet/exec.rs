@@ -94,7 +94,8 @@ impl Host for CtrHost<'_> {
     fn external(&mut self, call: &ExtCall, _io: &mut crate::shell::ExtIo) -> Option<ExtOutcome> {
         let image = self.image?;
         let kind = Program::detect(image, &call.argv, false)?;
-        let p = Program::start(kind, image, call.env.clone(), &self.ip, self.now);
+        let env = super::Env::new(call.env.iter().map(|(k, v)| (k.clone(), v.clone())).collect());
+        let p = Program::start(kind, image, &env, &self.ip, self.now);
         self.started.push(p);
         Some(ExtOutcome::Forever)
     }
@@ -126,17 +127,17 @@ pub fn spawn(
     env: &[(String, String)],
 ) -> Result<Proc, String> {
     let ip = rt.ip.clone().unwrap_or_default();
-    let env_map: BTreeMap<String, String> = env.iter().cloned().collect();
-    c.env = env.to_vec();
-    if let Some(image) = c.image.clone() {
-        if let Some(kind) = Program::detect(&image, argv, is_default) {
-            return Ok(Proc::Program(Program::start(kind, &image, env_map, &ip, w.now)));
+    c.env = w.kubelet.env_cache.env(env.to_vec());
+    if let Some(image) = c.image.as_deref() {
+        if let Some(kind) = Program::detect(image, argv, is_default) {
+            return Ok(Proc::Program(Program::start(kind, image, &c.env, &ip, w.now)));
         }
     }
+    let env_map: BTreeMap<String, String> = c.env.to_map();
     let Some(arg0) = argv.first() else {
         return Err("failed to create containerd task: failed to create shim task: OCI runtime create failed: runc create failed: unable to start container process: error during container init: exec: no command specified: unknown".into());
     };
-    if !crate::shell::is_command(arg0) && c.image.as_ref().and_then(|i| Program::detect(i, argv, false)).is_none() {
+    if !crate::shell::is_command(arg0) && c.image.as_deref().and_then(|i| Program::detect(i, argv, false)).is_none() {
         return Err(format!(
             "failed to create containerd task: failed to create shim task: OCI runtime create failed: runc create failed: unable to start container process: error during container init: exec: \"{arg0}\": executable file not found in $PATH: unknown"
         ));
@@ -187,7 +188,7 @@ pub fn run(w: &mut World, pod: &Pod, rt: &PodRt, c: &mut CtrRt) {
                     network,
                     nodes,
                     rng,
-                    image: c.image.as_ref(),
+                    image: c.image.as_deref(),
                     image_ref: c.spec.image.clone().unwrap_or_default(),
                     started: Vec::new(),
                     ip: rt.ip.clone().unwrap_or_default(),
@@ -217,7 +218,7 @@ pub fn run(w: &mut World, pod: &Pod, rt: &PodRt, c: &mut CtrRt) {
         terminated(w, c, code, reason);
         return;
     }
-    let memory = crate::sim::metrics::usage::proc_memory_bytes(&proc, c.image.as_ref(), now);
+    let memory = crate::sim::metrics::usage::proc_memory_bytes(&proc, c.image.as_deref(), now);
     if memory_limit_bytes(c).is_some_and(|limit| memory > limit) {
         terminated(w, c, 137, "OOMKilled");
         return;
@@ -261,7 +262,7 @@ pub fn exec_once(w: &mut World, rt: &PodRt, c: &CtrRt, argv: &[String], timeout_
 }
 
 fn exec_inner(w: &mut World, rt: &PodRt, c: &CtrRt, argv: &[String], timeout_s: u64) -> Outcome {
-    let env: BTreeMap<String, String> = c.env.iter().cloned().collect();
+    let env: BTreeMap<String, String> = c.env.to_map();
     let mut process = match Process::spawn(argv, env, Options { pid: 100, ..Options::container() }) {
         Ok(p) => p,
         Err(e) => return Outcome::Failed(e.to_string()),
@@ -288,7 +289,7 @@ fn exec_inner(w: &mut World, rt: &PodRt, c: &CtrRt, argv: &[String], timeout_s: 
         network,
         nodes,
         rng,
-        image: c.image.as_ref(),
+        image: c.image.as_deref(),
         image_ref: c.spec.image.clone().unwrap_or_default(),
         started: Vec::new(),
         ip: rt.ip.clone().unwrap_or_default(),

@@ -13,6 +13,7 @@ mod env;
 pub mod exec;
 mod probes;
 pub mod programs;
+mod shared_env;
 pub mod status;
 mod volumes;
 
@@ -21,12 +22,14 @@ use std::collections::{BTreeMap, BTreeSet};
 use k8s_openapi::api::core::v1::Pod;
 
 use super::clock::Tick;
-use super::events::{object_reference, EventType, Source};
-use super::object::{Kind, Object};
+use super::events::{pod_reference, EventType, Source};
+use super::object::{Kind, ObjKey};
+use super::store::{Change, Store};
 use super::World;
 use crate::shell::vfs::{VolumeId, Volumes};
 
 pub use containers::{CState, CtrRt, Term};
+pub use shared_env::Env;
 pub use exec::Proc;
 pub use programs::Program;
 
@@ -82,12 +85,33 @@ pub struct PodRt {
     pub last_failed_mount_event: Option<Tick>,
     /// Set when the kubelet evicted the pod: (status.reason, status.message).
     pub evicted: Option<(String, String)>,
+    /// The pod's resourceVersion after the kubelet's last status write (a change to the pod
+    /// by anyone else shows as a different one).
+    pub synced_rv: Option<String>,
 }
 
 /// All kubelets' state (one map for the whole cluster; each pod knows its node).
 #[derive(Clone, Debug, Default)]
 pub struct Kubelets {
+    /// Runtime state by pod uid. Code outside the kubelet's sync that changes a pod's runtime
+    /// state (kills a container, reboots a node) calls [`Kubelets::wake`] so the pod is synced.
     pub pods: BTreeMap<String, PodRt>,
+    /// Pod (namespace/name) → uid of its runtime state, so a pod is found without a scan.
+    by_key: BTreeMap<ObjKey, String>,
+    /// Bound pods due a sync: those that changed in the store or whose runtime changed, and
+    /// those not idle (see `idle`). Ordered like the store's list, the order the kubelets
+    /// have always synced in.
+    busy: BTreeSet<ObjKey>,
+    /// Runtime states whose pod was deleted since the last pass (checked at its end).
+    gone: BTreeSet<String>,
+    /// The store resourceVersion the kubelets have seen pod changes up to.
+    cursor: u64,
+    synced: bool,
+    /// The distinct environments of started containers (see [`Env`]).
+    pub(crate) env_cache: shared_env::EnvCache,
+    /// The read-only root filesystem layer of each image, by repository (shared by its
+    /// containers).
+    pub(crate) image_layers: BTreeMap<String, std::sync::Arc<crate::shell::vfs::Tree>>,
     /// node → image references present on it.
     pub node_images: BTreeMap<String, BTreeSet<String>>,
     /// Every filesystem tree: containers' root filesystems and volumes.
@@ -107,11 +131,77 @@ impl Kubelets {
 
     /// The runtime state of a pod by namespace and name.
     pub fn find(&self, namespace: &str, name: &str) -> Option<&PodRt> {
-        self.pods.values().find(|p| p.namespace == namespace && p.name == name)
+        let indexed = self.by_key.get(&ObjKey::new(namespace, name)).and_then(|uid| self.pods.get(uid));
+        match indexed {
+            Some(p) if p.namespace == namespace && p.name == name => Some(p),
+            // Runtime state put in `pods` by other means is still found.
+            _ => self.pods.values().find(|p| p.namespace == namespace && p.name == name),
+        }
     }
 
     pub fn find_mut(&mut self, namespace: &str, name: &str) -> Option<&mut PodRt> {
-        self.pods.values_mut().find(|p| p.namespace == namespace && p.name == name)
+        let uid = self.find(namespace, name)?.uid.clone();
+        self.wake(namespace, name);
+        self.pods.get_mut(&uid)
+    }
+
+    /// How many pods are due a sync at the next pass (the rest are idle).
+    pub fn busy_len(&self) -> usize {
+        self.busy.len()
+    }
+
+    /// Marks a pod as due a sync: its runtime state changed outside the kubelet's sync.
+    pub fn wake(&mut self, namespace: &str, name: &str) {
+        self.busy.insert(ObjKey::new(namespace, name));
+    }
+
+    /// Reads the pods' changes from the store since the last pass: a pod that changed (other
+    /// than by the kubelet's own status write) is due a sync; a deleted one's runtime state
+    /// is checked at the end of the pass.
+    fn follow_store(&mut self, store: &Store) {
+        let rv = store.resource_version();
+        let changes: Option<Vec<(Change, ObjKey)>> = if self.synced {
+            store.watch(self.cursor).map(|it| it.filter(|e| e.kind == Kind::Pod).map(|e| (e.change, e.key.clone())).collect())
+        } else {
+            None
+        };
+        self.cursor = rv;
+        self.synced = true;
+        let Some(changes) = changes else {
+            // First pass, or the log was outrun: every bound pod is due, every state checked.
+            for o in store.list(Kind::Pod, None) {
+                if o.as_pod().and_then(|p| p.spec.as_ref()?.node_name.as_ref()).is_some() {
+                    self.busy.insert(o.key());
+                }
+            }
+            self.gone.extend(self.pods.keys().cloned());
+            return;
+        };
+        for (change, key) in changes {
+            if change == Change::Deleted {
+                if let Some(uid) = self.by_key.get(&key) {
+                    self.gone.insert(uid.clone());
+                }
+                continue;
+            }
+            let Some(o) = store.get(Kind::Pod, &key.namespace, &key.name) else { continue };
+            let mine = self
+                .by_key
+                .get(&key)
+                .and_then(|uid| self.pods.get(uid))
+                .is_some_and(|rt| rt.synced_rv.is_some() && rt.synced_rv == o.meta().resource_version);
+            if mine {
+                // The last write was the kubelet's own status update.
+                continue;
+            }
+            if let Some(uid) = self.by_key.get(&key) {
+                if o.meta().uid.as_ref() != Some(uid) {
+                    // Deleted and created again under the same name.
+                    self.gone.insert(uid.clone());
+                }
+            }
+            self.busy.insert(key);
+        }
     }
 }
 
@@ -124,35 +214,53 @@ impl PodRt {
     }
 }
 
-/// Syncs every pod bound to a node, then forgets pods that no longer exist.
+/// Syncs the pods bound to a node that are due (changed, or not idle), in namespace/name
+/// order, then forgets pods that no longer exist. A pod left out is idle: its sync would
+/// change nothing (see [`idle`]), so the result is the same as syncing every pod every tick.
 pub fn sync_all(w: &mut World) {
-    let bound: Vec<(String, String, String)> = w
-        .store
-        .list(Kind::Pod, None)
-        .into_iter()
-        .filter_map(|o| {
-            let p = o.as_pod()?;
-            let node = p.spec.as_ref()?.node_name.clone()?;
-            Some((o.namespace().to_string(), o.name().to_string(), node))
-        })
-        .collect();
-    let mut live = BTreeSet::new();
-    for (ns, name, node) in bound {
+    w.kubelet.follow_store(&w.store);
+    let due: Vec<ObjKey> = w.kubelet.busy.iter().cloned().collect();
+    for key in due {
+        let node = w
+            .store
+            .get(Kind::Pod, &key.namespace, &key.name)
+            .and_then(|o| o.as_pod())
+            .and_then(|p| p.spec.as_ref()?.node_name.clone());
+        let Some(node) = node else {
+            // Gone, or not bound yet (the binding will show up as a change).
+            w.kubelet.busy.remove(&key);
+            continue;
+        };
         if !w.nodes.kubelet_syncs(&node) {
             // A silent kubelet (node down, kubelet stopped, partitioned) syncs nothing; its
             // pods' runtime state waits for it.
-            if let Some(uid) = w.store.get(Kind::Pod, &ns, &name).and_then(|o| o.meta().uid.clone()) {
-                live.insert(uid);
-            }
             continue;
         }
-        if let Some(uid) = sync_pod(w, &ns, &name) {
-            live.insert(uid);
+        match sync_pod(w, &key.namespace, &key.name) {
+            Some(true) => {
+                w.kubelet.busy.remove(&key);
+            }
+            Some(false) => {}
+            None => {
+                w.kubelet.busy.remove(&key);
+            }
         }
     }
-    let gone: Vec<String> = w.kubelet.pods.keys().filter(|k| !live.contains(*k)).cloned().collect();
+    let gone = std::mem::take(&mut w.kubelet.gone);
     for uid in gone {
+        let Some(rt) = w.kubelet.pods.get(&uid) else { continue };
+        let live = w
+            .store
+            .get(Kind::Pod, &rt.namespace, &rt.name)
+            .is_some_and(|o| o.meta().uid.as_deref() == Some(uid.as_str()) && o.as_pod().and_then(|p| p.spec.as_ref()?.node_name.as_ref()).is_some());
+        if live {
+            continue;
+        }
         if let Some(rt) = w.kubelet.pods.remove(&uid) {
+            let key = ObjKey::new(&rt.namespace, &rt.name);
+            if w.kubelet.by_key.get(&key) == Some(&uid) {
+                w.kubelet.by_key.remove(&key);
+            }
             if let Some(ip) = rt.ip {
                 w.network.release(&ip);
             }
@@ -160,8 +268,36 @@ pub fn sync_all(w: &mut World) {
     }
 }
 
-/// One kubelet sync of one pod; returns its uid while the pod still exists.
-fn sync_pod(w: &mut World, ns: &str, name: &str) -> Option<String> {
+/// Whether syncing the pod again would change nothing until the pod or its runtime state is
+/// changed from outside: the sandbox is up, no deletion or kill is under way, and every
+/// container is either running an idle program with no probes, or finished for good.
+fn idle(pod: &Pod, rt: &PodRt) -> bool {
+    if pod.metadata.deletion_timestamp.is_some() || !rt.sandbox_ready || rt.kill_deadline.is_some() || rt.evicted.is_some() {
+        return false;
+    }
+    let policy = pod.spec.as_ref().and_then(|s| s.restart_policy.as_deref()).unwrap_or("Always");
+    let running_idle = |c: &CtrRt| {
+        c.is_running()
+            && c.kill.is_none()
+            && c.started
+            && c.ready
+            && c.spec.startup_probe.is_none()
+            && c.spec.liveness_probe.is_none()
+            && c.spec.readiness_probe.is_none()
+            && matches!(&c.proc, Some(Proc::Program(p)) if p.is_idle())
+    };
+    let finished = |c: &CtrRt, policy: &str| match &c.state {
+        CState::Terminated(t) => c.kill.is_none() && (policy == "Never" || (policy == "OnFailure" && t.exit_code == 0)),
+        _ => false,
+    };
+    let init_policy = if policy == "Never" { "Never" } else { "OnFailure" };
+    rt.init.iter().all(|c| if c.sidecar { running_idle(c) } else { finished(c, init_policy) })
+        && rt.containers.iter().all(|c| running_idle(c) || finished(c, policy))
+}
+
+/// One kubelet sync of one pod; returns whether the pod is now idle, or None once the pod
+/// no longer exists.
+fn sync_pod(w: &mut World, ns: &str, name: &str) -> Option<bool> {
     let pod: Pod = w.store.get(Kind::Pod, ns, name)?.as_pod()?.clone();
     let uid = pod.metadata.uid.clone().unwrap_or_default();
     let node = pod.spec.as_ref()?.node_name.clone()?;
@@ -184,11 +320,18 @@ fn sync_pod(w: &mut World, ns: &str, name: &str) -> Option<String> {
         if let Some(ip) = rt.ip.take() {
             w.network.release(&ip);
         }
+        let key = ObjKey::new(ns, name);
+        if w.kubelet.by_key.get(&key) == Some(&uid) {
+            w.kubelet.by_key.remove(&key);
+        }
         return None;
     }
     status::write_status(w, &pod, &mut rt);
-    w.kubelet.pods.insert(uid.clone(), rt);
-    Some(uid)
+    rt.synced_rv = w.store.get(Kind::Pod, ns, name).and_then(|o| o.meta().resource_version.clone());
+    let is_idle = idle(&pod, &rt);
+    w.kubelet.by_key.insert(ObjKey::new(ns, name), uid.clone());
+    w.kubelet.pods.insert(uid, rt);
+    Some(is_idle)
 }
 
 impl PodRt {
@@ -213,6 +356,7 @@ impl PodRt {
             kill_deadline: None,
             last_failed_mount_event: None,
             evicted: None,
+            synced_rv: None,
         }
     }
 }
@@ -252,6 +396,7 @@ pub fn evict(w: &mut World, pod: &Pod, reason: &str, message: &str) {
     }
     rt.evicted = Some((reason.to_string(), message.to_string()));
     status::write_status(w, pod, &mut rt);
+    w.kubelet.wake(&rt.namespace, &rt.name);
     w.kubelet.pods.insert(uid, rt);
 }
 
@@ -290,6 +435,7 @@ pub fn node_rebooted(w: &mut World, node: &str) {
                 );
             }
         }
+        w.kubelet.wake(&rt.namespace, &rt.name);
         w.kubelet.pods.insert(uid, rt);
     }
 }
@@ -298,8 +444,7 @@ pub fn node_rebooted(w: &mut World, node: &str) {
 pub(crate) fn pod_event(w: &mut World, pod: &Pod, container: Option<&str>, t: EventType, reason: &str, msg: &str) {
     let node = pod.spec.as_ref().and_then(|s| s.node_name.clone()).unwrap_or_default();
     let field_path = container.map(|c| container_field_path(pod, c));
-    let obj = Object::Pod(pod.clone());
-    let reference = object_reference(&obj, field_path.as_deref());
+    let reference = pod_reference(pod, field_path.as_deref());
     w.record_event(reference, t, reason, msg, Source::kubelet(&node));
 }
 

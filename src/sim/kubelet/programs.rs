@@ -2,7 +2,6 @@
 //! the teaching `webapp`): what they log, when they listen, what they answer over HTTP, how
 //! much memory they use and how they fail — like the real images do.
 
-use std::collections::BTreeMap;
 
 use crate::sim::clock::Tick;
 use crate::sim::images::ImageSpec;
@@ -45,7 +44,8 @@ pub enum Kind {
 pub struct Program {
     pub kind: Kind,
     pub started: Tick,
-    pub env: BTreeMap<String, String>,
+    /// The program's environment: the container's, over its image's.
+    pub env: super::Env,
     /// Idle working set of the program (the image's `memoryMi`), in bytes.
     pub base_memory_bytes: u64,
     pub start_s: u64,
@@ -202,9 +202,8 @@ impl Program {
         })
     }
 
-    pub fn start(kind: Kind, image: &ImageSpec, env: BTreeMap<String, String>, ip: &str, now: Tick) -> Program {
-        let mut all_env = image.env.clone();
-        all_env.extend(env);
+    pub fn start(kind: Kind, image: &ImageSpec, env: &super::Env, ip: &str, now: Tick) -> Program {
+        let all_env = env.with_defaults(&image.env);
         let start_s = match kind {
             Kind::Webapp => all_env.get("START_DELAY").and_then(|v| v.parse().ok()).unwrap_or(0),
             _ => image.start_s,
@@ -306,7 +305,7 @@ impl Program {
             }
             Kind::Postgres => {
                 if self.env.get("POSTGRES_PASSWORD").is_none_or(|p| p.is_empty())
-                    && self.env.get("POSTGRES_HOST_AUTH_METHOD").map(String::as_str) != Some("trust")
+                    && self.env.get("POSTGRES_HOST_AUTH_METHOD") != Some("trust")
                 {
                     self.exited = Some(1);
                     [
@@ -419,6 +418,27 @@ impl Program {
         (logs, self.exited)
     }
 
+    /// Whether stepping the program changes nothing, now or at any later tick (no output to
+    /// come, no exit, no growing memory): the kubelet need not sync its container until
+    /// something else happens. Must stay in step with [`Program::step`] and
+    /// [`Program::memory_mi`].
+    pub fn is_idle(&self) -> bool {
+        if self.exited.is_some() || !self.pending_logs.is_empty() {
+            return false;
+        }
+        if self.env.get("LEAK_MI_PER_S").and_then(|v| v.parse::<u64>().ok()).unwrap_or(0) > 0 {
+            return false;
+        }
+        match &self.kind {
+            Kind::Mysql | Kind::Postgres => self.logged_listen,
+            Kind::Stress { timeout_s, .. } => timeout_s.is_none(),
+            Kind::Webapp => !self.env.contains_key("CRASH_AFTER"),
+            // It sends its requests every second (`exec::run` drives it).
+            Kind::LoadGen => false,
+            _ => true,
+        }
+    }
+
     /// Memory in use (the working set), in bytes: what an OOM kill is judged on and what
     /// `kubectl top` reports.
     pub fn memory_bytes(&self, now: Tick) -> u64 {
@@ -493,7 +513,7 @@ impl Program {
                         }
                     }
                     "/" => {
-                        let msg = self.env.get("MESSAGE").cloned().unwrap_or_else(|| "Hello from".into());
+                        let msg = self.env.get("MESSAGE").map_or_else(|| "Hello from".to_string(), str::to_string);
                         (200, format!("{msg} {pod_name}\n"))
                     }
                     _ => (404, "404 page not found\n".into()),
@@ -553,7 +573,7 @@ mod tests {
         let argv: Vec<String> =
             ["stress", "--vm", "1", "--vm-bytes", "250M", "--vm-hang", "1"].iter().map(|s| s.to_string()).collect();
         let kind = Program::detect(img, &argv, false).unwrap();
-        let p = Program::start(kind, img, BTreeMap::new(), "10.244.1.2", Tick(0));
+        let p = Program::start(kind, img, &super::super::Env::default(), "10.244.1.2", Tick(0));
         assert_eq!(p.memory_mi(Tick(1)), 250);
         assert_eq!(p.memory_bytes(Tick(1)), (250 << 20) + mib_to_bytes(0.6));
     }
@@ -562,7 +582,7 @@ mod tests {
     fn mysql_without_password_exits_1() {
         let cat = Catalog::builtin();
         let img = cat.get("mysql").unwrap();
-        let mut p = Program::start(Kind::Mysql, img, BTreeMap::new(), "10.244.1.2", Tick(0));
+        let mut p = Program::start(Kind::Mysql, img, &super::super::Env::default(), "10.244.1.2", Tick(0));
         let (logs, code) = p.step(Tick(1));
         assert_eq!(code, Some(1));
         assert!(logs.iter().any(|l| l.contains("password option is not specified")));

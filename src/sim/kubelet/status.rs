@@ -120,8 +120,14 @@ fn container_status(c: &CtrRt) -> ContainerStatus {
     ContainerStatus {
         name: c.name.clone(),
         container_id: created.then(|| c.container_id.clone()),
-        image: if c.image_ref.is_empty() { c.spec.image.clone().unwrap_or_default() } else { c.image_ref.clone() },
-        image_id: c.image_id.clone(),
+        // Until the runtime has a container, the kubelet reports the spec's image and no
+        // image ID (a CreateContainerConfigError comes after the pull, before any container).
+        image: if c.image_ref.is_empty() || !created {
+            c.spec.image.clone().unwrap_or_default()
+        } else {
+            c.image_ref.clone()
+        },
+        image_id: if created { c.image_id.clone() } else { String::new() },
         last_state: Some(c.last.as_ref().map(|t| state_of(&CState::Terminated(t.clone()))).unwrap_or_default()),
         ready: c.ready,
         restart_count: c.restarts,
@@ -282,6 +288,11 @@ pub fn write_status(w: &mut World, pod: &Pod, rt: &mut PodRt) {
     let status = build_status(w, pod, rt);
     let ns = rt.namespace.clone();
     let name = rt.name.clone();
+    // Most syncs report what is already there: compare before `modify` copies the pod.
+    let same = w.store.get(Kind::Pod, &ns, &name).and_then(|o| o.as_pod()).is_some_and(|p| p.status.as_ref() == Some(&status));
+    if same {
+        return;
+    }
     let _ = w.store.modify(Kind::Pod, &ns, &name, |o| {
         if let Object::Pod(p) = o {
             p.status = Some(status);

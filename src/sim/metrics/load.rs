@@ -8,10 +8,9 @@
 //! Knobs, from the container's environment: `URL` (default `http://localhost`), `RPS`
 //! (default 20, at most 1000).
 
-use std::collections::BTreeMap;
 
 use crate::shell::{NetRequest, NetResult};
-use crate::sim::kubelet::PodRt;
+use crate::sim::kubelet::{Env, PodRt};
 use crate::sim::World;
 
 use super::usage::CtrStats;
@@ -23,8 +22,8 @@ pub const MAX_RPS: u32 = 1000;
 pub const REPORT_EVERY_S: u64 = 10;
 
 /// The generator's settings: (URL, requests a second).
-pub fn settings(env: &BTreeMap<String, String>) -> (String, u32) {
-    let url = env.get("URL").filter(|u| !u.is_empty()).cloned().unwrap_or_else(|| "http://localhost".into());
+pub fn settings(env: &Env) -> (String, u32) {
+    let url = env.get("URL").filter(|u| !u.is_empty()).map_or_else(|| "http://localhost".to_string(), str::to_string);
     let rps = env.get("RPS").and_then(|r| r.trim().parse::<u32>().ok()).unwrap_or(DEFAULT_RPS).min(MAX_RPS);
     (url, rps)
 }
@@ -54,7 +53,7 @@ pub struct LoadStats {
 }
 
 /// Sends this second's requests from the container; returns the lines it logs.
-pub fn drive(w: &mut World, rt: &PodRt, env: &BTreeMap<String, String>, stats: &mut CtrStats) -> Vec<String> {
+pub fn drive(w: &mut World, rt: &PodRt, env: &Env, stats: &mut CtrStats) -> Vec<String> {
     let now = w.now;
     let (url, rps) = settings(env);
     let st = &mut stats.load;
@@ -125,7 +124,7 @@ mod tests {
         assert_eq!(parse_url("http://php-apache"), Some(("php-apache".into(), 80, "/".into())));
         assert_eq!(parse_url("http://web:8080/ready"), Some(("web".into(), 8080, "/ready".into())));
         assert_eq!(parse_url("https://x"), None);
-        let env: BTreeMap<String, String> = [("RPS".to_string(), "5000".to_string())].into();
+        let env = Env::new(vec![("RPS".to_string(), "5000".to_string())]);
         assert_eq!(settings(&env), ("http://localhost".to_string(), MAX_RPS));
     }
 }

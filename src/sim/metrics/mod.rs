@@ -242,7 +242,9 @@ pub fn scrape(w: &mut World) {
     }
     let seed = w.seed;
     let World { kubelet, metrics, .. } = w;
-    let reachable = |n: &str| nodes.iter().any(|(x, _, _)| x == n);
+    // The store lists nodes by name: found by binary search (a cluster has thousands).
+    let node_at = |n: &str| nodes.binary_search_by(|(x, _, _)| x.as_str().cmp(n)).ok();
+    let reachable = |n: &str| node_at(n).is_some();
 
     // 1. What each running container wants and uses now.
     let mut readings: Vec<Reading> = Vec::new();
@@ -276,7 +278,7 @@ pub fn scrape(w: &mut World) {
             );
             let memory = match &c.proc {
                 Some(p) => usage::memory_reported(
-                    usage::proc_memory_bytes(p, c.image.as_ref(), w_now(now)),
+                    usage::proc_memory_bytes(p, c.image.as_deref(), w_now(now)),
                     crate::sim::kubelet::exec::memory_limit_bytes(c),
                     usage::noise(seed, &key, 3, now),
                 ),
@@ -294,7 +296,7 @@ pub fn scrape(w: &mut World) {
     }
     for r in readings.iter_mut() {
         let (alloc, sys) =
-            nodes.iter().find(|(n, _, _)| *n == r.node).map(|(_, cp, a)| (*a, system_use(*cp).0)).unwrap_or((0.0, 0.0));
+            node_at(&r.node).map(|i| (nodes[i].2, system_use(nodes[i].1).0)).unwrap_or((0.0, 0.0));
         let total = wanted.get(&r.node).copied().unwrap_or(0.0);
         let room = (alloc - sys).max(0.0);
         if alloc > 0.0 && total > room {

@@ -94,7 +94,7 @@ pub fn noise(seed: u64, key: &str, salt: u64, t: i64) -> f64 {
     (x >> 11) as f64 / (1u64 << 53) as f64
 }
 
-fn env_f64(env: &std::collections::BTreeMap<String, String>, key: &str) -> Option<f64> {
+fn env_f64(env: &crate::sim::kubelet::Env, key: &str) -> Option<f64> {
     env.get(key).and_then(|v| v.trim().parse::<f64>().ok()).filter(|v| v.is_finite() && *v >= 0.0)
 }
 
@@ -125,13 +125,13 @@ pub fn request_cpu_ms(c: &CtrRt) -> f64 {
         Some(Proc::Shell { programs, .. }) => programs.iter().find_map(|p| env_f64(&p.env, "REQUEST_CPU_MS")),
         None => None,
     };
-    from_env.unwrap_or_else(|| c.image.as_ref().map_or(0.0, |i| i.request_cpu_ms))
+    from_env.unwrap_or_else(|| c.image.as_deref().map_or(0.0, |i| i.request_cpu_ms))
 }
 
 /// The CPU a container wants right now, in millicores, given the requests it answered and the
 /// wake-ups of its shell per second since the last reading. Limits are applied by the caller.
 pub fn cpu_demand_milli(c: &CtrRt, served_per_s: f64, wakes_per_s: f64) -> f64 {
-    let image = c.image.as_ref();
+    let image = c.image.as_deref();
     let own = match &c.proc {
         Some(Proc::Program(p)) => program_cpu_milli(p, image),
         Some(Proc::Shell { wake_at, programs, .. }) => {

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 
 use k8s_openapi::api::apps::v1::{Deployment, DeploymentCondition, DeploymentStatus, ReplicaSet};
 use k8s_openapi::api::core::v1::PodTemplateSpec;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
 use crate::sim::clock::tick_of;
@@ -140,22 +141,23 @@ pub fn max_surge(d: &Deployment) -> i32 {
 
 /// A template with the pod-template-hash label removed (and an emptied label map dropped),
 /// for `EqualIgnoreHash`.
-fn without_hash(t: &PodTemplateSpec) -> serde_json::Value {
-    let mut t = t.clone();
-    if let Some(m) = t.metadata.as_mut() {
-        if let Some(l) = m.labels.as_mut() {
-            l.remove(POD_TEMPLATE_HASH);
-            if l.is_empty() {
-                m.labels = None;
-            }
+/// A template's metadata without the pod-template-hash label (an emptied label map counts as
+/// none).
+fn meta_without_hash(t: &PodTemplateSpec) -> Option<ObjectMeta> {
+    let mut m = t.metadata.clone()?;
+    if let Some(l) = m.labels.as_mut() {
+        l.remove(POD_TEMPLATE_HASH);
+        if l.is_empty() {
+            m.labels = None;
         }
     }
-    serde_json::to_value(&t).unwrap_or_default()
+    Some(m)
 }
 
-/// `EqualIgnoreHash`: the templates are equal but for the pod-template-hash label.
+/// `EqualIgnoreHash`: the templates are equal but for the pod-template-hash label (a deep
+/// comparison of the typed templates, as `apiequality.Semantic.DeepEqual` is).
 pub fn equal_ignore_hash(a: &PodTemplateSpec, b: &PodTemplateSpec) -> bool {
-    without_hash(a) == without_hash(b)
+    a.spec == b.spec && meta_without_hash(a) == meta_without_hash(b)
 }
 
 fn creation(rs: &ReplicaSet) -> Tick {
