@@ -484,6 +484,28 @@ impl App {
         self.effects.push(Effect::SaveProgress);
     }
 
+    /// Scrolls the lesson pane so that the hint just revealed is in view.
+    fn show_latest_hint(&mut self) {
+        let (Some(ui), Some(a)) = (&self.lesson, self.attempt()) else { return };
+        let Some(i) = ui.shown(a) else { return };
+        let n = ui.hints.get(i).copied().unwrap_or(0);
+        let head = format!("Hint {n}/{}", a.lesson().steps[i].hints.len());
+        let area = self.areas().lesson;
+        let lines = lesson_pane::lines(ui, a, layout::inner(area).width, &self.theme);
+        let Some(at) =
+            lines.iter().position(|l| l.spans.iter().map(|s| s.content.as_ref()).collect::<String>() == head)
+        else {
+            return;
+        };
+        let rows = area.height.saturating_sub(2) as usize;
+        if let Some(ui) = &mut self.lesson {
+            // Its heading and a few lines of it must show; else the heading goes to the top.
+            if at < ui.scroll || at + 4 > ui.scroll + rows {
+                ui.scroll = at;
+            }
+        }
+    }
+
     fn lesson_lines(&self) -> usize {
         match (&self.lesson, self.attempt()) {
             (Some(ui), Some(a)) => {
@@ -1140,7 +1162,8 @@ fn update_overlay(app: &mut App, overlay: Overlay, msg: Msg) -> Option<Msg> {
                 Msg::Escape | Msg::Help | Msg::Enter | Msg::Submit => return None,
                 _ => scroll,
             };
-            app.overlay = Some(Overlay::Help { scroll: scroll.min(strings::help_lines().len()) });
+            let screen = ratatui::layout::Rect::new(0, 0, app.size.0, app.size.1);
+            app.overlay = Some(Overlay::Help { scroll: scroll.min(super::view::help_scroll_max(screen)) });
         }
         Overlay::Chaos(mut menu) => match msg {
             Msg::Move(d) => {
@@ -1218,6 +1241,7 @@ fn update_main(app: &mut App, msg: Msg) -> Option<Msg> {
             };
             if revealed {
                 app.set_focus(if app.focus == Focus::Prompt { Focus::Prompt } else { Focus::Lesson });
+                app.show_latest_hint();
             } else {
                 app.flash =
                     Some(if app.lesson.is_some() { "no more hints for this step" } else { "no lesson here" }.into());

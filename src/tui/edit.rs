@@ -303,7 +303,11 @@ fn finish_object(
     if let Err(e) = decode::decode_object(&doc) {
         return api_error_outcome(&e, &resource, &obj.name, path, reopen);
     }
-    let patch = merge_diff(&current_value, &doc);
+    // What the learner changed: the edited text against the text they were given (as
+    // kubectl's CreateMergePatch does), not against the object now — the cluster went on while
+    // the editor was open (a pod got its node), and that is not the learner's change.
+    let given = decode::read_manifest(original, "original", false).docs.first().map(|d| d.value.clone());
+    let patch = merge_diff(given.as_ref().unwrap_or(&current_value), &doc);
     if patch.as_object().is_some_and(|m| m.is_empty()) {
         return EditOutcome { output: format!("{singular} skipped\n"), ..Default::default() };
     }
@@ -467,6 +471,25 @@ mod tests {
         assert_eq!(out.output, "pod/web edited\n");
         let labels = ws.ws().world.store.get(crate::sim::Kind::Pod, "default", "web").unwrap().meta().labels.clone();
         assert_eq!(labels.unwrap().get("tier").map(String::as_str), Some("front"));
+    }
+
+    /// Regression (issue 7): a pod scheduled while the editor was open could not be edited —
+    /// the patch was taken against the object as it now is, so it removed `nodeName`.
+    #[test]
+    fn the_cluster_moving_on_during_the_edit_is_not_the_learners_change() {
+        let mut ws = ws_with_pod();
+        let req = start_kubectl_edit(ws.ws_for_reading(), &args("pod web")).unwrap();
+        assert!(!req.text.contains("nodeName"), "not scheduled yet:\n{}", req.text);
+        ws.tick();
+        ws.tick();
+        let edited = req.text.replace("  - image: nginx\n", "  - image: nginx:1.27\n");
+        assert_ne!(edited, req.text);
+        let out = finish(&mut ws, &req, &edited, "/tmp/x.yaml");
+        assert_eq!(out.output, "pod/web edited\n");
+        let pod = ws.ws().world.store.get(crate::sim::Kind::Pod, "default", "web").unwrap().as_pod().unwrap().clone();
+        let spec = pod.spec.unwrap();
+        assert_eq!(spec.containers[0].image.as_deref(), Some("nginx:1.27"));
+        assert!(spec.node_name.is_some(), "the pod keeps its node");
     }
 
     #[test]

@@ -282,6 +282,16 @@ pub fn click(col: u16, row: u16) -> Event {
     })
 }
 
+/// A notch of the mouse wheel at a cell (`up` towards the top).
+pub fn wheel(col: u16, row: u16, up: bool) -> Event {
+    Event::Mouse(MouseEvent {
+        kind: if up { MouseEventKind::ScrollUp } else { MouseEventKind::ScrollDown },
+        column: col,
+        row,
+        modifiers: KeyModifiers::NONE,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -181,6 +181,41 @@ pub fn cluster_hit(app: &App, area: Rect, pos: Position) -> Option<usize> {
     cluster_boxes(app, area).into_iter().find(|(_, r)| r.contains(pos)).map(|(i, _)| i)
 }
 
+/// Column widths and the gap between columns for a table `avail` columns wide whose cells
+/// are at most `natural` wide: kubectl's gap of three when everything fits, then two, then
+/// one; then the widest columns are narrowed (not below [`COLUMN_MIN`]) until the table fits.
+pub fn fit_columns(natural: &[usize], avail: usize) -> (Vec<usize>, usize) {
+    let gaps = natural.len().saturating_sub(1);
+    let total: usize = natural.iter().sum();
+    for gap in [3, 2, 1] {
+        if total + gap * gaps <= avail {
+            return (natural.to_vec(), gap);
+        }
+    }
+    let mut w = natural.to_vec();
+    shrink_widest(&mut w, avail.saturating_sub(gaps), COLUMN_MIN);
+    (w, 1)
+}
+
+/// Narrows the widest of `widths` (never below `min`) until they add up to `budget` or less.
+pub fn shrink_widest(w: &mut [usize], budget: usize, min: usize) {
+    let mut total: usize = w.iter().sum();
+    while total > budget {
+        let Some(i) = (0..w.len()).max_by_key(|&i| (w[i], std::cmp::Reverse(i))) else { break };
+        if w[i] <= min {
+            break;
+        }
+        // Down to the next widest at once (or as far as needed), not a column at a time.
+        let next = (0..w.len()).filter(|&j| j != i).map(|j| w[j]).max().unwrap_or(0);
+        let cut = (w[i] - next.max(min)).max(1).min(total - budget);
+        w[i] -= cut;
+        total -= cut;
+    }
+}
+
+/// A table column narrowed to fit keeps at least this many columns.
+pub const COLUMN_MIN: usize = 5;
+
 /// The inside of a bordered block.
 pub fn inner(r: Rect) -> Rect {
     Rect {
@@ -196,4 +231,20 @@ pub fn centered(area: Rect, w: u16, h: u16) -> Rect {
     let w = w.min(area.width);
     let h = h.min(area.height);
     Rect { x: area.x + (area.width - w) / 2, y: area.y + (area.height - h) / 2, width: w, height: h }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn columns_close_up_then_the_widest_shrink() {
+        assert_eq!(fit_columns(&[4, 5, 3], 20), (vec![4, 5, 3], 3));
+        assert_eq!(fit_columns(&[4, 5, 3], 15), (vec![4, 5, 3], 1));
+        assert_eq!(fit_columns(&[4, 5, 3], 16), (vec![4, 5, 3], 2));
+        // NAME 20, READY 5, STATUS 7, AGE 3 in 30 columns: NAME gives way.
+        assert_eq!(fit_columns(&[20, 5, 7, 3], 30), (vec![12, 5, 7, 3], 1));
+        // Nothing narrower than COLUMN_MIN: the table overflows (the pane clips it).
+        assert_eq!(fit_columns(&[9, 9], 8), (vec![5, 5], 1));
+    }
 }

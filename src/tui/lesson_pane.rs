@@ -81,23 +81,29 @@ fn left(s: u64) -> String {
     format!("{}:{:02}:{:02}", s / 3600, s / 60 % 60, s % 60)
 }
 
-/// The pane's title.
-pub fn title(ui: &LessonUi, a: &Attempt) -> String {
+/// What is left of an exam's time (`0:18:45 left`, or `over`); None for a lesson.
+pub fn exam_clock(ui: &LessonUi, a: &Attempt) -> Option<String> {
+    let rules = a.lesson().exam.as_ref()?;
+    let limit = u64::from(rules.time_limit_minutes) * 60;
+    Some(if a.time_is_up() || ui.report.is_some() {
+        "over".to_string()
+    } else {
+        format!("⏱ {} left", left(limit.saturating_sub(a.ticks())))
+    })
+}
+
+/// The pane's title, for a pane `width` columns wide: the lesson's title (cut if it must be)
+/// then where the learner is — the step, or the exam's time left, which always shows.
+pub fn title(ui: &LessonUi, a: &Attempt, width: usize) -> String {
     let l = a.lesson();
-    match &l.exam {
-        Some(rules) => {
-            let limit = u64::from(rules.time_limit_minutes) * 60;
-            if a.time_is_up() || ui.report.is_some() {
-                format!(" {} · over ", l.title)
-            } else {
-                format!(" {} · ⏱ {} left ", l.title, left(limit.saturating_sub(a.ticks())))
-            }
-        }
-        None => match ui.shown(a) {
-            Some(i) => format!(" {} · step {}/{} ", l.title, i + 1, l.steps.len()),
-            None => format!(" {} ", l.title),
-        },
-    }
+    let tail = match (exam_clock(ui, a), ui.shown(a)) {
+        (Some(clock), _) => format!(" · {clock} "),
+        (None, Some(i)) => format!(" · step {}/{} ", i + 1, l.steps.len()),
+        (None, None) => " ".to_string(),
+    };
+    // The corners and a space before the title.
+    let room = width.saturating_sub(3 + markdown::width_of(&tail));
+    format!(" {}{tail}", markdown::fit(&l.title, room))
 }
 
 /// Whether the exam's clock is in its last five minutes (the timer turns red).
@@ -123,7 +129,7 @@ pub fn lines(ui: &LessonUi, a: &Attempt, width: u16, t: &Theme) -> Vec<Line<'sta
             } else {
                 Style::new()
             };
-            out.push(Line::styled(r.to_string(), style));
+            out.extend(markdown::wrap_styled(Span::raw(""), &[(r.to_string(), style)], width));
         }
         return out;
     }
@@ -136,10 +142,8 @@ pub fn lines(ui: &LessonUi, a: &Attempt, width: u16, t: &Theme) -> Vec<Line<'sta
     let state = &a.steps()[i];
     if l.is_exam() {
         if a.time_is_up() {
-            out.push(Line::styled(
-                "Time is up: the cluster no longer takes changes. :grade shows the score.",
-                t.error(),
-            ));
+            let text = "Time is up: the cluster no longer takes changes. :grade shows the score.".to_string();
+            out.extend(markdown::wrap_styled(Span::raw(""), &[(text, t.error())], width));
             out.push(Line::default());
         }
         out.push(Line::styled("Tasks", t.header()));
@@ -149,14 +153,24 @@ pub fn lines(ui: &LessonUi, a: &Attempt, width: u16, t: &Theme) -> Vec<Line<'sta
             let pct = f64::from(s.weight) * 100.0 / f64::from(total);
             let marker = if k == i { "▶" } else { " " };
             let style = if k == i { t.title() } else { Style::new() };
+            // One line a task: the title is cut so that its weight and flag stay in view.
+            let head = format!("{marker} {:>2}. ", k + 1);
+            let pct = format!("  {pct:.0}%");
+            let room =
+                (width as usize).saturating_sub(head.chars().count() + pct.chars().count() + flag.chars().count());
             out.push(Line::from(vec![
-                Span::styled(format!("{marker} {:>2}. {}", k + 1, s.title), style),
-                Span::styled(format!("  {pct:.0}%"), t.dim()),
+                Span::styled(format!("{head}{}", markdown::fit(&s.title, room)), style),
+                Span::styled(pct, t.dim()),
                 Span::styled(flag.to_string(), t.warning()),
             ]));
         }
         out.push(Line::default());
-        out.push(Line::styled(format!("Task {}: {}", i + 1, step.title), t.title().add_modifier(Modifier::UNDERLINED)));
+        let heading = t.title().add_modifier(Modifier::UNDERLINED);
+        out.extend(markdown::wrap_styled(
+            Span::raw(""),
+            &[(format!("Task {}: {}", i + 1, step.title), heading)],
+            width,
+        ));
         let mut place = Vec::new();
         if let Some(c) = &step.context {
             place.push(format!("context {c}"));
@@ -165,34 +179,51 @@ pub fn lines(ui: &LessonUi, a: &Attempt, width: u16, t: &Theme) -> Vec<Line<'sta
             place.push(format!("namespace {ns}"));
         }
         if !place.is_empty() {
-            out.push(Line::styled(format!("Work in {}.", place.join(", ")), t.warning()));
+            out.extend(markdown::wrap_styled(
+                Span::raw(""),
+                &[(format!("Work in {}.", place.join(", ")), t.warning())],
+                width,
+            ));
         }
         md(&mut out, &step.prompt);
         out.push(Line::default());
-        out.push(Line::styled("n/p: tasks · f: flag · :grade: end", t.dim()));
+        let text = "n/p: tasks · f: flag · :grade: end".to_string();
+        out.extend(markdown::wrap_styled(Span::raw(""), &[(text, t.dim())], width));
         return out;
     }
     let status = match state.status {
-        StepStatus::Done => Span::styled("  ✓ done", t.health(Health::Good)),
-        StepStatus::Current => Span::styled("  ◐ now", t.health(Health::Starting)),
-        StepStatus::Pending => Span::styled("  ○ later", t.dim()),
+        StepStatus::Done => ("✓ done", t.health(Health::Good)),
+        StepStatus::Current => ("◐ now", t.health(Health::Starting)),
+        StepStatus::Pending => ("○ later", t.dim()),
     };
-    out.push(Line::from(vec![
-        Span::styled(format!("Step {}: {}", i + 1, step.title), t.title().add_modifier(Modifier::UNDERLINED)),
-        status,
-    ]));
+    // The title wraps; its state follows it (on the next line if it must).
+    let heading = t.title().add_modifier(Modifier::UNDERLINED);
+    out.extend(markdown::wrap_styled(
+        Span::raw(""),
+        &[
+            (format!("Step {}: {}", i + 1, step.title), heading),
+            ("  ".into(), Style::new()),
+            (status.0.into(), status.1),
+        ],
+        width,
+    ));
     out.push(Line::default());
     md(&mut out, &step.prompt);
     out.push(Line::default());
     out.push(Line::styled("Checks", t.header()));
     for (k, c) in step.checks.iter().enumerate() {
         match state.results.get(k) {
-            Some(r) if r.passed => out.push(Line::from(vec![
+            Some(r) if r.passed => out.extend(markdown::wrap_styled(
                 Span::styled("✓ ", t.health(Health::Good)),
-                Span::styled(c.name.clone(), t.health(Health::Good)),
-            ])),
+                &[(c.name.clone(), t.health(Health::Good))],
+                width,
+            )),
             Some(r) => {
-                out.push(Line::from(vec![Span::styled("✗ ", t.health(Health::Bad)), Span::raw(c.name.clone())]));
+                out.extend(markdown::wrap_styled(
+                    Span::styled("✗ ", t.health(Health::Bad)),
+                    &[(c.name.clone(), Style::new())],
+                    width,
+                ));
                 // Why, for the first check still failing: the next thing to do.
                 let first_failing = state.results.iter().position(|x| !x.passed) == Some(k);
                 if let Some(why) = r.reason.as_ref().filter(|_| first_failing) {
@@ -203,7 +234,9 @@ pub fn lines(ui: &LessonUi, a: &Attempt, width: u16, t: &Theme) -> Vec<Line<'sta
                     }
                 }
             }
-            None => out.push(Line::from(vec![Span::styled("· ", t.dim()), Span::raw(c.name.clone())])),
+            None => {
+                out.extend(markdown::wrap_styled(Span::styled("· ", t.dim()), &[(c.name.clone(), Style::new())], width))
+            }
         }
     }
     let shown_hints = ui.hints.get(i).copied().unwrap_or(0).min(step.hints.len());
@@ -221,7 +254,8 @@ pub fn lines(ui: &LessonUi, a: &Attempt, width: u16, t: &Theme) -> Vec<Line<'sta
     } else if shown_hints < step.hints.len() {
         out.push(Line::default());
         let more = step.hints.len() - shown_hints;
-        out.push(Line::styled(format!("h (or F2): a hint ({more} left) · n/p: other steps"), t.dim()));
+        let text = format!("h (or F2): a hint ({more} left) · n/p: other steps");
+        out.extend(markdown::wrap_styled(Span::raw(""), &[(text, t.dim())], width));
     }
     // The lesson's introduction, under the first step (the picker showed it already).
     if i == 0 && !l.intro.trim().is_empty() {

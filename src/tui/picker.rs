@@ -134,7 +134,7 @@ pub fn render(p: &Picker, t: &Theme, area: Rect, buf: &mut Buffer) {
         let y = inner.y + (n - p.offset) as u16;
         match row {
             Row::Header(h) => {
-                buf.set_stringn(inner.x, y, h, inner.width as usize, t.header());
+                buf.set_stringn(inner.x, y, markdown::fit(h, inner.width as usize), inner.width as usize, t.header());
             }
             Row::Lesson(l) => {
                 let (glyph, h, words) = mark(l, p.progress.get(&l.id));
@@ -142,7 +142,7 @@ pub fn render(p: &Picker, t: &Theme, area: Rect, buf: &mut Buffer) {
                 let right = format!("{} {}", words, l.difficulty.as_str());
                 let rw = right.chars().count() as u16;
                 let name_w = inner.width.saturating_sub(rw + 4) as usize;
-                buf.set_stringn(x + 1, y, &l.title, name_w, Style::new());
+                buf.set_stringn(x + 1, y, markdown::fit(&l.title, name_w), name_w, Style::new());
                 if inner.width > rw + 10 {
                     buf.set_stringn(inner.x + inner.width - rw, y, &right, rw as usize, t.dim());
                 }
@@ -156,26 +156,25 @@ pub fn render(p: &Picker, t: &Theme, area: Rect, buf: &mut Buffer) {
     let inner = layout::inner(preview);
     if let Some(l) = p.selected_lesson() {
         let mut lines: Vec<Line<'static>> = Vec::new();
-        lines.push(Line::styled(l.title.clone(), t.title().add_modifier(Modifier::UNDERLINED)));
+        let heading = t.title().add_modifier(Modifier::UNDERLINED);
+        lines.extend(markdown::wrap_styled(Span::raw(""), &[(l.title.clone(), heading)], inner.width));
         let domain = l.domain.map(|d| d.title()).unwrap_or("every domain");
         let mut facts = format!("{} · {} · {} · {} min", l.kind(), domain, l.difficulty.as_str(), l.minutes);
         if let Some(e) = &l.exam {
             facts =
                 format!("Exam · {} tasks · {} min · pass mark {}%", l.steps.len(), e.time_limit_minutes, e.pass_mark);
         }
-        lines.push(Line::styled(facts, t.dim()));
+        lines.extend(markdown::wrap_styled(Span::raw(""), &[(facts, t.dim())], inner.width));
         if !l.prerequisites.is_empty() {
-            let mut spans = vec![Span::styled("Before this: ", t.dim())];
+            let mut segs: Vec<(String, Style)> = vec![("Before this: ".into(), t.dim())];
             for (k, id) in l.prerequisites.iter().enumerate() {
                 let done = p.progress.get(id).is_some_and(|x| x.completed);
-                if k > 0 {
-                    spans.push(Span::raw(", "));
-                }
                 let (g, h) = if done { ("✓ ", Health::Good) } else { ("○ ", Health::Unknown) };
-                spans.push(Span::styled(g, t.health(h)));
-                spans.push(Span::raw(id.clone()));
+                segs.push((g.into(), t.health(h)));
+                let sep = if k + 1 < l.prerequisites.len() { ", " } else { "" };
+                segs.push((format!("{id}{sep}"), Style::new()));
             }
-            lines.push(Line::from(spans));
+            lines.extend(markdown::wrap_styled(Span::raw(""), &segs, inner.width));
         }
         lines.push(Line::default());
         lines.extend(markdown::render(&l.intro, inner.width, t));
@@ -185,10 +184,11 @@ pub fn render(p: &Picker, t: &Theme, area: Rect, buf: &mut Buffer) {
         lines.push(Line::styled(what, t.header()));
         for (k, s) in l.steps.iter().enumerate() {
             let (g, h) = if done.contains(&s.id) { ("✓", Health::Good) } else { ("·", Health::Unknown) };
-            lines.push(Line::from(vec![
+            lines.extend(markdown::wrap_styled(
                 Span::styled(format!("{g} "), t.health(h)),
-                Span::raw(format!("{}. {}", k + 1, s.title)),
-            ]));
+                &[(format!("{}. {}", k + 1, s.title), Style::new())],
+                inner.width,
+            ));
         }
         for (k, line) in lines.iter().take(inner.height as usize).enumerate() {
             buf.set_line(inner.x, inner.y + k as u16, line, inner.width);

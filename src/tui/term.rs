@@ -17,6 +17,10 @@ use super::edit::EditRequest;
 use super::persist::Persist;
 use super::{dispatch, keys, view};
 
+/// In debug builds, set in the environment, the TUI panics after its first frame (see
+/// `tests/it/tui_tmux.rs`).
+const TEST_PANIC: &str = "KUBEDOJO_TEST_PANIC";
+
 /// Frames are drawn at most this often.
 const FRAME: Duration = Duration::from_millis(33);
 
@@ -107,6 +111,11 @@ fn event_loop(terminal: &mut Term, app: &mut App, persist: &Persist) -> io::Resu
             terminal.draw(|f| view::view(app, f))?;
             next_frame = now + FRAME;
             dirty = false;
+            // Debug builds only: the end-to-end test's way to make the TUI panic in a real
+            // terminal, to see the panic hook give the terminal back.
+            if cfg!(debug_assertions) && std::env::var_os(TEST_PANIC).is_some() {
+                panic!("{TEST_PANIC} is set: panicking after the first frame");
+            }
         }
         let tick_every = Duration::from_secs(1) / SPEEDS[app.speed];
         let until_tick = (last_tick + tick_every).saturating_duration_since(now);
@@ -116,6 +125,10 @@ fn event_loop(terminal: &mut Term, app: &mut App, persist: &Persist) -> io::Resu
                 dispatch(app, msg);
                 persist.apply(app);
                 dirty = true;
+            }
+            // The editor opens on the object as it was read: no tick in between.
+            if app.editor.is_some() {
+                continue;
             }
         }
         let now = Instant::now();

@@ -88,6 +88,22 @@ impl Story {
         self
     }
 
+    /// Text pasted into the terminal (bracketed paste).
+    pub fn paste(&mut self, text: &str) -> &mut Story {
+        if let Some(msg) = keys::map(&self.app, crossterm::event::Event::Paste(text.to_string())) {
+            self.send(msg);
+        }
+        self
+    }
+
+    /// A notch of the mouse wheel (`up` towards the top).
+    pub fn wheel(&mut self, col: u16, row: u16, up: bool) -> &mut Story {
+        if let Some(msg) = keys::map(&self.app, keys::wheel(col, row, up)) {
+            self.send(msg);
+        }
+        self
+    }
+
     pub fn resize(&mut self, width: u16, height: u16) -> &mut Story {
         self.terminal.backend_mut().resize(width, height);
         let _ = self.terminal.resize(ratatui::layout::Rect::new(0, 0, width, height));

@@ -59,18 +59,7 @@ fn put(buf: &mut Buffer, x: u16, y: u16, s: &str, w: u16, style: Style) -> u16 {
     buf.set_stringn(x, y, s, w as usize, style).0
 }
 
-/// `s` cut to `w` characters, with `…` when cut.
-fn fit(s: &str, w: usize) -> String {
-    if s.chars().count() <= w {
-        return s.to_string();
-    }
-    if w == 0 {
-        return String::new();
-    }
-    let mut out: String = s.chars().take(w - 1).collect();
-    out.push('…');
-    out
-}
+use super::markdown::{self, fit};
 
 fn block<'a>(app: &App, title: String, focused: bool) -> Block<'a> {
     let t = &app.theme;
@@ -89,7 +78,7 @@ fn lesson(app: &App, area: Rect, buf: &mut Buffer) {
     let (Some(ui), Some(a)) = (&app.lesson, app.attempt()) else { return };
     let t = &app.theme;
     let focused = app.focus == Focus::Lesson;
-    let title = lesson_pane::title(ui, a);
+    let title = lesson_pane::title(ui, a, area.width as usize);
     let mut b = block(app, title, focused);
     if a.lesson().is_exam() && lesson_pane::time_short(a) && ui.report.is_none() {
         b = b.title_style(t.error());
@@ -112,31 +101,46 @@ fn status_bar(app: &App, area: Rect, buf: &mut Buffer) {
     }
     let t = &app.theme;
     buf.set_style(area, t.bar());
-    let mut x = area.x;
-    let end = area.x + area.width;
-    x = put(buf, x, area.y, &format!(" kubedojo · {} ", app.options.title), end - x, t.bar());
     let sim = if app.paused { " ⏸ paused ".to_string() } else { format!(" ▶ {}× ", SPEEDS[app.speed]) };
-    x = put(buf, x, area.y, &sim, end.saturating_sub(x), if app.paused { t.paused() } else { t.bar() });
     let ns = match &app.pane.namespace {
-        Some(ns) => ns.clone(),
-        None => "all".into(),
+        Some(ns) => format!(" ns {ns} "),
+        None => " ns all ".into(),
     };
-    put(
-        buf,
-        x,
-        area.y,
-        &format!(" ⏱ {}  ns {} ", strings::clock(app.ws().world.now.0), ns),
-        end.saturating_sub(x),
-        t.bar(),
-    );
+    // An exam's time left matters more than the simulated clock: it takes the clock's place.
+    let exam = match (&app.lesson, app.attempt()) {
+        (Some(ui), Some(a)) => lesson_pane::exam_clock(ui, a).map(|c| (c, lesson_pane::time_short(a))),
+        _ => None,
+    };
+    let (clock, clock_style) = match exam {
+        Some((clock, short)) => {
+            (format!(" exam {clock} "), if short && app.exam_running() { t.bar().patch(t.error()) } else { t.bar() })
+        }
+        None => (format!(" ⏱ {} ", strings::clock(app.ws().world.now.0)), t.bar()),
+    };
     let mode = match app.focus {
         Focus::Prompt => " PROMPT ",
         Focus::Lesson => " LESSON ",
         _ => " PANES ",
     };
-    let w = mode.chars().count() as u16;
-    if area.width > w + 40 {
-        put(buf, end - w, area.y, mode, w, t.bar());
+    // The title gives way first (it is cut), then the mode and the namespace go.
+    let width = area.width as usize;
+    let w = markdown::width_of;
+    let head = " kubedojo · ";
+    let essential = w(head) + w(&sim) + w(&clock);
+    let show_ns = essential + w(&ns) + 8 <= width;
+    let show_mode = show_ns && essential + w(&ns) + w(mode) + 12 <= width;
+    let used = essential + if show_ns { w(&ns) } else { 0 } + if show_mode { w(mode) } else { 0 };
+    let title = fit(&app.options.title, width.saturating_sub(used + 1));
+    let end = area.x + area.width;
+    let mut x = put(buf, area.x, area.y, &format!("{head}{title} "), area.width, t.bar());
+    x = put(buf, x, area.y, &sim, end.saturating_sub(x), if app.paused { t.paused() } else { t.bar() });
+    x = put(buf, x, area.y, &clock, end.saturating_sub(x), clock_style);
+    if show_ns {
+        put(buf, x, area.y, &ns, end.saturating_sub(x), t.bar());
+    }
+    if show_mode {
+        let mw = w(mode) as u16;
+        put(buf, end - mw, area.y, mode, mw, t.bar());
     }
 }
 
@@ -355,6 +359,9 @@ fn table_view(app: &App, area: Rect, buf: &mut Buffer, focused: bool) {
             }
         }
     }
+    // kubectl's three spaces between columns when the table fits; else closer columns, and
+    // the widest cut (with …) so that every column stays in view.
+    let (widths, gap) = layout::fit_columns(&widths, inner.width as usize);
     let draw_row = |buf: &mut Buffer, y: u16, cells: &[String], style: Style| {
         let mut x = inner.x;
         let end = inner.x + inner.width;
@@ -362,9 +369,9 @@ fn table_view(app: &App, area: Rect, buf: &mut Buffer, focused: bool) {
             if x >= end {
                 break;
             }
-            let w = widths.get(i).copied().unwrap_or(0) as u16;
-            put(buf, x, y, c, end - x, style);
-            x = x.saturating_add(w + 3);
+            let w = widths.get(i).copied().unwrap_or(0);
+            put(buf, x, y, &fit(c, w), end - x, style);
+            x = x.saturating_add((w + gap) as u16);
         }
     };
     draw_row(buf, inner.y, &table.headers, t.header());
@@ -601,7 +608,7 @@ fn overlay(app: &App, area: Rect, buf: &mut Buffer) {
     let t = &app.theme;
     match &app.overlay {
         Some(Overlay::Help { scroll }) => {
-            let r = layout::centered(area, 150, area.height.saturating_sub(2));
+            let r = help_area(area);
             Clear.render(r, buf);
             Block::bordered()
                 .title(" help · esc closes · ↑↓ scroll ")
@@ -609,21 +616,12 @@ fn overlay(app: &App, area: Rect, buf: &mut Buffer) {
                 .border_style(t.focused())
                 .render(r, buf);
             let inner = layout::inner(r);
-            let lines = strings::help_lines();
-            // Two columns when they fit side by side, split at a section's start.
-            let (columns, split) = if inner.width >= 120 && lines.len() > inner.height as usize {
-                let half = lines.len() / 2;
-                let split = (half..lines.len()).find(|&i| lines[i].0.is_empty()).unwrap_or(half);
-                (2, split)
-            } else {
-                (1, lines.len())
-            };
-            let col_w = inner.width / columns;
-            let key_w = 22.min(col_w / 3);
-            for c in 0..columns {
-                let (from, to, skip) = if c == 0 { (0, split, *scroll) } else { (split, lines.len(), *scroll) };
-                let x0 = inner.x + c * col_w;
-                for (i, (k, what)) in lines[from..to].iter().skip(skip).take(inner.height as usize).enumerate() {
+            let HelpLayout { rows, columns, split, col_w, key_w } = help_layout(inner.width);
+            let parts = [&rows[..split], &rows[split..]];
+            for (c, part) in parts.iter().take(columns as usize).enumerate() {
+                let x0 = inner.x + c as u16 * col_w;
+                let skip = (*scroll).min(part.len().saturating_sub(inner.height as usize));
+                for (i, (k, what)) in part.iter().skip(skip).take(inner.height as usize).enumerate() {
                     let y = inner.y + i as u16;
                     if k.is_empty() {
                         put(buf, x0, y, what, col_w.saturating_sub(1), t.header());
@@ -636,16 +634,15 @@ fn overlay(app: &App, area: Rect, buf: &mut Buffer) {
         }
         Some(Overlay::Chaos(m)) => {
             let (title, items): (String, Vec<String>) = match &m.stage {
-                Stage::Verbs => (
-                    " chaos · enter picks · esc closes ".into(),
-                    m.verbs
-                        .iter()
-                        .map(|v| {
-                            let head = format!("{} {}", v.name, v.usage);
-                            format!("{:<44} {}", head.trim_end(), v.about)
-                        })
-                        .collect(),
-                ),
+                Stage::Verbs => {
+                    let heads: Vec<String> =
+                        m.verbs.iter().map(|v| format!("{} {}", v.name, v.usage).trim_end().to_string()).collect();
+                    let head_w = heads.iter().map(|h| h.chars().count()).max().unwrap_or(0);
+                    (
+                        " chaos · enter picks · esc closes ".into(),
+                        heads.iter().zip(&m.verbs).map(|(h, v)| format!("{h:<head_w$}  {}", v.about)).collect(),
+                    )
+                }
                 Stage::Args { verb, chosen, what, options } => {
                     let so_far = std::iter::once(verb.name.as_str()).chain(chosen.iter().map(String::as_str));
                     let title = match what.as_str() {
@@ -664,7 +661,7 @@ fn overlay(app: &App, area: Rect, buf: &mut Buffer) {
             let offset = m.selected.saturating_sub(rows.saturating_sub(1));
             for (i, it) in items.iter().enumerate().skip(offset).take(rows) {
                 let y = inner.y + (i - offset) as u16;
-                put(buf, inner.x, y, it, inner.width, Style::new());
+                put(buf, inner.x, y, &fit(it, inner.width as usize), inner.width, Style::new());
                 if i == m.selected {
                     buf.set_style(Rect { x: inner.x, y, width: inner.width, height: 1 }, t.selected());
                 }
@@ -689,6 +686,58 @@ fn overlay(app: &App, area: Rect, buf: &mut Buffer) {
         }
         _ => {}
     }
+}
+
+/// The help overlay's rows for a pop-up `width` columns wide inside: every entry, its
+/// description wrapped under itself, in one column or two.
+pub struct HelpLayout {
+    /// (key, text): a key of "" is a section's title; " " continues the entry above.
+    pub rows: Vec<(&'static str, String)>,
+    pub columns: u16,
+    /// Where the second column starts in `rows`.
+    pub split: usize,
+    pub col_w: u16,
+    pub key_w: u16,
+}
+
+pub fn help_layout(width: u16) -> HelpLayout {
+    // Two columns when they fit side by side, split at a section's start.
+    let columns: u16 = if width >= 120 { 2 } else { 1 };
+    let col_w = width / columns;
+    let key_w = 22.min(col_w / 3);
+    let desc_w = col_w.saturating_sub(key_w + 2);
+    let mut rows: Vec<(&'static str, String)> = Vec::new();
+    for (k, what) in strings::help_lines() {
+        if k.is_empty() {
+            rows.push(("", what.to_string()));
+            continue;
+        }
+        let wrapped = markdown::wrap_styled(ratatui::text::Span::raw(""), &[(what.to_string(), Style::new())], desc_w);
+        for (n, l) in wrapped.iter().enumerate() {
+            let text: String = l.spans.iter().map(|s| s.content.as_ref()).collect();
+            rows.push((if n == 0 { k } else { " " }, text));
+        }
+    }
+    let split = if columns == 2 {
+        let half = rows.len() / 2;
+        (half..rows.len()).find(|&i| rows[i].0.is_empty()).unwrap_or(half)
+    } else {
+        rows.len()
+    };
+    HelpLayout { rows, columns, split, col_w, key_w }
+}
+
+/// The help pop-up's place on a screen `area`.
+pub fn help_area(area: Rect) -> Rect {
+    layout::centered(area, 150, area.height.saturating_sub(2))
+}
+
+/// How far the help can scroll on a screen `area`.
+pub fn help_scroll_max(area: Rect) -> usize {
+    let inner = layout::inner(help_area(area));
+    let h = help_layout(inner.width);
+    let longest = h.split.max(h.rows.len() - h.split);
+    longest.saturating_sub(inner.height as usize)
 }
 
 /// For tests and the benchmark: the text of a buffer, one line per row, trailing spaces cut.

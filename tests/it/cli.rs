@@ -151,3 +151,25 @@ fn run_plays_scenarios_and_list_shows_progress() {
     assert!(out.contains("Exams\n  [ ]    exam-pods-checkpoint "), "{out}");
     assert!(text(&o.stderr).contains("config-configmap.json: unreadable progress"), "{}", text(&o.stderr));
 }
+
+/// `kubedojo play` resolves its target — a lesson or exam id, a scenario id, `empty`, or the
+/// path of a content file — before it opens the TUI; without a terminal it says it needs one.
+/// (The TUI itself, on a real terminal: tests/it/tui_tmux.rs.)
+#[test]
+fn play_resolves_ids_paths_and_scenarios() {
+    let tmp = tempfile::tempdir().unwrap();
+    let lesson = concat!(env!("CARGO_MANIFEST_DIR"), "/lessons/pods-first-pod.yaml");
+    let needs = "kubedojo: the TUI needs a terminal; to run commands from a script, use `kubedojo run`\n";
+    for target in ["pods-first-pod", "exam-pods-checkpoint", "shop-bad-image", "empty", lesson] {
+        let o = kubedojo(&["play", target], tmp.path());
+        assert_eq!((o.status.code(), text(&o.stderr).as_str()), (Some(2), needs), "play {target}");
+    }
+    let o = kubedojo(&["play", "nope"], tmp.path());
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(text(&o.stderr), "kubedojo play: unknown lesson or scenario \"nope\" (see `kubedojo list`)\n");
+    let bad = tmp.path().join("bad.yaml");
+    std::fs::write(&bad, "apiVersion: kubedojo/v1\nkind: Lesson2\n").unwrap();
+    let o = kubedojo(&["play", bad.to_str().unwrap()], tmp.path());
+    assert_eq!(o.status.code(), Some(2));
+    assert!(text(&o.stderr).starts_with(&format!("{}:1:1: ", bad.display())), "{}", text(&o.stderr));
+}

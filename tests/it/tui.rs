@@ -89,6 +89,16 @@ fn help_overlay_lists_every_key() {
     }
     s.keys("<esc>");
     assert!(!s.text().contains("help · esc closes"));
+    // At 80 columns the descriptions wrap under themselves; the end is reachable and one
+    // page up comes straight back from it.
+    let mut s = Story::new(World::new(1), 80, 24);
+    s.keys("<f1>");
+    assert!(s.text().contains("│                       more with >)"), "{}", s.text());
+    s.keys("<pgdn><pgdn><pgdn><pgdn><pgdn><pgdn><pgdn><pgdn><pgdn><pgdn>");
+    let bottom = s.text();
+    assert!(bottom.contains(" wheel                 scroll"), "{bottom}");
+    s.keys("<pgup>");
+    assert_ne!(s.text(), bottom, "page up moves at once");
 }
 
 #[test]
@@ -324,4 +334,151 @@ fn sparkline_follows_a_rollout() {
     assert!(s.text().contains(" web 4/4 ready "));
     assert_eq!(fg_at(s.draw(), "web 4/4 ready", 0), Color::Green);
     insta::assert_snapshot!("tui_rollout_sparkline", s.frame());
+}
+
+#[test]
+fn xray_of_a_service_and_an_ingress() {
+    let mut s = story();
+    s.typed(&deployment_manifest_cmd("web", "nginx", 2));
+    s.typed("kubectl expose deployment web --port=80\n");
+    s.typed("kubectl create ingress web --rule=shop.example.com/=web:80\n");
+    s.ticks(15);
+    s.keys("<esc>:xray svc web<enter>");
+    let text = s.text();
+    assert!(text.contains("Service/web  ClusterIP "), "{text}");
+    assert!(text.contains("└─ ● Endpoints/web  2 ready"), "{text}");
+    assert!(text.contains("   ├─ ● Pod/web-"), "the endpoints' pods:\n{text}");
+    s.keys(":xray ing web<enter>");
+    let text = s.text();
+    assert!(text.contains("Ingress/web  shop.example.com"), "{text}");
+    assert!(text.contains("└─ Service/web  ClusterIP "), "{text}");
+    assert!(text.contains("   └─ ● Endpoints/web  2 ready"), "{text}");
+    insta::assert_snapshot!("tui_xray_ingress", s.frame());
+    // A pod that stops being ready leaves the endpoints' ready addresses.
+    s.keys("<esc>i");
+    s.typed("kubectl scale deployment web --replicas=0\n");
+    s.ticks(35);
+    s.keys("<esc>:xray ing web<enter>");
+    let text = s.text();
+    assert!(text.contains("Endpoints/web  0 ready"), "{text}");
+    assert_eq!(fg_at(s.draw(), "✖ Endpoints/web", 0), Color::Red, "no endpoints is bad news");
+}
+
+/// The k9s-like views show the columns `kubectl get` prints, for every kind the help names.
+#[test]
+fn every_view_shows_kubectl_gets_columns() {
+    let mut s = Story::new(World::new(1), 180, 40);
+    s.typed(&deployment_manifest_cmd("web", "nginx", 1));
+    s.typed("kubectl expose deployment web --port=80\n");
+    s.typed("kubectl create job once --image=busybox -- echo hi\n");
+    s.typed("kubectl create cronjob tick --image=busybox --schedule='*/5 * * * *' -- date\n");
+    s.typed("kubectl create configmap cfg --from-literal=a=b\n");
+    s.typed("kubectl create secret generic pw --from-literal=p=x\n");
+    s.typed("kubectl create ingress web --rule=shop.example.com/=web:80\n");
+    s.ticks(15);
+    let views = [
+        ("pods", "pods(default)"),
+        ("deploy", "deployments(default)"),
+        ("svc", "services(default)"),
+        ("ep", "endpoints(default)"),
+        ("nodes", "nodes"),
+        ("events", "events(default)"),
+        ("jobs", "jobs(default)"),
+        ("cj", "cronjobs(default)"),
+        ("rs", "replicasets(default)"),
+        ("cm", "configmaps(default)"),
+        ("secrets", "secrets(default)"),
+        ("ing", "ingresses(default)"),
+        ("sa", "serviceaccounts(default)"),
+        ("ns", "namespaces"),
+    ];
+    for (view, title) in views {
+        s.keys("<esc>i");
+        s.typed(&format!("kubectl get {view}\n"));
+        let at = s.app.term.lines.iter().rposition(|(_, l)| l == &format!("$ kubectl get {view}")).expect("echoed");
+        let header = s.app.term.lines[at + 1].1.clone();
+        s.keys(&format!("<esc>:{view}<enter>"));
+        let text = s.text();
+        let row =
+            text.lines().find(|l| l.contains(&format!(" {title}["))).unwrap_or_else(|| panic!(":{view}:\n{text}"));
+        assert!(!row.contains("[0]"), ":{view} lists something:\n{text}");
+        // The header row is under the title: the same column names in the same order.
+        let pane_x = row.find('┏').expect("the focused pane's corner");
+        let below = text.lines().skip_while(|l| !l.contains(&format!(" {title}["))).nth(1).unwrap_or("");
+        let pane_header: String = below.chars().skip(row[..pane_x].chars().count() + 1).collect();
+        let words = |s: &str| s.split_whitespace().map(String::from).collect::<Vec<_>>();
+        assert_eq!(words(&pane_header).join(" ").trim_end_matches('┃').trim(), words(&header).join(" "), ":{view}");
+    }
+}
+
+#[test]
+fn the_terminal_scrolls_back() {
+    let mut s = story();
+    for i in 0..40 {
+        s.typed(&format!("echo line{i}\n"));
+    }
+    let text = s.text();
+    assert!(text.contains("┃line39") && !text.contains("┃line20 "), "{text}");
+    s.keys("<pgup>");
+    let text = s.text();
+    assert!(text.contains(" ↑10 "), "how far up is shown:\n{text}");
+    assert!(text.contains("┃line34 ") && !text.contains("┃line39 "), "ten lines up:\n{text}");
+    // The mouse wheel scrolls the terminal too.
+    let t = s.app.areas().terminal;
+    s.app.term.scroll = 0;
+    s.wheel(t.x + 5, t.y + 2, true);
+    assert_eq!(s.app.term.scroll, 3, "three lines a notch");
+    // Typing brings the prompt back to the bottom.
+    s.keys("<pgdn><pgdn>");
+    assert!(s.text().contains("┃line39 "));
+}
+
+/// Many pods: the cluster pane draws each node's pods as glyphs, the resource pane lists only
+/// the rows that fit, and `G` goes to the last.
+#[test]
+fn many_pods_are_glyphs_and_the_list_scrolls() {
+    let mut s = story();
+    s.typed(&deployment_manifest_cmd("web", "nginx", 60));
+    s.ticks(20);
+    s.keys("<esc>G");
+    let text = s.text();
+    assert!(text.contains("pods(default)[60]"), "{text}");
+    assert!(text.contains(" pods"), "a summary line per node:\n{text}");
+    let last = {
+        let w = &s.app.ws().world;
+        let pods = w.store.list(kubedojo::sim::Kind::Pod, Some("default"));
+        pods.last().expect("pods").name().to_string()
+    };
+    assert!(text.contains(&last), "the last pod is in view after G:\n{text}");
+    insta::assert_snapshot!("tui_many_pods", s.frame());
+}
+
+/// The cluster pane shows what the learner must notice: a crashing pod in red with its
+/// restarts, a node's conditions in its border.
+#[test]
+fn restarts_and_node_conditions_show_in_the_cluster_pane() {
+    let mut s = story();
+    s.typed("kubectl run crash --image=busybox --restart=Always -- sh -c 'exit 1'\n");
+    s.ticks(40);
+    let text = s.text();
+    let line = text.lines().find(|l| l.contains("✖ crash")).unwrap_or_else(|| panic!("no crash line:\n{text}"));
+    assert!(line.contains("0/1 CrashLoopBackOff ↻"), "{line}");
+    assert_eq!(fg_at(s.draw(), "✖ crash", 0), Color::Red);
+    s.typed("chaos memory-pressure node02 on\n");
+    s.ticks(15);
+    let text = s.text();
+    assert!(text.contains("● node02 ─") && text.contains("MemoryPressure"), "{text}");
+}
+
+/// A manifest pasted from the lesson (or a browser) runs line by line, heredoc and all, even
+/// when the panes had the focus.
+#[test]
+fn a_pasted_heredoc_runs() {
+    let mut s = story();
+    s.keys("<esc>");
+    s.paste(&pod_manifest_cmd("web", "nginx"));
+    let text = s.text();
+    assert!(text.contains("pod/web created"), "{text}");
+    assert_eq!(s.app.focus, kubedojo::tui::app::Focus::Prompt);
+    assert_eq!(s.app.prompt.history.last().map(|h| h.lines().count()), Some(12), "one history entry");
 }

@@ -28,9 +28,13 @@ fn picker_story(progress: BTreeMap<String, LessonProgress>) -> Story {
 }
 
 fn lesson_story(id: &str) -> Story {
+    sized_lesson_story(id, W, H)
+}
+
+fn sized_lesson_story(id: &str, w: u16, h: u16) -> Story {
     let lesson = course().lesson(id).unwrap_or_else(|| panic!("no lesson {id}")).clone();
     let a = Attempt::start(lesson, None).expect("the lesson starts");
-    Story::with_app(App::with_attempt(a, Options::default()), W, H)
+    Story::with_app(App::with_attempt(a, Options::default()), w, h)
 }
 
 /// The cell where `text` first appears on screen.
@@ -70,6 +74,12 @@ fn the_picker_lists_the_course_by_domain() {
     assert!(matches!(s.app.screen, Screen::Play));
     assert!(s.text().contains(&title));
     assert_eq!(s.app.focus, Focus::Prompt, "the prompt has the focus when a lesson opens");
+    // `?` is the help there too; `q` quits.
+    let mut s = picker_story(BTreeMap::new());
+    s.keys("?");
+    assert!(s.text().contains("help · esc closes"), "{}", s.text());
+    s.keys("<esc>q");
+    assert!(s.app.quit);
 }
 
 #[test]
@@ -150,4 +160,73 @@ fn progress_is_saved_and_shown_in_the_picker() {
     assert!(store.load("pods-first-pod").expect("readable").is_none());
     assert!(s.text().contains("○ Your first pod"));
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_lesson_and_an_exam_at_80_by_24() {
+    let mut s = sized_lesson_story("pods-first-pod", 80, 24);
+    let text = s.text();
+    assert!(text.contains("Your first pod · step 1/3"), "{text}");
+    assert!(text.contains("Step 1: Run nginx in a pod"), "{text}");
+    insta::assert_snapshot!("tui_lesson_80x24", s.frame());
+    // An exam's time left stays in view however narrow the pane: in its title and the bar.
+    let mut s = sized_lesson_story("exam-pods-checkpoint", 80, 24);
+    s.ticks(61);
+    let text = s.text();
+    let first = text.lines().next().unwrap_or("");
+    assert!(first.contains("exam ⏱ 0:18:59 left"), "{text}");
+    assert!(text.lines().nth(1).is_some_and(|l| l.contains("· ⏱ 0:18:59 left ┐")), "{text}");
+}
+
+/// Tables in a lesson's Markdown are drawn as aligned columns (issue 7: they were raw pipes).
+#[test]
+fn a_markdown_table_in_the_lesson_pane() {
+    let mut s = lesson_story("pods-command-args-env");
+    s.keys("<esc>");
+    for _ in 0..80 {
+        if s.text().contains("┃CMD ") {
+            break;
+        }
+        s.keys("j");
+    }
+    let text = s.text();
+    assert!(text.contains("┃in the image  in the pod spec  what it replaces"), "{text}");
+    // The last column is narrower than its text: its cells wrap inside it.
+    assert!(text.contains("┃ENTRYPOINT    command          the program that is  ┃"), "{text}");
+    assert!(text.contains("┃                               started              ┃"), "{text}");
+    assert!(!text.contains("| ENTRYPOINT"), "no raw pipes:\n{text}");
+    assert_eq!(fg_at(s.draw(), "in the image"), Color::Yellow, "the header row is styled");
+    insta::assert_snapshot!("tui_lesson_table", s.frame());
+}
+
+#[test]
+fn a_finished_lesson_shows_its_debrief() {
+    let mut s = lesson_story("pods-first-pod");
+    let lesson = course().lesson("pods-first-pod").expect("the lesson").clone();
+    for step in &lesson.steps {
+        s.typed(&step.solution);
+        s.ticks(20);
+    }
+    assert!(s.app.attempt().expect("a lesson").completed(), "the reference solution completes the lesson");
+    s.keys("<esc>G");
+    let text = s.text();
+    assert!(text.contains("✓ Lesson complete"), "{text}");
+    let debrief_start: String = lesson.debrief.split_whitespace().take(3).collect::<Vec<_>>().join(" ");
+    assert!(text.contains(&debrief_start), "the debrief ({debrief_start}) is shown:\n{text}");
+}
+
+#[test]
+fn hints_come_one_at_a_time_and_into_view() {
+    let mut s = lesson_story("pods-command-args-env");
+    assert!(!s.text().contains("Hint 1/3"));
+    s.keys("<f2>");
+    let text = s.text();
+    assert!(text.contains("Hint 1/3") && !text.contains("Hint 2/3"), "{text}");
+    assert_eq!(s.app.focus, Focus::Prompt, "F2 at the prompt leaves the focus there");
+    s.keys("<f2><f2>");
+    let text = s.text();
+    assert!(text.contains("Hint 3/3"), "the last hint is scrolled into view:\n{text}");
+    assert!(text.contains("command: [\"sh\", \"-c\"]"), "its code block too:\n{text}");
+    s.keys("<f2>");
+    assert!(s.text().contains("no more hints for this step"));
 }
