@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeMap, VecDeque};
 
-use super::object::{Kind, KeyRef, ObjKey, Object};
+use super::object::{KeyRef, Kind, ObjKey, Object};
 
 /// What happened to an object, as a watch reports it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -135,7 +135,7 @@ impl Store {
             .and_then(|m| m.get_mut(&(namespace, name) as &dyn KeyRef))
             .ok_or(StoreError::NotFound)?;
         let before: Object = (**obj).clone();
-        f(&mut **obj);
+        f(obj);
         if **obj != before {
             let key = ObjKey::new(namespace, name);
             self.resource_version += 1;

@@ -77,7 +77,8 @@ pub fn color_allowed() -> bool {
 pub fn bench_frame_ms(w: crate::sim::World, frames: usize) -> Option<f64> {
     use ratatui::backend::TestBackend;
 
-    let mut app = App::new(crate::shell::workstation::Workstation::new(w), Options { color: true, title: "bench".into() });
+    let mut app =
+        App::new(crate::shell::workstation::Workstation::new(w), Options { color: true, title: "bench".into() });
     dispatch(&mut app, Msg::Resize(160, 48));
     dispatch(&mut app, Msg::Command("pods".into()));
     dispatch(&mut app, Msg::AllNamespaces);

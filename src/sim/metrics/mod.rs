@@ -295,8 +295,7 @@ pub fn scrape(w: &mut World) {
         *wanted.entry(r.node.clone()).or_default() += r.cpu_milli;
     }
     for r in readings.iter_mut() {
-        let (alloc, sys) =
-            node_at(&r.node).map(|i| (nodes[i].2, system_use(nodes[i].1).0)).unwrap_or((0.0, 0.0));
+        let (alloc, sys) = node_at(&r.node).map(|i| (nodes[i].2, system_use(nodes[i].1).0)).unwrap_or((0.0, 0.0));
         let total = wanted.get(&r.node).copied().unwrap_or(0.0);
         let room = (alloc - sys).max(0.0);
         if alloc > 0.0 && total > room {
