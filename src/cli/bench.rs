@@ -395,33 +395,32 @@ pub fn run(cfg: &Config) -> Result<Figures, String> {
 /// Frames timed after the steady phase; the median is reported.
 const FRAMES: usize = 5;
 
-/// The time to draw one TUI frame at 160×48 listing the pods of every namespace, on ratatui's
-/// `TestBackend` (the median of a few frames, each after a simulated second, so the view
-/// follows the changes of a tick as it does on screen). It takes the world, as the TUI's App
-/// owns its world.
+/// The time to draw one TUI frame at 160×48 listing the pods of every namespace, on the
+/// TUI's test backend (the median of a few frames, each after a simulated second, so the
+/// view follows the changes of a tick as it does on screen). It takes the world, as the
+/// TUI's App owns its world.
 fn frame_ms(w: World) -> Option<f64> {
-    use ratatui::backend::TestBackend;
-    use ratatui::Terminal;
+    use crate::tui::{self, Msg};
 
-    use crate::shell::workstation::Workstation;
-    use crate::tui::{self, App, Msg, Options};
-
-    let mut app = App::new(Workstation::new(w), Options { color: true, title: "bench".into() });
-    tui::dispatch(&mut app, Msg::Resize(160, 48));
-    tui::dispatch(&mut app, Msg::Command("pods".into()));
-    tui::dispatch(&mut app, Msg::AllNamespaces);
-    let mut terminal = Terminal::new(TestBackend::new(160, 48)).ok()?;
+    let mut story = pods_screen(w);
     // The first frame lays out the screen once.
-    tui::render_frame(&app, &mut terminal).ok()?;
+    story.draw();
     let mut times = Vec::with_capacity(FRAMES);
     for _ in 0..FRAMES {
-        tui::dispatch(&mut app, Msg::Step);
+        tui::dispatch(&mut story.app, Msg::Step);
         let t = Stopwatch::start();
-        tui::render_frame(&app, &mut terminal).ok()?;
+        story.draw();
         times.push(t.elapsed().as_secs_f64() * 1e3);
     }
     times.sort_by(f64::total_cmp);
     times.get(FRAMES / 2).copied()
+}
+
+/// The TUI at 160×48 on the pods of every namespace, as the frame is timed on.
+pub fn pods_screen(w: World) -> crate::tui::testing::Story {
+    let mut story = crate::tui::testing::Story::new(w, 160, 48);
+    crate::tui::dispatch(&mut story.app, crate::tui::Msg::Command("pods all".into()));
+    story
 }
 
 /// The process's peak resident set (VmHWM), in MB.
