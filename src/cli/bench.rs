@@ -104,8 +104,14 @@ impl Figures {
         line("steady_tick_p99_ms", format!("{:.3}", self.steady_tick_p99_ms));
         line("steady_changes", self.changes.to_string());
         line("steady_busy_pods", self.busy_pods.to_string());
-        line("peak_rss_mb", self.peak_rss_mb.map_or_else(|| "n/a (no /proc/self/status)".into(), |m| format!("{m:.1}")));
-        line("frame_ms", self.frame_ms.map_or_else(|| "n/a (the frame could not be drawn)".into(), |f| format!("{f:.3}")));
+        line(
+            "peak_rss_mb",
+            self.peak_rss_mb.map_or_else(|| "n/a (no /proc/self/status)".into(), |m| format!("{m:.1}")),
+        );
+        line(
+            "frame_ms",
+            self.frame_ms.map_or_else(|| "n/a (the frame could not be drawn)".into(), |f| format!("{f:.3}")),
+        );
         line("sim_speedup", format!("{:.0}", self.sim_speedup));
         // Where the time goes: each sub-step's total while converging, and its mean per
         // steady tick.

@@ -233,11 +233,9 @@ impl Tree {
         let prefix = if rel.is_empty() { String::new() } else { format!("{rel}/") };
         let mut names: Vec<String> = match &self.base {
             // The layer's names this tree does not hide or replace.
-            Some(b) => b
-                .children(rel)
-                .into_iter()
-                .filter(|n| !self.entries.contains_key(&format!("{prefix}{n}")))
-                .collect(),
+            Some(b) => {
+                b.children(rel).into_iter().filter(|n| !self.entries.contains_key(&format!("{prefix}{n}"))).collect()
+            }
             None => Vec::new(),
         };
         names.extend(

@@ -388,7 +388,9 @@ fn run(w: &mut World, created: Option<Time>) {
                     // the mirroring controller follows hand-written ones. Endpoints without a
                     // Service are nobody's business.
                     Kind::Endpoints if store.get(Kind::Service, &key.namespace, &key.name).is_some() => {
-                        let rv = store.get(Kind::Endpoints, &key.namespace, &key.name).and_then(|o| o.meta().resource_version.as_ref());
+                        let rv = store
+                            .get(Kind::Endpoints, &key.namespace, &key.name)
+                            .and_then(|o| o.meta().resource_version.as_ref());
                         if rv.is_none() || rv != ctl.written.get(&key) {
                             dirty.entry(key).or_insert_with(|| now.clone());
                         }
@@ -559,7 +561,11 @@ fn write_endpoints(w: &mut World, key: &ObjKey, svc: &Service, pods: &[PodEp], t
         Object::Endpoints(e) => {
             let over = e.metadata.annotations.as_ref().and_then(|a| a.get(OVER_CAPACITY)).is_some();
             let no_labels = BTreeMap::new();
-            Some(e.subsets == subsets && *e.metadata.labels.as_ref().unwrap_or(&no_labels) == labels && over == truncated)
+            Some(
+                e.subsets == subsets
+                    && *e.metadata.labels.as_ref().unwrap_or(&no_labels) == labels
+                    && over == truncated,
+            )
         }
         _ => None,
     });
@@ -600,7 +606,9 @@ fn write_endpoints(w: &mut World, key: &ObjKey, svc: &Service, pods: &[PodEp], t
             create(w, Object::Endpoints(ep), created);
         }
     }
-    if let Some(rv) = w.store.get(Kind::Endpoints, &key.namespace, &key.name).and_then(|o| o.meta().resource_version.clone()) {
+    if let Some(rv) =
+        w.store.get(Kind::Endpoints, &key.namespace, &key.name).and_then(|o| o.meta().resource_version.clone())
+    {
         w.network.endpoints.written.insert(key.clone(), rv);
     }
 }

@@ -621,7 +621,8 @@ impl Snapshot {
     /// Puts a node's pods in namespace/name order (the order a fresh snapshot lists them in).
     pub fn sort_node_pods(&mut self, index: usize) {
         if let Some(n) = self.nodes.get_mut(index) {
-            n.pods.sort_by(|a, b| (a.namespace.as_str(), a.name.as_str()).cmp(&(b.namespace.as_str(), b.name.as_str())));
+            n.pods
+                .sort_by(|a, b| (a.namespace.as_str(), a.name.as_str()).cmp(&(b.namespace.as_str(), b.name.as_str())));
         }
     }
 

@@ -132,11 +132,12 @@ impl Cache {
                 // Counted already, on the same node, sorted: keep it unless what the scheduler
                 // knows of the pod changed (labels, deletion).
                 if i == j {
-                    let same = self.snap.nodes()[i].pods.binary_search_by(|x| cmp_key(x, &key)).ok().is_some_and(|at| {
-                        let x = &self.snap.nodes()[i].pods[at];
-                        x.terminating == p.metadata.deletion_timestamp.is_some()
-                            && p.metadata.labels.as_ref().map_or(x.labels.is_empty(), |l| *l == *x.labels)
-                    });
+                    let same =
+                        self.snap.nodes()[i].pods.binary_search_by(|x| cmp_key(x, &key)).ok().is_some_and(|at| {
+                            let x = &self.snap.nodes()[i].pods[at];
+                            x.terminating == p.metadata.deletion_timestamp.is_some()
+                                && p.metadata.labels.as_ref().map_or(x.labels.is_empty(), |l| *l == *x.labels)
+                        });
                     if same {
                         continue;
                     }

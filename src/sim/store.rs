@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeMap, VecDeque};
 
-use super::object::{Kind, KeyRef, ObjKey, Object};
+use super::object::{KeyRef, Kind, ObjKey, Object};
 
 /// What happened to an object, as a watch reports it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -29,9 +29,9 @@ use super::World;
 use crate::shell::vfs::{VolumeId, Volumes};
 
 pub use containers::{CState, CtrRt, Term};
-pub use shared_env::Env;
 pub use exec::Proc;
 pub use programs::Program;
+pub use shared_env::Env;
 
 /// Kubelet back-off: 10 s doubling to 300 s (the kubelet's crash-loop and image-pull
 /// back-off), forgotten after 2 × the maximum without a new failure.
@@ -161,7 +161,9 @@ impl Kubelets {
     fn follow_store(&mut self, store: &Store) {
         let rv = store.resource_version();
         let changes: Option<Vec<(Change, ObjKey)>> = if self.synced {
-            store.watch(self.cursor).map(|it| it.filter(|e| e.kind == Kind::Pod).map(|e| (e.change, e.key.clone())).collect())
+            store
+                .watch(self.cursor)
+                .map(|it| it.filter(|e| e.kind == Kind::Pod).map(|e| (e.change, e.key.clone())).collect())
         } else {
             None
         };
@@ -249,10 +251,10 @@ pub fn sync_all(w: &mut World) {
     let gone = std::mem::take(&mut w.kubelet.gone);
     for uid in gone {
         let Some(rt) = w.kubelet.pods.get(&uid) else { continue };
-        let live = w
-            .store
-            .get(Kind::Pod, &rt.namespace, &rt.name)
-            .is_some_and(|o| o.meta().uid.as_deref() == Some(uid.as_str()) && o.as_pod().and_then(|p| p.spec.as_ref()?.node_name.as_ref()).is_some());
+        let live = w.store.get(Kind::Pod, &rt.namespace, &rt.name).is_some_and(|o| {
+            o.meta().uid.as_deref() == Some(uid.as_str())
+                && o.as_pod().and_then(|p| p.spec.as_ref()?.node_name.as_ref()).is_some()
+        });
         if live {
             continue;
         }
@@ -272,7 +274,11 @@ pub fn sync_all(w: &mut World) {
 /// changed from outside: the sandbox is up, no deletion or kill is under way, and every
 /// container is either running an idle program with no probes, or finished for good.
 fn idle(pod: &Pod, rt: &PodRt) -> bool {
-    if pod.metadata.deletion_timestamp.is_some() || !rt.sandbox_ready || rt.kill_deadline.is_some() || rt.evicted.is_some() {
+    if pod.metadata.deletion_timestamp.is_some()
+        || !rt.sandbox_ready
+        || rt.kill_deadline.is_some()
+        || rt.evicted.is_some()
+    {
         return false;
     }
     let policy = pod.spec.as_ref().and_then(|s| s.restart_policy.as_deref()).unwrap_or("Always");

@@ -2,7 +2,6 @@
 //! the teaching `webapp`): what they log, when they listen, what they answer over HTTP, how
 //! much memory they use and how they fail — like the real images do.
 
-
 use crate::sim::clock::Tick;
 use crate::sim::images::ImageSpec;
 

@@ -283,7 +283,8 @@ pub fn write_status(w: &mut World, pod: &Pod, rt: &mut PodRt) {
     let ns = rt.namespace.clone();
     let name = rt.name.clone();
     // Most syncs report what is already there: compare before `modify` copies the pod.
-    let same = w.store.get(Kind::Pod, &ns, &name).and_then(|o| o.as_pod()).is_some_and(|p| p.status.as_ref() == Some(&status));
+    let same =
+        w.store.get(Kind::Pod, &ns, &name).and_then(|o| o.as_pod()).is_some_and(|p| p.status.as_ref() == Some(&status));
     if same {
         return;
     }

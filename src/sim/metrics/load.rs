@@ -8,7 +8,6 @@
 //! Knobs, from the container's environment: `URL` (default `http://localhost`), `RPS`
 //! (default 20, at most 1000).
 
-
 use crate::shell::{NetRequest, NetResult};
 use crate::sim::kubelet::{Env, PodRt};
 use crate::sim::World;
