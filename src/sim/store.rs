@@ -135,7 +135,7 @@ impl Store {
             .and_then(|m| m.get_mut(&(namespace, name) as &dyn KeyRef))
             .ok_or(StoreError::NotFound)?;
         let before: Object = (**obj).clone();
-        f(&mut **obj);
+        f(obj);
         if **obj != before {
             let key = ObjKey::new(namespace, name);
             self.resource_version += 1;

@@ -283,7 +283,7 @@ impl Program {
             Kind::Mysql => {
                 let has_pw = ["MYSQL_ROOT_PASSWORD", "MYSQL_ALLOW_EMPTY_PASSWORD", "MYSQL_RANDOM_ROOT_PASSWORD"]
                     .iter()
-                    .any(|k| self.env.contains_key(*k));
+                    .any(|k| self.env.contains_key(k));
                 let ts = dt.format("%Y-%m-%d %H:%M:%S+00:00").to_string();
                 let mut v =
                     vec![format!("{ts} [Note] [Entrypoint]: Entrypoint script for MySQL Server 9.1.0-1.el9 started.")];
