@@ -56,6 +56,10 @@ pub struct Controller {
     /// DNS; and each slice's Service.
     slices: BTreeMap<ObjKey, BTreeSet<String>>,
     slice_service: BTreeMap<ObjKey, ObjKey>,
+    /// Endpoints → the resourceVersion of the controller's own last write of it. Its watch
+    /// event comes back to the controller; a sync then would find nothing to do (everything
+    /// it reads that changed since has its own event), so it is skipped.
+    written: BTreeMap<ObjKey, String>,
 }
 
 /// What the endpoints say about a pod.
@@ -384,7 +388,12 @@ fn run(w: &mut World, created: Option<Time>) {
                     // the mirroring controller follows hand-written ones. Endpoints without a
                     // Service are nobody's business.
                     Kind::Endpoints if store.get(Kind::Service, &key.namespace, &key.name).is_some() => {
-                        dirty.entry(key).or_insert_with(|| now.clone());
+                        let rv = store
+                            .get(Kind::Endpoints, &key.namespace, &key.name)
+                            .and_then(|o| o.meta().resource_version.as_ref());
+                        if rv.is_none() || rv != ctl.written.get(&key) {
+                            dirty.entry(key).or_insert_with(|| now.clone());
+                        }
                     }
                     Kind::EndpointSlice => ctl.slice_changed(store, &key),
                     _ => {}
@@ -412,6 +421,7 @@ fn sync_service(w: &mut World, key: &ObjKey, trigger: Time, created: Option<Time
     let svc = w.store.get(Kind::Service, &key.namespace, &key.name).and_then(|o| o.as_service()).cloned();
     let Some(svc) = svc else {
         // The Service is gone: its Endpoints and slices go with it.
+        w.network.endpoints.written.remove(key);
         if w.store.get(Kind::Endpoints, &key.namespace, &key.name).is_some() {
             let _ = w.store.delete(Kind::Endpoints, &key.namespace, &key.name);
         }
@@ -546,14 +556,22 @@ fn write_endpoints(w: &mut World, key: &ObjKey, svc: &Service, pods: &[PodEp], t
         .collect();
     let subsets = (!subsets.is_empty()).then_some(subsets);
     let labels = endpoints_labels(svc);
+    // Compared where it is stored: an Endpoints of a large Service is big to copy.
     let existing = w.store.get(Kind::Endpoints, &key.namespace, &key.name).and_then(|o| match o {
-        Object::Endpoints(e) => Some(e.clone()),
+        Object::Endpoints(e) => {
+            let over = e.metadata.annotations.as_ref().and_then(|a| a.get(OVER_CAPACITY)).is_some();
+            let no_labels = BTreeMap::new();
+            Some(
+                e.subsets == subsets
+                    && *e.metadata.labels.as_ref().unwrap_or(&no_labels) == labels
+                    && over == truncated,
+            )
+        }
         _ => None,
     });
     match existing {
-        Some(e) => {
-            let over = e.metadata.annotations.as_ref().and_then(|a| a.get(OVER_CAPACITY)).is_some();
-            if e.subsets == subsets && e.metadata.labels.clone().unwrap_or_default() == labels && over == truncated {
+        Some(same) => {
+            if same {
                 return;
             }
             let _ = w.store.modify(Kind::Endpoints, &key.namespace, &key.name, |o| {
@@ -587,6 +605,11 @@ fn write_endpoints(w: &mut World, key: &ObjKey, svc: &Service, pods: &[PodEp], t
             };
             create(w, Object::Endpoints(ep), created);
         }
+    }
+    if let Some(rv) =
+        w.store.get(Kind::Endpoints, &key.namespace, &key.name).and_then(|o| o.meta().resource_version.clone())
+    {
+        w.network.endpoints.written.insert(key.clone(), rv);
     }
 }
 

@@ -70,29 +70,3 @@ pub fn run_app(app: App, persist: persist::Persist) -> i32 {
 pub fn color_allowed() -> bool {
     std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
 }
-
-/// The median time, in ms, to draw one frame at 160×48 listing the pods of every namespace on
-/// ratatui's `TestBackend`, over `frames` frames each after a simulated second (so the view
-/// follows a tick's changes as it does on screen). `kubedojo bench` reports it as `frame_ms`.
-pub fn bench_frame_ms(w: crate::sim::World, frames: usize) -> Option<f64> {
-    use ratatui::backend::TestBackend;
-
-    let mut app =
-        App::new(crate::shell::workstation::Workstation::new(w), Options { color: true, title: "bench".into() });
-    dispatch(&mut app, Msg::Resize(160, 48));
-    dispatch(&mut app, Msg::Command("pods".into()));
-    dispatch(&mut app, Msg::AllNamespaces);
-    let mut terminal = Terminal::new(TestBackend::new(160, 48)).ok()?;
-    // The first frame lays out the screen once.
-    render_frame(&app, &mut terminal).ok()?;
-    let mut times = Vec::with_capacity(frames);
-    for _ in 0..frames {
-        dispatch(&mut app, Msg::Step);
-        // Wall-clock time is what is measured here; the simulation never reads it.
-        let t = std::time::Instant::now();
-        render_frame(&app, &mut terminal).ok()?;
-        times.push(t.elapsed().as_secs_f64() * 1e3);
-    }
-    times.sort_by(f64::total_cmp);
-    times.get(frames / 2).copied()
-}

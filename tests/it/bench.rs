@@ -12,6 +12,8 @@ fn bench_runs_at_a_small_size_and_prints_every_figure() {
     assert!(figures.converge_ticks > 0);
     // 17 kills and 3 scale changes a second, and the rollout.
     assert!(figures.changes > 20 * 10, "churn applied: {}", figures.changes);
+    assert!(figures.endpoints_checked, "convergence waits for the Services' endpoints");
+    assert!(figures.frame_ms.is_some(), "a frame was drawn");
     let out = figures.render();
     for key in [
         "converge_s",
@@ -44,4 +46,16 @@ fn bench_cluster_is_deployments_of_100_with_a_service_each() {
         })
         .collect();
     assert_eq!(replicas, [100, 100, 50]);
+}
+
+#[test]
+fn the_timed_frame_lists_the_pods_of_every_namespace() {
+    let cfg = Config { nodes: 3, pods: 20, ticks: 0, seed: 1 };
+    let (mut w, deployments) = bench::build(&cfg).expect("builds");
+    w.run_until(|w| bench::converged(w, &deployments).0, 300).expect("converges");
+    let mut story = bench::pods_screen(w);
+    let text = story.text();
+    assert!(text.contains("bench-000"), "pods of the bench namespace listed:\n{text}");
+    assert!(text.contains("web-0000-"), "pods of the bench namespace listed:\n{text}");
+    assert!(text.contains("Running"), "pods of the bench namespace listed:\n{text}");
 }

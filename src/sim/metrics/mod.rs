@@ -185,9 +185,11 @@ fn system_use(control_plane: bool) -> (f64, f64) {
 
 /// What one container was using at a reading.
 struct Reading {
-    uid: String,
+    /// The pod's place in the kubelets' map, the container's among the pod's (init first)
+    /// and the node's in the scrape's list.
+    pod: usize,
     index: usize,
-    node: String,
+    node: usize,
     cpu_milli: f64,
     memory: u64,
 }
@@ -244,15 +246,18 @@ pub fn scrape(w: &mut World) {
     let World { kubelet, metrics, .. } = w;
     // The store lists nodes by name: found by binary search (a cluster has thousands).
     let node_at = |n: &str| nodes.binary_search_by(|(x, _, _)| x.as_str().cmp(n)).ok();
-    let reachable = |n: &str| node_at(n).is_some();
 
-    // 1. What each running container wants and uses now.
+    // 1. What each running container wants and uses now. The readings come in the order of
+    //    the kubelets' pods (step 3 walks them again alongside) and name their node by its
+    //    place in `nodes`: a scrape reads every container of the cluster.
     let mut readings: Vec<Reading> = Vec::new();
-    for (uid, rt) in kubelet.pods.iter_mut() {
-        if !reachable(&rt.node) {
-            continue;
-        }
-        let key_base = format!("{}/{}", rt.namespace, rt.name);
+    for (pod_at, rt) in kubelet.pods.values_mut().enumerate() {
+        let Some(node) = node_at(&rt.node) else { continue };
+        // The noise key is "<namespace>/<pod>/<container>": hashed once up to the container.
+        let key_base = usage::fnv_extend(
+            usage::fnv_extend(usage::fnv_extend(usage::FNV_OFFSET, rt.namespace.as_bytes()), b"/"),
+            rt.name.as_bytes(),
+        );
         for (index, c) in rt.init.iter_mut().chain(rt.containers.iter_mut()).enumerate() {
             let CState::Running { started_at } = c.state else { continue };
             if c.stats.run_started != Some(started_at) {
@@ -268,35 +273,35 @@ pub fn scrape(w: &mut World) {
             } else {
                 (0.0, 0.0)
             };
-            let key = format!("{key_base}/{}", c.name);
+            let key = usage::fnv_extend(usage::fnv_extend(key_base, b"/"), c.name.as_bytes());
             let demand = usage::cpu_demand_milli(c, served_per_s, wakes_per_s);
             let cpu = usage::cpu_used_milli(
                 demand,
                 usage::cpu_limit_milli(c),
-                usage::noise(seed, &key, 1, now),
-                usage::noise(seed, &key, 2, now),
+                usage::noise_of(seed, key, 1, now),
+                usage::noise_of(seed, key, 2, now),
             );
             let memory = match &c.proc {
                 Some(p) => usage::memory_reported(
                     usage::proc_memory_bytes(p, c.image.as_deref(), w_now(now)),
                     crate::sim::kubelet::exec::memory_limit_bytes(c),
-                    usage::noise(seed, &key, 3, now),
+                    usage::noise_of(seed, key, 3, now),
                 ),
                 None => 0,
             };
-            readings.push(Reading { uid: uid.clone(), index, node: rt.node.clone(), cpu_milli: cpu, memory });
+            readings.push(Reading { pod: pod_at, index, node, cpu_milli: cpu, memory });
         }
     }
 
     // 2. A node has only so many cores: when its containers want more, the kernel shares them
     //    out (in proportion, as equal CPU shares would).
-    let mut wanted: BTreeMap<String, f64> = BTreeMap::new();
+    let mut wanted: Vec<f64> = vec![0.0; nodes.len()];
     for r in &readings {
-        *wanted.entry(r.node.clone()).or_default() += r.cpu_milli;
+        wanted[r.node] += r.cpu_milli;
     }
     for r in readings.iter_mut() {
-        let (alloc, sys) = node_at(&r.node).map(|i| (nodes[i].2, system_use(nodes[i].1).0)).unwrap_or((0.0, 0.0));
-        let total = wanted.get(&r.node).copied().unwrap_or(0.0);
+        let (alloc, sys) = (nodes[r.node].2, system_use(nodes[r.node].1).0);
+        let total = wanted[r.node];
         let room = (alloc - sys).max(0.0);
         if alloc > 0.0 && total > room {
             r.cpu_milli *= room / total;
@@ -305,46 +310,50 @@ pub fn scrape(w: &mut World) {
 
     // 3. Bring the accounting up to now and record the readings.
     let mut new_pods: BTreeMap<(String, String), PodPoints> = BTreeMap::new();
-    let mut node_sum: BTreeMap<String, (f64, u64)> = BTreeMap::new();
-    for r in &readings {
-        let Some(rt) = kubelet.pods.get_mut(&r.uid) else { continue };
-        let (ns, pod) = (rt.namespace.clone(), rt.name.clone());
-        let Some(c) = rt.init.iter_mut().chain(rt.containers.iter_mut()).nth(r.index) else { continue };
-        let dt = (now - c.stats.read_at.0 as i64).max(0);
-        c.stats.cpu_ns += (r.cpu_milli * 1e6 * dt as f64).round() as u64;
-        c.stats.read_at = Tick(now.max(0) as u64);
-        c.stats.served_at_read = c.stats.served.get();
-        c.stats.wakes_at_read = c.stats.wakes;
-        let start = c.stats.run_started.map_or(now, |t| t.0 as i64);
-        let point = Point { ts: now, start, cpu_ns: c.stats.cpu_ns, memory: r.memory };
-        let e = node_sum.entry(r.node.clone()).or_default();
-        e.0 += r.cpu_milli;
-        e.1 += r.memory;
-
-        // metrics-server's podStorage.Store.
-        let name = c.name.clone();
-        let key = (ns, pod);
+    let mut node_sum: Vec<(f64, u64)> = vec![(0.0, 0); nodes.len()];
+    let mut next = readings.iter().peekable();
+    for (pod_at, rt) in kubelet.pods.values_mut().enumerate() {
+        if next.peek().is_none_or(|r| r.pod != pod_at) {
+            continue;
+        }
+        let key = (rt.namespace.clone(), rt.name.clone());
         let old = metrics.pods.get(&key);
-        let entry = new_pods.entry(key.clone()).or_default();
-        let age = now - start;
-        if start < now && (FRESH_CONTAINER_MIN_S..RESOLUTION_S).contains(&age) {
-            entry.prev.insert(name.clone(), Point { ts: start, cpu_ns: 0, ..point });
-        } else if let Some(last) = old.and_then(|o| o.last.get(&name)) {
-            if start < last.ts {
-                if now > last.ts {
-                    entry.prev.insert(name.clone(), *last);
-                } else if let Some(prev) = old.and_then(|o| o.prev.get(&name)).filter(|p| p.ts < now) {
-                    entry.prev.insert(name.clone(), *prev);
+        let entry = new_pods.entry(key).or_default();
+        while let Some(r) = next.next_if(|r| r.pod == pod_at) {
+            let Some(c) = rt.init.iter_mut().chain(rt.containers.iter_mut()).nth(r.index) else { continue };
+            let dt = (now - c.stats.read_at.0 as i64).max(0);
+            c.stats.cpu_ns += (r.cpu_milli * 1e6 * dt as f64).round() as u64;
+            c.stats.read_at = Tick(now.max(0) as u64);
+            c.stats.served_at_read = c.stats.served.get();
+            c.stats.wakes_at_read = c.stats.wakes;
+            let start = c.stats.run_started.map_or(now, |t| t.0 as i64);
+            let point = Point { ts: now, start, cpu_ns: c.stats.cpu_ns, memory: r.memory };
+            let e = &mut node_sum[r.node];
+            e.0 += r.cpu_milli;
+            e.1 += r.memory;
+
+            // metrics-server's podStorage.Store.
+            let name = c.name.clone();
+            let age = now - start;
+            if start < now && (FRESH_CONTAINER_MIN_S..RESOLUTION_S).contains(&age) {
+                entry.prev.insert(name.clone(), Point { ts: start, cpu_ns: 0, ..point });
+            } else if let Some(last) = old.and_then(|o| o.last.get(&name)) {
+                if start < last.ts {
+                    if now > last.ts {
+                        entry.prev.insert(name.clone(), *last);
+                    } else if let Some(prev) = old.and_then(|o| o.prev.get(&name)).filter(|p| p.ts < now) {
+                        entry.prev.insert(name.clone(), *prev);
+                    }
                 }
             }
+            entry.last.insert(name, point);
         }
-        entry.last.insert(name, point);
     }
     metrics.pods = new_pods;
 
     // 4. Nodes: their system's use plus their pods'.
     let mut new_nodes: BTreeMap<String, NodePoints> = BTreeMap::new();
-    for (name, cp, _) in &nodes {
+    for (i, (name, cp, _)) in nodes.iter().enumerate() {
         let (sys_cpu, sys_mem) = system_use(*cp);
         let key = format!("node/{name}");
         let cpu_sys = sys_cpu * (0.85 + 0.3 * usage::noise(seed, &key, 1, now));
@@ -353,7 +362,7 @@ pub fn scrape(w: &mut World) {
             None,
             usage::noise(seed, &key, 3, now),
         );
-        let (pods_cpu, pods_mem) = node_sum.get(name).copied().unwrap_or((0.0, 0));
+        let (pods_cpu, pods_mem) = node_sum[i];
         let old = metrics.nodes.remove(name).unwrap_or_default();
         // The node booted long before the simulation: before the first reading metrics-server
         // already had one, a resolution earlier.

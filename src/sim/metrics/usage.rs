@@ -81,11 +81,23 @@ impl CtrStats {
 
 /// A deterministic number in [0, 1) from the seed, a key and a time: the metrics' noise.
 pub fn noise(seed: u64, key: &str, salt: u64, t: i64) -> f64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in key.bytes() {
-        h ^= u64::from(b);
+    noise_of(seed, fnv_extend(FNV_OFFSET, key.as_bytes()), salt, t)
+}
+
+/// FNV-1a's starting state.
+pub const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+
+/// FNV-1a of `bytes` continued from state `h` (so a key can be hashed in parts).
+pub fn fnv_extend(mut h: u64, bytes: &[u8]) -> u64 {
+    for b in bytes {
+        h ^= u64::from(*b);
         h = h.wrapping_mul(0x0100_0000_01b3);
     }
+    h
+}
+
+/// [`noise`] of a key already hashed with [`fnv_extend`].
+pub fn noise_of(seed: u64, h: u64, salt: u64, t: i64) -> f64 {
     let mut x = h ^ seed.rotate_left(17) ^ salt.wrapping_mul(0x9e37_79b9_7f4a_7c15) ^ (t as u64).rotate_left(41);
     // splitmix64's finaliser.
     x = (x ^ (x >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
