@@ -205,6 +205,22 @@ pub fn run_with(
     env: &crate::shell::Env,
     editor: Option<&mut dyn Editor>,
 ) -> Output {
+    run_ctx(world, client, files, cwd, args, stdin, env, editor, None)
+}
+
+/// Runs kubectl (or, with `edit_only`, only opens an edit session into it).
+#[allow(clippy::too_many_arguments)]
+fn run_ctx(
+    world: &mut World,
+    client: &mut Client,
+    files: &mut dyn Fs,
+    cwd: &str,
+    args: &[String],
+    stdin: &[u8],
+    env: &crate::shell::Env,
+    editor: Option<&mut dyn Editor>,
+    edit_only: Option<&mut Option<cmds::edit::EditSession>>,
+) -> Output {
     // `--context NAME` runs this one command in another context of the kubeconfig.
     let wanted = args.iter().enumerate().find_map(|(i, a)| {
         a.strip_prefix("--context=")
@@ -246,6 +262,32 @@ pub fn run_with(
         },
         impersonate,
     };
-    cmds::dispatch(&mut ctx, args);
+    match edit_only {
+        None => cmds::dispatch(&mut ctx, args),
+        Some(session) => {
+            let args = cmds::hoist_global_flags(args);
+            if args.first().map(String::as_str) == Some("edit") {
+                *session = cmds::edit::open(&mut ctx, &args[1..]);
+            } else {
+                ctx.out.fail("error: not an edit command");
+            }
+        }
+    }
     ctx.out
+}
+
+/// `kubectl edit <args>` up to the moment the editor opens (`args` start with kubectl's own,
+/// e.g. `["-n", "dev", "edit", "deploy", "web"]`): the session, for an editor that runs
+/// outside kubectl (the TUI suspends itself and runs the learner's), or what kubectl printed
+/// instead (a bad flag, an object not found).
+pub fn edit_session(
+    world: &mut World,
+    client: &mut Client,
+    files: &mut dyn Fs,
+    cwd: &str,
+    args: &[String],
+) -> Result<cmds::edit::EditSession, Output> {
+    let mut session = None;
+    let out = run_ctx(world, client, files, cwd, args, &[], &crate::shell::Env::new(), None, Some(&mut session));
+    session.ok_or(out)
 }

@@ -117,6 +117,14 @@ pub struct ResourcePane {
     pub mode: PaneMode,
     /// The pane fills the screen above the terminal.
     pub zoom: bool,
+    /// The table's column widths: the widest cell of each column seen on screen since the
+    /// view (kind, namespace, filter) was opened. kubectl and k9s size a column by its widest
+    /// cell over all rows, which means formatting every row; the pane formats only the rows
+    /// in view, so it remembers what it has shown instead, and columns stay put while the
+    /// learner scrolls up and down instead of jumping with each page.
+    pub widths: Vec<usize>,
+    /// The view `widths` belong to.
+    pub widths_of: Option<(Kind, Option<String>, String)>,
 }
 
 /// The cluster pane: nodes as boxes.
@@ -339,6 +347,8 @@ impl App {
                 offset: 0,
                 mode: PaneMode::Table,
                 zoom: false,
+                widths: Vec::new(),
+                widths_of: None,
             },
             cluster: ClusterPane::default(),
             overlay: None,
@@ -394,6 +404,8 @@ impl App {
             offset: 0,
             mode: PaneMode::Table,
             zoom: false,
+            widths: Vec::new(),
+            widths_of: None,
         };
         self.cluster = ClusterPane::default();
         self.prompt = Prompt::default();
@@ -532,6 +544,40 @@ impl App {
     /// The objects of the resource pane's table.
     pub fn listing(&self) -> Vec<&crate::sim::Object> {
         resources::listing(&self.ws().world, self.pane.kind, self.pane.namespace.as_deref(), &self.filter())
+    }
+
+    /// The resource table's window: the `rows` rows from the pane's offset, built alone.
+    pub fn table_window(&self, rows: usize) -> resources::Window {
+        resources::window(
+            &self.ws().world,
+            self.pane.kind,
+            self.pane.namespace.as_deref(),
+            &self.filter(),
+            self.pane.offset,
+            rows,
+        )
+    }
+
+    /// Widens the remembered column widths to those of the rows now in view (a new view
+    /// starts afresh).
+    fn remember_widths(&mut self) {
+        let of = (self.pane.kind, self.pane.namespace.clone(), self.pane.filter.clone());
+        if self.pane.widths_of.as_ref() != Some(&of) {
+            self.pane.widths.clear();
+            self.pane.widths_of = Some(of);
+        }
+        let rows = layout::inner(self.areas().resources).height.saturating_sub(1) as usize;
+        if rows == 0 {
+            return;
+        }
+        let win = self.table_window(rows);
+        if win.widths.len() != self.pane.widths.len() {
+            self.pane.widths = win.widths;
+        } else {
+            for (w, n) in self.pane.widths.iter_mut().zip(win.widths) {
+                *w = (*w).max(n);
+            }
+        }
     }
 
     /// The object the keys act on: the selected row, tree line, node, or the one shown.
@@ -751,9 +797,7 @@ impl App {
                 Some("kubectl" | "k") => {
                     if let Some(pos) = verb_position(&cmd[1..]) {
                         if cmd[1 + pos] == "edit" {
-                            let mut args: Vec<String> = cmd[1..1 + pos].to_vec();
-                            args.extend_from_slice(&cmd[2 + pos..]);
-                            match edit::start_kubectl_edit(self.session.ws_for_reading(), &args) {
+                            match edit::start_kubectl_edit(self.session.ws_for_reading(), &cmd[1..]) {
                                 Ok(mut req) => {
                                     req.program = editor_env;
                                     self.request_editor(req);
@@ -910,6 +954,7 @@ impl App {
                 )
                 .len();
                 fix(&mut self.pane.selected, &mut self.pane.offset, n, rows);
+                self.remember_widths();
             }
             PaneMode::Xray(x) => fix(&mut x.selected, &mut x.offset, x.rows.len(), rows),
             PaneMode::Detail(d) => {
@@ -1419,7 +1464,7 @@ fn update_main(app: &mut App, msg: Msg) -> Option<Msg> {
                     line.push_str(&format!(" -n {}", obj.namespace));
                 }
                 app.term.push(LineKind::Command, &format!("$ {line}"));
-                match edit::start_object_edit(app.session.ws_for_reading(), &obj, false) {
+                match edit::start_object_edit(app.session.ws_for_reading(), &obj) {
                     Ok(req) => app.request_editor(req),
                     Err(e) => app.term.output(format!("{e}\n").as_bytes()),
                 }

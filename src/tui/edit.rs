@@ -1,43 +1,35 @@
 //! Editing in the learner's `$EDITOR`: `kubectl edit` (and `e` in a pane), and `vim file`
 //! on the workstation's files. The TUI suspends itself, the runtime runs the real editor on a
-//! temporary file, and the result comes back here as data. `kubectl edit`'s session follows
-//! kubectl's editoptions.go: the commented header, "Edit cancelled, no changes made.", the
-//! file reopened with the server's complaints when an edit is invalid, and the copy of the
-//! changes kept when the learner gives up.
+//! temporary file, and the result comes back here as data. `kubectl edit` is kubectl's own
+//! edit session ([`crate::kubectl::cmds::edit::EditSession`]: the same header, errors,
+//! "Edit cancelled, no changes made.", file reopened with the server's complaints, copy of
+//! the changes kept when the learner gives up), driven one editor run at a time; only where
+//! the change goes differs: through the learner's shell, so that a lesson's session log
+//! records it and replays it.
 
 use serde_json::Value;
 
 use super::resources::ObjRef;
 use super::session::Session;
+use crate::kubectl::cmds::edit::{EditHost, EditObject, EditSession, Next};
+use crate::kubectl::Output;
 use crate::shell::workstation::Workstation;
 use crate::shell::Fs;
-use crate::sim::api::decode;
-use crate::sim::api::errors::{ApiError, Reason};
-
-const HEADER: &str = "# Please edit the object below. Lines beginning with a '#' will be ignored,
-# and an empty file will abort the edit. If an error occurs while saving this file will be
-# reopened with the relevant failures.
-#
-";
+use crate::sim::api::errors::ApiError;
+use crate::sim::api::patch::PatchType;
+use crate::sim::api::WriteOptions;
 
 /// What is being edited.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug)]
 pub enum EditTarget {
     /// A file of the workstation (`vim pod.yaml`).
     File { path: String },
-    /// An object of the cluster (`kubectl edit deploy web`).
-    Object {
-        obj: ObjRef,
-        /// The text first given to the editor (header and YAML).
-        original: String,
-        /// The learner's previous text, when the file was reopened after an error.
-        retry: Option<String>,
-        json: bool,
-    },
+    /// Objects of the cluster (`kubectl edit deploy web`), in kubectl's edit session.
+    Objects(Box<EditSession>),
 }
 
 /// A request to run the editor, carried out by the runtime (which owns the terminal).
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug)]
 pub struct EditRequest {
     /// The program the learner named (`vim`, `nano`); None: $KUBE_EDITOR, $EDITOR, then vi,
     /// as kubectl chooses.
@@ -49,7 +41,7 @@ pub struct EditRequest {
 }
 
 /// What an edit session printed and whether it goes on.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default)]
 pub struct EditOutcome {
     pub output: String,
     /// Open the editor again (the edit was invalid).
@@ -58,90 +50,35 @@ pub struct EditOutcome {
     pub keep_file: bool,
 }
 
-fn kubectl(ws: &mut Workstation, args: &[String]) -> crate::kubectl::Output {
-    let cwd = ws.cwd().to_string();
-    crate::kubectl::run(&mut ws.world, &mut ws.client, &mut ws.fs, &cwd, args, &[])
-}
-
-/// `kubectl edit <args>`: the request to open the editor on the object, or what kubectl
-/// prints when it cannot.
+/// `kubectl <args>` where the verb is `edit` (kubectl's own flags may come first): the
+/// request to open the editor on the objects, or what kubectl prints when it cannot.
 pub fn start_kubectl_edit(ws: &mut Workstation, args: &[String]) -> Result<EditRequest, String> {
-    let mut positional: Vec<String> = Vec::new();
-    let mut namespace: Option<String> = None;
-    let mut json = false;
-    let mut i = 0;
-    while i < args.len() {
-        let a = args[i].as_str();
-        let value = |i: &mut usize| -> Result<String, String> {
-            *i += 1;
-            args.get(*i).cloned().ok_or_else(|| {
-                format!("error: flag needs an argument: {}\nSee 'kubectl edit --help' for usage.", flag_text(a))
-            })
-        };
-        match a {
-            "-n" | "--namespace" => namespace = Some(value(&mut i)?),
-            "-o" | "--output" => json = value(&mut i)? == "json",
-            "--context" => {
-                value(&mut i)?;
-            }
-            _ if a.starts_with("--namespace=") => namespace = Some(a["--namespace=".len()..].to_string()),
-            _ if a.starts_with("-n=") => namespace = Some(a[3..].to_string()),
-            _ if a.starts_with("--output=") || a.starts_with("-o=") => json = a.ends_with("=json"),
-            _ if a.starts_with("-o") && a.len() > 2 => json = &a[2..] == "json",
-            "--record" | "--save-config" | "--windows-line-endings=false" => {}
-            _ if a.starts_with('-') => {
-                let name = a.split('=').next().unwrap_or(a);
-                let msg = if name.starts_with("--") {
-                    format!("error: unknown flag: {name}")
-                } else {
-                    format!("error: unknown shorthand flag: '{}' in {name}", name.chars().nth(1).unwrap_or('?'))
-                };
-                return Err(format!("{msg}\nSee 'kubectl edit --help' for usage."));
-            }
-            _ => positional.push(a.to_string()),
+    let cwd = ws.cwd().to_string();
+    match crate::kubectl::edit_session(&mut ws.world, &mut ws.client, &mut ws.fs, &cwd, args) {
+        Ok(s) => Ok(request(None, s)),
+        Err(out) => {
+            let bytes: Vec<u8> = out.io.chunks.iter().flat_map(|(_, b)| b.iter().copied()).collect();
+            Err(String::from_utf8_lossy(&bytes).trim_end().to_string())
         }
-        i += 1;
-    }
-    if positional.is_empty() {
-        return Err("error: You must provide one or more resources by argument or filename.\nExample resource specifications include:\n   '-f rsrc.yaml'\n   '--filename=rsrc.json'\n   '<resource> <name>'\n   '<resource>'".into());
-    }
-    let targets = crate::kubectl::cmds::get::targets(&positional)?;
-    let named: Vec<_> = targets.items.iter().filter(|(_, n)| n.is_some()).collect();
-    if targets.items.len() != 1 || named.len() != 1 {
-        return Err("error: kubedojo edits one object at a time: name it (kubectl edit deployment web)".into());
-    }
-    let (kind, name) = (targets.items[0].0, targets.items[0].1.clone().unwrap_or_default());
-    let ns = namespace.unwrap_or_else(|| ws.client.namespace.clone());
-    let obj = ObjRef { kind, namespace: if kind.namespaced() { ns } else { String::new() }, name };
-    start_object_edit(ws, &obj, json)
-}
-
-fn flag_text(f: &str) -> String {
-    match f.strip_prefix('-').filter(|s| !s.starts_with('-')) {
-        Some(short) => format!("'{short}' in -{short}"),
-        None => f.to_string(),
     }
 }
 
-/// Opens the editor on one object (`e` in a pane).
-pub fn start_object_edit(ws: &mut Workstation, obj: &ObjRef, json: bool) -> Result<EditRequest, String> {
-    let mut args = vec!["get".to_string()];
+/// The editor's request for the session's next text.
+fn request(program: Option<String>, mut s: EditSession) -> EditRequest {
+    let text = s.buffer();
+    let ext = if s.json { "json" } else { "yaml" };
+    let file_name = match s.objects() {
+        [one] => format!("kubectl-edit-{}.{ext}", one.name),
+        _ => format!("kubectl-edit-list.{ext}"),
+    };
+    EditRequest { program, file_name, text, target: EditTarget::Objects(Box::new(s)) }
+}
+
+/// Opens the editor on one object (`e` in a pane), as `kubectl edit KIND NAME -n NS`.
+pub fn start_object_edit(ws: &mut Workstation, obj: &ObjRef) -> Result<EditRequest, String> {
+    let mut args = vec!["edit".to_string()];
     args.extend(obj.kubectl_args());
-    args.push("-o".into());
-    args.push(if json { "json" } else { "yaml" }.into());
-    let out = kubectl(ws, &args);
-    if out.code != 0 {
-        return Err(String::from_utf8_lossy(&out.stderr).trim_end().to_string());
-    }
-    let body = String::from_utf8_lossy(&out.stdout).into_owned();
-    // kubectl leaves the header out of JSON, which has no comments.
-    let text = if json { body } else { format!("{HEADER}{body}") };
-    Ok(EditRequest {
-        program: None,
-        file_name: format!("kubectl-edit-{}.{}", obj.name, if json { "json" } else { "yaml" }),
-        text: text.clone(),
-        target: EditTarget::Object { obj: obj.clone(), original: text, retry: None, json },
-    })
+    start_kubectl_edit(ws, &args)
 }
 
 /// Opens the editor on a workstation file (`vim pod.yaml`).
@@ -156,9 +93,70 @@ pub fn start_file_edit(ws: &Workstation, program: &str, arg: &str) -> EditReques
 pub fn finish(session: &mut Session, req: &EditRequest, edited: &str, path: &str) -> EditOutcome {
     match &req.target {
         EditTarget::File { path: ws_path } => finish_file(session, ws_path, &req.text, edited),
-        EditTarget::Object { obj, original, retry, json } => {
-            finish_object(session, req, obj, original, retry.as_deref(), *json, edited, path)
+        EditTarget::Objects(s) => {
+            let mut s = (**s).clone();
+            let mut host = ShellHost { session, out: Output::default(), path, keep_file: true };
+            let next = s.apply(&mut host, edited.to_string(), path.to_string());
+            let bytes: Vec<u8> = host.out.io.chunks.iter().flat_map(|(_, b)| b.iter().copied()).collect();
+            let output = String::from_utf8_lossy(&bytes).into_owned();
+            match next {
+                Next::Reopen => EditOutcome { output, reopen: Some(request(req.program.clone(), s)), keep_file: false },
+                Next::Done => EditOutcome { output, reopen: None, keep_file: host.keep_file },
+            }
         }
+    }
+}
+
+/// Where the TUI's edit session sends its changes: through the learner's shell, as the
+/// `kubectl patch` the edit amounts to. Its files are the runtime's, on the real disk: one
+/// the session says nothing more of is removed by the runtime.
+struct ShellHost<'a> {
+    session: &'a mut Session,
+    out: Output,
+    /// The file the editor just saved.
+    path: &'a str,
+    /// Whether the session left that file alone (it names it in its output).
+    keep_file: bool,
+}
+
+impl EditHost for ShellHost<'_> {
+    fn patch(&mut self, obj: &EditObject, patch: &Value) -> Result<(), ApiError> {
+        // The server's verdict first, without changing anything, so that the learner sees
+        // its exact complaint (and the file reopens with it) and a refused edit leaves no
+        // command in the session log.
+        let ws = self.session.ws_for_reading();
+        let dry = WriteOptions { dry_run: true };
+        ws.world.api_patch(obj.kind, &obj.namespace, &obj.name, PatchType::Merge, patch, dry)?;
+        let mut line = format!("kubectl patch {} {}", obj.kind.singular(), obj.name);
+        if obj.kind.namespaced() {
+            line.push_str(&format!(" -n {}", obj.namespace));
+        }
+        line.push_str(&format!(" --type=merge -p {}", shell_quote(&patch.to_string())));
+        let out = String::from_utf8_lossy(&self.session.run(&line)).into_owned();
+        let singular = format!("{}/{}", obj.kind.qualified_singular(), obj.name);
+        let first = out.lines().next().unwrap_or("");
+        if first.starts_with(&singular) && first.contains(" patched") {
+            return Ok(());
+        }
+        // Refused by what the dry run does not see (RBAC): kubectl's words for it.
+        let message = out.trim_end();
+        let message = match message.split_once("): ") {
+            Some((head, rest)) if head.starts_with("Error from server (") => rest,
+            _ => message.trim_start_matches("error: "),
+        };
+        Err(ApiError::bad_request(message.to_string()))
+    }
+    fn file_exists(&mut self, _path: &str) -> bool {
+        true
+    }
+    fn remove_file(&mut self, path: &str) {
+        // The runtime removed the files of earlier passes already.
+        if path == self.path {
+            self.keep_file = false;
+        }
+    }
+    fn out(&mut self) -> &mut Output {
+        &mut self.out
     }
 }
 
@@ -178,265 +176,15 @@ fn finish_file(session: &mut Session, ws_path: &str, before: &str, edited: &str)
     EditOutcome { output: out, reopen: None, keep_file: false }
 }
 
-/// kubectl's `StripComments`: the document as JSON when it parses (so layout does not
-/// count as a change), else its lines without `#` comments.
-fn strip_comments(text: &str) -> String {
-    match decode::yaml_to_json(text) {
-        Ok(v) => v.to_string(),
-        Err(_) => manual_strip(text),
-    }
-}
-
-/// kubectl's `ManualStrip`: drops comment lines (but not `#!`).
-fn manual_strip(text: &str) -> String {
-    let lines: Vec<&str> = text
-        .split('\n')
-        .filter(|l| {
-            let t = l.trim();
-            !t.starts_with('#') || t.starts_with("#!")
-        })
-        .collect();
-    lines.join("\n")
-}
-
-/// Whether any line has something other than a comment.
-fn has_lines(text: &str) -> bool {
-    text.lines().any(|l| {
-        let t = l.trim();
-        !t.is_empty() && !t.starts_with('#')
-    })
-}
-
-/// `hashOnLineBreak`: continuation lines of a reason stay comments.
-fn hash_on_line_break(s: &str) -> String {
-    s.replace('\n', "\n# ")
-}
-
-#[allow(clippy::too_many_arguments)]
-fn finish_object(
-    session: &mut Session,
-    req: &EditRequest,
-    obj: &ObjRef,
-    original: &str,
-    retry: Option<&str>,
-    json: bool,
-    edited: &str,
-    path: &str,
-) -> EditOutcome {
-    let resource = obj.kind.qualified_plural();
-    let kept = |msg: String| EditOutcome { output: msg, reopen: None, keep_file: true };
-    let preserved = format!("A copy of your changes has been stored to \"{path}\"\n");
-    if let Some(prev) = retry {
-        if strip_comments(prev) == strip_comments(edited) {
-            return kept(format!("{preserved}error: Edit cancelled, no valid changes were saved.\n"));
-        }
-    }
-    if strip_comments(original) == strip_comments(edited) {
-        return EditOutcome { output: "Edit cancelled, no changes made.\n".into(), ..Default::default() };
-    }
-    if !has_lines(edited) {
-        return EditOutcome { output: "Edit cancelled, saved file was empty.\n".into(), ..Default::default() };
-    }
-    let reopen = |reasons: Vec<(String, Vec<String>)>| -> EditRequest {
-        let mut text = if json { String::new() } else { HEADER.to_string() };
-        for (head, other) in &reasons {
-            if other.is_empty() {
-                text.push_str(&format!("# {}\n", hash_on_line_break(head)));
-            } else {
-                text.push_str(&format!("# {}:\n", hash_on_line_break(head)));
-            }
-            for o in other {
-                text.push_str(&format!("# * {}\n", hash_on_line_break(o)));
-            }
-            text.push_str("#\n");
-        }
-        text.push_str(&manual_strip(edited));
-        EditRequest {
-            program: req.program.clone(),
-            file_name: req.file_name.clone(),
-            text,
-            target: EditTarget::Object {
-                obj: obj.clone(),
-                original: original.to_string(),
-                retry: Some(edited.to_string()),
-                json,
-            },
-        }
-    };
-    // Parse the edited file.
-    let manifest = decode::read_manifest(edited, "edited-file", false);
-    let doc = match (manifest.docs.first(), &manifest.error) {
-        (Some(d), None) => d.value.clone(),
-        (_, Some(e)) => {
-            let head = format!("The edited file had a syntax error: {e}");
-            return EditOutcome { output: String::new(), reopen: Some(reopen(vec![(head, vec![])])), keep_file: false };
-        }
-        (None, None) => {
-            return EditOutcome { output: "Edit cancelled, saved file was empty.\n".into(), ..Default::default() };
-        }
-    };
-    let current = match obj.get(&session.ws().world) {
-        Some(o) => o.clone(),
-        None => {
-            return kept(format!(
-                "error: {resource} \"{}\" could not be found on the server\nThe edits you made on deleted resources have been saved to \"{path}\"\n",
-                obj.name
-            ))
-        }
-    };
-    let current_value = current.to_value();
-    let same = |p: &str| doc.pointer(p) == current_value.pointer(p);
-    if !same("/apiVersion") || !same("/kind") || !same("/metadata/name") {
-        return kept(format!("{preserved}error: At least one of apiVersion, kind and name was changed\n"));
-    }
-    if obj.kind.namespaced() {
-        let ns = doc.pointer("/metadata/namespace").and_then(Value::as_str).unwrap_or(&obj.namespace);
-        if ns != obj.namespace {
-            return kept(format!(
-                "{preserved}error: the namespace from the provided object \"{ns}\" does not match the namespace \"{}\". You must pass '--namespace={ns}' to perform this operation.\n",
-                obj.namespace
-            ));
-        }
-    }
-    let singular = format!("{}/{}", obj.kind.qualified_singular(), obj.name);
-    // The server decodes strictly: a misspelt field is refused before anything changes.
-    if let Err(e) = decode::decode_object(&doc) {
-        return api_error_outcome(&e, &resource, &obj.name, path, reopen);
-    }
-    // What the learner changed: the edited text against the text they were given (as
-    // kubectl's CreateMergePatch does), not against the object now — the cluster went on while
-    // the editor was open (a pod got its node), and that is not the learner's change.
-    let given = decode::read_manifest(original, "original", false).docs.first().map(|d| d.value.clone());
-    let patch = merge_diff(given.as_ref().unwrap_or(&current_value), &doc);
-    if patch.as_object().is_some_and(|m| m.is_empty()) {
-        return EditOutcome { output: format!("{singular} skipped\n"), ..Default::default() };
-    }
-    // The change goes through the learner's shell as the merge patch it amounts to, so that a
-    // lesson's session log records it and replays it.
-    let mut line = format!("kubectl patch {} {}", obj.kind.singular(), obj.name);
-    if obj.kind.namespaced() {
-        line.push_str(&format!(" -n {}", obj.namespace));
-    }
-    line.push_str(&format!(" --type=merge -p {}", shell_quote(&patch.to_string())));
-    let out = String::from_utf8_lossy(&session.run(&line)).into_owned();
-    let first = out.lines().next().unwrap_or("");
-    if first.starts_with(&singular) && first.contains(" patched") {
-        return EditOutcome { output: format!("{singular} edited\n"), ..Default::default() };
-    }
-    api_error_outcome(&error_from_text(&out), &resource, &obj.name, path, reopen)
-}
-
-/// The JSON merge patch (RFC 7386) that turns `from` into `to`.
-pub fn merge_diff(from: &Value, to: &Value) -> Value {
-    match (from, to) {
-        (Value::Object(a), Value::Object(b)) => {
-            let mut p = serde_json::Map::new();
-            for (k, bv) in b {
-                match a.get(k) {
-                    Some(av) if av == bv => {}
-                    Some(av) => {
-                        p.insert(k.clone(), merge_diff(av, bv));
-                    }
-                    None => {
-                        p.insert(k.clone(), bv.clone());
-                    }
-                }
-            }
-            for k in a.keys() {
-                if !b.contains_key(k) {
-                    p.insert(k.clone(), Value::Null);
-                }
-            }
-            Value::Object(p)
-        }
-        _ => to.clone(),
-    }
-}
-
 /// `s` as one word for the shell, in single quotes.
 fn shell_quote(s: &str) -> String {
     format!("'{}'", s.replace('\'', "'\\''"))
 }
 
-/// The server's error back from what kubectl printed for it.
-fn error_from_text(out: &str) -> ApiError {
-    let out = out.trim_end();
-    if let Some(rest) = out.strip_prefix("Error from server (NotFound): ") {
-        return ApiError { code: 404, reason: Reason::NotFound, message: rest.to_string(), details: None };
-    }
-    if let Some(i) = out.find(" is invalid: ").filter(|_| out.starts_with("The ")) {
-        let rest = &out[i + " is invalid: ".len()..];
-        let causes: Vec<(String, String)> = rest
-            .split("\n* ")
-            .map(str::trim)
-            .filter(|c| !c.is_empty())
-            .map(|c| match c.split_once(": ") {
-                Some((f, m)) => (f.to_string(), m.to_string()),
-                None => (String::new(), c.to_string()),
-            })
-            .collect();
-        return ApiError {
-            code: 422,
-            reason: Reason::Invalid,
-            message: out.to_string(),
-            details: Some(Box::new(crate::sim::api::errors::InvalidDetails {
-                group: String::new(),
-                kind: String::new(),
-                name: String::new(),
-                causes,
-            })),
-        };
-    }
-    let message = match out.split_once("): ") {
-        Some((head, rest)) if head.starts_with("Error from server (") => rest.to_string(),
-        _ => out.trim_start_matches("error: ").to_string(),
-    };
-    ApiError::bad_request(message)
-}
-
-fn api_error_outcome(
-    e: &ApiError,
-    resource: &str,
-    name: &str,
-    path: &str,
-    reopen: impl Fn(Vec<(String, Vec<String>)>) -> EditRequest,
-) -> EditOutcome {
-    match e.reason {
-        Reason::Invalid => {
-            let causes: Vec<String> = e
-                .details
-                .iter()
-                .flat_map(|d| d.causes.iter())
-                .map(|(f, m)| if f.is_empty() { m.clone() } else { format!("{f}: {m}") })
-                .collect();
-            let head = format!("{resource} \"{name}\" was not valid");
-            EditOutcome {
-                output: format!("error: {resource} \"{name}\" is invalid\n"),
-                reopen: Some(reopen(vec![(head, causes)])),
-                keep_file: false,
-            }
-        }
-        Reason::NotFound => EditOutcome {
-            output: format!(
-                "error: {resource} \"{name}\" could not be found on the server\nThe edits you made on deleted resources have been saved to \"{path}\"\n"
-            ),
-            reopen: None,
-            keep_file: true,
-        },
-        _ => EditOutcome {
-            output: format!(
-                "error: {resource} \"{name}\" could not be patched: {}\nYou can run `kubectl replace -f {path}` to try this update again.\n",
-                e.message
-            ),
-            reopen: None,
-            keep_file: true,
-        },
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::kubectl::cmds::edit::HEADER;
     use crate::sim::World;
 
     fn ws_with_pod() -> Session {
@@ -452,7 +200,7 @@ mod tests {
     #[test]
     fn unchanged_edit_is_cancelled() {
         let mut ws = ws_with_pod();
-        let req = start_kubectl_edit(ws.ws_for_reading(), &args("pod web")).unwrap();
+        let req = start_kubectl_edit(ws.ws_for_reading(), &args("edit pod web")).unwrap();
         assert!(req.text.starts_with(HEADER));
         assert!(req.text.contains("\nkind: Pod\n"));
         let out = finish(&mut ws, &req, &req.text.clone(), "/tmp/x.yaml");
@@ -464,7 +212,7 @@ mod tests {
     #[test]
     fn a_valid_change_is_applied() {
         let mut ws = ws_with_pod();
-        let req = start_kubectl_edit(ws.ws_for_reading(), &args("pod/web")).unwrap();
+        let req = start_kubectl_edit(ws.ws_for_reading(), &args("edit pod/web")).unwrap();
         let edited = req.text.replace("  labels:\n", "  labels:\n    tier: front\n");
         assert_ne!(edited, req.text);
         let out = finish(&mut ws, &req, &edited, "/tmp/x.yaml");
@@ -478,7 +226,7 @@ mod tests {
     #[test]
     fn the_cluster_moving_on_during_the_edit_is_not_the_learners_change() {
         let mut ws = ws_with_pod();
-        let req = start_kubectl_edit(ws.ws_for_reading(), &args("pod web")).unwrap();
+        let req = start_kubectl_edit(ws.ws_for_reading(), &args("edit pod web")).unwrap();
         assert!(!req.text.contains("nodeName"), "not scheduled yet:\n{}", req.text);
         ws.tick();
         ws.tick();
@@ -495,7 +243,7 @@ mod tests {
     #[test]
     fn renaming_is_refused_and_the_copy_kept() {
         let mut ws = ws_with_pod();
-        let req = start_kubectl_edit(ws.ws_for_reading(), &args("pod web")).unwrap();
+        let req = start_kubectl_edit(ws.ws_for_reading(), &args("edit pod web")).unwrap();
         let edited = req.text.replace("  name: web\n", "  name: other\n");
         let out = finish(&mut ws, &req, &edited, "/tmp/x.yaml");
         assert_eq!(
@@ -508,7 +256,7 @@ mod tests {
     #[test]
     fn syntax_errors_reopen_the_file_and_giving_up_keeps_it() {
         let mut ws = ws_with_pod();
-        let req = start_kubectl_edit(ws.ws_for_reading(), &args("pod web")).unwrap();
+        let req = start_kubectl_edit(ws.ws_for_reading(), &args("edit pod web")).unwrap();
         let edited = format!("{}\n  bad: [\n", req.text);
         let out = finish(&mut ws, &req, &edited, "/tmp/x.yaml");
         let again = out.reopen.expect("reopened");
@@ -523,7 +271,7 @@ mod tests {
     #[test]
     fn an_invalid_edit_reopens_with_the_servers_complaints() {
         let mut ws = ws_with_pod();
-        let req = start_kubectl_edit(ws.ws_for_reading(), &args("pod web")).unwrap();
+        let req = start_kubectl_edit(ws.ws_for_reading(), &args("edit pod web")).unwrap();
         let edited = req.text.replace("  - image: nginx\n", "  - image: \"\"\n");
         assert_ne!(edited, req.text);
         let out = finish(&mut ws, &req, &edited, "/tmp/x.yaml");
@@ -534,25 +282,22 @@ mod tests {
     }
 
     #[test]
-    fn merge_diff_gives_what_changed() {
-        let a = serde_json::json!({"a": 1, "b": {"c": [1, 2], "d": "x"}, "gone": true});
-        let b = serde_json::json!({"a": 1, "b": {"c": [1, 2, 3], "d": "x"}, "new": "y"});
-        assert_eq!(merge_diff(&a, &b), serde_json::json!({"b": {"c": [1, 2, 3]}, "gone": null, "new": "y"}));
+    fn shell_quotes_hold_any_text() {
         assert_eq!(shell_quote("it's"), "'it'\\''s'");
     }
 
     #[test]
     fn bad_command_lines_get_kubectl_errors() {
         let mut ws = ws_with_pod();
-        assert!(start_kubectl_edit(ws.ws_for_reading(), &[])
+        assert!(start_kubectl_edit(ws.ws_for_reading(), &args("edit"))
             .unwrap_err()
             .starts_with("error: You must provide one or more resources"));
         assert_eq!(
-            start_kubectl_edit(ws.ws_for_reading(), &args("pod nope")).unwrap_err(),
+            start_kubectl_edit(ws.ws_for_reading(), &args("edit pod nope")).unwrap_err(),
             "Error from server (NotFound): pods \"nope\" not found"
         );
         assert_eq!(
-            start_kubectl_edit(ws.ws_for_reading(), &args("pod web --bogus")).unwrap_err(),
+            start_kubectl_edit(ws.ws_for_reading(), &args("edit pod web --bogus")).unwrap_err(),
             "error: unknown flag: --bogus\nSee 'kubectl edit --help' for usage."
         );
     }
@@ -563,7 +308,7 @@ mod tests {
         let req = start_file_edit(ws.ws(), "vim", "notes.txt");
         assert_eq!(req.text, "");
         let out = finish(&mut ws, &req, "hello\n", "/tmp/notes.txt");
-        assert_eq!(out, EditOutcome::default());
+        assert_eq!((out.output.as_str(), out.reopen.is_none(), out.keep_file), ("", true, false));
         assert_eq!(ws.ws().fs.read("/root/notes.txt").unwrap(), b"hello\n");
     }
 }

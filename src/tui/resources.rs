@@ -58,8 +58,86 @@ impl ViewTable {
 /// The server-side Table of `objs` (all of `kind`), with the columns `kubectl get` shows
 /// by default.
 pub fn table(kind: Kind, objs: &[&Object], now: DateTime<Utc>) -> ViewTable {
+    count_rows(objs.len());
     let t = table::table_for(kind, objs, now);
     ViewTable { headers: t.headers(false), rows: t.text_rows(false) }
+}
+
+/// The resource pane's table as it is on screen: the rows of the window only (a listing of
+/// 10,000 pods formats the 40 in view, never the others), with how many there are in all.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Window {
+    /// Objects the view lists (after the filter).
+    pub total: usize,
+    /// The index of the first row shown.
+    pub offset: usize,
+    /// Headers and the rows shown (NAMESPACE first in an all-namespaces view).
+    pub table: ViewTable,
+    /// What each row's status means (pods, nodes, events), for its colour.
+    pub health: Vec<Option<Health>>,
+    /// The natural width of each column: its widest cell or header.
+    pub widths: Vec<usize>,
+}
+
+/// Builds the window of `rows` rows from `offset` of what the view lists. Listing is a walk
+/// over the store's references in its order (namespace, then name: the API server's); only
+/// the objects in the window are formatted (age, status, ready, restarts...).
+pub fn window(
+    world: &World,
+    kind: Kind,
+    namespace: Option<&str>,
+    filter: &Filter,
+    offset: usize,
+    rows: usize,
+) -> Window {
+    let listing = listing(world, kind, namespace, filter);
+    let total = listing.len();
+    let offset = offset.min(total.saturating_sub(1));
+    let visible = &listing[offset..(offset + rows).min(total)];
+    let mut table = table(kind, visible, world.now.datetime());
+    let health = table.rows.iter().map(|r| health_of_row(kind, &table, r)).collect();
+    if namespace.is_none() && kind.namespaced() {
+        table.headers.insert(0, "NAMESPACE".into());
+        for (r, o) in table.rows.iter_mut().zip(visible) {
+            r.insert(0, o.namespace().to_string());
+        }
+    }
+    let mut widths: Vec<usize> = table.headers.iter().map(|h| h.chars().count()).collect();
+    for r in &table.rows {
+        for (w, c) in widths.iter_mut().zip(r) {
+            *w = (*w).max(c.chars().count());
+        }
+    }
+    Window { total, offset, table, health, widths }
+}
+
+/// What a row's status means, for the kinds whose rows are coloured.
+fn health_of_row(kind: Kind, table: &ViewTable, row: &[String]) -> Option<Health> {
+    let cell = |name: &str| table.column(name).and_then(|i| row.get(i)).map(String::as_str);
+    match kind {
+        Kind::Pod => Some(health_of(cell("STATUS")?, cell("READY").unwrap_or(""))),
+        Kind::Node => {
+            let s = cell("STATUS")?;
+            Some(if s.starts_with("Ready") { Health::Good } else { Health::Bad })
+        }
+        Kind::Event => Some(if cell("TYPE")? == "Warning" { Health::Degraded } else { Health::Good }),
+        _ => None,
+    }
+}
+
+thread_local! {
+    /// Rows of objects formatted on this thread (tests count them to prove that a frame
+    /// builds only what it shows).
+    static ROWS_BUILT: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+}
+
+fn count_rows(n: usize) {
+    ROWS_BUILT.with(|c| c.set(c.get() + n as u64));
+}
+
+/// How many object rows (a Table row, a pod's summary) this thread has formatted so far.
+pub fn rows_built() -> u64 {
+    ROWS_BUILT.with(|c| c.get())
 }
 
 /// Where READY, STATUS and RESTARTS are in the pod Table's cells (looked up once).
@@ -102,15 +180,27 @@ impl Filter {
         match self {
             Filter::None => true,
             Filter::Invalid => false,
-            Filter::Text(t) => {
-                o.name().to_lowercase().contains(t.as_str())
-                    || format!("{}/{}", o.namespace(), o.name()).to_lowercase().contains(t.as_str())
+            // `namespace/name` contains a text without a slash when either part does: no
+            // string is built per object unless the filter has a slash.
+            Filter::Text(t) if t.contains('/') => {
+                contains_lower(&format!("{}/{}", o.namespace(), o.name()), t) || contains_lower(o.name(), t)
             }
+            Filter::Text(t) => contains_lower(o.name(), t) || contains_lower(o.namespace(), t),
             Filter::Labels(sel) => {
                 let empty = Default::default();
                 sel.matches(o.meta().labels.as_ref().unwrap_or(&empty))
             }
         }
+    }
+}
+
+/// Whether `s`, lowercased, contains `lower` (already lowercase). Most names are lowercase
+/// already (DNS labels and subdomains), so they are not copied.
+fn contains_lower(s: &str, lower: &str) -> bool {
+    if s.bytes().any(|b| b.is_ascii_uppercase() || !b.is_ascii()) {
+        s.to_lowercase().contains(lower)
+    } else {
+        s.contains(lower)
     }
 }
 
@@ -135,6 +225,7 @@ pub struct PodSummary {
 }
 
 pub fn pod_summary(pod: &Object, now: DateTime<Utc>) -> PodSummary {
+    count_rows(1);
     let (cells, _) = table::row(pod, now);
     let (r, s, n) = pod_columns();
     let cell = |i: Option<usize>| i.and_then(|i| cells.get(i)).map(|c| c.text()).unwrap_or_default();

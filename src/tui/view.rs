@@ -251,19 +251,6 @@ fn cluster(app: &App, area: Rect, buf: &mut Buffer) {
     }
 }
 
-fn health_of_row(kind: Kind, table: &resources::ViewTable, row: &[String]) -> Option<Health> {
-    let cell = |name: &str| table.column(name).and_then(|i| row.get(i)).map(String::as_str);
-    match kind {
-        Kind::Pod => Some(resources::health_of(cell("STATUS")?, cell("READY").unwrap_or(""))),
-        Kind::Node => {
-            let s = cell("STATUS")?;
-            Some(if s.starts_with("Ready") { Health::Good } else { Health::Bad })
-        }
-        Kind::Event => Some(if cell("TYPE")? == "Warning" { Health::Degraded } else { Health::Good }),
-        _ => None,
-    }
-}
-
 fn resource_pane(app: &App, area: Rect, buf: &mut Buffer) {
     if area.width < 4 || area.height < 3 {
         return;
@@ -319,20 +306,19 @@ fn resource_pane(app: &App, area: Rect, buf: &mut Buffer) {
 
 fn table_view(app: &App, area: Rect, buf: &mut Buffer, focused: bool) {
     let t = &app.theme;
-    let listing = app.listing();
-    let all_ns = app.pane.namespace.is_none() && app.pane.kind.namespaced();
     let ns_label = match (&app.pane.namespace, app.pane.kind.namespaced()) {
         (_, false) => String::new(),
         (None, true) => "(all)".into(),
         (Some(ns), true) => format!("({ns})"),
     };
-    let filter = if app.pane.filter.is_empty() { String::new() } else { format!(" </{}>", app.pane.filter) };
-    block(app, format!(" {}{ns_label}[{}]{filter} ", app.pane.kind.plural(), listing.len()), focused).render(area, buf);
     let inner = layout::inner(area);
+    let win = app.table_window(inner.height.saturating_sub(1) as usize);
+    let filter = if app.pane.filter.is_empty() { String::new() } else { format!(" </{}>", app.pane.filter) };
+    block(app, format!(" {}{ns_label}[{}]{filter} ", app.pane.kind.plural(), win.total), focused).render(area, buf);
     if inner.height < 2 {
         return;
     }
-    if listing.is_empty() {
+    if win.total == 0 {
         let msg = match (&app.pane.namespace, app.pane.kind.namespaced()) {
             (Some(ns), true) if app.pane.filter.is_empty() => format!("No resources found in {ns} namespace."),
             _ => "No resources found".to_string(),
@@ -340,28 +326,17 @@ fn table_view(app: &App, area: Rect, buf: &mut Buffer, focused: bool) {
         put(buf, inner.x, inner.y, &msg, inner.width, t.dim());
         return;
     }
-    let rows = (inner.height - 1) as usize;
-    let offset = app.pane.offset.min(listing.len().saturating_sub(1));
-    let visible = &listing[offset..(offset + rows).min(listing.len())];
-    let now = app.ws().world.now.datetime();
-    let mut table = resources::table(app.pane.kind, visible, now);
-    if all_ns {
-        table.headers.insert(0, "NAMESPACE".into());
-        for (r, o) in table.rows.iter_mut().zip(visible) {
-            r.insert(0, o.namespace().to_string());
-        }
-    }
-    let mut widths: Vec<usize> = table.headers.iter().map(|h| h.chars().count()).collect();
-    for r in &table.rows {
-        for (i, c) in r.iter().enumerate() {
-            if i < widths.len() {
-                widths[i] = widths[i].max(c.chars().count());
-            }
-        }
-    }
+    // Columns as wide as their widest cell seen in this view so far (see
+    // `ResourcePane::widths`), so that they stay put while the learner scrolls.
+    let natural: Vec<usize> = win
+        .widths
+        .iter()
+        .enumerate()
+        .map(|(i, w)| (*w).max(app.pane.widths.get(i).copied().unwrap_or(0)))
+        .collect();
     // kubectl's three spaces between columns when the table fits; else closer columns, and
     // the widest cut (with …) so that every column stays in view.
-    let (widths, gap) = layout::fit_columns(&widths, inner.width as usize);
+    let (widths, gap) = layout::fit_columns(&natural, inner.width as usize);
     let draw_row = |buf: &mut Buffer, y: u16, cells: &[String], style: Style| {
         let mut x = inner.x;
         let end = inner.x + inner.width;
@@ -374,20 +349,12 @@ fn table_view(app: &App, area: Rect, buf: &mut Buffer, focused: bool) {
             x = x.saturating_add((w + gap) as u16);
         }
     };
-    draw_row(buf, inner.y, &table.headers, t.header());
-    let health_table = if all_ns {
-        let mut copy = table.clone();
-        copy.headers.remove(0);
-        copy
-    } else {
-        table.clone()
-    };
-    for (i, row) in table.rows.iter().enumerate() {
+    draw_row(buf, inner.y, &win.table.headers, t.header());
+    for (i, (row, health)) in win.table.rows.iter().zip(&win.health).enumerate() {
         let y = inner.y + 1 + i as u16;
-        let plain_row: &[String] = if all_ns { &row[1..] } else { row };
-        let style = health_of_row(app.pane.kind, &health_table, plain_row).map(|h| t.health(h)).unwrap_or_default();
+        let style = health.map(|h| t.health(h)).unwrap_or_default();
         draw_row(buf, y, row, style);
-        if offset + i == app.pane.selected {
+        if win.offset + i == app.pane.selected {
             let sel = if focused { t.selected() } else { t.dim().add_modifier(ratatui::style::Modifier::REVERSED) };
             buf.set_style(Rect { x: inner.x, y, width: inner.width, height: 1 }, sel);
         }
@@ -752,4 +719,61 @@ pub fn buffer_text(buf: &Buffer) -> String {
         out.push('\n');
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sim::{Object, World};
+    use crate::tui::resources::{rows_built, window, Filter};
+    use crate::tui::testing::Story;
+
+    /// A cluster of the default 3 nodes with 10,000 pods bound to them (written straight into
+    /// the store: what matters here is how many there are).
+    fn ten_thousand_pods() -> World {
+        let mut w = World::new(1);
+        let nodes: Vec<String> = w.store.list(Kind::Node, None).iter().map(|n| n.name().to_string()).collect();
+        for i in 0..10_000 {
+            let pod = serde_json::json!({
+                "apiVersion": "v1",
+                "kind": "Pod",
+                "metadata": {"name": format!("web-{i:05}"), "namespace": "default"},
+                "spec": {"nodeName": nodes[i % nodes.len()], "containers": [{"name": "web", "image": "nginx"}]},
+            });
+            w.store.create(Object::from_value(Kind::Pod, pod).expect("a pod")).expect("created");
+        }
+        w
+    }
+
+    /// Issue 7: "only visible rows are built". A frame of 160×48 over 10,000 pods formats the
+    /// rows it shows and no others, wherever the view is scrolled to.
+    #[test]
+    fn a_frame_builds_only_the_rows_in_view() {
+        let mut s = Story::new(ten_thousand_pods(), 160, 48);
+        s.keys("<esc>:pods all<enter>");
+        let rows = layout::inner(s.app.areas().resources).height as u64 - 1;
+        assert!(rows > 10 && rows < 48, "a screen's worth of rows: {rows}");
+
+        let before = rows_built();
+        let text = s.text();
+        assert_eq!(rows_built() - before, rows, "only the rows in view are formatted:\n{text}");
+        assert!(text.contains("pods(all)[10000]"), "{text}");
+        assert!(text.contains("web-00000") && !text.contains("web-00100"), "{text}");
+
+        // At the bottom of the list: still one screen's worth.
+        s.keys("G");
+        let before = rows_built();
+        let text = s.text();
+        assert_eq!(rows_built() - before, rows, "only the rows in view are formatted:\n{text}");
+        assert!(text.contains("web-09999") && !text.contains("web-00000"), "{text}");
+
+        // The view model: the window's rows, and how many there are in all.
+        let w = &s.app.ws().world;
+        let win = window(w, Kind::Pod, None, &Filter::None, 9_990, rows as usize);
+        assert_eq!((win.total, win.offset, win.table.rows.len()), (10_000, 9_990, 10));
+        assert_eq!(win.table.headers[..2], ["NAMESPACE".to_string(), "NAME".to_string()]);
+        assert_eq!(win.table.rows[9][1], "web-09999");
+        let win = window(w, Kind::Pod, Some("default"), &Filter::parse("web-0999"), 0, rows as usize);
+        assert_eq!((win.total, win.table.rows.len()), (10, 10), "a filter narrows the listing first");
+    }
 }

@@ -157,16 +157,24 @@ fn editor_command(ctx: &Ctx, path: &str) -> (Vec<String>, Vec<String>) {
 }
 
 /// One object being edited.
-#[derive(Clone)]
-struct Info {
-    kind: Kind,
-    namespace: String,
-    name: String,
+#[derive(Clone, Debug)]
+pub struct EditObject {
+    pub kind: Kind,
+    pub namespace: String,
+    pub name: String,
     uid: String,
     value: Value,
 }
 
 pub fn run(ctx: &mut Ctx, args: &[String]) {
+    if let Some(s) = open(ctx, args) {
+        session(ctx, s);
+    }
+}
+
+/// Parses `kubectl edit`'s arguments and fetches the objects to edit: the session, before the
+/// editor first opens. What goes wrong is printed to `ctx.out` (None is returned).
+pub fn open(ctx: &mut Ctx, args: &[String]) -> Option<EditSession> {
     let cmd = super::output_args(command("edit"))
         .arg(Arg::new("args").num_args(0..).action(ArgAction::Append))
         .arg(Arg::new("filename").short('f').long("filename").num_args(1).action(ArgAction::Append))
@@ -183,37 +191,43 @@ pub fn run(ctx: &mut Ctx, args: &[String]) {
         .arg(
             Arg::new("validate").long("validate").num_args(0..=1).require_equals(true).default_missing_value("strict"),
         );
-    let Some(m) = parse(ctx, cmd, args) else { return };
+    let Some(m) = parse(ctx, cmd, args) else { return None };
     let json = match m.get_one::<String>("output").map(String::as_str) {
         None | Some("yaml") => false,
         Some("json") => true,
         Some(other) => {
-            return ctx.out.fail(&format!(
+            ctx.out.fail(&format!(
                 "error: unable to match a printer suitable for the output format \"{other}\", allowed formats are: json,yaml"
-            ))
+            ));
+            return None;
         }
     };
     if let Some(sub) = m.get_one::<String>("subresource").filter(|s| *s != "status") {
-        return ctx.out.fail(&format!("error: invalid subresource value: \"{sub}\". Must be one of [status]"));
+        ctx.out.fail(&format!("error: invalid subresource value: \"{sub}\". Must be one of [status]"));
+        return None;
     }
     if m.get_one::<String>("subresource").is_some() {
-        return ctx.out.fail("error: kubedojo does not simulate editing the status subresource yet");
+        ctx.out.fail("error: kubedojo does not simulate editing the status subresource yet");
+        return None;
     }
     if m.get_many::<String>("filename").is_some() || m.get_one::<String>("kustomize").is_some() {
-        return ctx
-            .out
-            .fail("error: kubedojo does not simulate \"kubectl edit -f\" yet: edit the object by type and name");
+        ctx.out.fail("error: kubedojo does not simulate \"kubectl edit -f\" yet: edit the object by type and name");
+        return None;
     }
     let ns = namespace(ctx, &m);
     let positional: Vec<String> = m.get_many::<String>("args").map(|v| v.cloned().collect()).unwrap_or_default();
     if positional.is_empty() {
-        return ctx.out.fail("error: You must provide one or more resources by argument or filename.\nExample resource specifications include:\n   '-f rsrc.yaml'\n   '--filename=rsrc.json'\n   '<resource> <name>'\n   '<resource>'");
+        ctx.out.fail("error: You must provide one or more resources by argument or filename.\nExample resource specifications include:\n   '-f rsrc.yaml'\n   '--filename=rsrc.json'\n   '<resource> <name>'\n   '<resource>'");
+        return None;
     }
     let targets = match super::get::targets(&positional) {
         Ok(t) => t,
-        Err(e) => return ctx.out.fail(&e),
+        Err(e) => {
+            ctx.out.fail(&e);
+            return None;
+        }
     };
-    let mut infos: Vec<Info> = Vec::new();
+    let mut infos: Vec<EditObject> = Vec::new();
     let mut errors: Vec<String> = Vec::new();
     for (kind, name) in &targets.items {
         let k_ns = if kind.namespaced() { ns.clone() } else { String::new() };
@@ -239,7 +253,7 @@ pub fn run(ctx: &mut Ctx, args: &[String]) {
                 .collect(),
         };
         for o in found {
-            infos.push(Info {
+            infos.push(EditObject {
                 kind: o.kind(),
                 namespace: o.namespace().to_string(),
                 name: o.name().to_string(),
@@ -252,16 +266,18 @@ pub fn run(ctx: &mut Ctx, args: &[String]) {
         for e in errors {
             ctx.out.fail(&e);
         }
-        return;
+        return None;
     }
     if infos.is_empty() {
-        return ctx.out.fail("error: edit cancelled, no objects found");
+        ctx.out.fail("error: edit cancelled, no objects found");
+        return None;
     }
-    session(ctx, &ns, infos, json);
+    let interactive = ctx.editor.as_ref().is_some_and(|e| e.interactive());
+    Some(EditSession::new(infos, json, ns, interactive))
 }
 
 /// The document given to the editor: one object, or a `List` of several.
-fn document(infos: &[Info], json: bool) -> String {
+fn document(infos: &[EditObject], json: bool) -> String {
     let doc = if infos.len() == 1 {
         infos[0].value.clone()
     } else {
@@ -338,143 +354,242 @@ struct Results {
     edit: usize,
 }
 
-/// `preservedFile` + CheckErr: tell where the changes are, then the error.
-fn preserved(ctx: &mut Ctx, err: &str, file: &str) {
-    if !file.is_empty() && ctx.files.exists(file) {
-        ctx.out.err(&format!("A copy of your changes has been stored to \"{file}\"\n"));
-    }
-    ctx.out.fail(&format!("error: {err}"));
+/// What an edit session works with besides its own state: where the change goes, the
+/// edited files and the output. `kubectl edit` in the workstation patches the cluster
+/// directly; the TUI, whose editor runs outside the App, patches through the learner's shell
+/// (so that a lesson's session log records the change) and keeps its files on the real disk.
+pub trait EditHost {
+    /// Sends one object's patch (a JSON merge patch, as `kubectl edit` computed it) to the
+    /// server, as the current user.
+    fn patch(&mut self, obj: &EditObject, patch: &Value) -> Result<(), ApiError>;
+    fn file_exists(&mut self, path: &str) -> bool;
+    fn remove_file(&mut self, path: &str);
+    fn out(&mut self) -> &mut crate::kubectl::Output;
 }
 
-fn session(ctx: &mut Ctx, cmd_ns: &str, infos: Vec<Info>, json: bool) {
-    let interactive = ctx.editor.as_ref().is_some_and(|e| e.interactive());
-    let mut reasons: Vec<Reason2> = Vec::new();
-    let mut original = String::new();
-    let mut edited = String::new();
-    let mut file = String::new();
-    let mut contains_error = false;
-    let mut reopened = 0;
-    loop {
-        let mut buf = if json { String::new() } else { header(&reasons) };
-        if !contains_error {
-            buf.push_str(&document(&infos, json));
-            original = buf.clone();
+impl EditHost for Ctx<'_> {
+    fn patch(&mut self, obj: &EditObject, patch: &Value) -> Result<(), ApiError> {
+        match super::auth::authorize_kind(self, "patch", obj.kind, &obj.namespace, &obj.name) {
+            Ok(()) => self
+                .world
+                .api_patch(obj.kind, &obj.namespace, &obj.name, PatchType::Merge, patch, WriteOptions::default())
+                .map(|_| ()),
+            Err(_) => Err(crate::sim::api::rbac::forbidden(
+                &super::auth::current_user(self),
+                &crate::sim::api::rbac::Attributes::for_kind("patch", obj.kind, &obj.namespace, &obj.name),
+                "",
+            )),
+        }
+    }
+    fn file_exists(&mut self, path: &str) -> bool {
+        self.files.exists(path)
+    }
+    fn remove_file(&mut self, path: &str) {
+        let _ = self.files.remove(path);
+    }
+    fn out(&mut self) -> &mut crate::kubectl::Output {
+        &mut self.out
+    }
+}
+
+
+/// How an edit session goes on after a pass.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Next {
+    /// Open the editor again, on [`EditSession::buffer`] (the file had errors).
+    Reopen,
+    /// The session is over.
+    Done,
+}
+
+/// `kubectl edit`'s session (editoptions.go's loop), one pass per editor run, so that it can
+/// wait for an editor that runs outside it (the TUI's).
+#[derive(Clone, Debug)]
+pub struct EditSession {
+    infos: Vec<EditObject>,
+    pub json: bool,
+    cmd_ns: String,
+    interactive: bool,
+    reasons: Vec<Reason2>,
+    /// The text first given to the editor.
+    original: String,
+    /// The learner's last text.
+    edited: String,
+    contains_error: bool,
+    reopened: usize,
+    /// The file of the last pass.
+    file: String,
+}
+
+impl EditSession {
+    fn new(infos: Vec<EditObject>, json: bool, cmd_ns: String, interactive: bool) -> EditSession {
+        EditSession {
+            infos,
+            json,
+            cmd_ns,
+            interactive,
+            reasons: Vec::new(),
+            original: String::new(),
+            edited: String::new(),
+            contains_error: false,
+            reopened: 0,
+            file: String::new(),
+        }
+    }
+
+    /// The objects edited.
+    pub fn objects(&self) -> &[EditObject] {
+        &self.infos
+    }
+
+    /// The text to open the editor on: the header (with the last pass's errors) over the
+    /// objects, or over the learner's text when the file is reopened.
+    pub fn buffer(&mut self) -> String {
+        let mut buf = if self.json { String::new() } else { header(&self.reasons) };
+        if !self.contains_error {
+            buf.push_str(&document(&self.infos, self.json));
+            self.original = buf.clone();
         } else {
-            buf.push_str(&manual_strip(&edited));
+            buf.push_str(&manual_strip(&self.edited));
         }
-        let previous = edited.clone();
-        let (now_edited, now_file) = match launch(ctx, &buf, json) {
-            Ok(x) => x,
-            Err(e) => return preserved(ctx, &e, &file),
-        };
-        edited = now_edited;
-        if contains_error && strip_comments(&previous) == strip_comments(&edited) {
-            return preserved(ctx, "Edit cancelled, no valid changes were saved.", &now_file);
+        buf
+    }
+
+    /// The editor closed, leaving `edited` in `file`: applies it, printing what kubectl
+    /// prints, and says whether to reopen the file.
+    pub fn apply(&mut self, host: &mut dyn EditHost, edited: String, file: String) -> Next {
+        let previous = std::mem::replace(&mut self.edited, edited);
+        let edited = self.edited.clone();
+        if self.contains_error && strip_comments(&previous) == strip_comments(&edited) {
+            preserved(host, "Edit cancelled, no valid changes were saved.", &file);
+            return Next::Done;
         }
-        if !file.is_empty() {
-            let _ = ctx.files.remove(&file);
+        // The file of the previous pass goes.
+        if !self.file.is_empty() && self.file != file {
+            host.remove_file(&self.file);
         }
-        file = now_file;
-        if strip_comments(&original) == strip_comments(&edited) {
-            let _ = ctx.files.remove(&file);
-            ctx.out.err("Edit cancelled, no changes made.\n");
-            return;
+        self.file = file.clone();
+        if strip_comments(&self.original) == strip_comments(&edited) {
+            host.remove_file(&file);
+            host.out().err("Edit cancelled, no changes made.\n");
+            return Next::Done;
         }
         if !has_lines(&edited) {
-            let _ = ctx.files.remove(&file);
-            ctx.out.err("Edit cancelled, saved file was empty.\n");
-            return;
+            host.remove_file(&file);
+            host.out().err("Edit cancelled, saved file was empty.\n");
+            return Next::Done;
         }
         let mut results = Results::default();
         let manifest = decode::read_manifest(&edited, "edited-file", false);
         let docs = match manifest.error {
             Some(e) => {
-                contains_error = true;
-                reasons = vec![Reason2 { head: format!("The edited file had a syntax error: {e}"), other: vec![] }];
-                if !interactive && reopened >= 1 {
-                    return preserved(ctx, "Edit cancelled, no valid changes were saved.", &file);
-                }
-                reopened += 1;
-                continue;
+                self.contains_error = true;
+                self.reasons =
+                    vec![Reason2 { head: format!("The edited file had a syntax error: {e}"), other: vec![] }];
+                return self.reopen(host);
             }
             None => manifest.docs,
         };
         // The namespace of an edited object cannot change.
         for d in &docs {
             if let Some(ns) = d.value.pointer("/metadata/namespace").and_then(Value::as_str) {
-                if !ns.is_empty() && ns != cmd_ns {
-                    return preserved(ctx, &format!("the namespace from the provided object \"{ns}\" does not match the namespace \"{cmd_ns}\". You must pass '--namespace={ns}' to perform this operation."), &file);
+                if !ns.is_empty() && ns != self.cmd_ns {
+                    let msg = format!("the namespace from the provided object \"{ns}\" does not match the namespace \"{}\". You must pass '--namespace={ns}' to perform this operation.", self.cmd_ns);
+                    preserved(host, &msg, &file);
+                    return Next::Done;
                 }
             }
         }
         for d in &docs {
             let uid = d.value.pointer("/metadata/uid").and_then(Value::as_str).unwrap_or("");
-            let Some(orig) = infos.iter().find(|i| i.uid == uid) else {
-                return preserved(ctx, &format!("no original object found for {}", d.value), &file);
+            let Some(orig) = self.infos.iter().find(|i| i.uid == uid) else {
+                preserved(host, &format!("no original object found for {}", d.value), &file);
+                return Next::Done;
             };
             if orig.value == d.value {
-                ctx.out.out(&format!("{}/{} skipped\n", orig.kind.qualified_singular(), orig.name));
+                host.out().out(&format!("{}/{} skipped\n", orig.kind.qualified_singular(), orig.name));
                 continue;
             }
+            // What the learner changed: the edited text against the text they were given, not
+            // against the object as it is now — the cluster went on while the editor was open
+            // (a pod got its node), and that is not the learner's change.
             let patch = merge_patch(&orig.value, &d.value);
             let changed_identity = ["apiVersion", "kind"].iter().any(|k| patch.get(*k).is_some())
                 || patch.pointer("/metadata/name").is_some()
                 || patch.pointer("/metadata/managedFields").is_some();
             if changed_identity {
-                return preserved(ctx, "At least one of apiVersion, kind and name was changed", &file);
+                preserved(host, "At least one of apiVersion, kind and name was changed", &file);
+                return Next::Done;
             }
-            let authorized = super::auth::authorize_kind(ctx, "patch", orig.kind, &orig.namespace, &orig.name);
-            let result = match authorized {
-                Ok(()) => ctx.world.api_patch(
-                    orig.kind,
-                    &orig.namespace,
-                    &orig.name,
-                    PatchType::Merge,
-                    &patch,
-                    WriteOptions::default(),
-                ),
-                Err(_) => Err(crate::sim::api::rbac::forbidden(
-                    &super::auth::current_user(ctx),
-                    &crate::sim::api::rbac::Attributes::for_kind("patch", orig.kind, &orig.namespace, &orig.name),
-                    "",
-                )),
-            };
-            match result {
-                Ok(_) => ctx.out.out(&format!("{}/{} edited\n", orig.kind.qualified_singular(), orig.name)),
+            match host.patch(orig, &patch) {
+                Ok(()) => host.out().out(&format!("{}/{} edited\n", orig.kind.qualified_singular(), orig.name)),
                 Err(e) => {
                     let line = add_error(&mut results, &e, orig);
-                    ctx.out.err(&format!("{line}\n"));
+                    host.out().err(&format!("{line}\n"));
                 }
             }
         }
         if results.retryable > 0 {
-            ctx.out.err(&format!("You can run `kubectl replace -f {file}` to try this update again.\n"));
-            ctx.out.code = 1;
-            return;
+            host.out().err(&format!("You can run `kubectl replace -f {file}` to try this update again.\n"));
+            host.out().code = 1;
+            return Next::Done;
         }
         if results.notfound > 0 {
-            ctx.out.err(&format!("The edits you made on deleted resources have been saved to \"{file}\"\n"));
-            ctx.out.code = 1;
-            return;
+            host.out().err(&format!("The edits you made on deleted resources have been saved to \"{file}\"\n"));
+            host.out().code = 1;
+            return Next::Done;
         }
         if results.edit == 0 {
-            let _ = ctx.files.remove(&file);
-            return;
+            host.remove_file(&file);
+            return Next::Done;
         }
         // Invalid objects: reopen the file with the server's complaints on top.
-        reasons = results.reasons;
-        contains_error = true;
-        if !interactive && reopened >= 1 {
-            // The same editor command would make the same change again.
-            ctx.out.code = 1;
-            return preserved(ctx, "Edit cancelled, no valid changes were saved.", &file);
+        self.reasons = results.reasons;
+        self.contains_error = true;
+        self.reopen(host)
+    }
+
+    fn reopen(&mut self, host: &mut dyn EditHost) -> Next {
+        if !self.interactive && self.reopened >= 1 {
+            // A script's editor would make the same change again.
+            host.out().code = 1;
+            let file = self.file.clone();
+            preserved(host, "Edit cancelled, no valid changes were saved.", &file);
+            return Next::Done;
         }
-        reopened += 1;
+        self.reopened += 1;
+        Next::Reopen
+    }
+}
+
+/// `preservedFile` + CheckErr: tell where the changes are, then the error.
+fn preserved(host: &mut dyn EditHost, err: &str, file: &str) {
+    if !file.is_empty() && host.file_exists(file) {
+        host.out().err(&format!("A copy of your changes has been stored to \"{file}\"\n"));
+    }
+    host.out().fail(&format!("error: {err}"));
+}
+
+/// The session with the workstation's editor: the file is reopened until the edit is valid
+/// or given up.
+fn session(ctx: &mut Ctx, mut s: EditSession) {
+    loop {
+        let buf = s.buffer();
+        let (edited, file) = match launch(ctx, &buf, s.json) {
+            Ok(x) => x,
+            Err(e) => {
+                let file = s.file.clone();
+                return preserved(ctx, &e, &file);
+            }
+        };
+        if s.apply(ctx, edited, file) == Next::Done {
+            return;
+        }
     }
 }
 
 /// `editResults.addError`: the line printed for a failed object, and how to go on.
-fn add_error(r: &mut Results, e: &ApiError, info: &Info) -> String {
+fn add_error(r: &mut Results, e: &ApiError, info: &EditObject) -> String {
     let resource = info.kind.qualified_plural();
     match e.reason {
         Reason::Invalid => {

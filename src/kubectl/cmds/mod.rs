@@ -11,7 +11,7 @@ mod create;
 mod delete;
 mod describe;
 mod drain;
-mod edit;
+pub mod edit;
 mod events;
 mod exec;
 mod explain;
@@ -99,7 +99,7 @@ const GLOBAL_FLAGS: &[(&str, bool)] = &[
 ];
 
 /// Moves global flags given before the verb to after the command, where it parses them.
-fn hoist_global_flags(args: &[String]) -> Vec<String> {
+pub(crate) fn hoist_global_flags(args: &[String]) -> Vec<String> {
     let mut before = Vec::new();
     let mut i = 0;
     while i < args.len() && args[i].starts_with('-') {
