@@ -11,7 +11,11 @@ use kubedojo::tui::{self, Msg};
 
 fn main() {
     let args: Vec<u64> = std::env::args().skip(1).filter_map(|a| a.parse().ok()).collect();
-    let (nodes, pods, frames) = (args.first().copied().unwrap_or(100), args.get(1).copied().unwrap_or(10_000), args.get(2).copied().unwrap_or(1000));
+    let (nodes, pods, frames) = (
+        args.first().copied().unwrap_or(100),
+        args.get(1).copied().unwrap_or(10_000),
+        args.get(2).copied().unwrap_or(1000),
+    );
     let cfg = bench::Config { nodes, pods, ticks: 0, seed: 1 };
     let (mut w, deployments) = bench::build(&cfg).expect("builds");
     w.run_until(|w| bench::converged(w, &deployments).0, 900).expect("converges");

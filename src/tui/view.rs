@@ -328,12 +328,8 @@ fn table_view(app: &App, area: Rect, buf: &mut Buffer, focused: bool) {
     }
     // Columns as wide as their widest cell seen in this view so far (see
     // `ResourcePane::widths`), so that they stay put while the learner scrolls.
-    let natural: Vec<usize> = win
-        .widths
-        .iter()
-        .enumerate()
-        .map(|(i, w)| (*w).max(app.pane.widths.get(i).copied().unwrap_or(0)))
-        .collect();
+    let natural: Vec<usize> =
+        win.widths.iter().enumerate().map(|(i, w)| (*w).max(app.pane.widths.get(i).copied().unwrap_or(0))).collect();
     // kubectl's three spaces between columns when the table fits; else closer columns, and
     // the widest cut (with …) so that every column stays in view.
     let (widths, gap) = layout::fit_columns(&natural, inner.width as usize);

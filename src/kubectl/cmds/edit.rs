@@ -392,7 +392,6 @@ impl EditHost for Ctx<'_> {
     }
 }
 
-
 /// How an edit session goes on after a pass.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Next {
