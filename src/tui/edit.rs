@@ -298,8 +298,11 @@ mod tests {
         );
         assert_eq!(
             start_kubectl_edit(ws.ws_for_reading(), &args("edit pod web --bogus")).unwrap_err(),
-            "error: unknown flag: --bogus\nSee 'kubectl edit --help' for usage."
+            // cobra's capital E, as the real kubectl prints it (the TUI's own parser had it wrong).
+            "Error: unknown flag: --bogus\nSee 'kubectl edit --help' for usage."
         );
+        // kubectl's own flags before the verb.
+        assert!(start_kubectl_edit(ws.ws_for_reading(), &args("-n default edit pod web")).is_ok());
     }
 
     #[test]
