@@ -117,6 +117,12 @@ impl World {
             // ClusterIP and NodePort allocation (the service registry's REST storage).
             super::services::allocate(self, &mut obj)?;
         }
+        // etcd3's store refuses a set (numeric, non-zero) resourceVersion on create, before
+        // it looks for the key; a dry run never reaches it.
+        let rv_set = obj.meta().resource_version.as_deref().and_then(|v| v.parse::<u64>().ok()).is_some_and(|v| v != 0);
+        if rv_set && !opts.dry_run {
+            return Err(ApiError::unknown("resourceVersion should not be set on objects to be created"));
+        }
         let name = obj.name().to_string();
         if self.store.get(kind, obj.namespace(), &name).is_some() {
             return Err(ApiError::already_exists(&kind.qualified_plural(), &name));
@@ -229,6 +235,11 @@ impl World {
         }
         let suffix = self.random_suffix(5);
         defaults::default_object(&mut obj, &suffix);
+        if let (Object::Namespace(n), Object::Namespace(c)) = (&mut obj, &current) {
+            // The namespace strategy's PrepareForUpdate: spec.finalizers change only through
+            // the finalize subresource.
+            n.spec.get_or_insert_with(Default::default).finalizers = c.spec.as_ref().and_then(|s| s.finalizers.clone());
+        }
         if kind == Kind::Service {
             // The service strategy's PrepareForUpdate: allocated values the client left out.
             super::services::prepare_update(self, &current, &mut obj)?;
@@ -263,6 +274,7 @@ impl World {
         }
         // An object being deleted goes once its last finalizer is removed.
         if kind != Kind::Pod
+            && !ns_obj_finalizers(&obj)
             && obj.meta().deletion_timestamp.is_some()
             && obj.meta().finalizers.as_ref().is_none_or(|f| f.is_empty())
         {
@@ -329,13 +341,26 @@ impl World {
                 if matches!(name, "default" | "kube-system" | "kube-public" | "kube-node-lease") {
                     return Err(ApiError::forbidden("namespaces", name, "this namespace may not be deleted"));
                 }
-                // The namespace controller deletes everything in it, then the namespace.
-                for k in Kind::ALL.iter().copied().filter(|k| k.namespaced()) {
-                    let names: Vec<String> =
-                        self.store.list(k, Some(name)).iter().map(|o| o.name().to_string()).collect();
-                    for n in names {
-                        let _ = self.store.delete(k, name, &n);
+                // The namespace storage's Delete: the first request marks the namespace
+                // Terminating; the namespace controller empties it and removes the
+                // `kubernetes` finalizer, which deletes it (`controllers::namespace`).
+                let held = ns_obj_finalizers(&current);
+                if held {
+                    if current.meta().deletion_timestamp.is_some() {
+                        return Err(ApiError::conflict(
+                            "namespaces",
+                            name,
+                            "The system is ensuring all content is removed from this namespace.  Upon completion, this namespace will automatically be purged by the system.",
+                        ));
                     }
+                    let at = self.now.time();
+                    let _ = self.store.modify(kind, ns, name, |o| {
+                        if let Object::Namespace(n) = o {
+                            n.metadata.deletion_timestamp = Some(at.clone());
+                            n.status.get_or_insert_with(Default::default).phase = Some("Terminating".into());
+                        }
+                    });
+                    return Ok(self.store.get(kind, ns, name).cloned().unwrap_or(current));
                 }
             }
             _ => {
@@ -381,6 +406,14 @@ impl World {
         if gone {
             let _ = self.store.delete(kind, ns, name);
         }
+    }
+}
+
+/// Whether a namespace still has finalizers in its spec (the namespace controller's).
+fn ns_obj_finalizers(o: &Object) -> bool {
+    match o {
+        Object::Namespace(n) => n.spec.as_ref().and_then(|s| s.finalizers.as_ref()).is_some_and(|f| !f.is_empty()),
+        _ => false,
     }
 }
 
