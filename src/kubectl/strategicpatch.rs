@@ -67,7 +67,13 @@ fn same_type(a: &Value, b: &Value) -> bool {
 }
 
 /// `diffMaps`; `path` names the map (the keys from the root), `retain` its `retainKeys`.
-fn diff_maps(kind: Kind, path: &mut Vec<String>, orig: &Map<String, Value>, modi: &Map<String, Value>, o: Opts) -> Map<String, Value> {
+fn diff_maps(
+    kind: Kind,
+    path: &mut Vec<String>,
+    orig: &Map<String, Value>,
+    modi: &Map<String, Value>,
+    o: Opts,
+) -> Map<String, Value> {
     let mut patch = Map::new();
     for (k, mv) in modi {
         let Some(ov) = orig.get(k) else {

@@ -68,5 +68,33 @@ kubectl apply -f app.yaml
 sleep 10
 kubectl delete -f app.yaml
 kubectl get ns app
+# The same with kustomize, which puts the Namespace first.
+mkdir kz
+cat > kz/kustomization.yaml <<'YAML'
+namespace: team
+resources:
+- app.yaml
+- ns.yaml
+YAML
+cat > kz/ns.yaml <<'YAML'
+apiVersion: v1
+kind: Namespace
+metadata:
+  name: team
+YAML
+cat > kz/app.yaml <<'YAML'
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: settings
+data:
+  mode: prod
+YAML
+kubectl apply -k kz
+kubectl delete -k kz --wait=false
+kubectl get ns team
+kubectl get cm -n team
+sleep 1
+kubectl get ns team
 kubectl get ns
 kubectl delete ns default

@@ -222,8 +222,10 @@ fn run_files(ctx: &mut Ctx, m: &ArgMatches, apply: bool) {
         let existing = ctx.world.store.get(kind, &k_ns, &name).cloned();
         let write = if existing.is_some() && apply { "patch" } else { "create" };
         let auth_name = if write == "patch" { name.as_str() } else { "" };
-        let auth =
-            super::auth::authorize_api(ctx, &crate::sim::api::rbac::Attributes::for_kind(write, kind, &k_ns, auth_name));
+        let auth = super::auth::authorize_api(
+            ctx,
+            &crate::sim::api::rbac::Attributes::for_kind(write, kind, &k_ns, auth_name),
+        );
         if write == "create" {
             if let Err(e) = auth {
                 ctx.out.fail(&e.with_source("creating", &doc.source).kubectl_text());
@@ -294,7 +296,8 @@ fn run_files(ctx: &mut Ctx, m: &ArgMatches, apply: bool) {
                             a.insert(LAST_APPLIED.into(), Value::String(format!("{applied_text}\n")));
                         }
                     }
-                    let original: Value = had.as_deref().and_then(|l| serde_json::from_str(l).ok()).unwrap_or(Value::Null);
+                    let original: Value =
+                        had.as_deref().and_then(|l| serde_json::from_str(l).ok()).unwrap_or(Value::Null);
                     let patch = crate::kubectl::strategicpatch::three_way(
                         kind,
                         &original,

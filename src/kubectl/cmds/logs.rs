@@ -56,12 +56,12 @@ fn active_less(a: &Pod, b: &Pod) -> Ordering {
         return if ra.is_none() { Ordering::Less } else { Ordering::Greater };
     }
     // afterOrZero(t1, t2): t1 is zero or later than t2.
-    let after_or_zero = |t1: Option<chrono::DateTime<chrono::Utc>>, t2: Option<chrono::DateTime<chrono::Utc>>| match (t1, t2)
-    {
-        (None, _) => true,
-        (Some(_), None) => false,
-        (Some(x), Some(y)) => x > y,
-    };
+    let after_or_zero =
+        |t1: Option<chrono::DateTime<chrono::Utc>>, t2: Option<chrono::DateTime<chrono::Utc>>| match (t1, t2) {
+            (None, _) => true,
+            (Some(_), None) => false,
+            (Some(x), Some(y)) => x > y,
+        };
     if let (Some(x), Some(y)) = (ra, rb) {
         if x != y {
             return if after_or_zero(x, y) { Ordering::Less } else { Ordering::Greater };
@@ -77,10 +77,8 @@ fn active_less(a: &Pod, b: &Pod) -> Ordering {
     if restarts(a) != restarts(b) {
         return if restarts(a) > restarts(b) { Ordering::Less } else { Ordering::Greater };
     }
-    let (ca, cb) = (
-        a.metadata.creation_timestamp.as_ref().map(|t| t.0),
-        b.metadata.creation_timestamp.as_ref().map(|t| t.0),
-    );
+    let (ca, cb) =
+        (a.metadata.creation_timestamp.as_ref().map(|t| t.0), b.metadata.creation_timestamp.as_ref().map(|t| t.0));
     if ca != cb {
         return if after_or_zero(ca, cb) { Ordering::Less } else { Ordering::Greater };
     }

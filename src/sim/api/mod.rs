@@ -164,6 +164,12 @@ impl World {
                 status.phase = Some("Active".into());
             }
         }
+        if kind == Kind::DaemonSet {
+            // The daemonset strategy's PrepareForCreate: templateGeneration 1 at least,
+            // which apps/v1 carries as an annotation.
+            let g = template_generation(&obj).max(1);
+            set_template_generation(&mut obj, g);
+        }
         // The registry strategies' PrepareForCreate: status belongs to the controllers.
         match &mut obj {
             Object::PersistentVolume(pv) => storage::prepare_volume(pv, now.time()),
@@ -265,6 +271,14 @@ impl World {
             if let Some(g) = obj.meta().generation {
                 obj.meta_mut().generation = Some(g + 1);
             }
+        }
+        if kind == Kind::DaemonSet {
+            // The daemonset strategy's PrepareForUpdate: the template generation moves only
+            // with the pod template.
+            let old = template_generation(&current);
+            let template = |o: &Object| o.to_value().pointer("/spec/template").cloned();
+            let next = if template(&obj) != template(&current) { old + 1 } else { old };
+            set_template_generation(&mut obj, next);
         }
         if obj == current {
             return Ok(current);
@@ -407,6 +421,18 @@ impl World {
             let _ = self.store.delete(kind, ns, name);
         }
     }
+}
+
+/// The annotation apps/v1 DaemonSets carry their internal `spec.templateGeneration` in.
+pub const TEMPLATE_GENERATION: &str = "deprecated.daemonset.template.generation";
+
+/// A DaemonSet's template generation (0 when unset or not a number).
+pub fn template_generation(o: &Object) -> i64 {
+    o.meta().annotations.as_ref().and_then(|a| a.get(TEMPLATE_GENERATION)).and_then(|v| v.parse().ok()).unwrap_or(0)
+}
+
+fn set_template_generation(o: &mut Object, g: i64) {
+    o.meta_mut().annotations.get_or_insert_with(Default::default).insert(TEMPLATE_GENERATION.into(), g.to_string());
 }
 
 /// Whether a namespace still has finalizers in its spec (the namespace controller's).

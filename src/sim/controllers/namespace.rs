@@ -133,7 +133,8 @@ fn delete_content(w: &mut World, ns: &str) -> i64 {
         ));
     }
     if !by_finalizer.is_empty() {
-        let mut list: Vec<String> = by_finalizer.iter().map(|(f, n)| format!("{f} in {n} resource instances")).collect();
+        let mut list: Vec<String> =
+            by_finalizer.iter().map(|(f, n)| format!("{f} in {n} resource instances")).collect();
         list.sort();
         failing.push((
             "NamespaceFinalizersRemaining",
