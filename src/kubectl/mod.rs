@@ -16,6 +16,7 @@ pub mod kustomize;
 pub mod output;
 pub mod pod_template;
 pub mod print;
+pub mod strategicpatch;
 pub mod table_printer;
 
 use crate::shell::Fs;

@@ -222,12 +222,15 @@ fn run_files(ctx: &mut Ctx, m: &ArgMatches, apply: bool) {
         let existing = ctx.world.store.get(kind, &k_ns, &name).cloned();
         let write = if existing.is_some() && apply { "patch" } else { "create" };
         let auth_name = if write == "patch" { name.as_str() } else { "" };
-        if let Err(e) =
-            super::auth::authorize_api(ctx, &crate::sim::api::rbac::Attributes::for_kind(write, kind, &k_ns, auth_name))
-        {
-            let verb = if write == "patch" { "patching" } else { "creating" };
-            ctx.out.fail(&e.with_source(verb, &doc.source).kubectl_text());
-            continue;
+        let auth = super::auth::authorize_api(
+            ctx,
+            &crate::sim::api::rbac::Attributes::for_kind(write, kind, &k_ns, auth_name),
+        );
+        if write == "create" {
+            if let Err(e) = auth {
+                ctx.out.fail(&e.with_source("creating", &doc.source).kubectl_text());
+                continue;
+            }
         }
         let suffix = match dry {
             DryRun::Client => " (dry run)",
@@ -238,7 +241,12 @@ fn run_files(ctx: &mut Ctx, m: &ArgMatches, apply: bool) {
             // The configuration kubectl records for the next three-way merge.
             let mut applied = doc.raw.clone();
             if let Some(meta) = applied.get_mut("metadata").and_then(|m| m.as_object_mut()) {
-                meta.entry("annotations").or_insert_with(|| Value::Object(Default::default()));
+                // GetModifiedConfiguration: the manifest without any annotation it carries from
+                // an earlier apply, with `annotations: {}` when it has none.
+                let annotations = meta.entry("annotations").or_insert_with(|| Value::Object(Default::default()));
+                if let Value::Object(a) = annotations {
+                    a.remove(LAST_APPLIED);
+                }
                 if kind.namespaced() {
                     meta.insert("namespace".into(), Value::String(k_ns.clone()));
                 }
@@ -281,6 +289,26 @@ fn run_files(ctx: &mut Ctx, m: &ArgMatches, apply: bool) {
                         printed.push(current);
                         continue;
                     }
+                    // The three-way patch kubectl sends, shown when the server refuses it.
+                    let mut modified = applied.clone();
+                    if let Some(meta) = modified.get_mut("metadata").and_then(|m| m.as_object_mut()) {
+                        if let Some(Value::Object(a)) = meta.get_mut("annotations") {
+                            a.insert(LAST_APPLIED.into(), Value::String(format!("{applied_text}\n")));
+                        }
+                    }
+                    let original: Value =
+                        had.as_deref().and_then(|l| serde_json::from_str(l).ok()).unwrap_or(Value::Null);
+                    let patch = crate::kubectl::strategicpatch::three_way(
+                        kind,
+                        &original,
+                        &modified,
+                        &print::wire_value(&current),
+                    );
+                    let patch_text = crate::kubectl::output::json::to_json_compact(&patch);
+                    if let Err(e) = auth {
+                        ctx.out.fail(&patch_error(e, &patch_text, kind, &name, &k_ns, &doc.source));
+                        continue;
+                    }
                     let merged = merge_apply(&current, &annotated, had.as_deref());
                     if dry == DryRun::Client {
                         printed.push(merged);
@@ -296,7 +324,7 @@ fn run_files(ctx: &mut Ctx, m: &ArgMatches, apply: bool) {
                             }
                             printed.push(o);
                         }
-                        Err(e) => ctx.out.fail(&e.with_source("patching", &doc.source).kubectl_text()),
+                        Err(e) => ctx.out.fail(&patch_error(e, &patch_text, kind, &name, &k_ns, &doc.source)),
                     }
                 }
             }
@@ -322,6 +350,32 @@ fn run_files(ctx: &mut Ctx, m: &ArgMatches, apply: bool) {
     if !format.is_table() && !printed.is_empty() {
         print::print_written(ctx, &format, &printed);
     }
+}
+
+/// `resource.Info.String()`: the mapping and the object's name, as apply's errors show them.
+fn info_text(kind: crate::sim::Kind, name: &str, ns: &str) -> String {
+    let gv = if kind.group().is_empty() { format!("/{}", kind.version()) } else { kind.api_version().to_string() };
+    format!(
+        "Resource: \"{gv}, Resource={}\", GroupVersionKind: \"{gv}, Kind={}\"\nName: \"{name}\", Namespace: \"{ns}\"",
+        kind.plural(),
+        kind.name()
+    )
+}
+
+/// kubectl apply's error when the server refuses its patch: the Patcher's `error when
+/// patching "<file>"` wrapped in `error when applying patch:\n<patch>\nto:\n<info>\nfor:`
+/// (both `cmdutil.AddSourceToErr`, after the Patcher's retries on a conflict).
+fn patch_error(
+    e: crate::sim::api::errors::ApiError,
+    patch: &str,
+    kind: crate::sim::Kind,
+    name: &str,
+    ns: &str,
+    source: &str,
+) -> String {
+    e.with_source("patching", source)
+        .with_source(&format!("applying patch:\n{patch}\nto:\n{}\nfor:", info_text(kind, name, ns)), source)
+        .kubectl_text()
 }
 
 /// kubectl apply's error when it cannot read the live object.

@@ -191,6 +191,9 @@ const EXTRA_RESOURCES: &[(&str, &str, bool)] = &[
     ("csidrivers", "storage.k8s.io", false),
     ("csinodes", "storage.k8s.io", false),
     ("volumeattachments", "storage.k8s.io", false),
+    // metrics-server's aggregated API (`pods` and `nodes` alone name the core resources).
+    ("nodes", "metrics.k8s.io", false),
+    ("pods", "metrics.k8s.io", true),
 ];
 
 /// `resourceVerbs` of can-i: verbs it knows (others get a warning, not an error).

@@ -102,8 +102,8 @@ pub fn run(ctx: &mut Ctx, args: &[String]) {
         return;
     }
     if objs.is_empty() && errors.is_empty() {
-        let any_namespaced = targets.items.iter().any(|(k, _)| k.namespaced());
-        if any_namespaced && !all_ns {
+        // describe.go says so with the command's namespace even for cluster-scoped kinds.
+        if !all_ns {
             ctx.out.err(&format!("No resources found in {ns} namespace.\n"));
         } else {
             ctx.out.err("No resources found\n");

@@ -52,9 +52,14 @@ pub fn run(ctx: &mut Ctx, args: &[String]) {
             .out
             .fail(&format!("error: cannot exec into a container in a completed pod; current phase is {phase}"));
     }
-    let cname = match super::logs::pick_container(ctx, &ns, &pod, m.get_one::<String>("container")) {
-        Ok(c) => c,
-        Err(e) => return ctx.out.fail(&e),
+    // A named container goes to the server as it is (an unknown one fails the upgrade);
+    // otherwise FindOrDefaultContainerByName, quiet with -q.
+    let cname = match m.get_one::<String>("container") {
+        Some(c) => c.clone(),
+        None => match super::logs::default_container(ctx, &ns, &pod, m.get_flag("quiet")) {
+            Ok(c) => c,
+            Err(e) => return ctx.out.fail(&e),
+        },
     };
     let rt = ctx.world.kubelet.find(&ns, &pod).cloned();
     let Some((rt, c)) = rt.and_then(|rt| {

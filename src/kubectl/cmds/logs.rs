@@ -12,12 +12,77 @@ use crate::sim::api::selector::Selector;
 use crate::sim::kubelet::{CState, CtrRt, PodRt};
 use crate::sim::Kind;
 
-/// Resolves `web`, `pod/web`, `deploy/web` to a pod name: a controller's first pod.
+/// Resolves `web`, `pod/web`, `deploy/web` to the pod `kubectl exec` (and attach, cp,
+/// port-forward) uses: `AttachablePodForObject`, the controller's most active pod
+/// (`GetFirstPod` sorted by `sort.Reverse(podutils.ActivePods)`).
 pub(crate) fn pod_name(ctx: &Ctx, ns: &str, arg: &str) -> Result<String, String> {
     match target_pods(ctx, ns, arg)? {
         Target::Pod(name) => Ok(name),
-        Target::Controller(pods) => Ok(pods[0].metadata.name.clone().unwrap_or_default()),
+        Target::Controller(mut pods) => {
+            // The list comes sorted by name; Go's sort of a few pods keeps ties in place.
+            pods.sort_by(|a, b| active_less(b, a));
+            Ok(pods[0].metadata.name.clone().unwrap_or_default())
+        }
     }
+}
+
+/// `podutils.ActivePods.Less(a, b)` as an ordering (Less: `a` is the less active pod):
+/// unassigned < assigned; Pending < Unknown < Running (other phases count as Pending); not
+/// ready < ready; ready more recently < ready for longer; more restarts < fewer; newer <
+/// older.
+fn active_less(a: &Pod, b: &Pod) -> Ordering {
+    let node = |p: &Pod| p.spec.as_ref().and_then(|s| s.node_name.clone()).unwrap_or_default();
+    let (na, nb) = (node(a), node(b));
+    if na != nb && (na.is_empty() || nb.is_empty()) {
+        return if na.is_empty() { Ordering::Less } else { Ordering::Greater };
+    }
+    let phase = |p: &Pod| match p.status.as_ref().and_then(|s| s.phase.as_deref()) {
+        Some("Running") => 2,
+        Some("Unknown") => 1,
+        _ => 0,
+    };
+    if phase(a) != phase(b) {
+        return phase(a).cmp(&phase(b));
+    }
+    let ready_since = |p: &Pod| {
+        p.status.as_ref().and_then(|s| s.conditions.as_ref()).and_then(|cs| {
+            cs.iter()
+                .find(|c| c.type_ == "Ready" && c.status == "True")
+                .map(|c| c.last_transition_time.as_ref().map(|t| t.0))
+        })
+    };
+    let (ra, rb) = (ready_since(a), ready_since(b));
+    if ra.is_some() != rb.is_some() {
+        return if ra.is_none() { Ordering::Less } else { Ordering::Greater };
+    }
+    // afterOrZero(t1, t2): t1 is zero or later than t2.
+    let after_or_zero =
+        |t1: Option<chrono::DateTime<chrono::Utc>>, t2: Option<chrono::DateTime<chrono::Utc>>| match (t1, t2) {
+            (None, _) => true,
+            (Some(_), None) => false,
+            (Some(x), Some(y)) => x > y,
+        };
+    if let (Some(x), Some(y)) = (ra, rb) {
+        if x != y {
+            return if after_or_zero(x, y) { Ordering::Less } else { Ordering::Greater };
+        }
+    }
+    let restarts = |p: &Pod| {
+        p.status
+            .as_ref()
+            .and_then(|s| s.container_statuses.as_ref())
+            .and_then(|cs| cs.iter().map(|c| c.restart_count).max())
+            .unwrap_or(0)
+    };
+    if restarts(a) != restarts(b) {
+        return if restarts(a) > restarts(b) { Ordering::Less } else { Ordering::Greater };
+    }
+    let (ca, cb) =
+        (a.metadata.creation_timestamp.as_ref().map(|t| t.0), b.metadata.creation_timestamp.as_ref().map(|t| t.0));
+    if ca != cb {
+        return if after_or_zero(ca, cb) { Ordering::Less } else { Ordering::Greater };
+    }
+    Ordering::Equal
 }
 
 /// What a `POD` or `TYPE/NAME` argument names: a pod, or the pods of a controller (never
@@ -131,6 +196,22 @@ fn by_logging(a: &Pod, b: &Pod) -> Ordering {
 /// Picks the container: `-c`, the default-container annotation, or the first one (with
 /// kubectl's "Defaulted container" notice when there are several).
 pub(crate) fn pick_container(ctx: &mut Ctx, ns: &str, pod: &str, requested: Option<&String>) -> Result<String, String> {
+    choose_container(ctx, ns, pod, requested, false)
+}
+
+/// `podcmd.FindOrDefaultContainerByName` with no name: the annotated default container or
+/// the first, with the notice unless `quiet`.
+pub(crate) fn default_container(ctx: &mut Ctx, ns: &str, pod: &str, quiet: bool) -> Result<String, String> {
+    choose_container(ctx, ns, pod, None, quiet)
+}
+
+fn choose_container(
+    ctx: &mut Ctx,
+    ns: &str,
+    pod: &str,
+    requested: Option<&String>,
+    quiet: bool,
+) -> Result<String, String> {
     let obj = ctx.world.store.get(Kind::Pod, ns, pod).and_then(|o| o.as_pod()).cloned();
     let Some(p) = obj else { return Err(super::get::not_found(Kind::Pod, pod)) };
     let spec = p.spec.clone().unwrap_or_default();
@@ -150,7 +231,7 @@ pub(crate) fn pick_container(ctx: &mut Ctx, ns: &str, pod: &str, requested: Opti
         .filter(|c| names.contains(c))
         .cloned();
     let chosen = annotated.clone().or_else(|| names.first().cloned()).unwrap_or_default();
-    if names.len() + init.len() > 1 && annotated.is_none() {
+    if names.len() + init.len() > 1 && annotated.is_none() && !quiet {
         let mut all = names.join(", ");
         if !init.is_empty() {
             all.push_str(&format!(", {} (init)", init.join(" (init), ")));

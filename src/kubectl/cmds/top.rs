@@ -31,6 +31,21 @@ Use \"kubectl top <command> --help\" for more information about a given command.
 Use \"kubectl options\" for a list of global command-line options (applies to all commands).
 ";
 
+/// Authorizes a read of the resource metrics API (`pods`/`nodes` in `metrics.k8s.io`): `get`
+/// of one object, else `list` (`namespace` empty: at the cluster scope). Err is what kubectl
+/// prints, the server's Forbidden error.
+fn authorize_metrics(ctx: &Ctx, resource: &str, namespace: &str, name: &str) -> Result<(), String> {
+    let a = crate::sim::api::rbac::Attributes {
+        verb: if name.is_empty() { "list" } else { "get" }.into(),
+        api_group: "metrics.k8s.io".into(),
+        resource: resource.into(),
+        namespace: namespace.into(),
+        name: name.into(),
+        ..Default::default()
+    };
+    super::auth::authorize(ctx, &a)
+}
+
 /// `kubectl top pod` refuses to blame the pipeline for pods older than this
 /// (`metricsCreationDelay`).
 const METRICS_CREATION_DELAY_S: u64 = 120;
@@ -156,10 +171,26 @@ fn top_pod(ctx: &mut Ctx, args: &[String]) {
         Err(e) => return ctx.out.fail(&format!("error: {e}")),
     };
     let ns = namespace(ctx, &m);
-    let world = &*ctx.world;
-    if !world.metrics_api_available() {
+    if !ctx.world.metrics_api_available() {
         return ctx.out.fail("error: Metrics API not available");
     }
+    if let Err(e) = authorize_metrics(ctx, "pods", if all && name.is_empty() { "" } else { &ns }, &name) {
+        return ctx.out.fail(&e);
+    }
+    // The pods the field selector or verifyEmptyMetrics list (or get).
+    let pods_read = |ctx: &Ctx| {
+        if name.is_empty() {
+            super::auth::authorize_kind(ctx, "list", Kind::Pod, if all { "" } else { &ns }, "")
+        } else {
+            super::auth::authorize_kind(ctx, "get", Kind::Pod, &ns, &name)
+        }
+    };
+    if !field_text.is_empty() {
+        if let Err(e) = pods_read(ctx) {
+            return ctx.out.fail(&e);
+        }
+    }
+    let world = &*ctx.world;
     let mut metrics: Vec<PodMetrics> = if !name.is_empty() {
         match world.get_pod_metrics(&ns, &name) {
             Ok(pm) => vec![pm],
@@ -184,6 +215,9 @@ fn top_pod(ctx: &mut Ctx, args: &[String]) {
     }
     if metrics.is_empty() {
         // verifyEmptyMetrics: new pods have no metrics yet; old ones should have.
+        if let Err(e) = pods_read(ctx) {
+            return ctx.out.fail(&e);
+        }
         let pods: Vec<&Object> = world
             .store
             .list(Kind::Pod, Some(ns.as_str()))
@@ -329,10 +363,13 @@ fn top_node(ctx: &mut Ctx, args: &[String]) {
         Ok(s) => s,
         Err(e) => return ctx.out.fail(&format!("error: {e}")),
     };
-    let world = &*ctx.world;
-    if !world.metrics_api_available() {
+    if !ctx.world.metrics_api_available() {
         return ctx.out.fail("error: Metrics API not available");
     }
+    if let Err(e) = authorize_metrics(ctx, "nodes", "", &name) {
+        return ctx.out.fail(&e);
+    }
+    let world = &*ctx.world;
     let metrics: Vec<NodeMetrics> = if !name.is_empty() {
         match world.get_node_metrics(&name) {
             Ok(nm) => vec![nm],
@@ -347,6 +384,11 @@ fn top_node(ctx: &mut Ctx, args: &[String]) {
     if metrics.is_empty() {
         return ctx.out.fail("error: metrics not available yet");
     }
+    // The nodes themselves, for their allocatable (or capacity).
+    if let Err(e) = super::auth::authorize_read(ctx, Kind::Node, "", (!name.is_empty()).then_some(name.as_str())) {
+        return ctx.out.fail(&e);
+    }
+    let world = &*ctx.world;
     // Allocatable (or capacity) of the nodes asked for, in MilliValue units.
     let field = if show_capacity { "capacity" } else { "allocatable" };
     let mut available: Vec<(String, i64, i64)> = Vec::new();

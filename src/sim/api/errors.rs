@@ -18,6 +18,9 @@ pub enum Reason {
     MethodNotAllowed,
     TooManyRequests,
     InternalError,
+    /// `StatusReasonUnknown` (""): what the server answers for an error its storage raised
+    /// without a status (`resourceVersion should not be set on objects to be created`).
+    Unknown,
 }
 
 impl Reason {
@@ -32,6 +35,7 @@ impl Reason {
             Reason::MethodNotAllowed => "MethodNotAllowed",
             Reason::TooManyRequests => "TooManyRequests",
             Reason::InternalError => "InternalError",
+            Reason::Unknown => "",
         }
     }
 
@@ -45,7 +49,7 @@ impl Reason {
             Reason::Forbidden => 403,
             Reason::MethodNotAllowed => 405,
             Reason::TooManyRequests => 429,
-            Reason::InternalError => 500,
+            Reason::InternalError | Reason::Unknown => 500,
         }
     }
 }
@@ -124,6 +128,12 @@ impl ApiError {
     /// `NewInternalError`: `Internal error occurred: <message>`.
     pub fn internal(message: &str) -> ApiError {
         Self::plain(Reason::InternalError, format!("Internal error occurred: {message}"))
+    }
+
+    /// A storage error the server did not turn into a status (`ErrorToAPIStatus`'s default:
+    /// code 500, no reason), printed by kubectl as `Error from server: <message>`.
+    pub fn unknown(message: &str) -> ApiError {
+        Self::plain(Reason::Unknown, message.to_string())
     }
 
     /// `NewMethodNotSupported`: `<action> is not supported on resources of kind "pods"`.
@@ -208,6 +218,9 @@ impl ApiError {
     /// The line kubectl prints for this error inside a list of several errors
     /// (`MultipleErrors` → `StandardErrorMessage`): always `Error from server (Reason): message`.
     pub fn kubectl_line(&self) -> String {
+        if self.reason == Reason::Unknown {
+            return format!("Error from server: {}", self.message);
+        }
         format!("Error from server ({}): {}", self.reason.as_str(), self.message)
     }
 }

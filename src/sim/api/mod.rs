@@ -117,6 +117,12 @@ impl World {
             // ClusterIP and NodePort allocation (the service registry's REST storage).
             super::services::allocate(self, &mut obj)?;
         }
+        // etcd3's store refuses a set (numeric, non-zero) resourceVersion on create, before
+        // it looks for the key; a dry run never reaches it.
+        let rv_set = obj.meta().resource_version.as_deref().and_then(|v| v.parse::<u64>().ok()).is_some_and(|v| v != 0);
+        if rv_set && !opts.dry_run {
+            return Err(ApiError::unknown("resourceVersion should not be set on objects to be created"));
+        }
         let name = obj.name().to_string();
         if self.store.get(kind, obj.namespace(), &name).is_some() {
             return Err(ApiError::already_exists(&kind.qualified_plural(), &name));
@@ -157,6 +163,12 @@ impl World {
                 let status = ns.status.get_or_insert_with(Default::default);
                 status.phase = Some("Active".into());
             }
+        }
+        if kind == Kind::DaemonSet {
+            // The daemonset strategy's PrepareForCreate: templateGeneration 1 at least,
+            // which apps/v1 carries as an annotation.
+            let g = template_generation(&obj).max(1);
+            set_template_generation(&mut obj, g);
         }
         // The registry strategies' PrepareForCreate: status belongs to the controllers.
         match &mut obj {
@@ -229,6 +241,11 @@ impl World {
         }
         let suffix = self.random_suffix(5);
         defaults::default_object(&mut obj, &suffix);
+        if let (Object::Namespace(n), Object::Namespace(c)) = (&mut obj, &current) {
+            // The namespace strategy's PrepareForUpdate: spec.finalizers change only through
+            // the finalize subresource.
+            n.spec.get_or_insert_with(Default::default).finalizers = c.spec.as_ref().and_then(|s| s.finalizers.clone());
+        }
         if kind == Kind::Service {
             // The service strategy's PrepareForUpdate: allocated values the client left out.
             super::services::prepare_update(self, &current, &mut obj)?;
@@ -255,6 +272,14 @@ impl World {
                 obj.meta_mut().generation = Some(g + 1);
             }
         }
+        if kind == Kind::DaemonSet {
+            // The daemonset strategy's PrepareForUpdate: the template generation moves only
+            // with the pod template.
+            let old = template_generation(&current);
+            let template = |o: &Object| o.to_value().pointer("/spec/template").cloned();
+            let next = if template(&obj) != template(&current) { old + 1 } else { old };
+            set_template_generation(&mut obj, next);
+        }
         if obj == current {
             return Ok(current);
         }
@@ -263,6 +288,7 @@ impl World {
         }
         // An object being deleted goes once its last finalizer is removed.
         if kind != Kind::Pod
+            && !ns_obj_finalizers(&obj)
             && obj.meta().deletion_timestamp.is_some()
             && obj.meta().finalizers.as_ref().is_none_or(|f| f.is_empty())
         {
@@ -329,13 +355,26 @@ impl World {
                 if matches!(name, "default" | "kube-system" | "kube-public" | "kube-node-lease") {
                     return Err(ApiError::forbidden("namespaces", name, "this namespace may not be deleted"));
                 }
-                // The namespace controller deletes everything in it, then the namespace.
-                for k in Kind::ALL.iter().copied().filter(|k| k.namespaced()) {
-                    let names: Vec<String> =
-                        self.store.list(k, Some(name)).iter().map(|o| o.name().to_string()).collect();
-                    for n in names {
-                        let _ = self.store.delete(k, name, &n);
+                // The namespace storage's Delete: the first request marks the namespace
+                // Terminating; the namespace controller empties it and removes the
+                // `kubernetes` finalizer, which deletes it (`controllers::namespace`).
+                let held = ns_obj_finalizers(&current);
+                if held {
+                    if current.meta().deletion_timestamp.is_some() {
+                        return Err(ApiError::conflict(
+                            "namespaces",
+                            name,
+                            "The system is ensuring all content is removed from this namespace.  Upon completion, this namespace will automatically be purged by the system.",
+                        ));
                     }
+                    let at = self.now.time();
+                    let _ = self.store.modify(kind, ns, name, |o| {
+                        if let Object::Namespace(n) = o {
+                            n.metadata.deletion_timestamp = Some(at.clone());
+                            n.status.get_or_insert_with(Default::default).phase = Some("Terminating".into());
+                        }
+                    });
+                    return Ok(self.store.get(kind, ns, name).cloned().unwrap_or(current));
                 }
             }
             _ => {
@@ -381,6 +420,26 @@ impl World {
         if gone {
             let _ = self.store.delete(kind, ns, name);
         }
+    }
+}
+
+/// The annotation apps/v1 DaemonSets carry their internal `spec.templateGeneration` in.
+pub const TEMPLATE_GENERATION: &str = "deprecated.daemonset.template.generation";
+
+/// A DaemonSet's template generation (0 when unset or not a number).
+pub fn template_generation(o: &Object) -> i64 {
+    o.meta().annotations.as_ref().and_then(|a| a.get(TEMPLATE_GENERATION)).and_then(|v| v.parse().ok()).unwrap_or(0)
+}
+
+fn set_template_generation(o: &mut Object, g: i64) {
+    o.meta_mut().annotations.get_or_insert_with(Default::default).insert(TEMPLATE_GENERATION.into(), g.to_string());
+}
+
+/// Whether a namespace still has finalizers in its spec (the namespace controller's).
+fn ns_obj_finalizers(o: &Object) -> bool {
+    match o {
+        Object::Namespace(n) => n.spec.as_ref().and_then(|s| s.finalizers.as_ref()).is_some_and(|f| !f.is_empty()),
+        _ => false,
     }
 }
 

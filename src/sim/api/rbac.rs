@@ -700,8 +700,18 @@ fn bootstrap_cluster_roles() -> Vec<BootstrapRole> {
         ("view", vec![agg_edit], Some("rbac.authorization.k8s.io/aggregate-to-view"), vec![]),
         // kubeadm's own: lets joining nodes read nodes with a bootstrap token.
         ("kubeadm:get-nodes", vec![], None, vec![rule(&[""], &["nodes"], &["get"])]),
+        // metrics-server's manifest (components.yaml): `kubectl top` for whoever may view.
+        (
+            METRICS_READER,
+            vec![("k8s-app", "metrics-server"), agg_admin, agg_edit, agg_view],
+            None,
+            vec![rule(&["metrics.k8s.io"], &["pods", "nodes"], READ)],
+        ),
     ]
 }
+
+/// metrics-server's aggregated ClusterRole (installed with it, not by the RBAC bootstrap).
+const METRICS_READER: &str = "system:aggregated-metrics-reader";
 
 /// Bootstrap ClusterRoleBindings: (name, role, subjects as (kind, name, namespace)).
 fn bootstrap_bindings() -> Vec<BootstrapBinding> {
@@ -788,7 +798,7 @@ pub fn bootstrap(w: &mut World) {
     let mut roles: Vec<ClusterRole> = Vec::new();
     for (name, labels, aggregate_label, rules) in bootstrap_cluster_roles() {
         let labels: BTreeMap<String, String> = labels.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
-        let kubeadm = name.starts_with("kubeadm:");
+        let kubeadm = name.starts_with("kubeadm:") || name == METRICS_READER;
         roles.push(ClusterRole {
             metadata: meta(name, labels, uid(), kubeadm),
             aggregation_rule: aggregate_label.map(|l| AggregationRule {

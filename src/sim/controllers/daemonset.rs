@@ -453,7 +453,7 @@ fn sync(w: &mut World, key: &ObjKey) {
     }
 
     // syncNodes: create and delete.
-    let generation = ds.metadata.generation.unwrap_or(1);
+    let generation = crate::sim::api::template_generation(&ds_obj).max(1);
     for node in &to_create {
         let mut t = spec.template.clone();
         let tm = t.metadata.get_or_insert_with(Default::default);

@@ -24,6 +24,7 @@ pub mod history;
 pub mod hpa;
 pub mod informer;
 pub mod job;
+pub mod namespace;
 pub mod podcontrol;
 pub mod pods;
 pub mod provisioner;
@@ -55,6 +56,8 @@ pub struct Controllers {
     /// The horizontal pod autoscaler's sync times, recommendations and scale events.
     pub hpa: hpa::State,
     pub clusterrole_aggregation: clusterroleaggregation::State,
+    /// When each terminating namespace is looked at again.
+    pub namespace: namespace::State,
 }
 
 /// How many rounds the Deployment and ReplicaSet controllers get per tick. Their chain
@@ -91,6 +94,8 @@ pub fn run(w: &mut World) {
     pvprotection::reconcile(w);
     quota::reconcile(w);
     disruption::reconcile(w);
+    // Terminating namespaces are emptied, then removed.
+    namespace::reconcile(w);
     gc::reconcile(w);
     clusterroleaggregation::reconcile(w);
 }
