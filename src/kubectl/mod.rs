@@ -71,6 +71,13 @@ impl Default for Client {
 }
 
 impl Client {
+    /// Adds a cluster entry (name, server URL) unless one has the name.
+    pub fn add_cluster(&mut self, name: &str, server: &str) {
+        if !self.clusters.iter().any(|(n, _)| n == name) {
+            self.clusters.push((name.to_string(), server.to_string()));
+        }
+    }
+
     /// Makes `name` the current context; false if there is no such context.
     pub fn use_context(&mut self, name: &str) -> bool {
         let Some(c) = self.contexts.iter().find(|c| c.name == name).cloned() else { return false };
@@ -81,14 +88,9 @@ impl Client {
         true
     }
 
-    /// Adds or replaces a context (scenarios define the exam's contexts this way).
+    /// Adds or replaces a context. Like `kubectl config set-context`, it adds no cluster or
+    /// user entry: a context may name a cluster the kubeconfig does not have.
     pub fn set_context(&mut self, c: KubeContext) {
-        if !self.clusters.iter().any(|(n, _)| *n == c.cluster) {
-            self.clusters.push((c.cluster.clone(), "https://192.168.1.10:6443".into()));
-        }
-        if !self.users.contains(&c.user) {
-            self.users.push(c.user.clone());
-        }
         match self.contexts.iter_mut().find(|x| x.name == c.name) {
             Some(x) => *x = c.clone(),
             None => self.contexts.push(c.clone()),
