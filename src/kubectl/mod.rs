@@ -195,6 +195,55 @@ pub fn run(
     run_with(world, client, files, cwd, args, stdin, &crate::shell::Env::new(), None)
 }
 
+/// kubectl's error for `--context NAME` when the kubeconfig has no such context. Commands
+/// that first read their namespace from the kubeconfig fail there, in client-go's words;
+/// with `-n`, or for commands that build their client first, kubectl's own check speaks.
+fn missing_context(args: &[String], name: &str) -> String {
+    let namespaced = args.iter().any(|a| {
+        a == "-n" || a == "--namespace" || a.starts_with("--namespace=") || (a.starts_with("-n") && a.len() > 2)
+    });
+    let mut words: Vec<&str> = Vec::new();
+    let mut i = 0;
+    while i < args.len() {
+        let a = args[i].as_str();
+        let takes_value = ["-n", "--namespace", "--context", "--kubeconfig", "--cluster", "--user", "--as", "--as-group"];
+        if takes_value.contains(&a) {
+            i += 1;
+        } else if !a.starts_with('-') {
+            words.push(a);
+        }
+        i += 1;
+    }
+    let verb = words.first().copied().unwrap_or("");
+    let reads_namespace = matches!(
+        verb,
+        "get"
+            | "describe"
+            | "logs"
+            | "exec"
+            | "delete"
+            | "scale"
+            | "label"
+            | "annotate"
+            | "patch"
+            | "set"
+            | "rollout"
+            | "edit"
+            | "top"
+            | "cp"
+            | "taint"
+            | "events"
+            | "attach"
+            | "port-forward"
+            | "debug"
+    ) || (verb == "create" && words.get(1) == Some(&"token"));
+    if reads_namespace && !namespaced {
+        format!("Error in configuration: context was not found for specified context: {name}")
+    } else {
+        format!("error: context \"{name}\" does not exist")
+    }
+}
+
 /// Runs `kubectl <args>` with the caller's environment and editor (the workstation's shell).
 #[allow(clippy::too_many_arguments)]
 pub fn run_with(
@@ -219,7 +268,7 @@ pub fn run_with(
             borrowed = client.clone();
             if !borrowed.use_context(&name) {
                 let mut out = Output::default();
-                out.fail(&format!("error: context \"{name}\" does not exist"));
+                out.fail(&missing_context(args, &name));
                 return out;
             }
             &mut borrowed

@@ -156,12 +156,19 @@ fn scenario(v: &mut V, raw: &RawScenario, id: &str, inline: bool) -> Scenario {
                 v.err(l, "a cluster in `clusters` needs a `name` (the contexts name it)");
                 continue;
             };
-            v.id(name, "cluster name");
+            // kubeconfig names are free text; these characters keep them one word in a shell.
+            let ok = |ch: char| ch.is_ascii_alphanumeric() || matches!(ch, '-' | '_' | '.');
+            if name.value.is_empty() || !name.value.chars().all(ok) {
+                let l = v.at(name);
+                v.err(l, format!("invalid cluster name \"{}\": use letters, digits, '-', '_' and '.'", name.value));
+            }
+            let spec = cluster(v, &c.value, name.value.clone(), &broken);
             if clusters.iter().any(|x| x.name == name.value) {
                 let l = v.at(name);
                 v.err(l, format!("duplicate cluster \"{}\"", name.value));
+            } else {
+                clusters.push(spec);
             }
-            clusters.push(cluster(v, &c.value, name.value.clone(), &broken));
         }
     } else {
         match &raw.cluster {
