@@ -30,3 +30,7 @@ kubectl config use-context lost
 kubectl get pods
 kubectl config use-context dev
 kubectl get deploy
+# The scenario's fault strikes production at tick 20, whichever context is current.
+sleep 60
+kubectl get nodes
+kubectl --context prod get nodes
