@@ -89,16 +89,21 @@ struct Watch {
     /// The learner's files as of the last command (checks may read them).
     fs: MemFs,
     faults: Vec<Fault>,
-    next_fault: usize,
+    /// Which of `faults` have struck (each cluster reaches its own at its own tick).
+    applied: Vec<bool>,
     fault_log: Vec<FaultRecord>,
     windows: Vec<WindowWatch>,
 }
 
 impl Watch {
-    fn apply_faults(&mut self, world: &mut World, rel: u64) {
-        while let Some(f) = self.faults.get(self.next_fault) {
+    /// Applies the faults due by `rel` that strike `cluster` (whose world is `world`).
+    fn apply_faults(&mut self, world: &mut World, cluster: &str, rel: u64) {
+        for (i, f) in self.faults.iter().enumerate() {
             if f.at > rel {
                 break;
+            }
+            if self.applied[i] || f.cluster != cluster {
+                continue;
             }
             let (output, code) = crate::sim::faults::chaos_command(world, &f.argv);
             self.fault_log.push(FaultRecord {
@@ -107,14 +112,18 @@ impl Watch {
                 output,
                 ok: code == 0,
             });
-            self.next_fault += 1;
+            self.applied[i] = true;
         }
     }
 
-    fn observe(&mut self, world: &mut World, rel: u64) {
+    /// Evaluates the open windows of checks set in `cluster`.
+    fn observe(&mut self, world: &mut World, cluster: &str, rel: u64) {
         let Watch { fs, windows, .. } = self;
         for w in windows.iter_mut() {
             if !w.open || w.failure.is_some() || rel < w.from || w.to.is_some_and(|t| rel > t) {
+                continue;
+            }
+            if w.client.cluster != cluster {
                 continue;
             }
             let r = check::run_command(world, fs, &w.client, &w.def.run);
@@ -126,14 +135,18 @@ impl Watch {
     }
 }
 
-struct Observer(Arc<Mutex<Watch>>);
+/// Watches one cluster's ticks (every cluster of the scenario has one).
+struct Observer {
+    watch: Arc<Mutex<Watch>>,
+    cluster: String,
+}
 
 impl TickObserver for Observer {
     fn after_tick(&mut self, world: &mut World) {
-        let mut w = lock(&self.0);
+        let mut w = lock(&self.watch);
         let rel = world.now.since(w.start);
-        w.apply_faults(world, rel);
-        w.observe(world, rel);
+        w.apply_faults(world, &self.cluster, rel);
+        w.observe(world, &self.cluster, rel);
     }
 }
 
@@ -181,7 +194,7 @@ impl Attempt {
             start,
             fs: ws.fs.clone(),
             faults: lesson.scenario.faults.clone(),
-            next_fault: 0,
+            applied: vec![false; lesson.scenario.faults.len()],
             fault_log: Vec::new(),
             windows: Vec::new(),
         };
@@ -203,8 +216,10 @@ impl Attempt {
         };
         {
             let mut w = lock(&a.watch);
-            let now = a.ws.world.now;
-            w.apply_faults(&mut a.ws.world, now.since(start));
+            for (name, world) in a.ws.worlds_mut() {
+                let rel = world.now.since(start);
+                w.apply_faults(world, name, rel);
+            }
         }
         // Windows in ticks are fixed from the start; step windows open with their step.
         for (si, step) in a.lesson.steps.iter().enumerate() {
@@ -224,7 +239,10 @@ impl Attempt {
                 }
             }
         }
-        a.ws.world.observer = Some(Box::new(Observer(a.watch.clone())));
+        let watch = a.watch.clone();
+        for (name, world) in a.ws.worlds_mut() {
+            world.observer = Some(Box::new(Observer { watch: watch.clone(), cluster: name.to_string() }));
+        }
         if a.lesson.is_exam() {
             for i in 0..a.steps.len() {
                 a.begin_step(i);
@@ -278,7 +296,8 @@ impl Attempt {
     }
 
     /// The kubeconfig a check of `step` runs with: the scenario's, switched to the step's
-    /// context (validation made sure it exists) and namespace.
+    /// context (validation made sure it exists) and namespace. Its cluster is the world the
+    /// check reads.
     fn client_for(&self, step: &Step) -> Client {
         let mut client = scenario::kubeconfig(&self.lesson.scenario);
         if let Some(c) = &step.context {
@@ -344,7 +363,14 @@ impl Attempt {
         let now = self.ticks();
         let mut out = Vec::new();
         for (ci, c) in step.checks.iter().enumerate() {
-            let r = check::run_command(&mut self.ws.world, &mut self.ws.fs, &client, &c.run);
+            let r = match self.ws.world_and_fs(&client.cluster) {
+                Some((world, fs)) => check::run_command(world, fs, &client, &c.run),
+                None => CommandResult {
+                    stderr: format!("{}", crate::shell::workstation::NO_SERVER),
+                    exit_code: 1,
+                    ..CommandResult::default()
+                },
+            };
             let v = check::judge(c, &r, now);
             let mut res = result(c, &r, v, now);
             if res.passed && c.during.is_some() {
@@ -407,7 +433,7 @@ impl Attempt {
 
     /// One tick of idle time (the TUI's clock while the learner reads or thinks).
     pub fn tick(&mut self) {
-        self.ws.world.tick();
+        self.ws.tick();
         self.settle();
     }
 

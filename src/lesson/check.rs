@@ -23,6 +23,7 @@ use serde::Serialize;
 
 use super::model::Check;
 use crate::kubectl::{self, Client};
+use crate::shell::workstation::{reach, Reach};
 use crate::shell::{
     ExtCall, ExtIo, ExtOutcome, Fs, Host, MemFs, NetRequest, NetResult, Options, Process, Status, User,
 };
@@ -38,6 +39,8 @@ pub struct CommandResult {
 
 struct CheckHost<'a> {
     world: &'a mut World,
+    /// `world`'s cluster: the one the check's context reaches.
+    cluster: String,
     client: Client,
     fs: &'a mut MemFs,
     out: Vec<u8>,
@@ -69,6 +72,18 @@ impl Host for CheckHost<'_> {
             // `k` is an alias in the learner's interactive shell; a check's shell has none,
             // but authors write `k` as habitually as learners do.
             "kubectl" | "k" => {
+                if let Reach::Cluster(c) = reach(&self.client, &call.argv[1..]) {
+                    if c != self.cluster {
+                        io.err(
+                            format!(
+                                "kubedojo: a check runs in its task's cluster \"{}\"; this command would reach \"{c}\"\n",
+                                self.cluster
+                            )
+                            .as_bytes(),
+                        );
+                        return Some(ExtOutcome::Exit(1));
+                    }
+                }
                 let o = kubectl::run(self.world, &mut self.client, self.fs, &call.cwd, &call.argv[1..], &call.stdin);
                 *io = o.io;
                 Some(ExtOutcome::Exit(o.code))
@@ -87,8 +102,8 @@ impl Host for CheckHost<'_> {
 /// The most interpreter slices one check may take (a busy loop in a check is a bug).
 const MAX_RUNS: u32 = 1000;
 
-/// Runs a check's command line against `world`, reading and writing `fs`, with `client`'s
-/// context and namespace. Takes no simulated time and leaves the world's RNG as it was.
+/// Runs a check's command line against `world` (the cluster of `client`'s current context),
+/// reading and writing `fs`, with `client`'s context and namespace. Takes no simulated time and leaves the world's RNG as it was.
 pub fn run_command(world: &mut World, fs: &mut MemFs, client: &Client, cmd: &str) -> CommandResult {
     let rng = world.rng.clone();
     let env = [("HOME", "/root"), ("USER", "root"), ("SHELL", "/bin/bash"), ("PATH", "/usr/local/bin:/usr/bin:/bin")]
@@ -102,7 +117,8 @@ pub fn run_command(world: &mut World, fs: &mut MemFs, client: &Client, cmd: &str
         cwd: "/root".into(),
         ..Options::default()
     };
-    let mut host = CheckHost { world, client: client.clone(), fs, out: Vec::new(), err: Vec::new() };
+    let mut host =
+        CheckHost { world, cluster: client.cluster.clone(), client: client.clone(), fs, out: Vec::new(), err: Vec::new() };
     let code = match Process::spawn(&["bash".into(), "-c".into(), cmd.to_string()], env, opts) {
         Err(e) => {
             host.err.extend_from_slice(format!("bash: {e}\n").as_bytes());

@@ -76,26 +76,59 @@ impl Difficulty {
 /// The kubeconfig context every cluster starts with (kubeadm's name for it).
 pub const DEFAULT_CONTEXT: &str = "kubernetes-admin@kubernetes";
 
-/// A cluster and what has happened to it before the learner arrives.
+/// The cluster of a scenario that declares no `clusters:` (kubeadm's default name).
+pub const DEFAULT_CLUSTER: &str = "kubernetes";
+
+/// One or more clusters and what has happened to them before the learner arrives.
 #[derive(Clone, Debug)]
 pub struct Scenario {
     pub id: String,
     pub title: String,
     pub description: String,
     pub seed: u64,
-    /// `None`: the default cluster (controlplane, node01, node02).
-    pub nodes: Option<Vec<NodeConfig>>,
-    /// Namespaces created with the cluster, besides the four standard ones.
-    pub namespaces: Vec<String>,
-    /// kubeconfig contexts; the first is the current one. Several contexts all point at the
-    /// one simulated cluster for now (the exam has several clusters).
+    /// At least one. A scenario without `clusters:` has the one cluster `kubernetes`.
+    pub clusters: Vec<ClusterSpec>,
+    /// Whether the file declared `clusters:`: then each cluster's seed is derived from the
+    /// run's seed and its name ([`cluster_seed`]); otherwise the one cluster takes the run's
+    /// seed as it is.
+    pub declares_clusters: bool,
+    /// kubeconfig contexts; the first is the current one. Each reaches one of `clusters`.
     pub contexts: Vec<ContextSpec>,
+    /// Run after every cluster's own setup, in the first context.
     pub setup: Vec<SetupItem>,
     /// Faults, ordered by tick.
     pub faults: Vec<Fault>,
     /// Images the setup uses on purpose although no registry has them.
     pub broken_images: Vec<String>,
     pub loc: Loc,
+}
+
+/// A cluster of a scenario: its nodes, extra namespaces and its own setup.
+#[derive(Clone, Debug)]
+pub struct ClusterSpec {
+    /// The cluster's name in the kubeconfig.
+    pub name: String,
+    /// `None`: the default cluster (controlplane, node01, node02).
+    pub nodes: Option<Vec<NodeConfig>>,
+    /// Namespaces created with the cluster, besides the four standard ones.
+    pub namespaces: Vec<String>,
+    /// Run in this cluster (before the scenario's `setup`).
+    pub setup: Vec<SetupItem>,
+}
+
+/// The RNG seed of the cluster `name` in a run with `seed`: stable across runs and machines
+/// (FNV-1a of the name, mixed into the seed with SplitMix64's finaliser), and different for
+/// every cluster, so that two clusters do not draw the same pod names.
+pub fn cluster_seed(seed: u64, name: &str) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in name.bytes() {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    let mut z = seed ^ h;
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
 }
 
 impl Scenario {
@@ -106,14 +139,37 @@ impl Scenario {
             title: "An empty cluster".into(),
             description: "controlplane, node01 and node02, each 4 CPU and 8Gi".into(),
             seed: 1,
-            nodes: None,
-            namespaces: vec![],
-            contexts: vec![ContextSpec { name: DEFAULT_CONTEXT.into(), cluster: "kubernetes".into(), namespace: None }],
+            clusters: vec![ClusterSpec {
+                name: DEFAULT_CLUSTER.into(),
+                nodes: None,
+                namespaces: vec![],
+                setup: vec![],
+            }],
+            declares_clusters: false,
+            contexts: vec![ContextSpec {
+                name: DEFAULT_CONTEXT.into(),
+                cluster: DEFAULT_CLUSTER.into(),
+                namespace: None,
+            }],
             setup: vec![],
             faults: vec![],
             broken_images: vec![],
             loc: Loc::new("<builtin>", 1, 1),
         }
+    }
+
+    /// The seed of `cluster`'s world in a run with `seed` (see [`Scenario::declares_clusters`]).
+    pub fn seed_of(&self, seed: u64, cluster: &str) -> u64 {
+        if self.declares_clusters {
+            cluster_seed(seed, cluster)
+        } else {
+            seed
+        }
+    }
+
+    /// The cluster the learner starts in: the first context's.
+    pub fn first_cluster(&self) -> &str {
+        self.contexts.first().map(|c| c.cluster.as_str()).unwrap_or(DEFAULT_CLUSTER)
     }
 }
 
@@ -147,6 +203,8 @@ pub struct Fault {
     /// Ticks after the attempt starts.
     pub at: u64,
     pub argv: Vec<String>,
+    /// The cluster it strikes (default: the first context's).
+    pub cluster: String,
     pub loc: Loc,
 }
 
@@ -275,4 +333,19 @@ pub enum Window {
     Step,
     /// Ticks since the attempt started, both ends included (`to` open when `None`).
     Ticks { from: u64, to: Option<u64> },
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A cluster's seed must not change between versions: saved sessions replay on it.
+    #[test]
+    fn cluster_seeds_are_stable_and_distinct() {
+        // Values checked against an independent implementation (FNV-1a 64, SplitMix64).
+        let seeds: Vec<u64> = ["dev", "stage", "prod"].iter().map(|n| cluster_seed(7, n)).collect();
+        assert_eq!(seeds, vec![2673286231469991201, 12012975582399024718, 9083323787096049201]);
+        assert_eq!(cluster_seed(1, "kubernetes"), 15798511537504172299);
+        assert_ne!(cluster_seed(7, "dev"), cluster_seed(8, "dev"));
+    }
 }

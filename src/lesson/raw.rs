@@ -32,6 +32,8 @@ pub struct RawScenario {
     pub description: Option<String>,
     pub seed: Option<Spanned<u64>>,
     pub cluster: Option<Spanned<RawCluster>>,
+    /// Several clusters, each with a `name` (and its own `setup`), instead of `cluster`.
+    pub clusters: Option<Spanned<Vec<Spanned<RawCluster>>>>,
     #[serde(default)]
     pub contexts: Vec<Spanned<RawContext>>,
     #[serde(default)]
@@ -45,9 +47,14 @@ pub struct RawScenario {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct RawCluster {
+    /// Only in `clusters:` entries.
+    pub name: Option<Spanned<String>>,
     pub nodes: Option<Spanned<Vec<Spanned<RawNode>>>>,
     #[serde(default)]
     pub namespaces: Vec<Spanned<String>>,
+    /// Only in `clusters:` entries: setup run in this cluster.
+    #[serde(default)]
+    pub setup: Vec<Spanned<RawSetup>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -103,6 +110,7 @@ pub struct RawSetup {
 pub struct RawFault {
     pub at: Spanned<u64>,
     pub chaos: Spanned<String>,
+    pub cluster: Option<Spanned<String>>,
 }
 
 /// `scenario:` in a lesson: an id, or a scenario written inline.

@@ -4,7 +4,7 @@
 //! directory). Setup must succeed; a failing step is reported at its file:line:column.
 
 use super::diag::Loc;
-use super::model::{Scenario, SetupAction};
+use super::model::{ClusterSpec, Scenario, SetupAction, SetupItem};
 use crate::kubectl::{self, Client, KubeContext};
 use crate::shell::workstation::Workstation;
 use crate::shell::Fs;
@@ -23,10 +23,10 @@ impl std::fmt::Display for SetupFailure {
     }
 }
 
-/// The cluster of a scenario, with no setup run yet.
-pub fn world(s: &Scenario, seed: u64) -> World {
+/// A cluster of a scenario, with no setup run yet.
+pub fn world(c: &ClusterSpec, seed: u64) -> World {
     let mut w = World::bare(seed);
-    match &s.nodes {
+    match &c.nodes {
         None => cluster::install_default(&mut w),
         Some(nodes) => {
             for ns in ["default", "kube-node-lease", "kube-public", "kube-system"] {
@@ -37,15 +37,20 @@ pub fn world(s: &Scenario, seed: u64) -> World {
             }
         }
     }
-    for ns in &s.namespaces {
+    for ns in &c.namespaces {
         cluster::add_namespace(&mut w, ns);
     }
     w
 }
 
-/// The learner's kubeconfig on a scenario: its contexts (all reaching the one simulated
-/// cluster, as the kubeadm admin), the first one current. Like the exam's kubeconfig, it
-/// holds only the scenario's contexts, so `kubectl config use-context` switches between them.
+/// The API server's URL of every cluster: each simulated cluster is built the kubeadm way
+/// on the same addresses (its control plane at 192.168.1.10), so the kubeconfig says what
+/// `kubectl cluster-info` and the `kubernetes` Service's endpoints say.
+const SERVER: &str = "https://192.168.1.10:6443";
+
+/// The learner's kubeconfig on a scenario: its clusters, its contexts (as the kubeadm
+/// admin), the first one current. Like the exam's kubeconfig, it holds only the scenario's
+/// contexts, so `kubectl config use-context` switches between them.
 pub fn kubeconfig(s: &Scenario) -> Client {
     let mut client = Client::default();
     let user = client.user.clone();
@@ -54,6 +59,9 @@ pub fn kubeconfig(s: &Scenario) -> Client {
     }
     client.contexts.clear();
     client.clusters.clear();
+    for c in &s.clusters {
+        client.add_cluster(&c.name, SERVER);
+    }
     for c in &s.contexts {
         client.set_context(KubeContext {
             name: c.name.clone(),
@@ -66,11 +74,45 @@ pub fn kubeconfig(s: &Scenario) -> Client {
     client
 }
 
-/// The learner's workstation on a scenario's cluster, set up and ready.
+/// A kubeconfig whose current context reaches `cluster` (for that cluster's own setup).
+fn admin_of(cluster: &str) -> Client {
+    let mut client = Client::default();
+    client.contexts.clear();
+    client.set_context(KubeContext {
+        name: format!("kubernetes-admin@{cluster}"),
+        cluster: cluster.to_string(),
+        user: client.user.clone(),
+        namespace: None,
+    });
+    client.use_context(&format!("kubernetes-admin@{cluster}"));
+    client
+}
+
+/// The learner's workstation on a scenario's clusters, set up and ready: each cluster's
+/// own setup in that cluster, in the order the clusters are listed, then the scenario's
+/// setup in the first context.
 pub fn build(s: &Scenario, seed: u64) -> Result<Workstation, SetupFailure> {
-    let mut ws = Workstation::new(world(s, seed));
+    let mut worlds = s.clusters.iter().map(|c| (c.name.clone(), world(c, s.seed_of(seed, &c.name))));
+    let Some((first, w)) = worlds.next() else {
+        return Err(SetupFailure { loc: s.loc.clone(), message: "a scenario needs a cluster".into() });
+    };
+    let mut ws = Workstation::with_clusters(w, &first, worlds.collect());
+    for c in &s.clusters {
+        if c.setup.is_empty() {
+            continue;
+        }
+        ws.client = admin_of(&c.name);
+        ws.follow_context();
+        run_setup(&mut ws, &c.setup)?;
+    }
     ws.client = kubeconfig(s);
-    for item in &s.setup {
+    ws.follow_context();
+    run_setup(&mut ws, &s.setup)?;
+    Ok(ws)
+}
+
+fn run_setup(ws: &mut Workstation, items: &[SetupItem]) -> Result<(), SetupFailure> {
+    for item in items {
         match &item.action {
             SetupAction::Apply { manifest } => {
                 let args: Vec<String> = ["apply", "-f", "-"].iter().map(|s| s.to_string()).collect();
@@ -120,5 +162,5 @@ pub fn build(s: &Scenario, seed: u64) -> Result<Workstation, SetupFailure> {
             }
         }
     }
-    Ok(ws)
+    Ok(())
 }

@@ -131,30 +131,67 @@ fn scenario(v: &mut V, raw: &RawScenario, id: &str, inline: bool) -> Scenario {
     } else if let Some(s) = &raw.id {
         v.id(s, "scenario id");
     }
-    let mut namespaces = Vec::new();
-    let mut nodes = None;
-    if let Some(c) = &raw.cluster {
-        if let Some(ns) = &c.value.nodes {
-            let mut list = Vec::new();
-            let mut seen = BTreeSet::new();
-            if ns.value.is_empty() {
-                let l = v.at(ns);
-                v.err(l, "a cluster needs at least one node");
-            }
-            for n in &ns.value {
-                list.push(node(v, &n.value, &mut seen));
-            }
-            nodes = Some(list);
+    let mut broken = Vec::new();
+    for b in &raw.broken_images {
+        if let Lookup::Found(_) = v.catalog.lookup(&ImageRef::parse(&b.value)) {
+            let l = v.at(b);
+            v.err(l, format!("image \"{}\" is in the catalog and pulls fine: remove it from brokenImages", b.value));
         }
-        for n in &c.value.namespaces {
-            v.id(n, "namespace name");
-            if ["default", "kube-system", "kube-public", "kube-node-lease"].contains(&n.value.as_str()) {
-                let l = v.at(n);
-                v.err(l, format!("namespace \"{}\" exists in every cluster already", n.value));
+        broken.push(b.value.clone());
+    }
+    let mut clusters: Vec<ClusterSpec> = Vec::new();
+    let declares_clusters = raw.clusters.is_some();
+    if let Some(list) = &raw.clusters {
+        if let Some(c) = &raw.cluster {
+            let l = v.at(c);
+            v.err(l, "give either `cluster` (one cluster) or `clusters` (several), not both");
+        }
+        if list.value.is_empty() {
+            let l = v.at(list);
+            v.err(l, "`clusters` needs at least one cluster");
+        }
+        for c in &list.value {
+            let Some(name) = &c.value.name else {
+                let l = v.at(c);
+                v.err(l, "a cluster in `clusters` needs a `name` (the contexts name it)");
+                continue;
+            };
+            // kubeconfig names are free text; these characters keep them one word in a shell.
+            let ok = |ch: char| ch.is_ascii_alphanumeric() || matches!(ch, '-' | '_' | '.');
+            if name.value.is_empty() || !name.value.chars().all(ok) {
+                let l = v.at(name);
+                v.err(l, format!("invalid cluster name \"{}\": use letters, digits, '-', '_' and '.'", name.value));
             }
-            namespaces.push(n.value.clone());
+            let spec = cluster(v, &c.value, name.value.clone(), &broken);
+            if clusters.iter().any(|x| x.name == name.value) {
+                let l = v.at(name);
+                v.err(l, format!("duplicate cluster \"{}\"", name.value));
+            } else {
+                clusters.push(spec);
+            }
+        }
+    } else {
+        match &raw.cluster {
+            Some(c) => {
+                for (field, f) in [("name", c.value.name.as_ref().map(|x| v.at(x)))] {
+                    if let Some(l) = f {
+                        v.err(l, format!("`{field}` is for the entries of `clusters` (a scenario with several clusters)"));
+                    }
+                }
+                if let Some(first) = c.value.setup.first() {
+                    let l = v.at(first);
+                    v.err(l, "a single cluster's setup goes in the scenario's `setup`");
+                }
+                clusters.push(cluster(v, &c.value, DEFAULT_CLUSTER.into(), &broken));
+            }
+            None => clusters.push(ClusterSpec { name: DEFAULT_CLUSTER.into(), nodes: None, namespaces: vec![], setup: vec![] }),
         }
     }
+    let names: Vec<&str> = clusters.iter().map(|c| c.name.as_str()).collect();
+    let unknown_cluster = |name: &str| {
+        let hint = if declares_clusters { "" } else { " (declare several under `clusters:`)" };
+        format!("unknown cluster \"{name}\": the scenario has {}{hint}", names.join(", "))
+    };
     let mut contexts = Vec::new();
     for c in &raw.contexts {
         let name = &c.value.name;
@@ -167,20 +204,26 @@ fn scenario(v: &mut V, raw: &RawScenario, id: &str, inline: bool) -> Scenario {
             v.id(ns, "namespace name");
             ns.value.clone()
         });
-        let cluster = c.value.cluster.as_ref().map(|s| s.value.clone()).unwrap_or_else(|| "kubernetes".into());
+        let cluster = match &c.value.cluster {
+            Some(cl) => {
+                if !names.contains(&cl.value.as_str()) {
+                    let l = v.at(cl);
+                    v.err(l, unknown_cluster(&cl.value));
+                }
+                cl.value.clone()
+            }
+            None => names.first().map(|n| n.to_string()).unwrap_or_else(|| DEFAULT_CLUSTER.into()),
+        };
         contexts.push(ContextSpec { name: name.value.clone(), cluster, namespace });
     }
     if contexts.is_empty() {
-        contexts = Scenario::empty().contexts;
+        // kubeadm's context for each cluster.
+        contexts = names
+            .iter()
+            .map(|n| ContextSpec { name: format!("kubernetes-admin@{n}"), cluster: n.to_string(), namespace: None })
+            .collect();
     }
-    let mut broken = Vec::new();
-    for b in &raw.broken_images {
-        if let Lookup::Found(_) = v.catalog.lookup(&ImageRef::parse(&b.value)) {
-            let l = v.at(b);
-            v.err(l, format!("image \"{}\" is in the catalog and pulls fine: remove it from brokenImages", b.value));
-        }
-        broken.push(b.value.clone());
-    }
+    let first_cluster = contexts.first().map(|c| c.cluster.clone()).unwrap_or_else(|| DEFAULT_CLUSTER.into());
     let mut setup = Vec::new();
     for item in &raw.setup {
         if let Some(s) = setup_item(v, item, &broken) {
@@ -201,7 +244,17 @@ fn scenario(v: &mut V, raw: &RawScenario, id: &str, inline: bool) -> Scenario {
             }
             Some(_) => {}
         }
-        faults.push(Fault { at: f.value.at.value, argv, loc: l });
+        let cluster = match &f.value.cluster {
+            Some(cl) => {
+                if !names.contains(&cl.value.as_str()) {
+                    let l = v.at(cl);
+                    v.err(l, unknown_cluster(&cl.value));
+                }
+                cl.value.clone()
+            }
+            None => first_cluster.clone(),
+        };
+        faults.push(Fault { at: f.value.at.value, argv, cluster, loc: l });
     }
     faults.sort_by_key(|f| f.at);
     Scenario {
@@ -209,14 +262,42 @@ fn scenario(v: &mut V, raw: &RawScenario, id: &str, inline: bool) -> Scenario {
         title: raw.title.as_ref().map(|t| t.value.clone()).unwrap_or_default(),
         description: raw.description.clone().unwrap_or_default(),
         seed: raw.seed.as_ref().map(|s| s.value).unwrap_or(1),
-        nodes,
-        namespaces,
+        clusters,
+        declares_clusters,
         contexts,
         setup,
         faults,
         broken_images: broken,
         loc,
     }
+}
+
+/// One cluster's nodes, namespaces and setup.
+fn cluster(v: &mut V, c: &RawCluster, name: String, broken: &[String]) -> ClusterSpec {
+    let mut nodes = None;
+    if let Some(ns) = &c.nodes {
+        let mut list = Vec::new();
+        let mut seen = BTreeSet::new();
+        if ns.value.is_empty() {
+            let l = v.at(ns);
+            v.err(l, "a cluster needs at least one node");
+        }
+        for n in &ns.value {
+            list.push(node(v, &n.value, &mut seen));
+        }
+        nodes = Some(list);
+    }
+    let mut namespaces = Vec::new();
+    for n in &c.namespaces {
+        v.id(n, "namespace name");
+        if ["default", "kube-system", "kube-public", "kube-node-lease"].contains(&n.value.as_str()) {
+            let l = v.at(n);
+            v.err(l, format!("namespace \"{}\" exists in every cluster already", n.value));
+        }
+        namespaces.push(n.value.clone());
+    }
+    let setup = c.setup.iter().filter_map(|item| setup_item(v, item, broken)).collect();
+    ClusterSpec { name, nodes, namespaces, setup }
 }
 
 fn node(v: &mut V, n: &RawNode, seen: &mut BTreeSet<String>) -> NodeConfig {

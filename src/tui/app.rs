@@ -328,7 +328,7 @@ pub enum Msg {
 
 impl App {
     pub fn new(ws: Workstation, options: Options) -> App {
-        let index = Index::new(&ws.world);
+        let index = Index::of(&ws);
         let namespace = ws.client.namespace.clone();
         let theme = Theme::new(options.color);
         let mut app = App {
@@ -394,7 +394,7 @@ impl App {
         let has_pane = !attempt.lesson().steps.is_empty() || !attempt.lesson().intro.trim().is_empty();
         self.lesson = has_pane.then(|| LessonUi::new(&attempt));
         self.session = Session::Lesson(Box::new(attempt));
-        self.index = Index::new(&self.session.ws().world);
+        self.index = Index::of(self.session.ws());
         self.index.sample_rollouts(&self.session.ws().world);
         self.pane = ResourcePane {
             kind: Kind::Pod,
@@ -608,6 +608,7 @@ impl App {
 
     /// Brings every derived view up to date after the cluster changed.
     fn after_change(&mut self) {
+        self.index.follow(self.session.ws());
         self.index.refresh(&self.session.ws().world);
         self.refresh_pane();
         self.follow_lesson();
@@ -1029,6 +1030,7 @@ impl App {
 
     fn tick(&mut self) {
         self.session.tick();
+        self.index.follow(self.session.ws());
         self.index.sample_rollouts(&self.session.ws().world);
         self.after_change();
     }

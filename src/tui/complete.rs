@@ -507,11 +507,16 @@ fn kubectl_candidates(ws: &Workstation, words: &[&str], word: &str) -> Vec<Strin
             _ => names(ws, Kind::Pod, &ns),
         },
         "create" | "config" | "auth" if p == 1 => strs(subs),
-        "config" if p == 2 && matches!(a.positional[1], "use-context" | "set-context") => {
-            vec![ws.client.context.clone()]
-        }
+        "config" if p == 2 && matches!(a.positional[1], "use-context" | "set-context") => context_names(ws),
         _ => Vec::new(),
     }
+}
+
+/// The kubeconfig's contexts, sorted as `kubectl config get-contexts` lists them.
+fn context_names(ws: &Workstation) -> Vec<String> {
+    let mut v: Vec<String> = ws.client.contexts.iter().map(|c| c.name.clone()).collect();
+    v.sort();
+    v
 }
 
 fn flag_values(ws: &Workstation, flag: &str, _typed: &str) -> Vec<String> {
@@ -525,7 +530,7 @@ fn flag_values(ws: &Workstation, flag: &str, _typed: &str) -> Vec<String> {
         "--image-pull-policy" => strs(&["Always", "IfNotPresent", "Never"]),
         "--cascade" => strs(&["background", "foreground", "orphan"]),
         "--for" => strs(&["condition=", "delete", "jsonpath="]),
-        "--context" => vec![ws.client.context.clone()],
+        "--context" => context_names(ws),
         _ => Vec::new(),
     }
 }

@@ -27,6 +27,8 @@ pub struct Rollout {
 
 #[derive(Clone, Debug, Default)]
 pub struct Index {
+    /// The cluster (kubeconfig name) this index follows (empty: not known, see [`Index::of`]).
+    cluster: String,
     /// The store's resourceVersion this index has seen.
     rv: u64,
     /// Pods by node name ("" for pods not scheduled yet).
@@ -44,6 +46,13 @@ impl Index {
     pub fn new(world: &World) -> Index {
         let mut i = Index::default();
         i.rebuild(world);
+        i
+    }
+
+    /// The index of the workstation's active cluster.
+    pub fn of(ws: &crate::shell::workstation::Workstation) -> Index {
+        let mut i = Index::new(&ws.world);
+        i.cluster = ws.cluster().to_string();
         i
     }
 
@@ -90,6 +99,15 @@ impl Index {
     /// What a pod's status meant at its last change.
     pub fn pod_health(&self, key: &ObjKey) -> Health {
         self.pods.get(key).map_or(Health::Unknown, |(_, h)| *h)
+    }
+
+    /// Follows the workstation's active cluster: when the current context moved to another
+    /// cluster, the index is rebuilt from that cluster's store (its change log is another).
+    pub fn follow(&mut self, ws: &crate::shell::workstation::Workstation) {
+        if self.cluster != ws.cluster() {
+            *self = Index::of(ws);
+            self.sample_rollouts(&ws.world);
+        }
     }
 
     /// Follows the store's changes since the last call.

@@ -35,7 +35,7 @@ impl Session {
     /// One idle simulated second.
     pub fn tick(&mut self) {
         match self {
-            Session::Free(ws) => ws.world.tick(),
+            Session::Free(ws) => ws.tick(),
             Session::Lesson(a) => a.tick(),
         }
     }

@@ -151,11 +151,15 @@ fn cluster(app: &App, area: Rect, buf: &mut Buffer) {
     let t = &app.theme;
     let focused = app.focus == Focus::Cluster;
     let entries = layout::cluster_entries(app);
-    block(
-        app,
-        format!(" cluster [{} nodes] ", entries.iter().filter(|e| matches!(e, Entry::Node(_))).count()),
-        focused,
-    )
+    let nodes = entries.iter().filter(|e| matches!(e, Entry::Node(_))).count();
+    // With several clusters, the title names the one the current context reaches.
+    let ws = app.ws();
+    let title = if ws.cluster_count() > 1 {
+        format!(" cluster {} [{nodes} nodes] ", ws.cluster())
+    } else {
+        format!(" cluster [{nodes} nodes] ")
+    };
+    block(app, title, focused)
     .render(area, buf);
     let now = app.ws().world.now.datetime();
     for (i, r) in layout::cluster_boxes(app, area) {

@@ -435,8 +435,12 @@ fn mock_exam_has_the_exams_shape_and_contexts() {
         "$ kubectl config get-contexts -o name\nckad-dev\nckad-prod\nckad-stage\n$ kubectl config current-context\nckad-dev\n$ kubectl config use-context ckad-prod\nSwitched to context \"ckad-prod\".\n$ kubectl config use-context kubernetes-admin@kubernetes\nerror: no context exists with the name: \"kubernetes-admin@kubernetes\"\n"
     );
     // Half of the last task (labels, weight 3), done from the wrong context's namespace
-    // first (nothing), then in its own: 1.5 points, shown per task.
-    let r = graded("exam-ckad-mock", "kubectl label pods --all backup=daily\nkubectl -n quartz label pods orders-db users-db session-cache backup=daily\n");
+    // first (nothing), then in the wrong cluster (ckad-dev's has no namespace quartz:
+    // nothing), then in its own context: 1.5 points, shown per task.
+    let r = graded(
+        "exam-ckad-mock",
+        "kubectl label pods --all backup=daily\nkubectl -n quartz label pods orders-db users-db session-cache backup=daily\nkubectl config use-context ckad-stage\nkubectl -n quartz label pods orders-db users-db session-cache backup=daily\n",
+    );
     let labels = r.steps.iter().find(|s| s.id == "labels").unwrap();
     assert_eq!(labels.points, Some(1.5));
     assert!(

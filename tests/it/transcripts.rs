@@ -1,5 +1,6 @@
 //! Transcript tests: every script `tests/transcripts/NAME.sh` runs against the default cluster
-//! (seed 1) and its exact transcript is compared with the insta snapshot
+//! (seed 1) — or, when it has a line `# scenario: PATH`, on that scenario file with its own
+//! seed, as `kubedojo run PATH --script` would — and its exact transcript is compared with the insta snapshot
 //! `tests/it/snapshots/it__transcripts__NAME.snap`. Each snapshot was read against what a real
 //! v1.32 cluster prints before it was accepted.
 //!
@@ -7,7 +8,7 @@
 //! in four shards so the suite still uses every core; a failure names every script that
 //! failed, and `INSTA_UPDATE=always` (or `cargo insta review`) records new snapshots to read.
 
-use super::run_script;
+use super::{run_scenario_script, run_script};
 
 const SHARDS: usize = 4;
 
@@ -27,7 +28,11 @@ fn scripts() -> Vec<String> {
 fn check(name: &str) -> Result<(), String> {
     let path = format!("{}/tests/transcripts/{name}.sh", env!("CARGO_MANIFEST_DIR"));
     let script = std::fs::read_to_string(&path).map_err(|e| format!("{name}: cannot read {path}: {e}"))?;
-    let out = run_script(&script, 1);
+    let scenario = script.lines().find_map(|l| l.strip_prefix("# scenario: ")).map(str::trim);
+    let out = match scenario {
+        Some(path) => run_scenario_script(path, &script),
+        None => run_script(&script, 1),
+    };
     std::panic::catch_unwind(|| {
         insta::assert_snapshot!(name, out);
     })

@@ -230,3 +230,28 @@ fn hints_come_one_at_a_time_and_into_view() {
     s.keys("<f2>");
     assert!(s.text().contains("no more hints for this step"));
 }
+
+/// Several clusters (issue 5): the cluster pane names the current context's cluster, and
+/// `use-context` at the prompt switches what the panes show to the other cluster (its own
+/// pods: only stage has a pod `tester` in `default`); time keeps running in all of them.
+#[test]
+fn use_context_switches_the_cluster_shown() {
+    let mut s = sized_lesson_story("exam-ckad-mock", 200, 50);
+    let text = s.text();
+    assert!(text.contains(" cluster dev [3 nodes] "), "{text}");
+    assert!(!text.contains("tester"), "{text}");
+    s.typed("kubectl config use-context ckad-stage\n");
+    s.ticks(1);
+    let text = s.text();
+    assert!(text.contains("Switched to context \"ckad-stage\"."), "{text}");
+    assert!(text.contains(" cluster stage [3 nodes] "), "{text}");
+    assert!(text.contains("tester"), "the stage cluster's pod is listed:\n{text}");
+    s.typed("kubectl config use-context ckad-dev\n");
+    s.ticks(1);
+    let text = s.text();
+    assert!(text.contains(" cluster dev [3 nodes] "), "{text}");
+    assert!(!text.lines().any(|l| l.contains("tester") && !l.contains("use-context")), "{text}");
+    let ws = s.app.ws();
+    assert_eq!(ws.cluster(), "dev");
+    assert_eq!(ws.cluster_names(), ["dev", "prod", "stage"]);
+}
