@@ -506,14 +506,14 @@ mod tests {
     }
 
     fn cm(name: &str, label: Option<&str>) -> Object {
-        Object::ConfigMap(ConfigMap {
+        Object::ConfigMap(Box::new(ConfigMap {
             metadata: ObjectMeta {
                 name: Some(name.into()),
                 labels: label.map(|l| [("tier".to_string(), l.to_string())].into()),
                 ..Default::default()
             },
             ..Default::default()
-        })
+        }))
     }
 
     fn names(objs: &[Object]) -> Vec<&str> {

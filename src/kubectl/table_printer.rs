@@ -252,7 +252,7 @@ mod tests {
     }
 
     fn cm(name: &str, ns: &str, labels: &[(&str, &str)]) -> Object {
-        Object::ConfigMap(ConfigMap {
+        Object::ConfigMap(Box::new(ConfigMap {
             metadata: ObjectMeta {
                 name: Some(name.into()),
                 namespace: Some(ns.into()),
@@ -264,7 +264,7 @@ mod tests {
                 ..Default::default()
             },
             ..Default::default()
-        })
+        }))
     }
 
     fn table(objs: &[Object]) -> Table<'_> {

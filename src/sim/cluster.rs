@@ -162,7 +162,7 @@ pub fn add_node(w: &mut World, cfg: &NodeConfig) {
         }
     });
     if let Ok(n) = serde_json::from_value::<Node>(node) {
-        let _ = w.store.create(Object::Node(n));
+        let _ = w.store.create(Object::Node(Box::new(n)));
     }
     // The node's Lease in kube-node-lease, renewed by its kubelet every 10 s.
     let lease_uid = w.new_uid();
@@ -183,7 +183,7 @@ pub fn add_node(w: &mut World, cfg: &NodeConfig) {
         }
     });
     if let Ok(l) = serde_json::from_value::<k8s_openapi::api::coordination::v1::Lease>(lease) {
-        let _ = w.store.create(Object::Lease(l));
+        let _ = w.store.create(Object::Lease(Box::new(l)));
     }
 }
 
@@ -206,7 +206,7 @@ pub fn add_namespace(w: &mut World, name: &str) {
             ..Default::default()
         }),
     };
-    let _ = w.store.create(Object::Namespace(ns));
+    let _ = w.store.create(Object::Namespace(Box::new(ns)));
     populate_namespace(w, name, created);
 }
 
@@ -223,7 +223,7 @@ pub fn populate_namespace(w: &mut World, name: &str, created: Time) {
         },
         ..Default::default()
     };
-    let _ = w.store.create(Object::ServiceAccount(sa));
+    let _ = w.store.create(Object::ServiceAccount(Box::new(sa)));
     let cm_uid = w.new_uid();
     let cm = ConfigMap {
         metadata: ObjectMeta {
@@ -237,7 +237,7 @@ pub fn populate_namespace(w: &mut World, name: &str, created: Time) {
         data: Some([("ca.crt".to_string(), ROOT_CA.to_string())].into()),
         ..Default::default()
     };
-    let _ = w.store.create(Object::ConfigMap(cm));
+    let _ = w.store.create(Object::ConfigMap(Box::new(cm)));
 }
 
 /// A stand-in cluster CA certificate (not a real key pair; nothing verifies it).

@@ -603,7 +603,7 @@ fn write_endpoints(w: &mut World, key: &ObjKey, svc: &Service, pods: &[PodEp], t
                 },
                 subsets,
             };
-            create(w, Object::Endpoints(ep), created);
+            create(w, Object::Endpoints(Box::new(ep)), created);
         }
     }
     if let Some(rv) =
@@ -754,7 +754,7 @@ fn reconcile_slices(
         .endpoints
         .slices_of(key)
         .filter_map(|n| match w.store.get(Kind::EndpointSlice, &key.namespace, n) {
-            Some(Object::EndpointSlice(s)) if managed_by(s) == Some(manager) => Some(s.clone()),
+            Some(Object::EndpointSlice(s)) if managed_by(s) == Some(manager) => Some((**s).clone()),
             _ => None,
         })
         .collect();
@@ -783,7 +783,7 @@ fn reconcile_slices(
                 endpoints: d.1,
                 ports: d.0,
             };
-            create(w, Object::EndpointSlice(slice), created.clone());
+            create(w, Object::EndpointSlice(Box::new(slice)), created.clone());
         } else {
             writes.push((existing.remove(0), d));
         }
@@ -892,7 +892,7 @@ mod tests {
 
     fn ep(w: &World, name: &str) -> Endpoints {
         match w.store.get(Kind::Endpoints, "default", name) {
-            Some(Object::Endpoints(e)) => e.clone(),
+            Some(Object::Endpoints(e)) => *(e.clone()),
             _ => panic!("no endpoints {name}"),
         }
     }

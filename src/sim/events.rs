@@ -1,7 +1,7 @@
 //! Events, recorded the way the kubelet's and scheduler's event recorders do: one Event object
 //! per (object, reason, message, source), its count and lastTimestamp bumped when it repeats.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::hash::{Hash, Hasher};
 
 use k8s_openapi::api::core::v1::{Event, EventSource, ObjectReference};
@@ -129,7 +129,7 @@ impl World {
             reporting_instance: Some(source.host.unwrap_or_default()),
             ..Default::default()
         };
-        let _ = self.store.create(Object::Event(event));
+        let _ = self.store.create(Object::Event(Box::new(event)));
     }
 
     /// Events about an object, oldest first (by last seen, then name).
@@ -176,15 +176,24 @@ fn event_hash(e: &Event) -> u64 {
     }
 }
 
+/// Adds `name` to a sorted list of names, once.
+fn insert_sorted(names: &mut Vec<String>, name: String) {
+    if let Err(i) = names.binary_search(&name) {
+        names.insert(i, name);
+    }
+}
+
 /// The event recorder's index of the Events in the store by [`series_hash`], kept from the
 /// store's change log, so recording an event costs the same however many events exist.
 #[derive(Clone, Debug, Default)]
 pub struct Index {
     cursor: u64,
     synced: bool,
-    /// (namespace, hash) → names of events that hashed so when last written (entries for
-    /// events since deleted or changed are dropped when found stale).
-    by_hash: BTreeMap<(String, u64), BTreeSet<String>>,
+    /// (namespace, hash) → names of events that hashed so when last written, sorted (entries
+    /// for events since deleted or changed are dropped when found stale). A sorted `Vec`
+    /// rather than a set: nearly every entry holds one name, and a set's node is ten times
+    /// its size.
+    by_hash: BTreeMap<(String, u64), Vec<String>>,
 }
 
 impl Index {
@@ -210,7 +219,7 @@ impl Index {
                         continue;
                     }
                     if let Some(e) = store.get(Kind::Event, &ns, &name).and_then(|o| o.as_event()) {
-                        self.by_hash.entry((ns, event_hash(e))).or_default().insert(name);
+                        insert_sorted(self.by_hash.entry((ns, event_hash(e))).or_default(), name);
                     }
                 }
             }
@@ -219,7 +228,7 @@ impl Index {
                 for o in store.list(Kind::Event, None) {
                     if let Some(e) = o.as_event() {
                         let key = (o.namespace().to_string(), event_hash(e));
-                        self.by_hash.entry(key).or_default().insert(o.name().to_string());
+                        insert_sorted(self.by_hash.entry(key).or_default(), o.name().to_string());
                     }
                 }
             }
@@ -246,9 +255,7 @@ impl Index {
                 _ => stale.push(name.clone()),
             }
         }
-        for n in stale {
-            names.remove(&n);
-        }
+        names.retain(|n| !stale.contains(n));
         if names.is_empty() {
             self.by_hash.remove(&key);
         }

@@ -272,7 +272,7 @@ pub fn route(store: &Store, cfg: &Config, host: &str, path: &str) -> Route {
         .list(Kind::Ingress, None)
         .into_iter()
         .filter_map(|o| match o {
-            Object::Ingress(i) => Some(i),
+            Object::Ingress(i) => Some(&**i),
             _ => None,
         })
         .filter(|i| handles(store, cfg, i))
@@ -580,10 +580,10 @@ mod tests {
         let mut s = Store::new();
         let class: k8s_openapi::api::networking::v1::IngressClass =
             serde_yaml::from_str("metadata: {name: nginx}\nspec: {controller: k8s.io/ingress-nginx}\n").unwrap();
-        s.create(Object::IngressClass(class)).unwrap();
+        s.create(Object::IngressClass(Box::new(class))).unwrap();
         for y in ings {
             let i: Ingress = serde_yaml::from_str(y).unwrap();
-            s.create(Object::Ingress(i)).unwrap();
+            s.create(Object::Ingress(Box::new(i))).unwrap();
         }
         s
     }

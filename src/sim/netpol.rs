@@ -119,7 +119,7 @@ fn selecting<'a>(store: &'a Store, pod: &PodInfo, direction: &str) -> Vec<&'a Ne
         .list(Kind::NetworkPolicy, Some(&pod.namespace))
         .into_iter()
         .filter_map(|o| match o {
-            Object::NetworkPolicy(p) => Some(p),
+            Object::NetworkPolicy(p) => Some(&**p),
             _ => None,
         })
         .filter(|p| policy_types(p).iter().any(|t| t == direction))
@@ -326,10 +326,10 @@ mod tests {
             let mut n = k8s_openapi::api::core::v1::Namespace::default();
             n.metadata.name = Some(ns.into());
             n.metadata.labels = Some([("kubernetes.io/metadata.name".to_string(), labels.to_string())].into());
-            s.create(Object::Namespace(n)).unwrap();
+            s.create(Object::Namespace(Box::new(n))).unwrap();
         }
         for y in pols {
-            s.create(Object::NetworkPolicy(pol(y))).unwrap();
+            s.create(Object::NetworkPolicy(Box::new(pol(y)))).unwrap();
         }
         s
     }

@@ -180,7 +180,7 @@ fn node(w: &World, name: &str) -> Option<Node> {
 }
 
 fn node_event(w: &mut World, n: &Node, t: EventType, reason: &str, msg: &str, source: Source) {
-    let mut r = object_reference(&Object::Node(n.clone()), None);
+    let mut r = object_reference(&Object::Node(Box::new(n.clone())), None);
     // Node events name the node as their uid and have no namespace (they are stored in
     // `default`), as the kubelet and the node controller record them.
     r.uid = n.metadata.name.clone();
@@ -290,7 +290,7 @@ fn kubelet_status(w: &mut World, name: &str) {
         ));
         events.push((EventType::Normal, "NodeReady", format!("Node {name} status is now: NodeReady")));
     }
-    let _ = w.store.modify(Kind::Node, "", name, |o| *o = Object::Node(updated.clone()));
+    let _ = w.store.modify(Kind::Node, "", name, |o| *o = Object::Node(Box::new(updated.clone())));
     if let Some(rt) = w.nodes.rt.get_mut(name) {
         rt.rebooted = false;
     }
@@ -366,7 +366,7 @@ fn monitor(w: &mut World, name: &str) {
     }
     let mut updated = n.clone();
     mark_unknown(&mut updated, now);
-    let _ = w.store.modify(Kind::Node, "", name, |o| *o = Object::Node(updated.clone()));
+    let _ = w.store.modify(Kind::Node, "", name, |o| *o = Object::Node(Box::new(updated.clone())));
     node_event(
         w,
         &updated,

@@ -12,11 +12,25 @@ macro_rules! kinds {
         pub enum Kind { $($kind),* }
 
         /// A stored API object.
-        // The variants are the k8s-openapi types unboxed: the store keeps each in a map
-        // node anyway, and boxing would only add an indirection to every access.
-        #[allow(clippy::large_enum_variant)]
+        // Every variant is boxed: the k8s-openapi types differ widely in size (a
+        // PersistentVolume's or a Pod's inline part is several KB, an Event's a few hundred
+        // bytes), and an unboxed enum is as large as its largest variant, so every stored
+        // Event (thousands at scale) would take the room of a PersistentVolume.
         #[derive(Clone, Debug, PartialEq)]
-        pub enum Object { $($kind($ty)),* }
+        pub enum Object { $($kind(Box<$ty>)),* }
+
+        $(
+        impl From<$ty> for Object {
+            fn from(o: $ty) -> Object {
+                Object::$kind(Box::new(o))
+            }
+        }
+        impl From<Box<$ty>> for Object {
+            fn from(o: Box<$ty>) -> Object {
+                Object::$kind(o)
+            }
+        }
+        )*
 
         impl Kind {
             pub const ALL: &'static [Kind] = &[$(Kind::$kind),*];
@@ -68,7 +82,7 @@ macro_rules! kinds {
             /// does strict decoding of user input before objects reach this point.
             pub fn from_value(kind: Kind, v: Value) -> Result<Object, String> {
                 match kind {
-                    $(Kind::$kind => serde_json::from_value::<$ty>(v).map(Object::$kind).map_err(|e| e.to_string())),*
+                    $(Kind::$kind => serde_json::from_value::<$ty>(v).map(Object::from).map_err(|e| e.to_string())),*
                 }
             }
         }
@@ -220,10 +234,10 @@ macro_rules! typed_accessors {
         impl Object {
             $(
             pub fn $fn_ref(&self) -> Option<&$ty> {
-                match self { Object::$kind(o) => Some(o), _ => None }
+                match self { Object::$kind(o) => Some(&**o), _ => None }
             }
             pub fn $fn_into(self) -> Option<$ty> {
-                match self { Object::$kind(o) => Some(o), _ => None }
+                match self { Object::$kind(o) => Some(*o), _ => None }
             }
             )*
         }

@@ -248,7 +248,7 @@ fn bind(w: &mut World, pod: &Pod, node: &str) {
             }
         }
     });
-    let reference = object_reference(&Object::Pod(pod.clone()), None);
+    let reference = object_reference(&Object::Pod(Box::new(pod.clone())), None);
     w.record_event(
         reference,
         EventType::Normal,
@@ -320,7 +320,7 @@ fn record_failure(w: &mut World, pod: &Pod, uid: &str, message: &str, reason: &s
             status.qos_class = Some(qos);
         }
     });
-    let reference = object_reference(&Object::Pod(pod.clone()), None);
+    let reference = object_reference(&Object::Pod(Box::new(pod.clone())), None);
     w.record_event(reference, EventType::Warning, "FailedScheduling", message, Source::scheduler());
 }
 

@@ -747,7 +747,7 @@ pub fn install_builtin(w: &mut World, apiserver_ip: &str) {
             "status": {"loadBalancer": {}}
         }))
         .unwrap_or_default();
-        let _ = w.store.create(Object::Service(kubernetes));
+        let _ = w.store.create(Object::Service(Box::new(kubernetes)));
         let uid = w.new_uid();
         let ep: Endpoints = serde_json::from_value(json!({
             "metadata": {"name": "kubernetes", "namespace": "default", "uid": uid, "creationTimestamp": created,
@@ -755,7 +755,7 @@ pub fn install_builtin(w: &mut World, apiserver_ip: &str) {
             "subsets": [{"addresses": [{"ip": apiserver_ip}], "ports": [{"name": "https", "port": APISERVER_PORT, "protocol": "TCP"}]}]
         }))
         .unwrap_or_default();
-        let _ = w.store.create(Object::Endpoints(ep));
+        let _ = w.store.create(Object::Endpoints(Box::new(ep)));
         let uid = w.new_uid();
         let slice: EndpointSlice = serde_json::from_value(json!({
             "metadata": {"name": "kubernetes", "namespace": "default", "uid": uid, "creationTimestamp": created,
@@ -765,7 +765,7 @@ pub fn install_builtin(w: &mut World, apiserver_ip: &str) {
             "ports": [{"name": "https", "port": APISERVER_PORT, "protocol": "TCP"}]
         }))
         .unwrap_or_default();
-        let _ = w.store.create(Object::EndpointSlice(slice));
+        let _ = w.store.create(Object::EndpointSlice(Box::new(slice)));
         let uid = w.new_uid();
         let dns = Service {
             metadata: ObjectMeta {
@@ -805,7 +805,7 @@ pub fn install_builtin(w: &mut World, apiserver_ip: &str) {
             }),
             status: Some(ServiceStatus { load_balancer: Some(LoadBalancerStatus::default()), conditions: None }),
         };
-        let _ = w.store.create(Object::Service(dns));
+        let _ = w.store.create(Object::Service(Box::new(dns)));
         w.network.services.sync(&w.store);
         // The endpoints controllers' first pass makes kube-dns's Endpoints and slice now, dated
         // with the cluster, rather than on the learner's first tick.
@@ -830,7 +830,7 @@ mod tests {
 
     fn svc(yaml: &str) -> Object {
         let s: Service = serde_yaml::from_str(yaml).unwrap();
-        Object::Service(s)
+        Object::Service(Box::new(s))
     }
 
     fn create(w: &mut World, yaml: &str) -> Result<Service, String> {

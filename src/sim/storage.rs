@@ -63,7 +63,7 @@ pub fn install_default_class(w: &mut World) {
         volume_binding_mode: Some("WaitForFirstConsumer".into()),
         ..Default::default()
     };
-    let _ = w.store.create(Object::StorageClass(sc));
+    let _ = w.store.create(Object::StorageClass(Box::new(sc)));
 }
 
 fn annotation<'a>(m: &'a ObjectMeta, key: &str) -> Option<&'a str> {
@@ -107,7 +107,7 @@ pub fn default_class(store: &Store) -> Option<StorageClass> {
         .list(Kind::StorageClass, None)
         .into_iter()
         .filter_map(|o| match o {
-            Object::StorageClass(sc) => Some(sc),
+            Object::StorageClass(sc) => Some(&**sc),
             _ => None,
         })
         .filter(|sc| is_default_class(sc))
@@ -325,7 +325,7 @@ pub fn volumes(store: &Store) -> Vec<&PersistentVolume> {
         .list(Kind::PersistentVolume, None)
         .into_iter()
         .filter_map(|o| match o {
-            Object::PersistentVolume(pv) => Some(pv),
+            Object::PersistentVolume(pv) => Some(&**pv),
             _ => None,
         })
         .collect()

@@ -37,9 +37,9 @@ const LOG_CAPACITY: usize = 100_000;
 
 #[derive(Clone, Debug, Default)]
 pub struct Store {
-    /// Boxed: the variants of `Object` differ widely in size (a Pod's inline part is many
-    /// times an Event's), and a map node holds eleven values inline.
-    objects: BTreeMap<Kind, BTreeMap<ObjKey, Box<Object>>>,
+    /// `Object` is one pointer wide (its variants are boxed, each at its own size), so map
+    /// nodes hold them inline.
+    objects: BTreeMap<Kind, BTreeMap<ObjKey, Object>>,
     resource_version: u64,
     log: VecDeque<WatchEvent>,
 }
@@ -72,7 +72,7 @@ impl Store {
         }
         let rv = self.bump(Change::Added, kind, key.clone());
         obj.meta_mut().resource_version = Some(rv.to_string());
-        self.objects.entry(kind).or_default().insert(key, Box::new(obj.clone()));
+        self.objects.entry(kind).or_default().insert(key, obj.clone());
         Ok(obj)
     }
 
@@ -82,21 +82,21 @@ impl Store {
     /// An object already there is kept.
     pub fn insert_bootstrap(&mut self, obj: Object) {
         let kind = obj.kind();
-        self.objects.entry(kind).or_default().entry(obj.key()).or_insert(Box::new(obj));
+        self.objects.entry(kind).or_default().entry(obj.key()).or_insert(obj);
     }
 
     pub fn get(&self, kind: Kind, namespace: &str, name: &str) -> Option<&Object> {
-        self.objects.get(&kind)?.get(&(namespace, name) as &dyn KeyRef).map(|b| &**b)
+        self.objects.get(&kind)?.get(&(namespace, name) as &dyn KeyRef)
     }
 
     /// Objects of a kind, in one namespace or (None) all, ordered by namespace then name.
     pub fn list(&self, kind: Kind, namespace: Option<&str>) -> Vec<&Object> {
         let Some(m) = self.objects.get(&kind) else { return Vec::new() };
         match namespace {
-            None => m.values().map(|b| &**b).collect(),
+            None => m.values().collect(),
             Some(ns) => {
                 let start = ObjKey::new(ns, "");
-                m.range(start..).take_while(|(k, _)| k.namespace == ns).map(|(_, o)| &**o).collect()
+                m.range(start..).take_while(|(k, _)| k.namespace == ns).map(|(_, o)| o).collect()
             }
         }
     }
@@ -117,7 +117,7 @@ impl Store {
         }
         let rv = self.bump(Change::Modified, kind, key.clone());
         obj.meta_mut().resource_version = Some(rv.to_string());
-        self.objects.entry(kind).or_default().insert(key, Box::new(obj.clone()));
+        self.objects.entry(kind).or_default().insert(key, obj.clone());
         Ok(obj)
     }
 
@@ -134,9 +134,9 @@ impl Store {
             .get_mut(&kind)
             .and_then(|m| m.get_mut(&(namespace, name) as &dyn KeyRef))
             .ok_or(StoreError::NotFound)?;
-        let before: Object = (**obj).clone();
+        let before: Object = obj.clone();
         f(obj);
-        if **obj != before {
+        if *obj != before {
             let key = ObjKey::new(namespace, name);
             self.resource_version += 1;
             let rv = self.resource_version;
@@ -153,7 +153,7 @@ impl Store {
         let key = ObjKey::new(namespace, name);
         let obj = self.objects.get_mut(&kind).and_then(|m| m.remove(&key)).ok_or(StoreError::NotFound)?;
         self.bump(Change::Deleted, kind, key);
-        Ok(*obj)
+        Ok(obj)
     }
 
     /// Changes after `resource_version`, oldest first. None if the log no longer reaches back
@@ -178,10 +178,10 @@ mod tests {
     use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
     fn cm(ns: &str, name: &str) -> Object {
-        Object::ConfigMap(ConfigMap {
+        Object::ConfigMap(Box::new(ConfigMap {
             metadata: ObjectMeta { name: Some(name.into()), namespace: Some(ns.into()), ..Default::default() },
             ..Default::default()
-        })
+        }))
     }
 
     #[test]

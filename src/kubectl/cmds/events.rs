@@ -104,7 +104,7 @@ pub fn run(ctx: &mut Ctx, args: &[String]) {
         .list(Kind::Event, if all_ns { None } else { Some(ns.as_str()) })
         .into_iter()
         .filter_map(|o| match o {
-            Object::Event(e) => Some(e.clone()),
+            Object::Event(e) => Some((**e).clone()),
             _ => None,
         })
         .filter(|e| match &for_obj {

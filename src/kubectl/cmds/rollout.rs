@@ -419,7 +419,7 @@ fn replica_sets_of(ctx: &Ctx, d: &Deployment) -> Vec<ReplicaSet> {
         .list(Kind::ReplicaSet, Some(&ns))
         .into_iter()
         .filter_map(|o| match o {
-            Object::ReplicaSet(rs) => Some(rs),
+            Object::ReplicaSet(rs) => Some(&**rs),
             _ => None,
         })
         .filter(|rs| is_controlled_by(&rs.metadata, Kind::Deployment, &uid))
@@ -647,7 +647,7 @@ fn rollback(ctx: &mut Ctx, d: &Deployment, to_revision: i64, dry: DryRun) -> Res
     super::auth::authorize_api(ctx, &Attributes::for_kind("patch", Kind::Deployment, &ns, &name))
         .map_err(|e| format!("failed restoring revision {to_revision}: {}", e.message))?;
     ctx.world
-        .api_update(Object::Deployment(updated), WriteOptions { dry_run: dry == DryRun::Server })
+        .api_update(Object::from(updated), WriteOptions { dry_run: dry == DryRun::Server })
         .map_err(|e| format!("failed restoring revision {to_revision}: {}", e.message))?;
     Ok("rolled back".to_string())
 }
@@ -713,7 +713,7 @@ fn pause_resume(ctx: &mut Ctx, args: &[String], pause: bool) {
         }
         let mut updated = d.clone();
         updated.spec.get_or_insert_with(Default::default).paused = if pause { Some(true) } else { None };
-        match ctx.world.api_update(Object::Deployment(updated), WriteOptions::default()) {
+        match ctx.world.api_update(Object::from(updated), WriteOptions::default()) {
             Ok(_) => ctx.out.out(&format!("{} {}\n", label(&o), if pause { "paused" } else { "resumed" })),
             Err(e) => errors.push(e.kubectl_text()),
         }

@@ -31,7 +31,7 @@ pub(super) fn describe_namespace(d: &Describer, ns: &Namespace) -> String {
         .list(Kind::ResourceQuota, Some(n))
         .into_iter()
         .filter_map(|o| match o {
-            crate::sim::Object::ResourceQuota(q) => Some(q),
+            crate::sim::Object::ResourceQuota(q) => Some(&**q),
             _ => None,
         })
         .collect();
@@ -41,7 +41,7 @@ pub(super) fn describe_namespace(d: &Describer, ns: &Namespace) -> String {
         .list(Kind::LimitRange, Some(n))
         .into_iter()
         .filter_map(|o| match o {
-            crate::sim::Object::LimitRange(l) => Some(l),
+            crate::sim::Object::LimitRange(l) => Some(&**l),
             _ => None,
         })
         .collect();

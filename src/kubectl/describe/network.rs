@@ -30,7 +30,7 @@ fn slices_of<'a>(d: &'a Describer, ns: &str, svc: &str) -> Vec<&'a EndpointSlice
         .list(Kind::EndpointSlice, Some(ns))
         .into_iter()
         .filter_map(|o| match o {
-            Object::EndpointSlice(e) => Some(e),
+            Object::EndpointSlice(e) => Some(&**e),
             _ => None,
         })
         .filter(|e| {

@@ -48,7 +48,7 @@ pub(super) fn describe_deployment(d: &Describer, dep: &Deployment) -> String {
         .list(Kind::ReplicaSet, Some(ns))
         .into_iter()
         .filter_map(|o| match o {
-            Object::ReplicaSet(rs) => Some(rs),
+            Object::ReplicaSet(rs) => Some(&**rs),
             _ => None,
         })
         .filter(|rs| sel.matches(&rs.metadata.labels.clone().unwrap_or_default()))

@@ -289,7 +289,7 @@ pub fn decode_object(v: &Value) -> Result<crate::sim::object::Object, crate::sim
     macro_rules! strict {
         ($($k:ident => $t:ty),* $(,)?) => {
             match kind {
-                $(Kind::$k => decode_strict::<$t>(v).map(Object::$k)),*
+                $(Kind::$k => decode_strict::<$t>(v).map(Object::from)),*
             }
         };
     }

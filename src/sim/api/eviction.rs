@@ -34,7 +34,7 @@ impl World {
                 .list(Kind::PodDisruptionBudget, Some(ns))
                 .into_iter()
                 .filter_map(|o| match o {
-                    Object::PodDisruptionBudget(p) => Some(p.clone()),
+                    Object::PodDisruptionBudget(p) => Some((**p).clone()),
                     _ => None,
                 })
                 .filter(|p| covered_pods(self, p).iter().any(|cp| cp.metadata.uid == pod.metadata.uid))

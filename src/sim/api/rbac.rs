@@ -821,7 +821,7 @@ pub fn bootstrap(w: &mut World) {
         }
     }
     for r in roles {
-        w.store.insert_bootstrap(Object::ClusterRole(r));
+        w.store.insert_bootstrap(Object::ClusterRole(Box::new(r)));
     }
     for (name, role, subjects) in bootstrap_bindings() {
         let kubeadm = name.starts_with("kubeadm:");
@@ -844,7 +844,7 @@ pub fn bootstrap(w: &mut World) {
                     .collect(),
             ),
         };
-        w.store.insert_bootstrap(Object::ClusterRoleBinding(b));
+        w.store.insert_bootstrap(Object::ClusterRoleBinding(Box::new(b)));
     }
 }
 
@@ -925,11 +925,11 @@ mod tests {
     }
 
     fn binding(ns: &str, name: &str, kind: &str, role: &str, subjects: Vec<Subject>) -> Object {
-        Object::RoleBinding(RoleBinding {
+        Object::RoleBinding(Box::new(RoleBinding {
             metadata: meta(ns, name),
             role_ref: RoleRef { api_group: "rbac.authorization.k8s.io".into(), kind: kind.into(), name: role.into() },
             subjects: Some(subjects),
-        })
+        }))
     }
 
     fn subject(kind: &str, name: &str, ns: Option<&str>) -> Subject {
@@ -939,7 +939,7 @@ mod tests {
     #[test]
     fn bindings_grant_in_their_namespace_only() {
         let role =
-            Object::Role(Role { metadata: meta("dev", "reader"), rules: Some(vec![rule(&[""], &["pods"], READ)]) });
+            Object::Role(Box::new(Role { metadata: meta("dev", "reader"), rules: Some(vec![rule(&[""], &["pods"], READ)]) }));
         let w = world_with(vec![
             role,
             binding("dev", "jane-reads", "Role", "reader", vec![subject("User", "jane", None)]),

@@ -196,7 +196,7 @@ fn pod_changed(w: &mut World, e: &WatchEvent) {
             .list(Kind::ReplicaSet, Some(&e.key.namespace))
             .into_iter()
             .filter_map(|o| match o {
-                Object::ReplicaSet(rs) => Some(rs),
+                Object::ReplicaSet(rs) => Some(&**rs),
                 _ => None,
             })
             .filter(|rs| selector_matches(rs.spec.as_ref().map(|s| &s.selector), labels))
@@ -214,7 +214,7 @@ fn replica_set_changed(w: &mut World, e: &WatchEvent) {
     let rs: Option<ReplicaSet> = match e.change {
         Change::Deleted => None,
         _ => w.store.get(Kind::ReplicaSet, &e.key.namespace, &e.key.name).and_then(|o| match o {
-            Object::ReplicaSet(rs) => Some(rs.clone()),
+            Object::ReplicaSet(rs) => Some((**rs).clone()),
             _ => None,
         }),
     };

@@ -30,7 +30,7 @@ pub fn reconcile(w: &mut World) {
             .list(Kind::ClusterRole, None)
             .into_iter()
             .filter_map(|o| match o {
-                Object::ClusterRole(r) => Some(r.clone()),
+                Object::ClusterRole(r) => Some((**r).clone()),
                 _ => None,
             })
             .collect();

@@ -112,7 +112,7 @@ pub fn reconcile(w: &mut World) {
 }
 
 fn record(w: &mut World, cj: &CronJob, t: EventType, reason: &str, msg: &str) {
-    let reference = object_reference(&Object::CronJob(cj.clone()), None);
+    let reference = object_reference(&Object::CronJob(Box::new(cj.clone())), None);
     w.record_event(reference, t, reason, msg, Source::controller(COMPONENT));
 }
 
@@ -254,7 +254,7 @@ fn sync(w: &mut World, key: &ObjKey) {
         .filter_map(|k| w.store.get(Kind::Job, &k.namespace, &k.name))
         .filter(|o| controller_ref(o, Kind::CronJob).is_some_and(|r| r.name == key.name))
         .filter_map(|o| match o {
-            Object::Job(j) => Some(j.clone()),
+            Object::Job(j) => Some((**j).clone()),
             _ => None,
         })
         .collect();
@@ -476,7 +476,7 @@ fn sync_cron_job(w: &mut World, cj: &mut CronJob, jobs: &[Job]) -> Option<Tick> 
     let scheduled_at =
         sched.tz.from_utc_datetime(&Utc.timestamp_opt(scheduled, 0).single().unwrap_or_default().naive_utc());
     annotations.insert(SCHEDULED_TIMESTAMP.into(), scheduled_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
-    let cj_obj = Object::CronJob(cj.clone());
+    let cj_obj = Object::CronJob(Box::new(cj.clone()));
     let job = Job {
         metadata: ObjectMeta {
             name: Some(name.clone()),
@@ -489,7 +489,7 @@ fn sync_cron_job(w: &mut World, cj: &mut CronJob, jobs: &[Job]) -> Option<Tick> 
         spec: template.spec.clone(),
         status: None,
     };
-    let created = match w.api_create(Object::Job(job), WriteOptions::default()) {
+    let created = match w.api_create(Object::Job(Box::new(job)), WriteOptions::default()) {
         Ok(o) => o,
         Err(e) if e.message.ends_with("already exists") => {
             let existing = w.store.get(Kind::Job, cj.metadata.namespace.as_deref().unwrap_or(""), &name).cloned()?;

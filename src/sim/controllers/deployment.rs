@@ -36,13 +36,13 @@ pub fn reconcile(w: &mut World) {
 
 fn get_deployment(w: &World, key: &ObjKey) -> Option<Deployment> {
     match w.store.get(Kind::Deployment, &key.namespace, &key.name)? {
-        Object::Deployment(d) => Some(d.clone()),
+        Object::Deployment(d) => Some((**d).clone()),
         _ => None,
     }
 }
 
 fn event(w: &mut World, d: &Deployment, t: EventType, reason: &str, msg: &str) {
-    let reference = object_reference(&Object::Deployment(d.clone()), None);
+    let reference = object_reference(&Object::Deployment(Box::new(d.clone())), None);
     w.record_event(reference, t, reason, msg, Source::controller(COMPONENT));
 }
 
@@ -125,7 +125,7 @@ fn claim_replica_sets(w: &mut World, d: &Deployment) -> Vec<ReplicaSet> {
     names.extend(idx.orphans(&ns));
     names.sort();
     names.dedup();
-    let owner = Object::Deployment(d.clone());
+    let owner = Object::Deployment(Box::new(d.clone()));
     let mut out = Vec::new();
     for name in names {
         let Some(Object::ReplicaSet(rs)) = w.store.get(Kind::ReplicaSet, &ns, &name).cloned() else { continue };
@@ -133,7 +133,7 @@ fn claim_replica_sets(w: &mut World, d: &Deployment) -> Vec<ReplicaSet> {
         match controller_ref(&rs.metadata) {
             Some(r) if r.uid == uid => {
                 if matches {
-                    out.push(rs);
+                    out.push(*rs);
                 } else if !deleting {
                     let _ = w.store.modify(Kind::ReplicaSet, &ns, &name, |o| {
                         if let Some(refs) = o.meta_mut().owner_references.as_mut() {
@@ -153,7 +153,7 @@ fn claim_replica_sets(w: &mut World, d: &Deployment) -> Vec<ReplicaSet> {
                         o.meta_mut().owner_references.get_or_insert_with(Vec::new).push(reference);
                     });
                     if let Some(Object::ReplicaSet(rs)) = w.store.get(Kind::ReplicaSet, &ns, &name) {
-                        out.push(rs.clone());
+                        out.push((**rs).clone());
                     }
                 }
             }
@@ -219,8 +219,8 @@ fn get_new_rs(
         let min_ready_changed = spec.min_ready_seconds.unwrap_or(0) != d_min_ready.unwrap_or(0);
         if annotations_updated || min_ready_changed {
             spec.min_ready_seconds = d_min_ready;
-            return match w.api_update(Object::ReplicaSet(rs), WriteOptions::default()) {
-                Ok(Object::ReplicaSet(updated)) => Some(updated),
+            return match w.api_update(Object::ReplicaSet(Box::new(rs)), WriteOptions::default()) {
+                Ok(Object::ReplicaSet(updated)) => Some(*updated),
                 _ => Some(existing),
             };
         }
@@ -259,7 +259,7 @@ fn get_new_rs(
         metadata: ObjectMeta {
             name: Some(name.clone()),
             namespace: d.metadata.namespace.clone(),
-            owner_references: Some(vec![pods::new_controller_ref(&Object::Deployment(d.clone()))]),
+            owner_references: Some(vec![pods::new_controller_ref(&Object::Deployment(Box::new(d.clone())))]),
             labels: template.metadata.as_ref().and_then(|m| m.labels.clone()),
             ..Default::default()
         },
@@ -279,7 +279,7 @@ fn get_new_rs(
     set_new_rs_annotations(d, &mut new_rs, new_revision, false);
     let ns = d.metadata.namespace.clone().unwrap_or_default();
     let mut already_exists = false;
-    let created = match w.api_create(Object::ReplicaSet(new_rs), WriteOptions::default()) {
+    let created = match w.api_create(Object::ReplicaSet(Box::new(new_rs)), WriteOptions::default()) {
         Ok(Object::ReplicaSet(rs)) => rs,
         Ok(_) => return None,
         Err(e) if e.code == 409 => {
@@ -337,7 +337,7 @@ fn get_new_rs(
     if needs_update {
         update_status(w, d);
     }
-    Some(created)
+    Some(*created)
 }
 
 /// `isScalingEvent`: an active ReplicaSet was sized for another replica count.
@@ -425,7 +425,7 @@ fn scale_rs(w: &mut World, rs: &ReplicaSet, new_scale: i32, d: &Deployment) -> (
     let mut copy = rs.clone();
     copy.spec.get_or_insert_with(Default::default).replicas = Some(new_scale);
     set_replicas_annotations(&mut copy, desired, max);
-    match w.api_update(Object::ReplicaSet(copy), WriteOptions::default()) {
+    match w.api_update(Object::ReplicaSet(Box::new(copy)), WriteOptions::default()) {
         Ok(Object::ReplicaSet(updated)) => {
             if size_changed {
                 let op = if old_scale < new_scale { "up" } else { "down" };
@@ -435,7 +435,7 @@ fn scale_rs(w: &mut World, rs: &ReplicaSet, new_scale: i32, d: &Deployment) -> (
                 );
                 event(w, d, EventType::Normal, "ScalingReplicaSet", &msg);
             }
-            (size_changed, updated)
+            (size_changed, *updated)
         }
         _ => (false, rs.clone()),
     }

@@ -142,7 +142,7 @@ pub fn reconcile(w: &mut World) {
         .list(Kind::PodDisruptionBudget, None)
         .into_iter()
         .filter_map(|o| match o {
-            Object::PodDisruptionBudget(p) => Some(p.clone()),
+            Object::PodDisruptionBudget(p) => Some((**p).clone()),
             _ => None,
         })
         .collect();

@@ -69,7 +69,7 @@ pub fn owned_revisions(w: &World, owner: &Object) -> Vec<ControllerRevision> {
                 .any(|r| r.controller == Some(true) && Some(&r.uid) == uid.as_ref())
         })
         .filter_map(|o| match o {
-            Object::ControllerRevision(r) => Some(r.clone()),
+            Object::ControllerRevision(r) => Some((**r).clone()),
             _ => None,
         })
         .collect();
@@ -117,7 +117,7 @@ pub fn ensure_revision(
         data: Some(RawExtension(data)),
         revision: next,
     };
-    w.api_create(Object::ControllerRevision(rev), WriteOptions::default()).ok().map(|o| o.name().to_string())
+    w.api_create(Object::ControllerRevision(Box::new(rev)), WriteOptions::default()).ok().map(|o| o.name().to_string())
 }
 
 /// Deletes the oldest revisions beyond `limit` that no pod uses (`truncateHistory`).

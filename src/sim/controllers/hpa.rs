@@ -165,7 +165,7 @@ fn set_condition(hpa: &mut HorizontalPodAutoscaler, type_: &str, status: bool, r
 }
 
 fn event(w: &mut World, hpa: &HorizontalPodAutoscaler, t: EventType, reason: &str, msg: &str) {
-    let r = object_reference(&Object::HorizontalPodAutoscaler(hpa.clone()), None);
+    let r = object_reference(&Object::HorizontalPodAutoscaler(Box::new(hpa.clone())), None);
     w.record_event(r, t, reason, msg, Source::controller(COMPONENT));
 }
 
@@ -178,7 +178,7 @@ fn update_status_if_needed(
     if original.as_ref() == hpa.status.as_ref() {
         return;
     }
-    let _ = w.api_update_status(Object::HorizontalPodAutoscaler(hpa.clone()));
+    let _ = w.api_update_status(Object::HorizontalPodAutoscaler(Box::new(hpa.clone())));
 }
 
 /// `setStatus`: current and desired replicas and the metrics; the time of a rescale.

@@ -412,7 +412,7 @@ fn removal_rank(p: &Pod) -> (u8, u8, u8, std::cmp::Reverse<Option<Tick>>) {
 }
 
 fn record(w: &mut World, job: &Job, t: EventType, reason: &str, msg: &str) {
-    let reference = object_reference(&Object::Job(job.clone()), None);
+    let reference = object_reference(&Object::Job(Box::new(job.clone())), None);
     w.record_event(reference, t, reason, msg, Source::controller(COMPONENT));
 }
 
@@ -789,7 +789,7 @@ fn manage_job(
 ) -> i32 {
     let now = w.now;
     let Some(spec) = job.spec.as_ref() else { return active_pods.len() as i32 };
-    let job_obj = Object::Job(job.clone());
+    let job_obj = Object::Job(Box::new(job.clone()));
     let mut active = active_pods.len() as i32;
     let parallelism = spec.parallelism.unwrap_or(1).max(0);
     let indexed = spec.completion_mode.as_deref() == Some("Indexed");

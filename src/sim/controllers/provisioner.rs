@@ -57,7 +57,7 @@ fn identity(w: &mut World) -> String {
 
 fn event(w: &mut World, pvc: &PersistentVolumeClaim, t: EventType, reason: &str, msg: &str) {
     let source = Source::controller(&identity(w));
-    w.record_event(object_reference(&Object::PersistentVolumeClaim(pvc.clone()), None), t, reason, msg, source);
+    w.record_event(object_reference(&Object::PersistentVolumeClaim(Box::new(pvc.clone())), None), t, reason, msg, source);
 }
 
 /// Claims waiting for this provisioner.
@@ -66,7 +66,7 @@ fn wanted(w: &World) -> Vec<PersistentVolumeClaim> {
         .list(Kind::PersistentVolumeClaim, None)
         .into_iter()
         .filter_map(|o| match o {
-            Object::PersistentVolumeClaim(c) => Some(c),
+            Object::PersistentVolumeClaim(c) => Some(&**c),
             _ => None,
         })
         .filter(|c| {
@@ -206,7 +206,7 @@ fn provision(
         }),
         status: None,
     };
-    w.api_create(Object::PersistentVolume(pv), WriteOptions::default()).map(|_| ()).map_err(|e| e.message)
+    w.api_create(Object::PersistentVolume(Box::new(pv)), WriteOptions::default()).map(|_| ()).map_err(|e| e.message)
 }
 
 /// The library's deleter: a released volume of policy Delete that this provisioner made goes,

@@ -261,7 +261,7 @@ fn waiting_pods(w: &World, pvc: &PersistentVolumeClaim) -> Vec<String> {
 fn sync_unbound_claim(w: &mut World, pvc: &PersistentVolumeClaim) {
     let ns = pvc.metadata.namespace.clone().unwrap_or_default();
     let name = pvc.metadata.name.clone().unwrap_or_default();
-    let obj = Object::PersistentVolumeClaim(pvc.clone());
+    let obj = Object::PersistentVolumeClaim(Box::new(pvc.clone()));
     let requested = pvc.spec.as_ref().and_then(|s| s.volume_name.clone()).filter(|v| !v.is_empty());
     let Some(pv_name) = requested else {
         let delay = is_delay_binding(&w.store, pvc);
@@ -344,7 +344,7 @@ fn sync_unbound_claim(w: &mut World, pvc: &PersistentVolumeClaim) {
 fn sync_bound_claim(w: &mut World, pvc: &PersistentVolumeClaim) {
     let ns = pvc.metadata.namespace.clone().unwrap_or_default();
     let name = pvc.metadata.name.clone().unwrap_or_default();
-    let obj = Object::PersistentVolumeClaim(pvc.clone());
+    let obj = Object::PersistentVolumeClaim(Box::new(pvc.clone()));
     let lost = |w: &mut World, msg: &str| {
         if pvc.status.as_ref().and_then(|s| s.phase.as_deref()) != Some("Lost") {
             event(w, &obj, EventType::Warning, "ClaimLost", msg);
@@ -387,7 +387,7 @@ fn sync_bound_claim(w: &mut World, pvc: &PersistentVolumeClaim) {
 /// `provisionClaim`: every provisioner is external in v1.32 (in-tree ones are migrated to
 /// CSI or gone), so the controller annotates the claim for it and waits.
 fn provision(w: &mut World, pvc: &PersistentVolumeClaim) {
-    let obj = Object::PersistentVolumeClaim(pvc.clone());
+    let obj = Object::PersistentVolumeClaim(Box::new(pvc.clone()));
     let class = claim_class(pvc);
     let Some(sc) = storage::storage_class(&w.store, &class).cloned() else {
         event(
@@ -506,7 +506,7 @@ fn control_plane_nodes(w: &World) -> Vec<String> {
 /// `reclaimVolume` by the volume's policy.
 fn reclaim(w: &mut World, name: &str) {
     let Some(pv) = storage::volume(&w.store, name).cloned() else { return };
-    let obj = Object::PersistentVolume(pv.clone());
+    let obj = Object::PersistentVolume(Box::new(pv.clone()));
     let policy = pv.spec.as_ref().and_then(|s| s.persistent_volume_reclaim_policy.clone()).unwrap_or_default();
     match policy.as_str() {
         "Retain" => {}

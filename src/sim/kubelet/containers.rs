@@ -59,7 +59,8 @@ pub struct Kill {
 #[derive(Clone, Debug)]
 pub struct CtrRt {
     pub name: String,
-    pub spec: Container,
+    /// Shared by the containers of the pods of one template (see `SpecCache`).
+    pub spec: std::sync::Arc<Container>,
     pub is_init: bool,
     /// An init container with restartPolicy Always (a native sidecar).
     pub sidecar: bool,
@@ -96,7 +97,7 @@ pub struct CtrRt {
 }
 
 impl CtrRt {
-    pub fn new(spec: Container, is_init: bool) -> CtrRt {
+    pub fn new(spec: std::sync::Arc<Container>, is_init: bool) -> CtrRt {
         let sidecar = is_init && spec.restart_policy.as_deref() == Some("Always");
         CtrRt {
             name: spec.name.clone(),
@@ -214,7 +215,7 @@ fn take_for_step(slot: &mut CtrRt) -> CtrRt {
     if has_probes || matches!(slot.proc, Some(Proc::Shell { .. })) {
         return slot.clone();
     }
-    std::mem::replace(slot, CtrRt::new(Container::default(), slot.is_init))
+    std::mem::replace(slot, CtrRt::new(std::sync::Arc::default(), slot.is_init))
 }
 
 /// Init containers restart on failure unless the pod never restarts.

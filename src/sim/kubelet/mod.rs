@@ -31,7 +31,7 @@ use crate::shell::vfs::{VolumeId, Volumes};
 pub use containers::{CState, CtrRt, Term};
 pub use exec::Proc;
 pub use programs::Program;
-pub use shared_env::Env;
+pub use shared_env::{Env, SpecCache};
 
 /// Kubelet back-off: 10 s doubling to 300 s (the kubelet's crash-loop and image-pull
 /// back-off), forgotten after 2 × the maximum without a new failure.
@@ -109,6 +109,8 @@ pub struct Kubelets {
     synced: bool,
     /// The distinct environments of started containers (see [`Env`]).
     pub(crate) env_cache: shared_env::EnvCache,
+    /// The distinct container specs of the pods (see [`SpecCache`]).
+    pub(crate) spec_cache: SpecCache,
     /// The read-only root filesystem layer of each image, by repository (shared by its
     /// containers).
     pub(crate) image_layers: BTreeMap<String, std::sync::Arc<crate::shell::vfs::Tree>>,
@@ -343,8 +345,10 @@ fn sync_pod(w: &mut World, ns: &str, name: &str) -> Option<bool> {
 impl PodRt {
     fn new(w: &mut World, pod: &Pod, node: &str) -> PodRt {
         let spec = pod.spec.clone().unwrap_or_default();
-        let init = spec.init_containers.unwrap_or_default().into_iter().map(|c| CtrRt::new(c, true)).collect();
-        let containers = spec.containers.into_iter().map(|c| CtrRt::new(c, false)).collect();
+        let cache = &mut w.kubelet.spec_cache;
+        let init =
+            spec.init_containers.unwrap_or_default().into_iter().map(|c| CtrRt::new(cache.share(c), true)).collect();
+        let containers = spec.containers.into_iter().map(|c| CtrRt::new(cache.share(c), false)).collect();
         let mut conditions = BTreeMap::new();
         conditions.insert("PodScheduled".to_string(), (true, w.now));
         PodRt {

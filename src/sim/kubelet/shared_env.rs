@@ -10,6 +10,8 @@ use std::borrow::Borrow;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
+use k8s_openapi::api::core::v1::Container;
+
 /// The variable kept beside the shared list: it names the pod.
 const OWN: &str = "HOSTNAME";
 
@@ -164,6 +166,46 @@ impl EnvCache {
     }
 }
 
+/// The distinct container specs of the pods on the kubelets, so that the containers of the
+/// pods of one template share one copy of their spec (a k8s `Container` takes a few KB with
+/// its strings) instead of each holding its own.
+#[derive(Clone, Debug, Default)]
+pub struct SpecCache {
+    /// (container name, image) → the distinct specs with them (compared in full).
+    specs: BTreeMap<(String, String), Vec<Arc<Container>>>,
+    len: usize,
+    /// Size at which unused specs are next dropped.
+    prune_at: usize,
+}
+
+impl SpecCache {
+    /// A shared copy of `spec`: the one already kept if an equal spec is.
+    pub fn share(&mut self, spec: Container) -> Arc<Container> {
+        let key = (spec.name.clone(), spec.image.clone().unwrap_or_default());
+        if let Some(found) = self.specs.get(&key).and_then(|v| v.iter().find(|s| ***s == spec)) {
+            return found.clone();
+        }
+        self.prune();
+        let shared = Arc::new(spec);
+        self.specs.entry(key).or_default().push(shared.clone());
+        self.len += 1;
+        shared
+    }
+
+    /// Forgets the specs no container uses any more, when the cache has grown.
+    fn prune(&mut self) {
+        if self.len < self.prune_at.max(PRUNE_MIN) {
+            return;
+        }
+        for v in self.specs.values_mut() {
+            v.retain(|s| Arc::strong_count(s) > 1);
+        }
+        self.specs.retain(|_, v| !v.is_empty());
+        self.len = self.specs.values().map(Vec::len).sum();
+        self.prune_at = self.len * 2;
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -201,6 +243,18 @@ mod tests {
     fn a_name_set_twice_reads_as_its_last_setting() {
         let env = Env::new(vec![kv("A", "1"), kv("A", "2")]);
         assert_eq!(env.get("A"), Some("2"));
+    }
+
+    #[test]
+    fn equal_specs_are_shared() {
+        let mut cache = SpecCache::default();
+        let spec = |image: &str| Container { name: "web".into(), image: Some(image.into()), ..Default::default() };
+        let a = cache.share(spec("nginx:1.27"));
+        let b = cache.share(spec("nginx:1.27"));
+        let c = cache.share(spec("nginx:1.26"));
+        assert!(Arc::ptr_eq(&a, &b));
+        assert!(!Arc::ptr_eq(&a, &c));
+        assert_eq!(*c, spec("nginx:1.26"));
     }
 
     #[test]

@@ -193,7 +193,7 @@ fn ranges(w: &World, ns: &str) -> Vec<LimitRange> {
         .list(Kind::LimitRange, Some(ns))
         .into_iter()
         .filter_map(|o| match o {
-            Object::LimitRange(l) => Some(l.clone()),
+            Object::LimitRange(l) => Some((**l).clone()),
             _ => None,
         })
         .collect()

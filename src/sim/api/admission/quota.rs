@@ -320,7 +320,7 @@ pub fn admit(w: &mut World, obj: &Object, dry_run: bool) -> Result<(), ApiError>
         .list(Kind::ResourceQuota, Some(&ns))
         .into_iter()
         .filter_map(|o| match o {
-            Object::ResourceQuota(q) => Some(q.clone()),
+            Object::ResourceQuota(q) => Some((**q).clone()),
             _ => None,
         })
         .collect();
