@@ -207,7 +207,8 @@ fn missing_context(args: &[String], name: &str) -> String {
     let mut i = 0;
     while i < args.len() {
         let a = args[i].as_str();
-        let takes_value = ["-n", "--namespace", "--context", "--kubeconfig", "--cluster", "--user", "--as", "--as-group"];
+        let takes_value =
+            ["-n", "--namespace", "--context", "--kubeconfig", "--cluster", "--user", "--as", "--as-group"];
         if takes_value.contains(&a) {
             i += 1;
         } else if !a.starts_with('-') {

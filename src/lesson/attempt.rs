@@ -366,7 +366,7 @@ impl Attempt {
             let r = match self.ws.world_and_fs(&client.cluster) {
                 Some((world, fs)) => check::run_command(world, fs, &client, &c.run),
                 None => CommandResult {
-                    stderr: format!("{}", crate::shell::workstation::NO_SERVER),
+                    stderr: crate::shell::workstation::NO_SERVER.to_string(),
                     exit_code: 1,
                     ..CommandResult::default()
                 },

@@ -117,8 +117,14 @@ pub fn run_command(world: &mut World, fs: &mut MemFs, client: &Client, cmd: &str
         cwd: "/root".into(),
         ..Options::default()
     };
-    let mut host =
-        CheckHost { world, cluster: client.cluster.clone(), client: client.clone(), fs, out: Vec::new(), err: Vec::new() };
+    let mut host = CheckHost {
+        world,
+        cluster: client.cluster.clone(),
+        client: client.clone(),
+        fs,
+        out: Vec::new(),
+        err: Vec::new(),
+    };
     let code = match Process::spawn(&["bash".into(), "-c".into(), cmd.to_string()], env, opts) {
         Err(e) => {
             host.err.extend_from_slice(format!("bash: {e}\n").as_bytes());

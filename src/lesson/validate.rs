@@ -175,7 +175,10 @@ fn scenario(v: &mut V, raw: &RawScenario, id: &str, inline: bool) -> Scenario {
             Some(c) => {
                 for (field, f) in [("name", c.value.name.as_ref().map(|x| v.at(x)))] {
                     if let Some(l) = f {
-                        v.err(l, format!("`{field}` is for the entries of `clusters` (a scenario with several clusters)"));
+                        v.err(
+                            l,
+                            format!("`{field}` is for the entries of `clusters` (a scenario with several clusters)"),
+                        );
                     }
                 }
                 if let Some(first) = c.value.setup.first() {
@@ -184,7 +187,12 @@ fn scenario(v: &mut V, raw: &RawScenario, id: &str, inline: bool) -> Scenario {
                 }
                 clusters.push(cluster(v, &c.value, DEFAULT_CLUSTER.into(), &broken));
             }
-            None => clusters.push(ClusterSpec { name: DEFAULT_CLUSTER.into(), nodes: None, namespaces: vec![], setup: vec![] }),
+            None => clusters.push(ClusterSpec {
+                name: DEFAULT_CLUSTER.into(),
+                nodes: None,
+                namespaces: vec![],
+                setup: vec![],
+            }),
         }
     }
     let names: Vec<&str> = clusters.iter().map(|c| c.name.as_str()).collect();

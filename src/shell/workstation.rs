@@ -58,8 +58,19 @@ pub enum Reach {
 }
 
 /// Global flags that take a value when given before kubectl's verb (`kubectl -n dev get`).
-const VALUE_FLAGS: &[&str] =
-    &["-n", "--namespace", "--context", "--kubeconfig", "--cluster", "--user", "-v", "--v", "--request-timeout", "--as", "--as-group"];
+const VALUE_FLAGS: &[&str] = &[
+    "-n",
+    "--namespace",
+    "--context",
+    "--kubeconfig",
+    "--cluster",
+    "--user",
+    "-v",
+    "--v",
+    "--request-timeout",
+    "--as",
+    "--as-group",
+];
 
 /// Where `kubectl <args>` goes with `client` as the kubeconfig.
 pub fn reach(client: &Client, args: &[String]) -> Reach {
@@ -73,7 +84,9 @@ pub fn reach(client: &Client, args: &[String]) -> Reach {
     // The words after `--` are a container's command (`kubectl exec web -- app --context x`).
     let own = &args[..args.iter().position(|a| a == "--").unwrap_or(args.len())];
     let wanted = own.iter().enumerate().find_map(|(i, a)| {
-        a.strip_prefix("--context=").map(str::to_string).or_else(|| (a == "--context").then(|| own.get(i + 1).cloned()).flatten())
+        a.strip_prefix("--context=")
+            .map(str::to_string)
+            .or_else(|| (a == "--context").then(|| own.get(i + 1).cloned()).flatten())
     });
     match wanted {
         Some(name) if name != client.context => match client.contexts.iter().find(|c| c.name == name) {
@@ -87,7 +100,8 @@ pub fn reach(client: &Client, args: &[String]) -> Reach {
 /// What kubectl prints when the context's cluster is not in the kubeconfig: it falls back to
 /// `localhost:8080`, where nothing listens. (The real kubectl first logs five `E...
 /// memcache.go` lines with the wall-clock time; those are left out.)
-pub const NO_SERVER: &str = "The connection to the server localhost:8080 was refused - did you specify the right host or port?\n";
+pub const NO_SERVER: &str =
+    "The connection to the server localhost:8080 was refused - did you specify the right host or port?\n";
 
 /// `kubectl edit`'s editor in the workstation: the command runs through the learner's shell
 /// on the same files and cluster, as a terminal would run it, so `KUBE_EDITOR="sed -i ..."`
@@ -112,7 +126,8 @@ impl kubectl::Editor for ShellEditor {
         let code = loop {
             let status = {
                 let mut cluster = client.cluster.clone();
-                let mut host = WsHost { world, parked: None, cluster: &mut cluster, client, fs: files, term: &mut term };
+                let mut host =
+                    WsHost { world, parked: None, cluster: &mut cluster, client, fs: files, term: &mut term };
                 p.run(&mut host)
             };
             match status {

@@ -159,8 +159,7 @@ fn cluster(app: &App, area: Rect, buf: &mut Buffer) {
     } else {
         format!(" cluster [{nodes} nodes] ")
     };
-    block(app, title, focused)
-    .render(area, buf);
+    block(app, title, focused).render(area, buf);
     let now = app.ws().world.now.datetime();
     for (i, r) in layout::cluster_boxes(app, area) {
         let entry = &entries[i];
