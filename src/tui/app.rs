@@ -117,14 +117,6 @@ pub struct ResourcePane {
     pub mode: PaneMode,
     /// The pane fills the screen above the terminal.
     pub zoom: bool,
-    /// The table's column widths: the widest cell of each column seen on screen since the
-    /// view (kind, namespace, filter) was opened. kubectl and k9s size a column by its widest
-    /// cell over all rows, which means formatting every row; the pane formats only the rows
-    /// in view, so it remembers what it has shown instead, and columns stay put while the
-    /// learner scrolls up and down instead of jumping with each page.
-    pub widths: Vec<usize>,
-    /// The view `widths` belong to.
-    pub widths_of: Option<(Kind, Option<String>, String)>,
 }
 
 /// The cluster pane: nodes as boxes.
@@ -347,8 +339,6 @@ impl App {
                 offset: 0,
                 mode: PaneMode::Table,
                 zoom: false,
-                widths: Vec::new(),
-                widths_of: None,
             },
             cluster: ClusterPane::default(),
             overlay: None,
@@ -404,8 +394,6 @@ impl App {
             offset: 0,
             mode: PaneMode::Table,
             zoom: false,
-            widths: Vec::new(),
-            widths_of: None,
         };
         self.cluster = ClusterPane::default();
         self.prompt = Prompt::default();
@@ -556,28 +544,6 @@ impl App {
             self.pane.offset,
             rows,
         )
-    }
-
-    /// Widens the remembered column widths to those of the rows now in view (a new view
-    /// starts afresh).
-    fn remember_widths(&mut self) {
-        let of = (self.pane.kind, self.pane.namespace.clone(), self.pane.filter.clone());
-        if self.pane.widths_of.as_ref() != Some(&of) {
-            self.pane.widths.clear();
-            self.pane.widths_of = Some(of);
-        }
-        let rows = layout::inner(self.areas().resources).height.saturating_sub(1) as usize;
-        if rows == 0 {
-            return;
-        }
-        let win = self.table_window(rows);
-        if win.widths.len() != self.pane.widths.len() {
-            self.pane.widths = win.widths;
-        } else {
-            for (w, n) in self.pane.widths.iter_mut().zip(win.widths) {
-                *w = (*w).max(n);
-            }
-        }
     }
 
     /// The object the keys act on: the selected row, tree line, node, or the one shown.
@@ -955,7 +921,6 @@ impl App {
                 )
                 .len();
                 fix(&mut self.pane.selected, &mut self.pane.offset, n, rows);
-                self.remember_widths();
             }
             PaneMode::Xray(x) => fix(&mut x.selected, &mut x.offset, x.rows.len(), rows),
             PaneMode::Detail(d) => {

@@ -329,13 +329,16 @@ fn table_view(app: &App, area: Rect, buf: &mut Buffer, focused: bool) {
         put(buf, inner.x, inner.y, &msg, inner.width, t.dim());
         return;
     }
-    // Columns as wide as their widest cell seen in this view so far (see
-    // `ResourcePane::widths`), so that they stay put while the learner scrolls.
-    let natural: Vec<usize> =
-        win.widths.iter().enumerate().map(|(i, w)| (*w).max(app.pane.widths.get(i).copied().unwrap_or(0))).collect();
+    // Columns as wide as their widest cell in view. kubectl and k9s size a column by its
+    // widest cell over all rows, which means formatting every row (10,000 for one frame);
+    // remembering the widest ever shown instead keeps stale widths (STATUS as wide as
+    // `ContainerCreating` long after the pod runs, unlike kubectl). The window's own widths
+    // are kubectl's exactly whenever the list fits the pane — a lesson's — and in a long
+    // list they change only with the page.
+    let natural = &win.widths;
     // kubectl's three spaces between columns when the table fits; else closer columns, and
     // the widest cut (with …) so that every column stays in view.
-    let (widths, gap) = layout::fit_columns(&natural, inner.width as usize);
+    let (widths, gap) = layout::fit_columns(natural, inner.width as usize);
     let draw_row = |buf: &mut Buffer, y: u16, cells: &[String], style: Style| {
         let mut x = inner.x;
         let end = inner.x + inner.width;

@@ -191,7 +191,7 @@ pub fn open(ctx: &mut Ctx, args: &[String]) -> Option<EditSession> {
         .arg(
             Arg::new("validate").long("validate").num_args(0..=1).require_equals(true).default_missing_value("strict"),
         );
-    let Some(m) = parse(ctx, cmd, args) else { return None };
+    let m = parse(ctx, cmd, args)?;
     let json = match m.get_one::<String>("output").map(String::as_str) {
         None | Some("yaml") => false,
         Some("json") => true,
