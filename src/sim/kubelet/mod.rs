@@ -109,6 +109,8 @@ pub struct Kubelets {
     synced: bool,
     /// The distinct environments of started containers (see [`Env`]).
     pub(crate) env_cache: shared_env::EnvCache,
+    /// The service-link variables of each namespace (see [`env::LinksCache`]).
+    pub(crate) links: env::LinksCache,
     /// The read-only root filesystem layer of each image, by repository (shared by its
     /// containers).
     pub(crate) image_layers: BTreeMap<String, std::sync::Arc<crate::shell::vfs::Tree>>,
