@@ -208,13 +208,17 @@ fn kubelet_status(w: &mut World, name: &str) {
     // Look before copying: most nodes, most seconds, have nothing new to post.
     let Some(n) = w.store.get(Kind::Node, "", name).and_then(|o| o.as_node()) else { return };
     let was_unknown = condition(n, "Ready").is_some_and(|c| c.status != "True");
-    let mem = condition(n, "MemoryPressure").map(|c| c.status.clone());
-    let disk = condition(n, "DiskPressure").map(|c| c.status.clone());
     let want_mem = if rt.memory_pressure { "True" } else { "False" };
     let want_disk = if rt.disk_pressure { "True" } else { "False" };
-    if !was_unknown && mem.as_deref() == Some(want_mem) && disk.as_deref() == Some(want_disk) {
+    // Compared in place: most nodes, most seconds, have nothing to post.
+    if !was_unknown
+        && condition(n, "MemoryPressure").map(|c| c.status.as_str()) == Some(want_mem)
+        && condition(n, "DiskPressure").map(|c| c.status.as_str()) == Some(want_disk)
+    {
         return;
     }
+    let mem = condition(n, "MemoryPressure").map(|c| c.status.clone());
+    let disk = condition(n, "DiskPressure").map(|c| c.status.clone());
     let n = n.clone();
     let t = Time(now.datetime());
     let set = |n: &mut Node, ty: &str, status: &str, reason: &str, message: &str| {
@@ -431,7 +435,7 @@ fn pods_on(w: &World, node_name: &str) -> Vec<Pod> {
 /// The taints a node's conditions and `spec.unschedulable` call for (TaintNodesByCondition
 /// and the NoExecute tainting pass), in the order the controller adds them.
 fn wanted_condition_taints(n: &Node, now: Tick) -> Vec<Taint> {
-    let status = |ty: &str| condition(n, ty).map(|c| c.status.clone()).unwrap_or_default();
+    let status = |ty: &str| condition(n, ty).map_or("", |c| c.status.as_str());
     let mut v = Vec::new();
     let taint = |key: &str, effect: &str, at: Option<Time>| Taint {
         key: key.into(),
@@ -439,7 +443,7 @@ fn wanted_condition_taints(n: &Node, now: Tick) -> Vec<Taint> {
         time_added: at,
         value: None,
     };
-    match status("Ready").as_str() {
+    match status("Ready") {
         "Unknown" => {
             v.push(taint(TAINT_UNREACHABLE, "NoExecute", Some(now.time())));
             v.push(taint(TAINT_UNREACHABLE, "NoSchedule", None));

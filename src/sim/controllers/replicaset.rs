@@ -45,11 +45,11 @@ fn sync(w: &mut World, key: &ObjKey) {
     let deleting = rs.metadata.deletion_timestamp.is_some();
     let now = w.now;
 
-    let names = claim_pods(w, &rs, &owner);
-    let min_ready = spec.min_ready_seconds.unwrap_or(0);
     // Status counts come from the pods as they are before this sync's creates and deletes;
-    // the watch events those cause bring the next sync, as in the real controller.
-    let counts = count_pods(w, &rs, &names, now);
+    // the watch events those cause bring the next sync, as in the real controller. They are
+    // counted as the pods are claimed, so each pod is looked up once.
+    let (names, counts) = claim_pods(w, &rs, &owner, now);
+    let min_ready = spec.min_ready_seconds.unwrap_or(0);
 
     let mut manage_err: Option<ApiError> = None;
     if !deleting {
@@ -100,35 +100,54 @@ fn lookup<'a>(w: &'a World, ns: &str, names: &[String]) -> Vec<&'a Pod> {
     names.iter().filter_map(|n| w.store.get(Kind::Pod, ns, n).and_then(|o| o.as_pod())).collect()
 }
 
-fn count_pods(w: &World, rs: &ReplicaSet, names: &[String], now: Tick) -> Counts {
-    let ns = rs.metadata.namespace.clone().unwrap_or_default();
-    let spec = rs.spec.clone().unwrap_or_default();
-    let template_labels = spec.template.as_ref().and_then(|t| t.metadata.as_ref()).and_then(|m| m.labels.clone());
-    let template_sel = Selector::from_label_selector(&k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector {
-        match_labels: template_labels,
-        match_expressions: None,
-    });
-    let min_ready = spec.min_ready_seconds.unwrap_or(0);
-    let mut c = Counts { replicas: names.len() as i32, fully_labeled: 0, ready: 0, available: 0, next_available: None };
-    for p in lookup(w, &ns, names) {
-        if template_sel.matches(p.metadata.labels.as_ref().unwrap_or(&BTreeMap::new())) {
+/// Counts the claimed pods for the status as they are claimed.
+struct Counter {
+    template_sel: Selector,
+    min_ready: i32,
+    now: Tick,
+    counts: Counts,
+}
+
+impl Counter {
+    fn new(rs: &ReplicaSet, now: Tick) -> Counter {
+        let spec = rs.spec.as_ref();
+        let template_labels =
+            spec.and_then(|s| s.template.as_ref()).and_then(|t| t.metadata.as_ref()).and_then(|m| m.labels.clone());
+        let template_sel =
+            Selector::from_label_selector(&k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector {
+                match_labels: template_labels,
+                match_expressions: None,
+            });
+        Counter {
+            template_sel,
+            min_ready: spec.and_then(|s| s.min_ready_seconds).unwrap_or(0),
+            now,
+            counts: Counts { replicas: 0, fully_labeled: 0, ready: 0, available: 0, next_available: None },
+        }
+    }
+
+    fn add(&mut self, p: &Pod) {
+        let c = &mut self.counts;
+        c.replicas += 1;
+        if self.template_sel.matches(p.metadata.labels.as_ref().unwrap_or(&BTreeMap::new())) {
             c.fully_labeled += 1;
         }
         if pods::is_ready(p) {
             c.ready += 1;
-            match pods::available_at(p, min_ready) {
-                Some(t) if t <= now => c.available += 1,
+            match pods::available_at(p, self.min_ready) {
+                Some(t) if t <= self.now => c.available += 1,
                 Some(t) => c.next_available = Some(c.next_available.map_or(t, |n: Tick| n.min(t))),
                 None => {}
             }
         }
     }
-    c
 }
 
 /// `claimPods`: the names of the active pods this ReplicaSet controls and still selects,
-/// after adopting matching orphans and releasing owned pods that no longer match.
-fn claim_pods(w: &mut World, rs: &ReplicaSet, owner: &Object) -> Vec<String> {
+/// after adopting matching orphans and releasing owned pods that no longer match, and the
+/// status counts of those pods.
+fn claim_pods(w: &mut World, rs: &ReplicaSet, owner: &Object, now: Tick) -> (Vec<String>, Counts) {
+    let mut counter = Counter::new(rs, now);
     let ns = rs.metadata.namespace.clone().unwrap_or_default();
     let key = ObjKey::new(&ns, rs.metadata.name.as_deref().unwrap_or(""));
     let uid = rs.metadata.uid.clone().unwrap_or_default();
@@ -154,6 +173,7 @@ fn claim_pods(w: &mut World, rs: &ReplicaSet, owner: &Object) -> Vec<String> {
         match controller_ref(&pod.metadata) {
             Some(r) if r.uid == uid => {
                 if matches {
+                    counter.add(pod);
                     claimed.push(name);
                 } else if !deleting {
                     to_release.push(name);
@@ -172,10 +192,14 @@ fn claim_pods(w: &mut World, rs: &ReplicaSet, owner: &Object) -> Vec<String> {
     }
     for name in to_adopt {
         if adopt(w, &ns, &name, owner) {
+            // Adoption changes only the owner references, nothing the counts read.
+            if let Some(pod) = w.store.get(Kind::Pod, &ns, &name).and_then(|o| o.as_pod()) {
+                counter.add(pod);
+            }
             claimed.push(name);
         }
     }
-    claimed
+    (claimed, counter.counts)
 }
 
 /// `AdoptPod`: the pod gains this ReplicaSet as its controller.

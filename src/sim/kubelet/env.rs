@@ -5,7 +5,8 @@
 //! kubelet's CreateContainerConfigError messages when a referenced ConfigMap, Secret or key
 //! is missing — and finally `HOME`, which the runtime sets from the user's passwd entry.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
+use std::sync::{Arc, Mutex};
 
 use k8s_openapi::api::core::v1::{Container, Pod};
 
@@ -133,8 +134,8 @@ pub fn resolve(
     }
     let links = pod.spec.as_ref().and_then(|s| s.enable_service_links).unwrap_or(true);
     if links {
-        for (k, v) in service_links(w, ns) {
-            set(&mut env, k, v);
+        for (k, v) in w.kubelet.links.get(w, ns).iter() {
+            set(&mut env, k.clone(), v.clone());
         }
     }
     for from in c.env_from.iter().flatten() {
@@ -220,6 +221,13 @@ pub fn resolve(
 /// Keeps each variable's last setting, where it was made (what removing the earlier setting
 /// at each new one gives).
 fn last_settings(env: Vec<(String, String)>) -> Vec<(String, String)> {
+    // Most environments set each variable once: a hash set finds that out cheaply (it only
+    // answers yes or no; the order kept is the list's own).
+    let mut names: HashSet<&str> = HashSet::with_capacity(env.len());
+    if env.iter().all(|(k, _)| names.insert(k.as_str())) {
+        return env;
+    }
+    drop(names);
     let mut last: BTreeMap<&str, usize> = BTreeMap::new();
     for (i, (k, _)) in env.iter().enumerate() {
         last.insert(k, i);
@@ -230,6 +238,60 @@ fn last_settings(env: Vec<(String, String)>) -> Vec<(String, String)> {
     let keep: Vec<bool> = env.iter().enumerate().map(|(i, (k, _))| last.get(k.as_str()) == Some(&i)).collect();
     drop(last);
     env.into_iter().zip(keep).filter_map(|(kv, k)| k.then_some(kv)).collect()
+}
+
+/// The service-link variables of each namespace, as [`service_links`] makes them, kept
+/// until a Service of the namespace changes: every container started in a namespace reads
+/// the same list (hundreds of variables where there are dozens of Services), and building
+/// it is most of the cost of starting a container at scale. An entry is checked against the
+/// namespace's Services (names and resourceVersions) before use, so it can never be stale.
+#[derive(Debug, Default)]
+pub struct LinksCache(Mutex<BTreeMap<String, Links>>);
+
+/// One namespace's service links and what they were made from.
+#[derive(Debug)]
+struct Links {
+    /// (name, resourceVersion) of every Service of the namespace, in name order.
+    services: Vec<(String, String)>,
+    vars: Arc<Vec<(String, String)>>,
+}
+
+impl Clone for LinksCache {
+    /// A copy starts empty: the cache is only a shortcut.
+    fn clone(&self) -> LinksCache {
+        LinksCache::default()
+    }
+}
+
+impl LinksCache {
+    /// The service-link variables of `ns` now.
+    pub fn get(&self, w: &World, ns: &str) -> Arc<Vec<(String, String)>> {
+        let services = w.store.list(crate::sim::Kind::Service, Some(ns));
+        let mut cache = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(l) = cache.get(ns) {
+            let same = l.services.len() == services.len()
+                && l.services.iter().zip(&services).all(|((name, rv), o)| {
+                    o.name() == name.as_str() && o.meta().resource_version.as_deref() == Some(rv.as_str())
+                });
+            if same {
+                return l.vars.clone();
+            }
+        }
+        let vars = Arc::new(service_links(w, ns));
+        // Only Services that carry a resourceVersion (all but the API server's bootstrap
+        // content) can be checked later.
+        let stamps: Option<Vec<(String, String)>> =
+            services.iter().map(|o| Some((o.name().to_string(), o.meta().resource_version.clone()?))).collect();
+        match stamps {
+            Some(services) => {
+                cache.insert(ns.to_string(), Links { services, vars: vars.clone() });
+            }
+            None => {
+                cache.remove(ns);
+            }
+        }
+        vars
+    }
 }
 
 /// The Docker-link style variables of the Services in `ns` that have a cluster IP, as
@@ -303,6 +365,38 @@ mod tests {
         let kv = |k: &str, v: &str| (k.to_string(), v.to_string());
         let env = vec![kv("A", "1"), kv("B", "2"), kv("A", "3"), kv("C", "4"), kv("B", "5")];
         assert_eq!(last_settings(env), vec![kv("A", "3"), kv("C", "4"), kv("B", "5")]);
+    }
+
+    #[test]
+    fn cached_service_links_follow_service_changes() {
+        use crate::sim::api::WriteOptions;
+        use crate::sim::{Kind, Object};
+        let svc = |port: i32| {
+            let v = serde_json::json!({
+                "apiVersion": "v1", "kind": "Service",
+                "metadata": {"name": "web-app", "namespace": "default"},
+                "spec": {"selector": {"app": "web"}, "ports": [{"port": port}]}
+            });
+            Object::from_value(Kind::Service, v).unwrap()
+        };
+        let mut w = World::new(1);
+        w.api_create(svc(80), WriteOptions::default()).unwrap();
+        let first = w.kubelet.links.get(&w, "default");
+        assert_eq!(*first, service_links(&w, "default"));
+        assert!(first.iter().any(|(k, v)| k == "WEB_APP_SERVICE_PORT" && v == "80"));
+        // Unchanged Services: the same list, not a new one.
+        assert!(Arc::ptr_eq(&first, &w.kubelet.links.get(&w, "default")));
+        let mut changed = svc(8080);
+        let stored = w.store.get(Kind::Service, "default", "web-app").unwrap();
+        changed.meta_mut().resource_version = stored.meta().resource_version.clone();
+        if let (Object::Service(c), Object::Service(s)) = (&mut changed, stored) {
+            c.spec.as_mut().unwrap().cluster_ip = s.spec.as_ref().unwrap().cluster_ip.clone();
+            c.spec.as_mut().unwrap().cluster_ips = s.spec.as_ref().unwrap().cluster_ips.clone();
+        }
+        w.api_update(changed, WriteOptions::default()).unwrap();
+        let second = w.kubelet.links.get(&w, "default");
+        assert_eq!(*second, service_links(&w, "default"));
+        assert!(second.iter().any(|(k, v)| k == "WEB_APP_SERVICE_PORT" && v == "8080"));
     }
 
     #[test]

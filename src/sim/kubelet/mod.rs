@@ -111,6 +111,8 @@ pub struct Kubelets {
     pub(crate) env_cache: shared_env::EnvCache,
     /// The distinct container specs of the pods (see [`SpecCache`]).
     pub(crate) spec_cache: SpecCache,
+    /// The service-link variables of each namespace (see [`env::LinksCache`]).
+    pub(crate) links: env::LinksCache,
     /// The read-only root filesystem layer of each image, by repository (shared by its
     /// containers).
     pub(crate) image_layers: BTreeMap<String, std::sync::Arc<crate::shell::vfs::Tree>>,
