@@ -938,8 +938,10 @@ mod tests {
 
     #[test]
     fn bindings_grant_in_their_namespace_only() {
-        let role =
-            Object::Role(Box::new(Role { metadata: meta("dev", "reader"), rules: Some(vec![rule(&[""], &["pods"], READ)]) }));
+        let role = Object::Role(Box::new(Role {
+            metadata: meta("dev", "reader"),
+            rules: Some(vec![rule(&[""], &["pods"], READ)]),
+        }));
         let w = world_with(vec![
             role,
             binding("dev", "jane-reads", "Role", "reader", vec![subject("User", "jane", None)]),

@@ -57,7 +57,13 @@ fn identity(w: &mut World) -> String {
 
 fn event(w: &mut World, pvc: &PersistentVolumeClaim, t: EventType, reason: &str, msg: &str) {
     let source = Source::controller(&identity(w));
-    w.record_event(object_reference(&Object::PersistentVolumeClaim(Box::new(pvc.clone())), None), t, reason, msg, source);
+    w.record_event(
+        object_reference(&Object::PersistentVolumeClaim(Box::new(pvc.clone())), None),
+        t,
+        reason,
+        msg,
+        source,
+    );
 }
 
 /// Claims waiting for this provisioner.

@@ -59,8 +59,11 @@ pub struct Kill {
 #[derive(Clone, Debug)]
 pub struct CtrRt {
     pub name: String,
-    /// Shared by the containers of the pods of one template (see `SpecCache`).
+    /// Shared by the containers of the pods of one template (see `SpecCache`), without its
+    /// volume mounts: they are in `volume_mounts`.
     pub spec: std::sync::Arc<Container>,
+    /// The spec's volume mounts (they name the pod's own token volume).
+    pub volume_mounts: Option<Vec<k8s_openapi::api::core::v1::VolumeMount>>,
     pub is_init: bool,
     /// An init container with restartPolicy Always (a native sidecar).
     pub sidecar: bool,
@@ -129,6 +132,7 @@ impl CtrRt {
             last_config_error: None,
             env: super::Env::default(),
             stats: Default::default(),
+            volume_mounts: None,
             spec,
         }
     }
@@ -538,7 +542,7 @@ fn setup_fs(w: &mut World, pod: &Pod, rt: &PodRt, c: &mut CtrRt) {
     // subPath mounts of single files are copies, as real subPath mounts do not follow
     // later updates of the volume either.
     let mut mounts = Vec::new();
-    for m in c.spec.volume_mounts.iter().flatten() {
+    for m in c.volume_mounts.iter().flatten() {
         let Some(id) = rt.volumes.get(&m.name).copied() else { continue };
         match m.sub_path.as_deref().filter(|s| !s.is_empty()) {
             Some(sub) => {

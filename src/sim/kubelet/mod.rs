@@ -348,9 +348,12 @@ impl PodRt {
     fn new(w: &mut World, pod: &Pod, node: &str) -> PodRt {
         let spec = pod.spec.clone().unwrap_or_default();
         let cache = &mut w.kubelet.spec_cache;
-        let init =
-            spec.init_containers.unwrap_or_default().into_iter().map(|c| CtrRt::new(cache.share(c), true)).collect();
-        let containers = spec.containers.into_iter().map(|c| CtrRt::new(cache.share(c), false)).collect();
+        let mut ctr = |c, is_init| {
+            let (spec, mounts) = cache.share(c);
+            CtrRt { volume_mounts: mounts, ..CtrRt::new(spec, is_init) }
+        };
+        let init = spec.init_containers.unwrap_or_default().into_iter().map(|c| ctr(c, true)).collect();
+        let containers = spec.containers.into_iter().map(|c| ctr(c, false)).collect();
         let mut conditions = BTreeMap::new();
         conditions.insert("PodScheduled".to_string(), (true, w.now));
         PodRt {

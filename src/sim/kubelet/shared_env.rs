@@ -10,7 +10,7 @@ use std::borrow::Borrow;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
-use k8s_openapi::api::core::v1::Container;
+use k8s_openapi::api::core::v1::{Container, VolumeMount};
 
 /// The variable kept beside the shared list: it names the pod.
 const OWN: &str = "HOSTNAME";
@@ -168,28 +168,37 @@ impl EnvCache {
 
 /// The distinct container specs of the pods on the kubelets, so that the containers of the
 /// pods of one template share one copy of their spec (a k8s `Container` takes a few KB with
-/// its strings) instead of each holding its own.
+/// its strings) instead of each holding its own. The volume mounts are left out of the shared
+/// copy and kept per container: they differ from pod to pod (the ServiceAccount admission
+/// names each pod's token volume `kube-api-access-<random>`).
 #[derive(Clone, Debug, Default)]
 pub struct SpecCache {
-    /// (container name, image) → the distinct specs with them (compared in full).
+    /// (container name, image) → the most recent distinct specs with them (compared in full).
     specs: BTreeMap<(String, String), Vec<Arc<Container>>>,
     len: usize,
     /// Size at which unused specs are next dropped.
     prune_at: usize,
 }
 
+/// Specs compared per (name, image) before a new copy is made: sharing is only an economy,
+/// and a bounded search keeps a pod's start cheap however many variants exist.
+const SPECS_SEARCHED: usize = 8;
+
 impl SpecCache {
-    /// A shared copy of `spec`: the one already kept if an equal spec is.
-    pub fn share(&mut self, spec: Container) -> Arc<Container> {
+    /// The spec without its volume mounts, shared with equal ones, and the volume mounts.
+    pub fn share(&mut self, mut spec: Container) -> (Arc<Container>, Option<Vec<VolumeMount>>) {
+        let mounts = spec.volume_mounts.take();
         let key = (spec.name.clone(), spec.image.clone().unwrap_or_default());
-        if let Some(found) = self.specs.get(&key).and_then(|v| v.iter().find(|s| ***s == spec)) {
-            return found.clone();
+        if let Some(found) =
+            self.specs.get(&key).and_then(|v| v.iter().rev().take(SPECS_SEARCHED).find(|s| ***s == spec))
+        {
+            return (found.clone(), mounts);
         }
         self.prune();
         let shared = Arc::new(spec);
         self.specs.entry(key).or_default().push(shared.clone());
         self.len += 1;
-        shared
+        (shared, mounts)
     }
 
     /// Forgets the specs no container uses any more, when the cache has grown.
@@ -248,13 +257,21 @@ mod tests {
     #[test]
     fn equal_specs_are_shared() {
         let mut cache = SpecCache::default();
-        let spec = |image: &str| Container { name: "web".into(), image: Some(image.into()), ..Default::default() };
-        let a = cache.share(spec("nginx:1.27"));
-        let b = cache.share(spec("nginx:1.27"));
-        let c = cache.share(spec("nginx:1.26"));
-        assert!(Arc::ptr_eq(&a, &b));
+        let mount = |name: &str| VolumeMount { name: name.into(), mount_path: "/var/run".into(), ..Default::default() };
+        let spec = |image: &str, token: &str| Container {
+            name: "web".into(),
+            image: Some(image.into()),
+            volume_mounts: Some(vec![mount(token)]),
+            ..Default::default()
+        };
+        let (a, a_mounts) = cache.share(spec("nginx:1.27", "kube-api-access-abcde"));
+        let (b, b_mounts) = cache.share(spec("nginx:1.27", "kube-api-access-fghij"));
+        let (c, _) = cache.share(spec("nginx:1.26", "kube-api-access-abcde"));
+        assert!(Arc::ptr_eq(&a, &b), "one spec for both pods");
         assert!(!Arc::ptr_eq(&a, &c));
-        assert_eq!(*c, spec("nginx:1.26"));
+        assert_eq!(a_mounts, Some(vec![mount("kube-api-access-abcde")]));
+        assert_eq!(b_mounts, Some(vec![mount("kube-api-access-fghij")]));
+        assert_eq!(*c, Container { volume_mounts: None, ..spec("nginx:1.26", "") });
     }
 
     #[test]
