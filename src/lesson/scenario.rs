@@ -27,18 +27,8 @@ impl std::fmt::Display for SetupFailure {
 pub fn world(c: &ClusterSpec, seed: u64) -> World {
     let mut w = World::bare(seed);
     match &c.nodes {
-        None => cluster::install_default(&mut w),
-        Some(nodes) => {
-            for ns in ["default", "kube-node-lease", "kube-public", "kube-system"] {
-                cluster::add_namespace(&mut w, ns);
-            }
-            for n in nodes {
-                cluster::add_node(&mut w, n);
-            }
-        }
-    }
-    for ns in &c.namespaces {
-        cluster::add_namespace(&mut w, ns);
+        None => cluster::install(&mut w, &cluster::default_nodes(), &c.namespaces, true),
+        Some(nodes) => cluster::install(&mut w, nodes, &c.namespaces, false),
     }
     w
 }

@@ -3,15 +3,16 @@
 //! `node02`, each 4 CPU and 8Gi, with the four standard namespaces, created some days before
 //! the learner arrives.
 
-use chrono::Duration;
 use k8s_openapi::api::core::v1::{ConfigMap, Namespace, Node, ServiceAccount};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, Time};
 use serde_json::json;
 
-use super::{Object, World};
+use super::clock::{Tick, ARRIVAL};
+use super::{Kind, Object, World};
 
-/// How long before tick 0 the cluster was installed (so AGE columns look lived-in).
-pub const CLUSTER_AGE_S: i64 = 12 * 24 * 3600;
+/// How long before the learner arrives the cluster was installed (so AGE columns look
+/// lived-in): [`ARRIVAL`] in seconds.
+pub const CLUSTER_AGE_S: i64 = ARRIVAL.0 as i64;
 
 /// Configuration of one node of a cluster.
 #[derive(Clone, Debug)]
@@ -46,21 +47,121 @@ impl NodeConfig {
     }
 }
 
-/// When the cluster's own objects were created.
-pub fn install_time(w: &World) -> Time {
-    Time(w.now.datetime() - Duration::seconds(CLUSTER_AGE_S))
+/// When the cluster's own objects were created: tick 0.
+pub fn install_time(_w: &World) -> Time {
+    Tick(0).time()
 }
 
+/// The default cluster: `controlplane`, `node01`, `node02`, with the default StorageClass.
 pub fn install_default(w: &mut World) {
+    install(w, &default_nodes(), &[], true);
+}
+
+/// The default cluster's nodes.
+pub fn default_nodes() -> Vec<NodeConfig> {
+    vec![NodeConfig::control_plane("controlplane"), NodeConfig::worker("node01"), NodeConfig::worker("node02")]
+}
+
+/// Installs a cluster on a bare world, as kubeadm would have twelve days before the learner
+/// arrives: the standard namespaces, the control-plane nodes, the API server's own Services
+/// (and the default StorageClass when `storage_class`), the add-ons (`sim::addons`), then the
+/// workers joining, then `namespaces`. The add-ons come up through the real controllers,
+/// scheduler and kubelets during a warm-up from tick 0; then the clock jumps to
+/// [`ARRIVAL`] (`arrive`).
+///
+/// The add-ons draw from an RNG of their own (derived from the seed), so the names and UIDs
+/// of everything else — and of whatever the learner creates — do not depend on them.
+pub fn install(w: &mut World, nodes: &[NodeConfig], namespaces: &[String], storage_class: bool) {
+    let arrival = w.now.max(ARRIVAL);
+    w.now = Tick(0);
+    // metrics-server's readings start when the learner arrives.
+    let metrics = std::mem::replace(&mut w.metrics.enabled, false);
     for ns in ["default", "kube-node-lease", "kube-public", "kube-system"] {
         add_namespace(w, ns);
     }
-    add_node(w, &NodeConfig::control_plane("controlplane"));
-    add_node(w, &NodeConfig::worker("node01"));
-    add_node(w, &NodeConfig::worker("node02"));
-    super::storage::install_default_class(w);
-    // The API server advertises the control-plane node's address.
-    super::services::install_builtin(w, "192.168.1.10");
+    // The control plane first: kubeadm init, the add-ons, then the workers join.
+    let (control, workers): (Vec<&NodeConfig>, Vec<&NodeConfig>) = nodes.iter().partition(|n| n.control_plane);
+    for n in &control {
+        add_node(w, n);
+    }
+    // The API server advertises the first node's address (192.168.1.10).
+    let apiserver_ip = node_ip(0);
+    if storage_class {
+        super::storage::install_default_class(w);
+        super::services::install_builtin(w, &apiserver_ip);
+    }
+    with_own_rng(w, |w| {
+        if let Err(e) = super::addons::install_priority_classes(w) {
+            debug_assert!(false, "priority classes: {e}");
+        }
+        for (i, n) in control.iter().enumerate() {
+            if let Err(e) = super::addons::install_static_pods(w, &n.name, &node_ip(i)) {
+                debug_assert!(false, "static pods: {e}");
+            }
+        }
+        if let Err(e) = super::addons::install_cluster_addons(w, &apiserver_ip) {
+            debug_assert!(false, "add-ons: {e}");
+        }
+        // kubeadm init waits for the control plane; CoreDNS lands on it before any worker
+        // joins (it tolerates the control-plane taint).
+        warm_up(w, 60);
+    });
+    for n in &workers {
+        add_node(w, n);
+    }
+    with_own_rng(w, |w| warm_up(w, 120));
+    for ns in namespaces {
+        add_namespace(w, ns);
+    }
+    w.metrics.enabled = metrics;
+    if metrics {
+        // metrics-server has been running all along: it read the kubelets a resolution
+        // before the learner arrives and reads them again as they do, so `kubectl top` has
+        // figures at once.
+        w.now = Tick(arrival.0 - super::metrics::RESOLUTION_S as u64);
+        super::metrics::scrape(w);
+    }
+    arrive(w, arrival);
+    if metrics {
+        super::metrics::scrape(w);
+    }
+}
+
+/// The InternalIP of the `index`th node (192.168.1.10, .11, ... as `add_node` assigns).
+fn node_ip(index: usize) -> String {
+    std::net::Ipv4Addr::from(u32::from(std::net::Ipv4Addr::new(192, 168, 1, 10)) + index as u32).to_string()
+}
+
+/// Runs `f` with an RNG stream of its own in place of the world's, then puts the world's back
+/// untouched.
+fn with_own_rng(w: &mut World, f: impl FnOnce(&mut World)) {
+    use rand::SeedableRng;
+    let own = rand_chacha::ChaCha8Rng::seed_from_u64(w.seed ^ 0x6164_646f_6e73_2d31);
+    let saved = std::mem::replace(&mut w.rng, own);
+    f(w);
+    w.rng = saved;
+}
+
+/// Ticks until the add-ons run (every pod Running and Ready), at most `max` ticks.
+fn warm_up(w: &mut World, max: u64) {
+    let _ = w.run_until(super::addons::settled, max);
+    // The controllers report the pods' readiness in their status a tick later.
+    w.advance(3);
+}
+
+/// The clock jumps from the install to the learner's arrival. Twelve days passed: the
+/// kubelets kept renewing their leases and reporting their nodes, the events of the install
+/// expired (the API server keeps events for an hour), and metrics-server starts afresh.
+fn arrive(w: &mut World, arrival: Tick) {
+    w.now = arrival;
+    super::nodes::resume(w);
+    // The scheduler was restarted since (the learner's pods are placed as on a fresh one).
+    w.scheduler.restart();
+    let events: Vec<(String, String)> =
+        w.store.list(Kind::Event, None).iter().map(|o| (o.namespace().to_string(), o.name().to_string())).collect();
+    for (ns, name) in events {
+        let _ = w.store.delete(Kind::Event, &ns, &name);
+    }
 }
 
 /// Memory in Ki as the kubelet reports it, from a quantity like `8Gi`.
@@ -190,7 +291,7 @@ pub fn add_node(w: &mut World, cfg: &NodeConfig) {
 /// Creates a namespace with what its controllers add at once: the `default` ServiceAccount and
 /// the `kube-root-ca.crt` ConfigMap.
 pub fn add_namespace(w: &mut World, name: &str) {
-    let created = if w.now.0 == 0 { install_time(w) } else { w.now.time() };
+    let created = w.now.time();
     let uid = w.new_uid();
     let ns = Namespace {
         metadata: ObjectMeta {

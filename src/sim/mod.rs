@@ -5,6 +5,7 @@
 //! **Architecture invariant:** nothing in `sim` does I/O, reads the wall clock or draws
 //! entropy; everything it needs comes in as data (the seed, commands, the embedded catalog).
 
+pub mod addons;
 pub mod api;
 pub mod clock;
 pub mod cluster;
@@ -100,7 +101,7 @@ impl World {
     /// bootstrap RBAC policy is there.
     pub fn bare(seed: u64) -> World {
         let mut w = World {
-            now: Tick(0),
+            now: clock::ARRIVAL,
             rng: ChaCha8Rng::seed_from_u64(seed),
             seed,
             store: store::Store::new(),
@@ -127,8 +128,6 @@ impl World {
     pub fn new(seed: u64) -> World {
         let mut w = World::bare(seed);
         cluster::install_default(&mut w);
-        // metrics-server has been running since the cluster was installed.
-        metrics::scrape(&mut w);
         w
     }
 

@@ -505,7 +505,11 @@ fn dns_reachable(ctx: &mut NetCtx<'_>, server: &str) -> bool {
         if ready.is_empty() {
             return false;
         }
-        let b = ready[ctx.rng.gen_range(0..ready.len())];
+        // kube-proxy picks a CoreDNS pod at random; the pick is hashed from the asking pod and
+        // the second rather than drawn from the world's RNG, so a lookup leaves the RNG (and
+        // every name drawn after it) as it was.
+        let pick = src.ip.bytes().fold(ctx.now.0, |h, b| h.wrapping_mul(31).wrapping_add(u64::from(b)));
+        let b = ready[(pick % ready.len() as u64) as usize];
         let Some(rt) = pod_by_ip(ctx.pods, ctx.current, &b.ip) else { return false };
         let dst = Peer::pod(ctx.store, &rt.namespace, &rt.name, &b.ip);
         return link(ctx.nodes, &here, &rt.node) && netpol::allows(ctx.store, &src, &dst, 53, "UDP");

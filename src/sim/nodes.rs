@@ -124,6 +124,31 @@ impl Nodes {
     }
 }
 
+/// The clock jumped ahead (the learner arrives, `cluster::install`): the kubelets kept
+/// renewing their Leases and reporting their nodes all along, so both read as fresh, and the
+/// lifecycle state starts again from now as on a cluster first seen.
+pub fn resume(w: &mut World) {
+    let now = w.now;
+    let renew = k8s_openapi::apimachinery::pkg::apis::meta::v1::MicroTime(now.datetime());
+    let t = Time(now.datetime());
+    let names: Vec<String> = w.store.list(Kind::Node, None).iter().map(|o| o.name().to_string()).collect();
+    for name in &names {
+        let _ = w.store.modify(Kind::Lease, "kube-node-lease", name, |o| {
+            if let Object::Lease(l) = o {
+                l.spec.get_or_insert_with(Default::default).renew_time = Some(renew.clone());
+            }
+        });
+        let _ = w.store.modify(Kind::Node, "", name, |o| {
+            if let Object::Node(n) = o {
+                for c in n.status.iter_mut().flat_map(|s| s.conditions.iter_mut().flatten()) {
+                    c.last_heartbeat_time = Some(t.clone());
+                }
+            }
+        });
+    }
+    w.nodes.rt.clear();
+}
+
 /// Node lifecycle for one tick: heartbeats, the kubelets' eviction managers, the node
 /// lifecycle controller and the taint eviction controller, in that order.
 pub fn reconcile(w: &mut World) {

@@ -1362,6 +1362,14 @@ pub struct Scheduler {
     spread_count_cache: Vec<SpreadCountEntry>,
 }
 
+impl Scheduler {
+    /// kube-scheduler restarted (as it does when its static pod is updated): it walks the
+    /// nodes from the first again, with nothing cached.
+    pub fn restart(&mut self) {
+        *self = Scheduler { percentage_of_nodes_to_score: self.percentage_of_nodes_to_score, ..Scheduler::default() };
+    }
+}
+
 #[derive(Clone, Copy, Debug, Default)]
 struct ScoreCacheEntry {
     generation: u64,

@@ -559,7 +559,9 @@ mod tests {
         assert!(cands(&ws, "kubectl get de").contains(&"deployments".to_string()));
         assert!(cands(&ws, "kubectl get de").contains(&"deploy".to_string()));
         assert_eq!(cands(&ws, "kubectl get pods w"), ["web"]);
-        assert_eq!(cands(&ws, "kubectl get pods -n kube-system "), ["db"]);
+        let system = cands(&ws, "kubectl get pods -n kube-system ");
+        assert!(system.contains(&"db".to_string()) && system.contains(&"etcd-controlplane".to_string()), "{system:?}");
+        assert!(!system.contains(&"web".to_string()), "{system:?}");
         assert_eq!(cands(&ws, "kubectl logs "), ["web"]);
         assert_eq!(cands(&ws, "kubectl describe po/"), ["po/web"]);
         assert_eq!(cands(&ws, "kubectl get nodes node0"), ["node01", "node02"]);

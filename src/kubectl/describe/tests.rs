@@ -3,13 +3,13 @@
 //! fake API server (see tests/it/oracle_describe.rs, which runs such comparisons).
 
 use super::*;
-use crate::sim::clock::Tick;
+use crate::sim::clock::ARRIVAL;
 use serde_json::json;
 
 fn world_with(objects: &[serde_json::Value]) -> World {
     let mut w = World::bare(1);
     // 2025-01-01T00:10:00Z
-    w.now = Tick(600);
+    w.now = ARRIVAL.plus_s(600);
     for o in objects {
         let kind = Kind::from_api_version_kind(o["apiVersion"].as_str().unwrap(), o["kind"].as_str().unwrap()).unwrap();
         w.store.create(Object::from_value(kind, o.clone()).unwrap()).unwrap();
@@ -238,7 +238,7 @@ fn quantities_selectors_and_times_print_like_go() {
     assert_eq!(selector_string(Some(&sel)), "app=web,!canary,env in (dev,prod),tier=db");
     assert_eq!(format_label_selector(Some(&LabelSelector::default())), "<none>");
     assert_eq!(format_labels(None), "<none>");
-    assert_eq!(rfc1123z(Some(&Tick(5).time())), "Wed, 01 Jan 2025 00:00:05 +0000");
+    assert_eq!(rfc1123z(Some(&ARRIVAL.plus_s(5).time())), "Wed, 01 Jan 2025 00:00:05 +0000");
     assert_eq!(rfc1123z(None), "Mon, 01 Jan 0001 00:00:00 +0000");
 }
 

@@ -56,7 +56,12 @@ pub fn default_pod(pod: &mut Pod, sa_token_suffix: &str) {
             }
         }
     }
-    admit_service_account(spec, sa_token_suffix);
+    // The ServiceAccount plugin leaves mirror pods (a kubelet's static pods) alone.
+    let mirror = pod.metadata.annotations.as_ref().is_some_and(|a| a.contains_key("kubernetes.io/config.mirror"));
+    let spec = pod.spec.get_or_insert_with(PodSpec::default);
+    if !mirror {
+        admit_service_account(spec, sa_token_suffix);
+    }
     admit_default_tolerations(spec);
     // Priority admission: no priorityClassName and no global default class → 0.
     if spec.priority.is_none() {

@@ -52,6 +52,9 @@ pub fn validate_object(o: &crate::sim::object::Object) -> Vec<FieldError> {
         Object::LimitRange(l) => crate::sim::api::admission::limitranger::validate_limit_range(l),
         Object::ResourceQuota(q) => crate::sim::api::admission::quota::validate_quota(q),
         Object::HorizontalPodAutoscaler(h) => super::autoscaling::validate_hpa(h),
+        Object::Role(_) | Object::ClusterRole(_) | Object::RoleBinding(_) | Object::ClusterRoleBinding(_) => {
+            validate_object_meta(o.meta(), NameRule::PathSegment)
+        }
         other => validate_object_meta(other.meta(), NameRule::Dns1123Subdomain),
     }
 }
@@ -264,6 +267,16 @@ pub enum NameRule {
     Dns1123Subdomain,
     Dns1123Label,
     Dns1035Label,
+    /// `path.IsValidPathSegmentName` (RBAC roles and bindings: `system:coredns` is fine).
+    PathSegment,
+}
+
+/// `path.IsValidPathSegmentName`.
+fn path_segment_errors(name: &str) -> Vec<String> {
+    if name == "." || name == ".." {
+        return vec![format!("may not be '{name}'")];
+    }
+    ["/", "%"].iter().filter(|c| name.contains(*c)).map(|c| format!("may not contain '{c}'")).collect()
 }
 
 /// `ValidateObjectMeta`: name (or generateName) required and well-formed, labels, annotations.
@@ -278,6 +291,7 @@ pub fn validate_object_meta(meta: &ObjectMeta, rule: NameRule) -> Errs {
             NameRule::Dns1123Subdomain => is_dns1123_subdomain(name),
             NameRule::Dns1123Label => is_dns1123_label(name),
             NameRule::Dns1035Label => is_dns1035_label(name),
+            NameRule::PathSegment => path_segment_errors(name),
         };
         for m in msgs {
             errs.push(FieldError::invalid("metadata.name", BadValue::Str(name.into()), m));

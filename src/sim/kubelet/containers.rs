@@ -178,7 +178,13 @@ pub fn run_pod(w: &mut World, pod: &Pod, rt: &mut PodRt) {
             }
             return;
         }
-        rt.ip = w.network.allocate(&rt.node);
+        // A pod on the host network has its node's address; others get one from the node's
+        // pod CIDR.
+        rt.ip = if pod.spec.as_ref().and_then(|s| s.host_network) == Some(true) {
+            super::status::node_ip(w, &rt.node)
+        } else {
+            w.network.allocate(&rt.node)
+        };
         rt.sandbox_ready = true;
     }
     let policy = restart_policy(pod);

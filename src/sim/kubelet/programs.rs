@@ -36,6 +36,111 @@ pub enum Kind {
     LoadGen,
     /// Exits at once with this code (a shell or interpreter started without a terminal).
     Exit(i32),
+    /// One of the cluster's own components (`sim::addons`).
+    Component(Component),
+}
+
+/// The cluster's own components, run as pods: what each listens on and answers on its health
+/// endpoints (their real work — DNS, routing, the API — is `sim`'s own).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Component {
+    CoreDns,
+    KubeProxy,
+    Etcd,
+    ApiServer,
+    ControllerManager,
+    Scheduler,
+}
+
+impl Component {
+    fn from_program(name: &str) -> Option<Component> {
+        Some(match name {
+            "coredns" => Component::CoreDns,
+            "kube-proxy" => Component::KubeProxy,
+            "etcd" => Component::Etcd,
+            "kube-apiserver" => Component::ApiServer,
+            "kube-controller-manager" => Component::ControllerManager,
+            "kube-scheduler" => Component::Scheduler,
+            _ => return None,
+        })
+    }
+
+    /// The ports it serves: DNS, health, readiness and metrics.
+    fn ports(self) -> &'static [u16] {
+        match self {
+            Component::CoreDns => &[53, 8080, 8181, 9153],
+            Component::KubeProxy => &[10249, 10256],
+            Component::Etcd => &[2379, 2380, 2381],
+            Component::ApiServer => &[6443],
+            Component::ControllerManager => &[10257],
+            Component::Scheduler => &[10259],
+        }
+    }
+
+    /// Its answer to a GET of `path`.
+    fn http_get(self, path: &str) -> (u16, String) {
+        match (self, path) {
+            (Component::CoreDns, "/health") | (Component::CoreDns, "/ready") => (200, "OK".into()),
+            (Component::Etcd, "/health" | "/readyz" | "/livez") => {
+                (200, "{\"health\":\"true\",\"reason\":\"\"}".into())
+            }
+            (Component::CoreDns | Component::Etcd, _) => (404, "404 page not found\n".into()),
+            (_, "/healthz" | "/livez" | "/readyz") => (200, "ok".into()),
+            _ => (404, "404 page not found\n".into()),
+        }
+    }
+
+    /// What it logs as it starts (klog's header: severity, MMDD, time, pid, file:line).
+    fn start_logs(self, now: Tick, node_ip: &str) -> Vec<String> {
+        let dt = now.datetime();
+        let klog = dt.format("%m%d %H:%M:%S%.6f").to_string();
+        let iso = dt.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string();
+        match self {
+            Component::CoreDns => vec![
+                ".:53".into(),
+                "[INFO] plugin/reload: Running configuration SHA512 = 1b226df79860026c6a52e67daa10d7f0d57ec5b023288ec00c5e05f93523c894564e15b91770d3a07ae1cfbe861d15b37d4a0027e69c546ab112970993a3b03b".into(),
+                "CoreDNS-1.11.3".into(),
+                "linux/amd64, go1.21.11, a6338e9".into(),
+            ],
+            Component::KubeProxy => vec![
+                format!("I{klog}       1 server_linux.go:66] \"Using iptables proxy\""),
+                format!("I{klog}       1 server.go:698] \"Successfully retrieved node IP(s)\" IPs=[\"{node_ip}\"]"),
+                format!("I{klog}       1 server.go:243] \"kube-proxy running in dual-stack mode\" primary ipFamily=\"IPv4\""),
+                format!("I{klog}       1 server_linux.go:170] \"Using iptables Proxier\""),
+                format!("I{klog}       1 server.go:497] \"Version info\" version=\"v1.32.0\""),
+                format!("I{klog}       1 config.go:199] \"Starting service config controller\""),
+                format!("I{klog}       1 config.go:105] \"Starting endpoint slice config controller\""),
+                format!("I{klog}       1 config.go:329] \"Starting node config controller\""),
+                format!("I{klog}       1 shared_informer.go:320] Caches are synced for service config"),
+                format!("I{klog}       1 shared_informer.go:320] Caches are synced for endpoint slice config"),
+                format!("I{klog}       1 shared_informer.go:320] Caches are synced for node config"),
+            ],
+            Component::Etcd => vec![
+                format!("{{\"level\":\"info\",\"ts\":\"{iso}\",\"caller\":\"embed/etcd.go:128\",\"msg\":\"configuring peer listeners\",\"listen-peer-urls\":[\"https://{node_ip}:2380\"]}}"),
+                format!("{{\"level\":\"info\",\"ts\":\"{iso}\",\"caller\":\"embed/etcd.go:311\",\"msg\":\"starting an etcd server\",\"etcd-version\":\"3.5.16\",\"go-version\":\"go1.22.7\"}}"),
+                format!("{{\"level\":\"info\",\"ts\":\"{iso}\",\"caller\":\"etcdserver/server.go:2651\",\"msg\":\"cluster version is updated\",\"cluster-version\":\"3.5\"}}"),
+                format!("{{\"level\":\"info\",\"ts\":\"{iso}\",\"caller\":\"embed/serve.go:250\",\"msg\":\"serving client traffic securely\",\"traffic\":\"grpc+http\",\"address\":\"{node_ip}:2379\"}}"),
+            ],
+            Component::ApiServer => vec![
+                format!("I{klog}       1 options.go:238] external host was not specified, using {node_ip}"),
+                format!("I{klog}       1 server.go:143] Version: v1.32.0"),
+                format!("I{klog}       1 secure_serving.go:213] Serving securely on [::]:6443"),
+                format!("I{klog}       1 controller.go:615] quota admission added evaluator for: endpoints"),
+            ],
+            Component::ControllerManager => vec![
+                format!("I{klog}       1 serving.go:386] Generated self-signed cert in-memory"),
+                format!("I{klog}       1 controllermanager.go:185] \"Starting\" version=\"v1.32.0\""),
+                format!("I{klog}       1 secure_serving.go:213] Serving securely on 127.0.0.1:10257"),
+                format!("I{klog}       1 leaderelection.go:271] successfully acquired lease kube-system/kube-controller-manager"),
+            ],
+            Component::Scheduler => vec![
+                format!("I{klog}       1 serving.go:386] Generated self-signed cert in-memory"),
+                format!("I{klog}       1 server.go:167] \"Starting Kubernetes Scheduler\" version=\"v1.32.0\""),
+                format!("I{klog}       1 secure_serving.go:213] Serving securely on 127.0.0.1:10259"),
+                format!("I{klog}       1 leaderelection.go:271] successfully acquired lease kube-system/kube-scheduler"),
+            ],
+        }
+    }
 }
 
 /// A running simulated program.
@@ -68,6 +173,12 @@ fn program_for(arg0: &str) -> Option<&'static str> {
         "nginx-ingress-controller" => "ingress-nginx",
         "apache2-foreground" => "php-apache",
         "loadgen" => "loadgen",
+        "coredns" => "coredns",
+        "kube-proxy" => "kube-proxy",
+        "etcd" => "etcd",
+        "kube-apiserver" => "kube-apiserver",
+        "kube-controller-manager" => "kube-controller-manager",
+        "kube-scheduler" => "kube-scheduler",
         _ => return None,
     })
 }
@@ -131,7 +242,7 @@ impl Program {
                     vm_hang: false,
                     vish: image.program == "vish-stress",
                 },
-                _ => Kind::Exit(0),
+                other => Component::from_program(other).map_or(Kind::Exit(0), Kind::Component),
             });
         }
         // docker-entrypoint.sh and dumb-init wrappers run their first argument.
@@ -157,7 +268,7 @@ impl Program {
             "ingress-nginx" => Kind::IngressNginx,
             "php-apache" => Kind::PhpApache,
             "loadgen" => Kind::LoadGen,
-            _ => {
+            "stress" => {
                 let mut vm = 0u64;
                 let mut workers = 1u64;
                 let mut cpu_workers = 0u32;
@@ -198,6 +309,7 @@ impl Program {
                     vish,
                 }
             }
+            other => Kind::Component(Component::from_program(other)?),
         })
     }
 
@@ -365,6 +477,7 @@ impl Program {
                 self.exited = Some(*code);
                 vec![]
             }
+            Kind::Component(c) => c.start_logs(now, &self.ip),
         }
     }
 
@@ -379,6 +492,7 @@ impl Program {
             Kind::PhpApache => 80,
             Kind::LoadGen => 0,
             Kind::Stress { .. } | Kind::Exit(_) => 0,
+            Kind::Component(c) => c.ports()[0],
         }
     }
 
@@ -459,6 +573,7 @@ impl Program {
         let serves = match self.kind {
             // HTTP, HTTPS, health and metrics, the admission webhook.
             Kind::IngressNginx => matches!(port, 80 | 443 | 10254 | 8443),
+            Kind::Component(c) => c.ports().contains(&port),
             _ => port == self.port(),
         };
         self.exited.is_none() && port != 0 && serves && now.since(self.started) >= self.start_s
@@ -522,6 +637,7 @@ impl Program {
                 "/" | "/index.php" => (200, "OK!".into()),
                 _ => (404, HTTPD_404.replace("{path}", path)),
             },
+            Kind::Component(c) => c.http_get(path),
             _ => (0, String::new()),
         }
     }

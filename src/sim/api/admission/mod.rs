@@ -1,5 +1,5 @@
 //! The admission plugins of a v1.32 API server that kubedojo simulates beyond the ones folded
-//! into defaulting (ServiceAccount, DefaultTolerationSeconds, Priority): LimitRanger,
+//! into defaulting (ServiceAccount, DefaultTolerationSeconds): Priority, LimitRanger,
 //! DefaultStorageClass, StorageObjectInUseProtection and ResourceQuota.
 //!
 //! The API server runs the mutating plugins before validation and the validating ones after
@@ -7,6 +7,7 @@
 //! admitted.
 
 pub mod limitranger;
+pub mod priority;
 pub mod quota;
 pub mod storageclass;
 
@@ -15,6 +16,7 @@ use crate::sim::{Object, World};
 
 /// The mutating plugins, in the API server's order.
 pub fn mutate(w: &mut World, obj: &mut Object) -> Result<(), ApiError> {
+    priority::mutate(w, obj)?;
     limitranger::mutate(w, obj);
     storageclass::mutate(w, obj);
     Ok(())
