@@ -1294,7 +1294,10 @@ fn update_main(app: &mut App, msg: Msg) -> Option<Msg> {
         }
         Msg::Step => {
             app.tick();
-            app.flash = Some(format!("stepped one second ({})", strings::clock(app.ws().world.now.0)));
+            app.flash = Some(format!(
+                "stepped one second ({})",
+                strings::clock(app.ws().world.now.since(crate::sim::clock::ARRIVAL))
+            ));
         }
         Msg::TogglePause => app.paused = !app.paused,
         Msg::Faster => app.speed = (app.speed + 1).min(SPEEDS.len() - 1),

@@ -115,7 +115,7 @@ pub fn help_lines() -> Vec<(&'static str, &'static str)> {
     HELP.to_vec()
 }
 
-/// Simulated time since the start as `HH:MM:SS` (days as `Nd HH:MM:SS`).
+/// Simulated time since the learner arrived as `HH:MM:SS` (days as `Nd HH:MM:SS`).
 pub fn clock(s: u64) -> String {
     let (d, h, m, sec) = (s / 86_400, s / 3600 % 24, s / 60 % 60, s % 60);
     if d > 0 {

@@ -115,7 +115,7 @@ fn status_bar(app: &App, area: Rect, buf: &mut Buffer) {
         Some((clock, short)) => {
             (format!(" exam {clock} "), if short && app.exam_running() { t.bar().patch(t.error()) } else { t.bar() })
         }
-        None => (format!(" ⏱ {} ", strings::clock(app.ws().world.now.0)), t.bar()),
+        None => (format!(" ⏱ {} ", strings::clock(app.ws().world.now.since(crate::sim::clock::ARRIVAL))), t.bar()),
     };
     let mode = match app.focus {
         Focus::Prompt => " PROMPT ",
@@ -759,7 +759,8 @@ mod tests {
         let before = rows_built();
         let text = s.text();
         assert_eq!(rows_built() - before, rows, "only the rows in view are formatted:\n{text}");
-        assert!(text.contains("pods(all)[10000]"), "{text}");
+        // The 10,000 and the cluster's own 9 in kube-system.
+        assert!(text.contains("pods(all)[10009]"), "{text}");
         assert!(text.contains("web-00000") && !text.contains("web-00100"), "{text}");
 
         // At the bottom of the list: still one screen's worth.
@@ -767,12 +768,12 @@ mod tests {
         let before = rows_built();
         let text = s.text();
         assert_eq!(rows_built() - before, rows, "only the rows in view are formatted:\n{text}");
-        assert!(text.contains("web-09999") && !text.contains("web-00000"), "{text}");
+        assert!(text.contains("kube-scheduler-controlplane") && !text.contains("web-00000"), "{text}");
 
         // The view model: the window's rows, and how many there are in all.
         let w = &s.app.ws().world;
         let win = window(w, Kind::Pod, None, &Filter::None, 9_990, rows as usize);
-        assert_eq!((win.total, win.offset, win.table.rows.len()), (10_000, 9_990, 10));
+        assert_eq!((win.total, win.offset, win.table.rows.len()), (10_009, 9_990, (rows as usize).min(19)));
         assert_eq!(win.table.headers[..2], ["NAMESPACE".to_string(), "NAME".to_string()]);
         assert_eq!(win.table.rows[9][1], "web-09999");
         let win = window(w, Kind::Pod, Some("default"), &Filter::parse("web-0999"), 0, rows as usize);

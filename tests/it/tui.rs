@@ -208,7 +208,7 @@ fn views_switch_with_colon_commands_and_filter_with_slash() {
     s.keys("<enter><esc>");
     assert!(s.text().contains("pods(default)[2]"));
     s.keys(":pods all<enter>");
-    assert!(s.text().contains("pods(all)[2]"));
+    assert!(s.text().contains("pods(all)[11]"), "the two and kube-system's nine");
     s.keys(":bogus<enter>");
     assert!(s.text().contains("no resource type \"bogus\""));
 }

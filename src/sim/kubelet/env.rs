@@ -5,7 +5,7 @@
 //! kubelet's CreateContainerConfigError messages when a referenced ConfigMap, Secret or key
 //! is missing — and finally `HOME`, which the runtime sets from the user's passwd entry.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, Mutex};
 
 use k8s_openapi::api::core::v1::{Container, Pod};
@@ -221,9 +221,9 @@ pub fn resolve(
 /// Keeps each variable's last setting, where it was made (what removing the earlier setting
 /// at each new one gives).
 fn last_settings(env: Vec<(String, String)>) -> Vec<(String, String)> {
-    // Most environments set each variable once: a hash set finds that out cheaply (it only
+    // Most environments set each variable once: a set finds that out cheaply (it only
     // answers yes or no; the order kept is the list's own).
-    let mut names: HashSet<&str> = HashSet::with_capacity(env.len());
+    let mut names: BTreeSet<&str> = BTreeSet::new();
     if env.iter().all(|(k, _)| names.insert(k.as_str())) {
         return env;
     }
