@@ -240,17 +240,20 @@ pub fn run(ctx: &mut Ctx, args: &[String]) {
 fn view(ctx: &Ctx, minify: bool, raw: bool) -> Value {
     let c = &ctx.client;
     let data = |what: &str| if raw { json!(format!("LS0tLS1CRUdJTi{what}")) } else { json!("DATA+OMITTED") };
-    let contexts: Vec<&KubeContext> = c.contexts.iter().filter(|x| !minify || x.name == c.context).collect();
-    let clusters: Vec<Value> = c
-        .clusters
-        .iter()
-        .filter(|(n, _)| !minify || contexts.iter().any(|x| x.cluster == *n))
+    // kubectl holds the kubeconfig's lists as maps and writes them back sorted by name.
+    let mut contexts: Vec<&KubeContext> = c.contexts.iter().filter(|x| !minify || x.name == c.context).collect();
+    contexts.sort_by(|a, b| a.name.cmp(&b.name));
+    let mut clusters: Vec<_> =
+        c.clusters.iter().filter(|(n, _)| !minify || contexts.iter().any(|x| x.cluster == *n)).collect();
+    clusters.sort_by(|a, b| a.0.cmp(&b.0));
+    let clusters: Vec<Value> = clusters
+        .into_iter()
         .map(|(n, server)| json!({"cluster": {"certificate-authority-data": data("CA"), "server": server}, "name": n}))
         .collect();
-    let users: Vec<Value> = c
-        .users
-        .iter()
-        .filter(|u| !minify || contexts.iter().any(|x| x.user == **u))
+    let mut users: Vec<_> = c.users.iter().filter(|u| !minify || contexts.iter().any(|x| x.user == **u)).collect();
+    users.sort();
+    let users: Vec<Value> = users
+        .into_iter()
         .map(|u| json!({"name": u, "user": {"client-certificate-data": data("CERT"), "client-key-data": data("KEY")}}))
         .collect();
     let ctxs: Vec<Value> = contexts
