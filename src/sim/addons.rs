@@ -143,7 +143,8 @@ pub fn install_cluster_addons(w: &mut World, apiserver_ip: &str) -> Result<(), S
     Ok(())
 }
 
-fn create(w: &mut World, d: Value) -> Result<(), String> {
+/// Creates one manifest through the API server, as `kubectl create -f` would.
+pub(crate) fn create(w: &mut World, d: Value) -> Result<(), String> {
     let kind = d["kind"].as_str().unwrap_or("");
     let api = d["apiVersion"].as_str().unwrap_or("");
     let k = Kind::from_api_version_kind(api, kind).ok_or_else(|| format!("addons: unknown kind {api} {kind}"))?;

@@ -209,8 +209,7 @@ pub fn add_node(w: &mut World, cfg: &NodeConfig) {
     // The kubelet reserves 100Mi for its hard eviction threshold.
     let alloc_ki = (mem_ki - 102_400).max(0);
     // 192.168.1.10, .11, ... and on into 192.168.2.0 and beyond in a large cluster.
-    let ip =
-        std::net::Ipv4Addr::from(u32::from(std::net::Ipv4Addr::new(192, 168, 1, 10)) + u32::from(index)).to_string();
+    let ip = node_ip(usize::from(index));
     let pod_cidr = w.network.pod_cidr(&cfg.name).unwrap_or_default();
     let ts = json!(created);
     // The kubelet last reported its status at most 5 minutes ago (nodeStatusReportFrequency).

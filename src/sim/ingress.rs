@@ -23,7 +23,6 @@ use k8s_openapi::api::networking::v1::{
 use serde_json::json;
 
 use super::api::errors::{BadValue, FieldError};
-use super::api::WriteOptions;
 use super::object::{Kind, ObjKey, Object};
 use super::store::Store;
 use super::World;
@@ -563,11 +562,7 @@ pub fn install_nginx(w: &mut World, http_node_port: i32, https_node_port: i32) -
             }}}}),
     ];
     for d in docs {
-        let kind = d["kind"].as_str().unwrap_or("");
-        let api = d["apiVersion"].as_str().unwrap_or("");
-        let Some(k) = Kind::from_api_version_kind(api, kind) else { continue };
-        let obj = Object::from_value(k, d)?;
-        w.api_create(obj, WriteOptions::default()).map_err(|e| e.kubectl_text())?;
+        super::addons::create(w, d)?;
     }
     Ok(())
 }
