@@ -42,6 +42,9 @@ pub struct Store {
     objects: BTreeMap<Kind, BTreeMap<ObjKey, Object>>,
     resource_version: u64,
     log: VecDeque<WatchEvent>,
+    /// Kind → the resourceVersion of the latest write of an object of that kind, so a cache
+    /// built from one kind can tell cheaply that nothing of it changed since.
+    last_write: BTreeMap<Kind, u64>,
 }
 
 impl Store {
@@ -54,8 +57,15 @@ impl Store {
         self.resource_version
     }
 
+    /// The resourceVersion of the latest create, update or delete of an object of `kind` (0:
+    /// none since the store began).
+    pub fn last_write(&self, kind: Kind) -> u64 {
+        self.last_write.get(&kind).copied().unwrap_or(0)
+    }
+
     fn bump(&mut self, change: Change, kind: Kind, key: ObjKey) -> u64 {
         self.resource_version += 1;
+        self.last_write.insert(kind, self.resource_version);
         if self.log.len() >= LOG_CAPACITY {
             self.log.pop_front();
         }
@@ -140,6 +150,7 @@ impl Store {
             let key = ObjKey::new(namespace, name);
             self.resource_version += 1;
             let rv = self.resource_version;
+            self.last_write.insert(kind, rv);
             obj.meta_mut().resource_version = Some(rv.to_string());
             if self.log.len() >= LOG_CAPACITY {
                 self.log.pop_front();
