@@ -96,7 +96,7 @@ impl World {
                 && e.source.as_ref().and_then(|s| s.component.as_deref()) == Some(source.component.as_str())
         });
         if let Some(name) = same {
-            let _ = self.store.modify(Kind::Event, &ns, &name, |o| {
+            let _ = self.store.modify_changed(Kind::Event, &ns, &name, |o| {
                 if let Object::Event(e) = o {
                     e.count = Some(e.count.unwrap_or(1) + 1);
                     e.last_timestamp = Some(now.time());
@@ -129,7 +129,7 @@ impl World {
             reporting_instance: Some(source.host.unwrap_or_default()),
             ..Default::default()
         };
-        let _ = self.store.create(Object::Event(Box::new(event)));
+        let _ = self.store.add(Object::Event(Box::new(event)));
     }
 
     /// Events about an object, oldest first (by last seen, then name).

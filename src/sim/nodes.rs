@@ -163,7 +163,8 @@ pub fn reconcile(w: &mut World) {
         if rt.kubelet_syncs() && now.since(rt.last_heartbeat) >= LEASE_RENEW_S {
             rt.last_heartbeat = now;
             let renew = k8s_openapi::apimachinery::pkg::apis::meta::v1::MicroTime(now.datetime());
-            let _ = w.store.modify(Kind::Lease, "kube-node-lease", name, |o| {
+            // A renewal always moves renewTime (at least LEASE_RENEW_S on).
+            let _ = w.store.modify_changed(Kind::Lease, "kube-node-lease", name, |o| {
                 if let Object::Lease(l) = o {
                     l.spec.get_or_insert_with(Default::default).renew_time = Some(renew.clone());
                 }

@@ -74,7 +74,15 @@ impl Store {
     }
 
     /// Stores a new object and returns it as stored (with its resourceVersion).
-    pub fn create(&mut self, mut obj: Object) -> Result<Object, StoreError> {
+    pub fn create(&mut self, obj: Object) -> Result<Object, StoreError> {
+        let (kind, key) = (obj.kind(), obj.key());
+        self.add(obj)?;
+        self.objects.get(&kind).and_then(|m| m.get(&key)).cloned().ok_or(StoreError::NotFound)
+    }
+
+    /// Stores a new object, for a writer that does not need it back (no copy is made), and
+    /// returns its resourceVersion.
+    pub fn add(&mut self, mut obj: Object) -> Result<u64, StoreError> {
         let kind = obj.kind();
         let key = obj.key();
         if self.objects.get(&kind).is_some_and(|m| m.contains_key(&key)) {
@@ -82,8 +90,8 @@ impl Store {
         }
         let rv = self.bump(Change::Added, kind, key.clone());
         obj.meta_mut().resource_version = Some(rv.to_string());
-        self.objects.entry(kind).or_default().insert(key, obj.clone());
-        Ok(obj)
+        self.objects.entry(kind).or_default().insert(key, obj);
+        Ok(rv)
     }
 
     /// Stores an object the API server writes as it starts (the RBAC bootstrap policy)
@@ -139,25 +147,44 @@ impl Store {
         name: &str,
         f: F,
     ) -> Result<(), StoreError> {
-        let obj = self
-            .objects
-            .get_mut(&kind)
-            .and_then(|m| m.get_mut(&(namespace, name) as &dyn KeyRef))
-            .ok_or(StoreError::NotFound)?;
+        let obj = self.get_mut(kind, namespace, name)?;
         let before: Object = obj.clone();
         f(obj);
         if *obj != before {
-            let key = ObjKey::new(namespace, name);
-            self.resource_version += 1;
-            let rv = self.resource_version;
-            self.last_write.insert(kind, rv);
-            obj.meta_mut().resource_version = Some(rv.to_string());
-            if self.log.len() >= LOG_CAPACITY {
-                self.log.pop_front();
-            }
-            self.log.push_back(WatchEvent { resource_version: rv, change: Change::Modified, kind, key });
+            self.modified(kind, namespace, name);
         }
         Ok(())
+    }
+
+    /// Applies `f`, which the caller knows changes the object, and records the modification:
+    /// unlike [`Store::modify`], no copy is made to find out whether anything changed (a Pod
+    /// is several KB, and its kubelet writes its status at every change of a container).
+    pub fn modify_changed<F: FnOnce(&mut Object)>(
+        &mut self,
+        kind: Kind,
+        namespace: &str,
+        name: &str,
+        f: F,
+    ) -> Result<(), StoreError> {
+        f(self.get_mut(kind, namespace, name)?);
+        self.modified(kind, namespace, name);
+        Ok(())
+    }
+
+    fn get_mut(&mut self, kind: Kind, namespace: &str, name: &str) -> Result<&mut Object, StoreError> {
+        self.objects
+            .get_mut(&kind)
+            .and_then(|m| m.get_mut(&(namespace, name) as &dyn KeyRef))
+            .ok_or(StoreError::NotFound)
+    }
+
+    /// Stamps a new resourceVersion on an object changed in place and logs the change.
+    fn modified(&mut self, kind: Kind, namespace: &str, name: &str) {
+        let key = ObjKey::new(namespace, name);
+        let rv = self.bump(Change::Modified, kind, key);
+        if let Ok(obj) = self.get_mut(kind, namespace, name) {
+            obj.meta_mut().resource_version = Some(rv.to_string());
+        }
     }
 
     pub fn delete(&mut self, kind: Kind, namespace: &str, name: &str) -> Result<Object, StoreError> {
