@@ -56,15 +56,15 @@ fn sync(w: &mut World, key: &ObjKey) {
     // counted as the pods are claimed.
     let mut claim = claim_pods(w, rs, key, now);
     // The ReplicaSet as the owner of what it adopts, creates and deletes: copied only then.
-    let owner = (!claim.to_adopt.is_empty() || (!deleting && claim.claimed.len() as i32 != replicas))
+    let owner = (!claim.to_adopt.is_empty() || (!deleting && claim.count() as i32 != replicas))
         .then(|| Object::ReplicaSet(rs.clone()));
     finish_claim(w, &mut claim, &key.namespace, &uid, owner.as_ref());
-    let Claim { claimed: names, counter, .. } = claim;
 
     let mut manage_err: Option<ApiError> = None;
     if let (false, Some(owner)) = (deleting, owner.as_ref()) {
-        manage_err = manage_replicas(w, owner, &names);
+        manage_err = manage_replicas(w, owner, key, &claim);
     }
+    let counter = claim.counter;
 
     // A failed create or delete (a quota, a LimitRange) is retried with the rate limiter's
     // back-off, as the real controller's AddRateLimited does.
@@ -170,7 +170,13 @@ impl Counter {
 
 /// A claim in progress: what `claimPods` decided from the index, before it writes.
 struct Claim {
-    claimed: Vec<String>,
+    /// How many of the pods it controls it claimed (their names are listed again only when
+    /// some must be deleted: see `claimed_names`).
+    owned_claimed: usize,
+    /// Pods listed as orphans that it turned out to control, in name order.
+    claimed_orphans: Vec<String>,
+    /// The orphans it adopted.
+    adopted: Vec<String>,
     to_adopt: Vec<String>,
     to_release: Vec<String>,
     counter: Counter,
@@ -193,8 +199,14 @@ fn claim_pods(w: &World, rs: &ReplicaSet, key: &ObjKey, now: Tick) -> Claim {
     let owned = idx.owned_summaries(Kind::ReplicaSet, key).unwrap_or(&none);
     let no_orphans = BTreeSet::new();
     let mut orphans = idx.orphan_set(ns).unwrap_or(&no_orphans).iter().peekable();
-    let mut claim =
-        Claim { claimed: Vec::new(), to_adopt: Vec::new(), to_release: Vec::new(), counter: Counter::new(rs, now) };
+    let mut claim = Claim {
+        owned_claimed: 0,
+        claimed_orphans: Vec::new(),
+        adopted: Vec::new(),
+        to_adopt: Vec::new(),
+        to_release: Vec::new(),
+        counter: Counter::new(rs, now),
+    };
     // Pods made from one template share one labels map: match each distinct map once.
     let mut last: Option<(*const BTreeMap<String, String>, bool, bool)> = None;
     let empty = BTreeMap::new();
@@ -219,7 +231,7 @@ fn claim_pods(w: &World, rs: &ReplicaSet, key: &ObjKey, now: Tick) -> Claim {
                 Some(r) if r.uid == uid => {
                     if matches {
                         claim.counter.add_pod(pod);
-                        claim.claimed.push(name.clone());
+                        claim.claimed_orphans.push(name.clone());
                     } else if !deleting {
                         claim.to_release.push(name.clone());
                     }
@@ -249,7 +261,7 @@ fn claim_pods(w: &World, rs: &ReplicaSet, key: &ObjKey, now: Tick) -> Claim {
         };
         if matches {
             claim.counter.add(fully_labeled, pod.ready, pod.ready_since);
-            claim.claimed.push(name.clone());
+            claim.owned_claimed += 1;
         } else if !deleting {
             claim.to_release.push(name.clone());
         }
@@ -270,9 +282,55 @@ fn finish_claim(w: &mut World, claim: &mut Claim, ns: &str, uid: &str, owner: Op
             if let Some(pod) = w.store.get(Kind::Pod, ns, &name).and_then(|o| o.as_pod()) {
                 claim.counter.add_pod(pod);
             }
-            claim.claimed.push(name);
+            claim.adopted.push(name);
         }
     }
+}
+
+impl Claim {
+    /// How many pods are claimed.
+    fn count(&self) -> usize {
+        self.owned_claimed + self.claimed_orphans.len() + self.adopted.len()
+    }
+}
+
+/// The names of the claimed pods in the order `claimPods` lists them: the controlled and
+/// selected ones in name order (from the index, as `claim_pods` read it: nothing has been
+/// dispatched since), then the adopted ones.
+fn claimed_names(w: &World, rs: &ReplicaSet, key: &ObjKey, claim: &Claim) -> Vec<String> {
+    let uid = rs.metadata.uid.as_deref().unwrap_or("");
+    let selector = rs.spec.as_ref().map(|s| Selector::from_label_selector(&s.selector));
+    let mut owned = w
+        .controllers
+        .apps
+        .pods
+        .owned_summaries(Kind::ReplicaSet, key)
+        .into_iter()
+        .flatten()
+        .filter(|(_, p)| {
+            p.active && &*p.controller_uid == uid && selector.as_ref().is_some_and(|s| s.matches(&p.labels))
+        })
+        .map(|(n, _)| n)
+        .peekable();
+    let mut orphans = claim.claimed_orphans.iter().peekable();
+    let mut names = Vec::with_capacity(claim.count());
+    loop {
+        let next = match (owned.peek(), orphans.peek()) {
+            (None, None) => break,
+            (Some(_), None) => owned.next(),
+            (None, Some(_)) => orphans.next(),
+            (Some(a), Some(b)) => {
+                if b < a {
+                    orphans.next()
+                } else {
+                    owned.next()
+                }
+            }
+        };
+        names.extend(next.cloned());
+    }
+    names.extend(claim.adopted.iter().cloned());
+    names
 }
 
 /// `AdoptPod`: the pod gains this ReplicaSet as its controller.
@@ -302,11 +360,11 @@ fn release(w: &mut World, ns: &str, name: &str, uid: &str) {
 }
 
 /// `manageReplicas`: creates or deletes pods so that the active ones match spec.replicas.
-fn manage_replicas(w: &mut World, owner: &Object, names: &[String]) -> Option<ApiError> {
+fn manage_replicas(w: &mut World, owner: &Object, key: &ObjKey, claim: &Claim) -> Option<ApiError> {
     let Object::ReplicaSet(rs) = owner else { return None };
     let spec = rs.spec.as_ref()?;
     let replicas = spec.replicas.unwrap_or(1);
-    let diff = names.len() as i32 - replicas;
+    let diff = claim.count() as i32 - replicas;
     if diff < 0 {
         let template = spec.template.as_ref()?;
         // slowStartBatch stops at the first failed batch; the first batch is one pod.
@@ -318,7 +376,8 @@ fn manage_replicas(w: &mut World, owner: &Object, names: &[String]) -> Option<Ap
     } else if diff > 0 {
         let ns = rs.metadata.namespace.clone().unwrap_or_default();
         let victims = {
-            let pods = lookup(w, &ns, names);
+            let names = claimed_names(w, rs, key, claim);
+            let pods = lookup(w, &ns, &names);
             let related_names = related_pod_names(w, rs);
             let related = lookup(w, &ns, &related_names);
             pods_to_delete(&pods, &related, diff.min(BURST_REPLICAS) as usize, w.now)
@@ -365,10 +424,9 @@ pub fn pods_to_delete(pods: &[&Pod], related: &[&Pod], n: usize, now: Tick) -> V
     if n >= pods.len() {
         return pods.iter().map(|p| name(p)).collect();
     }
-    let mut on_node: BTreeMap<String, i64> = BTreeMap::new();
+    let mut on_node: BTreeMap<&str, i64> = BTreeMap::new();
     for p in related.iter().filter(|p| is_active(p)) {
-        let node = p.spec.as_ref().and_then(|s| s.node_name.clone()).unwrap_or_default();
-        *on_node.entry(node).or_default() += 1;
+        *on_node.entry(node_of(p)).or_default() += 1;
     }
     let mut keyed: Vec<(RankKey, &Pod)> = pods.iter().map(|p| (rank_key(p, &on_node, now), *p)).collect();
     // A total order built from the comparator's steps, so the sort is well defined.
@@ -376,10 +434,15 @@ pub fn pods_to_delete(pods: &[&Pod], related: &[&Pod], n: usize, now: Tick) -> V
     keyed.into_iter().take(n).map(|(_, p)| name(p)).collect()
 }
 
-type RankKey = (bool, u8, bool, i32, Reverse<i64>, i64, Reverse<i32>, Reverse<i32>, i64, String);
+type RankKey<'a> = (bool, u8, bool, i32, Reverse<i64>, i64, Reverse<i32>, Reverse<i32>, i64, &'a str);
 
-fn rank_key(p: &Pod, on_node: &BTreeMap<String, i64>, now: Tick) -> RankKey {
-    let node = p.spec.as_ref().and_then(|s| s.node_name.clone()).unwrap_or_default();
+/// The node a pod is bound to ("" if none).
+fn node_of(p: &Pod) -> &str {
+    p.spec.as_ref().and_then(|s| s.node_name.as_deref()).unwrap_or("")
+}
+
+fn rank_key<'a>(p: &'a Pod, on_node: &BTreeMap<&str, i64>, now: Tick) -> RankKey<'a> {
+    let node = node_of(p);
     let phase = match pods::phase(p) {
         "Unknown" => 1,
         "Running" => 2,
@@ -393,7 +456,7 @@ fn rank_key(p: &Pod, on_node: &BTreeMap<String, i64>, now: Tick) -> RankKey {
         .and_then(|a| a.get(POD_DELETION_COST))
         .and_then(|v| v.parse().ok())
         .unwrap_or(0);
-    let rank = on_node.get(&node).copied().unwrap_or(0);
+    let rank = on_node.get(node).copied().unwrap_or(0);
     // Zero times sort first (afterOrZero), before any bucket.
     let ready_bucket = if ready { pods::ready_since(p).map_or(i64::MIN, |t| log_bucket(now, t)) } else { 0 };
     let (restarts, sidecar_restarts) = pods::max_container_restarts(p);
@@ -408,7 +471,7 @@ fn rank_key(p: &Pod, on_node: &BTreeMap<String, i64>, now: Tick) -> RankKey {
         Reverse(restarts),
         Reverse(sidecar_restarts),
         created,
-        p.metadata.uid.clone().unwrap_or_default(),
+        p.metadata.uid.as_deref().unwrap_or(""),
     )
 }
 
