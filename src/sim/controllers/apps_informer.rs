@@ -5,8 +5,13 @@
 //! `pkg/controller/replicaset` and `pkg/controller/deployment`. A tick therefore costs in
 //! proportion to what changed, not to how many objects exist.
 //!
-//! Indexes may briefly list objects that have since changed owner; readers re-read the store
-//! and check the controllerRef, as the real controllers re-check their informer cache.
+//! Beside each controlled pod the index keeps a small summary (active, ready and since when,
+//! controller uid, labels shared among the pods of one template), so that a ReplicaSet sync
+//! claims and counts its pods without reading them from the store.
+//!
+//! Indexes may briefly list objects that have since changed owner; readers of orphans and of
+//! other controllers' objects re-read the store and check the controllerRef, as the real
+//! controllers re-check their informer cache.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
