@@ -389,6 +389,58 @@ fn replica_set_changed(w: &mut World, e: &WatchEvent) {
 mod tests {
     use super::*;
 
+    fn pod(rs_uid: Option<&str>, app: &str, ready: bool) -> Pod {
+        use k8s_openapi::api::core::v1::{PodCondition, PodStatus};
+        use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, OwnerReference};
+        Pod {
+            metadata: ObjectMeta {
+                labels: Some(BTreeMap::from([("app".to_string(), app.to_string())])),
+                owner_references: rs_uid.map(|uid| {
+                    vec![OwnerReference {
+                        kind: "ReplicaSet".into(),
+                        name: "web".into(),
+                        uid: uid.into(),
+                        controller: Some(true),
+                        ..Default::default()
+                    }]
+                }),
+                ..Default::default()
+            },
+            spec: None,
+            status: Some(PodStatus {
+                phase: Some("Running".into()),
+                conditions: Some(vec![PodCondition {
+                    type_: "Ready".into(),
+                    status: if ready { "True" } else { "False" }.into(),
+                    last_transition_time: Some(Tick(7).time()),
+                    ..Default::default()
+                }]),
+                ..Default::default()
+            }),
+        }
+    }
+
+    #[test]
+    fn pod_summaries_follow_the_pods_and_share_labels() {
+        let mut idx = PodIndex::default();
+        let rs = ObjKey::new("default", "web");
+        let (a, b) = (ObjKey::new("default", "web-a"), ObjKey::new("default", "web-b"));
+        idx.set(&a, &pod(Some("u1"), "web", true));
+        idx.set(&b, &pod(Some("u1"), "web", false));
+        let group = idx.owned_summaries(Kind::ReplicaSet, &rs).unwrap();
+        let (sa, sb) = (&group["web-a"], &group["web-b"]);
+        assert!(Arc::ptr_eq(&sa.labels, &sb.labels) && Arc::ptr_eq(&sa.controller_uid, &sb.controller_uid));
+        assert_eq!((sa.ready, sa.ready_since, sb.ready, sb.ready_since), (true, Some(Tick(7)), false, None));
+        // A status change under the same owner updates the summary in place.
+        idx.set(&b, &pod(Some("u1"), "other", true));
+        let sb = &idx.owned_summaries(Kind::ReplicaSet, &rs).unwrap()["web-b"];
+        assert!(sb.ready && sb.labels["app"] == "other");
+        // Released: the pod leaves the group for the orphans.
+        assert_eq!(idx.set(&b, &pod(None, "other", true)), Some(("ReplicaSet".into(), "web".into())));
+        assert_eq!(idx.owned_by(Kind::ReplicaSet, &rs), ["web-a"]);
+        assert!(idx.orphan_set("default").is_some_and(|o| o.contains("web-b")));
+    }
+
     #[test]
     fn index_follows_owner_changes() {
         let mut idx = OwnerIndex::default();
