@@ -57,6 +57,16 @@ pub fn pod_reference(pod: &k8s_openapi::api::core::v1::Pod, field_path: Option<&
     reference_to(Kind::Pod, &pod.metadata, field_path)
 }
 
+/// A reference to an object of `kind` with metadata `m` (without copying it into an
+/// [`Object`] first).
+pub fn meta_reference(
+    kind: Kind,
+    m: &k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta,
+    field_path: Option<&str>,
+) -> ObjectReference {
+    reference_to(kind, m, field_path)
+}
+
 fn reference_to(
     kind: Kind,
     m: &k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta,
