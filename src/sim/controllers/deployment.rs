@@ -54,12 +54,19 @@ fn update_status(w: &mut World, d: &mut Deployment) {
     let status = d.status.clone();
     let annotations = d.metadata.annotations.clone();
     let uid = d.metadata.uid.clone();
-    let _ = w.store.modify(Kind::Deployment, &ns, &name, |o| {
+    // Compared with what is stored before writing, so the write needs no copy of the whole
+    // Deployment to find out whether it changed anything.
+    let differs = |o: &Object| {
+        matches!(o, Object::Deployment(cur) if cur.metadata.uid == uid
+            && (cur.status != status || cur.metadata.annotations != annotations))
+    };
+    if !w.store.get(Kind::Deployment, &ns, &name).is_some_and(differs) {
+        return;
+    }
+    let _ = w.store.modify_changed(Kind::Deployment, &ns, &name, |o| {
         if let Object::Deployment(cur) = o {
-            if cur.metadata.uid == uid {
-                cur.status = status;
-                cur.metadata.annotations = annotations;
-            }
+            cur.status = status;
+            cur.metadata.annotations = annotations;
         }
     });
 }

@@ -77,12 +77,15 @@ fn sync(w: &mut World, key: &ObjKey) {
     let counts = counter.counts;
     let mut status = calculate_status(prev_status.as_ref(), replicas, &counts, manage_err.as_ref(), now);
     status.observed_generation = generation;
-    if prev_status.as_ref() != Some(&status) {
-        let _ = w.store.modify(Kind::ReplicaSet, &key.namespace, &key.name, |o| {
+    // Compared with what is stored before writing, so the write needs no copy of the whole
+    // ReplicaSet to find out whether it changed anything.
+    let differs = |o: &Object| matches!(o, Object::ReplicaSet(r) if r.metadata.uid.as_deref() == Some(uid.as_str()) && r.status.as_ref() != Some(&status));
+    if prev_status.as_ref() != Some(&status)
+        && w.store.get(Kind::ReplicaSet, &key.namespace, &key.name).is_some_and(differs)
+    {
+        let _ = w.store.modify_changed(Kind::ReplicaSet, &key.namespace, &key.name, |o| {
             if let Object::ReplicaSet(r) = o {
-                if r.metadata.uid.as_deref() == Some(uid.as_str()) {
-                    r.status = Some(status);
-                }
+                r.status = Some(status);
             }
         });
     }
