@@ -129,24 +129,43 @@ impl Store {
         name: &str,
         f: F,
     ) -> Result<(), StoreError> {
+        self.modify_reported(kind, namespace, name, |obj| {
+            let before: Object = obj.clone();
+            f(obj);
+            *obj != before
+        })
+        .map(|_| ())
+    }
+
+    /// Like [`Store::modify`], for a writer that knows whether it changed the object: `f`
+    /// says so, and a modification is recorded only then. The object is neither copied nor
+    /// compared, which is what `modify` costs: a big object changed a little (an Endpoints
+    /// of a thousand addresses, one of them now ready) costs the change only. Returns
+    /// whether the object changed.
+    pub fn modify_reported<F: FnOnce(&mut Object) -> bool>(
+        &mut self,
+        kind: Kind,
+        namespace: &str,
+        name: &str,
+        f: F,
+    ) -> Result<bool, StoreError> {
         let obj = self
             .objects
             .get_mut(&kind)
             .and_then(|m| m.get_mut(&(namespace, name) as &dyn KeyRef))
             .ok_or(StoreError::NotFound)?;
-        let before: Object = obj.clone();
-        f(obj);
-        if *obj != before {
-            let key = ObjKey::new(namespace, name);
-            self.resource_version += 1;
-            let rv = self.resource_version;
-            obj.meta_mut().resource_version = Some(rv.to_string());
-            if self.log.len() >= LOG_CAPACITY {
-                self.log.pop_front();
-            }
-            self.log.push_back(WatchEvent { resource_version: rv, change: Change::Modified, kind, key });
+        if !f(obj) {
+            return Ok(false);
         }
-        Ok(())
+        let key = ObjKey::new(namespace, name);
+        self.resource_version += 1;
+        let rv = self.resource_version;
+        obj.meta_mut().resource_version = Some(rv.to_string());
+        if self.log.len() >= LOG_CAPACITY {
+            self.log.pop_front();
+        }
+        self.log.push_back(WatchEvent { resource_version: rv, change: Change::Modified, kind, key });
+        Ok(true)
     }
 
     pub fn delete(&mut self, kind: Kind, namespace: &str, name: &str) -> Result<Object, StoreError> {
