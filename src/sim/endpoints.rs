@@ -16,6 +16,7 @@
 //! 1000 addresses in an Endpoints object (then `endpoints.kubernetes.io/over-capacity:
 //! truncated`).
 
+use std::borrow::Cow;
 use std::cmp::Ordering;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
@@ -56,8 +57,8 @@ pub struct Controller {
     /// Service selects). Every record is what [`PodEp::of`] says of the stored pod once the
     /// change log is read: a sync reads these instead of the pods.
     pods: BTreeMap<ObjKey, Member>,
-    /// Service → the pods it selects, by name, with their records (shared with `pods`).
-    members: BTreeMap<ObjKey, BTreeMap<String, Arc<PodEp>>>,
+    /// Service → the pods it selects, with their records (shared with `pods`).
+    members: BTreeMap<ObjKey, Members>,
     /// Node → its `topology.kubernetes.io/zone` label (nodes without one are absent), which
     /// each slice endpoint carries.
     zones: BTreeMap<String, Arc<str>>,
@@ -79,21 +80,55 @@ struct Member {
     ep: Arc<PodEp>,
 }
 
-/// What the endpoints say about a pod.
+/// The pods a Service selects, in the two orders its objects list them.
+#[derive(Clone, Debug, Default, PartialEq)]
+struct Members {
+    /// By name: the order of slice endpoints.
+    by_name: BTreeMap<Arc<str>, Arc<PodEp>>,
+    /// By (IP, uid): the order of Endpoints addresses, kept as pods change rather than
+    /// sorted at each sync. (A pod's uid is its own, so the order is total.)
+    by_ip: Vec<Arc<PodEp>>,
+}
+
+impl Members {
+    fn insert(&mut self, ep: Arc<PodEp>) {
+        if let Some(old) = self.by_name.insert(ep.name.clone(), ep.clone()) {
+            self.unsort(&old);
+        }
+        let at = self.by_ip.partition_point(|p| p.ip_key() < ep.ip_key());
+        self.by_ip.insert(at, ep);
+    }
+
+    fn remove(&mut self, name: &str) {
+        if let Some(old) = self.by_name.remove(name) {
+            self.unsort(&old);
+        }
+    }
+
+    fn unsort(&mut self, old: &Arc<PodEp>) {
+        let at = self.by_ip.partition_point(|p| p.ip_key() < old.ip_key());
+        if let Some(i) = self.by_ip[at..].iter().position(|p| Arc::ptr_eq(p, old)) {
+            self.by_ip.remove(at + i);
+        }
+    }
+}
+
+/// What the endpoints say about a pod. One per selected pod: kept small (boxed strings, the
+/// name shared with the Services' member maps).
 #[derive(Clone, Debug, PartialEq)]
 struct PodEp {
-    name: String,
-    uid: String,
-    ip: Option<String>,
-    node: Option<String>,
+    name: Arc<str>,
+    uid: Box<str>,
+    ip: Option<Box<str>>,
+    node: Option<Box<str>>,
     ready: bool,
     terminating: bool,
     /// Whether the pod may appear at all (not Succeeded/Failed for its restart policy).
     alive: bool,
-    hostname: Option<String>,
-    subdomain: Option<String>,
+    /// (hostname, subdomain), when the pod has both (only then is the hostname shown).
+    host: Option<Box<(Box<str>, Box<str>)>>,
     /// Container ports: (name, number, protocol).
-    ports: Vec<(String, i32, String)>,
+    ports: Box<[(Box<str>, i32, Cow<'static, str>)]>,
 }
 
 impl PodEp {
@@ -110,26 +145,33 @@ impl PodEp {
         let ready = st
             .and_then(|s| s.conditions.as_ref())
             .is_some_and(|c| c.iter().any(|c| c.type_ == "Ready" && c.status == "True"));
-        let mut ports = Vec::new();
-        for c in spec.map(|s| s.containers.as_slice()).unwrap_or_default() {
-            for p in c.ports.iter().flatten() {
-                ports.push((
-                    p.name.clone().unwrap_or_default(),
-                    p.container_port,
-                    p.protocol.clone().unwrap_or_else(|| "TCP".into()),
-                ));
-            }
-        }
+        // The protocols the API accepts need no copy of their own.
+        let protocol = |p: Option<&str>| match p.unwrap_or("TCP") {
+            "TCP" => Cow::Borrowed("TCP"),
+            "UDP" => Cow::Borrowed("UDP"),
+            "SCTP" => Cow::Borrowed("SCTP"),
+            other => Cow::Owned(other.to_string()),
+        };
+        let ports = spec
+            .map(|s| s.containers.as_slice())
+            .unwrap_or_default()
+            .iter()
+            .flat_map(|c| c.ports.iter().flatten())
+            .map(|p| (p.name.as_deref().unwrap_or("").into(), p.container_port, protocol(p.protocol.as_deref())))
+            .collect();
+        let boxed = |s: Option<&String>| s.filter(|s| !s.is_empty()).map(|s| Box::from(s.as_str()));
+        let host = boxed(spec.and_then(|s| s.hostname.as_ref()))
+            .zip(boxed(spec.and_then(|s| s.subdomain.as_ref())))
+            .map(Box::new);
         PodEp {
-            name: pod.metadata.name.clone().unwrap_or_default(),
-            uid: pod.metadata.uid.clone().unwrap_or_default(),
-            ip: st.and_then(|s| s.pod_ip.clone()).filter(|s| !s.is_empty()),
-            node: spec.and_then(|s| s.node_name.clone()),
+            name: pod.metadata.name.as_deref().unwrap_or("").into(),
+            uid: pod.metadata.uid.as_deref().unwrap_or("").into(),
+            ip: boxed(st.and_then(|s| s.pod_ip.as_ref())),
+            node: spec.and_then(|s| s.node_name.as_deref()).map(Box::from),
             ready,
             terminating: pod.metadata.deletion_timestamp.is_some(),
             alive,
-            hostname: spec.and_then(|s| s.hostname.clone()).filter(|s| !s.is_empty()),
-            subdomain: spec.and_then(|s| s.subdomain.clone()).filter(|s| !s.is_empty()),
+            host,
             ports,
         }
     }
@@ -143,10 +185,18 @@ impl PodEp {
         self.ip.as_deref().unwrap_or("")
     }
 
+    fn ip_key(&self) -> (&str, &str) {
+        (self.ip(), &self.uid)
+    }
+
+    fn node(&self) -> Option<&str> {
+        self.node.as_deref()
+    }
+
     /// The hostname the pod's endpoints carry in Service `svc`: only a pod whose subdomain
     /// is the Service's name has one.
     fn hostname_in(&self, svc: &str) -> Option<&str> {
-        self.hostname.as_deref().filter(|_| self.subdomain.as_deref() == Some(svc))
+        self.host.as_deref().filter(|(_, sub)| **sub == *svc).map(|(host, _)| &**host)
     }
 
     /// `FindPort`: a number is used as is; a name is looked up among the container ports of
@@ -158,7 +208,7 @@ impl PodEp {
             Some(IntOrString::Int(n)) => Some(*n),
             Some(IntOrString::String(name)) => match name.parse::<i32>() {
                 Ok(n) => Some(n),
-                Err(_) => self.ports.iter().find(|(n, _, p)| n == name && p == proto).map(|(_, num, _)| *num),
+                Err(_) => self.ports.iter().find(|(n, _, p)| **n == **name && p == proto).map(|(_, num, _)| *num),
             },
         }
     }
@@ -166,9 +216,9 @@ impl PodEp {
     fn target_ref(&self, namespace: &str) -> ObjectReference {
         ObjectReference {
             kind: Some("Pod".into()),
-            name: Some(self.name.clone()),
+            name: Some(self.name.to_string()),
             namespace: Some(namespace.into()),
-            uid: Some(self.uid.clone()),
+            uid: Some(self.uid.to_string()),
             ..Default::default()
         }
     }
@@ -183,16 +233,16 @@ impl PodEp {
             && field_path.is_none()
             && resource_version.is_none()
             && kind.as_deref() == Some("Pod")
-            && name.as_deref() == Some(self.name.as_str())
+            && name.as_deref() == Some(&*self.name)
             && ns.as_deref() == Some(namespace)
-            && uid.as_deref() == Some(self.uid.as_str())
+            && uid.as_deref() == Some(&*self.uid)
     }
 
     /// The pod's address in the Endpoints of Service `key`.
     fn address(&self, key: &ObjKey) -> EndpointAddress {
         EndpointAddress {
             ip: self.ip().to_string(),
-            node_name: self.node.clone(),
+            node_name: self.node().map(String::from),
             target_ref: Some(self.target_ref(&key.namespace)),
             hostname: self.hostname_in(&key.name).map(String::from),
         }
@@ -202,7 +252,7 @@ impl PodEp {
     fn is_address(&self, a: &EndpointAddress, key: &ObjKey) -> bool {
         let EndpointAddress { hostname, ip, node_name, target_ref } = a;
         ip == self.ip()
-            && *node_name == self.node
+            && node_name.as_deref() == self.node()
             && hostname.as_deref() == self.hostname_in(&key.name)
             && self.is_target(target_ref.as_ref(), &key.namespace)
     }
@@ -233,7 +283,7 @@ impl Controller {
                 }
             }
         }
-        for pod in self.members.remove(key).unwrap_or_default().into_keys() {
+        for pod in self.members.remove(key).unwrap_or_default().by_name.into_keys() {
             let pk = ObjKey::new(&key.namespace, &pod);
             if let Some(m) = self.pods.get_mut(&pk) {
                 m.services.retain(|s| *s != key.name);
@@ -247,11 +297,10 @@ impl Controller {
             self.index.entry((key.namespace.clone(), k.clone(), v.clone())).or_default().insert(key.name.clone());
         }
         // A new selector: the Service's pods are found by listing its namespace.
-        let mut members = BTreeMap::new();
+        let mut members = Members::default();
         for o in store.list(Kind::Pod, Some(&key.namespace)) {
             let Some(p) = o.as_pod().filter(|_| matches(&sel, o.meta().labels.as_ref())) else { continue };
-            let ep = self.record(&o.key(), PodEp::of(p), &key.name);
-            members.insert(o.name().to_string(), ep);
+            members.insert(self.record(&o.key(), PodEp::of(p), &key.name));
         }
         self.selectors.insert(key.clone(), sel);
         self.members.insert(key.clone(), members);
@@ -266,7 +315,7 @@ impl Controller {
             m.ep = Arc::new(ep);
             for s in &m.services {
                 if let Some(set) = self.members.get_mut(&(pk.namespace.as_str(), s.as_str()) as &dyn KeyRef) {
-                    set.insert(pk.name.clone(), m.ep.clone());
+                    set.insert(m.ep.clone());
                 }
             }
         }
@@ -307,7 +356,7 @@ impl Controller {
         if let Some(ep) = ep {
             let ep = Arc::new(ep);
             for s in &new {
-                self.members.entry(ObjKey::new(&key.namespace, s)).or_default().insert(key.name.clone(), ep.clone());
+                self.members.entry(ObjKey::new(&key.namespace, s)).or_default().insert(ep.clone());
             }
             self.pods.insert(key.clone(), Member { services: new.iter().cloned().collect(), ep });
         }
@@ -518,15 +567,17 @@ fn sync_service(w: &mut World, key: &ObjKey, trigger: Time, created: Option<Time
         return;
     }
     let is_external_name = svc.spec.as_ref().and_then(|s| s.type_.as_deref()) == Some("ExternalName");
-    // The records, in pod-name order (shared: copying them is a reference count each).
-    let pods: Vec<Arc<PodEp>> =
-        w.network.endpoints.members.get(key).into_iter().flat_map(|m| m.values().cloned()).collect();
-    write_endpoints(w, key, &svc, &pods, &trigger, created.clone());
+    // The records, lent by the controller for the sync (which changes no membership).
+    let members = w.network.endpoints.members.get_mut(key).map(std::mem::take).unwrap_or_default();
+    write_endpoints(w, key, &svc, &members, &trigger, created.clone());
     if is_external_name {
         delete_slices(w, key, |s| managed_by(s) == Some(SLICE_CONTROLLER));
-        return;
+    } else {
+        write_slices(w, key, &svc, &members, &trigger, created);
     }
-    write_slices(w, key, &svc, &pods, &trigger, created);
+    if let Some(m) = w.network.endpoints.members.get_mut(key) {
+        *m = members;
+    }
 }
 
 fn managed_by(s: &EndpointSlice) -> Option<&str> {
@@ -572,6 +623,18 @@ fn merge<T, D>(
     same: impl Fn(&T, &D) -> bool,
     make: impl Fn(&D) -> T,
 ) -> bool {
+    // The usual change keeps every item in its place (an endpoint becomes ready): items are
+    // then replaced where they are, the others not moved.
+    if v.len() == want.len() && v.iter().zip(want).all(|(o, d)| order(o, d) == Ordering::Equal) {
+        let mut changed = false;
+        for (o, d) in v.iter_mut().zip(want) {
+            if !same(o, d) {
+                *o = make(d);
+                changed = true;
+            }
+        }
+        return changed;
+    }
     let mut old = std::mem::replace(v, Vec::with_capacity(want.len())).into_iter().peekable();
     let mut changed = false;
     for d in want {
@@ -607,13 +670,7 @@ fn patch_addresses(held: &mut Option<Vec<EndpointAddress>>, want: &[&PodEp], key
     fn uid(a: &EndpointAddress) -> &str {
         a.target_ref.as_ref().and_then(|r| r.uid.as_deref()).unwrap_or("")
     }
-    merge(
-        v,
-        want,
-        |a, p| (a.ip.as_str(), uid(a)).cmp(&(p.ip(), p.uid.as_str())),
-        |a, p| p.is_address(a, key),
-        |p| p.address(key),
-    )
+    merge(v, want, |a, p| (a.ip.as_str(), uid(a)).cmp(&p.ip_key()), |a, p| p.is_address(a, key), |p| p.address(key))
 }
 
 /// Brings an Endpoints' subsets to `want`; returns whether they changed.
@@ -652,7 +709,7 @@ fn write_endpoints(
     w: &mut World,
     key: &ObjKey,
     svc: &Service,
-    pods: &[Arc<PodEp>],
+    members: &Members,
     trigger: &Time,
     created: Option<Time>,
 ) {
@@ -663,17 +720,18 @@ fn write_endpoints(
     // (pod, ready) per resolved port: (name, number, protocol).
     let mut by_port: BTreeMap<(&str, i32, &str), Vec<(&PodEp, bool)>> = BTreeMap::new();
     let mut portless: Vec<(&PodEp, bool)> = Vec::new();
-    for p in pods {
+    if ports.is_empty() && headless {
+        // In name order, sorted by IP alone below (pods sharing a host's IP stay in name order).
+        for p in members.by_name.values().filter(|p| p.in_endpoints(tolerate)) {
+            portless.push((p, tolerate || p.ready));
+        }
+    }
+    // In (IP, uid) order, which each port's list keeps.
+    for p in members.by_ip.iter().filter(|_| !ports.is_empty()) {
         if !p.in_endpoints(tolerate) {
             continue;
         }
         let ready = tolerate || p.ready;
-        if ports.is_empty() {
-            if headless {
-                portless.push((p, ready));
-            }
-            continue;
-        }
         for sp in ports {
             let Some(num) = p.find_port(sp) else { continue };
             let k = (sp.name.as_deref().unwrap_or(""), num, sp.protocol.as_deref().unwrap_or("TCP"));
@@ -686,8 +744,7 @@ fn write_endpoints(
         a.len() == b.len() && a.iter().zip(b).all(|(x, y)| std::ptr::eq(x.0, y.0) && x.1 == y.1)
     };
     let mut groups: Vec<(Vec<(&PodEp, bool)>, Vec<EndpointPort>)> = Vec::new();
-    for ((name, num, proto), mut addrs) in by_port {
-        addrs.sort_by(|a, b| (a.0.ip(), a.0.uid.as_str()).cmp(&(b.0.ip(), b.0.uid.as_str())));
+    for ((name, num, proto), addrs) in by_port {
         let port = EndpointPort {
             name: (!name.is_empty()).then(|| name.to_string()),
             port: num,
@@ -866,7 +923,7 @@ impl PodEndpoint<'_> {
 impl WantEndpoint for PodEndpoint<'_> {
     fn order(&self, e: &Endpoint) -> Ordering {
         let held = e.target_ref.as_ref().and_then(|r| r.name.as_deref()).unwrap_or("");
-        held.cmp(&self.pod.name)
+        held.cmp(&*self.pod.name)
     }
     fn is(&self, e: &Endpoint) -> bool {
         let Endpoint { addresses, conditions, deprecated_topology, hints, hostname, node_name, target_ref, zone } = e;
@@ -876,7 +933,7 @@ impl WantEndpoint for PodEndpoint<'_> {
             && deprecated_topology.is_none()
             && hints.is_none()
             && hostname.as_deref() == self.hostname
-            && *node_name == self.pod.node
+            && node_name.as_deref() == self.pod.node()
             && self.pod.is_target(target_ref.as_ref(), self.namespace)
             && zone.as_deref() == self.zone.as_deref()
     }
@@ -885,7 +942,7 @@ impl WantEndpoint for PodEndpoint<'_> {
             addresses: vec![self.pod.ip().to_string()],
             conditions: Some(self.conditions()),
             hostname: self.hostname.map(String::from),
-            node_name: self.pod.node.clone(),
+            node_name: self.pod.node().map(String::from),
             target_ref: Some(self.pod.target_ref(self.namespace)),
             zone: self.zone.as_deref().map(String::from),
             ..Default::default()
@@ -896,14 +953,7 @@ impl WantEndpoint for PodEndpoint<'_> {
 /// One desired slice: its ports and endpoints.
 type Desired<'a, E> = (Option<Vec<SlicePort>>, &'a [E]);
 
-fn write_slices(
-    w: &mut World,
-    key: &ObjKey,
-    svc: &Service,
-    pods: &[Arc<PodEp>],
-    trigger: &Time,
-    created: Option<Time>,
-) {
+fn write_slices(w: &mut World, key: &ObjKey, svc: &Service, members: &Members, trigger: &Time, created: Option<Time>) {
     let spec = svc.spec.as_ref();
     let publish = spec.and_then(|s| s.publish_not_ready_addresses).unwrap_or(false);
     let sports: &[ServicePort] = spec.and_then(|s| s.ports.as_deref()).unwrap_or_default();
@@ -912,7 +962,7 @@ fn write_slices(
     let mut groups: Vec<(Vec<Option<i32>>, Vec<PodEndpoint>)> = Vec::new();
     let mut nums: Vec<Option<i32>> = Vec::with_capacity(sports.len());
     let zones = &w.network.endpoints.zones;
-    for p in pods {
+    for p in members.by_name.values() {
         if !p.in_endpoints(true) {
             continue;
         }
@@ -924,7 +974,7 @@ fn write_slices(
             ready: (publish || p.ready) && (publish || !p.terminating),
             serving: publish || p.ready,
             hostname: p.hostname_in(&key.name),
-            zone: p.node.as_deref().and_then(|n| zones.get(n)).cloned(),
+            zone: p.node().and_then(|n| zones.get(n)).cloned(),
         };
         match groups.iter_mut().find(|(k, _)| *k == nums) {
             Some((_, eps)) => eps.push(ep),
