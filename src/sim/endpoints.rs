@@ -128,8 +128,14 @@ struct PodEp {
     /// (hostname, subdomain), when the pod has both (only then is the hostname shown).
     host: Option<Box<(Box<str>, Box<str>)>>,
     /// Container ports: (name, number, protocol).
-    ports: Box<[(Box<str>, i32, Cow<'static, str>)]>,
+    ports: Box<[ContainerPort]>,
 }
+
+/// A container port: (name, number, protocol).
+type ContainerPort = (Box<str>, i32, Cow<'static, str>);
+
+/// Pods with their readiness, as one list of an Endpoints' addresses.
+type Addrs<'a> = Vec<(&'a PodEp, bool)>;
 
 impl PodEp {
     fn of(pod: &Pod) -> PodEp {
@@ -718,8 +724,8 @@ fn write_endpoints(
     let ports: &[ServicePort] = spec.and_then(|s| s.ports.as_deref()).unwrap_or_default();
     let headless = is_headless(svc);
     // (pod, ready) per resolved port: (name, number, protocol).
-    let mut by_port: BTreeMap<(&str, i32, &str), Vec<(&PodEp, bool)>> = BTreeMap::new();
-    let mut portless: Vec<(&PodEp, bool)> = Vec::new();
+    let mut by_port: BTreeMap<(&str, i32, &str), Addrs> = BTreeMap::new();
+    let mut portless: Addrs = Vec::new();
     if ports.is_empty() && headless {
         // In name order, sorted by IP alone below (pods sharing a host's IP stay in name order).
         for p in members.by_name.values().filter(|p| p.in_endpoints(tolerate)) {
@@ -743,7 +749,7 @@ fn write_endpoints(
     let same_set = |a: &[(&PodEp, bool)], b: &[(&PodEp, bool)]| {
         a.len() == b.len() && a.iter().zip(b).all(|(x, y)| std::ptr::eq(x.0, y.0) && x.1 == y.1)
     };
-    let mut groups: Vec<(Vec<(&PodEp, bool)>, Vec<EndpointPort>)> = Vec::new();
+    let mut groups: Vec<(Addrs, Vec<EndpointPort>)> = Vec::new();
     for ((name, num, proto), addrs) in by_port {
         let port = EndpointPort {
             name: (!name.is_empty()).then(|| name.to_string()),
@@ -971,7 +977,7 @@ fn write_slices(w: &mut World, key: &ObjKey, svc: &Service, members: &Members, t
         let ep = PodEndpoint {
             pod: p,
             namespace: &key.namespace,
-            ready: (publish || p.ready) && (publish || !p.terminating),
+            ready: publish || (p.ready && !p.terminating),
             serving: publish || p.ready,
             hostname: p.hostname_in(&key.name),
             zone: p.node().and_then(|n| zones.get(n)).cloned(),
