@@ -57,6 +57,16 @@ pub fn pod_reference(pod: &k8s_openapi::api::core::v1::Pod, field_path: Option<&
     reference_to(Kind::Pod, &pod.metadata, field_path)
 }
 
+/// A reference to an object of `kind` with metadata `m` (without copying it into an
+/// [`Object`] first).
+pub fn meta_reference(
+    kind: Kind,
+    m: &k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta,
+    field_path: Option<&str>,
+) -> ObjectReference {
+    reference_to(kind, m, field_path)
+}
+
 fn reference_to(
     kind: Kind,
     m: &k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta,
@@ -96,7 +106,7 @@ impl World {
                 && e.source.as_ref().and_then(|s| s.component.as_deref()) == Some(source.component.as_str())
         });
         if let Some(name) = same {
-            let _ = self.store.modify(Kind::Event, &ns, &name, |o| {
+            let _ = self.store.modify_changed(Kind::Event, &ns, &name, |o| {
                 if let Object::Event(e) = o {
                     e.count = Some(e.count.unwrap_or(1) + 1);
                     e.last_timestamp = Some(now.time());
@@ -129,7 +139,7 @@ impl World {
             reporting_instance: Some(source.host.unwrap_or_default()),
             ..Default::default()
         };
-        let _ = self.store.create(Object::Event(Box::new(event)));
+        let _ = self.store.add(Object::Event(Box::new(event)));
     }
 
     /// Events about an object, oldest first (by last seen, then name).

@@ -163,7 +163,8 @@ pub fn reconcile(w: &mut World) {
         if rt.kubelet_syncs() && now.since(rt.last_heartbeat) >= LEASE_RENEW_S {
             rt.last_heartbeat = now;
             let renew = k8s_openapi::apimachinery::pkg::apis::meta::v1::MicroTime(now.datetime());
-            let _ = w.store.modify(Kind::Lease, "kube-node-lease", name, |o| {
+            // A renewal always moves renewTime (at least LEASE_RENEW_S on).
+            let _ = w.store.modify_changed(Kind::Lease, "kube-node-lease", name, |o| {
                 if let Object::Lease(l) = o {
                     l.spec.get_or_insert_with(Default::default).renew_time = Some(renew.clone());
                 }
@@ -185,19 +186,64 @@ pub fn reconcile(w: &mut World) {
             });
         }
     }
-    for name in &names {
+    // Most nodes, most seconds, need nothing more: they are left out of the rest, which
+    // would only look at them and find nothing to do.
+    let (mut busy, mut no_execute) = (Vec::new(), Vec::new());
+    for name in names {
+        let n = w.store.get(Kind::Node, "", &name).and_then(|o| o.as_node());
+        match (n, w.nodes.rt.get(name.as_str())) {
+            (Some(n), Some(rt)) if quiet(n, rt, now) => {
+                if n.spec
+                    .as_ref()
+                    .and_then(|s| s.taints.as_ref())
+                    .is_some_and(|t| t.iter().any(|t| t.effect == "NoExecute"))
+                {
+                    no_execute.push(name);
+                }
+            }
+            _ => busy.push(name),
+        }
+    }
+    for name in &busy {
         kubelet_status(w, name);
         eviction_manager(w, name);
     }
     if now.0.is_multiple_of(NODE_MONITOR_PERIOD_S) {
-        for name in &names {
+        for name in &busy {
             monitor(w, name);
         }
     }
-    for name in &names {
+    for name in &busy {
         condition_taints(w, name);
     }
-    taint_eviction(w, &names);
+    // The taint manager looks at every node with a NoExecute taint: the busy ones (their
+    // taints may just have changed) and the quiet ones that have one.
+    let mut tainted = busy;
+    tainted.extend(no_execute);
+    tainted.sort();
+    taint_eviction(w, &tainted);
+}
+
+/// Whether a node needs none of [`kubelet_status`], [`eviction_manager`], [`monitor`] and
+/// [`condition_taints`] this second: its kubelet posts a healthy status it has already
+/// posted, its Lease is fresh, and it has none of the taints the conditions control.
+fn quiet(n: &Node, rt: &NodeRt, now: Tick) -> bool {
+    let status = |ty: &str| condition(n, ty).map(|c| c.status.as_str());
+    rt.kubelet_syncs()
+        && !rt.memory_pressure
+        && !rt.disk_pressure
+        && !rt.rebooted
+        && now.since(rt.last_heartbeat) <= NODE_MONITOR_GRACE_S
+        && status("Ready") == Some("True")
+        && status("MemoryPressure") == Some("False")
+        && status("DiskPressure") == Some("False")
+        && status("PIDPressure") != Some("True")
+        && !n.spec.as_ref().and_then(|s| s.unschedulable).unwrap_or(false)
+        && !n
+            .spec
+            .as_ref()
+            .and_then(|s| s.taints.as_ref())
+            .is_some_and(|t| t.iter().any(|t| CONTROLLED_KEYS.contains(&t.key.as_str())))
 }
 
 fn node(w: &World, name: &str) -> Option<Node> {
@@ -686,5 +732,49 @@ mod tests {
         assert_eq!(toleration_time(&pod_with(vec![tol(TAINT_UNREACHABLE, Some(300))]), &[&t, &other]), None);
         let both = pod_with(vec![tol(TAINT_UNREACHABLE, Some(300)), tol("dedicated", Some(60))]);
         assert_eq!(toleration_time(&both, &[&t, &other]), Some(Some(60)));
+    }
+
+    #[test]
+    fn a_node_is_quiet_only_when_nothing_would_be_done_for_it() {
+        use k8s_openapi::api::core::v1::{NodeSpec, NodeStatus};
+        let cond =
+            |ty: &str, status: &str| NodeCondition { type_: ty.into(), status: status.into(), ..Default::default() };
+        let healthy = Node {
+            status: Some(NodeStatus {
+                conditions: Some(vec![
+                    cond("MemoryPressure", "False"),
+                    cond("DiskPressure", "False"),
+                    cond("PIDPressure", "False"),
+                    cond("Ready", "True"),
+                ]),
+                ..Default::default()
+            }),
+            ..Default::default()
+        };
+        let now = Tick(1000);
+        let rt = NodeRt::new(Tick(990));
+        assert!(quiet(&healthy, &rt, now));
+        // The kubelet is silent, or its Lease is stale: the lifecycle controller must look.
+        assert!(!quiet(&healthy, &NodeRt { kubelet_running: false, ..rt.clone() }, now));
+        assert!(!quiet(&healthy, &rt, Tick(990 + NODE_MONITOR_GRACE_S + 1)));
+        // A pressure the kubelet has yet to post, or a condition not healthy.
+        assert!(!quiet(&healthy, &NodeRt { memory_pressure: true, ..rt.clone() }, now));
+        let mut not_ready = healthy.clone();
+        condition_mut(&mut not_ready, "Ready").unwrap().status = "Unknown".into();
+        assert!(!quiet(&not_ready, &rt, now));
+        // Cordoned, or carrying a taint the conditions control (to be removed).
+        let cordoned =
+            Node { spec: Some(NodeSpec { unschedulable: Some(true), ..Default::default() }), ..healthy.clone() };
+        assert!(!quiet(&cordoned, &rt, now));
+        let taint = |key: &str| Taint { key: key.into(), effect: "NoSchedule".into(), ..Default::default() };
+        let stale = Node {
+            spec: Some(NodeSpec { taints: Some(vec![taint(TAINT_NOT_READY)]), ..Default::default() }),
+            ..healthy.clone()
+        };
+        assert!(!quiet(&stale, &rt, now));
+        // A taint of the user's own does not need the node looked at.
+        let own =
+            Node { spec: Some(NodeSpec { taints: Some(vec![taint("dedicated")]), ..Default::default() }), ..healthy };
+        assert!(quiet(&own, &rt, now));
     }
 }

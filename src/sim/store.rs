@@ -42,6 +42,9 @@ pub struct Store {
     objects: BTreeMap<Kind, BTreeMap<ObjKey, Object>>,
     resource_version: u64,
     log: VecDeque<WatchEvent>,
+    /// Kind → the resourceVersion of the latest write of an object of that kind, so a cache
+    /// built from one kind can tell cheaply that nothing of it changed since.
+    last_write: BTreeMap<Kind, u64>,
 }
 
 impl Store {
@@ -54,8 +57,15 @@ impl Store {
         self.resource_version
     }
 
+    /// The resourceVersion of the latest create, update or delete of an object of `kind` (0:
+    /// none since the store began).
+    pub fn last_write(&self, kind: Kind) -> u64 {
+        self.last_write.get(&kind).copied().unwrap_or(0)
+    }
+
     fn bump(&mut self, change: Change, kind: Kind, key: ObjKey) -> u64 {
         self.resource_version += 1;
+        self.last_write.insert(kind, self.resource_version);
         if self.log.len() >= LOG_CAPACITY {
             self.log.pop_front();
         }
@@ -64,7 +74,15 @@ impl Store {
     }
 
     /// Stores a new object and returns it as stored (with its resourceVersion).
-    pub fn create(&mut self, mut obj: Object) -> Result<Object, StoreError> {
+    pub fn create(&mut self, obj: Object) -> Result<Object, StoreError> {
+        let (kind, key) = (obj.kind(), obj.key());
+        self.add(obj)?;
+        self.objects.get(&kind).and_then(|m| m.get(&key)).cloned().ok_or(StoreError::NotFound)
+    }
+
+    /// Stores a new object, for a writer that does not need it back (no copy is made), and
+    /// returns its resourceVersion.
+    pub fn add(&mut self, mut obj: Object) -> Result<u64, StoreError> {
         let kind = obj.kind();
         let key = obj.key();
         if self.objects.get(&kind).is_some_and(|m| m.contains_key(&key)) {
@@ -72,8 +90,8 @@ impl Store {
         }
         let rv = self.bump(Change::Added, kind, key.clone());
         obj.meta_mut().resource_version = Some(rv.to_string());
-        self.objects.entry(kind).or_default().insert(key, obj.clone());
-        Ok(obj)
+        self.objects.entry(kind).or_default().insert(key, obj);
+        Ok(rv)
     }
 
     /// Stores an object the API server writes as it starts (the RBAC bootstrap policy)
@@ -129,19 +147,34 @@ impl Store {
         name: &str,
         f: F,
     ) -> Result<(), StoreError> {
-        self.modify_reported(kind, namespace, name, |obj| {
-            let before: Object = obj.clone();
-            f(obj);
-            *obj != before
-        })
-        .map(|_| ())
+        let obj = self.get_mut(kind, namespace, name)?;
+        let before: Object = obj.clone();
+        f(obj);
+        if *obj != before {
+            self.modified(kind, namespace, name);
+        }
+        Ok(())
     }
 
-    /// Like [`Store::modify`], for a writer that knows whether it changed the object: `f`
-    /// says so, and a modification is recorded only then. The object is neither copied nor
-    /// compared, which is what `modify` costs: a big object changed a little (an Endpoints
-    /// of a thousand addresses, one of them now ready) costs the change only. Returns
-    /// whether the object changed.
+    /// Applies `f`, which the caller knows changes the object, and records the modification:
+    /// unlike [`Store::modify`], no copy is made to find out whether anything changed (a Pod
+    /// is several KB, and its kubelet writes its status at every change of a container).
+    pub fn modify_changed<F: FnOnce(&mut Object)>(
+        &mut self,
+        kind: Kind,
+        namespace: &str,
+        name: &str,
+        f: F,
+    ) -> Result<(), StoreError> {
+        f(self.get_mut(kind, namespace, name)?);
+        self.modified(kind, namespace, name);
+        Ok(())
+    }
+
+    /// Like [`Store::modify_changed`], for a writer that finds out while it writes whether
+    /// anything changed: `f` says so, and a modification is recorded only then. A big object
+    /// changed a little (an Endpoints of a thousand addresses, one of them now ready) costs
+    /// the change only. Returns whether the object changed.
     pub fn modify_reported<F: FnOnce(&mut Object) -> bool>(
         &mut self,
         kind: Kind,
@@ -149,23 +182,27 @@ impl Store {
         name: &str,
         f: F,
     ) -> Result<bool, StoreError> {
-        let obj = self
-            .objects
+        let changed = f(self.get_mut(kind, namespace, name)?);
+        if changed {
+            self.modified(kind, namespace, name);
+        }
+        Ok(changed)
+    }
+
+    fn get_mut(&mut self, kind: Kind, namespace: &str, name: &str) -> Result<&mut Object, StoreError> {
+        self.objects
             .get_mut(&kind)
             .and_then(|m| m.get_mut(&(namespace, name) as &dyn KeyRef))
-            .ok_or(StoreError::NotFound)?;
-        if !f(obj) {
-            return Ok(false);
-        }
+            .ok_or(StoreError::NotFound)
+    }
+
+    /// Stamps a new resourceVersion on an object changed in place and logs the change.
+    fn modified(&mut self, kind: Kind, namespace: &str, name: &str) {
         let key = ObjKey::new(namespace, name);
-        self.resource_version += 1;
-        let rv = self.resource_version;
-        obj.meta_mut().resource_version = Some(rv.to_string());
-        if self.log.len() >= LOG_CAPACITY {
-            self.log.pop_front();
+        let rv = self.bump(Change::Modified, kind, key);
+        if let Ok(obj) = self.get_mut(kind, namespace, name) {
+            obj.meta_mut().resource_version = Some(rv.to_string());
         }
-        self.log.push_back(WatchEvent { resource_version: rv, change: Change::Modified, kind, key });
-        Ok(true)
     }
 
     pub fn delete(&mut self, kind: Kind, namespace: &str, name: &str) -> Result<Object, StoreError> {

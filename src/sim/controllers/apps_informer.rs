@@ -5,18 +5,24 @@
 //! `pkg/controller/replicaset` and `pkg/controller/deployment`. A tick therefore costs in
 //! proportion to what changed, not to how many objects exist.
 //!
-//! Indexes may briefly list objects that have since changed owner; readers re-read the store
-//! and check the controllerRef, as the real controllers re-check their informer cache.
+//! Beside each controlled pod the index keeps a small summary (active, ready and since when,
+//! controller uid, labels shared among the pods of one template), so that a ReplicaSet sync
+//! claims and counts its pods without reading them from the store.
+//!
+//! Indexes may briefly list objects that have since changed owner; readers of orphans and of
+//! other controllers' objects re-read the store and check the controllerRef, as the real
+//! controllers re-check their informer cache.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 use k8s_openapi::api::apps::v1::ReplicaSet;
 use k8s_openapi::api::core::v1::Pod;
 
-use super::pods::{controller_ref, labels_of, selector_matches};
+use super::pods::{controller_ref, is_active, is_ready, labels_of, ready_since, selector_matches};
 use super::queue::{Changes, WorkQueue};
 use crate::sim::store::{Change, WatchEvent};
-use crate::sim::{Kind, ObjKey, Object, World};
+use crate::sim::{Kind, ObjKey, Object, Tick, World};
 
 /// An object's controller: its kind (as the controllerRef names it) and name.
 pub type Owner = (String, String);
@@ -103,11 +109,132 @@ impl OwnerIndex {
     }
 }
 
+/// What the ReplicaSet controller reads of a pod to claim and count it, kept up to date from
+/// the change log so that a sync reads no stored pod: whether it is active, its labels and
+/// controller uid (shared with the other pods of its owner when equal, as pods made from one
+/// template are), and its readiness.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PodSummary {
+    /// The uid of the pod's controllerRef ("" for an orphan).
+    pub controller_uid: Arc<str>,
+    pub labels: Arc<BTreeMap<String, String>>,
+    /// `controller.IsPodActive`.
+    pub active: bool,
+    /// `podutil.IsPodReady`.
+    pub ready: bool,
+    /// When the Ready condition turned True (`pods::ready_since`).
+    pub ready_since: Option<Tick>,
+}
+
+impl PodSummary {
+    /// The summary of `p`, sharing the uid and labels of `like` (another pod of the same
+    /// owner, or this pod's previous summary) when they are equal.
+    fn of(p: &Pod, like: &[&PodSummary]) -> PodSummary {
+        let uid = controller_ref(&p.metadata).map_or("", |r| r.uid.as_str());
+        let controller_uid = like
+            .iter()
+            .find(|s| &*s.controller_uid == uid)
+            .map_or_else(|| Arc::from(uid), |s| s.controller_uid.clone());
+        let empty = BTreeMap::new();
+        let labels_ref = p.metadata.labels.as_ref().unwrap_or(&empty);
+        let labels = like
+            .iter()
+            .find(|s| *s.labels == *labels_ref)
+            .map_or_else(|| Arc::new(labels_ref.clone()), |s| s.labels.clone());
+        PodSummary { controller_uid, labels, active: is_active(p), ready: is_ready(p), ready_since: ready_since(p) }
+    }
+}
+
+/// The pods' owner index (as [`OwnerIndex`]), with each controlled pod's [`PodSummary`]
+/// beside its name.
+#[derive(Clone, Debug, Default)]
+pub struct PodIndex {
+    owner_of: BTreeMap<ObjKey, Owner>,
+    owned: BTreeMap<(String, ObjKey), BTreeMap<String, PodSummary>>,
+    orphans: BTreeMap<String, BTreeSet<String>>,
+}
+
+impl PodIndex {
+    /// Records the pod `p` stored at `key`; returns its previous controller.
+    fn set(&mut self, key: &ObjKey, p: &Pod) -> Option<Owner> {
+        let owner = owner_tuple(&p.metadata);
+        if owner.is_some() && self.owner_of.get(key) == owner.as_ref() {
+            // The same controller: only the summary changes.
+            let (kind, name) = owner.clone().unwrap_or_default();
+            if let Some(entry) =
+                self.owned.get_mut(&(kind, ObjKey::new(&key.namespace, &name))).and_then(|g| g.get_mut(&key.name))
+            {
+                let summary = PodSummary::of(p, &[entry]);
+                if *entry != summary {
+                    *entry = summary;
+                }
+                return owner;
+            }
+        }
+        let old = self.remove(key);
+        match owner {
+            Some((kind, name)) => {
+                let group = self.owned.entry((kind.clone(), ObjKey::new(&key.namespace, &name))).or_default();
+                let like: Vec<&PodSummary> = group.values().next().into_iter().collect();
+                let summary = PodSummary::of(p, &like);
+                group.insert(key.name.clone(), summary);
+                self.owner_of.insert(key.clone(), (kind, name));
+            }
+            None => {
+                self.orphans.entry(key.namespace.clone()).or_default().insert(key.name.clone());
+            }
+        }
+        old
+    }
+
+    /// Forgets `key`; returns its controller if it had one.
+    fn remove(&mut self, key: &ObjKey) -> Option<Owner> {
+        if let Some(set) = self.orphans.get_mut(&key.namespace) {
+            set.remove(&key.name);
+        }
+        let old = self.owner_of.remove(key);
+        if let Some((kind, name)) = &old {
+            let okey = (kind.clone(), ObjKey::new(&key.namespace, name));
+            if let Some(group) = self.owned.get_mut(&okey) {
+                group.remove(&key.name);
+                if group.is_empty() {
+                    self.owned.remove(&okey);
+                }
+            }
+        }
+        old
+    }
+
+    /// Names of the pods controlled by the `kind` object `owner`.
+    pub fn owned_by(&self, kind: Kind, owner: &ObjKey) -> Vec<String> {
+        self.owned_summaries(kind, owner).map(|g| g.keys().cloned().collect()).unwrap_or_default()
+    }
+
+    /// The pods controlled by the `kind` object `owner`, by name, with their summaries.
+    pub fn owned_summaries(&self, kind: Kind, owner: &ObjKey) -> Option<&BTreeMap<String, PodSummary>> {
+        self.owned.get(&(kind.name().to_string(), owner.clone()))
+    }
+
+    /// Names of the pods of `namespace` that have no controller, without copying them.
+    pub fn orphan_set(&self, namespace: &str) -> Option<&BTreeSet<String>> {
+        self.orphans.get(namespace)
+    }
+
+    /// The controller of `key`, if any.
+    pub fn owner_of(&self, key: &ObjKey) -> Option<&Owner> {
+        self.owner_of.get(key)
+    }
+
+    fn clear(&mut self) {
+        *self = PodIndex::default();
+    }
+}
+
 /// The informer's state: its own place in the change log and the indexes.
 #[derive(Clone, Debug, Default)]
 pub struct Informer {
     log: WorkQueue,
-    pub pods: OwnerIndex,
+    pub pods: PodIndex,
     pub replica_sets: OwnerIndex,
 }
 
@@ -134,7 +261,9 @@ fn relist(w: &mut World) {
     c.apps.pods.clear();
     c.apps.replica_sets.clear();
     for o in w.store.list(Kind::Pod, None) {
-        c.apps.pods.set(&o.key(), owner_tuple(o.meta()));
+        if let Some(p) = o.as_pod() {
+            c.apps.pods.set(&o.key(), p);
+        }
     }
     for o in w.store.list(Kind::ReplicaSet, None) {
         c.apps.replica_sets.set(&o.key(), owner_tuple(o.meta()));
@@ -158,24 +287,26 @@ fn handle(w: &mut World, e: &WatchEvent) {
 /// controller's deletePod.
 fn pod_changed(w: &mut World, e: &WatchEvent) {
     // Only the controller and, for an orphan, the labels are needed: no copy of the pod.
-    let pod: Option<(Option<Owner>, BTreeMap<String, String>)> = match e.change {
+    let pod = match e.change {
         Change::Deleted => None,
-        _ => w.store.get(Kind::Pod, &e.key.namespace, &e.key.name).and_then(|o| o.as_pod()).map(|p: &Pod| {
-            let owner = owner_tuple(&p.metadata);
-            let labels = if owner.is_none() { labels_of(&p.metadata) } else { BTreeMap::new() };
-            (owner, labels)
-        }),
+        _ => w.store.get(Kind::Pod, &e.key.namespace, &e.key.name).and_then(|o| o.as_pod()),
     };
-    let (old, new) = match &pod {
-        Some((owner, _)) => (w.controllers.apps.pods.set(&e.key, owner.clone()), owner.clone()),
-        None => (w.controllers.apps.pods.remove(&e.key), None),
+    let new = pod.and_then(|p| owner_tuple(&p.metadata));
+    let labels = match (pod, &new) {
+        (Some(p), None) => Some(labels_of(&p.metadata)),
+        _ => None,
     };
+    let old = match pod {
+        Some(p) => w.controllers.apps.pods.set(&e.key, p),
+        None => w.controllers.apps.pods.remove(&e.key),
+    };
+    let pod = pod.is_some();
     for (kind, name) in [old.clone(), new.clone()].into_iter().flatten() {
         if kind == "ReplicaSet" {
             w.controllers.replicaset.add(ObjKey::new(&e.key.namespace, &name));
         }
     }
-    if pod.is_none() {
+    if !pod {
         // A pod is gone: a Recreate rollout may be waiting for exactly that.
         if let Some((kind, rs)) = &old {
             let rs_key = ObjKey::new(&e.key.namespace, rs);
@@ -189,7 +320,7 @@ fn pod_changed(w: &mut World, e: &WatchEvent) {
         }
         return;
     }
-    if let (Some((_, labels)), None) = (&pod, &new) {
+    if let Some(labels) = &labels {
         // An orphan: every ReplicaSet whose selector matches may adopt it.
         let keys: Vec<ObjKey> = w
             .store
@@ -211,29 +342,32 @@ fn pod_changed(w: &mut World, e: &WatchEvent) {
 /// The ReplicaSet controller's own handlers, and the Deployment controller's
 /// addReplicaSet/updateReplicaSet/deleteReplicaSet.
 fn replica_set_changed(w: &mut World, e: &WatchEvent) {
-    let rs: Option<ReplicaSet> = match e.change {
+    // Only the controller and, for an orphan, the labels are needed: no copy of the
+    // ReplicaSet.
+    let rs = match e.change {
         Change::Deleted => None,
-        _ => w.store.get(Kind::ReplicaSet, &e.key.namespace, &e.key.name).and_then(|o| match o {
-            Object::ReplicaSet(rs) => Some((**rs).clone()),
+        _ => match w.store.get(Kind::ReplicaSet, &e.key.namespace, &e.key.name) {
+            Some(Object::ReplicaSet(rs)) => Some(&**rs),
             _ => None,
-        }),
+        },
     };
-    let (old, new) = match &rs {
-        Some(r) => {
-            let new = owner_tuple(&r.metadata);
-            (w.controllers.apps.replica_sets.set(&e.key, new.clone()), new)
-        }
-        None => (w.controllers.apps.replica_sets.remove(&e.key), None),
+    let new = rs.and_then(|r| owner_tuple(&r.metadata));
+    let orphan_labels = match (rs, &new) {
+        (Some(r), None) => Some(labels_of(&r.metadata)),
+        _ => None,
+    };
+    let old = match rs {
+        Some(_) => w.controllers.apps.replica_sets.set(&e.key, new.clone()),
+        None => w.controllers.apps.replica_sets.remove(&e.key),
     };
     w.controllers.replicaset.add(e.key.clone());
-    for (kind, name) in [old, new.clone()].into_iter().flatten() {
+    for (kind, name) in [old, new].into_iter().flatten() {
         if kind == "Deployment" {
             w.controllers.deployment.add(ObjKey::new(&e.key.namespace, &name));
         }
     }
-    if let (Some(r), None) = (&rs, &new) {
+    if let Some(labels) = orphan_labels {
         // An orphaned ReplicaSet: Deployments whose selector matches may adopt it.
-        let labels = labels_of(&r.metadata);
         let keys: Vec<ObjKey> = w
             .store
             .list(Kind::Deployment, Some(&e.key.namespace))
@@ -254,6 +388,58 @@ fn replica_set_changed(w: &mut World, e: &WatchEvent) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn pod(rs_uid: Option<&str>, app: &str, ready: bool) -> Pod {
+        use k8s_openapi::api::core::v1::{PodCondition, PodStatus};
+        use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, OwnerReference};
+        Pod {
+            metadata: ObjectMeta {
+                labels: Some(BTreeMap::from([("app".to_string(), app.to_string())])),
+                owner_references: rs_uid.map(|uid| {
+                    vec![OwnerReference {
+                        kind: "ReplicaSet".into(),
+                        name: "web".into(),
+                        uid: uid.into(),
+                        controller: Some(true),
+                        ..Default::default()
+                    }]
+                }),
+                ..Default::default()
+            },
+            spec: None,
+            status: Some(PodStatus {
+                phase: Some("Running".into()),
+                conditions: Some(vec![PodCondition {
+                    type_: "Ready".into(),
+                    status: if ready { "True" } else { "False" }.into(),
+                    last_transition_time: Some(Tick(7).time()),
+                    ..Default::default()
+                }]),
+                ..Default::default()
+            }),
+        }
+    }
+
+    #[test]
+    fn pod_summaries_follow_the_pods_and_share_labels() {
+        let mut idx = PodIndex::default();
+        let rs = ObjKey::new("default", "web");
+        let (a, b) = (ObjKey::new("default", "web-a"), ObjKey::new("default", "web-b"));
+        idx.set(&a, &pod(Some("u1"), "web", true));
+        idx.set(&b, &pod(Some("u1"), "web", false));
+        let group = idx.owned_summaries(Kind::ReplicaSet, &rs).unwrap();
+        let (sa, sb) = (&group["web-a"], &group["web-b"]);
+        assert!(Arc::ptr_eq(&sa.labels, &sb.labels) && Arc::ptr_eq(&sa.controller_uid, &sb.controller_uid));
+        assert_eq!((sa.ready, sa.ready_since, sb.ready, sb.ready_since), (true, Some(Tick(7)), false, None));
+        // A status change under the same owner updates the summary in place.
+        idx.set(&b, &pod(Some("u1"), "other", true));
+        let sb = &idx.owned_summaries(Kind::ReplicaSet, &rs).unwrap()["web-b"];
+        assert!(sb.ready && sb.labels["app"] == "other");
+        // Released: the pod leaves the group for the orphans.
+        assert_eq!(idx.set(&b, &pod(None, "other", true)), Some(("ReplicaSet".into(), "web".into())));
+        assert_eq!(idx.owned_by(Kind::ReplicaSet, &rs), ["web-a"]);
+        assert!(idx.orphan_set("default").is_some_and(|o| o.contains("web-b")));
+    }
 
     #[test]
     fn index_follows_owner_changes() {

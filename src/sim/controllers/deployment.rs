@@ -21,7 +21,7 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
 use self::util::*;
 use super::pods::{self, controller_ref, labels_of, selector_is_empty, selector_matches};
 use crate::sim::api::WriteOptions;
-use crate::sim::events::{object_reference, EventType, Source};
+use crate::sim::events::{meta_reference, EventType, Source};
 use crate::sim::{Kind, ObjKey, Object, Tick, World};
 
 /// The name the controller reports its events under.
@@ -42,7 +42,7 @@ fn get_deployment(w: &World, key: &ObjKey) -> Option<Deployment> {
 }
 
 fn event(w: &mut World, d: &Deployment, t: EventType, reason: &str, msg: &str) {
-    let reference = object_reference(&Object::Deployment(Box::new(d.clone())), None);
+    let reference = meta_reference(Kind::Deployment, &d.metadata, None);
     w.record_event(reference, t, reason, msg, Source::controller(COMPONENT));
 }
 
@@ -67,7 +67,8 @@ fn update_status(w: &mut World, d: &mut Deployment) {
 /// `syncDeployment` for one key.
 fn sync_deployment(w: &mut World, key: &ObjKey) {
     let Some(mut d) = get_deployment(w, key) else { return };
-    let Some(spec) = d.spec.clone() else { return };
+    let Some(spec) = d.spec.as_ref() else { return };
+    let paused = spec.paused == Some(true);
     if selector_is_empty(&spec.selector) {
         event(
             w,
@@ -91,7 +92,7 @@ fn sync_deployment(w: &mut World, key: &ObjKey) {
         return;
     }
     check_paused_conditions(w, &mut d);
-    if spec.paused == Some(true) {
+    if paused {
         sync(w, &mut d, &rs_list);
         return;
     }
@@ -125,15 +126,14 @@ fn claim_replica_sets(w: &mut World, d: &Deployment) -> Vec<ReplicaSet> {
     names.extend(idx.orphans(&ns));
     names.sort();
     names.dedup();
-    let owner = Object::Deployment(Box::new(d.clone()));
     let mut out = Vec::new();
     for name in names {
-        let Some(Object::ReplicaSet(rs)) = w.store.get(Kind::ReplicaSet, &ns, &name).cloned() else { continue };
-        let matches = selector_matches(selector, &labels_of(&rs.metadata));
+        let Some(Object::ReplicaSet(rs)) = w.store.get(Kind::ReplicaSet, &ns, &name) else { continue };
+        let matches = selector_matches(selector, rs.metadata.labels.as_ref().unwrap_or(&BTreeMap::new()));
         match controller_ref(&rs.metadata) {
             Some(r) if r.uid == uid => {
                 if matches {
-                    out.push(*rs);
+                    out.push((**rs).clone());
                 } else if !deleting {
                     let _ = w.store.modify(Kind::ReplicaSet, &ns, &name, |o| {
                         if let Some(refs) = o.meta_mut().owner_references.as_mut() {
@@ -148,7 +148,7 @@ fn claim_replica_sets(w: &mut World, d: &Deployment) -> Vec<ReplicaSet> {
             Some(_) => {}
             None => {
                 if matches && !deleting && rs.metadata.deletion_timestamp.is_none() {
-                    let reference = pods::new_controller_ref(&owner);
+                    let reference = pods::new_controller_ref(&Object::Deployment(Box::new(d.clone())));
                     let _ = w.store.modify(Kind::ReplicaSet, &ns, &name, |o| {
                         o.meta_mut().owner_references.get_or_insert_with(Vec::new).push(reference);
                     });
@@ -471,7 +471,7 @@ fn calculate_status(d: &Deployment, all: &[ReplicaSet], new_rs: Option<&ReplicaS
     let total = spec_replicas_sum(all);
     let unavailable = (total - available).max(0);
     let opt = |n: i32| if n == 0 { None } else { Some(n) };
-    let prev = d.status.clone().unwrap_or_default();
+    let prev = d.status.as_ref();
     let mut status = DeploymentStatus {
         observed_generation: d.metadata.generation,
         replicas: opt(actual_replicas_sum(all)),
@@ -479,8 +479,8 @@ fn calculate_status(d: &Deployment, all: &[ReplicaSet], new_rs: Option<&ReplicaS
         ready_replicas: opt(ready_sum(all)),
         available_replicas: opt(available),
         unavailable_replicas: opt(unavailable),
-        collision_count: prev.collision_count,
-        conditions: prev.conditions.clone(),
+        collision_count: prev.and_then(|p| p.collision_count),
+        conditions: prev.and_then(|p| p.conditions.clone()),
     };
     if available >= replicas(d) - max_unavailable(d) {
         set_condition(
@@ -550,8 +550,8 @@ fn sync_rollout_status(w: &mut World, d: &mut Deployment, all: &[ReplicaSet], ne
         }
     }
     // The ReplicaSets' ReplicaFailure condition, moved onto the Deployment.
-    let failure = with_new(&[], new_rs)
-        .iter()
+    let failure = new_rs
+        .into_iter()
         .chain(all.iter())
         .find_map(|rs| rs.status.as_ref()?.conditions.as_ref()?.iter().find(|c| c.type_ == "ReplicaFailure").cloned());
     match failure {
@@ -603,7 +603,7 @@ fn rollout_rolling(w: &mut World, d: &mut Deployment, rs_list: &[ReplicaSet]) {
         sync_rollout_status(w, d, &all, Some(&new_rs));
         return;
     }
-    if deployment_complete(d, &d.status.clone().unwrap_or_default()) {
+    if deployment_complete(d, d.status.as_ref().unwrap_or(&DeploymentStatus::default())) {
         cleanup_deployment(w, d, &old);
     }
     sync_rollout_status(w, d, &all, Some(&new_rs));
@@ -734,7 +734,7 @@ fn rollout_recreate(w: &mut World, d: &mut Deployment, rs_list: &[ReplicaSet]) {
     if let Some(rs) = &new_rs {
         scale_rs_and_record_event(w, rs, replicas(d), d);
     }
-    if deployment_complete(d, &d.status.clone().unwrap_or_default()) {
+    if deployment_complete(d, d.status.as_ref().unwrap_or(&DeploymentStatus::default())) {
         cleanup_deployment(w, d, &old);
     }
     sync_rollout_status(w, d, &all, new_rs.as_ref());

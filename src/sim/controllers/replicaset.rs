@@ -7,6 +7,7 @@
 
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 use k8s_openapi::api::apps::v1::{ReplicaSet, ReplicaSetCondition, ReplicaSetStatus};
 use k8s_openapi::api::core::v1::Pod;
@@ -36,25 +37,34 @@ pub fn reconcile(w: &mut World) {
 
 /// `syncReplicaSet` for one key.
 fn sync(w: &mut World, key: &ObjKey) {
-    let Some(Object::ReplicaSet(rs)) = w.store.get(Kind::ReplicaSet, &key.namespace, &key.name).cloned() else {
+    let now = w.now;
+    // The claim and the counts read the ReplicaSet where it is stored and the pods'
+    // summaries in the informer's index: nothing is copied unless something must be written.
+    let Some(Object::ReplicaSet(rs)) = w.store.get(Kind::ReplicaSet, &key.namespace, &key.name) else {
         return;
     };
-    let owner = Object::ReplicaSet(rs.clone());
-    let Some(spec) = rs.spec.clone() else { return };
+    let Some(spec) = rs.spec.as_ref() else { return };
     let uid = rs.metadata.uid.clone().unwrap_or_default();
     let deleting = rs.metadata.deletion_timestamp.is_some();
-    let now = w.now;
+    let replicas = spec.replicas.unwrap_or(1);
+    let min_ready = spec.min_ready_seconds.unwrap_or(0);
+    let generation = rs.metadata.generation;
+    let prev_status = rs.status.clone();
 
     // Status counts come from the pods as they are before this sync's creates and deletes;
     // the watch events those cause bring the next sync, as in the real controller. They are
-    // counted as the pods are claimed, so each pod is looked up once.
-    let (names, counts) = claim_pods(w, &rs, &owner, now);
-    let min_ready = spec.min_ready_seconds.unwrap_or(0);
+    // counted as the pods are claimed.
+    let mut claim = claim_pods(w, rs, key, now);
+    // The ReplicaSet as the owner of what it adopts, creates and deletes: copied only then.
+    let owner = (!claim.to_adopt.is_empty() || (!deleting && claim.count() as i32 != replicas))
+        .then(|| Object::ReplicaSet(rs.clone()));
+    finish_claim(w, &mut claim, &key.namespace, &uid, owner.as_ref());
 
     let mut manage_err: Option<ApiError> = None;
-    if !deleting {
-        manage_err = manage_replicas(w, &rs, &owner, &names);
+    if let (false, Some(owner)) = (deleting, owner.as_ref()) {
+        manage_err = manage_replicas(w, owner, key, &claim);
     }
+    let counter = claim.counter;
 
     // A failed create or delete (a quota, a LimitRange) is retried with the rate limiter's
     // back-off, as the real controller's AddRateLimited does.
@@ -64,9 +74,10 @@ fn sync(w: &mut World, key: &ObjKey) {
         w.controllers.replicaset.forget(key);
     }
 
-    let mut status = calculate_status(&rs, &counts, manage_err.as_ref(), now);
-    status.observed_generation = rs.metadata.generation;
-    if rs.status.as_ref() != Some(&status) {
+    let counts = counter.counts;
+    let mut status = calculate_status(prev_status.as_ref(), replicas, &counts, manage_err.as_ref(), now);
+    status.observed_generation = generation;
+    if prev_status.as_ref() != Some(&status) {
         let _ = w.store.modify(Kind::ReplicaSet, &key.namespace, &key.name, |o| {
             if let Object::ReplicaSet(r) = o {
                 if r.metadata.uid.as_deref() == Some(uid.as_str()) {
@@ -86,6 +97,7 @@ fn sync(w: &mut World, key: &ObjKey) {
 }
 
 /// What the status counts from the claimed pods.
+#[derive(Default)]
 struct Counts {
     replicas: i32,
     fully_labeled: i32,
@@ -122,84 +134,203 @@ impl Counter {
             template_sel,
             min_ready: spec.and_then(|s| s.min_ready_seconds).unwrap_or(0),
             now,
-            counts: Counts { replicas: 0, fully_labeled: 0, ready: 0, available: 0, next_available: None },
+            counts: Counts::default(),
         }
     }
 
-    fn add(&mut self, p: &Pod) {
+    /// Counts a pod by what its status and labels say (`fully_labeled`: its labels match
+    /// the template's).
+    fn add(&mut self, fully_labeled: bool, ready: bool, ready_since: Option<Tick>) {
         let c = &mut self.counts;
         c.replicas += 1;
-        if self.template_sel.matches(p.metadata.labels.as_ref().unwrap_or(&BTreeMap::new())) {
+        if fully_labeled {
             c.fully_labeled += 1;
         }
-        if pods::is_ready(p) {
+        if ready {
             c.ready += 1;
-            match pods::available_at(p, self.min_ready) {
+            // `pods::available_at` on these facts.
+            let at = if self.min_ready <= 0 {
+                Some(Tick(0))
+            } else {
+                ready_since.map(|t| t.plus_s(self.min_ready as u64 + 1))
+            };
+            match at {
                 Some(t) if t <= self.now => c.available += 1,
                 Some(t) => c.next_available = Some(c.next_available.map_or(t, |n: Tick| n.min(t))),
                 None => {}
             }
         }
     }
+
+    fn add_pod(&mut self, p: &Pod) {
+        let fully_labeled = self.template_sel.matches(p.metadata.labels.as_ref().unwrap_or(&BTreeMap::new()));
+        self.add(fully_labeled, pods::is_ready(p), pods::ready_since(p));
+    }
 }
 
-/// `claimPods`: the names of the active pods this ReplicaSet controls and still selects,
-/// after adopting matching orphans and releasing owned pods that no longer match, and the
-/// status counts of those pods.
-fn claim_pods(w: &mut World, rs: &ReplicaSet, owner: &Object, now: Tick) -> (Vec<String>, Counts) {
-    let mut counter = Counter::new(rs, now);
-    let ns = rs.metadata.namespace.clone().unwrap_or_default();
-    let key = ObjKey::new(&ns, rs.metadata.name.as_deref().unwrap_or(""));
-    let uid = rs.metadata.uid.clone().unwrap_or_default();
+/// A claim in progress: what `claimPods` decided from the index, before it writes.
+struct Claim {
+    /// How many of the pods it controls it claimed (their names are listed again only when
+    /// some must be deleted: see `claimed_names`).
+    owned_claimed: usize,
+    /// Pods listed as orphans that it turned out to control, in name order.
+    claimed_orphans: Vec<String>,
+    /// The orphans it adopted.
+    adopted: Vec<String>,
+    to_adopt: Vec<String>,
+    to_release: Vec<String>,
+    counter: Counter,
+}
+
+/// `claimPods`, the reading half: the active pods this ReplicaSet controls and still
+/// selects (counted as they are claimed), the owned ones it no longer selects (to release)
+/// and the orphans it selects (to adopt). Controlled pods are read from their summaries in
+/// the informer's index, which is current: the informer catches up just before the
+/// ReplicaSet controller runs, and in between only this controller writes pods — each
+/// ReplicaSet its own.
+fn claim_pods(w: &World, rs: &ReplicaSet, key: &ObjKey, now: Tick) -> Claim {
+    let ns = key.namespace.as_str();
+    let uid = rs.metadata.uid.as_deref().unwrap_or("");
     let deleting = rs.metadata.deletion_timestamp.is_some();
     // `selector_matches`, with the selector parsed once.
     let selector = rs.spec.as_ref().map(|s| Selector::from_label_selector(&s.selector));
     let idx = &w.controllers.apps.pods;
-    let none = BTreeSet::new();
-    let owned = idx.owned_set(Kind::ReplicaSet, &key).unwrap_or(&none);
-    let orphans = idx.orphan_set(&ns).unwrap_or(&none);
-    let mut claimed = Vec::new();
-    let mut to_adopt = Vec::new();
-    let mut to_release = Vec::new();
+    let none = BTreeMap::new();
+    let owned = idx.owned_summaries(Kind::ReplicaSet, key).unwrap_or(&none);
+    let no_orphans = BTreeSet::new();
+    let mut orphans = idx.orphan_set(ns).unwrap_or(&no_orphans).iter().peekable();
+    let mut claim = Claim {
+        owned_claimed: 0,
+        claimed_orphans: Vec::new(),
+        adopted: Vec::new(),
+        to_adopt: Vec::new(),
+        to_release: Vec::new(),
+        counter: Counter::new(rs, now),
+    };
+    // Pods made from one template share one labels map: match each distinct map once.
+    let mut last: Option<(*const BTreeMap<String, String>, bool, bool)> = None;
     let empty = BTreeMap::new();
+    let mut owned = owned.iter().peekable();
     // The candidates in name order: the pods it owns and the namespace's orphans.
-    for name in owned.union(orphans) {
-        let Some(pod) = w.store.get(Kind::Pod, &ns, name).and_then(|o| o.as_pod()) else { continue };
-        if !is_active(pod) {
+    loop {
+        let take_orphan = match (owned.peek(), orphans.peek()) {
+            (None, None) => break,
+            (Some(_), None) => false,
+            (None, Some(_)) => true,
+            (Some((a, _)), Some(b)) => *b < *a,
+        };
+        if take_orphan {
+            let Some(name) = orphans.next() else { break };
+            // An orphan, as the store has it now.
+            let Some(pod) = w.store.get(Kind::Pod, ns, name).and_then(|o| o.as_pod()) else { continue };
+            if !is_active(pod) {
+                continue;
+            }
+            let matches = selector.as_ref().is_some_and(|s| s.matches(pod.metadata.labels.as_ref().unwrap_or(&empty)));
+            match controller_ref(&pod.metadata) {
+                Some(r) if r.uid == uid => {
+                    if matches {
+                        claim.counter.add_pod(pod);
+                        claim.claimed_orphans.push(name.clone());
+                    } else if !deleting {
+                        claim.to_release.push(name.clone());
+                    }
+                }
+                Some(_) => {}
+                None => {
+                    if matches && !deleting {
+                        claim.to_adopt.push(name.clone());
+                    }
+                }
+            }
             continue;
         }
-        let matches = selector.as_ref().is_some_and(|s| s.matches(pod.metadata.labels.as_ref().unwrap_or(&empty)));
-        let name = name.clone();
-        match controller_ref(&pod.metadata) {
-            Some(r) if r.uid == uid => {
-                if matches {
-                    counter.add(pod);
-                    claimed.push(name);
-                } else if !deleting {
-                    to_release.push(name);
-                }
+        let Some((name, pod)) = owned.next() else { break };
+        if !pod.active || &*pod.controller_uid != uid {
+            continue;
+        }
+        let ptr = Arc::as_ptr(&pod.labels);
+        let (matches, fully_labeled) = match last {
+            Some((p, m, f)) if p == ptr => (m, f),
+            _ => {
+                let m = selector.as_ref().is_some_and(|s| s.matches(&pod.labels));
+                let f = claim.counter.template_sel.matches(&pod.labels);
+                last = Some((ptr, m, f));
+                (m, f)
             }
-            Some(_) => {}
-            None => {
-                if matches && !deleting {
-                    to_adopt.push(name);
-                }
-            }
+        };
+        if matches {
+            claim.counter.add(fully_labeled, pod.ready, pod.ready_since);
+            claim.owned_claimed += 1;
+        } else if !deleting {
+            claim.to_release.push(name.clone());
         }
     }
-    for name in to_release {
-        release(w, &ns, &name, &uid);
+    claim
+}
+
+/// `claimPods`, the writing half: releases and adopts what `claim_pods` found, counting
+/// the adopted pods.
+fn finish_claim(w: &mut World, claim: &mut Claim, ns: &str, uid: &str, owner: Option<&Object>) {
+    for name in std::mem::take(&mut claim.to_release) {
+        release(w, ns, &name, uid);
     }
-    for name in to_adopt {
-        if adopt(w, &ns, &name, owner) {
+    let Some(owner) = owner else { return };
+    for name in std::mem::take(&mut claim.to_adopt) {
+        if adopt(w, ns, &name, owner) {
             // Adoption changes only the owner references, nothing the counts read.
-            if let Some(pod) = w.store.get(Kind::Pod, &ns, &name).and_then(|o| o.as_pod()) {
-                counter.add(pod);
+            if let Some(pod) = w.store.get(Kind::Pod, ns, &name).and_then(|o| o.as_pod()) {
+                claim.counter.add_pod(pod);
             }
-            claimed.push(name);
+            claim.adopted.push(name);
         }
     }
-    (claimed, counter.counts)
+}
+
+impl Claim {
+    /// How many pods are claimed.
+    fn count(&self) -> usize {
+        self.owned_claimed + self.claimed_orphans.len() + self.adopted.len()
+    }
+}
+
+/// The names of the claimed pods in the order `claimPods` lists them: the controlled and
+/// selected ones in name order (from the index, as `claim_pods` read it: nothing has been
+/// dispatched since), then the adopted ones.
+fn claimed_names(w: &World, rs: &ReplicaSet, key: &ObjKey, claim: &Claim) -> Vec<String> {
+    let uid = rs.metadata.uid.as_deref().unwrap_or("");
+    let selector = rs.spec.as_ref().map(|s| Selector::from_label_selector(&s.selector));
+    let mut owned = w
+        .controllers
+        .apps
+        .pods
+        .owned_summaries(Kind::ReplicaSet, key)
+        .into_iter()
+        .flatten()
+        .filter(|(_, p)| {
+            p.active && &*p.controller_uid == uid && selector.as_ref().is_some_and(|s| s.matches(&p.labels))
+        })
+        .map(|(n, _)| n)
+        .peekable();
+    let mut orphans = claim.claimed_orphans.iter().peekable();
+    let mut names = Vec::with_capacity(claim.count());
+    loop {
+        let next = match (owned.peek(), orphans.peek()) {
+            (None, None) => break,
+            (Some(_), None) => owned.next(),
+            (None, Some(_)) => orphans.next(),
+            (Some(a), Some(b)) => {
+                if b < a {
+                    orphans.next()
+                } else {
+                    owned.next()
+                }
+            }
+        };
+        names.extend(next.cloned());
+    }
+    names.extend(claim.adopted.iter().cloned());
+    names
 }
 
 /// `AdoptPod`: the pod gains this ReplicaSet as its controller.
@@ -229,22 +360,24 @@ fn release(w: &mut World, ns: &str, name: &str, uid: &str) {
 }
 
 /// `manageReplicas`: creates or deletes pods so that the active ones match spec.replicas.
-fn manage_replicas(w: &mut World, rs: &ReplicaSet, owner: &Object, names: &[String]) -> Option<ApiError> {
+fn manage_replicas(w: &mut World, owner: &Object, key: &ObjKey, claim: &Claim) -> Option<ApiError> {
+    let Object::ReplicaSet(rs) = owner else { return None };
     let spec = rs.spec.as_ref()?;
     let replicas = spec.replicas.unwrap_or(1);
-    let diff = names.len() as i32 - replicas;
+    let diff = claim.count() as i32 - replicas;
     if diff < 0 {
-        let template = spec.template.clone()?;
+        let template = spec.template.as_ref()?;
         // slowStartBatch stops at the first failed batch; the first batch is one pod.
         for _ in 0..(-diff).min(BURST_REPLICAS) {
-            if let Err(e) = pods::create_pod(w, &template, owner, COMPONENT) {
+            if let Err(e) = pods::create_pod(w, template, owner, COMPONENT) {
                 return Some(e);
             }
         }
     } else if diff > 0 {
         let ns = rs.metadata.namespace.clone().unwrap_or_default();
         let victims = {
-            let pods = lookup(w, &ns, names);
+            let names = claimed_names(w, rs, key, claim);
+            let pods = lookup(w, &ns, &names);
             let related_names = related_pod_names(w, rs);
             let related = lookup(w, &ns, &related_names);
             pods_to_delete(&pods, &related, diff.min(BURST_REPLICAS) as usize, w.now)
@@ -291,10 +424,9 @@ pub fn pods_to_delete(pods: &[&Pod], related: &[&Pod], n: usize, now: Tick) -> V
     if n >= pods.len() {
         return pods.iter().map(|p| name(p)).collect();
     }
-    let mut on_node: BTreeMap<String, i64> = BTreeMap::new();
+    let mut on_node: BTreeMap<&str, i64> = BTreeMap::new();
     for p in related.iter().filter(|p| is_active(p)) {
-        let node = p.spec.as_ref().and_then(|s| s.node_name.clone()).unwrap_or_default();
-        *on_node.entry(node).or_default() += 1;
+        *on_node.entry(node_of(p)).or_default() += 1;
     }
     let mut keyed: Vec<(RankKey, &Pod)> = pods.iter().map(|p| (rank_key(p, &on_node, now), *p)).collect();
     // A total order built from the comparator's steps, so the sort is well defined.
@@ -302,10 +434,15 @@ pub fn pods_to_delete(pods: &[&Pod], related: &[&Pod], n: usize, now: Tick) -> V
     keyed.into_iter().take(n).map(|(_, p)| name(p)).collect()
 }
 
-type RankKey = (bool, u8, bool, i32, Reverse<i64>, i64, Reverse<i32>, Reverse<i32>, i64, String);
+type RankKey<'a> = (bool, u8, bool, i32, Reverse<i64>, i64, Reverse<i32>, Reverse<i32>, i64, &'a str);
 
-fn rank_key(p: &Pod, on_node: &BTreeMap<String, i64>, now: Tick) -> RankKey {
-    let node = p.spec.as_ref().and_then(|s| s.node_name.clone()).unwrap_or_default();
+/// The node a pod is bound to ("" if none).
+fn node_of(p: &Pod) -> &str {
+    p.spec.as_ref().and_then(|s| s.node_name.as_deref()).unwrap_or("")
+}
+
+fn rank_key<'a>(p: &'a Pod, on_node: &BTreeMap<&str, i64>, now: Tick) -> RankKey<'a> {
+    let node = node_of(p);
     let phase = match pods::phase(p) {
         "Unknown" => 1,
         "Running" => 2,
@@ -319,7 +456,7 @@ fn rank_key(p: &Pod, on_node: &BTreeMap<String, i64>, now: Tick) -> RankKey {
         .and_then(|a| a.get(POD_DELETION_COST))
         .and_then(|v| v.parse().ok())
         .unwrap_or(0);
-    let rank = on_node.get(&node).copied().unwrap_or(0);
+    let rank = on_node.get(node).copied().unwrap_or(0);
     // Zero times sort first (afterOrZero), before any bucket.
     let ready_bucket = if ready { pods::ready_since(p).map_or(i64::MIN, |t| log_bucket(now, t)) } else { 0 };
     let (restarts, sidecar_restarts) = pods::max_container_restarts(p);
@@ -334,15 +471,20 @@ fn rank_key(p: &Pod, on_node: &BTreeMap<String, i64>, now: Tick) -> RankKey {
         Reverse(restarts),
         Reverse(sidecar_restarts),
         created,
-        p.metadata.uid.clone().unwrap_or_default(),
+        p.metadata.uid.as_deref().unwrap_or(""),
     )
 }
 
 /// `calculateStatus`: the counts of the claimed pods, and the ReplicaFailure condition when
 /// creating or deleting failed. Zero counts are left out, as the API's omitempty does.
-fn calculate_status(rs: &ReplicaSet, c: &Counts, err: Option<&ApiError>, now: Tick) -> ReplicaSetStatus {
-    let mut status = rs.status.clone().unwrap_or_default();
-    let replicas = rs.spec.as_ref().and_then(|s| s.replicas).unwrap_or(1);
+fn calculate_status(
+    prev: Option<&ReplicaSetStatus>,
+    replicas: i32,
+    c: &Counts,
+    err: Option<&ApiError>,
+    now: Tick,
+) -> ReplicaSetStatus {
+    let mut status = prev.cloned().unwrap_or_default();
     let has_failure = status.conditions.as_ref().is_some_and(|c| c.iter().any(|c| c.type_ == "ReplicaFailure"));
     match err {
         Some(e) if !has_failure => {

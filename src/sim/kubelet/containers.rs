@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use k8s_openapi::api::core::v1::{Container, Pod};
 
 use super::exec::{self, Proc};
+use super::shared_env::Env;
 use super::{pod_event, probes, volumes, Backoff, PodRt};
 use crate::shell::vfs::{Mount, Mounts, Tree, VolumeId};
 use crate::sim::clock::{tick_of, Tick};
@@ -478,7 +479,7 @@ fn finish_pull(w: &mut World, pod: &Pod, c: &mut CtrRt, image: &str, r: &ImageRe
 
 /// The container's argv: command (or the image's entrypoint) followed by args (or, when
 /// neither command nor args are given, the image's cmd). Returns (argv, is_image_default).
-pub fn argv_of(c: &Container, image: Option<&ImageSpec>, env: &[(String, String)]) -> (Vec<String>, bool) {
+pub fn argv_of(c: &Container, image: Option<&ImageSpec>, env: &Env) -> (Vec<String>, bool) {
     let entry = image.map(|i| i.entrypoint.clone()).unwrap_or_default();
     let cmd = image.map(|i| i.cmd.clone()).unwrap_or_default();
     let is_default = c.command.is_none() && c.args.is_none();
@@ -488,7 +489,7 @@ pub fn argv_of(c: &Container, image: Option<&ImageSpec>, env: &[(String, String)
         (Some(_), None) => vec![],
         (None, None) => cmd,
     };
-    let argv = command.into_iter().chain(args).map(|a| super::env::expand(&a, env)).collect();
+    let argv = command.into_iter().chain(args).map(|a| super::env::expand(&a, |n| env.get(n))).collect();
     (argv, is_default)
 }
 
@@ -624,11 +625,12 @@ fn start(w: &mut World, pod: &Pod, rt: &mut PodRt, c: &mut CtrRt) {
             return;
         }
     };
+    let env = w.kubelet.env_cache.env(env);
     c.container_id = format!("containerd://{}", w.random_hex(64));
     setup_fs(w, pod, rt, c);
     let (argv, is_default) = argv_of(&c.spec, c.image.as_deref(), &env);
     pod_event(w, pod, Some(&c.name), Normal, "Created", &format!("Created container {}", c.name));
-    match exec::spawn(w, rt, c, &argv, is_default, &env) {
+    match exec::spawn(w, rt, c, &argv, is_default, env) {
         Ok(p) => c.proc = Some(p),
         Err(msg) => {
             // The runtime could not exec the command: StartError, then crash-loop back-off.

@@ -45,7 +45,7 @@ pub fn field_value(pod: &Pod, path: &str, rt: &PodRt) -> Option<String> {
 
 /// Expands `$(VAR)` references from `env` (`$$(VAR)` escapes), as Kubernetes does for env
 /// values, command and args. Unknown references stay as written.
-pub fn expand(s: &str, env: &[(String, String)]) -> String {
+pub fn expand<'a>(s: &str, env: impl Fn(&str) -> Option<&'a str>) -> String {
     let mut out = String::new();
     let mut rest = s;
     while let Some(i) = rest.find('$') {
@@ -59,7 +59,7 @@ pub fn expand(s: &str, env: &[(String, String)]) -> String {
         if let Some(inner) = after.strip_prefix('(') {
             if let Some(end) = inner.find(')') {
                 let name = &inner[..end];
-                if let Some((_, v)) = env.iter().rev().find(|(k, _)| k == name) {
+                if let Some(v) = env(name) {
                     out.push_str(v);
                 } else {
                     out.push_str(&format!("$({name})"));
@@ -96,29 +96,56 @@ fn resource_value(c: &Container, resource: &str, divisor: Option<&str>, node_all
     ((bytes + div - 1) / div).to_string()
 }
 
-/// The environment of a container, in order. Err carries the CreateContainerConfigError
-/// message (`configmap "x" not found`, `couldn't find key k in ConfigMap default/x`).
+/// A container's environment as the kubelet resolved it, in the order the variables were
+/// set, in three parts: what comes before the service links, the namespace's service links
+/// (shared by every container of the namespace, never copied: at scale they are hundreds of
+/// variables), and what comes after (`envFrom`, `env`, `HOME`). A name set again overrides
+/// the earlier setting and moves to the end ([`Parts::merged`]).
+#[derive(Clone, Debug, Default)]
+pub struct Parts {
+    pub pre: Vec<(String, String)>,
+    pub links: Option<Arc<Vec<(String, String)>>>,
+    pub post: Vec<(String, String)>,
+}
+
+impl Parts {
+    /// The latest setting of `name` (what `$(NAME)` expands to).
+    pub fn get(&self, name: &str) -> Option<&str> {
+        fn find<'a>(list: &'a [(String, String)], name: &str) -> Option<&'a str> {
+            list.iter().rev().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+        }
+        find(&self.post, name)
+            .or_else(|| self.links.as_deref().and_then(|l| find(l, name)))
+            .or_else(|| find(&self.pre, name))
+    }
+
+    /// Every setting in order, earlier settings of a name dropped.
+    pub fn merged(&self) -> Vec<(String, String)> {
+        let links = self.links.as_deref().map(Vec::as_slice).unwrap_or_default();
+        last_settings(self.pre.iter().chain(links).chain(&self.post).cloned().collect())
+    }
+}
+
+/// The environment of a container. Err carries the CreateContainerConfigError message
+/// (`configmap "x" not found`, `couldn't find key k in ConfigMap default/x`).
 pub fn resolve(
     w: &World,
     pod: &Pod,
     c: &Container,
     rt: &PodRt,
     image_env: &BTreeMap<String, String>,
-) -> Result<Vec<(String, String)>, String> {
+) -> Result<Parts, String> {
     let ns = rt.namespace.as_str();
     // A variable set again moves to the end with its new value. Settings are appended and
-    // the earlier ones dropped at the end ([`last_settings`]): a namespace's service links
-    // alone are hundreds of variables, too many to search on every setting. Reading the
-    // list meanwhile (`$(VAR)` expansion) looks from the end, so it sees the latest value.
-    let mut env: Vec<(String, String)> = Vec::new();
-    let set = |env: &mut Vec<(String, String)>, k: String, v: String| {
-        env.push((k, v));
-    };
-    set(&mut env, "PATH".into(), "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin".into());
+    // the earlier ones dropped when the parts are merged ([`last_settings`]). Reading the
+    // parts meanwhile (`$(VAR)` expansion) looks from the end, so it sees the latest value.
+    let mut env = Parts::default();
+    let pre = &mut env.pre;
+    pre.push(("PATH".into(), "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin".into()));
     for (k, v) in image_env {
-        set(&mut env, k.clone(), v.clone());
+        pre.push((k.clone(), v.clone()));
     }
-    set(&mut env, "HOSTNAME".into(), super::pod_hostname(pod));
+    pre.push(("HOSTNAME".into(), super::pod_hostname(pod)));
     // Service links for the API server's own Service, present in every namespace.
     for (k, v) in [
         ("KUBERNETES_SERVICE_HOST", "10.96.0.1"),
@@ -130,13 +157,11 @@ pub fn resolve(
         ("KUBERNETES_PORT_443_TCP_PORT", "443"),
         ("KUBERNETES_PORT_443_TCP_ADDR", "10.96.0.1"),
     ] {
-        set(&mut env, k.into(), v.into());
+        pre.push((k.into(), v.into()));
     }
     let links = pod.spec.as_ref().and_then(|s| s.enable_service_links).unwrap_or(true);
     if links {
-        for (k, v) in w.kubelet.links.get(w, ns).iter() {
-            set(&mut env, k.clone(), v.clone());
-        }
+        env.links = Some(w.kubelet.links.get(w, ns));
     }
     for from in c.env_from.iter().flatten() {
         let prefix = from.prefix.clone().unwrap_or_default();
@@ -144,7 +169,7 @@ pub fn resolve(
             match config_map_data(w, ns, &r.name) {
                 Some(data) => {
                     for (k, v) in data {
-                        set(&mut env, format!("{prefix}{k}"), String::from_utf8_lossy(&v).into_owned());
+                        env.post.push((format!("{prefix}{k}"), String::from_utf8_lossy(&v).into_owned()));
                     }
                 }
                 None if r.optional == Some(true) => {}
@@ -155,7 +180,7 @@ pub fn resolve(
             match secret_data(w, ns, &r.name) {
                 Some(data) => {
                     for (k, v) in data {
-                        set(&mut env, format!("{prefix}{k}"), String::from_utf8_lossy(&v).into_owned());
+                        env.post.push((format!("{prefix}{k}"), String::from_utf8_lossy(&v).into_owned()));
                     }
                 }
                 None if r.optional == Some(true) => {}
@@ -163,7 +188,7 @@ pub fn resolve(
             }
         }
     }
-    let node_alloc = node_allocatable(w, &rt.node);
+    let node_alloc = || node_allocatable(w, &rt.node);
     for e in c.env.iter().flatten() {
         let value = if let Some(vf) = &e.value_from {
             if let Some(r) = &vf.config_map_key_ref {
@@ -194,26 +219,26 @@ pub fn resolve(
                     .as_ref()
                     .and_then(|n| pod.spec.as_ref()?.containers.iter().find(|x| &x.name == n))
                     .unwrap_or(c);
-                resource_value(target, &r.resource, r.divisor.as_ref().map(|d| d.0.as_str()), node_alloc)
+                resource_value(target, &r.resource, r.divisor.as_ref().map(|d| d.0.as_str()), node_alloc())
             } else {
                 String::new()
             }
         } else {
-            expand(e.value.as_deref().unwrap_or(""), &env)
+            expand(e.value.as_deref().unwrap_or(""), |n| env.get(n))
         };
-        set(&mut env, e.name.clone(), value);
+        env.post.push((e.name.clone(), value));
     }
-    let mut env = last_settings(env);
     // runc sets HOME when the process environment lacks it: the user's home directory from
     // the image's /etc/passwd, "/" for a uid it does not list. Images run as root here.
-    if !env.iter().any(|(k, _)| k == "HOME") {
+    // (No service-link variable is named HOME: they all end in _HOST, _PORT... .)
+    if !env.pre.iter().chain(&env.post).any(|(k, _)| k == "HOME") {
         let uid = c
             .security_context
             .as_ref()
             .and_then(|s| s.run_as_user)
             .or_else(|| pod.spec.as_ref()?.security_context.as_ref()?.run_as_user)
             .unwrap_or(0);
-        env.push(("HOME".into(), if uid == 0 { "/root".into() } else { "/".into() }));
+        env.post.push(("HOME".into(), if uid == 0 { "/root".into() } else { "/".into() }));
     }
     Ok(env)
 }
@@ -253,6 +278,9 @@ pub struct LinksCache(Mutex<BTreeMap<String, Links>>);
 struct Links {
     /// (name, resourceVersion) of every Service of the namespace, in name order.
     services: Vec<(String, String)>,
+    /// The store's latest write of any Service when `services` was last found current: while
+    /// no Service has been written since, the list needs no checking.
+    checked_at: u64,
     vars: Arc<Vec<(String, String)>>,
 }
 
@@ -266,14 +294,19 @@ impl Clone for LinksCache {
 impl LinksCache {
     /// The service-link variables of `ns` now.
     pub fn get(&self, w: &World, ns: &str) -> Arc<Vec<(String, String)>> {
-        let services = w.store.list(crate::sim::Kind::Service, Some(ns));
+        let written = w.store.last_write(crate::sim::Kind::Service);
         let mut cache = self.0.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(l) = cache.get(ns) {
+        if let Some(l) = cache.get(ns).filter(|l| l.checked_at == written) {
+            return l.vars.clone();
+        }
+        let services = w.store.list(crate::sim::Kind::Service, Some(ns));
+        if let Some(l) = cache.get_mut(ns) {
             let same = l.services.len() == services.len()
                 && l.services.iter().zip(&services).all(|((name, rv), o)| {
                     o.name() == name.as_str() && o.meta().resource_version.as_deref() == Some(rv.as_str())
                 });
             if same {
+                l.checked_at = written;
                 return l.vars.clone();
             }
         }
@@ -284,7 +317,7 @@ impl LinksCache {
             services.iter().map(|o| Some((o.name().to_string(), o.meta().resource_version.clone()?))).collect();
         match stamps {
             Some(services) => {
-                cache.insert(ns.to_string(), Links { services, vars: vars.clone() });
+                cache.insert(ns.to_string(), Links { services, checked_at: written, vars: vars.clone() });
             }
             None => {
                 cache.remove(ns);
@@ -401,7 +434,7 @@ mod tests {
 
     #[test]
     fn dollar_paren_expansion() {
-        let env = vec![("A".to_string(), "x".to_string())];
-        assert_eq!(expand("$(A)-$(B)-$$(A)-$", &env), "x-$(B)-$(A)-$");
+        let env = Parts { pre: vec![("A".to_string(), "x".to_string())], ..Parts::default() };
+        assert_eq!(expand("$(A)-$(B)-$$(A)-$", |n| env.get(n)), "x-$(B)-$(A)-$");
     }
 }

@@ -8,6 +8,7 @@ use k8s_openapi::api::core::v1::Pod;
 
 use super::containers::{terminated, CtrRt};
 use super::programs::Program;
+use super::shared_env::Env;
 use super::{Kubelets, PodRt};
 use crate::shell::{ExtCall, ExtOutcome, Fs, FsView, Host, NetRequest, NetResult, Options, Process, Status, User};
 use crate::sim::clock::{Tick, START_UNIX_S};
@@ -124,10 +125,10 @@ pub fn spawn(
     c: &mut CtrRt,
     argv: &[String],
     is_default: bool,
-    env: &[(String, String)],
+    env: Env,
 ) -> Result<Proc, String> {
     let ip = rt.ip.clone().unwrap_or_default();
-    c.env = w.kubelet.env_cache.env(env.to_vec());
+    c.env = env;
     if let Some(image) = c.image.as_deref() {
         if let Some(kind) = Program::detect(image, argv, is_default) {
             return Ok(Proc::Program(Program::start(kind, image, &c.env, &ip, w.now)));

@@ -6,11 +6,12 @@
 //! number of templates rather than of pods. Sharing never changes a value or an order: an
 //! [`Env`] reads exactly as the list it was made from.
 
-use std::borrow::Borrow;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use k8s_openapi::api::core::v1::{Container, VolumeMount};
+
+use super::env::Parts;
 
 /// The variable kept beside the shared list: it names the pod.
 const OWN: &str = "HOSTNAME";
@@ -35,32 +36,6 @@ impl Vars {
         let end = self.by_name.partition_point(|i| self.list[*i as usize].0.as_str() <= name);
         let i = *self.by_name[..end].last()? as usize;
         (self.list[i].0 == name).then_some(i)
-    }
-}
-
-/// Orders and finds shared lists by their content, in the cache.
-#[derive(Clone, Debug)]
-struct Key(Arc<Vars>);
-
-impl PartialEq for Key {
-    fn eq(&self, other: &Key) -> bool {
-        self.0.list == other.0.list
-    }
-}
-impl Eq for Key {}
-impl PartialOrd for Key {
-    fn partial_cmp(&self, other: &Key) -> Option<std::cmp::Ordering> {
-        Some(self.cmp(other))
-    }
-}
-impl Ord for Key {
-    fn cmp(&self, other: &Key) -> std::cmp::Ordering {
-        self.0.list.cmp(&other.0.list)
-    }
-}
-impl Borrow<[(String, String)]> for Key {
-    fn borrow(&self) -> &[(String, String)] {
-        &self.0.list
     }
 }
 
@@ -132,28 +107,79 @@ impl Env {
 }
 
 /// The distinct environments in use, so that containers started alike share one.
+///
+/// Looked up by what the environment is made of ([`Parts`]) rather than by its content: the
+/// namespace's service links are compared by identity (the links cache hands out one list
+/// until a Service of the namespace changes), so starting a container costs in proportion to
+/// its own variables, not to the number of Services.
 #[derive(Clone, Debug, Default)]
 pub struct EnvCache {
-    lists: BTreeSet<Key>,
+    lists: BTreeMap<PartsKey, Made>,
     /// Size at which unused lists are next dropped.
     prune_at: usize,
+}
+
+/// An environment's parts with the pod's `HOSTNAME` left out.
+#[derive(Clone, Debug)]
+struct PartsKey(Parts);
+
+impl PartsKey {
+    fn links_at(&self) -> usize {
+        self.0.links.as_ref().map_or(0, |l| Arc::as_ptr(l) as usize)
+    }
+}
+
+impl PartialEq for PartsKey {
+    fn eq(&self, other: &PartsKey) -> bool {
+        self.cmp(other) == std::cmp::Ordering::Equal
+    }
+}
+impl Eq for PartsKey {}
+impl PartialOrd for PartsKey {
+    fn partial_cmp(&self, other: &PartsKey) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for PartsKey {
+    /// By identity of the links (only equality matters: the map is never listed in order).
+    fn cmp(&self, other: &PartsKey) -> std::cmp::Ordering {
+        (&self.0.pre, self.links_at(), &self.0.post).cmp(&(&other.0.pre, other.links_at(), &other.0.post))
+    }
+}
+
+/// A merged list and where the pod's own `HOSTNAME` goes in it (None when `env` set it).
+#[derive(Clone, Debug)]
+struct Made {
+    vars: Arc<Vars>,
+    own: Option<usize>,
 }
 
 /// Lists kept before the first pruning.
 const PRUNE_MIN: usize = 256;
 
 impl EnvCache {
-    /// The environment of these variables (each name set once), sharing the list with the
-    /// containers started with the same variables but for `HOSTNAME`.
-    pub fn env(&mut self, mut list: Vec<(String, String)>) -> Env {
-        let own = list.iter().position(|(k, _)| k == OWN).map(|i| (i, std::mem::take(&mut list[i].1)));
-        if let Some(key) = self.lists.get(list.as_slice()) {
-            return Env { shared: key.0.clone(), own };
+    /// The environment made of these parts, sharing its list with the containers whose
+    /// parts are the same but for `HOSTNAME`.
+    pub fn env(&mut self, mut parts: Parts) -> Env {
+        let at = parts.pre.iter().rposition(|(k, _)| k == OWN);
+        let host = at.map(|i| std::mem::take(&mut parts.pre[i].1)).unwrap_or_default();
+        let key = PartsKey(parts);
+        if let Some(made) = self.lists.get(&key) {
+            return Env { shared: made.vars.clone(), own: made.own.map(|i| (i, host)) };
         }
-        let shared = Arc::new(Vars::new(list));
+        let mut full = key.0.clone();
+        if let Some(i) = at {
+            full.pre[i].1 = host.clone();
+        }
+        let mut list = full.merged();
+        // The pod's own HOSTNAME, unless `env` or `envFrom` set one for every pod.
+        let set_after = full.post.iter().any(|(k, _)| k == OWN);
+        let own = if set_after { None } else { list.iter().position(|(k, _)| k == OWN) };
+        let own = own.map(|i| (i, std::mem::take(&mut list[i].1)));
+        let vars = Arc::new(Vars::new(list));
         self.prune();
-        self.lists.insert(Key(shared.clone()));
-        Env { shared, own }
+        self.lists.insert(key, Made { vars: vars.clone(), own: own.as_ref().map(|(i, _)| *i) });
+        Env { shared: vars, own }
     }
 
     /// Forgets the lists no container uses any more, when the cache has grown.
@@ -161,7 +187,7 @@ impl EnvCache {
         if self.lists.len() < self.prune_at.max(PRUNE_MIN) {
             return;
         }
-        self.lists.retain(|k| Arc::strong_count(&k.0) > 1);
+        self.lists.retain(|_, m| Arc::strong_count(&m.vars) > 1);
         self.prune_at = self.lists.len() * 2;
     }
 }
@@ -223,19 +249,56 @@ mod tests {
         (k.to_string(), v.to_string())
     }
 
+    fn parts(
+        pre: Vec<(String, String)>,
+        links: Option<&Arc<Vec<(String, String)>>>,
+        post: Vec<(String, String)>,
+    ) -> Parts {
+        Parts { pre, links: links.cloned(), post }
+    }
+
     #[test]
     fn reads_as_the_list_it_was_made_from() {
         let mut cache = EnvCache::default();
-        let a = cache.env(vec![kv("PATH", "/bin"), kv("HOSTNAME", "web-1"), kv("WEB_SERVICE_HOST", "10.96.0.9")]);
-        let b = cache.env(vec![kv("PATH", "/bin"), kv("HOSTNAME", "web-2"), kv("WEB_SERVICE_HOST", "10.96.0.9")]);
+        let links = Arc::new(vec![kv("WEB_SERVICE_HOST", "10.96.0.9")]);
+        let a = cache.env(parts(vec![kv("PATH", "/bin"), kv("HOSTNAME", "web-1")], Some(&links), vec![]));
+        let b = cache.env(parts(vec![kv("PATH", "/bin"), kv("HOSTNAME", "web-2")], Some(&links), vec![]));
         assert!(Arc::ptr_eq(&a.shared, &b.shared), "one list for both");
         assert_eq!(a.to_vec(), vec![kv("PATH", "/bin"), kv("HOSTNAME", "web-1"), kv("WEB_SERVICE_HOST", "10.96.0.9")]);
         assert_eq!(b.get("HOSTNAME"), Some("web-2"));
         assert_eq!(b.get("PATH"), Some("/bin"));
         assert_eq!(b.get("NOPE"), None);
         assert_ne!(a, b);
-        let c = cache.env(vec![kv("PATH", "/usr/bin"), kv("HOSTNAME", "web-1")]);
+        let c = cache.env(parts(vec![kv("PATH", "/usr/bin"), kv("HOSTNAME", "web-1")], None, vec![]));
         assert!(!Arc::ptr_eq(&a.shared, &c.shared));
+        // Links with the same content but made anew (a Service changed): a list of its own.
+        let relinked = Arc::new((*links).clone());
+        let d = cache.env(parts(vec![kv("PATH", "/bin"), kv("HOSTNAME", "web-3")], Some(&relinked), vec![]));
+        assert!(!Arc::ptr_eq(&a.shared, &d.shared));
+        assert_eq!(d.to_vec(), vec![kv("PATH", "/bin"), kv("HOSTNAME", "web-3"), kv("WEB_SERVICE_HOST", "10.96.0.9")]);
+    }
+
+    #[test]
+    fn a_later_setting_moves_to_the_end_and_wins() {
+        let mut cache = EnvCache::default();
+        let links = Arc::new(vec![kv("DB_SERVICE_HOST", "10.96.0.7"), kv("DB_PORT", "tcp://10.96.0.7:5432")]);
+        let make = |cache: &mut EnvCache, host: &str| {
+            cache.env(parts(
+                vec![kv("PATH", "/bin"), kv("HOSTNAME", host)],
+                Some(&links),
+                vec![kv("DB_SERVICE_HOST", "db"), kv("HOSTNAME", "fixed"), kv("PATH", "/sbin")],
+            ))
+        };
+        let a = make(&mut cache, "web-1");
+        let b = make(&mut cache, "web-2");
+        let want = vec![
+            kv("DB_PORT", "tcp://10.96.0.7:5432"),
+            kv("DB_SERVICE_HOST", "db"),
+            kv("HOSTNAME", "fixed"),
+            kv("PATH", "/sbin"),
+        ];
+        assert_eq!(a.to_vec(), want);
+        assert_eq!(b.to_vec(), want, "HOSTNAME set by env is the same in every pod");
     }
 
     #[test]
@@ -277,12 +340,12 @@ mod tests {
     #[test]
     fn unused_lists_are_dropped() {
         let mut cache = EnvCache::default();
-        let kept = cache.env(vec![kv("KEEP", "1")]);
+        let kept = cache.env(parts(vec![kv("KEEP", "1")], None, vec![]));
         for i in 0..PRUNE_MIN * 3 {
-            cache.env(vec![kv("N", &i.to_string())]);
+            cache.env(parts(vec![kv("N", &i.to_string())], None, vec![]));
         }
         assert!(cache.lists.len() < PRUNE_MIN * 2);
-        let again = cache.env(vec![kv("KEEP", "1")]);
+        let again = cache.env(parts(vec![kv("KEEP", "1")], None, vec![]));
         assert!(Arc::ptr_eq(&kept.shared, &again.shared));
     }
 }

@@ -249,10 +249,10 @@ pub fn build_status(w: &World, pod: &Pod, rt: &mut PodRt) -> PodStatus {
     // The kubelet sorts container statuses by name.
     statuses.sort_by(|a, b| a.name.cmp(&b.name));
     let init_statuses: Vec<ContainerStatus> = rt.init.iter().map(container_status).collect();
-    let previous = pod.status.clone().unwrap_or_default();
+    let previous = pod.status.as_ref();
     // Conditions other components own (DisruptionTarget from the taint manager or an
     // eviction) survive the kubelet's status update, as with a strategic merge.
-    for c in previous.conditions.iter().flatten() {
+    for c in previous.and_then(|p| p.conditions.as_ref()).into_iter().flatten() {
         if !order.contains(&c.type_.as_str()) {
             conds.push(c.clone());
         }
@@ -269,7 +269,7 @@ pub fn build_status(w: &World, pod: &Pod, rt: &mut PodRt) -> PodStatus {
         pod_ip: rt.ip.clone(),
         pod_ips: rt.ip.clone().map(|ip| vec![PodIP { ip }]),
         qos_class: Some(qos_class(pod).to_string()),
-        start_time: previous.start_time.or_else(|| time(rt.started_at)),
+        start_time: previous.and_then(|p| p.start_time.clone()).or_else(|| time(rt.started_at)),
         container_statuses: Some(statuses),
         init_container_statuses: if init_statuses.is_empty() { None } else { Some(init_statuses) },
         reason,
@@ -294,7 +294,7 @@ pub fn write_status(w: &mut World, pod: &Pod, rt: &mut PodRt) {
     if same {
         return;
     }
-    let _ = w.store.modify(Kind::Pod, &ns, &name, |o| {
+    let _ = w.store.modify_changed(Kind::Pod, &ns, &name, |o| {
         if let Object::Pod(p) = o {
             p.status = Some(status);
         }

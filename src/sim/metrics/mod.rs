@@ -24,7 +24,7 @@ use super::api::errors::{ApiError, Reason};
 use super::api::selector::Selector;
 use super::clock::{Tick, START_UNIX_S};
 use super::kubelet::CState;
-use super::object::Kind;
+use super::object::{KeyRef, Kind, ObjKey};
 use super::World;
 
 /// metrics-server's `--metric-resolution`.
@@ -46,10 +46,23 @@ pub struct Point {
     pub memory: u64,
 }
 
+/// A pod's stored readings: updated in place at each scrape (a scrape reads every container
+/// of the cluster, so it must not rebuild what it keeps).
 #[derive(Clone, Debug, Default)]
 struct PodPoints {
-    last: BTreeMap<String, Point>,
-    prev: BTreeMap<String, Point>,
+    /// The scrape (its number) that last read one of the pod's containers.
+    seen: u64,
+    /// The containers read at that scrape.
+    containers: Vec<CtrPoints>,
+    /// During a scrape, the containers as the scrape before left them.
+    before: Vec<CtrPoints>,
+}
+
+#[derive(Clone, Debug)]
+struct CtrPoints {
+    name: String,
+    last: Point,
+    prev: Option<Point>,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -67,14 +80,16 @@ pub struct MetricsServer {
     /// (default: yes, like an exam cluster). Off: `kubectl top` says `Metrics API not
     /// available` and the HPA cannot read resource metrics.
     pub enabled: bool,
-    pods: BTreeMap<(String, String), PodPoints>,
+    pods: BTreeMap<ObjKey, PodPoints>,
     nodes: BTreeMap<String, NodePoints>,
     last_scrape: Option<i64>,
+    /// Scrapes so far.
+    scrapes: u64,
 }
 
 impl Default for MetricsServer {
     fn default() -> Self {
-        MetricsServer { enabled: true, pods: BTreeMap::new(), nodes: BTreeMap::new(), last_scrape: None }
+        MetricsServer { enabled: true, pods: BTreeMap::new(), nodes: BTreeMap::new(), last_scrape: None, scrapes: 0 }
     }
 }
 
@@ -311,16 +326,25 @@ pub fn scrape(w: &mut World) {
     }
 
     // 3. Bring the accounting up to now and record the readings.
-    let mut new_pods: BTreeMap<(String, String), PodPoints> = BTreeMap::new();
     let mut node_sum: Vec<(f64, u64)> = vec![(0.0, 0); nodes.len()];
     let mut next = readings.iter().peekable();
+    metrics.scrapes += 1;
+    let scrape = metrics.scrapes;
     for (pod_at, rt) in kubelet.pods.values_mut().enumerate() {
         if next.peek().is_none_or(|r| r.pod != pod_at) {
             continue;
         }
-        let key = (rt.namespace.clone(), rt.name.clone());
-        let old = metrics.pods.get(&key);
-        let entry = new_pods.entry(key).or_default();
+        let found = metrics.pods.get_mut(&(rt.namespace.as_str(), rt.name.as_str()) as &dyn KeyRef);
+        let entry = match found {
+            Some(e) => e,
+            None => metrics.pods.entry(ObjKey::new(&rt.namespace, &rt.name)).or_default(),
+        };
+        if entry.seen != scrape {
+            // The first of the pod's runtimes this scrape (a pod re-created under its name
+            // may briefly have two): the readings start over from the last scrape's.
+            entry.before = std::mem::take(&mut entry.containers);
+            entry.seen = scrape;
+        }
         while let Some(r) = next.next_if(|r| r.pod == pod_at) {
             let Some(c) = rt.init.iter_mut().chain(rt.containers.iter_mut()).nth(r.index) else { continue };
             let dt = (now - c.stats.read_at.0 as i64).max(0);
@@ -335,23 +359,32 @@ pub fn scrape(w: &mut World) {
             e.1 += r.memory;
 
             // metrics-server's podStorage.Store.
-            let name = c.name.clone();
+            let old = entry.before.iter().find(|o| o.name == c.name);
             let age = now - start;
-            if start < now && (FRESH_CONTAINER_MIN_S..RESOLUTION_S).contains(&age) {
-                entry.prev.insert(name.clone(), Point { ts: start, cpu_ns: 0, ..point });
-            } else if let Some(last) = old.and_then(|o| o.last.get(&name)) {
-                if start < last.ts {
-                    if now > last.ts {
-                        entry.prev.insert(name.clone(), *last);
-                    } else if let Some(prev) = old.and_then(|o| o.prev.get(&name)).filter(|p| p.ts < now) {
-                        entry.prev.insert(name.clone(), *prev);
-                    }
+            let prev = if start < now && (FRESH_CONTAINER_MIN_S..RESOLUTION_S).contains(&age) {
+                Some(Point { ts: start, cpu_ns: 0, ..point })
+            } else {
+                match old {
+                    Some(o) if start < o.last.ts && now > o.last.ts => Some(o.last),
+                    Some(o) if start < o.last.ts => o.prev.filter(|p| p.ts < now),
+                    _ => None,
                 }
+            };
+            match entry.containers.iter_mut().find(|x| x.name == c.name) {
+                Some(x) => {
+                    x.last = point;
+                    x.prev = prev.or(x.prev);
+                }
+                None => entry.containers.push(CtrPoints { name: c.name.clone(), last: point, prev }),
             }
-            entry.last.insert(name, point);
         }
     }
-    metrics.pods = new_pods;
+    // Pods none of whose containers were read are forgotten, as metrics-server replaces its
+    // store at each scrape.
+    metrics.pods.retain(|_, p| {
+        p.before = Vec::new();
+        p.seen == scrape && !p.containers.is_empty()
+    });
 
     // 4. Nodes: their system's use plus their pods'.
     let mut new_nodes: BTreeMap<String, NodePoints> = BTreeMap::new();
@@ -411,20 +444,22 @@ impl World {
     }
 
     fn pod_metrics_of(&self, ns: &str, name: &str, labels: BTreeMap<String, String>) -> Option<PodMetrics> {
-        let points = self.metrics.pods.get(&(ns.to_string(), name.to_string()))?;
-        if points.last.is_empty() {
+        let points = self.metrics.pods.get(&(ns, name) as &dyn KeyRef)?;
+        if points.containers.is_empty() {
             return None;
         }
+        let mut read: Vec<&CtrPoints> = points.containers.iter().collect();
+        read.sort_by(|a, b| a.name.cmp(&b.name));
         let mut containers = Vec::new();
         let mut earliest: Option<(i64, i64)> = None;
-        for (cname, last) in &points.last {
-            let prev = points.prev.get(cname)?;
+        for c in read {
+            let (last, prev) = (&c.last, c.prev.as_ref()?);
             let window = last.ts - prev.ts;
             if window <= 0 || last.cpu_ns < prev.cpu_ns {
                 continue;
             }
             let cpu_nano = ((last.cpu_ns - prev.cpu_ns) / window as u64) as i64;
-            containers.push(ContainerMetrics { name: cname.clone(), cpu_nano, memory: last.memory as i64 });
+            containers.push(ContainerMetrics { name: c.name.clone(), cpu_nano, memory: last.memory as i64 });
             if earliest.is_none_or(|(ts, _)| ts > last.ts) {
                 earliest = Some((last.ts, window));
             }

@@ -193,8 +193,13 @@ pub fn sort_by_revision(rss: &mut [ReplicaSet]) {
 
 /// `FindNewReplicaSet`: the oldest ReplicaSet whose template equals the Deployment's.
 pub fn find_new_rs(d: &Deployment, rss: &[ReplicaSet]) -> Option<ReplicaSet> {
-    let mut sorted = rss.to_vec();
-    sort_by_creation(&mut sorted);
+    find_new_rs_ref(d, rss).cloned()
+}
+
+/// `find_new_rs` without copying: sorts references, not ReplicaSets.
+fn find_new_rs_ref<'a>(d: &Deployment, rss: &'a [ReplicaSet]) -> Option<&'a ReplicaSet> {
+    let mut sorted: Vec<&ReplicaSet> = rss.iter().collect();
+    sorted.sort_by(|a, b| (creation(a), &a.metadata.name).cmp(&(creation(b), &b.metadata.name)));
     let template = &d.spec.as_ref()?.template;
     sorted
         .into_iter()
@@ -203,8 +208,8 @@ pub fn find_new_rs(d: &Deployment, rss: &[ReplicaSet]) -> Option<ReplicaSet> {
 
 /// `FindOldReplicaSets` (all of them): every ReplicaSet but the new one.
 pub fn find_old_rss(d: &Deployment, rss: &[ReplicaSet]) -> Vec<ReplicaSet> {
-    let new_uid = find_new_rs(d, rss).and_then(|rs| rs.metadata.uid);
-    rss.iter().filter(|rs| new_uid.is_none() || rs.metadata.uid != new_uid).cloned().collect()
+    let new_uid = find_new_rs_ref(d, rss).and_then(|rs| rs.metadata.uid.as_ref());
+    rss.iter().filter(|rs| new_uid.is_none() || rs.metadata.uid.as_ref() != new_uid).cloned().collect()
 }
 
 /// `FilterActiveReplicaSets`: those with spec.replicas > 0.
