@@ -6,13 +6,20 @@
 //!
 //! Cost follows change, not size: the controllers read the store's change log since their
 //! last pass, find the Services a changed pod belongs to through an index on one label of each
-//! selector, and recompute only those Services.
+//! selector, and recompute only those Services. A recomputation reads the controller's own
+//! record of each selected pod (kept from the change log, not re-derived from the pods), and
+//! brings the stored objects to what it wants in place: entries that are already right are
+//! compared and kept, so a pod that became ready costs one new address, not a new object; and
+//! a slice that did not change is not written.
 //!
 //! Default values: at most 100 endpoints per slice (`--max-endpoints-per-slice`), at most
 //! 1000 addresses in an Endpoints object (then `endpoints.kubernetes.io/over-capacity:
 //! truncated`).
 
+use std::borrow::Cow;
+use std::cmp::Ordering;
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 use k8s_openapi::api::core::v1::{
     EndpointAddress, EndpointPort, EndpointSubset, Endpoints, ObjectReference, Pod, Service, ServicePort,
@@ -21,7 +28,7 @@ use k8s_openapi::api::discovery::v1::{Endpoint, EndpointConditions, EndpointPort
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, OwnerReference, Time};
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
-use super::object::{Kind, ObjKey, Object};
+use super::object::{KeyRef, Kind, ObjKey, Object};
 use super::store::{Change, Store};
 use super::World;
 
@@ -33,6 +40,7 @@ pub const HEADLESS: &str = "service.kubernetes.io/headless";
 pub const TRIGGER_TIME: &str = "endpoints.kubernetes.io/last-change-trigger-time";
 const SKIP_MIRROR: &str = "endpointslice.kubernetes.io/skip-mirror";
 const OVER_CAPACITY: &str = "endpoints.kubernetes.io/over-capacity";
+const ZONE_LABEL: &str = "topology.kubernetes.io/zone";
 const MAX_ENDPOINTS_PER_SLICE: usize = 100;
 const MAX_ENDPOINTS_ADDRESSES: usize = 1000;
 
@@ -45,13 +53,15 @@ pub struct Controller {
     selectors: BTreeMap<ObjKey, BTreeMap<String, String>>,
     /// (namespace, key, value) of each selector's first pair → the Services it starts.
     index: BTreeMap<(String, String, String), BTreeSet<String>>,
-    /// Pod → the Services selecting it.
-    pod_services: BTreeMap<ObjKey, BTreeSet<String>>,
-    /// Pod → a fingerprint of what of it the endpoints show, to skip changes that do not
-    /// matter to them (a hash, not the data: this map has an entry per selected pod).
-    pod_seen: BTreeMap<ObjKey, u64>,
-    /// Service → the pods it selects.
-    members: BTreeMap<ObjKey, BTreeSet<String>>,
+    /// Pod → the Services selecting it and what the endpoints show of it (only pods some
+    /// Service selects). Every record is what [`PodEp::of`] says of the stored pod once the
+    /// change log is read: a sync reads these instead of the pods.
+    pods: BTreeMap<ObjKey, Member>,
+    /// Service → the pods it selects, with their records (shared with `pods`).
+    members: BTreeMap<ObjKey, Members>,
+    /// Node → its `topology.kubernetes.io/zone` label (nodes without one are absent), which
+    /// each slice endpoint carries.
+    zones: BTreeMap<String, Arc<str>>,
     /// Service → every EndpointSlice labelled with its name (any manager), for kube-proxy and
     /// DNS; and each slice's Service.
     slices: BTreeMap<ObjKey, BTreeSet<String>>,
@@ -62,22 +72,70 @@ pub struct Controller {
     written: BTreeMap<ObjKey, String>,
 }
 
-/// What the endpoints say about a pod.
-#[derive(Clone, Debug, PartialEq, Hash)]
+/// A selected pod: its Services and its record.
+#[derive(Clone, Debug, PartialEq)]
+struct Member {
+    /// Sorted names. Nearly always one: a Vec, as a one-entry set costs a whole tree node.
+    services: Vec<String>,
+    ep: Arc<PodEp>,
+}
+
+/// The pods a Service selects, in the two orders its objects list them.
+#[derive(Clone, Debug, Default, PartialEq)]
+struct Members {
+    /// By name: the order of slice endpoints.
+    by_name: BTreeMap<Arc<str>, Arc<PodEp>>,
+    /// By (IP, uid): the order of Endpoints addresses, kept as pods change rather than
+    /// sorted at each sync. (A pod's uid is its own, so the order is total.)
+    by_ip: Vec<Arc<PodEp>>,
+}
+
+impl Members {
+    fn insert(&mut self, ep: Arc<PodEp>) {
+        if let Some(old) = self.by_name.insert(ep.name.clone(), ep.clone()) {
+            self.unsort(&old);
+        }
+        let at = self.by_ip.partition_point(|p| p.ip_key() < ep.ip_key());
+        self.by_ip.insert(at, ep);
+    }
+
+    fn remove(&mut self, name: &str) {
+        if let Some(old) = self.by_name.remove(name) {
+            self.unsort(&old);
+        }
+    }
+
+    fn unsort(&mut self, old: &Arc<PodEp>) {
+        let at = self.by_ip.partition_point(|p| p.ip_key() < old.ip_key());
+        if let Some(i) = self.by_ip[at..].iter().position(|p| Arc::ptr_eq(p, old)) {
+            self.by_ip.remove(at + i);
+        }
+    }
+}
+
+/// What the endpoints say about a pod. One per selected pod: kept small (boxed strings, the
+/// name shared with the Services' member maps).
+#[derive(Clone, Debug, PartialEq)]
 struct PodEp {
-    name: String,
-    uid: String,
-    ip: Option<String>,
-    node: Option<String>,
+    name: Arc<str>,
+    uid: Box<str>,
+    ip: Option<Box<str>>,
+    node: Option<Box<str>>,
     ready: bool,
     terminating: bool,
     /// Whether the pod may appear at all (not Succeeded/Failed for its restart policy).
     alive: bool,
-    hostname: Option<String>,
-    subdomain: Option<String>,
+    /// (hostname, subdomain), when the pod has both (only then is the hostname shown).
+    host: Option<Box<(Box<str>, Box<str>)>>,
     /// Container ports: (name, number, protocol).
-    ports: Vec<(String, i32, String)>,
+    ports: Box<[ContainerPort]>,
 }
+
+/// A container port: (name, number, protocol).
+type ContainerPort = (Box<str>, i32, Cow<'static, str>);
+
+/// Pods with their readiness, as one list of an Endpoints' addresses.
+type Addrs<'a> = Vec<(&'a PodEp, bool)>;
 
 impl PodEp {
     fn of(pod: &Pod) -> PodEp {
@@ -93,26 +151,33 @@ impl PodEp {
         let ready = st
             .and_then(|s| s.conditions.as_ref())
             .is_some_and(|c| c.iter().any(|c| c.type_ == "Ready" && c.status == "True"));
-        let mut ports = Vec::new();
-        for c in spec.map(|s| s.containers.as_slice()).unwrap_or_default() {
-            for p in c.ports.iter().flatten() {
-                ports.push((
-                    p.name.clone().unwrap_or_default(),
-                    p.container_port,
-                    p.protocol.clone().unwrap_or_else(|| "TCP".into()),
-                ));
-            }
-        }
+        // The protocols the API accepts need no copy of their own.
+        let protocol = |p: Option<&str>| match p.unwrap_or("TCP") {
+            "TCP" => Cow::Borrowed("TCP"),
+            "UDP" => Cow::Borrowed("UDP"),
+            "SCTP" => Cow::Borrowed("SCTP"),
+            other => Cow::Owned(other.to_string()),
+        };
+        let ports = spec
+            .map(|s| s.containers.as_slice())
+            .unwrap_or_default()
+            .iter()
+            .flat_map(|c| c.ports.iter().flatten())
+            .map(|p| (p.name.as_deref().unwrap_or("").into(), p.container_port, protocol(p.protocol.as_deref())))
+            .collect();
+        let boxed = |s: Option<&String>| s.filter(|s| !s.is_empty()).map(|s| Box::from(s.as_str()));
+        let host = boxed(spec.and_then(|s| s.hostname.as_ref()))
+            .zip(boxed(spec.and_then(|s| s.subdomain.as_ref())))
+            .map(Box::new);
         PodEp {
-            name: pod.metadata.name.clone().unwrap_or_default(),
-            uid: pod.metadata.uid.clone().unwrap_or_default(),
-            ip: st.and_then(|s| s.pod_ip.clone()).filter(|s| !s.is_empty()),
-            node: spec.and_then(|s| s.node_name.clone()),
+            name: pod.metadata.name.as_deref().unwrap_or("").into(),
+            uid: pod.metadata.uid.as_deref().unwrap_or("").into(),
+            ip: boxed(st.and_then(|s| s.pod_ip.as_ref())),
+            node: spec.and_then(|s| s.node_name.as_deref()).map(Box::from),
             ready,
             terminating: pod.metadata.deletion_timestamp.is_some(),
             alive,
-            hostname: spec.and_then(|s| s.hostname.clone()).filter(|s| !s.is_empty()),
-            subdomain: spec.and_then(|s| s.subdomain.clone()).filter(|s| !s.is_empty()),
+            host,
             ports,
         }
     }
@@ -120,6 +185,24 @@ impl PodEp {
     /// `ShouldPodBeInEndpoints`.
     fn in_endpoints(&self, include_terminating: bool) -> bool {
         self.ip.is_some() && self.alive && (include_terminating || !self.terminating)
+    }
+
+    fn ip(&self) -> &str {
+        self.ip.as_deref().unwrap_or("")
+    }
+
+    fn ip_key(&self) -> (&str, &str) {
+        (self.ip(), &self.uid)
+    }
+
+    fn node(&self) -> Option<&str> {
+        self.node.as_deref()
+    }
+
+    /// The hostname the pod's endpoints carry in Service `svc`: only a pod whose subdomain
+    /// is the Service's name has one.
+    fn hostname_in(&self, svc: &str) -> Option<&str> {
+        self.host.as_deref().filter(|(_, sub)| **sub == *svc).map(|(host, _)| &**host)
     }
 
     /// `FindPort`: a number is used as is; a name is looked up among the container ports of
@@ -131,26 +214,53 @@ impl PodEp {
             Some(IntOrString::Int(n)) => Some(*n),
             Some(IntOrString::String(name)) => match name.parse::<i32>() {
                 Ok(n) => Some(n),
-                Err(_) => self.ports.iter().find(|(n, _, p)| n == name && p == proto).map(|(_, num, _)| *num),
+                Err(_) => self.ports.iter().find(|(n, _, p)| **n == **name && p == proto).map(|(_, num, _)| *num),
             },
         }
-    }
-
-    fn fingerprint(&self) -> u64 {
-        use std::hash::{Hash, Hasher};
-        let mut h = std::hash::DefaultHasher::new();
-        self.hash(&mut h);
-        h.finish()
     }
 
     fn target_ref(&self, namespace: &str) -> ObjectReference {
         ObjectReference {
             kind: Some("Pod".into()),
-            name: Some(self.name.clone()),
+            name: Some(self.name.to_string()),
             namespace: Some(namespace.into()),
-            uid: Some(self.uid.clone()),
+            uid: Some(self.uid.to_string()),
             ..Default::default()
         }
+    }
+
+    /// Whether `r` is what [`PodEp::target_ref`] makes.
+    fn is_target(&self, r: Option<&ObjectReference>, namespace: &str) -> bool {
+        let Some(ObjectReference { api_version, field_path, kind, name, namespace: ns, resource_version, uid }) = r
+        else {
+            return false;
+        };
+        api_version.is_none()
+            && field_path.is_none()
+            && resource_version.is_none()
+            && kind.as_deref() == Some("Pod")
+            && name.as_deref() == Some(&*self.name)
+            && ns.as_deref() == Some(namespace)
+            && uid.as_deref() == Some(&*self.uid)
+    }
+
+    /// The pod's address in the Endpoints of Service `key`.
+    fn address(&self, key: &ObjKey) -> EndpointAddress {
+        EndpointAddress {
+            ip: self.ip().to_string(),
+            node_name: self.node().map(String::from),
+            target_ref: Some(self.target_ref(&key.namespace)),
+            hostname: self.hostname_in(&key.name).map(String::from),
+        }
+    }
+
+    /// Whether `a` is what [`PodEp::address`] makes.
+    fn is_address(&self, a: &EndpointAddress, key: &ObjKey) -> bool {
+        let EndpointAddress { hostname, ip, node_name, target_ref } = a;
+        ip == self.ip()
+            && node_name.as_deref() == self.node()
+            && hostname.as_deref() == self.hostname_in(&key.name)
+            && self.is_target(target_ref.as_ref(), &key.namespace)
     }
 }
 
@@ -179,13 +289,12 @@ impl Controller {
                 }
             }
         }
-        for pod in self.members.remove(key).unwrap_or_default() {
+        for pod in self.members.remove(key).unwrap_or_default().by_name.into_keys() {
             let pk = ObjKey::new(&key.namespace, &pod);
-            if let Some(set) = self.pod_services.get_mut(&pk) {
-                set.remove(&key.name);
-                if set.is_empty() {
-                    self.pod_services.remove(&pk);
-                    self.pod_seen.remove(&pk);
+            if let Some(m) = self.pods.get_mut(&pk) {
+                m.services.retain(|s| *s != key.name);
+                if m.services.is_empty() {
+                    self.pods.remove(&pk);
                 }
             }
         }
@@ -194,26 +303,38 @@ impl Controller {
             self.index.entry((key.namespace.clone(), k.clone(), v.clone())).or_default().insert(key.name.clone());
         }
         // A new selector: the Service's pods are found by listing its namespace.
-        let mut members = BTreeSet::new();
+        let mut members = Members::default();
         for o in store.list(Kind::Pod, Some(&key.namespace)) {
-            if matches(&sel, o.meta().labels.as_ref()) {
-                members.insert(o.name().to_string());
-                let pk = o.key();
-                self.pod_services.entry(pk.clone()).or_default().insert(key.name.clone());
-                if let Some(p) = o.as_pod() {
-                    self.pod_seen.insert(pk, PodEp::of(p).fingerprint());
-                }
-            }
+            let Some(p) = o.as_pod().filter(|_| matches(&sel, o.meta().labels.as_ref())) else { continue };
+            members.insert(self.record(&o.key(), PodEp::of(p), &key.name));
         }
         self.selectors.insert(key.clone(), sel);
         self.members.insert(key.clone(), members);
     }
 
-    /// Updates the pod's memberships; returns whether anything the endpoints show changed and
-    /// the Services concerned (before and after).
+    /// Records `ep` as what pod `pk` shows, for every Service that selects it, and adds
+    /// Service `svc` to them; returns the shared record.
+    fn record(&mut self, pk: &ObjKey, ep: PodEp, svc: &str) -> Arc<PodEp> {
+        let m =
+            self.pods.entry(pk.clone()).or_insert_with(|| Member { services: Vec::new(), ep: Arc::new(ep.clone()) });
+        if *m.ep != ep {
+            m.ep = Arc::new(ep);
+            for s in &m.services {
+                if let Some(set) = self.members.get_mut(&(pk.namespace.as_str(), s.as_str()) as &dyn KeyRef) {
+                    set.insert(m.ep.clone());
+                }
+            }
+        }
+        if let Err(at) = m.services.binary_search_by(|s| s.as_str().cmp(svc)) {
+            m.services.insert(at, svc.to_string());
+        }
+        m.ep.clone()
+    }
+
+    /// Updates the pod's memberships and record; returns the Services concerned (before and
+    /// after), none if nothing the endpoints show changed.
     fn pod_changed(&mut self, store: &Store, key: &ObjKey) -> BTreeSet<String> {
         let pod = store.get(Kind::Pod, &key.namespace, &key.name).and_then(|o| o.as_pod());
-        let old = self.pod_services.remove(key).unwrap_or_default();
         let mut new = BTreeSet::new();
         if let Some(p) = pod {
             let labels = p.metadata.labels.as_ref();
@@ -227,29 +348,40 @@ impl Controller {
                 }
             }
         }
-        for gone in old.difference(&new) {
+        let ep = pod.filter(|_| !new.is_empty()).map(PodEp::of);
+        let old = self.pods.get(key);
+        if old.is_some_and(|m| m.services.iter().eq(new.iter()) && Some(&*m.ep) == ep.as_ref()) {
+            return BTreeSet::new();
+        }
+        let old = self.pods.remove(key).map(|m| m.services).unwrap_or_default();
+        for gone in old.iter().filter(|s| !new.contains(*s)) {
             if let Some(m) = self.members.get_mut(&ObjKey::new(&key.namespace, gone)) {
                 m.remove(&key.name);
             }
         }
-        for added in new.difference(&old) {
-            self.members.entry(ObjKey::new(&key.namespace, added)).or_default().insert(key.name.clone());
+        if let Some(ep) = ep {
+            let ep = Arc::new(ep);
+            for s in &new {
+                self.members.entry(ObjKey::new(&key.namespace, s)).or_default().insert(ep.clone());
+            }
+            self.pods.insert(key.clone(), Member { services: new.iter().cloned().collect(), ep });
         }
-        let seen = pod.filter(|_| !new.is_empty()).map(|p| PodEp::of(p).fingerprint());
-        let unchanged = old == new && seen.is_some() && self.pod_seen.get(key) == seen.as_ref();
-        match seen {
-            Some(s) => {
-                self.pod_seen.insert(key.clone(), s);
-                self.pod_services.insert(key.clone(), new.clone());
+        new.extend(old);
+        new
+    }
+
+    fn node_changed(&mut self, store: &Store, name: &str) {
+        let zone = store.get(Kind::Node, "", name).and_then(|o| o.meta().labels.as_ref()?.get(ZONE_LABEL));
+        match zone {
+            Some(z) => {
+                if self.zones.get(name).is_none_or(|old| **old != **z) {
+                    self.zones.insert(name.to_string(), Arc::from(z.as_str()));
+                }
             }
             None => {
-                self.pod_seen.remove(key);
+                self.zones.remove(name);
             }
         }
-        if unchanged {
-            return BTreeSet::new();
-        }
-        old.union(&new).cloned().collect()
     }
 
     fn slice_changed(&mut self, store: &Store, key: &ObjKey) {
@@ -346,9 +478,11 @@ fn run(w: &mut World, created: Option<Time>) {
     let store = &w.store;
     let events: Option<Vec<(Kind, Change, ObjKey)>> = if ctl.started {
         store.watch(ctl.synced_rv).map(|it| {
-            it.filter(|e| matches!(e.kind, Kind::Pod | Kind::Service | Kind::Endpoints | Kind::EndpointSlice))
-                .map(|e| (e.kind, e.change, e.key.clone()))
-                .collect()
+            it.filter(|e| {
+                matches!(e.kind, Kind::Pod | Kind::Service | Kind::Endpoints | Kind::EndpointSlice | Kind::Node)
+            })
+            .map(|e| (e.kind, e.change, e.key.clone()))
+            .collect()
         })
     } else {
         None
@@ -357,6 +491,9 @@ fn run(w: &mut World, created: Option<Time>) {
         None => {
             // First pass, or the log was compacted: relist everything.
             *ctl = Controller { started: true, ..Controller::default() };
+            for o in store.list(Kind::Node, None) {
+                ctl.node_changed(store, o.name());
+            }
             for o in store.list(Kind::Service, None) {
                 let sel = o.as_service().and_then(selector_of);
                 ctl.set_selector(store, &o.key(), sel);
@@ -396,6 +533,9 @@ fn run(w: &mut World, created: Option<Time>) {
                         }
                     }
                     Kind::EndpointSlice => ctl.slice_changed(store, &key),
+                    // A node's zone is read when its endpoints are next written, as the real
+                    // controller reads its node informer: a new zone alone syncs nothing.
+                    Kind::Node => ctl.node_changed(store, &key.name),
                     _ => {}
                 }
             }
@@ -433,21 +573,17 @@ fn sync_service(w: &mut World, key: &ObjKey, trigger: Time, created: Option<Time
         return;
     }
     let is_external_name = svc.spec.as_ref().and_then(|s| s.type_.as_deref()) == Some("ExternalName");
-    let pods: Vec<PodEp> = w
-        .network
-        .endpoints
-        .members
-        .get(key)
-        .into_iter()
-        .flatten()
-        .filter_map(|n| w.store.get(Kind::Pod, &key.namespace, n).and_then(|o| o.as_pod()).map(PodEp::of))
-        .collect();
-    write_endpoints(w, key, &svc, &pods, &trigger, created.clone());
+    // The records, lent by the controller for the sync (which changes no membership).
+    let members = w.network.endpoints.members.get_mut(key).map(std::mem::take).unwrap_or_default();
+    write_endpoints(w, key, &svc, &members, &trigger, created.clone());
     if is_external_name {
         delete_slices(w, key, |s| managed_by(s) == Some(SLICE_CONTROLLER));
-        return;
+    } else {
+        write_slices(w, key, &svc, &members, &trigger, created);
     }
-    write_slices(w, key, &svc, &pods, &trigger, created);
+    if let Some(m) = w.network.endpoints.members.get_mut(key) {
+        *m = members;
+    }
 }
 
 fn managed_by(s: &EndpointSlice) -> Option<&str> {
@@ -481,61 +617,158 @@ fn endpoints_labels(svc: &Service) -> BTreeMap<String, String> {
     l
 }
 
-/// Addresses with their readiness.
-type AddrSet = Vec<(EndpointAddress, bool)>;
+/// Makes `v` hold exactly the items `want` describes, in `want`'s order, keeping the items
+/// already there that are right: a list that changed a little costs comparisons, and new
+/// items only for what changed. `order` places a held item relative to a wanted one (held
+/// items ordered before the wanted one are dropped; `Equal` everywhere keeps positions) and
+/// must be `Equal` where `same` holds. Returns whether `v` changed.
+fn merge<T, D>(
+    v: &mut Vec<T>,
+    want: &[D],
+    order: impl Fn(&T, &D) -> Ordering,
+    same: impl Fn(&T, &D) -> bool,
+    make: impl Fn(&D) -> T,
+) -> bool {
+    // The usual change keeps every item in its place (an endpoint becomes ready): items are
+    // then replaced where they are, the others not moved.
+    if v.len() == want.len() && v.iter().zip(want).all(|(o, d)| order(o, d) == Ordering::Equal) {
+        let mut changed = false;
+        for (o, d) in v.iter_mut().zip(want) {
+            if !same(o, d) {
+                *o = make(d);
+                changed = true;
+            }
+        }
+        return changed;
+    }
+    let mut old = std::mem::replace(v, Vec::with_capacity(want.len())).into_iter().peekable();
+    let mut changed = false;
+    for d in want {
+        while old.next_if(|o| order(o, d) == Ordering::Less).is_some() {
+            changed = true;
+        }
+        match old.next_if(|o| same(o, d)) {
+            Some(o) => v.push(o),
+            None => {
+                v.push(make(d));
+                changed = true;
+            }
+        }
+    }
+    changed || old.next().is_some()
+}
 
-fn write_endpoints(w: &mut World, key: &ObjKey, svc: &Service, pods: &[PodEp], trigger: &Time, created: Option<Time>) {
-    let spec = svc.spec.clone().unwrap_or_default();
-    let tolerate = spec.publish_not_ready_addresses.unwrap_or(false);
-    let ports = spec.ports.clone().unwrap_or_default();
-    // (address, ready) per resolved port.
-    let mut by_port: BTreeMap<(String, i32, String), Vec<(EndpointAddress, bool)>> = BTreeMap::new();
-    let mut portless: Vec<(EndpointAddress, bool)> = Vec::new();
-    for p in pods {
+/// One subset the Endpoints controller wants: the pods listed as ready and as not ready
+/// (each sorted by IP), and the ports.
+struct Subset<'a> {
+    ready: Vec<&'a PodEp>,
+    not_ready: Vec<&'a PodEp>,
+    ports: Vec<EndpointPort>,
+}
+
+/// Brings `held` (an Endpoints' `addresses` or `notReadyAddresses`) to the addresses of
+/// `want`, kept as far as they are right; returns whether it changed.
+fn patch_addresses(held: &mut Option<Vec<EndpointAddress>>, want: &[&PodEp], key: &ObjKey) -> bool {
+    if want.is_empty() {
+        return held.take().is_some();
+    }
+    let v = held.get_or_insert_with(Vec::new);
+    fn uid(a: &EndpointAddress) -> &str {
+        a.target_ref.as_ref().and_then(|r| r.uid.as_deref()).unwrap_or("")
+    }
+    merge(v, want, |a, p| (a.ip.as_str(), uid(a)).cmp(&p.ip_key()), |a, p| p.is_address(a, key), |p| p.address(key))
+}
+
+/// Brings an Endpoints' subsets to `want`; returns whether they changed.
+fn patch_subsets(held: &mut Option<Vec<EndpointSubset>>, want: &[Subset], key: &ObjKey) -> bool {
+    if want.is_empty() {
+        return held.take().is_some();
+    }
+    let mut changed = held.is_none();
+    let v = held.get_or_insert_with(Vec::new);
+    if v.len() != want.len() {
+        v.resize_with(want.len(), Default::default);
+        changed = true;
+    }
+    for (s, d) in v.iter_mut().zip(want) {
+        changed |= patch_addresses(&mut s.addresses, &d.ready, key);
+        changed |= patch_addresses(&mut s.not_ready_addresses, &d.not_ready, key);
+        let ports = (!d.ports.is_empty()).then_some(d.ports.as_slice());
+        if s.ports.as_deref() != ports {
+            s.ports = ports.map(<[EndpointPort]>::to_vec);
+            changed = true;
+        }
+    }
+    changed
+}
+
+fn subset_of(s: &Subset, key: &ObjKey) -> EndpointSubset {
+    let addresses = |pods: &[&PodEp]| (!pods.is_empty()).then(|| pods.iter().map(|p| p.address(key)).collect());
+    EndpointSubset {
+        addresses: addresses(&s.ready),
+        not_ready_addresses: addresses(&s.not_ready),
+        ports: (!s.ports.is_empty()).then(|| s.ports.clone()),
+    }
+}
+
+fn write_endpoints(
+    w: &mut World,
+    key: &ObjKey,
+    svc: &Service,
+    members: &Members,
+    trigger: &Time,
+    created: Option<Time>,
+) {
+    let spec = svc.spec.as_ref();
+    let tolerate = spec.and_then(|s| s.publish_not_ready_addresses).unwrap_or(false);
+    let ports: &[ServicePort] = spec.and_then(|s| s.ports.as_deref()).unwrap_or_default();
+    let headless = is_headless(svc);
+    // (pod, ready) per resolved port: (name, number, protocol).
+    let mut by_port: BTreeMap<(&str, i32, &str), Addrs> = BTreeMap::new();
+    let mut portless: Addrs = Vec::new();
+    if ports.is_empty() && headless {
+        // In name order, sorted by IP alone below (pods sharing a host's IP stay in name order).
+        for p in members.by_name.values().filter(|p| p.in_endpoints(tolerate)) {
+            portless.push((p, tolerate || p.ready));
+        }
+    }
+    // In (IP, uid) order, which each port's list keeps.
+    for p in members.by_ip.iter().filter(|_| !ports.is_empty()) {
         if !p.in_endpoints(tolerate) {
             continue;
         }
-        let epa = EndpointAddress {
-            ip: p.ip.clone().unwrap_or_default(),
-            node_name: p.node.clone(),
-            target_ref: Some(p.target_ref(&key.namespace)),
-            hostname: p.hostname.clone().filter(|_| p.subdomain.as_deref() == Some(key.name.as_str())),
-        };
         let ready = tolerate || p.ready;
-        if ports.is_empty() {
-            if is_headless(svc) {
-                portless.push((epa, ready));
-            }
-            continue;
-        }
-        for sp in &ports {
+        for sp in ports {
             let Some(num) = p.find_port(sp) else { continue };
-            let k = (sp.name.clone().unwrap_or_default(), num, sp.protocol.clone().unwrap_or_else(|| "TCP".into()));
-            by_port.entry(k).or_default().push((epa.clone(), ready));
+            let k = (sp.name.as_deref().unwrap_or(""), num, sp.protocol.as_deref().unwrap_or("TCP"));
+            by_port.entry(k).or_default().push((p, ready));
         }
     }
-    // RepackSubsets: ports offered by the same set of addresses share a subset.
-    let mut groups: Vec<(AddrSet, Vec<EndpointPort>)> = Vec::new();
-    for ((name, num, proto), mut addrs) in by_port {
-        addrs.sort_by(|a, b| (&a.0.ip, uid(&a.0)).cmp(&(&b.0.ip, uid(&b.0))));
+    // RepackSubsets: ports offered by the same set of addresses share a subset. (A pod is
+    // one address in a Service, so the same record means the same address.)
+    let same_set = |a: &[(&PodEp, bool)], b: &[(&PodEp, bool)]| {
+        a.len() == b.len() && a.iter().zip(b).all(|(x, y)| std::ptr::eq(x.0, y.0) && x.1 == y.1)
+    };
+    let mut groups: Vec<(Addrs, Vec<EndpointPort>)> = Vec::new();
+    for ((name, num, proto), addrs) in by_port {
         let port = EndpointPort {
-            name: (!name.is_empty()).then_some(name),
+            name: (!name.is_empty()).then(|| name.to_string()),
             port: num,
-            protocol: Some(proto),
+            protocol: Some(proto.to_string()),
             app_protocol: ports.iter().find(|sp| sp.port == num).and_then(|sp| sp.app_protocol.clone()),
         };
-        match groups.iter_mut().find(|(a, _)| *a == addrs) {
+        match groups.iter_mut().find(|(a, _)| same_set(a, &addrs)) {
             Some((_, ps)) => ps.push(port),
             None => groups.push((addrs, vec![port])),
         }
     }
     if !portless.is_empty() {
-        portless.sort_by(|a, b| a.0.ip.cmp(&b.0.ip));
+        portless.sort_by(|a, b| a.0.ip().cmp(b.0.ip()));
         groups.push((portless, vec![]));
     }
     let mut total = 0;
     let mut truncated = false;
-    let subsets: Vec<EndpointSubset> = groups
+    let subsets: Vec<Subset> = groups
         .into_iter()
         .map(|(addrs, ports)| {
             let (mut ready, mut not_ready): (Vec<_>, Vec<_>) = addrs.into_iter().partition(|(_, r)| *r);
@@ -547,74 +780,60 @@ fn write_endpoints(w: &mut World, key: &ObjKey, svc: &Service, pods: &[PodEp], t
                 not_ready.truncate(room - ready.len());
             }
             total += ready.len() + not_ready.len();
-            EndpointSubset {
-                addresses: (!ready.is_empty()).then(|| ready.into_iter().map(|(a, _)| a).collect()),
-                not_ready_addresses: (!not_ready.is_empty()).then(|| not_ready.into_iter().map(|(a, _)| a).collect()),
-                ports: (!ports.is_empty()).then_some(ports),
+            Subset {
+                ready: ready.into_iter().map(|(p, _)| p).collect(),
+                not_ready: not_ready.into_iter().map(|(p, _)| p).collect(),
+                ports,
             }
         })
         .collect();
-    let subsets = (!subsets.is_empty()).then_some(subsets);
     let labels = endpoints_labels(svc);
-    // Compared where it is stored: an Endpoints of a large Service is big to copy.
-    let existing = w.store.get(Kind::Endpoints, &key.namespace, &key.name).and_then(|o| match o {
-        Object::Endpoints(e) => {
+    let exists = matches!(w.store.get(Kind::Endpoints, &key.namespace, &key.name), Some(Object::Endpoints(_)));
+    if exists {
+        // Brought to what is wanted where it is stored: an Endpoints of a large Service is
+        // big, and a change to it small.
+        let _ = w.store.modify_reported(Kind::Endpoints, &key.namespace, &key.name, |o| {
+            let Object::Endpoints(e) = o else { return false };
             let over = e.metadata.annotations.as_ref().and_then(|a| a.get(OVER_CAPACITY)).is_some();
             let no_labels = BTreeMap::new();
-            Some(
-                e.subsets == subsets
-                    && *e.metadata.labels.as_ref().unwrap_or(&no_labels) == labels
-                    && over == truncated,
-            )
-        }
-        _ => None,
-    });
-    match existing {
-        Some(same) => {
-            if same {
-                return;
+            let same_labels = *e.metadata.labels.as_ref().unwrap_or(&no_labels) == labels;
+            let changed = patch_subsets(&mut e.subsets, &subsets, key);
+            if !changed && same_labels && over == truncated {
+                return false;
             }
-            let _ = w.store.modify(Kind::Endpoints, &key.namespace, &key.name, |o| {
-                if let Object::Endpoints(e) = o {
-                    e.subsets = subsets.clone();
-                    e.metadata.labels = (!labels.is_empty()).then(|| labels.clone());
-                    let a = e.metadata.annotations.get_or_insert_with(BTreeMap::new);
-                    a.insert(TRIGGER_TIME.into(), rfc3339(trigger));
-                    if truncated {
-                        a.insert(OVER_CAPACITY.into(), "truncated".into());
-                    } else {
-                        a.remove(OVER_CAPACITY);
-                    }
-                }
-            });
-        }
-        None => {
-            let mut annotations = str_map(&[(TRIGGER_TIME, &rfc3339(trigger))]);
+            e.metadata.labels = (!labels.is_empty()).then(|| labels.clone());
+            let a = e.metadata.annotations.get_or_insert_with(BTreeMap::new);
+            a.insert(TRIGGER_TIME.into(), rfc3339(trigger));
             if truncated {
-                annotations.insert(OVER_CAPACITY.into(), "truncated".into());
+                a.insert(OVER_CAPACITY.into(), "truncated".into());
+            } else {
+                a.remove(OVER_CAPACITY);
             }
-            let ep = Endpoints {
-                metadata: ObjectMeta {
-                    name: Some(key.name.clone()),
-                    namespace: Some(key.namespace.clone()),
-                    labels: (!labels.is_empty()).then_some(labels),
-                    annotations: Some(annotations),
-                    ..Default::default()
-                },
-                subsets,
-            };
-            create(w, Object::Endpoints(Box::new(ep)), created);
+            true
+        });
+    } else {
+        let mut annotations = str_map(&[(TRIGGER_TIME, &rfc3339(trigger))]);
+        if truncated {
+            annotations.insert(OVER_CAPACITY.into(), "truncated".into());
         }
+        let subsets: Vec<EndpointSubset> = subsets.iter().map(|s| subset_of(s, key)).collect();
+        let ep = Endpoints {
+            metadata: ObjectMeta {
+                name: Some(key.name.clone()),
+                namespace: Some(key.namespace.clone()),
+                labels: (!labels.is_empty()).then_some(labels),
+                annotations: Some(annotations),
+                ..Default::default()
+            },
+            subsets: (!subsets.is_empty()).then_some(subsets),
+        };
+        create(w, Object::Endpoints(Box::new(ep)), created);
     }
     if let Some(rv) =
         w.store.get(Kind::Endpoints, &key.namespace, &key.name).and_then(|o| o.meta().resource_version.clone())
     {
         w.network.endpoints.written.insert(key.clone(), rv);
     }
-}
-
-fn uid(a: &EndpointAddress) -> String {
-    a.target_ref.as_ref().and_then(|r| r.uid.clone()).unwrap_or_default()
 }
 
 /// Stores a controller-made object with what the API server adds (uid, creation time).
@@ -663,65 +882,132 @@ fn slice_prefix(service: &str) -> String {
     format!("{service}-").chars().take(58).collect()
 }
 
-/// One desired slice: its ports and endpoints.
-type Desired = (Option<Vec<SlicePort>>, Vec<Endpoint>);
+/// An endpoint a controller wants in a slice, compared with what a slice holds without
+/// being built.
+trait WantEndpoint {
+    /// Where the held `e` sorts relative to this one in the controller's order (`Equal`
+    /// when it keeps none).
+    fn order(&self, e: &Endpoint) -> Ordering;
+    /// Whether `e` is this endpoint.
+    fn is(&self, e: &Endpoint) -> bool;
+    fn make(&self) -> Endpoint;
+}
 
-fn write_slices(w: &mut World, key: &ObjKey, svc: &Service, pods: &[PodEp], trigger: &Time, created: Option<Time>) {
-    let spec = svc.spec.clone().unwrap_or_default();
-    let publish = spec.publish_not_ready_addresses.unwrap_or(false);
-    let sports = spec.ports.clone().unwrap_or_default();
-    let mut groups: Vec<(Vec<SlicePort>, Vec<Endpoint>)> = Vec::new();
-    for p in pods {
+/// The mirroring controller's endpoints are copies of the Endpoints' addresses.
+impl WantEndpoint for Endpoint {
+    fn order(&self, _: &Endpoint) -> Ordering {
+        Ordering::Equal
+    }
+    fn is(&self, e: &Endpoint) -> bool {
+        self == e
+    }
+    fn make(&self) -> Endpoint {
+        self.clone()
+    }
+}
+
+/// An endpoint of the EndpointSlice controller: a selected pod, in pod-name order.
+struct PodEndpoint<'a> {
+    pod: &'a PodEp,
+    namespace: &'a str,
+    ready: bool,
+    serving: bool,
+    hostname: Option<&'a str>,
+    zone: Option<Arc<str>>,
+}
+
+impl PodEndpoint<'_> {
+    fn conditions(&self) -> EndpointConditions {
+        EndpointConditions {
+            ready: Some(self.ready),
+            serving: Some(self.serving),
+            terminating: Some(self.pod.terminating),
+        }
+    }
+}
+
+impl WantEndpoint for PodEndpoint<'_> {
+    fn order(&self, e: &Endpoint) -> Ordering {
+        let held = e.target_ref.as_ref().and_then(|r| r.name.as_deref()).unwrap_or("");
+        held.cmp(&*self.pod.name)
+    }
+    fn is(&self, e: &Endpoint) -> bool {
+        let Endpoint { addresses, conditions, deprecated_topology, hints, hostname, node_name, target_ref, zone } = e;
+        addresses.len() == 1
+            && addresses[0] == self.pod.ip()
+            && conditions.as_ref() == Some(&self.conditions())
+            && deprecated_topology.is_none()
+            && hints.is_none()
+            && hostname.as_deref() == self.hostname
+            && node_name.as_deref() == self.pod.node()
+            && self.pod.is_target(target_ref.as_ref(), self.namespace)
+            && zone.as_deref() == self.zone.as_deref()
+    }
+    fn make(&self) -> Endpoint {
+        Endpoint {
+            addresses: vec![self.pod.ip().to_string()],
+            conditions: Some(self.conditions()),
+            hostname: self.hostname.map(String::from),
+            node_name: self.pod.node().map(String::from),
+            target_ref: Some(self.pod.target_ref(self.namespace)),
+            zone: self.zone.as_deref().map(String::from),
+            ..Default::default()
+        }
+    }
+}
+
+/// One desired slice: its ports and endpoints.
+type Desired<'a, E> = (Option<Vec<SlicePort>>, &'a [E]);
+
+fn write_slices(w: &mut World, key: &ObjKey, svc: &Service, members: &Members, trigger: &Time, created: Option<Time>) {
+    let spec = svc.spec.as_ref();
+    let publish = spec.and_then(|s| s.publish_not_ready_addresses).unwrap_or(false);
+    let sports: &[ServicePort] = spec.and_then(|s| s.ports.as_deref()).unwrap_or_default();
+    // Endpoints grouped by the target port each Service port resolves to. (Service ports
+    // have distinct names, so the same numbers mean the same slice ports.)
+    let mut groups: Vec<(Vec<Option<i32>>, Vec<PodEndpoint>)> = Vec::new();
+    let mut nums: Vec<Option<i32>> = Vec::with_capacity(sports.len());
+    let zones = &w.network.endpoints.zones;
+    for p in members.by_name.values() {
         if !p.in_endpoints(true) {
             continue;
         }
-        let mut ports: Vec<SlicePort> = Vec::new();
-        for sp in &sports {
-            if let Some(num) = p.find_port(sp) {
-                ports.push(SlicePort {
-                    name: Some(sp.name.clone().unwrap_or_default()),
-                    port: Some(num),
-                    protocol: sp.protocol.clone(),
-                    app_protocol: sp.app_protocol.clone(),
-                });
-            }
-        }
-        let mut ready = publish || p.ready;
-        if p.terminating && !publish {
-            ready = false;
-        }
-        let zone = p
-            .node
-            .as_deref()
-            .and_then(|n| w.store.get(Kind::Node, "", n))
-            .and_then(|o| o.meta().labels.as_ref()?.get("topology.kubernetes.io/zone").cloned());
-        let ep = Endpoint {
-            addresses: vec![p.ip.clone().unwrap_or_default()],
-            conditions: Some(EndpointConditions {
-                ready: Some(ready),
-                serving: Some(publish || p.ready),
-                terminating: Some(p.terminating),
-            }),
-            hostname: p.hostname.clone().filter(|_| p.subdomain.as_deref() == Some(key.name.as_str())),
-            node_name: p.node.clone(),
-            target_ref: Some(p.target_ref(&key.namespace)),
-            zone,
-            ..Default::default()
+        nums.clear();
+        nums.extend(sports.iter().map(|sp| p.find_port(sp)));
+        let ep = PodEndpoint {
+            pod: p,
+            namespace: &key.namespace,
+            ready: publish || (p.ready && !p.terminating),
+            serving: publish || p.ready,
+            hostname: p.hostname_in(&key.name),
+            zone: p.node().and_then(|n| zones.get(n)).cloned(),
         };
-        match groups.iter_mut().find(|(ps, _)| *ps == ports) {
+        match groups.iter_mut().find(|(k, _)| *k == nums) {
             Some((_, eps)) => eps.push(ep),
-            None => groups.push((ports, vec![ep])),
+            None => groups.push((nums.clone(), vec![ep])),
         }
     }
-    let mut desired: Vec<Desired> = Vec::new();
-    for (ports, eps) in groups {
+    let mut desired: Vec<Desired<PodEndpoint>> = Vec::new();
+    for (nums, eps) in &groups {
+        let ports: Vec<SlicePort> = sports
+            .iter()
+            .zip(nums)
+            .filter_map(|(sp, num)| {
+                Some(SlicePort {
+                    name: Some(sp.name.clone().unwrap_or_default()),
+                    port: Some((*num)?),
+                    protocol: sp.protocol.clone(),
+                    app_protocol: sp.app_protocol.clone(),
+                })
+            })
+            .collect();
         for chunk in eps.chunks(MAX_ENDPOINTS_PER_SLICE) {
-            desired.push((Some(ports.clone()), chunk.to_vec()));
+            desired.push((Some(ports.clone()), chunk));
         }
     }
     if desired.is_empty() {
         // A placeholder slice: no endpoints, no ports.
-        desired.push((None, Vec::new()));
+        desired.push((None, &[]));
     }
     let mut labels = svc.metadata.labels.clone().unwrap_or_default();
     labels.remove(MANAGED_BY);
@@ -736,12 +1022,13 @@ fn write_slices(w: &mut World, key: &ObjKey, svc: &Service, pods: &[PodEp], trig
 }
 
 /// Writes `desired` slices for a Service, reusing its existing slices of the same manager
-/// (one with the same ports first), creating what is missing and deleting the rest.
+/// (one with the same ports first), creating what is missing and deleting the rest. A
+/// slice already as wanted is not written; one that is not is brought to it in place.
 #[allow(clippy::too_many_arguments)]
-fn reconcile_slices(
+fn reconcile_slices<E: WantEndpoint>(
     w: &mut World,
     key: &ObjKey,
-    desired: Vec<Desired>,
+    desired: Vec<Desired<E>>,
     labels: BTreeMap<String, String>,
     extra_annotations: BTreeMap<String, String>,
     owner: OwnerReference,
@@ -749,22 +1036,23 @@ fn reconcile_slices(
     trigger: &Time,
     created: Option<Time>,
 ) {
-    let mut existing: Vec<EndpointSlice> = w
+    // (name, ports) of the existing slices.
+    let mut existing: Vec<(String, Option<Vec<SlicePort>>)> = w
         .network
         .endpoints
         .slices_of(key)
         .filter_map(|n| match w.store.get(Kind::EndpointSlice, &key.namespace, n) {
-            Some(Object::EndpointSlice(s)) if managed_by(s) == Some(manager) => Some((**s).clone()),
+            Some(Object::EndpointSlice(s)) if managed_by(s) == Some(manager) => Some((n.clone(), s.ports.clone())),
             _ => None,
         })
         .collect();
     let mut annotations = extra_annotations;
     annotations.insert(TRIGGER_TIME.into(), rfc3339(trigger));
-    let mut unplaced: Vec<Desired> = Vec::new();
-    let mut writes: Vec<(EndpointSlice, Desired)> = Vec::new();
+    let mut unplaced: Vec<Desired<E>> = Vec::new();
+    let mut writes: Vec<(String, Desired<E>)> = Vec::new();
     for d in desired {
-        match existing.iter().position(|s| s.ports == d.0) {
-            Some(i) => writes.push((existing.remove(i), d)),
+        match existing.iter().position(|(_, ports)| *ports == d.0) {
+            Some(i) => writes.push((existing.remove(i).0, d)),
             None => unplaced.push(d),
         }
     }
@@ -780,42 +1068,40 @@ fn reconcile_slices(
                     ..Default::default()
                 },
                 address_type: "IPv4".into(),
-                endpoints: d.1,
+                endpoints: d.1.iter().map(E::make).collect(),
                 ports: d.0,
             };
             create(w, Object::EndpointSlice(Box::new(slice)), created.clone());
         } else {
-            writes.push((existing.remove(0), d));
+            writes.push((existing.remove(0).0, d));
         }
     }
-    for (old, (ports, eps)) in writes {
-        let same = old.ports == ports
-            && old.endpoints == eps
-            && old.metadata.labels.as_ref() == Some(&labels)
-            && old.metadata.owner_references.as_ref() == Some(&vec![owner.clone()]);
-        if same {
-            continue;
-        }
-        let name = old.metadata.name.clone().unwrap_or_default();
-        let _ = w.store.modify(Kind::EndpointSlice, &key.namespace, &name, |o| {
-            if let Object::EndpointSlice(s) = o {
-                let bump = s.ports != ports || s.endpoints != eps || s.metadata.labels.as_ref() != Some(&labels);
-                s.ports = ports.clone();
-                s.endpoints = eps.clone();
-                s.metadata.labels = Some(labels.clone());
-                s.metadata.owner_references = Some(vec![owner.clone()]);
-                let a = s.metadata.annotations.get_or_insert_with(BTreeMap::new);
-                for (k, v) in &annotations {
-                    a.insert(k.clone(), v.clone());
-                }
-                if bump {
-                    s.metadata.generation = Some(s.metadata.generation.unwrap_or(0) + 1);
-                }
+    for (name, (ports, eps)) in writes {
+        let _ = w.store.modify_reported(Kind::EndpointSlice, &key.namespace, &name, |o| {
+            let Object::EndpointSlice(s) = o else { return false };
+            let new_ports = s.ports != ports;
+            if new_ports {
+                s.ports = ports;
             }
+            let new_endpoints = merge(&mut s.endpoints, eps, |e, d| d.order(e), |e, d| d.is(e), E::make);
+            let new_labels = s.metadata.labels.as_ref() != Some(&labels);
+            let new_owner = s.metadata.owner_references.as_deref() != Some(std::slice::from_ref(&owner));
+            if !(new_ports || new_endpoints || new_labels || new_owner) {
+                return false;
+            }
+            s.metadata.labels = Some(labels.clone());
+            s.metadata.owner_references = Some(vec![owner.clone()]);
+            let a = s.metadata.annotations.get_or_insert_with(BTreeMap::new);
+            for (k, v) in &annotations {
+                a.insert(k.clone(), v.clone());
+            }
+            if new_ports || new_endpoints || new_labels {
+                s.metadata.generation = Some(s.metadata.generation.unwrap_or(0) + 1);
+            }
+            true
         });
     }
-    for s in existing {
-        let name = s.metadata.name.clone().unwrap_or_default();
+    for (name, _) in existing {
         let _ = w.store.delete(Kind::EndpointSlice, &key.namespace, &name);
         w.network.endpoints.slice_changed(&w.store, &ObjKey::new(&key.namespace, &name));
     }
@@ -833,7 +1119,8 @@ fn mirror(w: &mut World, key: &ObjKey, svc: &Service, created: Option<Time>) {
         delete_slices(w, key, |s| managed_by(s) == Some(MIRROR_CONTROLLER));
         return;
     };
-    let mut desired: Vec<Desired> = Vec::new();
+    // (ports, endpoints) per subset.
+    let mut subsets: Vec<(Vec<SlicePort>, Vec<Endpoint>)> = Vec::new();
     for subset in ep.subsets.iter().flatten() {
         let ports: Vec<SlicePort> = subset
             .ports
@@ -859,8 +1146,12 @@ fn mirror(w: &mut World, key: &ObjKey, svc: &Service, created: Option<Time>) {
                 });
             }
         }
+        subsets.push((ports, eps));
+    }
+    let mut desired: Vec<Desired<Endpoint>> = Vec::new();
+    for (ports, eps) in &subsets {
         for chunk in eps.chunks(MAX_ENDPOINTS_PER_SLICE) {
-            desired.push((Some(ports.clone()), chunk.to_vec()));
+            desired.push((Some(ports.clone()), chunk));
         }
     }
     if desired.is_empty() {
@@ -966,5 +1257,66 @@ mod tests {
         assert_eq!(b.len(), 1);
         assert_eq!(b[0].ip, "192.168.1.50");
         assert_eq!(b[0].port, Some(5432));
+    }
+
+    /// A relisting controller (a fresh one: its first pass recomputes every Service from the
+    /// pods) must find nothing to write and build the same caches: what the incremental
+    /// passes keep is what the store says.
+    fn assert_relist_agrees(w: &mut World) {
+        let kept = std::mem::take(&mut w.network.endpoints);
+        let rv = w.store.resource_version();
+        reconcile(w);
+        let writes: Vec<_> = w.store.watch(rv).unwrap().map(|e| (e.kind, e.key.clone())).collect();
+        assert!(writes.is_empty(), "at {:?} a relist wrote {writes:?}", w.now);
+        let fresh = std::mem::replace(&mut w.network.endpoints, kept);
+        let ctl = &w.network.endpoints;
+        assert!(fresh.pods == ctl.pods, "pod records differ at {:?}", w.now);
+        assert!(fresh.members == ctl.members, "members differ at {:?}", w.now);
+        assert_eq!((&fresh.zones, &fresh.slices), (&ctl.zones, &ctl.slices));
+    }
+
+    #[test]
+    fn incremental_passes_agree_with_a_relist() {
+        let mut w = World::new(5);
+        apply(&mut w, "apiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec:\n  selector: {app: web}\n  ports: [{name: http, port: 80, targetPort: http}]\n");
+        // Headless, listing pods before they are ready: the pods are in two Services.
+        apply(&mut w, "apiVersion: v1\nkind: Service\nmetadata: {name: peers}\nspec:\n  clusterIP: None\n  publishNotReadyAddresses: true\n  selector: {app: web}\n  ports: [{name: http, port: 80, targetPort: 8080}]\n");
+        // More pods than one slice holds.
+        let deploy = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  replicas: 110\n  selector: {matchLabels: {app: web}}\n  template:\n    metadata: {labels: {app: web}}\n    spec:\n      subdomain: peers\n      containers:\n      - name: web\n        image: IMAGE\n        ports: [{name: http, containerPort: 8080}]\n        readinessProbe:\n          httpGet: {path: /ready, port: http}\n          periodSeconds: 1\n";
+        apply(&mut w, &deploy.replace("IMAGE", "kubedojo/webapp"));
+        w.advance(5);
+        assert_relist_agrees(&mut w);
+        let key = ObjKey::new("default", "web");
+        w.run_until(|w| backends(&w.store, &w.network.endpoints, &key, Some("http")).len() >= 110, 120).unwrap();
+        assert!(w.network.endpoints.slices_of(&key).count() >= 2);
+        for i in 0..30u64 {
+            let pods: Vec<String> =
+                w.store.list(Kind::Pod, Some("default")).iter().map(|o| o.name().to_string()).collect();
+            // Crashes, a deletion, scaling, and a rollout half-way.
+            for k in 0..3 {
+                let pod = pods[((i * 7 + k * 13) as usize) % pods.len()].clone();
+                let _ = crate::sim::faults::apply(
+                    &mut w,
+                    &crate::sim::faults::Fault::Kill { namespace: "default".into(), pod, container: None },
+                );
+            }
+            if i % 4 == 1 {
+                let pod = &pods[(i as usize * 11) % pods.len()];
+                let _ = w.api_delete(Kind::Pod, "default", pod, None, WriteOptions::default());
+            }
+            if i % 5 == 2 || i == 15 {
+                let Some(Object::Deployment(mut d)) = w.store.get(Kind::Deployment, "default", "web").cloned() else {
+                    panic!()
+                };
+                let spec = d.spec.as_mut().unwrap();
+                spec.replicas = Some(if i % 2 == 0 { 104 } else { 112 });
+                if i == 15 {
+                    spec.template.spec.as_mut().unwrap().containers[0].image = Some("kubedojo/webapp:2.0".into());
+                }
+                w.api_update(Object::Deployment(d), WriteOptions::default()).unwrap();
+            }
+            w.advance(1);
+            assert_relist_agrees(&mut w);
+        }
     }
 }

@@ -171,6 +171,24 @@ impl Store {
         Ok(())
     }
 
+    /// Like [`Store::modify_changed`], for a writer that finds out while it writes whether
+    /// anything changed: `f` says so, and a modification is recorded only then. A big object
+    /// changed a little (an Endpoints of a thousand addresses, one of them now ready) costs
+    /// the change only. Returns whether the object changed.
+    pub fn modify_reported<F: FnOnce(&mut Object) -> bool>(
+        &mut self,
+        kind: Kind,
+        namespace: &str,
+        name: &str,
+        f: F,
+    ) -> Result<bool, StoreError> {
+        let changed = f(self.get_mut(kind, namespace, name)?);
+        if changed {
+            self.modified(kind, namespace, name);
+        }
+        Ok(changed)
+    }
+
     fn get_mut(&mut self, kind: Kind, namespace: &str, name: &str) -> Result<&mut Object, StoreError> {
         self.objects
             .get_mut(&kind)
