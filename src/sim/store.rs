@@ -166,9 +166,11 @@ impl Store {
         name: &str,
         f: F,
     ) -> Result<(), StoreError> {
-        f(self.get_mut(kind, namespace, name)?);
-        self.modified(kind, namespace, name);
-        Ok(())
+        self.modify_reported(kind, namespace, name, |o| {
+            f(o);
+            true
+        })
+        .map(|_| ())
     }
 
     /// Like [`Store::modify_changed`], for a writer that finds out while it writes whether
