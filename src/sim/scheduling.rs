@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use k8s_openapi::api::core::v1::{Pod, PodCondition, PodStatus};
 
-use super::events::{object_reference, EventType, Source};
+use super::events::{EventType, Source};
 use super::scheduler::{CycleOptions, PodInfo, Snapshot};
 use super::{Kind, ObjKey, Object, Tick, World};
 
@@ -243,12 +243,13 @@ fn bind(w: &mut World, pod: &Pod, node: &str) {
     let name = pod.metadata.name.clone().unwrap_or_default();
     let _ = w.store.modify(Kind::Pod, &ns, &name, |o| {
         if let Object::Pod(p) = o {
+            let p = std::sync::Arc::make_mut(p);
             if let Some(spec) = p.spec.as_mut() {
                 spec.node_name = Some(node.to_string());
             }
         }
     });
-    let reference = object_reference(&Object::Pod(Box::new(pod.clone())), None);
+    let reference = crate::sim::events::pod_reference(pod, None);
     w.record_event(
         reference,
         EventType::Normal,
@@ -300,6 +301,7 @@ fn record_failure(w: &mut World, pod: &Pod, uid: &str, message: &str, reason: &s
     );
     let _ = w.store.modify(Kind::Pod, &ns, &name, |o| {
         if let Object::Pod(p) = o {
+            let p = std::sync::Arc::make_mut(p);
             let qos = super::kubelet::status::qos_class(p).to_string();
             let status = p.status.get_or_insert_with(PodStatus::default);
             status.phase = Some("Pending".into());
@@ -320,7 +322,7 @@ fn record_failure(w: &mut World, pod: &Pod, uid: &str, message: &str, reason: &s
             status.qos_class = Some(qos);
         }
     });
-    let reference = object_reference(&Object::Pod(Box::new(pod.clone())), None);
+    let reference = crate::sim::events::pod_reference(pod, None);
     w.record_event(reference, EventType::Warning, "FailedScheduling", message, Source::scheduler());
 }
 

@@ -286,6 +286,13 @@ pub fn node_ip(w: &World, node: &str) -> Option<String> {
 
 pub fn write_status(w: &mut World, pod: &Pod, rt: &mut PodRt) {
     let status = build_status(w, pod, rt);
+    write_built(w, rt, status);
+}
+
+/// Writes a status [`build_status`] made, unless the stored pod already has it. A caller
+/// that holds the pod shared with the store drops its reference first, so that the write
+/// changes the stored pod in place instead of copying it.
+pub fn write_built(w: &mut World, rt: &PodRt, status: PodStatus) {
     let ns = rt.namespace.clone();
     let name = rt.name.clone();
     // Most syncs report what is already there: compare before `modify` copies the pod.
@@ -296,6 +303,7 @@ pub fn write_status(w: &mut World, pod: &Pod, rt: &mut PodRt) {
     }
     let _ = w.store.modify_changed(Kind::Pod, &ns, &name, |o| {
         if let Object::Pod(p) = o {
+            let p = std::sync::Arc::make_mut(p);
             p.status = Some(status);
         }
     });
