@@ -361,8 +361,10 @@ impl PodRt {
             let (spec, mounts) = cache.share(c.clone());
             CtrRt { volume_mounts: mounts, ..CtrRt::new(spec, is_init) }
         };
-        let init = spec.and_then(|s| s.init_containers.as_ref()).into_iter().flatten().map(|c| ctr(c, true)).collect();
-        let containers = spec.into_iter().flat_map(|s| s.containers.iter()).map(|c| ctr(c, false)).collect();
+        // Slices, not flattened options: their exact length sizes the vectors exactly.
+        let init =
+            spec.and_then(|s| s.init_containers.as_deref()).unwrap_or(&[]).iter().map(|c| ctr(c, true)).collect();
+        let containers = spec.map_or(&[][..], |s| &s.containers[..]).iter().map(|c| ctr(c, false)).collect();
         let mut conditions = BTreeMap::new();
         conditions.insert("PodScheduled".to_string(), (true, w.now));
         PodRt {
