@@ -4,6 +4,7 @@
 //! condition), and retry unschedulable pods with back-off when the cluster changes.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 use k8s_openapi::api::core::v1::{Pod, PodCondition, PodStatus};
 
@@ -237,19 +238,24 @@ fn unassume_volume_waits(w: &mut World) {
     }
 }
 
-/// Binds a pod to its node: the binding API call and the `Scheduled` event.
-fn bind(w: &mut World, pod: &Pod, node: &str) {
+/// Binds a pod to its node: the binding API call and the `Scheduled` event. The pod is
+/// taken as the store shares it, and let go of before the write, so that the binding sets
+/// the node name in place rather than copying the pod.
+fn bind(w: &mut World, pod: Arc<Pod>, node: &str) {
     let ns = pod.metadata.namespace.clone().unwrap_or_default();
     let name = pod.metadata.name.clone().unwrap_or_default();
-    let _ = w.store.modify(Kind::Pod, &ns, &name, |o| {
-        if let Object::Pod(p) = o {
-            let p = std::sync::Arc::make_mut(p);
-            if let Some(spec) = p.spec.as_mut() {
-                spec.node_name = Some(node.to_string());
-            }
+    // The event refers to the pod as the scheduler saw it (its resourceVersion before the
+    // binding).
+    let reference = crate::sim::events::pod_reference(&pod, None);
+    drop(pod);
+    let _ = w.store.modify_reported(Kind::Pod, &ns, &name, |o| {
+        let Object::Pod(p) = o else { return false };
+        if p.spec.as_ref().is_some_and(|s| s.node_name.as_deref() == Some(node)) {
+            return false;
         }
+        Arc::make_mut(p).spec.get_or_insert_with(Default::default).node_name = Some(node.to_string());
+        true
     });
-    let reference = crate::sim::events::pod_reference(pod, None);
     w.record_event(
         reference,
         EventType::Normal,
@@ -268,7 +274,10 @@ fn finish_volume_waits(w: &mut World) {
     let waits: Vec<(String, super::volumebinding::Waiting)> =
         w.sched_queue.volume_waits.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
     for (uid, wait) in waits {
-        let pod = w.store.get(Kind::Pod, &wait.namespace, &wait.name).and_then(|o| o.as_pod()).cloned();
+        let pod = match w.store.get(Kind::Pod, &wait.namespace, &wait.name) {
+            Some(Object::Pod(p)) => Some(Arc::clone(p)),
+            _ => None,
+        };
         let Some(pod) = pod.filter(|p| p.metadata.uid.as_deref() == Some(uid.as_str())) else {
             w.sched_queue.volume_waits.remove(&uid);
             continue;
@@ -277,7 +286,7 @@ fn finish_volume_waits(w: &mut World) {
             Ok(false) => {}
             Ok(true) => {
                 w.sched_queue.volume_waits.remove(&uid);
-                bind(w, &pod, &wait.node);
+                bind(w, pod, &wait.node);
             }
             Err(message) => {
                 w.sched_queue.volume_waits.remove(&uid);
@@ -326,6 +335,17 @@ fn record_failure(w: &mut World, pod: &Pod, uid: &str, message: &str, reason: &s
     w.record_event(reference, EventType::Warning, "FailedScheduling", message, Source::scheduler());
 }
 
+/// Where a pod stands in the active queue: higher priority first, then older, then by
+/// namespace and name.
+fn queue_order(p: &Pod) -> (std::cmp::Reverse<i32>, Option<chrono::DateTime<chrono::Utc>>, Option<&str>, Option<&str>) {
+    (
+        std::cmp::Reverse(p.spec.as_ref().and_then(|s| s.priority).unwrap_or(0)),
+        p.metadata.creation_timestamp.as_ref().map(|t| t.0),
+        p.metadata.namespace.as_deref(),
+        p.metadata.name.as_deref(),
+    )
+}
+
 pub fn schedule_pending(w: &mut World) {
     finish_volume_waits(w);
     let now = w.now;
@@ -333,11 +353,14 @@ pub fn schedule_pending(w: &mut World) {
     let mut cache = std::mem::take(&mut w.sched_queue.cache);
     cache.sync(w);
     assume_volume_waits(w, &mut cache.snap);
-    let mut pending: Vec<Pod> = cache
+    // The pods as the store shares them: references, not copies.
+    let mut pending: Vec<Arc<Pod>> = cache
         .pending
         .iter()
-        .filter_map(|k| w.store.get(Kind::Pod, &k.namespace, &k.name))
-        .filter_map(|o| o.as_pod())
+        .filter_map(|k| match w.store.get(Kind::Pod, &k.namespace, &k.name) {
+            Some(Object::Pod(p)) => Some(p),
+            _ => None,
+        })
         .filter(|p| is_pending(p))
         .filter(|p| !w.sched_queue.volume_waits.contains_key(p.metadata.uid.as_deref().unwrap_or("")))
         .filter(|p| {
@@ -358,14 +381,7 @@ pub fn schedule_pending(w: &mut World) {
         return;
     }
     // The active queue pops by priority, then by the time the pod entered the queue.
-    pending.sort_by_key(|p| {
-        (
-            std::cmp::Reverse(p.spec.as_ref().and_then(|s| s.priority).unwrap_or(0)),
-            p.metadata.creation_timestamp.as_ref().map(|t| t.0),
-            p.metadata.namespace.clone(),
-            p.metadata.name.clone(),
-        )
-    });
+    pending.sort_by(|a, b| queue_order(a).cmp(&queue_order(b)));
     // The pods placed below are assumed in the snapshot at once; the cache sees their
     // bindings (and re-sorts them) when it next catches up.
     let mut snap = std::mem::take(&mut cache.snap);
@@ -396,7 +412,7 @@ pub fn schedule_pending(w: &mut World) {
                     Some(wait) => {
                         w.sched_queue.volume_waits.insert(uid.clone(), wait);
                     }
-                    None => bind(w, &pod, &placement.node_name),
+                    None => bind(w, pod, &placement.node_name),
                 }
             }
             Err(fit) => record_failure(w, &pod, &uid, &fit.message, "Unschedulable", rv),

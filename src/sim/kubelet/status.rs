@@ -257,6 +257,8 @@ pub fn build_status(w: &World, pod: &Pod, rt: &mut PodRt) -> PodStatus {
             conds.push(c.clone());
         }
     }
+    // Stored with every pod: no spare room (the pushes above left room for eight).
+    conds.shrink_to_fit();
     let (reason, message) = match &rt.evicted {
         Some((r, m)) => (Some(r.clone()), Some(m.clone())),
         None => (None, None),
