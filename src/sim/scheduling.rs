@@ -335,15 +335,18 @@ fn record_failure(w: &mut World, pod: &Pod, uid: &str, message: &str, reason: &s
     w.record_event(reference, EventType::Warning, "FailedScheduling", message, Source::scheduler());
 }
 
-/// Where a pod stands in the active queue: higher priority first, then older, then by
-/// namespace and name.
-fn queue_order(p: &Pod) -> (std::cmp::Reverse<i32>, Option<chrono::DateTime<chrono::Utc>>, Option<&str>, Option<&str>) {
-    (
-        std::cmp::Reverse(p.spec.as_ref().and_then(|s| s.priority).unwrap_or(0)),
-        p.metadata.creation_timestamp.as_ref().map(|t| t.0),
-        p.metadata.namespace.as_deref(),
-        p.metadata.name.as_deref(),
-    )
+/// The active queue's order: higher priority first, then older, then by namespace and name.
+fn queue_cmp(a: &Pod, b: &Pod) -> std::cmp::Ordering {
+    let key = |p: &Pod| {
+        (
+            std::cmp::Reverse(p.spec.as_ref().and_then(|s| s.priority).unwrap_or(0)),
+            p.metadata.creation_timestamp.as_ref().map(|t| t.0),
+        )
+    };
+    key(a)
+        .cmp(&key(b))
+        .then_with(|| a.metadata.namespace.cmp(&b.metadata.namespace))
+        .then_with(|| a.metadata.name.cmp(&b.metadata.name))
 }
 
 pub fn schedule_pending(w: &mut World) {
@@ -381,7 +384,7 @@ pub fn schedule_pending(w: &mut World) {
         return;
     }
     // The active queue pops by priority, then by the time the pod entered the queue.
-    pending.sort_by(|a, b| queue_order(a).cmp(&queue_order(b)));
+    pending.sort_by(|a, b| queue_cmp(a, b));
     // The pods placed below are assumed in the snapshot at once; the cache sees their
     // bindings (and re-sorts them) when it next catches up.
     let mut snap = std::mem::take(&mut cache.snap);
