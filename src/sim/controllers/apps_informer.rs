@@ -28,25 +28,35 @@ use crate::sim::{Kind, ObjKey, Object, Tick, World};
 pub type Owner = (String, String);
 
 /// Who controls the objects of one kind: controller (kind, namespace/name) → object names,
-/// object → controller, and the orphans (no controller) of each namespace.
-#[derive(Clone, Debug, Default)]
-pub struct OwnerIndex {
+/// each with a `V` the index keeps beside it (nothing for ReplicaSets, a [`PodSummary`] for
+/// pods), object → controller, and the orphans (no controller) of each namespace.
+#[derive(Clone, Debug)]
+pub struct OwnerIndex<V = ()> {
     owner_of: BTreeMap<ObjKey, Owner>,
-    owned: BTreeMap<(String, ObjKey), BTreeSet<String>>,
+    owned: BTreeMap<(String, ObjKey), BTreeMap<String, V>>,
     orphans: BTreeMap<String, BTreeSet<String>>,
 }
 
-impl OwnerIndex {
-    /// Records `key`'s controller (None: an orphan); returns the previous one.
-    fn set(&mut self, key: &ObjKey, owner: Option<Owner>) -> Option<Owner> {
+impl<V> Default for OwnerIndex<V> {
+    fn default() -> Self {
+        OwnerIndex { owner_of: BTreeMap::new(), owned: BTreeMap::new(), orphans: BTreeMap::new() }
+    }
+}
+
+/// The key of an owner's group: the controllerRef's kind, and the owner in `key`'s namespace.
+fn group_key(key: &ObjKey, (kind, name): &Owner) -> (String, ObjKey) {
+    (kind.clone(), ObjKey::new(&key.namespace, name))
+}
+
+impl<V> OwnerIndex<V> {
+    /// Records `key` under its controller with `value` beside it (no controller: an orphan,
+    /// and `value` is not kept); returns the previous controller.
+    fn insert(&mut self, key: &ObjKey, owner: Option<Owner>, value: V) -> Option<Owner> {
         let old = self.remove(key);
         match owner {
-            Some((kind, name)) => {
-                self.owned
-                    .entry((kind.clone(), ObjKey::new(&key.namespace, &name)))
-                    .or_default()
-                    .insert(key.name.clone());
-                self.owner_of.insert(key.clone(), (kind, name));
+            Some(owner) => {
+                self.owned.entry(group_key(key, &owner)).or_default().insert(key.name.clone(), value);
+                self.owner_of.insert(key.clone(), owner);
             }
             None => {
                 self.orphans.entry(key.namespace.clone()).or_default().insert(key.name.clone());
@@ -61,16 +71,22 @@ impl OwnerIndex {
             set.remove(&key.name);
         }
         let old = self.owner_of.remove(key);
-        if let Some((kind, name)) = &old {
-            let okey = (kind.clone(), ObjKey::new(&key.namespace, name));
-            if let Some(set) = self.owned.get_mut(&okey) {
-                set.remove(&key.name);
-                if set.is_empty() {
+        if let Some(owner) = &old {
+            let okey = group_key(key, owner);
+            if let Some(group) = self.owned.get_mut(&okey) {
+                group.remove(&key.name);
+                if group.is_empty() {
                     self.owned.remove(&okey);
                 }
             }
         }
         old
+    }
+
+    /// The objects controlled by `owner` of the kind named `kind` (as a controllerRef names
+    /// it), by name, with what is kept beside each.
+    fn group(&self, kind: &str, owner: &ObjKey) -> Option<&BTreeMap<String, V>> {
+        self.owned.get(&(kind.to_string(), owner.clone()))
     }
 
     /// Names of the objects controlled by the `kind` object `owner`.
@@ -81,12 +97,7 @@ impl OwnerIndex {
     /// Names of the objects controlled by `owner` of the kind named `kind` (as a
     /// controllerRef names it).
     pub fn owned_by_name(&self, kind: &str, owner: &ObjKey) -> Vec<String> {
-        self.owned.get(&(kind.to_string(), owner.clone())).map(|s| s.iter().cloned().collect()).unwrap_or_default()
-    }
-
-    /// The names `owned_by` lists, without copying them.
-    pub fn owned_set(&self, kind: Kind, owner: &ObjKey) -> Option<&BTreeSet<String>> {
-        self.owned.get(&(kind.name().to_string(), owner.clone()))
+        self.group(kind, owner).map(|g| g.keys().cloned().collect()).unwrap_or_default()
     }
 
     /// The names `orphans` lists, without copying them.
@@ -106,6 +117,13 @@ impl OwnerIndex {
 
     fn clear(&mut self) {
         *self = OwnerIndex::default();
+    }
+}
+
+impl OwnerIndex {
+    /// Records `key`'s controller (None: an orphan); returns the previous one.
+    fn set(&mut self, key: &ObjKey, owner: Option<Owner>) -> Option<Owner> {
+        self.insert(key, owner, ())
     }
 }
 
@@ -145,25 +163,16 @@ impl PodSummary {
     }
 }
 
-/// The pods' owner index (as [`OwnerIndex`]), with each controlled pod's [`PodSummary`]
-/// beside its name.
-#[derive(Clone, Debug, Default)]
-pub struct PodIndex {
-    owner_of: BTreeMap<ObjKey, Owner>,
-    owned: BTreeMap<(String, ObjKey), BTreeMap<String, PodSummary>>,
-    orphans: BTreeMap<String, BTreeSet<String>>,
-}
+/// The pods' owner index, with each controlled pod's [`PodSummary`] beside its name.
+pub type PodIndex = OwnerIndex<PodSummary>;
 
 impl PodIndex {
     /// Records the pod `p` stored at `key`; returns its previous controller.
     fn set(&mut self, key: &ObjKey, p: &Pod) -> Option<Owner> {
         let owner = owner_tuple(&p.metadata);
-        if owner.is_some() && self.owner_of.get(key) == owner.as_ref() {
+        if let Some(same) = owner.as_ref().filter(|o| self.owner_of.get(key) == Some(*o)) {
             // The same controller: only the summary changes.
-            let (kind, name) = owner.clone().unwrap_or_default();
-            if let Some(entry) =
-                self.owned.get_mut(&(kind, ObjKey::new(&key.namespace, &name))).and_then(|g| g.get_mut(&key.name))
-            {
+            if let Some(entry) = self.owned.get_mut(&group_key(key, same)).and_then(|g| g.get_mut(&key.name)) {
                 let summary = PodSummary::of(p, &[entry]);
                 if *entry != summary {
                     *entry = summary;
@@ -171,62 +180,18 @@ impl PodIndex {
                 return owner;
             }
         }
-        let old = self.remove(key);
-        match owner {
-            Some((kind, name)) => {
-                let group = self.owned.entry((kind.clone(), ObjKey::new(&key.namespace, &name))).or_default();
-                let like: Vec<&PodSummary> = group.values().next().into_iter().collect();
-                let summary = PodSummary::of(p, &like);
-                group.insert(key.name.clone(), summary);
-                self.owner_of.insert(key.clone(), (kind, name));
-            }
-            None => {
-                self.orphans.entry(key.namespace.clone()).or_default().insert(key.name.clone());
-            }
-        }
-        old
-    }
-
-    /// Forgets `key`; returns its controller if it had one.
-    fn remove(&mut self, key: &ObjKey) -> Option<Owner> {
-        if let Some(set) = self.orphans.get_mut(&key.namespace) {
-            set.remove(&key.name);
-        }
-        let old = self.owner_of.remove(key);
-        if let Some((kind, name)) = &old {
-            let okey = (kind.clone(), ObjKey::new(&key.namespace, name));
-            if let Some(group) = self.owned.get_mut(&okey) {
-                group.remove(&key.name);
-                if group.is_empty() {
-                    self.owned.remove(&okey);
-                }
-            }
-        }
-        old
-    }
-
-    /// Names of the pods controlled by the `kind` object `owner`.
-    pub fn owned_by(&self, kind: Kind, owner: &ObjKey) -> Vec<String> {
-        self.owned_summaries(kind, owner).map(|g| g.keys().cloned().collect()).unwrap_or_default()
+        // A pod made from the same template as its owner's other pods shares their labels.
+        let summary = {
+            let group = owner.as_ref().and_then(|o| self.owned.get(&group_key(key, o)));
+            let like: Vec<&PodSummary> = group.and_then(|g| g.values().next()).into_iter().collect();
+            PodSummary::of(p, &like)
+        };
+        self.insert(key, owner, summary)
     }
 
     /// The pods controlled by the `kind` object `owner`, by name, with their summaries.
     pub fn owned_summaries(&self, kind: Kind, owner: &ObjKey) -> Option<&BTreeMap<String, PodSummary>> {
-        self.owned.get(&(kind.name().to_string(), owner.clone()))
-    }
-
-    /// Names of the pods of `namespace` that have no controller, without copying them.
-    pub fn orphan_set(&self, namespace: &str) -> Option<&BTreeSet<String>> {
-        self.orphans.get(namespace)
-    }
-
-    /// The controller of `key`, if any.
-    pub fn owner_of(&self, key: &ObjKey) -> Option<&Owner> {
-        self.owner_of.get(key)
-    }
-
-    fn clear(&mut self) {
-        *self = PodIndex::default();
+        self.group(kind.name(), owner)
     }
 }
 
@@ -443,7 +408,7 @@ mod tests {
 
     #[test]
     fn index_follows_owner_changes() {
-        let mut idx = OwnerIndex::default();
+        let mut idx: OwnerIndex = OwnerIndex::default();
         let p = ObjKey::new("default", "web-1");
         let rs = ObjKey::new("default", "web");
         assert_eq!(idx.set(&p, None), None);
