@@ -24,7 +24,7 @@ use k8s_openapi::api::core::v1::Pod;
 
 use super::clock::Tick;
 use super::events::{pod_reference, EventType, Source};
-use super::object::{Kind, ObjKey, Object};
+use super::object::{KeyRef, Kind, ObjKey, Object};
 use super::store::{Change, Store};
 use super::World;
 use crate::shell::vfs::{VolumeId, Volumes};
@@ -347,7 +347,10 @@ fn sync_pod(w: &mut World, ns: &str, name: &str) -> Option<bool> {
     drop(pod);
     status::write_built(w, &rt, status);
     rt.synced_rv = w.store.get(Kind::Pod, ns, name).and_then(|o| o.meta().resource_version.clone());
-    w.kubelet.by_key.insert(ObjKey::new(ns, name), uid.clone());
+    // Most syncs find the pod already indexed: no key to build then.
+    if w.kubelet.by_key.get(&(ns, name) as &dyn KeyRef) != Some(&uid) {
+        w.kubelet.by_key.insert(ObjKey::new(ns, name), uid.clone());
+    }
     w.kubelet.pods.insert(uid, rt);
     Some(is_idle)
 }
