@@ -546,8 +546,8 @@ fn print_container_output(ctx: &mut Ctx, ns: &str, name: &str) {
     let Some(c) = ctx.world.kubelet.find(ns, name).and_then(|rt| rt.containers.first()).cloned() else { return };
     let lines =
         if matches!(c.state, CState::Waiting { .. }) { c.prev_log.clone().unwrap_or_default() } else { c.log.clone() };
-    for (_, line) in lines {
-        ctx.out.out(&line);
+    for (_, line) in lines.iter() {
+        ctx.out.out(line);
         ctx.out.out("\n");
     }
     ctx.out.out(&c.partial);

@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use k8s_openapi::api::core::v1::{Container, Pod};
 
 use super::exec::{self, Proc};
+use super::log::Log;
 use super::shared_env::Env;
 use super::{pod_event, probes, volumes, Backoff, PodRt};
 use crate::shell::vfs::{Mount, Mounts, Tree, VolumeId};
@@ -76,10 +77,10 @@ pub struct CtrRt {
     pub proc: Option<Proc>,
     pub mounts: Mounts,
     pub root: Option<VolumeId>,
-    /// Output of the current run (what `kubectl logs` shows), as (tick, line) pairs.
-    pub log: Vec<(Tick, String)>,
+    /// Output of the current run (what `kubectl logs` shows): lines stamped with ticks.
+    pub log: Log,
     /// Output of the previous run (`kubectl logs --previous`).
-    pub prev_log: Option<Vec<(Tick, String)>>,
+    pub prev_log: Option<Log>,
     /// Bytes of a line not yet ended by a newline.
     pub partial: String,
     pub pull: Pull,
@@ -118,7 +119,7 @@ impl CtrRt {
             proc: None,
             mounts: Mounts::default(),
             root: None,
-            log: Vec::new(),
+            log: Log::default(),
             prev_log: None,
             partial: String::new(),
             pull: Pull::NotStarted,
@@ -142,24 +143,30 @@ impl CtrRt {
         matches!(self.state, CState::Running { .. })
     }
 
-    /// Appends process output to the log, split into lines stamped with `now`.
+    /// Appends process output to the log, split into lines stamped with `now`. (The bytes
+    /// of one write are decoded alone, an invalid sequence as U+FFFD.)
     pub fn write_log(&mut self, now: Tick, bytes: &[u8]) {
-        self.partial.push_str(&String::from_utf8_lossy(bytes));
-        while let Some(i) = self.partial.find('\n') {
-            let line: String = self.partial.drain(..=i).collect();
-            self.log.push((now, line.trim_end_matches('\n').to_string()));
+        let text = String::from_utf8_lossy(bytes);
+        let mut rest: &str = &text;
+        while let Some(i) = rest.find('\n') {
+            if self.partial.is_empty() {
+                self.log.push(now, &rest[..i]);
+            } else {
+                self.partial.push_str(&rest[..i]);
+                let line = std::mem::take(&mut self.partial);
+                self.log.push(now, &line);
+            }
+            rest = &rest[i + 1..];
         }
+        self.partial.push_str(rest);
         // Bound memory use of chatty containers: keep the newest 10,000 lines.
-        if self.log.len() > 10_000 {
-            let excess = self.log.len() - 10_000;
-            self.log.drain(..excess);
-        }
+        self.log.cap();
     }
 
     fn flush_partial(&mut self, now: Tick) {
         if !self.partial.is_empty() {
             let line = std::mem::take(&mut self.partial);
-            self.log.push((now, line));
+            self.log.push(now, &line);
         }
     }
 }
@@ -519,7 +526,7 @@ fn image_layer(w: &mut World, image: Option<&ImageSpec>) -> std::sync::Arc<Tree>
 }
 
 fn setup_fs(w: &mut World, pod: &Pod, rt: &PodRt, c: &mut CtrRt) {
-    let mut root = Tree::over(image_layer(w, c.image.as_deref()));
+    let image = image_layer(w, c.image.as_deref());
     let ip = rt.ip.clone().unwrap_or_default();
     // The pod's hostname, and its FQDN when it has a subdomain (StatefulSet pods).
     let (hostname, fqdn) = crate::sim::dns::pod_hostname(pod);
@@ -527,33 +534,43 @@ fn setup_fs(w: &mut World, pod: &Pod, rt: &PodRt, c: &mut CtrRt) {
         Some(f) => format!("{f}\t{hostname}"),
         None => hostname.clone(),
     };
-    root.add_file("/etc/hostname", format!("{hostname}\n").as_bytes(), 0o644);
-    root.add_file(
-        "/etc/hosts",
-        format!(
-            "# Kubernetes-managed hosts file.\n127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\nfe00::0\tip6-localnet\nfe00::0\tip6-mcastprefix\nfe00::1\tip6-allnodes\nfe00::2\tip6-allrouters\n{ip}\t{names}\n"
-        )
-        .as_bytes(),
-        0o644,
-    );
-    root.add_file(
-        "/etc/resolv.conf",
-        format!(
-            "search {}.svc.cluster.local svc.cluster.local cluster.local\nnameserver 10.96.0.10\noptions ndots:5\n",
-            rt.namespace
-        )
-        .as_bytes(),
-        0o644,
+    let resolv = format!(
+        "search {}.svc.cluster.local svc.cluster.local cluster.local\nnameserver 10.96.0.10\noptions ndots:5\n",
+        rt.namespace
     );
     let read_only_root = c.spec.security_context.as_ref().and_then(|s| s.read_only_root_filesystem).unwrap_or(false);
+    let sub_path = |m: &k8s_openapi::api::core::v1::VolumeMount| m.sub_path.clone().filter(|s| !s.is_empty());
+    // Without subPath mounts, what the pod's containers share with the other pods of their
+    // namespace and template (resolv.conf, the mount points) is a shared middle layer, and
+    // each container's own upper layer holds its two per-pod files. The layer's files are
+    // added in the same order as a single layer's, and the upper layer's files replace any
+    // directory a mount point made at their paths, as they would have stopped it being
+    // made: the filesystem reads the same either way.
+    let layered = !c.volume_mounts.iter().flatten().any(|m| sub_path(m).is_some());
+    let mut root = Tree::over(image);
+    let own_files = |root: &mut Tree| {
+        root.add_file("/etc/hostname", format!("{hostname}\n").as_bytes(), 0o644);
+        root.add_file(
+            "/etc/hosts",
+            format!(
+                "# Kubernetes-managed hosts file.\n127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\nfe00::0\tip6-localnet\nfe00::0\tip6-mcastprefix\nfe00::1\tip6-allnodes\nfe00::2\tip6-allrouters\n{ip}\t{names}\n"
+            )
+            .as_bytes(),
+            0o644,
+        );
+    };
+    if !layered {
+        own_files(&mut root);
+    }
+    root.add_file("/etc/resolv.conf", resolv.as_bytes(), 0o644);
     // subPath mounts of single files are copies, as real subPath mounts do not follow
     // later updates of the volume either.
     let mut mounts = Vec::new();
     for m in c.volume_mounts.iter().flatten() {
-        let Some(id) = rt.volumes.get(&m.name).copied() else { continue };
-        match m.sub_path.as_deref().filter(|s| !s.is_empty()) {
+        let Some(id) = rt.volumes.iter().find(|(n, _)| *n == m.name).map(|(_, id)| *id) else { continue };
+        match sub_path(m) {
             Some(sub) => {
-                let data = w.kubelet.fs.get(id).and_then(|t| t.read_file(sub));
+                let data = w.kubelet.fs.get(id).and_then(|t| t.read_file(&sub));
                 if let Some(data) = data {
                     root.add_file(&m.mount_path, &data, 0o644);
                 } else {
@@ -570,12 +587,15 @@ fn setup_fs(w: &mut World, pod: &Pod, rt: &PodRt, c: &mut CtrRt) {
     for m in &mounts {
         root.add_dirs(m.path.trim_start_matches('/'));
     }
+    if layered {
+        root = Tree::over(w.kubelet.fs.share(root));
+        own_files(&mut root);
+    }
     let root_id = w.kubelet.fs.add(root);
     let mut all = vec![Mount { path: "/".into(), volume: root_id, read_only: read_only_root }];
     all.extend(mounts);
     c.root = Some(root_id);
     c.mounts = Mounts(all);
-    let _ = pod;
 }
 
 /// The kubelet's `verifyRunAsNonRoot`: with `runAsNonRoot: true` in the effective security

@@ -11,6 +11,7 @@
 mod containers;
 mod env;
 pub mod exec;
+pub mod log;
 mod probes;
 pub mod programs;
 mod shared_env;
@@ -30,6 +31,7 @@ use crate::shell::vfs::{VolumeId, Volumes};
 
 pub use containers::{CState, CtrRt, Term};
 pub use exec::Proc;
+pub use log::Log;
 pub use programs::Program;
 pub use shared_env::{Env, SpecCache};
 
@@ -74,12 +76,13 @@ pub struct PodRt {
     pub ip: Option<String>,
     pub sandbox_ready: bool,
     pub started_at: Tick,
-    /// Volume name → its shared filesystem (emptyDir, projected ConfigMap/Secret...).
-    pub volumes: BTreeMap<String, VolumeId>,
+    /// Volume name → its shared filesystem (emptyDir, projected ConfigMap/Secret...), in
+    /// the order they were set up (a few per pod: a vector is smaller than a map).
+    pub volumes: Vec<(String, VolumeId)>,
     pub init: Vec<CtrRt>,
     pub containers: Vec<CtrRt>,
-    /// Condition type → (status, last transition).
-    pub conditions: BTreeMap<String, (bool, Tick)>,
+    /// (condition type, status, last transition), for the kubelet's few condition types.
+    pub conditions: Vec<(&'static str, bool, Tick)>,
     /// Tick when graceful termination must end with SIGKILL.
     pub kill_deadline: Option<Tick>,
     pub last_failed_mount_event: Option<Tick>,
@@ -354,8 +357,7 @@ impl PodRt {
         };
         let init = spec.init_containers.unwrap_or_default().into_iter().map(|c| ctr(c, true)).collect();
         let containers = spec.containers.into_iter().map(|c| ctr(c, false)).collect();
-        let mut conditions = BTreeMap::new();
-        conditions.insert("PodScheduled".to_string(), (true, w.now));
+        let conditions = vec![("PodScheduled", true, w.now)];
         PodRt {
             namespace: pod.metadata.namespace.clone().unwrap_or_default(),
             name: pod.metadata.name.clone().unwrap_or_default(),
@@ -364,7 +366,7 @@ impl PodRt {
             ip: None,
             sandbox_ready: false,
             started_at: w.now,
-            volumes: BTreeMap::new(),
+            volumes: Vec::new(),
             init,
             containers,
             conditions,
