@@ -70,7 +70,8 @@ pub struct CtrRt {
     /// An init container with restartPolicy Always (a native sidecar).
     pub sidecar: bool,
     pub state: CState,
-    pub last: Option<Term>,
+    /// The previous run's end (boxed: most containers never restart).
+    pub last: Option<Box<Term>>,
     pub restarts: i32,
     pub ready: bool,
     pub started: bool,
@@ -79,8 +80,8 @@ pub struct CtrRt {
     pub root: Option<VolumeId>,
     /// Output of the current run (what `kubectl logs` shows): lines stamped with ticks.
     pub log: Log,
-    /// Output of the previous run (`kubectl logs --previous`).
-    pub prev_log: Option<Log>,
+    /// Output of the previous run (`kubectl logs --previous`); boxed, as `last`.
+    pub prev_log: Option<Box<Log>>,
     /// Bytes of a line not yet ended by a newline.
     pub partial: String,
     pub pull: Pull,
@@ -202,6 +203,7 @@ pub fn run_pod(w: &mut World, pod: &Pod, rt: &mut PodRt) {
         let mut c = take_for_step(&mut rt.init[i]);
         let p = if c.sidecar { "Always" } else { init_policy(&policy) };
         step(w, pod, rt, &mut c, p);
+        w.kubelet.shared_logs.share(&mut c.log);
         let done = if c.sidecar { c.started } else { matches!(&c.state, CState::Terminated(t) if t.exit_code == 0) };
         rt.init[i] = c;
         if !done {
@@ -219,6 +221,7 @@ pub fn run_pod(w: &mut World, pod: &Pod, rt: &mut PodRt) {
             c.state = CState::Waiting { reason: "ContainerCreating".into(), message: None };
         }
         step(w, pod, rt, &mut c, &policy);
+        w.kubelet.shared_logs.share(&mut c.log);
         rt.containers[i] = c;
     }
 }
@@ -278,8 +281,8 @@ fn step(w: &mut World, pod: &Pod, rt: &mut PodRt, c: &mut CtrRt, policy: &str) {
             if !restart {
                 return;
             }
-            c.last = Some(t.clone());
-            c.prev_log = Some(std::mem::take(&mut c.log));
+            c.last = Some(Box::new(t.clone()));
+            c.prev_log = Some(Box::new(std::mem::take(&mut c.log)));
             c.proc = None;
             if let Some(root) = c.root.take() {
                 // A restarted container gets a fresh writable layer.

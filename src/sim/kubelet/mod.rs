@@ -112,6 +112,8 @@ pub struct Kubelets {
     synced: bool,
     /// The distinct environments of started containers (see [`Env`]).
     pub(crate) env_cache: shared_env::EnvCache,
+    /// The first output of container runs, shared by the logs that start alike (see [`Log`]).
+    pub(crate) shared_logs: log::SharedLogs,
     /// The distinct container specs of the pods (see [`SpecCache`]).
     pub(crate) spec_cache: SpecCache,
     /// The service-link variables of each namespace (see [`env::LinksCache`]).
@@ -355,8 +357,13 @@ impl PodRt {
             let (spec, mounts) = cache.share(c);
             CtrRt { volume_mounts: mounts, ..CtrRt::new(spec, is_init) }
         };
-        let init = spec.init_containers.unwrap_or_default().into_iter().map(|c| ctr(c, true)).collect();
-        let containers = spec.containers.into_iter().map(|c| ctr(c, false)).collect();
+        // Into new vectors: collecting the specs' vectors in place would keep their (larger)
+        // allocations for the runtime states.
+        let init_specs = spec.init_containers.unwrap_or_default();
+        let mut init = Vec::with_capacity(init_specs.len());
+        init.extend(init_specs.into_iter().map(|c| ctr(c, true)));
+        let mut containers = Vec::with_capacity(spec.containers.len());
+        containers.extend(spec.containers.into_iter().map(|c| ctr(c, false)));
         let conditions = vec![("PodScheduled", true, w.now)];
         PodRt {
             namespace: pod.metadata.namespace.clone().unwrap_or_default(),

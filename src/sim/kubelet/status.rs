@@ -128,7 +128,7 @@ fn container_status(c: &CtrRt) -> ContainerStatus {
             c.image_ref.clone()
         },
         image_id: if created { c.image_id.clone() } else { String::new() },
-        last_state: Some(c.last.as_ref().map(|t| state_of(&CState::Terminated(t.clone()))).unwrap_or_default()),
+        last_state: Some(c.last.as_ref().map(|t| state_of(&CState::Terminated((**t).clone()))).unwrap_or_default()),
         ready: c.ready,
         restart_count: c.restarts,
         started: Some(c.started),
