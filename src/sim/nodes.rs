@@ -464,6 +464,7 @@ fn mark_pods_not_ready(w: &mut World, node_name: &str) {
         let mut changed = false;
         let _ = w.store.modify(Kind::Pod, &ns, &pname, |o| {
             if let Object::Pod(p) = o {
+                let p = std::sync::Arc::make_mut(p);
                 if let Some(c) = p
                     .status
                     .as_mut()
@@ -696,6 +697,7 @@ fn taint_eviction(w: &mut World, names: &[String]) {
 pub fn add_pod_condition(w: &mut World, ns: &str, name: &str, cond: PodCondition) {
     let _ = w.store.modify(Kind::Pod, ns, name, |o| {
         if let Object::Pod(p) = o {
+            let p = std::sync::Arc::make_mut(p);
             let conds = p.status.get_or_insert_with(Default::default).conditions.get_or_insert_with(Vec::new);
             conds.retain(|c| c.type_ != cond.type_);
             conds.push(cond.clone());

@@ -4,9 +4,39 @@
 
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use serde_json::Value;
+use std::sync::Arc;
+
+/// How a stored object is held. Most kinds are boxed; Pods, which controllers, the
+/// scheduler and the kubelets copy out of the store many times a second at scale, are
+/// shared (`Arc`) and copied on write, so taking a copy is a reference count, not a deep
+/// clone of the pod spec.
+pub trait ObjPtr<T> {
+    /// The object, for writing: a shared one is copied first if anyone else holds it.
+    fn get_mut(&mut self) -> &mut T;
+    /// The object itself, copied only if anyone else holds it.
+    fn into_inner(self) -> T;
+}
+
+impl<T> ObjPtr<T> for Box<T> {
+    fn get_mut(&mut self) -> &mut T {
+        self
+    }
+    fn into_inner(self) -> T {
+        *self
+    }
+}
+
+impl<T: Clone> ObjPtr<T> for Arc<T> {
+    fn get_mut(&mut self) -> &mut T {
+        Arc::make_mut(self)
+    }
+    fn into_inner(self) -> T {
+        Arc::unwrap_or_clone(self)
+    }
+}
 
 macro_rules! kinds {
-    ($( $kind:ident => $ty:ty, $namespaced:expr, [$($short:literal),*]; )*) => {
+    ($( $kind:ident => $ty:ty, $namespaced:expr, [$($short:literal),*], $ptr:ident; )*) => {
         /// Every kind the simulated API server serves.
         #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
         pub enum Kind { $($kind),* }
@@ -17,17 +47,17 @@ macro_rules! kinds {
         // bytes), and an unboxed enum is as large as its largest variant, so every stored
         // Event (thousands at scale) would take the room of a PersistentVolume.
         #[derive(Clone, Debug, PartialEq)]
-        pub enum Object { $($kind(Box<$ty>)),* }
+        pub enum Object { $($kind($ptr<$ty>)),* }
 
         $(
         impl From<$ty> for Object {
             fn from(o: $ty) -> Object {
-                Object::$kind(Box::new(o))
+                Object::$kind($ptr::new(o))
             }
         }
         impl From<Box<$ty>> for Object {
             fn from(o: Box<$ty>) -> Object {
-                Object::$kind(o)
+                Object::$kind(o.into())
             }
         }
         )*
@@ -71,7 +101,7 @@ macro_rules! kinds {
                 match self { $(Object::$kind(o) => &o.metadata),* }
             }
             pub fn meta_mut(&mut self) -> &mut ObjectMeta {
-                match self { $(Object::$kind(o) => &mut o.metadata),* }
+                match self { $(Object::$kind(o) => &mut ObjPtr::get_mut(o).metadata),* }
             }
             /// The object as JSON, with apiVersion and kind set, keys sorted.
             pub fn to_value(&self) -> Value {
@@ -96,39 +126,39 @@ use k8s_openapi::api::{
 };
 
 kinds! {
-    Pod => core::Pod, true, ["po"];
-    Node => core::Node, false, ["no"];
-    Namespace => core::Namespace, false, ["ns"];
-    ConfigMap => core::ConfigMap, true, ["cm"];
-    Secret => core::Secret, true, [];
-    Event => core::Event, true, ["ev"];
-    ServiceAccount => core::ServiceAccount, true, ["sa"];
-    Service => core::Service, true, ["svc"];
-    Endpoints => core::Endpoints, true, ["ep"];
-    PersistentVolume => core::PersistentVolume, false, ["pv"];
-    PersistentVolumeClaim => core::PersistentVolumeClaim, true, ["pvc"];
-    ResourceQuota => core::ResourceQuota, true, ["quota"];
-    LimitRange => core::LimitRange, true, ["limits"];
-    Deployment => apps::Deployment, true, ["deploy"];
-    ReplicaSet => apps::ReplicaSet, true, ["rs"];
-    DaemonSet => apps::DaemonSet, true, ["ds"];
-    StatefulSet => apps::StatefulSet, true, ["sts"];
-    ControllerRevision => apps::ControllerRevision, true, [];
-    Job => batch::Job, true, [];
-    CronJob => batch::CronJob, true, ["cj"];
-    HorizontalPodAutoscaler => autoscaling::HorizontalPodAutoscaler, true, ["hpa"];
-    Ingress => networking::Ingress, true, ["ing"];
-    IngressClass => networking::IngressClass, false, [];
-    NetworkPolicy => networking::NetworkPolicy, true, ["netpol"];
-    EndpointSlice => discovery::EndpointSlice, true, [];
-    StorageClass => storage::StorageClass, false, ["sc"];
-    PodDisruptionBudget => policy::PodDisruptionBudget, true, ["pdb"];
-    Role => rbac::Role, true, [];
-    RoleBinding => rbac::RoleBinding, true, [];
-    ClusterRole => rbac::ClusterRole, false, [];
-    ClusterRoleBinding => rbac::ClusterRoleBinding, false, [];
-    PriorityClass => scheduling::PriorityClass, false, ["pc"];
-    Lease => coordination::Lease, true, [];
+    Pod => core::Pod, true, ["po"], Arc;
+    Node => core::Node, false, ["no"], Box;
+    Namespace => core::Namespace, false, ["ns"], Box;
+    ConfigMap => core::ConfigMap, true, ["cm"], Box;
+    Secret => core::Secret, true, [], Box;
+    Event => core::Event, true, ["ev"], Box;
+    ServiceAccount => core::ServiceAccount, true, ["sa"], Box;
+    Service => core::Service, true, ["svc"], Box;
+    Endpoints => core::Endpoints, true, ["ep"], Box;
+    PersistentVolume => core::PersistentVolume, false, ["pv"], Box;
+    PersistentVolumeClaim => core::PersistentVolumeClaim, true, ["pvc"], Box;
+    ResourceQuota => core::ResourceQuota, true, ["quota"], Box;
+    LimitRange => core::LimitRange, true, ["limits"], Box;
+    Deployment => apps::Deployment, true, ["deploy"], Box;
+    ReplicaSet => apps::ReplicaSet, true, ["rs"], Box;
+    DaemonSet => apps::DaemonSet, true, ["ds"], Box;
+    StatefulSet => apps::StatefulSet, true, ["sts"], Box;
+    ControllerRevision => apps::ControllerRevision, true, [], Box;
+    Job => batch::Job, true, [], Box;
+    CronJob => batch::CronJob, true, ["cj"], Box;
+    HorizontalPodAutoscaler => autoscaling::HorizontalPodAutoscaler, true, ["hpa"], Box;
+    Ingress => networking::Ingress, true, ["ing"], Box;
+    IngressClass => networking::IngressClass, false, [], Box;
+    NetworkPolicy => networking::NetworkPolicy, true, ["netpol"], Box;
+    EndpointSlice => discovery::EndpointSlice, true, [], Box;
+    StorageClass => storage::StorageClass, false, ["sc"], Box;
+    PodDisruptionBudget => policy::PodDisruptionBudget, true, ["pdb"], Box;
+    Role => rbac::Role, true, [], Box;
+    RoleBinding => rbac::RoleBinding, true, [], Box;
+    ClusterRole => rbac::ClusterRole, false, [], Box;
+    ClusterRoleBinding => rbac::ClusterRoleBinding, false, [], Box;
+    PriorityClass => scheduling::PriorityClass, false, ["pc"], Box;
+    Lease => coordination::Lease, true, [], Box;
 }
 
 impl Kind {
@@ -237,7 +267,7 @@ macro_rules! typed_accessors {
                 match self { Object::$kind(o) => Some(&**o), _ => None }
             }
             pub fn $fn_into(self) -> Option<$ty> {
-                match self { Object::$kind(o) => Some(*o), _ => None }
+                match self { Object::$kind(o) => Some(ObjPtr::into_inner(o)), _ => None }
             }
             )*
         }

@@ -4,10 +4,11 @@
 //! condition), and retry unschedulable pods with back-off when the cluster changes.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 use k8s_openapi::api::core::v1::{Pod, PodCondition, PodStatus};
 
-use super::events::{object_reference, EventType, Source};
+use super::events::{EventType, Source};
 use super::scheduler::{CycleOptions, LabelSets, PodInfo, Snapshot};
 use super::{Kind, ObjKey, Object, Tick, World};
 
@@ -189,7 +190,7 @@ pub fn snapshot(w: &World) -> Snapshot {
 
 /// The snapshot of nodes and the pods bound to them (each node's pods in namespace/name
 /// order), without the pods waiting for their volumes.
-fn bound_snapshot(w: &World, labels: &mut LabelSets) -> Snapshot {
+fn bound_snapshot(w: &World, label_sets: &mut LabelSets) -> Snapshot {
     let mut snap = Snapshot::new();
     for o in w.store.list(Kind::Node, None) {
         if let Some(n) = o.as_node() {
@@ -207,7 +208,7 @@ fn bound_snapshot(w: &World, labels: &mut LabelSets) -> Snapshot {
         }
         let Some(node) = p.spec.as_ref().and_then(|s| s.node_name.as_deref()) else { continue };
         if let Some(i) = snap.node_index(node) {
-            snap.add_pod(i, PodInfo::from_pod_sharing(p, labels));
+            snap.add_pod(i, PodInfo::from_pod_sharing(p, label_sets));
         }
     }
     snap
@@ -239,18 +240,24 @@ fn unassume_volume_waits(w: &mut World) {
     }
 }
 
-/// Binds a pod to its node: the binding API call and the `Scheduled` event.
-fn bind(w: &mut World, pod: &Pod, node: &str) {
+/// Binds a pod to its node: the binding API call and the `Scheduled` event. The pod is
+/// taken as the store shares it, and let go of before the write, so that the binding sets
+/// the node name in place rather than copying the pod.
+fn bind(w: &mut World, pod: Arc<Pod>, node: &str) {
     let ns = pod.metadata.namespace.clone().unwrap_or_default();
     let name = pod.metadata.name.clone().unwrap_or_default();
-    let _ = w.store.modify(Kind::Pod, &ns, &name, |o| {
-        if let Object::Pod(p) = o {
-            if let Some(spec) = p.spec.as_mut() {
-                spec.node_name = Some(node.to_string());
-            }
+    // The event refers to the pod as the scheduler saw it (its resourceVersion before the
+    // binding).
+    let reference = crate::sim::events::pod_reference(&pod, None);
+    drop(pod);
+    let _ = w.store.modify_reported(Kind::Pod, &ns, &name, |o| {
+        let Object::Pod(p) = o else { return false };
+        if p.spec.as_ref().is_some_and(|s| s.node_name.as_deref() == Some(node)) {
+            return false;
         }
+        Arc::make_mut(p).spec.get_or_insert_with(Default::default).node_name = Some(node.to_string());
+        true
     });
-    let reference = object_reference(&Object::Pod(Box::new(pod.clone())), None);
     w.record_event(
         reference,
         EventType::Normal,
@@ -269,7 +276,10 @@ fn finish_volume_waits(w: &mut World) {
     let waits: Vec<(String, super::volumebinding::Waiting)> =
         w.sched_queue.volume_waits.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
     for (uid, wait) in waits {
-        let pod = w.store.get(Kind::Pod, &wait.namespace, &wait.name).and_then(|o| o.as_pod()).cloned();
+        let pod = match w.store.get(Kind::Pod, &wait.namespace, &wait.name) {
+            Some(Object::Pod(p)) => Some(Arc::clone(p)),
+            _ => None,
+        };
         let Some(pod) = pod.filter(|p| p.metadata.uid.as_deref() == Some(uid.as_str())) else {
             w.sched_queue.volume_waits.remove(&uid);
             continue;
@@ -278,7 +288,7 @@ fn finish_volume_waits(w: &mut World) {
             Ok(false) => {}
             Ok(true) => {
                 w.sched_queue.volume_waits.remove(&uid);
-                bind(w, &pod, &wait.node);
+                bind(w, pod, &wait.node);
             }
             Err(message) => {
                 w.sched_queue.volume_waits.remove(&uid);
@@ -302,6 +312,7 @@ fn record_failure(w: &mut World, pod: &Pod, uid: &str, message: &str, reason: &s
     );
     let _ = w.store.modify(Kind::Pod, &ns, &name, |o| {
         if let Object::Pod(p) = o {
+            let p = std::sync::Arc::make_mut(p);
             let qos = super::kubelet::status::qos_class(p).to_string();
             let status = p.status.get_or_insert_with(PodStatus::default);
             status.phase = Some("Pending".into());
@@ -322,8 +333,22 @@ fn record_failure(w: &mut World, pod: &Pod, uid: &str, message: &str, reason: &s
             status.qos_class = Some(qos);
         }
     });
-    let reference = object_reference(&Object::Pod(Box::new(pod.clone())), None);
+    let reference = crate::sim::events::pod_reference(pod, None);
     w.record_event(reference, EventType::Warning, "FailedScheduling", message, Source::scheduler());
+}
+
+/// The active queue's order: higher priority first, then older, then by namespace and name.
+fn queue_cmp(a: &Pod, b: &Pod) -> std::cmp::Ordering {
+    let key = |p: &Pod| {
+        (
+            std::cmp::Reverse(p.spec.as_ref().and_then(|s| s.priority).unwrap_or(0)),
+            p.metadata.creation_timestamp.as_ref().map(|t| t.0),
+        )
+    };
+    key(a)
+        .cmp(&key(b))
+        .then_with(|| a.metadata.namespace.cmp(&b.metadata.namespace))
+        .then_with(|| a.metadata.name.cmp(&b.metadata.name))
 }
 
 pub fn schedule_pending(w: &mut World) {
@@ -333,11 +358,14 @@ pub fn schedule_pending(w: &mut World) {
     let mut cache = std::mem::take(&mut w.sched_queue.cache);
     cache.sync(w);
     assume_volume_waits(w, &mut cache.snap);
-    let mut pending: Vec<Pod> = cache
+    // The pods as the store shares them: references, not copies.
+    let mut pending: Vec<Arc<Pod>> = cache
         .pending
         .iter()
-        .filter_map(|k| w.store.get(Kind::Pod, &k.namespace, &k.name))
-        .filter_map(|o| o.as_pod())
+        .filter_map(|k| match w.store.get(Kind::Pod, &k.namespace, &k.name) {
+            Some(Object::Pod(p)) => Some(p),
+            _ => None,
+        })
         .filter(|p| is_pending(p))
         .filter(|p| !w.sched_queue.volume_waits.contains_key(p.metadata.uid.as_deref().unwrap_or("")))
         .filter(|p| {
@@ -358,14 +386,7 @@ pub fn schedule_pending(w: &mut World) {
         return;
     }
     // The active queue pops by priority, then by the time the pod entered the queue.
-    pending.sort_by_key(|p| {
-        (
-            std::cmp::Reverse(p.spec.as_ref().and_then(|s| s.priority).unwrap_or(0)),
-            p.metadata.creation_timestamp.as_ref().map(|t| t.0),
-            p.metadata.namespace.clone(),
-            p.metadata.name.clone(),
-        )
-    });
+    pending.sort_by(|a, b| queue_cmp(a, b));
     // The pods placed below are assumed in the snapshot at once; the cache sees their
     // bindings (and re-sorts them) when it next catches up.
     let mut snap = std::mem::take(&mut cache.snap);
@@ -396,7 +417,7 @@ pub fn schedule_pending(w: &mut World) {
                     Some(wait) => {
                         w.sched_queue.volume_waits.insert(uid.clone(), wait);
                     }
-                    None => bind(w, &pod, &placement.node_name),
+                    None => bind(w, pod, &placement.node_name),
                 }
             }
             Err(fit) => record_failure(w, &pod, &uid, &fit.message, "Unschedulable", rv),

@@ -73,7 +73,7 @@ fn common(cmd: clap::Command) -> clap::Command {
 /// The pod spec inside an object that has one (`UpdatePodSpecForObject`).
 fn pod_spec_mut(o: &mut Object) -> Option<&mut PodSpec> {
     match o {
-        Object::Pod(p) => p.spec.as_mut(),
+        Object::Pod(p) => std::sync::Arc::make_mut(p).spec.as_mut(),
         Object::Deployment(d) => d.spec.as_mut()?.template.spec.as_mut(),
         Object::ReplicaSet(r) => r.spec.as_mut()?.template.as_mut()?.spec.as_mut(),
         Object::DaemonSet(d) => d.spec.as_mut()?.template.spec.as_mut(),

@@ -527,7 +527,7 @@ pub fn default_secret(s: &mut Secret) {
 pub fn default_object(o: &mut crate::sim::object::Object, sa_token_suffix: &str) {
     use crate::sim::object::Object;
     match o {
-        Object::Pod(p) => default_pod(p, sa_token_suffix),
+        Object::Pod(p) => default_pod(std::sync::Arc::make_mut(p), sa_token_suffix),
         Object::Deployment(d) => default_deployment(d),
         Object::ReplicaSet(r) => default_replica_set(r),
         Object::DaemonSet(d) => default_daemon_set(d),

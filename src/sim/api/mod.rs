@@ -150,6 +150,7 @@ impl World {
             m.generation = Some(1);
         }
         if let Object::Pod(p) = &mut obj {
+            let p = std::sync::Arc::make_mut(p);
             // The pod registry's PrepareForCreate: a new pod is Pending with its QoS class.
             let qos = super::kubelet::status::qos_class(p).to_string();
             p.status = Some(k8s_openapi::api::core::v1::PodStatus {

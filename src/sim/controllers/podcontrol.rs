@@ -47,7 +47,7 @@ pub fn pod_from_template(template: &PodTemplateSpec, owner: &Object, name: Optio
 /// the stored pod's name.
 pub fn create_pod(w: &mut World, owner: &Object, pod: Pod, component: &str) -> Result<String, ApiError> {
     let reference = object_reference(owner, None);
-    match w.api_create(Object::Pod(Box::new(pod)), WriteOptions::default()) {
+    match w.api_create(Object::from(pod), WriteOptions::default()) {
         Ok(created) => {
             let name = created.name().to_string();
             w.record_event(

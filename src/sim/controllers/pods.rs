@@ -162,7 +162,7 @@ pub fn create_pod(
 ) -> Result<String, ApiError> {
     let pod = pod_from_template(template, owner.namespace(), owner);
     let reference = object_reference(owner, None);
-    match w.api_create(Object::Pod(Box::new(pod)), WriteOptions::default()) {
+    match w.api_create(Object::from(pod), WriteOptions::default()) {
         Ok(created) => {
             let name = created.name().to_string();
             w.record_event(

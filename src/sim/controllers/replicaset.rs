@@ -342,6 +342,7 @@ fn adopt(w: &mut World, ns: &str, name: &str, owner: &Object) -> bool {
     w.store
         .modify(Kind::Pod, ns, name, |o| {
             if let Object::Pod(p) = o {
+                let p = std::sync::Arc::make_mut(p);
                 p.metadata.owner_references.get_or_insert_with(Vec::new).push(reference);
             }
         })
@@ -352,6 +353,7 @@ fn adopt(w: &mut World, ns: &str, name: &str, owner: &Object) -> bool {
 fn release(w: &mut World, ns: &str, name: &str, uid: &str) {
     let _ = w.store.modify(Kind::Pod, ns, name, |o| {
         if let Object::Pod(p) = o {
+            let p = std::sync::Arc::make_mut(p);
             if let Some(refs) = p.metadata.owner_references.as_mut() {
                 refs.retain(|r| r.uid != uid);
                 if refs.is_empty() {

@@ -213,7 +213,7 @@ fn create_pod(w: &mut World, set: &StatefulSet, set_obj: &Object, pod: Pod, ord:
     if !create_claims(w, set, set_obj, &pod_name, ord) {
         return false;
     }
-    match w.api_create(Object::Pod(Box::new(pod)), WriteOptions::default()) {
+    match w.api_create(Object::from(pod), WriteOptions::default()) {
         Ok(_) => {
             record(
                 w,
@@ -274,7 +274,7 @@ fn claims_follow_pod(w: &mut World, set: &StatefulSet, pod: &Pod, ord: i32) {
     }
     let set_name = set.metadata.name.clone().unwrap_or_default();
     let ns = set.metadata.namespace.clone().unwrap_or_default();
-    let owner = controller_ref_to(&Object::Pod(Box::new(pod.clone())));
+    let owner = controller_ref_to(&Object::from(pod.clone()));
     for t in spec.volume_claim_templates.iter().flatten() {
         let name = claim_name(t.metadata.name.as_deref().unwrap_or(""), &set_name, ord);
         let owner = owner.clone();

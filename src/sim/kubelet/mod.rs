@@ -19,12 +19,13 @@ pub mod status;
 mod volumes;
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 use k8s_openapi::api::core::v1::Pod;
 
 use super::clock::Tick;
 use super::events::{pod_reference, EventType, Source};
-use super::object::{Kind, ObjKey};
+use super::object::{Kind, ObjKey, Object};
 use super::store::{Change, Store};
 use super::World;
 use crate::shell::vfs::{VolumeId, Volumes};
@@ -313,7 +314,12 @@ fn idle(pod: &Pod, rt: &PodRt) -> bool {
 /// One kubelet sync of one pod; returns whether the pod is now idle, or None once the pod
 /// no longer exists.
 fn sync_pod(w: &mut World, ns: &str, name: &str) -> Option<bool> {
-    let pod: Pod = w.store.get(Kind::Pod, ns, name)?.as_pod()?.clone();
+    // A reference, not a copy: the stored pod is shared (`Arc`), and the reference is
+    // dropped before the status write below so that the write does not copy the pod.
+    let pod: Arc<Pod> = match w.store.get(Kind::Pod, ns, name)? {
+        Object::Pod(p) => Arc::clone(p),
+        _ => return None,
+    };
     let uid = pod.metadata.uid.clone().unwrap_or_default();
     let node = pod.spec.as_ref()?.node_name.clone()?;
     let mut rt = match w.kubelet.pods.remove(&uid) {
@@ -341,9 +347,11 @@ fn sync_pod(w: &mut World, ns: &str, name: &str) -> Option<bool> {
         }
         return None;
     }
-    status::write_status(w, &pod, &mut rt);
-    rt.synced_rv = w.store.get(Kind::Pod, ns, name).and_then(|o| o.meta().resource_version.clone());
+    let status = status::build_status(w, &pod, &mut rt);
     let is_idle = idle(&pod, &rt);
+    drop(pod);
+    status::write_built(w, &rt, status);
+    rt.synced_rv = w.store.get(Kind::Pod, ns, name).and_then(|o| o.meta().resource_version.clone());
     w.kubelet.by_key.insert(ObjKey::new(ns, name), uid.clone());
     w.kubelet.pods.insert(uid, rt);
     Some(is_idle)
@@ -351,19 +359,17 @@ fn sync_pod(w: &mut World, ns: &str, name: &str) -> Option<bool> {
 
 impl PodRt {
     fn new(w: &mut World, pod: &Pod, node: &str) -> PodRt {
-        let spec = pod.spec.clone().unwrap_or_default();
+        // Only the containers are copied (into the shared spec cache), not the whole spec.
+        let spec = pod.spec.as_ref();
         let cache = &mut w.kubelet.spec_cache;
-        let mut ctr = |c, is_init| {
-            let (spec, mounts) = cache.share(c);
+        let mut ctr = |c: &k8s_openapi::api::core::v1::Container, is_init| {
+            let (spec, mounts) = cache.share(c.clone());
             CtrRt { volume_mounts: mounts, ..CtrRt::new(spec, is_init) }
         };
-        // Into new vectors: collecting the specs' vectors in place would keep their (larger)
-        // allocations for the runtime states.
-        let init_specs = spec.init_containers.unwrap_or_default();
-        let mut init = Vec::with_capacity(init_specs.len());
-        init.extend(init_specs.into_iter().map(|c| ctr(c, true)));
-        let mut containers = Vec::with_capacity(spec.containers.len());
-        containers.extend(spec.containers.into_iter().map(|c| ctr(c, false)));
+        // Slices, not flattened options: their exact length sizes the vectors exactly.
+        let init =
+            spec.and_then(|s| s.init_containers.as_deref()).unwrap_or(&[]).iter().map(|c| ctr(c, true)).collect();
+        let containers = spec.map_or(&[][..], |s| &s.containers[..]).iter().map(|c| ctr(c, false)).collect();
         let conditions = vec![("PodScheduled", true, w.now)];
         PodRt {
             namespace: pod.metadata.namespace.clone().unwrap_or_default(),

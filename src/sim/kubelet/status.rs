@@ -261,7 +261,7 @@ pub fn build_status(w: &World, pod: &Pod, rt: &mut PodRt) -> PodStatus {
             conds.push(c.clone());
         }
     }
-    // The status is stored as built: no room left over from pushing the conditions.
+    // Stored with every pod: no spare room (the pushes above left room for eight).
     conds.shrink_to_fit();
     let (reason, message) = match &rt.evicted {
         Some((r, m)) => (Some(r.clone()), Some(m.clone())),
@@ -292,6 +292,13 @@ pub fn node_ip(w: &World, node: &str) -> Option<String> {
 
 pub fn write_status(w: &mut World, pod: &Pod, rt: &mut PodRt) {
     let status = build_status(w, pod, rt);
+    write_built(w, rt, status);
+}
+
+/// Writes a status [`build_status`] made, unless the stored pod already has it. A caller
+/// that holds the pod shared with the store drops its reference first, so that the write
+/// changes the stored pod in place instead of copying it.
+pub fn write_built(w: &mut World, rt: &PodRt, status: PodStatus) {
     let ns = rt.namespace.clone();
     let name = rt.name.clone();
     // Most syncs report what is already there: compare before `modify` copies the pod.
@@ -302,6 +309,7 @@ pub fn write_status(w: &mut World, pod: &Pod, rt: &mut PodRt) {
     }
     let _ = w.store.modify_changed(Kind::Pod, &ns, &name, |o| {
         if let Object::Pod(p) = o {
+            let p = std::sync::Arc::make_mut(p);
             p.status = Some(status);
         }
     });

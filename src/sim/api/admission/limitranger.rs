@@ -233,6 +233,7 @@ fn merge_container(c: &mut Container, requests: &List, limits: &List, prefix: &s
 /// `PodMutateLimitFunc`, for each LimitRange of the namespace.
 pub fn mutate(w: &World, obj: &mut Object) {
     let Object::Pod(pod) = obj else { return };
+    let pod = std::sync::Arc::make_mut(pod);
     let ns = pod.metadata.namespace.clone().unwrap_or_default();
     for lr in ranges(w, &ns) {
         let mut requests = List::new();

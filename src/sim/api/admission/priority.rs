@@ -21,6 +21,7 @@ pub const SYSTEM_CLASSES: &[(&str, i32, &str)] = &[
 
 pub fn mutate(w: &World, obj: &mut Object) -> Result<(), ApiError> {
     let Object::Pod(pod) = obj else { return Ok(()) };
+    let pod = std::sync::Arc::make_mut(pod);
     let name = pod.metadata.name.clone().unwrap_or_default();
     let Some(spec) = pod.spec.as_mut() else { return Ok(()) };
     let Some(class) = spec.priority_class_name.clone().filter(|c| !c.is_empty()) else { return Ok(()) };
