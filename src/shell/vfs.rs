@@ -76,13 +76,13 @@ pub trait Fs {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 enum Kind {
     File(Vec<u8>),
     Dir,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 struct Entry {
     kind: Kind,
     mode: u32,
@@ -102,14 +102,119 @@ struct Entry {
 pub struct Tree {
     base: Option<Arc<Tree>>,
     /// This tree's own entries; `None` is a whiteout hiding the layer's entry.
-    entries: BTreeMap<String, Option<Entry>>,
+    entries: Entries,
 }
 
 impl Default for Tree {
     fn default() -> Self {
-        let mut entries = BTreeMap::new();
-        entries.insert(String::new(), Some(dir_entry(0)));
+        let mut entries = Entries::default();
+        entries.insert("", Some(dir_entry(0)));
         Tree { base: None, entries }
+    }
+}
+
+/// Most trees hold a handful of entries (a pod's volume, a container's upper layer), and a
+/// B-tree leaf costs ~800 bytes however few it holds: below this many entries a tree keeps
+/// them in a sorted vector, sized to fit once set up.
+const SMALL_ENTRIES: usize = 32;
+
+/// A tree's own entries by path, in path order: a sorted vector while small, a B-tree once
+/// large (inserts into a big sorted vector would be slow).
+#[derive(Clone, Debug)]
+enum Entries {
+    Small(Vec<(Box<str>, Option<Entry>)>),
+    Big(BTreeMap<Box<str>, Option<Entry>>),
+}
+
+impl Default for Entries {
+    fn default() -> Self {
+        Entries::Small(Vec::new())
+    }
+}
+
+impl PartialEq for Entries {
+    fn eq(&self, other: &Entries) -> bool {
+        self.len() == other.len() && self.iter().eq(other.iter())
+    }
+}
+
+type EntryIter<'a> = Box<dyn Iterator<Item = (&'a str, &'a Option<Entry>)> + 'a>;
+
+impl Entries {
+    fn len(&self) -> usize {
+        match self {
+            Entries::Small(v) => v.len(),
+            Entries::Big(m) => m.len(),
+        }
+    }
+    fn get(&self, k: &str) -> Option<&Option<Entry>> {
+        match self {
+            Entries::Small(v) => v.binary_search_by(|(key, _)| (**key).cmp(k)).ok().map(|i| &v[i].1),
+            Entries::Big(m) => m.get(k),
+        }
+    }
+    fn get_mut(&mut self, k: &str) -> Option<&mut Option<Entry>> {
+        match self {
+            Entries::Small(v) => match v.binary_search_by(|(key, _)| (**key).cmp(k)) {
+                Ok(i) => Some(&mut v[i].1),
+                Err(_) => None,
+            },
+            Entries::Big(m) => m.get_mut(k),
+        }
+    }
+    fn contains_key(&self, k: &str) -> bool {
+        self.get(k).is_some()
+    }
+    fn insert(&mut self, k: &str, e: Option<Entry>) {
+        match self {
+            Entries::Small(v) => match v.binary_search_by(|(key, _)| (**key).cmp(k)) {
+                Ok(i) => v[i].1 = e,
+                Err(_) if v.len() >= SMALL_ENTRIES => {
+                    let mut m: BTreeMap<Box<str>, Option<Entry>> = std::mem::take(v).into_iter().collect();
+                    m.insert(k.into(), e);
+                    *self = Entries::Big(m);
+                }
+                Err(i) => v.insert(i, (k.into(), e)),
+            },
+            Entries::Big(m) => {
+                m.insert(k.into(), e);
+            }
+        }
+    }
+    fn remove(&mut self, k: &str) {
+        match self {
+            Entries::Small(v) => {
+                if let Ok(i) = v.binary_search_by(|(key, _)| (**key).cmp(k)) {
+                    v.remove(i);
+                }
+            }
+            Entries::Big(m) => {
+                m.remove(k);
+            }
+        }
+    }
+    fn iter(&self) -> EntryIter<'_> {
+        match self {
+            Entries::Small(v) => Box::new(v.iter().map(|(k, e)| (&**k, e))),
+            Entries::Big(m) => Box::new(m.iter().map(|(k, e)| (&**k, e))),
+        }
+    }
+    /// Entries from `k` on, in path order.
+    fn range_from(&self, k: &str) -> EntryIter<'_> {
+        match self {
+            Entries::Small(v) => {
+                let start = v.partition_point(|(key, _)| &**key < k);
+                Box::new(v[start..].iter().map(|(k, e)| (&**k, e)))
+            }
+            Entries::Big(m) => Box::new(
+                m.range::<str, _>((std::ops::Bound::Included(k), std::ops::Bound::Unbounded)).map(|(k, e)| (&**k, e)),
+            ),
+        }
+    }
+    fn shrink_to_fit(&mut self) {
+        if let Entries::Small(v) = self {
+            v.shrink_to_fit();
+        }
     }
 }
 
@@ -136,19 +241,19 @@ impl Tree {
 
     /// An empty upper layer over `base` (which is never changed through this tree).
     pub fn over(base: Arc<Tree>) -> Tree {
-        Tree { base: Some(base), entries: BTreeMap::new() }
+        Tree { base: Some(base), entries: Entries::default() }
     }
 
     /// Every visible entry by path (what the tree reads as).
     fn flat(&self) -> BTreeMap<&str, &Entry> {
         let mut out = self.base.as_ref().map(|b| b.flat()).unwrap_or_default();
-        for (k, e) in &self.entries {
+        for (k, e) in self.entries.iter() {
             match e {
                 Some(e) => {
-                    out.insert(k.as_str(), e);
+                    out.insert(k, e);
                 }
                 None => {
-                    out.remove(k.as_str());
+                    out.remove(k);
                 }
             }
         }
@@ -166,7 +271,7 @@ impl Tree {
     fn lookup_mut(&mut self, rel: &str) -> Option<&mut Entry> {
         if !self.entries.contains_key(rel) {
             let below = self.base.as_ref()?.lookup(rel)?.clone();
-            self.entries.insert(rel.to_string(), Some(below));
+            self.entries.insert(rel, Some(below));
         }
         self.entries.get_mut(rel)?.as_mut()
     }
@@ -179,8 +284,8 @@ impl Tree {
     /// Seeds a file (image content, a ConfigMap key...), creating parent directories.
     /// `path` may start with `/`; it is relative to this tree's root.
     pub fn add_file(&mut self, path: &str, data: &[u8], mode: u32) {
-        let rel = path.trim_matches('/').to_string();
-        self.add_dirs(parent_of(&rel));
+        let rel = path.trim_matches('/');
+        self.add_dirs(parent_of(rel));
         self.entries.insert(rel, Some(Entry { kind: Kind::File(data.to_vec()), mode, mtime_s: 0, uid: 0, gid: 0 }));
     }
 
@@ -194,7 +299,7 @@ impl Tree {
             }
             cur.push_str(part);
             if self.lookup(&cur).is_none() {
-                self.entries.insert(cur.clone(), Some(dir_entry(0)));
+                self.entries.insert(&cur, Some(dir_entry(0)));
             }
         }
     }
@@ -240,7 +345,7 @@ impl Tree {
         };
         names.extend(
             self.entries
-                .range(prefix.clone()..)
+                .range_from(&prefix)
                 .take_while(|(k, _)| k.starts_with(&prefix))
                 .filter(|(k, e)| e.is_some() && !k.is_empty() && !k[prefix.len()..].contains('/'))
                 .map(|(k, _)| k[prefix.len()..].to_string()),
@@ -271,10 +376,8 @@ impl Tree {
             };
         }
         self.check_parent(rel)?;
-        self.entries.insert(
-            rel.to_string(),
-            Some(Entry { kind: Kind::File(data.to_vec()), mode: 0o644, mtime_s: now_s, uid: 0, gid: 0 }),
-        );
+        self.entries
+            .insert(rel, Some(Entry { kind: Kind::File(data.to_vec()), mode: 0o644, mtime_s: now_s, uid: 0, gid: 0 }));
         Ok(())
     }
 
@@ -283,7 +386,7 @@ impl Tree {
             return Err(FsError::Exists);
         }
         self.check_parent(rel)?;
-        self.entries.insert(rel.to_string(), Some(dir_entry(now_s)));
+        self.entries.insert(rel, Some(dir_entry(now_s)));
         Ok(())
     }
 
@@ -293,7 +396,7 @@ impl Tree {
             return Err(FsError::NotEmpty);
         }
         if self.base.as_ref().is_some_and(|b| b.lookup(rel).is_some()) {
-            self.entries.insert(rel.to_string(), None);
+            self.entries.insert(rel, None);
         } else {
             self.entries.remove(rel);
         }
@@ -329,17 +432,72 @@ pub struct VolumeId(pub u64);
 pub struct Volumes {
     trees: BTreeMap<VolumeId, Tree>,
     next: u64,
+    /// Read-only layers shared by every tree built with the same content (see
+    /// [`Volumes::share`]), by a hash of their content.
+    shared: BTreeMap<u64, Vec<Arc<Tree>>>,
+    /// Layers in `shared`, and the count at which the unused ones are next dropped.
+    shared_len: usize,
+    sweep_at: usize,
 }
 
 impl Volumes {
     pub fn new() -> Volumes {
         Volumes::default()
     }
-    pub fn add(&mut self, tree: Tree) -> VolumeId {
+    pub fn add(&mut self, mut tree: Tree) -> VolumeId {
         let id = VolumeId(self.next);
         self.next += 1;
+        tree.entries.shrink_to_fit();
         self.trees.insert(id, tree);
         id
+    }
+
+    /// A read-only layer with `tree`'s content, shared with every other tree shared with the
+    /// same content (the same entries over the same lower layer): the service-account volume
+    /// of all pods of a namespace and account, a ConfigMap's projection in every replica. A
+    /// tree over it (`Tree::over`) reads exactly like `tree`, and writes to it copy up, so
+    /// no tree ever sees another's changes.
+    pub fn share(&mut self, mut tree: Tree) -> Arc<Tree> {
+        use std::hash::{Hash, Hasher};
+        // A fixed-key hasher: the same content gives the same key in every run.
+        let mut h = std::hash::DefaultHasher::new();
+        tree.base.as_ref().map(|b| Arc::as_ptr(b) as usize).hash(&mut h);
+        for (k, e) in tree.entries.iter() {
+            k.hash(&mut h);
+            e.hash(&mut h);
+        }
+        let key = h.finish();
+        let same_base = |a: &Tree, b: &Tree| match (&a.base, &b.base) {
+            (None, None) => true,
+            (Some(x), Some(y)) => Arc::ptr_eq(x, y),
+            _ => false,
+        };
+        if let Some(found) =
+            self.shared.get(&key).and_then(|v| v.iter().find(|t| same_base(t, &tree) && t.entries == tree.entries))
+        {
+            return found.clone();
+        }
+        if self.shared_len >= self.sweep_at {
+            // Drop the layers no tree sits on any more (only this table holds them).
+            self.shared.retain(|_, v| {
+                v.retain(|t| Arc::strong_count(t) > 1);
+                !v.is_empty()
+            });
+            self.shared_len = self.shared.values().map(Vec::len).sum();
+            self.sweep_at = (2 * self.shared_len).max(64);
+        }
+        tree.entries.shrink_to_fit();
+        let layer = Arc::new(tree);
+        self.shared.entry(key).or_default().push(layer.clone());
+        self.shared_len += 1;
+        layer
+    }
+
+    /// Adds a tree that reads as `tree` but shares its content with the trees of the same
+    /// content (see [`Volumes::share`]).
+    pub fn add_shared(&mut self, tree: Tree) -> VolumeId {
+        let layer = self.share(tree);
+        self.add(Tree::over(layer))
     }
     pub fn get(&self, id: VolumeId) -> Option<&Tree> {
         self.trees.get(&id)
@@ -626,6 +784,83 @@ mod tests {
         // The layer is untouched.
         assert_eq!(layer.read("etc/nginx/nginx.conf").unwrap(), b"conf");
         assert!(layer.lookup("tmp").is_some());
+    }
+
+    #[test]
+    fn shared_content_written_by_one_tree_is_not_seen_by_another() {
+        let mut vols = Volumes::new();
+        let build = || {
+            let mut t = Tree::new();
+            t.add_file("ca.crt", b"CERT", 0o644);
+            t.add_file("namespace", b"default", 0o644);
+            t
+        };
+        let a = vols.add_shared(build());
+        let b = vols.add_shared(build());
+        // One copy of the content: both trees sit on the same layer.
+        fn base(vols: &Volumes, id: VolumeId) -> Arc<Tree> {
+            vols.get(id).and_then(|t| t.base.clone()).expect("shared layer")
+        }
+        assert!(Arc::ptr_eq(&base(&vols, a), &base(&vols, b)));
+        let ma = Mounts(vec![Mount { path: "/".into(), volume: a, read_only: false }]);
+        let mb = Mounts(vec![Mount { path: "/".into(), volume: b, read_only: false }]);
+        FsView { volumes: &mut vols, mounts: &ma }.write("/ca.crt", b"+A", true, 5).unwrap();
+        FsView { volumes: &mut vols, mounts: &ma }.remove("/namespace").unwrap();
+        FsView { volumes: &mut vols, mounts: &ma }.write("/new", b"n", false, 6).unwrap();
+        let va = FsView { volumes: &mut vols, mounts: &ma };
+        assert_eq!(va.read("/ca.crt").unwrap(), b"CERT+A");
+        assert_eq!(va.list("/").unwrap(), ["ca.crt", "new"]);
+        let vb = FsView { volumes: &mut vols, mounts: &mb };
+        assert_eq!(vb.read("/ca.crt").unwrap(), b"CERT");
+        assert_eq!(vb.read("/namespace").unwrap(), b"default");
+        assert_eq!(vb.read("/new"), Err(FsError::NotFound));
+        assert_eq!(vb.stat("/ca.crt").unwrap().mtime_s, 0);
+        // Other content, or the same over another layer, is another layer.
+        let mut other = build();
+        other.add_file("token", b"t", 0o600);
+        let c = vols.add_shared(other);
+        assert!(!Arc::ptr_eq(&base(&vols, a), &base(&vols, c)));
+        assert!(*vols.get(c).unwrap() != *vols.get(b).unwrap());
+        assert!(*vols.get(b).unwrap() == build());
+    }
+
+    #[test]
+    fn unused_shared_layers_are_dropped() {
+        let mut vols = Volumes::new();
+        for i in 0..200 {
+            let mut t = Tree::new();
+            t.add_file("n", format!("{i}").as_bytes(), 0o644);
+            let id = vols.add_shared(t);
+            vols.remove(id);
+        }
+        assert!(vols.shared_len < 130, "{}", vols.shared_len);
+    }
+
+    #[test]
+    fn a_large_tree_reads_like_a_small_one() {
+        // Past SMALL_ENTRIES a tree's entries move to a B-tree; reads and listings are the
+        // same as before, in order.
+        let mut t = Tree::new();
+        let mut names = Vec::new();
+        t.mkdir("d", 1).unwrap();
+        for i in (0..100).rev() {
+            let name = format!("f{i:03}");
+            t.write(&format!("d/{name}"), if i == 99 { b"x" } else { b"" }, false, 1).unwrap();
+            names.push(name);
+        }
+        names.sort();
+        assert!(matches!(t.entries, Entries::Big(_)));
+        assert_eq!(t.children("d"), names);
+        assert_eq!(t.read("d/f000").unwrap(), b"");
+        assert_eq!(t.read("d/f099").unwrap(), b"x");
+        t.remove("d/f050").unwrap();
+        assert_eq!(t.children("d").len(), 99);
+        assert_eq!(t.children(""), ["d"]);
+        let mut small = Tree::new();
+        small.add_file("a/b", b"1", 0o600);
+        assert!(matches!(small.entries, Entries::Small(_)));
+        assert_eq!(small.children(""), ["a"]);
+        assert_eq!(small.stat("a/b").unwrap().mode, 0o600);
     }
 
     #[test]

@@ -395,8 +395,44 @@ pub struct PodInfo {
     pub terminating: bool,
 }
 
+/// The label sets of the pods the scheduler keeps, one copy of each distinct set (the pods
+/// of a ReplicaSet have the same labels).
+#[derive(Clone, Debug, Default)]
+pub struct LabelSets {
+    sets: std::collections::BTreeSet<Arc<BTreeMap<String, String>>>,
+    /// Size at which sets no pod holds any more are next dropped.
+    sweep_at: usize,
+}
+
+impl LabelSets {
+    /// The shared copy of `labels`.
+    pub fn share(&mut self, labels: Option<&BTreeMap<String, String>>) -> Arc<BTreeMap<String, String>> {
+        let empty = BTreeMap::new();
+        let labels = labels.unwrap_or(&empty);
+        if let Some(found) = self.sets.get(labels) {
+            return found.clone();
+        }
+        if self.sets.len() >= self.sweep_at {
+            self.sets.retain(|s| Arc::strong_count(s) > 1);
+            self.sweep_at = (2 * self.sets.len()).max(64);
+        }
+        let set = Arc::new(labels.clone());
+        self.sets.insert(set.clone());
+        set
+    }
+}
+
 impl PodInfo {
     pub fn from_pod(pod: &Pod) -> PodInfo {
+        PodInfo::with_labels(pod, Arc::new(pod.metadata.labels.clone().unwrap_or_default()))
+    }
+
+    /// The pod's info, its labels shared through `sets`.
+    pub fn from_pod_sharing(pod: &Pod, sets: &mut LabelSets) -> PodInfo {
+        PodInfo::with_labels(pod, sets.share(pod.metadata.labels.as_ref()))
+    }
+
+    fn with_labels(pod: &Pod, labels: Arc<BTreeMap<String, String>>) -> PodInfo {
         let meta = &pod.metadata;
         let namespace = meta.namespace.clone().unwrap_or_else(|| "default".to_string());
         let spec = pod.spec.as_ref();
@@ -414,7 +450,7 @@ impl PodInfo {
         let affinity = PodAffinityInfo::compile(&namespace, spec.and_then(|s| s.affinity.as_ref())).map(Arc::new);
         PodInfo {
             name: meta.name.clone().unwrap_or_default(),
-            labels: Arc::new(meta.labels.clone().unwrap_or_default()),
+            labels,
             priority: spec.and_then(|s| s.priority).unwrap_or(0),
             requests: pod_requests(pod, false),
             non_zero_requests: pod_requests(pod, true),

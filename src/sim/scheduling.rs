@@ -9,7 +9,7 @@ use std::sync::Arc;
 use k8s_openapi::api::core::v1::{Pod, PodCondition, PodStatus};
 
 use super::events::{EventType, Source};
-use super::scheduler::{CycleOptions, PodInfo, Snapshot};
+use super::scheduler::{CycleOptions, LabelSets, PodInfo, Snapshot};
 use super::{Kind, ObjKey, Object, Tick, World};
 
 /// Retry bookkeeping of an unschedulable pod.
@@ -48,12 +48,14 @@ pub struct Cache {
     pending: BTreeSet<ObjKey>,
     /// Pods placed by the last pass, counted at the end of their node's list.
     assumed: BTreeSet<ObjKey>,
+    /// One copy of each distinct label set of the pods in `snap`.
+    labels: LabelSets,
 }
 
 impl Cache {
     /// Rebuilds everything from the store.
     fn relist(&mut self, w: &World) {
-        self.snap = bound_snapshot(w);
+        self.snap = bound_snapshot(w, &mut self.labels);
         self.placed.clear();
         self.pending.clear();
         self.assumed.clear();
@@ -148,7 +150,7 @@ impl Cache {
                 self.snap.remove_pod(i, &key.namespace, &key.name);
             }
             if let Some((j, p)) = want {
-                let info = PodInfo::from_pod(p);
+                let info = PodInfo::from_pod_sharing(p, &mut self.labels);
                 self.snap.add_pod(j, info);
                 self.snap.sort_node_pods(j);
                 self.placed.insert(key, j);
@@ -181,14 +183,14 @@ fn is_terminal(p: &Pod) -> bool {
 /// Builds the scheduler's snapshot of nodes and the pods bound to them, with the pods whose
 /// binding cycle waits for their volumes assumed on their node (last, in uid order).
 pub fn snapshot(w: &World) -> Snapshot {
-    let mut snap = bound_snapshot(w);
+    let mut snap = bound_snapshot(w, &mut LabelSets::default());
     assume_volume_waits(w, &mut snap);
     snap
 }
 
 /// The snapshot of nodes and the pods bound to them (each node's pods in namespace/name
 /// order), without the pods waiting for their volumes.
-fn bound_snapshot(w: &World) -> Snapshot {
+fn bound_snapshot(w: &World, label_sets: &mut LabelSets) -> Snapshot {
     let mut snap = Snapshot::new();
     for o in w.store.list(Kind::Node, None) {
         if let Some(n) = o.as_node() {
@@ -206,7 +208,7 @@ fn bound_snapshot(w: &World) -> Snapshot {
         }
         let Some(node) = p.spec.as_ref().and_then(|s| s.node_name.as_deref()) else { continue };
         if let Some(i) = snap.node_index(node) {
-            snap.add_pod(i, PodInfo::from_pod(p));
+            snap.add_pod(i, PodInfo::from_pod_sharing(p, label_sets));
         }
     }
     snap

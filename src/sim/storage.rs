@@ -389,7 +389,7 @@ pub fn wipe(w: &mut World, key: &BackingKey) {
     };
     if let Some(id) = id {
         // A pod still running on it keeps its mount: only forget trees nobody mounts.
-        let mounted = w.kubelet.pods.values().any(|p| p.volumes.values().any(|v| *v == id));
+        let mounted = w.kubelet.pods.values().any(|p| p.volumes.iter().any(|(_, v)| *v == id));
         if !mounted {
             w.kubelet.fs.remove(id);
         }

@@ -365,7 +365,7 @@ fn pod_logs(
         };
         let lines = if m.get_flag("previous") {
             match (&c.state, &c.prev_log) {
-                (_, Some(prev)) => prev.clone(),
+                (_, Some(prev)) => (**prev).clone(),
                 _ => {
                     ctx.out.fail(&format!(
                         "Error from server (BadRequest): previous terminated container \"{cname}\" in pod \"{pod}\" not found"
@@ -375,7 +375,7 @@ fn pod_logs(
             }
         } else {
             match &c.state {
-                CState::Waiting { .. } if c.last.is_some() => c.prev_log.clone().unwrap_or_default(),
+                CState::Waiting { .. } if c.last.is_some() => c.prev_log.as_deref().cloned().unwrap_or_default(),
                 CState::Waiting { .. } => {
                     ctx.out.fail(&format!(
                         "Error from server (BadRequest): container \"{cname}\" in pod \"{pod}\" is waiting to start: {}",

@@ -544,10 +544,13 @@ fn exit_error(ctx: &Ctx, ns: &str, name: &str) -> (String, i32) {
 /// The container's output, as the attach stream (or the log fallback) shows it.
 fn print_container_output(ctx: &mut Ctx, ns: &str, name: &str) {
     let Some(c) = ctx.world.kubelet.find(ns, name).and_then(|rt| rt.containers.first()).cloned() else { return };
-    let lines =
-        if matches!(c.state, CState::Waiting { .. }) { c.prev_log.clone().unwrap_or_default() } else { c.log.clone() };
-    for (_, line) in lines {
-        ctx.out.out(&line);
+    let lines = if matches!(c.state, CState::Waiting { .. }) {
+        c.prev_log.as_deref().cloned().unwrap_or_default()
+    } else {
+        c.log.clone()
+    };
+    for (_, line) in lines.iter() {
+        ctx.out.out(line);
         ctx.out.out("\n");
     }
     ctx.out.out(&c.partial);

@@ -7,9 +7,10 @@ use std::collections::BTreeMap;
 use k8s_openapi::api::core::v1::{Container, Pod};
 
 use super::exec::{self, Proc};
+use super::log::Log;
 use super::shared_env::Env;
 use super::{pod_event, probes, volumes, Backoff, PodRt};
-use crate::shell::vfs::{Mount, Mounts, Tree, VolumeId};
+use crate::shell::vfs::{Mount, Mounts, Tree, VolumeId, Volumes};
 use crate::sim::clock::{tick_of, Tick};
 use crate::sim::events::EventType::{Normal, Warning};
 use crate::sim::images::{ImageRef, ImageSpec, Lookup};
@@ -69,17 +70,18 @@ pub struct CtrRt {
     /// An init container with restartPolicy Always (a native sidecar).
     pub sidecar: bool,
     pub state: CState,
-    pub last: Option<Term>,
+    /// The previous run's end (boxed: most containers never restart).
+    pub last: Option<Box<Term>>,
     pub restarts: i32,
     pub ready: bool,
     pub started: bool,
     pub proc: Option<Proc>,
     pub mounts: Mounts,
     pub root: Option<VolumeId>,
-    /// Output of the current run (what `kubectl logs` shows), as (tick, line) pairs.
-    pub log: Vec<(Tick, String)>,
-    /// Output of the previous run (`kubectl logs --previous`).
-    pub prev_log: Option<Vec<(Tick, String)>>,
+    /// Output of the current run (what `kubectl logs` shows): lines stamped with ticks.
+    pub log: Log,
+    /// Output of the previous run (`kubectl logs --previous`); boxed, as `last`.
+    pub prev_log: Option<Box<Log>>,
     /// Bytes of a line not yet ended by a newline.
     pub partial: String,
     pub pull: Pull,
@@ -118,7 +120,7 @@ impl CtrRt {
             proc: None,
             mounts: Mounts::default(),
             root: None,
-            log: Vec::new(),
+            log: Log::default(),
             prev_log: None,
             partial: String::new(),
             pull: Pull::NotStarted,
@@ -142,24 +144,30 @@ impl CtrRt {
         matches!(self.state, CState::Running { .. })
     }
 
-    /// Appends process output to the log, split into lines stamped with `now`.
+    /// Appends process output to the log, split into lines stamped with `now`. (The bytes
+    /// of one write are decoded alone, an invalid sequence as U+FFFD.)
     pub fn write_log(&mut self, now: Tick, bytes: &[u8]) {
-        self.partial.push_str(&String::from_utf8_lossy(bytes));
-        while let Some(i) = self.partial.find('\n') {
-            let line: String = self.partial.drain(..=i).collect();
-            self.log.push((now, line.trim_end_matches('\n').to_string()));
+        let text = String::from_utf8_lossy(bytes);
+        let mut rest: &str = &text;
+        while let Some(i) = rest.find('\n') {
+            if self.partial.is_empty() {
+                self.log.push(now, &rest[..i]);
+            } else {
+                self.partial.push_str(&rest[..i]);
+                let line = std::mem::take(&mut self.partial);
+                self.log.push(now, &line);
+            }
+            rest = &rest[i + 1..];
         }
+        self.partial.push_str(rest);
         // Bound memory use of chatty containers: keep the newest 10,000 lines.
-        if self.log.len() > 10_000 {
-            let excess = self.log.len() - 10_000;
-            self.log.drain(..excess);
-        }
+        self.log.cap();
     }
 
     fn flush_partial(&mut self, now: Tick) {
         if !self.partial.is_empty() {
             let line = std::mem::take(&mut self.partial);
-            self.log.push((now, line));
+            self.log.push(now, &line);
         }
     }
 }
@@ -195,6 +203,7 @@ pub fn run_pod(w: &mut World, pod: &Pod, rt: &mut PodRt) {
         let mut c = take_for_step(&mut rt.init[i]);
         let p = if c.sidecar { "Always" } else { init_policy(&policy) };
         step(w, pod, rt, &mut c, p);
+        w.kubelet.shared_logs.share(&mut c.log);
         let done = if c.sidecar { c.started } else { matches!(&c.state, CState::Terminated(t) if t.exit_code == 0) };
         rt.init[i] = c;
         if !done {
@@ -212,6 +221,7 @@ pub fn run_pod(w: &mut World, pod: &Pod, rt: &mut PodRt) {
             c.state = CState::Waiting { reason: "ContainerCreating".into(), message: None };
         }
         step(w, pod, rt, &mut c, &policy);
+        w.kubelet.shared_logs.share(&mut c.log);
         rt.containers[i] = c;
     }
 }
@@ -271,8 +281,8 @@ fn step(w: &mut World, pod: &Pod, rt: &mut PodRt, c: &mut CtrRt, policy: &str) {
             if !restart {
                 return;
             }
-            c.last = Some(t.clone());
-            c.prev_log = Some(std::mem::take(&mut c.log));
+            c.last = Some(Box::new(t.clone()));
+            c.prev_log = Some(Box::new(std::mem::take(&mut c.log)));
             c.proc = None;
             if let Some(root) = c.root.take() {
                 // A restarted container gets a fresh writable layer.
@@ -519,7 +529,7 @@ fn image_layer(w: &mut World, image: Option<&ImageSpec>) -> std::sync::Arc<Tree>
 }
 
 fn setup_fs(w: &mut World, pod: &Pod, rt: &PodRt, c: &mut CtrRt) {
-    let mut root = Tree::over(image_layer(w, c.image.as_deref()));
+    let image = image_layer(w, c.image.as_deref());
     let ip = rt.ip.clone().unwrap_or_default();
     // The pod's hostname, and its FQDN when it has a subdomain (StatefulSet pods).
     let (hostname, fqdn) = crate::sim::dns::pod_hostname(pod);
@@ -527,39 +537,28 @@ fn setup_fs(w: &mut World, pod: &Pod, rt: &PodRt, c: &mut CtrRt) {
         Some(f) => format!("{f}\t{hostname}"),
         None => hostname.clone(),
     };
-    root.add_file("/etc/hostname", format!("{hostname}\n").as_bytes(), 0o644);
-    root.add_file(
-        "/etc/hosts",
-        format!(
-            "# Kubernetes-managed hosts file.\n127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\nfe00::0\tip6-localnet\nfe00::0\tip6-mcastprefix\nfe00::1\tip6-allnodes\nfe00::2\tip6-allrouters\n{ip}\t{names}\n"
-        )
-        .as_bytes(),
-        0o644,
-    );
-    root.add_file(
-        "/etc/resolv.conf",
-        format!(
-            "search {}.svc.cluster.local svc.cluster.local cluster.local\nnameserver 10.96.0.10\noptions ndots:5\n",
-            rt.namespace
-        )
-        .as_bytes(),
-        0o644,
+    let own = [
+        ("/etc/hostname", format!("{hostname}\n")),
+        (
+            "/etc/hosts",
+            format!(
+                "# Kubernetes-managed hosts file.\n127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\nfe00::0\tip6-localnet\nfe00::0\tip6-mcastprefix\nfe00::1\tip6-allnodes\nfe00::2\tip6-allrouters\n{ip}\t{names}\n"
+            ),
+        ),
+    ];
+    let resolv = format!(
+        "search {}.svc.cluster.local svc.cluster.local cluster.local\nnameserver 10.96.0.10\noptions ndots:5\n",
+        rt.namespace
     );
     let read_only_root = c.spec.security_context.as_ref().and_then(|s| s.read_only_root_filesystem).unwrap_or(false);
     // subPath mounts of single files are copies, as real subPath mounts do not follow
     // later updates of the volume either.
+    let mut sub_files: Vec<(&str, Option<Vec<u8>>)> = Vec::new();
     let mut mounts = Vec::new();
     for m in c.volume_mounts.iter().flatten() {
-        let Some(id) = rt.volumes.get(&m.name).copied() else { continue };
+        let Some(id) = rt.volumes.iter().find(|(n, _)| *n == m.name).map(|(_, id)| *id) else { continue };
         match m.sub_path.as_deref().filter(|s| !s.is_empty()) {
-            Some(sub) => {
-                let data = w.kubelet.fs.get(id).and_then(|t| t.read_file(sub));
-                if let Some(data) = data {
-                    root.add_file(&m.mount_path, &data, 0o644);
-                } else {
-                    root.add_dirs(m.mount_path.trim_start_matches('/'));
-                }
-            }
+            Some(sub) => sub_files.push((&m.mount_path, w.kubelet.fs.get(id).and_then(|t| t.read_file(sub)))),
             None => mounts.push(Mount {
                 path: format!("/{}", m.mount_path.trim_matches('/')),
                 volume: id,
@@ -567,15 +566,59 @@ fn setup_fs(w: &mut World, pod: &Pod, rt: &PodRt, c: &mut CtrRt) {
             }),
         }
     }
-    for m in &mounts {
-        root.add_dirs(m.path.trim_start_matches('/'));
-    }
+    let mount_points: Vec<&str> = mounts.iter().map(|m| m.path.as_str()).collect();
+    let layered = sub_files.is_empty();
+    let root = root_tree(&mut w.kubelet.fs, image, &own, &resolv, &sub_files, &mount_points, layered);
     let root_id = w.kubelet.fs.add(root);
     let mut all = vec![Mount { path: "/".into(), volume: root_id, read_only: read_only_root }];
     all.extend(mounts);
     c.root = Some(root_id);
     c.mounts = Mounts(all);
-    let _ = pod;
+}
+
+/// A container's root filesystem over its image's layer: the pod's own files (`own`:
+/// hostname, hosts), the namespace's resolv.conf, the subPath copies (a missing one is a
+/// directory) and the mount points, in that order.
+///
+/// `layered` (used without subPath copies): what the container shares with the other pods
+/// of its namespace and template (resolv.conf, the mount points) goes in a middle layer
+/// shared through `fs`, and only the pod's own files in the container's upper layer. The
+/// middle layer's entries are added in the same order as a single layer's, and the upper
+/// layer's files replace anything a mount point made at their paths, as in a single layer
+/// they would have kept it from being made: the tree reads the same either way.
+fn root_tree(
+    fs: &mut Volumes,
+    image: std::sync::Arc<Tree>,
+    own: &[(&str, String)],
+    resolv: &str,
+    sub_files: &[(&str, Option<Vec<u8>>)],
+    mount_points: &[&str],
+    layered: bool,
+) -> Tree {
+    let own_files = |root: &mut Tree| {
+        for (path, content) in own {
+            root.add_file(path, content.as_bytes(), 0o644);
+        }
+    };
+    let mut root = Tree::over(image);
+    if !layered {
+        own_files(&mut root);
+    }
+    root.add_file("/etc/resolv.conf", resolv.as_bytes(), 0o644);
+    for (path, data) in sub_files {
+        match data {
+            Some(data) => root.add_file(path, data, 0o644),
+            None => root.add_dirs(path.trim_start_matches('/')),
+        }
+    }
+    for path in mount_points {
+        root.add_dirs(path.trim_start_matches('/'));
+    }
+    if layered {
+        root = Tree::over(fs.share(root));
+        own_files(&mut root);
+    }
+    root
 }
 
 /// The kubelet's `verifyRunAsNonRoot`: with `runAsNonRoot: true` in the effective security
@@ -740,5 +783,42 @@ mod tests {
         assert_eq!(go_duration_ms(2000), "2s");
         assert_eq!(go_duration_ms(2500), "2.5s");
         assert_eq!(go_duration_ms(512), "512ms");
+    }
+
+    #[test]
+    fn a_layered_root_reads_as_a_single_layer() {
+        let mut image = Tree::new();
+        for d in ["etc", "var/run", "tmp"] {
+            image.add_dirs(d);
+        }
+        image.add_file("/etc/nginx/nginx.conf", b"conf", 0o644);
+        let image = std::sync::Arc::new(image);
+        let own = [("/etc/hostname", "web-1\n".to_string()), ("/etc/hosts", "10.0.0.1\tweb-1\n".to_string())];
+        let resolv = "search default.svc.cluster.local\n";
+        // Mount points anywhere, including at and under the pod's own files.
+        let cases: [&[&str]; 5] = [
+            &[],
+            &["/var/run/secrets/kubernetes.io/serviceaccount"],
+            &["/etc/hosts", "/data", "/etc/nginx/conf.d"],
+            &["/etc/hostname/x", "/etc/resolv.conf/y", "/etc/hosts"],
+            &["/etc", "/etc/nginx/nginx.conf/z"],
+        ];
+        let mut fs = Volumes::new();
+        for mount_points in cases {
+            let single = root_tree(&mut fs, image.clone(), &own, resolv, &[], mount_points, false);
+            let layered = root_tree(&mut fs, image.clone(), &own, resolv, &[], mount_points, true);
+            assert!(single == layered, "{mount_points:?}");
+            for path in ["etc/hosts", "etc/hostname", "etc/resolv.conf"] {
+                assert_eq!(single.read_file(path), layered.read_file(path), "{path} with {mount_points:?}");
+            }
+        }
+        // Pods of the same namespace and mounts share the middle layer.
+        let a = root_tree(&mut fs, image.clone(), &own, resolv, &[], &["/data"], true);
+        let other = [("/etc/hostname", "web-2\n".to_string()), ("/etc/hosts", "10.0.0.2\tweb-2\n".to_string())];
+        let b = root_tree(&mut fs, image.clone(), &other, resolv, &[], &["/data"], true);
+        let (ia, ib) = (fs.add(a), fs.add(b));
+        assert_eq!(fs.get(ia).and_then(|t| t.read_file("etc/hostname")), Some(b"web-1\n".to_vec()));
+        assert_eq!(fs.get(ib).and_then(|t| t.read_file("etc/hostname")), Some(b"web-2\n".to_vec()));
+        assert!(fs.get(ib).and_then(|t| t.read_file("etc/resolv.conf")).is_some());
     }
 }

@@ -11,6 +11,7 @@
 mod containers;
 mod env;
 pub mod exec;
+pub mod log;
 mod probes;
 pub mod programs;
 mod shared_env;
@@ -31,6 +32,7 @@ use crate::shell::vfs::{VolumeId, Volumes};
 
 pub use containers::{CState, CtrRt, Term};
 pub use exec::Proc;
+pub use log::Log;
 pub use programs::Program;
 pub use shared_env::{Env, SpecCache};
 
@@ -75,12 +77,13 @@ pub struct PodRt {
     pub ip: Option<String>,
     pub sandbox_ready: bool,
     pub started_at: Tick,
-    /// Volume name → its shared filesystem (emptyDir, projected ConfigMap/Secret...).
-    pub volumes: BTreeMap<String, VolumeId>,
+    /// Volume name → its shared filesystem (emptyDir, projected ConfigMap/Secret...), in
+    /// the order they were set up (a few per pod: a vector is smaller than a map).
+    pub volumes: Vec<(String, VolumeId)>,
     pub init: Vec<CtrRt>,
     pub containers: Vec<CtrRt>,
-    /// Condition type → (status, last transition).
-    pub conditions: BTreeMap<String, (bool, Tick)>,
+    /// (condition type, status, last transition), for the kubelet's few condition types.
+    pub conditions: Vec<(&'static str, bool, Tick)>,
     /// Tick when graceful termination must end with SIGKILL.
     pub kill_deadline: Option<Tick>,
     pub last_failed_mount_event: Option<Tick>,
@@ -110,6 +113,8 @@ pub struct Kubelets {
     synced: bool,
     /// The distinct environments of started containers (see [`Env`]).
     pub(crate) env_cache: shared_env::EnvCache,
+    /// The first output of container runs, shared by the logs that start alike (see [`Log`]).
+    pub(crate) shared_logs: log::SharedLogs,
     /// The distinct container specs of the pods (see [`SpecCache`]).
     pub(crate) spec_cache: SpecCache,
     /// The service-link variables of each namespace (see [`env::LinksCache`]).
@@ -368,8 +373,7 @@ impl PodRt {
         let init =
             spec.and_then(|s| s.init_containers.as_deref()).unwrap_or(&[]).iter().map(|c| ctr(c, true)).collect();
         let containers = spec.map_or(&[][..], |s| &s.containers[..]).iter().map(|c| ctr(c, false)).collect();
-        let mut conditions = BTreeMap::new();
-        conditions.insert("PodScheduled".to_string(), (true, w.now));
+        let conditions = vec![("PodScheduled", true, w.now)];
         PodRt {
             namespace: pod.metadata.namespace.clone().unwrap_or_default(),
             name: pod.metadata.name.clone().unwrap_or_default(),
@@ -378,7 +382,7 @@ impl PodRt {
             ip: None,
             sandbox_ready: false,
             started_at: w.now,
-            volumes: BTreeMap::new(),
+            volumes: Vec::new(),
             init,
             containers,
             conditions,

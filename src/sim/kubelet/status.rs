@@ -128,7 +128,7 @@ fn container_status(c: &CtrRt) -> ContainerStatus {
             c.image_ref.clone()
         },
         image_id: if created { c.image_id.clone() } else { String::new() },
-        last_state: Some(c.last.as_ref().map(|t| state_of(&CState::Terminated(t.clone()))).unwrap_or_default()),
+        last_state: Some(c.last.as_ref().map(|t| state_of(&CState::Terminated((**t).clone()))).unwrap_or_default()),
         ready: c.ready,
         restart_count: c.restarts,
         started: Some(c.started),
@@ -175,11 +175,15 @@ pub fn qos_class(pod: &Pod) -> &'static str {
 }
 
 /// Sets a condition, keeping its last transition time when the status did not change.
-fn set_condition(rt: &mut PodRt, name: &str, value: bool, now: Tick) -> Tick {
-    match rt.conditions.get(name) {
-        Some((v, t)) if *v == value => *t,
-        _ => {
-            rt.conditions.insert(name.to_string(), (value, now));
+fn set_condition(rt: &mut PodRt, name: &'static str, value: bool, now: Tick) -> Tick {
+    match rt.conditions.iter_mut().find(|(n, _, _)| *n == name) {
+        Some((_, v, t)) if *v == value => *t,
+        Some(c) => {
+            *c = (name, value, now);
+            now
+        }
+        None => {
+            rt.conditions.push((name, value, now));
             now
         }
     }
@@ -200,7 +204,7 @@ pub fn build_status(w: &World, pod: &Pod, rt: &mut PodRt) -> PodStatus {
     let done = phase == "Succeeded" || phase == "Failed";
     let ready = unready.is_empty() && initialized && !done;
     let mut conds = Vec::new();
-    let mut cond = |rt: &mut PodRt, ty: &str, value: bool, reason: Option<String>, message: Option<String>| {
+    let mut cond = |rt: &mut PodRt, ty: &'static str, value: bool, reason: Option<String>, message: Option<String>| {
         let t = set_condition(rt, ty, value, now);
         conds.push(PodCondition {
             type_: ty.to_string(),

@@ -68,7 +68,10 @@ pub fn secret_data(w: &World, ns: &str, name: &str) -> Option<BTreeMap<String, V
     Some(out)
 }
 
-/// Builds one volume's tree; Err is the FailedMount message.
+/// Builds one volume's tree; Err is the FailedMount message. The projections (ConfigMap,
+/// Secret, downward API, service-account token) share their content with every pod's volume
+/// of the same content (`Volumes::add_shared`): thousands of pods hold one copy of the
+/// namespace's `ca.crt`.
 fn build(w: &mut World, pod: &Pod, rt: &PodRt, v: &Volume) -> Result<VolumeId, String> {
     let ns = rt.namespace.as_str();
     let fail = |msg: String| format!("MountVolume.SetUp failed for volume \"{}\" : {}", v.name, msg);
@@ -81,7 +84,7 @@ fn build(w: &mut World, pod: &Pod, rt: &PodRt, v: &Volume) -> Result<VolumeId, S
             None if cm.optional == Some(true) => {}
             None => return Err(fail(format!("configmap \"{name}\" not found"))),
         }
-        return Ok(w.kubelet.fs.add(tree));
+        return Ok(w.kubelet.fs.add_shared(tree));
     }
     if let Some(s) = &v.secret {
         let name = s.secret_name.clone().unwrap_or_default();
@@ -92,7 +95,7 @@ fn build(w: &mut World, pod: &Pod, rt: &PodRt, v: &Volume) -> Result<VolumeId, S
             None if s.optional == Some(true) => {}
             None => return Err(fail(format!("secret \"{name}\" not found"))),
         }
-        return Ok(w.kubelet.fs.add(tree));
+        return Ok(w.kubelet.fs.add_shared(tree));
     }
     if let Some(hp) = &v.host_path {
         let key = (rt.node.clone(), hp.path.clone());
@@ -145,7 +148,7 @@ fn build(w: &mut World, pod: &Pod, rt: &PodRt, v: &Volume) -> Result<VolumeId, S
                 }
             }
         }
-        return Ok(w.kubelet.fs.add(tree));
+        return Ok(w.kubelet.fs.add_shared(tree));
     }
     if let Some(d) = &v.downward_api {
         let mut tree = Tree::new();
@@ -155,7 +158,7 @@ fn build(w: &mut World, pod: &Pod, rt: &PodRt, v: &Volume) -> Result<VolumeId, S
                 tree.add_file(&it.path, val.as_bytes(), DEFAULT_MODE);
             }
         }
-        return Ok(w.kubelet.fs.add(tree));
+        return Ok(w.kubelet.fs.add_shared(tree));
     }
     // emptyDir, and any other kind we do not model in detail, is a fresh tree.
     Ok(w.kubelet.fs.add(Tree::new()))
@@ -222,18 +225,18 @@ fn service_account_token(pod: &Pod, ns: &str) -> String {
 pub fn setup(w: &mut World, pod: &Pod, rt: &mut PodRt) -> Result<(), String> {
     let volumes = pod.spec.as_ref().and_then(|s| s.volumes.clone()).unwrap_or_default();
     for v in &volumes {
-        if rt.volumes.contains_key(&v.name) {
+        if rt.volumes.iter().any(|(n, _)| *n == v.name) {
             continue;
         }
         let id = build(w, pod, rt, v)?;
-        rt.volumes.insert(v.name.clone(), id);
+        rt.volumes.push((v.name.clone(), id));
     }
     Ok(())
 }
 
 /// Frees the pod's own volumes (emptyDir, projections); hostPath and claims stay.
 pub fn teardown(w: &mut World, rt: &PodRt) {
-    for id in rt.volumes.values() {
+    for (_, id) in &rt.volumes {
         let shared = w.kubelet.host_paths.values().any(|v| v == id) || w.kubelet.claims.values().any(|v| v == id);
         if !shared {
             w.kubelet.fs.remove(*id);
