@@ -509,6 +509,11 @@ impl Volumes {
     pub fn remove(&mut self, id: VolumeId) -> Option<Tree> {
         self.trees.remove(&id)
     }
+
+    /// How many trees are held (volumes and container roots).
+    pub fn count(&self) -> usize {
+        self.trees.len()
+    }
 }
 
 /// A volume mounted at an absolute path.

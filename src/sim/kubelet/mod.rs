@@ -273,6 +273,7 @@ pub fn sync_all(w: &mut World) {
             if w.kubelet.by_key.get(&key) == Some(&uid) {
                 w.kubelet.by_key.remove(&key);
             }
+            release_fs(w, &rt);
             if let Some(ip) = rt.ip {
                 w.network.release(&ip);
             }
@@ -313,6 +314,19 @@ fn idle(pod: &Pod, rt: &PodRt) -> bool {
 
 /// One kubelet sync of one pod; returns whether the pod is now idle, or None once the pod
 /// no longer exists.
+/// Frees what a pod that vanished without the kubelet stopping it (a forced deletion, its
+/// node deleted) held in the kubelets' filesystems: its containers' root layers and its own
+/// volumes (hostPath and claims stay), as the kubelet cleans up orphaned pod directories.
+/// A pod the kubelet stops frees them as its containers stop (`terminate_pod`).
+fn release_fs(w: &mut World, rt: &PodRt) {
+    for c in rt.containers.iter().chain(rt.init.iter()) {
+        if let Some(root) = c.root {
+            w.kubelet.fs.remove(root);
+        }
+    }
+    volumes::teardown(w, rt);
+}
+
 fn sync_pod(w: &mut World, ns: &str, name: &str) -> Option<bool> {
     // A reference, not a copy: the stored pod is shared (`Arc`), and the reference is
     // dropped before the status write below so that the write does not copy the pod.
@@ -495,6 +509,28 @@ fn container_field_path(pod: &Pod, name: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::sim::api::WriteOptions;
+
+    #[test]
+    fn a_force_deleted_pods_files_are_freed() {
+        let mut w = World::new(2);
+        let yaml = "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - {name: c, image: nginx, volumeMounts: [{name: scratch, mountPath: /scratch}]}\n  volumes: [{name: scratch, emptyDir: {}}]\n";
+        let v: serde_json::Value = serde_yaml::from_str(yaml).unwrap();
+        let before = w.kubelet.fs.count();
+        w.api_create(Object::from_value(Kind::Pod, v).unwrap(), WriteOptions::default()).unwrap();
+        let running = |w: &World| {
+            w.store.get(Kind::Pod, "default", "p").and_then(|o| o.as_pod()?.status.as_ref()?.phase.clone()).as_deref()
+                == Some("Running")
+        };
+        w.run_until(running, 60).unwrap();
+        // The emptyDir, the service-account projection and the container's root.
+        assert!(w.kubelet.fs.count() >= before + 3, "{} trees, {before} before", w.kubelet.fs.count());
+        // Forced: gone from the store at once, before the kubelet stops anything.
+        w.api_delete(Kind::Pod, "default", "p", Some(0), WriteOptions::default()).unwrap();
+        assert!(w.store.get(Kind::Pod, "default", "p").is_none());
+        w.advance(1);
+        assert_eq!(w.kubelet.fs.count(), before);
+    }
 
     #[test]
     fn backoff_doubles_to_five_minutes_and_resets() {
