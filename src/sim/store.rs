@@ -466,7 +466,12 @@ mod tests {
         s.add(Object::Event(Box::new(e.clone()))).unwrap();
         s.add(Object::Event(Box::new(other.clone()))).unwrap();
         let later = crate::sim::clock::ARRIVAL.plus_s(30).time();
-        let series = Series { involved: &e.involved_object, reason: "Pulled", message: "Pulled container app", component: "kubelet" };
+        let series = Series {
+            involved: &e.involved_object,
+            reason: "Pulled",
+            message: "Pulled container app",
+            component: "kubelet",
+        };
         assert!(s.repeat_event("default", &series, &later));
         let elsewhere = Series { component: "default-scheduler", ..series };
         assert!(!s.repeat_event("default", &elsewhere, &later));

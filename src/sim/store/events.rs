@@ -330,8 +330,7 @@ fn time(s: i64) -> Time {
 
 /// A decimal number as the store stamps resourceVersions (no sign, no leading zero).
 fn parse_decimal(s: &str) -> Option<u64> {
-    let canonical =
-        !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) && (s.len() == 1 || !s.starts_with('0'));
+    let canonical = !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) && (s.len() == 1 || !s.starts_with('0'));
     s.parse().ok().filter(|_| canonical)
 }
 
