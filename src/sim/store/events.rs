@@ -715,6 +715,8 @@ pub(super) struct EventTable {
     interner: Interner,
     /// Entries whose cache holds a built object, to be dropped at the next write.
     materialised: Mutex<Vec<EvKey>>,
+    /// "", for the smallest key.
+    empty: Arc<str>,
 }
 
 impl Clone for EventTable {
@@ -724,6 +726,7 @@ impl Clone for EventTable {
             series: self.series.clone(),
             interner: self.interner.clone(),
             materialised: Mutex::new(Vec::new()),
+            empty: self.empty.clone(),
         }
     }
 }
@@ -853,8 +856,7 @@ impl EventTable {
             series.component,
         );
         // The smallest key: every stored key sorts after (h, empty namespace and name).
-        let empty: Arc<str> = Arc::from("");
-        let start = (h, EvKey { ns: empty.clone(), prefix: empty, nanos: NONE });
+        let start = (h, EvKey { ns: self.empty.clone(), prefix: self.empty.clone(), nanos: NONE });
         self.series
             .range(start..)
             .take_while(|(hash, _)| *hash == h)
