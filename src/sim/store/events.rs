@@ -106,6 +106,15 @@ impl EvKeyRef for (&str, &str) {
     }
 }
 
+/// A key as borrowed parts, its name already split (lookups compare faster so).
+struct Parts<'a>(&'a str, &'a str, u64);
+
+impl EvKeyRef for Parts<'_> {
+    fn parts(&self) -> (&str, &str, u64) {
+        (self.0, self.1, self.2)
+    }
+}
+
 impl<'a> Borrow<dyn EvKeyRef + 'a> for EvKey {
     fn borrow(&self) -> &(dyn EvKeyRef + 'a) {
         self
@@ -190,6 +199,12 @@ fn cmp_names(a: (&str, u64), b: (&str, u64)) -> Ordering {
         Ordering::Equal => {}
         o => return o,
     }
+    // The same prefix (the events of one object): hex numbers of as many digits sort as
+    // their values.
+    let digits = |n: u64| if n == 0 { 1 } else { 16 - n.leading_zeros() / 4 };
+    if pa.len() == pb.len() && (a.1 == b.1 || (a.1 != NONE && b.1 != NONE && digits(a.1) == digits(b.1))) {
+        return a.1.cmp(&b.1);
+    }
     let (sa, sb) = (Suffix::of(a.1), Suffix::of(b.1));
     pa[n..].iter().chain(sa.bytes()).cmp(pb[n..].iter().chain(sb.bytes()))
 }
@@ -259,6 +274,10 @@ struct Interner {
     sources: BTreeSet<Arc<Source>>,
     /// Entries after the last prune.
     kept: usize,
+    /// The last records handed out: an object's events come in runs (Pulling, Pulled,
+    /// Created, Started) from one source, so most lookups end here.
+    last_involved: Option<Arc<Involved>>,
+    last_source: Option<Arc<Source>>,
 }
 
 impl Interner {
@@ -276,6 +295,23 @@ impl Interner {
     }
 
     fn involved(&mut self, r: &ObjectReference) -> Arc<Involved> {
+        if let Some(a) = &self.last_involved {
+            if a.api_version.as_deref() == r.api_version.as_deref()
+                && a.kind.as_deref() == r.kind.as_deref()
+                && a.name.as_deref() == r.name.as_deref()
+                && a.namespace.as_deref() == r.namespace.as_deref()
+                && a.uid.as_deref() == r.uid.as_deref()
+                && a.field_path.as_deref() == r.field_path.as_deref()
+            {
+                return a.clone();
+            }
+        }
+        let a = self.involved_slow(r);
+        self.last_involved = Some(a.clone());
+        a
+    }
+
+    fn involved_slow(&mut self, r: &ObjectReference) -> Arc<Involved> {
         let i = Involved {
             api_version: self.opt(r.api_version.as_deref()),
             kind: self.opt(r.kind.as_deref()),
@@ -292,13 +328,38 @@ impl Interner {
         a
     }
 
-    fn source(&mut self, s: Source) -> Arc<Source> {
-        if let Some(a) = self.sources.get(&s) {
-            return a.clone();
+    /// The source record of (component, host, type, reportingComponent, reportingInstance).
+    fn source(&mut self, s: [Option<&str>; 5]) -> Option<Arc<Source>> {
+        let [component, host, type_, reporting_component, reporting_instance] = s;
+        let (component, type_, reporting_component, reporting_instance) =
+            (component?, type_?, reporting_component?, reporting_instance?);
+        if let Some(a) = &self.last_source {
+            if *a.component == *component
+                && a.host.as_deref() == host
+                && *a.type_ == *type_
+                && *a.reporting_component == *reporting_component
+                && *a.reporting_instance == *reporting_instance
+            {
+                return Some(a.clone());
+            }
         }
-        let a = Arc::new(s);
-        self.sources.insert(a.clone());
-        a
+        let s = Source {
+            component: self.str(component),
+            host: self.opt(host),
+            type_: self.str(type_),
+            reporting_component: self.str(reporting_component),
+            reporting_instance: self.str(reporting_instance),
+        };
+        let a = match self.sources.get(&s) {
+            Some(a) => a.clone(),
+            None => {
+                let a = Arc::new(s);
+                self.sources.insert(a.clone());
+                a
+            }
+        };
+        self.last_source = Some(a.clone());
+        Some(a)
     }
 
     fn len(&self) -> usize {
@@ -312,6 +373,8 @@ impl Interner {
             return;
         }
         // Records first: they hold strings.
+        self.last_involved = None;
+        self.last_source = None;
         self.involved.retain(|a| Arc::strong_count(a) > 1);
         self.sources.retain(|a| Arc::strong_count(a) > 1);
         self.strs.retain(|a| Arc::strong_count(a) > 1);
@@ -441,21 +504,14 @@ impl Compact {
             None => NONE,
             Some(s) => parse_decimal(s).filter(|n| *n != NONE)?,
         };
-        let (component, type_, reporting_component, reporting_instance, reason, message) = (
-            component.as_deref()?,
-            type_.as_deref()?,
-            reporting_component.as_deref()?,
-            reporting_instance.as_deref()?,
-            reason.as_deref()?,
-            message.as_deref()?,
-        );
-        let source = Source {
-            component: interner.str(component),
-            host: interner.opt(host.as_deref()),
-            type_: interner.str(type_),
-            reporting_component: interner.str(reporting_component),
-            reporting_instance: interner.str(reporting_instance),
-        };
+        let (reason, message) = (reason.as_deref()?, message.as_deref()?);
+        let source = interner.source([
+            component.as_deref(),
+            host.as_deref(),
+            type_.as_deref(),
+            reporting_component.as_deref(),
+            reporting_instance.as_deref(),
+        ])?;
         Some(Compact {
             uid,
             resource_version,
@@ -467,7 +523,7 @@ impl Compact {
             involved: interner.involved(involved_object),
             reason: interner.str(reason),
             message: interner.str(message),
-            source: interner.source(source),
+            source,
         })
     }
 
@@ -733,7 +789,8 @@ impl Clone for EventTable {
 
 impl EventTable {
     fn lookup(&self, ns: &str, name: &str) -> Option<(&EvKey, &Entry)> {
-        self.map.get_key_value(&(ns, name) as &dyn EvKeyRef)
+        let (prefix, nanos) = split_name(name);
+        self.map.get_key_value(&Parts(ns, prefix, nanos) as &dyn EvKeyRef)
     }
 
     fn object<'a>(&'a self, key: &EvKey, entry: &'a Entry) -> &'a Object {
@@ -794,10 +851,10 @@ impl EventTable {
 
     /// The key for an event named `name` in `ns`.
     pub(super) fn key(&mut self, ns: &str, name: &str) -> EvKey {
-        if let Some((k, _)) = self.lookup(ns, name) {
+        let (prefix, nanos) = split_name(name);
+        if let Some((k, _)) = self.map.get_key_value(&Parts(ns, prefix, nanos) as &dyn EvKeyRef) {
             return k.clone();
         }
-        let (prefix, nanos) = split_name(name);
         EvKey { ns: self.interner.str(ns), prefix: self.interner.str(prefix), nanos }
     }
 
@@ -930,7 +987,8 @@ mod tests {
 
     #[test]
     fn keys_order_as_their_names() {
-        let names = ["a", "a.1", "a.10", "a.1f", "a.2", "a-b.1", "a.b", "ab.0", "a.", "b.ff", "", ".5"];
+        let names =
+            ["a", "a.1", "a.10", "a.1f", "a.2", "a.f", "a.ff", "a.100", "a-b.1", "a.b", "ab.0", "a.", "b.ff", "", ".5"];
         let key = |n: &str| {
             let (prefix, nanos) = split_name(n);
             EvKey { ns: Arc::from("ns"), prefix: Arc::from(prefix), nanos }
@@ -940,6 +998,9 @@ mod tests {
                 assert_eq!(key(a).cmp(&key(b)), a.cmp(b), "{a} vs {b}");
                 let r: &dyn EvKeyRef = &("ns", b);
                 assert_eq!((&key(a) as &dyn EvKeyRef).cmp(r), a.cmp(b), "{a} vs {b} (borrowed)");
+                let (p, n) = split_name(b);
+                let r: &dyn EvKeyRef = &Parts("ns", p, n);
+                assert_eq!((&key(a) as &dyn EvKeyRef).cmp(r), a.cmp(b), "{a} vs {b} (split)");
             }
         }
     }
