@@ -95,19 +95,17 @@ impl Describer<'_> {
         let ns = meta.namespace.as_deref().unwrap_or("");
         // Cluster-scoped objects: kubectl lists events in all namespaces.
         let list_ns = if ns.is_empty() { None } else { Some(ns) };
+        // The events are read in place; only those about the object are built.
         self.world
             .store
-            .list(Kind::Event, list_ns)
-            .into_iter()
-            .filter_map(|o| o.as_event())
+            .event_views(list_ns)
             .filter(|e| {
-                let r = &e.involved_object;
-                r.name.as_deref().unwrap_or("") == name
-                    && r.namespace.as_deref().unwrap_or("") == ns
-                    && kind.is_none_or(|k| r.kind.as_deref().unwrap_or("") == k.name())
-                    && (uid.is_empty() || r.uid.as_deref().unwrap_or("") == uid)
+                e.involved_name().unwrap_or("") == name
+                    && e.involved_namespace().unwrap_or("") == ns
+                    && kind.is_none_or(|k| e.involved_kind().unwrap_or("") == k.name())
+                    && (uid.is_empty() || e.involved_uid().unwrap_or("") == uid)
             })
-            .cloned()
+            .filter_map(|e| e.object().as_event().cloned())
             .collect()
     }
 

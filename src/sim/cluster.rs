@@ -157,10 +157,8 @@ fn arrive(w: &mut World, arrival: Tick) {
     super::nodes::resume(w);
     // The scheduler was restarted since (the learner's pods are placed as on a fresh one).
     w.scheduler.restart();
-    let events: Vec<(String, String)> =
-        w.store.list(Kind::Event, None).iter().map(|o| (o.namespace().to_string(), o.name().to_string())).collect();
-    for (ns, name) in events {
-        let _ = w.store.delete(Kind::Event, &ns, &name);
+    for k in w.store.keys(Kind::Event, None) {
+        let _ = w.store.delete(Kind::Event, &k.namespace, &k.name);
     }
 }
 

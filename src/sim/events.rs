@@ -1,15 +1,12 @@
 //! Events, recorded the way the kubelet's and scheduler's event recorders do: one Event object
 //! per (object, reason, message, source), its count and lastTimestamp bumped when it repeats.
-
-use std::collections::BTreeMap;
-use std::hash::{Hash, Hasher};
+//! The store keeps them compactly and finds repeats itself (`sim::store::events`).
 
 use k8s_openapi::api::core::v1::{Event, EventSource, ObjectReference};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
-use super::clock::Tick;
 use super::object::{Kind, Object};
-use super::store::{Change, Store};
+use super::store::Series;
 use super::World;
 
 /// Normal or Warning, as Event.type says.
@@ -95,23 +92,10 @@ impl World {
     ) {
         let ns = involved.namespace.clone().unwrap_or_else(|| "default".to_string());
         let now = self.now;
-        let hash = series_hash(&ns, &involved, reason, message, &source.component);
-        self.event_index.sync(&self.store);
-        let same = self.event_index.find(&self.store, &ns, hash, |e| {
-            e.involved_object.uid == involved.uid
-                && e.involved_object.field_path == involved.field_path
-                && e.involved_object.name == involved.name
-                && e.reason.as_deref() == Some(reason)
-                && e.message.as_deref() == Some(message)
-                && e.source.as_ref().and_then(|s| s.component.as_deref()) == Some(source.component.as_str())
-        });
-        if let Some(name) = same {
-            let _ = self.store.modify_changed(Kind::Event, &ns, &name, |o| {
-                if let Object::Event(e) = o {
-                    e.count = Some(e.count.unwrap_or(1) + 1);
-                    e.last_timestamp = Some(now.time());
-                }
-            });
+        let series = Series { involved: &involved, reason, message, component: &source.component };
+        // A repeat bumps the count of the first event of the series (by name, as a namespace
+        // list returns them), found and bumped in place.
+        if self.store.repeat_event(&ns, &series, &now.time()) {
             return;
         }
         self.event_seq += 1;
@@ -142,133 +126,17 @@ impl World {
         let _ = self.store.add(Object::Event(Box::new(event)));
     }
 
-    /// Events about an object, oldest first (by last seen, then name).
+    /// Events about an object, oldest first (by first seen, then name). Only those are
+    /// built as objects; the others are read in place.
     pub fn events_for(&self, kind: Kind, namespace: &str, name: &str) -> Vec<&Event> {
         let ns = if namespace.is_empty() { "default" } else { namespace };
-        let mut v: Vec<&Event> = self
+        let mut v: Vec<_> = self
             .store
-            .list(Kind::Event, Some(ns))
-            .into_iter()
-            .filter_map(|o| o.as_event())
-            .filter(|e| {
-                e.involved_object.kind.as_deref() == Some(kind.name())
-                    && e.involved_object.name.as_deref() == Some(name)
-            })
+            .event_views(Some(ns))
+            .filter(|e| e.involved_kind() == Some(kind.name()) && e.involved_name() == Some(name))
+            .map(|e| ((e.first_timestamp().map(|t| t.0), e.name()), e))
             .collect();
-        v.sort_by_key(|e| (e.first_timestamp.as_ref().map(|t| t.0), e.metadata.name.clone()));
-        v
-    }
-}
-
-/// The tick an event was last seen.
-pub fn last_seen(e: &Event) -> Tick {
-    e.last_timestamp.as_ref().or(e.first_timestamp.as_ref()).map(super::clock::tick_of).unwrap_or_default()
-}
-
-/// What makes two events "the same" for the recorder (object, field path, reason, message,
-/// source component) as a hash: the key of [`Index`]. A hash, not the data, because the index
-/// has an entry per event; candidates are compared in full.
-fn series_hash(ns: &str, involved: &ObjectReference, reason: &str, message: &str, component: &str) -> u64 {
-    // `DefaultHasher::new()` has fixed keys: the same input hashes the same in every run. The
-    // hash only finds candidates; it never reaches behaviour or output.
-    let mut h = std::collections::hash_map::DefaultHasher::new();
-    (ns, &involved.uid, &involved.field_path, &involved.name, reason, message, component).hash(&mut h);
-    h.finish()
-}
-
-fn event_hash(e: &Event) -> u64 {
-    let ns = e.metadata.namespace.as_deref().unwrap_or("");
-    let component = e.source.as_ref().and_then(|s| s.component.as_deref());
-    // An event without reason, message or component never matches a recorded one: no entry.
-    match (e.reason.as_deref(), e.message.as_deref(), component) {
-        (Some(r), Some(m), Some(c)) => series_hash(ns, &e.involved_object, r, m, c),
-        _ => 0,
-    }
-}
-
-/// Adds `name` to a sorted list of names, once.
-fn insert_sorted(names: &mut Vec<String>, name: String) {
-    if let Err(i) = names.binary_search(&name) {
-        names.insert(i, name);
-    }
-}
-
-/// The event recorder's index of the Events in the store by [`series_hash`], kept from the
-/// store's change log, so recording an event costs the same however many events exist.
-#[derive(Clone, Debug, Default)]
-pub struct Index {
-    cursor: u64,
-    synced: bool,
-    /// (namespace, hash) → names of events that hashed so when last written, sorted (entries
-    /// for events since deleted or changed are dropped when found stale). A sorted `Vec`
-    /// rather than a set: nearly every entry holds one name, and a set's node is ten times
-    /// its size.
-    by_hash: BTreeMap<(String, u64), Vec<String>>,
-}
-
-impl Index {
-    /// Catches up with the store's change log (relisting every Event if it was outrun).
-    fn sync(&mut self, store: &Store) {
-        let rv = store.resource_version();
-        if self.synced && self.cursor == rv {
-            return;
-        }
-        let events: Option<Vec<(Change, String, String)>> = if self.synced {
-            store.watch(self.cursor).map(|it| {
-                it.filter(|e| e.kind == Kind::Event)
-                    .map(|e| (e.change, e.key.namespace.clone(), e.key.name.clone()))
-                    .collect()
-            })
-        } else {
-            None
-        };
-        match events {
-            Some(events) => {
-                for (change, ns, name) in events {
-                    if change == Change::Deleted {
-                        continue;
-                    }
-                    if let Some(e) = store.get(Kind::Event, &ns, &name).and_then(|o| o.as_event()) {
-                        insert_sorted(self.by_hash.entry((ns, event_hash(e))).or_default(), name);
-                    }
-                }
-            }
-            None => {
-                self.by_hash.clear();
-                for o in store.list(Kind::Event, None) {
-                    if let Some(e) = o.as_event() {
-                        let key = (o.namespace().to_string(), event_hash(e));
-                        insert_sorted(self.by_hash.entry(key).or_default(), o.name().to_string());
-                    }
-                }
-            }
-        }
-        self.cursor = rv;
-        self.synced = true;
-    }
-
-    /// The first event (by name, as a namespace list returns them) with this hash that
-    /// `matches`; stale entries met on the way are dropped.
-    fn find(&mut self, store: &Store, ns: &str, hash: u64, matches: impl Fn(&Event) -> bool) -> Option<String> {
-        let key = (ns.to_string(), hash);
-        let names = self.by_hash.get_mut(&key)?;
-        let mut found = None;
-        let mut stale = Vec::new();
-        for name in names.iter() {
-            match store.get(Kind::Event, ns, name).and_then(|o| o.as_event()) {
-                Some(e) if event_hash(e) == hash => {
-                    if matches(e) {
-                        found = Some(name.clone());
-                        break;
-                    }
-                }
-                _ => stale.push(name.clone()),
-            }
-        }
-        names.retain(|n| !stale.contains(n));
-        if names.is_empty() {
-            self.by_hash.remove(&key);
-        }
-        found
+        v.sort_by(|a, b| a.0.cmp(&b.0));
+        v.into_iter().filter_map(|(_, e)| e.object().as_event()).collect()
     }
 }

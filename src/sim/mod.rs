@@ -80,8 +80,6 @@ pub struct World {
     /// metrics-server: the resource metrics `kubectl top` and the HPA read.
     pub metrics: metrics::MetricsServer,
     pub(crate) event_seq: u64,
-    /// The event recorder's index of existing Events (to bump a repeated one).
-    pub(crate) event_index: events::Index,
     /// Watches the world after every tick (see [`TickObserver`]); `None` outside lessons.
     pub observer: Option<Box<dyn TickObserver>>,
 }
@@ -116,7 +114,6 @@ impl World {
             faults: faults::Faults::default(),
             metrics: metrics::MetricsServer::default(),
             event_seq: 0,
-            event_index: events::Index::default(),
             observer: None,
         };
         api::rbac::bootstrap(&mut w);

@@ -1,10 +1,19 @@
 //! The object store: what etcd is to the API server. It keeps typed objects by kind and key,
 //! stamps resourceVersions and keeps a change log that watchers and controllers read. It knows
 //! nothing of validation or defaulting; that is the API layer's job (`sim::api`).
+//!
+//! Events, the most numerous objects, are kept apart in a compact form (see [`events`]); the
+//! verbs read and write them like any other kind.
+
+mod events;
 
 use std::collections::{BTreeMap, VecDeque};
 
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
+
 use super::object::{KeyRef, Kind, ObjKey, Object};
+
+pub use events::{EventView, Series};
 
 /// What happened to an object, as a watch reports it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -40,6 +49,8 @@ pub struct Store {
     /// `Object` is one pointer wide (its variants are boxed, each at its own size), so map
     /// nodes hold them inline.
     objects: BTreeMap<Kind, BTreeMap<ObjKey, Object>>,
+    /// Kind::Event objects (never in `objects`).
+    events: events::EventTable,
     resource_version: u64,
     log: VecDeque<WatchEvent>,
     /// Kind → the resourceVersion of the latest write of an object of that kind, so a cache
@@ -77,13 +88,27 @@ impl Store {
     pub fn create(&mut self, obj: Object) -> Result<Object, StoreError> {
         let (kind, key) = (obj.kind(), obj.key());
         self.add(obj)?;
+        if kind == Kind::Event {
+            return self.events.owned(&key.namespace, &key.name).ok_or(StoreError::NotFound);
+        }
         self.objects.get(&kind).and_then(|m| m.get(&key)).cloned().ok_or(StoreError::NotFound)
     }
 
     /// Stores a new object, for a writer that does not need it back (no copy is made), and
     /// returns its resourceVersion.
     pub fn add(&mut self, mut obj: Object) -> Result<u64, StoreError> {
+        self.trim();
         let kind = obj.kind();
+        if kind == Kind::Event {
+            if self.events.contains(obj.namespace(), obj.name()) {
+                return Err(StoreError::AlreadyExists);
+            }
+            let rv = self.bump(Change::Added, kind, obj.key());
+            obj.meta_mut().resource_version = Some(rv.to_string());
+            let key = self.events.key(obj.namespace(), obj.name());
+            self.events.insert(key, obj);
+            return Ok(rv);
+        }
         let key = obj.key();
         if self.objects.get(&kind).is_some_and(|m| m.contains_key(&key)) {
             return Err(StoreError::AlreadyExists);
@@ -99,16 +124,30 @@ impl Store {
     /// start-up content must not renumber the resourceVersions of everything written later.
     /// An object already there is kept.
     pub fn insert_bootstrap(&mut self, obj: Object) {
+        self.trim();
         let kind = obj.kind();
+        if kind == Kind::Event {
+            if !self.events.contains(obj.namespace(), obj.name()) {
+                let key = self.events.key(obj.namespace(), obj.name());
+                self.events.insert(key, obj);
+            }
+            return;
+        }
         self.objects.entry(kind).or_default().entry(obj.key()).or_insert(obj);
     }
 
     pub fn get(&self, kind: Kind, namespace: &str, name: &str) -> Option<&Object> {
+        if kind == Kind::Event {
+            return self.events.get(namespace, name);
+        }
         self.objects.get(&kind)?.get(&(namespace, name) as &dyn KeyRef)
     }
 
     /// Objects of a kind, in one namespace or (None) all, ordered by namespace then name.
     pub fn list(&self, kind: Kind, namespace: Option<&str>) -> Vec<&Object> {
+        if kind == Kind::Event {
+            return self.events.views(namespace).map(|v| v.object()).collect();
+        }
         let Some(m) = self.objects.get(&kind) else { return Vec::new() };
         match namespace {
             None => m.values().collect(),
@@ -119,22 +158,74 @@ impl Store {
         }
     }
 
+    /// The keys of the objects of a kind, in one namespace or (None) all, ordered by
+    /// namespace then name (what [`Store::list`] would return, without reading them).
+    pub fn keys(&self, kind: Kind, namespace: Option<&str>) -> Vec<ObjKey> {
+        if kind == Kind::Event {
+            return self.events.views(namespace).map(|v| v.key()).collect();
+        }
+        self.list(kind, namespace).into_iter().map(Object::key).collect()
+    }
+
+    /// An Event read in place: its fields without building the object (see [`EventView`]).
+    pub fn event_view(&self, namespace: &str, name: &str) -> Option<EventView<'_>> {
+        self.events.view(namespace, name)
+    }
+
+    /// The Events of one namespace or (None) all, ordered by namespace then name, read in
+    /// place.
+    pub fn event_views(&self, namespace: Option<&str>) -> impl Iterator<Item = EventView<'_>> {
+        self.events.views(namespace)
+    }
+
+    /// The event recorder's repeat: if an Event of `series` exists in `namespace` (the first
+    /// by name), its count goes up by one and its lastTimestamp becomes `now`, as one update
+    /// (a resourceVersion and a change-log entry). Returns whether there was one. Neither
+    /// finding nor bumping it builds the object.
+    pub fn repeat_event(&mut self, namespace: &str, series: &Series<'_>, now: &Time) -> bool {
+        self.trim();
+        let Some(key) = self.events.find_series(namespace, series) else { return false };
+        let rv = self.bump(Change::Modified, Kind::Event, ObjKey::new(key.namespace(), &key.name()));
+        self.events.bump_count(&key, now, rv);
+        true
+    }
+
+    /// Drops the Event objects built for readers (they are built again on demand). Every
+    /// write does this first, so a big read costs its copies only until the next write.
+    pub fn trim(&mut self) {
+        self.events.trim();
+    }
+
     pub fn count(&self, kind: Kind) -> usize {
+        if kind == Kind::Event {
+            return self.events.len();
+        }
         self.objects.get(&kind).map_or(0, |m| m.len())
     }
 
     /// Replaces an object. A non-empty resourceVersion on `obj` must match the stored one.
     pub fn update(&mut self, mut obj: Object) -> Result<Object, StoreError> {
+        self.trim();
         let kind = obj.kind();
         let key = obj.key();
-        let current = self.objects.get(&kind).and_then(|m| m.get(&key)).ok_or(StoreError::NotFound)?;
+        let current_rv = if kind == Kind::Event {
+            self.events.resource_version(&key.namespace, &key.name).ok_or(StoreError::NotFound)?
+        } else {
+            let current = self.objects.get(&kind).and_then(|m| m.get(&key)).ok_or(StoreError::NotFound)?;
+            current.meta().resource_version.clone()
+        };
         if let Some(rv) = obj.meta().resource_version.as_deref() {
-            if !rv.is_empty() && Some(rv) != current.meta().resource_version.as_deref() {
+            if !rv.is_empty() && Some(rv) != current_rv.as_deref() {
                 return Err(StoreError::Conflict);
             }
         }
         let rv = self.bump(Change::Modified, kind, key.clone());
         obj.meta_mut().resource_version = Some(rv.to_string());
+        if kind == Kind::Event {
+            let k = self.events.key(&key.namespace, &key.name);
+            self.events.insert(k, obj.clone());
+            return Ok(obj);
+        }
         self.objects.entry(kind).or_default().insert(key, obj.clone());
         Ok(obj)
     }
@@ -147,6 +238,15 @@ impl Store {
         name: &str,
         f: F,
     ) -> Result<(), StoreError> {
+        if kind == Kind::Event {
+            return self
+                .modify_reported(kind, namespace, name, |o| {
+                    let before = o.clone();
+                    f(o);
+                    *o != before
+                })
+                .map(|_| ());
+        }
         let obj = self.get_mut(kind, namespace, name)?;
         let before: Object = obj.clone();
         f(obj);
@@ -184,6 +284,19 @@ impl Store {
         name: &str,
         f: F,
     ) -> Result<bool, StoreError> {
+        self.trim();
+        if kind == Kind::Event {
+            // The event is taken out as an object, changed and stored again (as a record if
+            // it still fits one).
+            let (key, mut obj) = self.events.remove(namespace, name).ok_or(StoreError::NotFound)?;
+            let changed = f(&mut obj);
+            if changed {
+                let rv = self.bump(Change::Modified, kind, ObjKey::new(namespace, name));
+                obj.meta_mut().resource_version = Some(rv.to_string());
+            }
+            self.events.insert(key, obj);
+            return Ok(changed);
+        }
         let changed = f(self.get_mut(kind, namespace, name)?);
         if changed {
             self.modified(kind, namespace, name);
@@ -192,6 +305,7 @@ impl Store {
     }
 
     fn get_mut(&mut self, kind: Kind, namespace: &str, name: &str) -> Result<&mut Object, StoreError> {
+        self.trim();
         self.objects
             .get_mut(&kind)
             .and_then(|m| m.get_mut(&(namespace, name) as &dyn KeyRef))
@@ -208,8 +322,14 @@ impl Store {
     }
 
     pub fn delete(&mut self, kind: Kind, namespace: &str, name: &str) -> Result<Object, StoreError> {
+        self.trim();
         let key = ObjKey::new(namespace, name);
-        let obj = self.objects.get_mut(&kind).and_then(|m| m.remove(&key)).ok_or(StoreError::NotFound)?;
+        let obj = if kind == Kind::Event {
+            self.events.remove(namespace, name).map(|(_, o)| o)
+        } else {
+            self.objects.get_mut(&kind).and_then(|m| m.remove(&key))
+        };
+        let obj = obj.ok_or(StoreError::NotFound)?;
         self.bump(Change::Deleted, kind, key);
         Ok(obj)
     }
@@ -232,7 +352,7 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use k8s_openapi::api::core::v1::ConfigMap;
+    use k8s_openapi::api::core::v1::{ConfigMap, Event, EventSource, ObjectReference};
     use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
     fn cm(ns: &str, name: &str) -> Object {
@@ -240,6 +360,162 @@ mod tests {
             metadata: ObjectMeta { name: Some(name.into()), namespace: Some(ns.into()), ..Default::default() },
             ..Default::default()
         }))
+    }
+
+    /// An Event as `World::record_event` writes it.
+    fn recorded(ns: &str, pod: &str, nanos: u64, reason: &str) -> Event {
+        let t = crate::sim::clock::ARRIVAL.time();
+        Event {
+            metadata: ObjectMeta {
+                name: Some(format!("{pod}.{nanos:x}")),
+                namespace: Some(ns.into()),
+                creation_timestamp: Some(t.clone()),
+                uid: Some("6f1c2d3e-4a5b-4c6d-8e7f-8091a2b3c4d5".into()),
+                ..Default::default()
+            },
+            involved_object: ObjectReference {
+                api_version: Some("v1".into()),
+                kind: Some("Pod".into()),
+                name: Some(pod.into()),
+                namespace: Some(ns.into()),
+                uid: Some("0a1b2c3d-4e5f-4a0b-8c1d-2e3f4a5b6c7d".into()),
+                resource_version: Some("41".into()),
+                field_path: Some("spec.containers{app}".into()),
+            },
+            reason: Some(reason.into()),
+            message: Some(format!("{reason} container app")),
+            source: Some(EventSource { component: Some("kubelet".into()), host: Some("node-1".into()) }),
+            first_timestamp: Some(t.clone()),
+            last_timestamp: Some(t),
+            count: Some(1),
+            type_: Some("Normal".into()),
+            reporting_component: Some("kubelet".into()),
+            reporting_instance: Some("node-1".into()),
+            ..Default::default()
+        }
+    }
+
+    fn stamped(mut e: Event, rv: u64) -> Object {
+        e.metadata.resource_version = Some(rv.to_string());
+        Object::Event(Box::new(e))
+    }
+
+    #[test]
+    fn a_recorded_event_is_kept_compact_and_reads_back_the_same() {
+        let mut s = Store::new();
+        let e = recorded("default", "web", 0x180f3a2b3c4d5e6f, "Started");
+        let rv = s.add(Object::Event(Box::new(e.clone()))).unwrap();
+        assert_eq!(s.events.compact_count(), 1);
+        assert_eq!(s.get(Kind::Event, "default", "web.180f3a2b3c4d5e6f"), Some(&stamped(e.clone(), rv)));
+        assert_eq!(s.list(Kind::Event, Some("default")), [&stamped(e.clone(), rv)]);
+        assert_eq!(s.list(Kind::Event, Some("defaul")), Vec::<&Object>::new());
+        assert_eq!(s.count(Kind::Event), 1);
+        let v = s.event_view("default", "web.180f3a2b3c4d5e6f").unwrap();
+        assert_eq!((v.reason(), v.involved_uid()), (Some("Started"), e.involved_object.uid.as_deref()));
+        assert_eq!(s.keys(Kind::Event, None), [ObjKey::new("default", "web.180f3a2b3c4d5e6f")]);
+        assert_eq!(s.delete(Kind::Event, "default", "web.180f3a2b3c4d5e6f"), Ok(stamped(e, rv)));
+        assert_eq!(s.count(Kind::Event), 0);
+    }
+
+    #[test]
+    fn an_event_with_more_than_the_recorder_writes_is_kept_whole() {
+        let mut s = Store::new();
+        let mut e = recorded("default", "web", 7, "Started");
+        e.metadata.name = Some("my-event".into());
+        e.metadata.labels = Some([("app".to_string(), "web".to_string())].into());
+        e.action = Some("Starting".into());
+        e.series = Some(k8s_openapi::api::core::v1::EventSeries {
+            count: Some(3),
+            last_observed_time: Some(k8s_openapi::apimachinery::pkg::apis::meta::v1::MicroTime(
+                crate::sim::clock::ARRIVAL.datetime() + chrono::Duration::microseconds(250),
+            )),
+        });
+        e.first_timestamp = Some(Time(crate::sim::clock::ARRIVAL.datetime() + chrono::Duration::milliseconds(5)));
+        let created = s.create(Object::Event(Box::new(e.clone()))).unwrap();
+        assert_eq!(created, stamped(e.clone(), 1));
+        assert_eq!(s.events.compact_count(), 0);
+        assert_eq!(s.get(Kind::Event, "default", "my-event"), Some(&created));
+        e.count = Some(2);
+        e.metadata.resource_version = Some("1".into());
+        let updated = s.update(Object::Event(Box::new(e.clone()))).unwrap();
+        assert_eq!(updated, stamped(e.clone(), 2));
+        assert_eq!(s.get(Kind::Event, "default", "my-event"), Some(&updated));
+        assert_eq!(s.update(Object::Event(Box::new(e))), Err(StoreError::Conflict));
+        // Each oddity on its own is enough to keep an event whole.
+        let odd: [fn(&mut Event); 5] = [
+            |e| e.metadata.uid = Some("not-a-uuid".into()),
+            |e| e.involved_object.resource_version = Some("007".into()),
+            |e| e.count = None,
+            |e| e.metadata.annotations = Some(Default::default()),
+            |e| e.source.as_mut().unwrap().component = None,
+        ];
+        for (i, f) in odd.iter().enumerate() {
+            let mut e = recorded("odd", "web", i as u64, "Pulled");
+            f(&mut e);
+            let rv = s.add(Object::Event(Box::new(e.clone()))).unwrap();
+            assert_eq!(s.get(Kind::Event, "odd", &format!("web.{i:x}")), Some(&stamped(e, rv)));
+        }
+        assert_eq!(s.events.compact_count(), 0);
+    }
+
+    #[test]
+    fn repeats_bump_count_in_place_and_show_in_get_list_and_watch() {
+        let mut s = Store::new();
+        let e = recorded("default", "web", 0x10, "Pulled");
+        let other = recorded("default", "web", 0x11, "Created");
+        s.add(Object::Event(Box::new(e.clone()))).unwrap();
+        s.add(Object::Event(Box::new(other.clone()))).unwrap();
+        let later = crate::sim::clock::ARRIVAL.plus_s(30).time();
+        let series = Series {
+            involved: &e.involved_object,
+            reason: "Pulled",
+            message: "Pulled container app",
+            component: "kubelet",
+        };
+        assert!(s.repeat_event("default", &series, &later));
+        let elsewhere = Series { component: "default-scheduler", ..series };
+        assert!(!s.repeat_event("default", &elsewhere, &later));
+        assert!(!s.repeat_event("kube-system", &series, &later));
+        let mut want = e.clone();
+        want.count = Some(2);
+        want.last_timestamp = Some(later);
+        assert_eq!(s.get(Kind::Event, "default", "web.10"), Some(&stamped(want.clone(), 3)));
+        assert_eq!(s.list(Kind::Event, None), [&stamped(want, 3), &stamped(other, 2)]);
+        let changes: Vec<_> = s.watch(2).unwrap().map(|w| (w.change, w.key.name.clone())).collect();
+        assert_eq!(changes, [(Change::Modified, "web.10".to_string())]);
+        assert_eq!(s.events.compact_count(), 2);
+        // The generic write path keeps the record too.
+        s.modify(Kind::Event, "default", "web.11", |o| {
+            if let Object::Event(e) = o {
+                e.count = Some(5);
+            }
+        })
+        .unwrap();
+        assert_eq!(s.get(Kind::Event, "default", "web.11").and_then(|o| o.as_event()).and_then(|e| e.count), Some(5));
+        assert_eq!(s.resource_version(), 4);
+        s.modify(Kind::Event, "default", "web.11", |_| {}).unwrap();
+        assert_eq!(s.resource_version(), 4, "no change, no write");
+        assert_eq!(s.events.compact_count(), 2);
+    }
+
+    #[test]
+    fn built_objects_are_dropped_at_the_next_write_or_trim() {
+        let mut s = Store::new();
+        for i in 0..3 {
+            s.add(Object::Event(Box::new(recorded("default", "web", i, "Started")))).unwrap();
+        }
+        assert_eq!(s.events.cached(), 0);
+        assert_eq!(s.list(Kind::Event, None).len(), 3);
+        assert_eq!(s.events.cached(), 3);
+        s.trim();
+        assert_eq!(s.events.cached(), 0);
+        s.get(Kind::Event, "default", "web.1").unwrap();
+        assert_eq!(s.events.cached(), 1);
+        s.create(cm("default", "a")).unwrap();
+        assert_eq!(s.events.cached(), 0);
+        // Reading fields in place builds nothing.
+        assert_eq!(s.event_views(Some("default")).filter(|v| v.reason() == Some("Started")).count(), 3);
+        assert_eq!(s.events.cached(), 0);
     }
 
     #[test]

@@ -64,12 +64,8 @@ impl Index {
         for p in world.store.list(Kind::Pod, None) {
             self.set_pod(p.key(), node_of(p), resources::pod_summary(p, now).health);
         }
-        let mut events: Vec<_> = world
-            .store
-            .list(Kind::Event, None)
-            .into_iter()
-            .filter_map(|o| o.as_event().map(|e| (crate::sim::events::last_seen(e), o.key())))
-            .collect();
+        // Read in place: the events are not built as objects for this.
+        let mut events: Vec<_> = world.store.event_views(None).map(|e| (e.last_seen(), e.key())).collect();
         events.sort();
         let skip = events.len().saturating_sub(RECENT_EVENTS);
         self.recent_events.extend(events.into_iter().skip(skip).map(|(_, k)| k));

@@ -1,0 +1,1020 @@
+//! How the store keeps Events: compactly, because there are many of them (five or so per
+//! pod: Scheduled, Pulling, Pulled, Created, Started) and each, as a `k8s_openapi` Event, is
+//! a 928-byte struct and a dozen heap strings, about 2 KB with its map node.
+//!
+//! An Event the recorder writes (`World::record_event`) has a fixed shape: metadata with only
+//! name, namespace, uid, creationTimestamp and resourceVersion; whole-second timestamps; a
+//! count; strings that repeat across events (the involved object's kind, name and uid are
+//! shared by all events of one object; reasons, most messages and the sources by thousands).
+//! Such an event is kept as a [`Compact`] record: the repeated strings interned once as
+//! `Arc<str>` (the involved object and the source, each a group of strings that travel
+//! together, as one shared record), timestamps as Unix seconds, uid and resourceVersions as
+//! numbers. Its key does not repeat the name either: recorded events are named
+//! `<involved name>.<hex nanos>`, so the key is the interned involved name and the number.
+//! Everything that does not fit that shape exactly (a user's `kubectl create -f event.yaml`
+//! with labels, a series, a sub-second time, a name of another form, ...) is kept as the full
+//! object: nothing is lost, and a record is chosen only when it round-trips to the same
+//! bytes (checked field by field, with destructuring that stops compiling when a field is
+//! added upstream, and re-checked by a debug assertion on every write in tests).
+//!
+//! Readers that want an `&Object` (`Store::get`/`list`: kubectl, the API, the TUI's event
+//! strip) get one built on first use into a per-entry `OnceLock` cache. The table remembers
+//! which entries it built and drops them again at the next write to the store (or
+//! `Store::trim`), so `kubectl get events -A` costs its copies only while it reads. Hot readers
+//! do not build objects at all: the recorder's dedupe lookup and count bump work on the
+//! records ([`EventTable::find_series`], [`EventTable::bump_count`]), and [`EventView`] gives
+//! describe's Events section and the TUI's index the fields they need.
+//!
+//! The recorder's "same event" index lives here too, keyed by a hash of the series (object,
+//! field path, reason, message, source component) and kept exact on every write, so the
+//! recorder needs no copy of event names. Nothing here iterates a hash map: the hash only
+//! orders a `BTreeSet`, whose candidates are compared in full, and lookups follow the key
+//! order (namespace, then name) as before.
+
+use std::borrow::Borrow;
+use std::cmp::Ordering;
+use std::collections::{BTreeMap, BTreeSet};
+use std::hash::{Hash, Hasher};
+use std::sync::{Arc, Mutex, OnceLock};
+
+use chrono::{TimeZone, Utc};
+use k8s_openapi::api::core::v1::{Event, EventSource, ObjectReference};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, Time};
+
+use crate::sim::clock::{tick_of, Tick};
+use crate::sim::object::{ObjKey, Object};
+
+/// `nanos` of a key whose name is not `<prefix>.<hex>`, and the involved resourceVersion of a
+/// record whose reference has none.
+const NONE: u64 = u64::MAX;
+
+/// What makes two events "the same" for the recorder: the object (uid, field path, name),
+/// reason, message and source component.
+pub struct Series<'a> {
+    pub involved: &'a ObjectReference,
+    pub reason: &'a str,
+    pub message: &'a str,
+    pub component: &'a str,
+}
+
+// ---------------------------------------------------------------------------------------
+// Keys
+
+/// An Event's key: namespace and name, the name as `prefix` and, for recorder names,
+/// `.<nanos in hex>` (so the prefix is the interned involved name, shared by all events of
+/// one object). Ordered like `ObjKey`: namespace, then name as a string.
+#[derive(Clone, Debug)]
+pub(super) struct EvKey {
+    ns: Arc<str>,
+    prefix: Arc<str>,
+    nanos: u64,
+}
+
+impl EvKey {
+    pub(super) fn name(&self) -> String {
+        let s = Suffix::of(self.nanos);
+        let mut n = String::with_capacity(self.prefix.len() + s.len as usize);
+        n.push_str(&self.prefix);
+        n.push_str(s.as_str());
+        n
+    }
+
+    pub(super) fn namespace(&self) -> &str {
+        &self.ns
+    }
+
+    fn obj_key(&self) -> ObjKey {
+        ObjKey { namespace: self.ns.to_string(), name: self.name() }
+    }
+}
+
+/// A key as borrowed parts, so the table can be searched with `(&str, &str)`.
+pub(super) trait EvKeyRef {
+    /// (namespace, name prefix, nanos or [`NONE`]).
+    fn parts(&self) -> (&str, &str, u64);
+}
+
+impl EvKeyRef for EvKey {
+    fn parts(&self) -> (&str, &str, u64) {
+        (&self.ns, &self.prefix, self.nanos)
+    }
+}
+
+impl EvKeyRef for (&str, &str) {
+    fn parts(&self) -> (&str, &str, u64) {
+        (self.0, self.1, NONE)
+    }
+}
+
+/// A key as borrowed parts, its name already split (lookups compare faster so).
+struct Parts<'a>(&'a str, &'a str, u64);
+
+impl EvKeyRef for Parts<'_> {
+    fn parts(&self) -> (&str, &str, u64) {
+        (self.0, self.1, self.2)
+    }
+}
+
+impl<'a> Borrow<dyn EvKeyRef + 'a> for EvKey {
+    fn borrow(&self) -> &(dyn EvKeyRef + 'a) {
+        self
+    }
+}
+
+impl PartialEq for dyn EvKeyRef + '_ {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other) == Ordering::Equal
+    }
+}
+impl Eq for dyn EvKeyRef + '_ {}
+impl PartialOrd for dyn EvKeyRef + '_ {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for dyn EvKeyRef + '_ {
+    fn cmp(&self, other: &Self) -> Ordering {
+        let (a, b) = (self.parts(), other.parts());
+        a.0.cmp(b.0).then_with(|| cmp_names((a.1, a.2), (b.1, b.2)))
+    }
+}
+
+impl PartialEq for EvKey {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other) == Ordering::Equal
+    }
+}
+impl Eq for EvKey {}
+impl PartialOrd for EvKey {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for EvKey {
+    fn cmp(&self, other: &Self) -> Ordering {
+        (self as &dyn EvKeyRef).cmp(other as &dyn EvKeyRef)
+    }
+}
+
+/// `.<hex>` of a recorder name, on the stack.
+struct Suffix {
+    buf: [u8; 17],
+    len: u8,
+}
+
+impl Suffix {
+    fn of(nanos: u64) -> Suffix {
+        let mut s = Suffix { buf: [0; 17], len: 0 };
+        if nanos == NONE {
+            return s;
+        }
+        let digits = if nanos == 0 { 1 } else { 16 - nanos.leading_zeros() as usize / 4 };
+        s.buf[0] = b'.';
+        for i in 0..digits {
+            let d = ((nanos >> (4 * (digits - 1 - i))) & 0xf) as u8;
+            s.buf[1 + i] = if d < 10 { b'0' + d } else { b'a' + d - 10 };
+        }
+        s.len = 1 + digits as u8;
+        s
+    }
+
+    fn bytes(&self) -> &[u8] {
+        &self.buf[..self.len as usize]
+    }
+
+    fn as_str(&self) -> &str {
+        // Only ASCII is ever written.
+        std::str::from_utf8(self.bytes()).unwrap_or("")
+    }
+}
+
+/// Compares two names given as (prefix, nanos) as the strings they stand for.
+fn cmp_names(a: (&str, u64), b: (&str, u64)) -> Ordering {
+    if a.1 == NONE && b.1 == NONE {
+        return a.0.cmp(b.0);
+    }
+    let (pa, pb) = (a.0.as_bytes(), b.0.as_bytes());
+    let n = pa.len().min(pb.len());
+    match pa[..n].cmp(&pb[..n]) {
+        Ordering::Equal => {}
+        o => return o,
+    }
+    // The same prefix (the events of one object): hex numbers of as many digits sort as
+    // their values.
+    let digits = |n: u64| if n == 0 { 1 } else { 16 - n.leading_zeros() / 4 };
+    if pa.len() == pb.len() && (a.1 == b.1 || (a.1 != NONE && b.1 != NONE && digits(a.1) == digits(b.1))) {
+        return a.1.cmp(&b.1);
+    }
+    let (sa, sb) = (Suffix::of(a.1), Suffix::of(b.1));
+    pa[n..].iter().chain(sa.bytes()).cmp(pb[n..].iter().chain(sb.bytes()))
+}
+
+/// Splits a recorder name `<prefix>.<hex>` into its parts if the hex is exactly what
+/// `format!("{:x}")` prints (so the name round-trips); otherwise (name, NONE).
+fn split_name(name: &str) -> (&str, u64) {
+    let Some((prefix, hex)) = name.rsplit_once('.') else { return (name, NONE) };
+    let canonical = !hex.is_empty()
+        && hex.len() <= 16
+        && hex.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+        && (hex.len() == 1 || !hex.starts_with('0'));
+    match u64::from_str_radix(hex, 16) {
+        Ok(n) if canonical && n != NONE => (prefix, n),
+        _ => (name, NONE),
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Records
+
+/// The object an event is about, shared by all events with the same reference (but its
+/// resourceVersion, which changes from event to event).
+#[derive(Debug, PartialEq, Eq, PartialOrd, Ord)]
+struct Involved {
+    api_version: Option<Arc<str>>,
+    kind: Option<Arc<str>>,
+    name: Option<Arc<str>>,
+    namespace: Option<Arc<str>>,
+    uid: Option<Arc<str>>,
+    field_path: Option<Arc<str>>,
+}
+
+/// Who reported an event, and its type: a few hundred distinct ones in a big cluster.
+#[derive(Debug, PartialEq, Eq, PartialOrd, Ord)]
+struct Source {
+    component: Arc<str>,
+    host: Option<Arc<str>>,
+    type_: Arc<str>,
+    reporting_component: Arc<str>,
+    reporting_instance: Arc<str>,
+}
+
+/// A recorded Event, without the strings it shares with others.
+#[derive(Clone, Debug, PartialEq)]
+struct Compact {
+    uid: u128,
+    resource_version: u64,
+    /// [`NONE`]: the reference has no resourceVersion.
+    involved_rv: u64,
+    /// Unix seconds.
+    created: i64,
+    first: i64,
+    last: i64,
+    count: i32,
+    involved: Arc<Involved>,
+    reason: Arc<str>,
+    message: Arc<str>,
+    source: Arc<Source>,
+}
+
+/// The strings of the table, each kept once.
+#[derive(Clone, Debug, Default)]
+struct Interner {
+    strs: BTreeSet<Arc<str>>,
+    involved: BTreeSet<Arc<Involved>>,
+    sources: BTreeSet<Arc<Source>>,
+    /// Entries after the last prune.
+    kept: usize,
+    /// The last records handed out: an object's events come in runs (Pulling, Pulled,
+    /// Created, Started) from one source, so most lookups end here.
+    last_involved: Option<Arc<Involved>>,
+    last_source: Option<Arc<Source>>,
+}
+
+impl Interner {
+    fn str(&mut self, s: &str) -> Arc<str> {
+        if let Some(a) = self.strs.get(s) {
+            return a.clone();
+        }
+        let a: Arc<str> = Arc::from(s);
+        self.strs.insert(a.clone());
+        a
+    }
+
+    fn opt(&mut self, s: Option<&str>) -> Option<Arc<str>> {
+        s.map(|s| self.str(s))
+    }
+
+    fn involved(&mut self, r: &ObjectReference) -> Arc<Involved> {
+        if let Some(a) = &self.last_involved {
+            if a.api_version.as_deref() == r.api_version.as_deref()
+                && a.kind.as_deref() == r.kind.as_deref()
+                && a.name.as_deref() == r.name.as_deref()
+                && a.namespace.as_deref() == r.namespace.as_deref()
+                && a.uid.as_deref() == r.uid.as_deref()
+                && a.field_path.as_deref() == r.field_path.as_deref()
+            {
+                return a.clone();
+            }
+        }
+        let a = self.involved_slow(r);
+        self.last_involved = Some(a.clone());
+        a
+    }
+
+    fn involved_slow(&mut self, r: &ObjectReference) -> Arc<Involved> {
+        let i = Involved {
+            api_version: self.opt(r.api_version.as_deref()),
+            kind: self.opt(r.kind.as_deref()),
+            name: self.opt(r.name.as_deref()),
+            namespace: self.opt(r.namespace.as_deref()),
+            uid: self.opt(r.uid.as_deref()),
+            field_path: self.opt(r.field_path.as_deref()),
+        };
+        if let Some(a) = self.involved.get(&i) {
+            return a.clone();
+        }
+        let a = Arc::new(i);
+        self.involved.insert(a.clone());
+        a
+    }
+
+    /// The source record of (component, host, type, reportingComponent, reportingInstance).
+    fn source(&mut self, s: [Option<&str>; 5]) -> Option<Arc<Source>> {
+        let [component, host, type_, reporting_component, reporting_instance] = s;
+        let (component, type_, reporting_component, reporting_instance) =
+            (component?, type_?, reporting_component?, reporting_instance?);
+        if let Some(a) = &self.last_source {
+            if *a.component == *component
+                && a.host.as_deref() == host
+                && *a.type_ == *type_
+                && *a.reporting_component == *reporting_component
+                && *a.reporting_instance == *reporting_instance
+            {
+                return Some(a.clone());
+            }
+        }
+        let s = Source {
+            component: self.str(component),
+            host: self.opt(host),
+            type_: self.str(type_),
+            reporting_component: self.str(reporting_component),
+            reporting_instance: self.str(reporting_instance),
+        };
+        let a = match self.sources.get(&s) {
+            Some(a) => a.clone(),
+            None => {
+                let a = Arc::new(s);
+                self.sources.insert(a.clone());
+                a
+            }
+        };
+        self.last_source = Some(a.clone());
+        Some(a)
+    }
+
+    fn len(&self) -> usize {
+        self.strs.len() + self.involved.len() + self.sources.len()
+    }
+
+    /// Forgets what no event uses any more (the strings of deleted events), once the table has
+    /// doubled since the last time: the cost is spread over the writes that grew it.
+    fn maybe_prune(&mut self) {
+        if self.len() <= 2 * self.kept + 1024 {
+            return;
+        }
+        // Records first: they hold strings.
+        self.last_involved = None;
+        self.last_source = None;
+        self.involved.retain(|a| Arc::strong_count(a) > 1);
+        self.sources.retain(|a| Arc::strong_count(a) > 1);
+        self.strs.retain(|a| Arc::strong_count(a) > 1);
+        self.kept = self.len();
+    }
+}
+
+/// Unix seconds of a whole-second time.
+fn secs(t: &Time) -> Option<i64> {
+    (t.0.timestamp_subsec_nanos() == 0).then(|| t.0.timestamp())
+}
+
+fn time(s: i64) -> Time {
+    Time(Utc.timestamp_opt(s, 0).single().unwrap_or(chrono::DateTime::<Utc>::MIN_UTC))
+}
+
+/// A decimal number as the store stamps resourceVersions (no sign, no leading zero).
+fn parse_decimal(s: &str) -> Option<u64> {
+    let canonical = !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) && (s.len() == 1 || !s.starts_with('0'));
+    s.parse().ok().filter(|_| canonical)
+}
+
+/// A uid in the lower-case 8-4-4-4-12 form `World::new_uid` prints, as a number.
+fn parse_uid(s: &str) -> Option<u128> {
+    let b = s.as_bytes();
+    if b.len() != 36 {
+        return None;
+    }
+    let mut n: u128 = 0;
+    for (i, &c) in b.iter().enumerate() {
+        if matches!(i, 8 | 13 | 18 | 23) {
+            if c != b'-' {
+                return None;
+            }
+            continue;
+        }
+        let d = match c {
+            b'0'..=b'9' => c - b'0',
+            b'a'..=b'f' => c - b'a' + 10,
+            _ => return None,
+        };
+        n = (n << 4) | d as u128;
+    }
+    Some(n)
+}
+
+fn format_uid(n: u128) -> String {
+    format!(
+        "{:08x}-{:04x}-{:04x}-{:04x}-{:012x}",
+        (n >> 96) as u32,
+        (n >> 80) as u16,
+        (n >> 64) as u16,
+        (n >> 48) as u16,
+        n & 0xffff_ffff_ffff
+    )
+}
+
+impl Compact {
+    /// The record of `e` stored under `key`, if `e` has exactly the recorder's shape.
+    fn of(key: &EvKey, e: &Event, interner: &mut Interner) -> Option<Compact> {
+        // Destructured in full: a field added to Event or ObjectMeta stops this compiling
+        // rather than being silently dropped.
+        let Event {
+            action,
+            count,
+            event_time,
+            first_timestamp,
+            involved_object,
+            last_timestamp,
+            message,
+            metadata,
+            reason,
+            related,
+            reporting_component,
+            reporting_instance,
+            series,
+            source,
+            type_,
+        } = e;
+        let ObjectMeta {
+            annotations,
+            creation_timestamp,
+            deletion_grace_period_seconds,
+            deletion_timestamp,
+            finalizers,
+            generate_name,
+            generation,
+            labels,
+            managed_fields,
+            name,
+            namespace,
+            owner_references,
+            resource_version,
+            self_link,
+            uid,
+        } = metadata;
+        if action.is_some()
+            || event_time.is_some()
+            || related.is_some()
+            || series.is_some()
+            || annotations.is_some()
+            || deletion_grace_period_seconds.is_some()
+            || deletion_timestamp.is_some()
+            || finalizers.is_some()
+            || generate_name.is_some()
+            || generation.is_some()
+            || labels.is_some()
+            || managed_fields.is_some()
+            || owner_references.is_some()
+            || self_link.is_some()
+        {
+            return None;
+        }
+        // The name and namespace come back from the key.
+        if namespace.as_deref() != Some(key.namespace())
+            || cmp_names((&key.prefix, key.nanos), (name.as_deref()?, NONE)) != Ordering::Equal
+        {
+            return None;
+        }
+        let uid = parse_uid(uid.as_deref()?)?;
+        let resource_version = parse_decimal(resource_version.as_deref()?)?;
+        let (created, first, last) =
+            (secs(creation_timestamp.as_ref()?)?, secs(first_timestamp.as_ref()?)?, secs(last_timestamp.as_ref()?)?);
+        let count = (*count)?;
+        let EventSource { component, host } = source.as_ref()?;
+        let involved_rv = match involved_object.resource_version.as_deref() {
+            None => NONE,
+            Some(s) => parse_decimal(s).filter(|n| *n != NONE)?,
+        };
+        let (reason, message) = (reason.as_deref()?, message.as_deref()?);
+        let source = interner.source([
+            component.as_deref(),
+            host.as_deref(),
+            type_.as_deref(),
+            reporting_component.as_deref(),
+            reporting_instance.as_deref(),
+        ])?;
+        Some(Compact {
+            uid,
+            resource_version,
+            involved_rv,
+            created,
+            first,
+            last,
+            count,
+            involved: interner.involved(involved_object),
+            reason: interner.str(reason),
+            message: interner.str(message),
+            source,
+        })
+    }
+
+    /// The Event this record stands for.
+    fn to_event(&self, key: &EvKey) -> Event {
+        let s = |a: &Arc<str>| a.to_string();
+        let o = |a: &Option<Arc<str>>| a.as_deref().map(str::to_string);
+        let i = &*self.involved;
+        let src = &*self.source;
+        Event {
+            metadata: ObjectMeta {
+                name: Some(key.name()),
+                namespace: Some(s(&key.ns)),
+                creation_timestamp: Some(time(self.created)),
+                uid: Some(format_uid(self.uid)),
+                resource_version: Some(self.resource_version.to_string()),
+                ..Default::default()
+            },
+            involved_object: ObjectReference {
+                api_version: o(&i.api_version),
+                field_path: o(&i.field_path),
+                kind: o(&i.kind),
+                name: o(&i.name),
+                namespace: o(&i.namespace),
+                resource_version: (self.involved_rv != NONE).then(|| self.involved_rv.to_string()),
+                uid: o(&i.uid),
+            },
+            reason: Some(s(&self.reason)),
+            message: Some(s(&self.message)),
+            source: Some(EventSource { component: Some(s(&src.component)), host: o(&src.host) }),
+            first_timestamp: Some(time(self.first)),
+            last_timestamp: Some(time(self.last)),
+            count: Some(self.count),
+            type_: Some(s(&src.type_)),
+            reporting_component: Some(s(&src.reporting_component)),
+            reporting_instance: Some(s(&src.reporting_instance)),
+            action: None,
+            event_time: None,
+            related: None,
+            series: None,
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+enum Data {
+    Compact(Compact),
+    /// An event the record cannot hold exactly (always an `Object::Event`).
+    Full(Object),
+}
+
+#[derive(Debug)]
+struct Entry {
+    data: Data,
+    /// The object built from a compact record for a reader that wanted one.
+    cache: OnceLock<Object>,
+}
+
+impl Clone for Entry {
+    fn clone(&self) -> Entry {
+        Entry { data: self.data.clone(), cache: OnceLock::new() }
+    }
+}
+
+impl Entry {
+    fn owned(&self, key: &EvKey) -> Object {
+        match &self.data {
+            Data::Compact(c) => Object::Event(Box::new(c.to_event(key))),
+            Data::Full(o) => o.clone(),
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Views
+
+/// One stored Event, read without building the object (its fields) or building it on demand
+/// ([`EventView::object`]).
+#[derive(Clone, Copy)]
+pub struct EventView<'a> {
+    table: &'a EventTable,
+    key: &'a EvKey,
+    entry: &'a Entry,
+}
+
+impl<'a> EventView<'a> {
+    fn full(&self) -> Option<&'a Event> {
+        match &self.entry.data {
+            Data::Full(o) => o.as_event(),
+            Data::Compact(_) => None,
+        }
+    }
+
+    fn compact(&self) -> Option<&'a Compact> {
+        match &self.entry.data {
+            Data::Compact(c) => Some(c),
+            Data::Full(_) => None,
+        }
+    }
+
+    pub fn namespace(&self) -> &'a str {
+        &self.key.ns
+    }
+
+    pub fn name(&self) -> String {
+        self.key.name()
+    }
+
+    pub fn key(&self) -> ObjKey {
+        self.key.obj_key()
+    }
+
+    /// The Event, built into the entry's cache if it is kept as a record.
+    pub fn object(&self) -> &'a Object {
+        self.table.object(self.key, self.entry)
+    }
+
+    pub fn involved_kind(&self) -> Option<&'a str> {
+        match self.compact() {
+            Some(c) => c.involved.kind.as_deref(),
+            None => self.full().and_then(|e| e.involved_object.kind.as_deref()),
+        }
+    }
+
+    pub fn involved_name(&self) -> Option<&'a str> {
+        match self.compact() {
+            Some(c) => c.involved.name.as_deref(),
+            None => self.full().and_then(|e| e.involved_object.name.as_deref()),
+        }
+    }
+
+    pub fn involved_namespace(&self) -> Option<&'a str> {
+        match self.compact() {
+            Some(c) => c.involved.namespace.as_deref(),
+            None => self.full().and_then(|e| e.involved_object.namespace.as_deref()),
+        }
+    }
+
+    pub fn involved_uid(&self) -> Option<&'a str> {
+        match self.compact() {
+            Some(c) => c.involved.uid.as_deref(),
+            None => self.full().and_then(|e| e.involved_object.uid.as_deref()),
+        }
+    }
+
+    pub fn involved_field_path(&self) -> Option<&'a str> {
+        match self.compact() {
+            Some(c) => c.involved.field_path.as_deref(),
+            None => self.full().and_then(|e| e.involved_object.field_path.as_deref()),
+        }
+    }
+
+    pub fn reason(&self) -> Option<&'a str> {
+        match self.compact() {
+            Some(c) => Some(&c.reason),
+            None => self.full().and_then(|e| e.reason.as_deref()),
+        }
+    }
+
+    pub fn message(&self) -> Option<&'a str> {
+        match self.compact() {
+            Some(c) => Some(&c.message),
+            None => self.full().and_then(|e| e.message.as_deref()),
+        }
+    }
+
+    pub fn source_component(&self) -> Option<&'a str> {
+        match self.compact() {
+            Some(c) => Some(&c.source.component),
+            None => self.full().and_then(|e| e.source.as_ref()).and_then(|s| s.component.as_deref()),
+        }
+    }
+
+    pub fn first_timestamp(&self) -> Option<Time> {
+        match self.compact() {
+            Some(c) => Some(time(c.first)),
+            None => self.full().and_then(|e| e.first_timestamp.clone()),
+        }
+    }
+
+    pub fn last_timestamp(&self) -> Option<Time> {
+        match self.compact() {
+            Some(c) => Some(time(c.last)),
+            None => self.full().and_then(|e| e.last_timestamp.clone()),
+        }
+    }
+
+    /// The tick the event was last seen (lastTimestamp, else firstTimestamp).
+    pub fn last_seen(&self) -> Tick {
+        self.last_timestamp().or_else(|| self.first_timestamp()).as_ref().map(tick_of).unwrap_or_default()
+    }
+
+    /// Whether this event is one of `series` (the recorder's test for a repeat).
+    fn is_of(&self, ns: &str, s: &Series<'_>) -> bool {
+        let r = s.involved;
+        self.namespace() == ns
+            && self.involved_uid() == r.uid.as_deref()
+            && self.involved_field_path() == r.field_path.as_deref()
+            && self.involved_name() == r.name.as_deref()
+            && self.reason() == Some(s.reason)
+            && self.message() == Some(s.message)
+            && self.source_component() == Some(s.component)
+    }
+
+    /// The hash of the series this event belongs to (None: it cannot be a recorded repeat).
+    fn series_hash(&self) -> Option<u64> {
+        let (reason, message, component) = (self.reason()?, self.message()?, self.source_component()?);
+        Some(series_hash(
+            self.namespace(),
+            self.involved_uid(),
+            self.involved_field_path(),
+            self.involved_name(),
+            reason,
+            message,
+            component,
+        ))
+    }
+}
+
+fn series_hash(
+    ns: &str,
+    uid: Option<&str>,
+    field_path: Option<&str>,
+    name: Option<&str>,
+    reason: &str,
+    message: &str,
+    component: &str,
+) -> u64 {
+    // `DefaultHasher::new()` has fixed keys: the same input hashes the same in every run. The
+    // hash only groups candidates, which are compared in full; it never reaches output.
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    (ns, uid, field_path, name, reason, message, component).hash(&mut h);
+    h.finish()
+}
+
+// ---------------------------------------------------------------------------------------
+// The table
+
+/// The store's Events.
+#[derive(Debug, Default)]
+pub(super) struct EventTable {
+    map: BTreeMap<EvKey, Entry>,
+    /// (series hash, key) of every event that can be a recorded repeat.
+    series: BTreeSet<(u64, EvKey)>,
+    interner: Interner,
+    /// Entries whose cache holds a built object, to be dropped at the next write.
+    materialised: Mutex<Vec<EvKey>>,
+    /// "", for the smallest key.
+    empty: Arc<str>,
+}
+
+impl Clone for EventTable {
+    fn clone(&self) -> EventTable {
+        EventTable {
+            map: self.map.clone(),
+            series: self.series.clone(),
+            interner: self.interner.clone(),
+            materialised: Mutex::new(Vec::new()),
+            empty: self.empty.clone(),
+        }
+    }
+}
+
+impl EventTable {
+    fn lookup(&self, ns: &str, name: &str) -> Option<(&EvKey, &Entry)> {
+        let (prefix, nanos) = split_name(name);
+        self.map.get_key_value(&Parts(ns, prefix, nanos) as &dyn EvKeyRef)
+    }
+
+    fn object<'a>(&'a self, key: &EvKey, entry: &'a Entry) -> &'a Object {
+        match &entry.data {
+            Data::Full(o) => o,
+            Data::Compact(c) => entry.cache.get_or_init(|| {
+                if let Ok(mut m) = self.materialised.lock() {
+                    m.push(key.clone());
+                }
+                Object::Event(Box::new(c.to_event(key)))
+            }),
+        }
+    }
+
+    pub(super) fn contains(&self, ns: &str, name: &str) -> bool {
+        self.lookup(ns, name).is_some()
+    }
+
+    pub(super) fn len(&self) -> usize {
+        self.map.len()
+    }
+
+    pub(super) fn get(&self, ns: &str, name: &str) -> Option<&Object> {
+        self.lookup(ns, name).map(|(k, e)| self.object(k, e))
+    }
+
+    /// The event as an owned object (without filling the cache).
+    pub(super) fn owned(&self, ns: &str, name: &str) -> Option<Object> {
+        self.lookup(ns, name).map(|(k, e)| e.owned(k))
+    }
+
+    pub(super) fn view(&self, ns: &str, name: &str) -> Option<EventView<'_>> {
+        self.lookup(ns, name).map(|(key, entry)| EventView { table: self, key, entry })
+    }
+
+    /// Events of one namespace or (None) all, ordered by namespace then name.
+    pub(super) fn views(&self, ns: Option<&str>) -> impl Iterator<Item = EventView<'_>> {
+        use std::ops::Bound::{Excluded, Included};
+        let range = match ns {
+            None => self.map.range::<dyn EvKeyRef, _>(..),
+            Some(ns) => {
+                // The namespaces after `ns` start at `ns` + NUL (which no name holds).
+                let next = format!("{ns}\0");
+                let (start, end): (&dyn EvKeyRef, &dyn EvKeyRef) = (&(ns, ""), &(next.as_str(), ""));
+                self.map.range::<dyn EvKeyRef, _>((Included(start), Excluded(end)))
+            }
+        };
+        range.map(|(key, entry)| EventView { table: self, key, entry })
+    }
+
+    /// The resourceVersion of a stored event (outer None: no such event).
+    pub(super) fn resource_version(&self, ns: &str, name: &str) -> Option<Option<String>> {
+        self.lookup(ns, name).map(|(_, e)| match &e.data {
+            Data::Compact(c) => Some(c.resource_version.to_string()),
+            Data::Full(o) => o.meta().resource_version.clone(),
+        })
+    }
+
+    /// The key for an event named `name` in `ns`.
+    pub(super) fn key(&mut self, ns: &str, name: &str) -> EvKey {
+        let (prefix, nanos) = split_name(name);
+        if let Some((k, _)) = self.map.get_key_value(&Parts(ns, prefix, nanos) as &dyn EvKeyRef) {
+            return k.clone();
+        }
+        EvKey { ns: self.interner.str(ns), prefix: self.interner.str(prefix), nanos }
+    }
+
+    /// Stores `obj` (an `Object::Event` with its resourceVersion stamped) under `key`,
+    /// replacing what was there.
+    pub(super) fn insert(&mut self, key: EvKey, obj: Object) {
+        self.unindex(&key);
+        self.interner.maybe_prune();
+        let compact = obj.as_event().and_then(|e| {
+            let c = Compact::of(&key, e, &mut self.interner)?;
+            debug_assert_eq!(c.to_event(&key), *e, "an event's record must round-trip");
+            Some(c)
+        });
+        let data = match compact {
+            Some(c) => Data::Compact(c),
+            None => Data::Full(obj),
+        };
+        let entry = Entry { data, cache: OnceLock::new() };
+        let hash = (EventView { table: self, key: &key, entry: &entry }).series_hash();
+        if let Some(h) = hash {
+            self.series.insert((h, key.clone()));
+        }
+        self.map.insert(key, entry);
+    }
+
+    /// Takes an event out, as an owned object.
+    pub(super) fn remove(&mut self, ns: &str, name: &str) -> Option<(EvKey, Object)> {
+        let key = self.lookup(ns, name)?.0.clone();
+        self.unindex(&key);
+        let entry = self.map.remove(&key)?;
+        let obj = match entry.data {
+            Data::Compact(c) => Object::Event(Box::new(c.to_event(&key))),
+            Data::Full(o) => o,
+        };
+        Some((key, obj))
+    }
+
+    /// Drops the series index entry of the event stored under `key`, if any.
+    fn unindex(&mut self, key: &EvKey) {
+        let hash = self.map.get(key).and_then(|entry| (EventView { table: self, key, entry }).series_hash());
+        if let Some(h) = hash {
+            self.series.remove(&(h, key.clone()));
+        }
+    }
+
+    /// The first event (by name) in `ns` that is one of `series`.
+    pub(super) fn find_series(&self, ns: &str, series: &Series<'_>) -> Option<EvKey> {
+        let r = series.involved;
+        let h = series_hash(
+            ns,
+            r.uid.as_deref(),
+            r.field_path.as_deref(),
+            r.name.as_deref(),
+            series.reason,
+            series.message,
+            series.component,
+        );
+        // The smallest key: every stored key sorts after (h, empty namespace and name).
+        let start = (h, EvKey { ns: self.empty.clone(), prefix: self.empty.clone(), nanos: NONE });
+        self.series
+            .range(start..)
+            .take_while(|(hash, _)| *hash == h)
+            .find(|(_, key)| {
+                self.map.get(key).is_some_and(|entry| (EventView { table: self, key, entry }).is_of(ns, series))
+            })
+            .map(|(_, k)| k.clone())
+    }
+
+    /// A repeat of the event under `key`: its count goes up by one and lastTimestamp becomes
+    /// `now`, with resourceVersion `rv` (what the recorder's update writes).
+    pub(super) fn bump_count(&mut self, key: &EvKey, now: &Time, rv: u64) {
+        let Some(entry) = self.map.get_mut(key) else { return };
+        entry.cache.take();
+        if let (Data::Compact(c), Some(now)) = (&mut entry.data, secs(now)) {
+            c.count += 1;
+            c.last = now;
+            c.resource_version = rv;
+            return;
+        }
+        let Some((key, mut obj)) = self.remove(&key.ns.clone(), &key.name()) else { return };
+        if let Object::Event(e) = &mut obj {
+            e.count = Some(e.count.unwrap_or(1) + 1);
+            e.last_timestamp = Some(now.clone());
+            e.metadata.resource_version = Some(rv.to_string());
+        }
+        self.insert(key, obj);
+    }
+
+    /// Drops the objects built for readers since the last call.
+    pub(super) fn trim(&mut self) {
+        let Ok(m) = self.materialised.get_mut() else { return };
+        if m.is_empty() {
+            return;
+        }
+        for key in std::mem::take(m) {
+            if let Some(e) = self.map.get_mut(&key) {
+                e.cache.take();
+            }
+        }
+    }
+
+    /// How many entries hold a built object (for tests).
+    #[cfg(test)]
+    pub(super) fn cached(&self) -> usize {
+        self.map.values().filter(|e| e.cache.get().is_some()).count()
+    }
+
+    /// How many entries are kept as records (for tests).
+    #[cfg(test)]
+    pub(super) fn compact_count(&self) -> usize {
+        self.map.values().filter(|e| matches!(e.data, Data::Compact(_))).count()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_split_only_when_they_round_trip() {
+        assert_eq!(split_name("web-1.180f3a2b3c4d5e6f"), ("web-1", 0x180f3a2b3c4d5e6f));
+        assert_eq!(split_name("a.0"), ("a", 0));
+        for n in ["web", "web.", "web.0a", "web.AB", "web.1ffffffffffffffff", "web.ffffffffffffffff", ".x"] {
+            assert_eq!(split_name(n), (n, NONE), "{n}");
+        }
+        for n in [0u64, 1, 0xf, 0x10, 0xabc, u64::MAX - 1] {
+            assert_eq!(Suffix::of(n).as_str(), format!(".{n:x}"));
+        }
+    }
+
+    #[test]
+    fn keys_order_as_their_names() {
+        let names =
+            ["a", "a.1", "a.10", "a.1f", "a.2", "a.f", "a.ff", "a.100", "a-b.1", "a.b", "ab.0", "a.", "b.ff", "", ".5"];
+        let key = |n: &str| {
+            let (prefix, nanos) = split_name(n);
+            EvKey { ns: Arc::from("ns"), prefix: Arc::from(prefix), nanos }
+        };
+        for a in names {
+            for b in names {
+                assert_eq!(key(a).cmp(&key(b)), a.cmp(b), "{a} vs {b}");
+                let r: &dyn EvKeyRef = &("ns", b);
+                assert_eq!((&key(a) as &dyn EvKeyRef).cmp(r), a.cmp(b), "{a} vs {b} (borrowed)");
+                let (p, n) = split_name(b);
+                let r: &dyn EvKeyRef = &Parts("ns", p, n);
+                assert_eq!((&key(a) as &dyn EvKeyRef).cmp(r), a.cmp(b), "{a} vs {b} (split)");
+            }
+        }
+    }
+
+    #[test]
+    fn uids_and_decimals_round_trip_or_are_refused() {
+        let u = "0a1b2c3d-4e5f-4a0b-8c1d-2e3f4a5b6c7d";
+        assert_eq!(format_uid(parse_uid(u).unwrap()), u);
+        assert_eq!(parse_uid("0A1B2C3D-4e5f-4a0b-8c1d-2e3f4a5b6c7d"), None);
+        assert_eq!(parse_uid("0a1b2c3d4e5f4a0b8c1d2e3f4a5b6c7d"), None);
+        assert_eq!(parse_decimal("120"), Some(120));
+        assert_eq!(parse_decimal("0"), Some(0));
+        for s in ["", "012", "+1", "-1", "1a", "99999999999999999999"] {
+            assert_eq!(parse_decimal(s), None, "{s}");
+        }
+    }
+}
