@@ -459,7 +459,9 @@ impl Volumes {
     /// no tree ever sees another's changes.
     pub fn share(&mut self, mut tree: Tree) -> Arc<Tree> {
         use std::hash::{Hash, Hasher};
-        // A fixed-key hasher: the same content gives the same key in every run.
+        // The key only finds candidates (a match is confirmed by content and by the identity
+        // of the lower layer), and nothing iterates the table in an order that reaches output:
+        // that the lower layer's address enters the key does not make runs differ.
         let mut h = std::hash::DefaultHasher::new();
         tree.base.as_ref().map(|b| Arc::as_ptr(b) as usize).hash(&mut h);
         for (k, e) in tree.entries.iter() {
