@@ -238,22 +238,14 @@ impl Store {
         name: &str,
         f: F,
     ) -> Result<(), StoreError> {
-        if kind == Kind::Event {
-            return self
-                .modify_reported(kind, namespace, name, |o| {
-                    let before = o.clone();
-                    f(o);
-                    *o != before
-                })
-                .map(|_| ());
-        }
-        let obj = self.get_mut(kind, namespace, name)?;
-        let before: Object = obj.clone();
-        f(obj);
-        if *obj != before {
-            self.modified(kind, namespace, name);
-        }
-        Ok(())
+        // The change is found by comparing with a copy (for a Pod, a reference: `f` copies it
+        // on write).
+        self.modify_reported(kind, namespace, name, |o| {
+            let before = o.clone();
+            f(o);
+            *o != before
+        })
+        .map(|_| ())
     }
 
     /// Applies `f`, which the caller knows changes the object, and records the modification:
