@@ -238,6 +238,13 @@ impl<'a> std::borrow::Borrow<dyn KeyRef + 'a> for ObjKey {
     }
 }
 
+/// A shared key searches like an owned one (for maps whose keys are also kept elsewhere).
+impl<'a> std::borrow::Borrow<dyn KeyRef + 'a> for std::sync::Arc<ObjKey> {
+    fn borrow(&self) -> &(dyn KeyRef + 'a) {
+        &**self
+    }
+}
+
 impl PartialEq for dyn KeyRef + '_ {
     fn eq(&self, other: &Self) -> bool {
         self.parts() == other.parts()

@@ -92,6 +92,9 @@ pub struct PodRt {
     /// The pod's resourceVersion after the kubelet's last status write (a change to the pod
     /// by anyone else shows as a different one).
     pub synced_rv: Option<String>,
+    /// Where metrics-server keeps this pod's readings: a hint it checks before use (see
+    /// `metrics::MetricsServer`).
+    pub metrics_slot: Option<(u32, u64)>,
 }
 
 /// All kubelets' state (one map for the whole cluster; each pod knows its node).
@@ -404,6 +407,7 @@ impl PodRt {
             last_failed_mount_event: None,
             evicted: None,
             synced_rv: None,
+            metrics_slot: None,
         }
     }
 }

@@ -17,6 +17,7 @@ pub mod load;
 pub mod usage;
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use serde_json::{json, Value};
 
@@ -47,15 +48,24 @@ pub struct Point {
 }
 
 /// A pod's stored readings: updated in place at each scrape (a scrape reads every container
-/// of the cluster, so it must not rebuild what it keeps).
+/// of the cluster, so it must neither search nor rebuild what it keeps).
 #[derive(Clone, Debug, Default)]
 struct PodPoints {
+    /// The pod's namespace and name (the same key as in `MetricsServer::index`); none while
+    /// the slot is free.
+    key: Option<Arc<ObjKey>>,
+    /// Which of the slot's owners this is (see `MetricsServer::allocations`): how a kubelet's
+    /// remembered slot is checked without reading the key.
+    generation: u64,
     /// The scrape (its number) that last read one of the pod's containers.
     seen: u64,
-    /// The containers read at that scrape.
+    /// The pod's node at that scrape: its place in the scrape's list of nodes.
+    node: u32,
+    /// The containers read: at the last scrape, and during a scrape those read so far.
     containers: Vec<CtrPoints>,
-    /// During a scrape, the containers as the scrape before left them.
-    before: Vec<CtrPoints>,
+    /// During a scrape that reads two runtimes of the pod (a pod re-created under its name may
+    /// briefly have two), the containers as the scrape before left them.
+    before: Option<Vec<CtrPoints>>,
 }
 
 #[derive(Clone, Debug)]
@@ -63,6 +73,8 @@ struct CtrPoints {
     name: String,
     last: Point,
     prev: Option<Point>,
+    /// The scrape that wrote `last`.
+    seen: u64,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -80,7 +92,15 @@ pub struct MetricsServer {
     /// (default: yes, like an exam cluster). Off: `kubectl top` says `Metrics API not
     /// available` and the HPA cannot read resource metrics.
     pub enabled: bool,
-    pods: BTreeMap<ObjKey, PodPoints>,
+    /// Each pod's readings, in slots that keep their place while the pod is read: the
+    /// kubelets' runtime state remembers its pod's slot, so a scrape of 150,000 pods does no
+    /// search. Free slots are reused (`free`); a slot's number never reaches any output.
+    slots: Vec<PodPoints>,
+    free: Vec<u32>,
+    /// (namespace, name) → slot: how the API and a pod new to the scrape find readings.
+    index: BTreeMap<Arc<ObjKey>, u32>,
+    /// Slots given out so far: numbers each owner of a slot.
+    allocations: u64,
     nodes: BTreeMap<String, NodePoints>,
     last_scrape: Option<i64>,
     /// Scrapes so far.
@@ -89,7 +109,55 @@ pub struct MetricsServer {
 
 impl Default for MetricsServer {
     fn default() -> Self {
-        MetricsServer { enabled: true, pods: BTreeMap::new(), nodes: BTreeMap::new(), last_scrape: None, scrapes: 0 }
+        MetricsServer {
+            enabled: true,
+            slots: Vec::new(),
+            free: Vec::new(),
+            index: BTreeMap::new(),
+            allocations: 0,
+            nodes: BTreeMap::new(),
+            last_scrape: None,
+            scrapes: 0,
+        }
+    }
+}
+
+impl MetricsServer {
+    /// The slot of a pod's readings: the one the kubelet remembers while it still has the
+    /// owner it had then (the pod's), else the pod's by name, else a new one.
+    fn slot_of(&mut self, hint: &mut Option<(u32, u64)>, namespace: &str, name: &str) -> usize {
+        if let Some((slot, generation)) = *hint {
+            if self.slots.get(slot as usize).is_some_and(|p| p.key.is_some() && p.generation == generation) {
+                return slot as usize;
+            }
+        }
+        let slot = match self.index.get(&(namespace, name) as &dyn KeyRef) {
+            Some(&slot) => slot,
+            None => {
+                let slot = self.free.pop().unwrap_or_else(|| {
+                    self.slots.push(PodPoints::default());
+                    (self.slots.len() - 1) as u32
+                });
+                let key = Arc::new(ObjKey::new(namespace, name));
+                self.allocations += 1;
+                let p = &mut self.slots[slot as usize];
+                p.key = Some(key.clone());
+                p.generation = self.allocations;
+                self.index.insert(key, slot);
+                slot
+            }
+        };
+        *hint = Some((slot, self.slots[slot as usize].generation));
+        slot as usize
+    }
+
+    /// Forgets a pod's readings and frees its slot.
+    fn release(&mut self, slot: usize) {
+        let p = std::mem::take(&mut self.slots[slot]);
+        if let Some(key) = p.key {
+            self.index.remove(&key);
+        }
+        self.free.push(slot as u32);
     }
 }
 
@@ -207,6 +275,8 @@ struct Reading {
     pod: usize,
     index: usize,
     node: usize,
+    /// The pod's slot in `MetricsServer::slots`.
+    slot: usize,
     cpu_milli: f64,
     memory: u64,
 }
@@ -234,6 +304,10 @@ pub fn set_enabled(w: &mut World, on: bool) {
         return;
     }
     w.metrics = MetricsServer { enabled: on, ..MetricsServer::default() };
+    // The kubelets' remembered slots were the old store's.
+    for rt in w.kubelet.pods.values_mut() {
+        rt.metrics_slot = None;
+    }
 }
 
 /// Reads every reachable kubelet: brings each running container's accounting up to now and
@@ -261,20 +335,32 @@ pub fn scrape(w: &mut World) {
     }
     let seed = w.seed;
     let World { kubelet, metrics, .. } = w;
+    metrics.scrapes += 1;
+    let scrape = metrics.scrapes;
     // The store lists nodes by name: found by binary search (a cluster has thousands).
     let node_at = |n: &str| nodes.binary_search_by(|(x, _, _)| x.as_str().cmp(n)).ok();
 
     // 1. What each running container wants and uses now. The readings come in the order of
     //    the kubelets' pods (step 3 walks them again alongside) and name their node by its
     //    place in `nodes`: a scrape reads every container of the cluster.
-    let mut readings: Vec<Reading> = Vec::new();
+    let mut readings: Vec<Reading> = Vec::with_capacity(kubelet.pods.len());
     for (pod_at, rt) in kubelet.pods.values_mut().enumerate() {
-        let Some(node) = node_at(&rt.node) else { continue };
-        // The noise key is "<namespace>/<pod>/<container>": hashed once up to the container.
-        let key_base = usage::fnv_extend(
-            usage::fnv_extend(usage::fnv_extend(usage::FNV_OFFSET, rt.namespace.as_bytes()), b"/"),
-            rt.name.as_bytes(),
-        );
+        if !rt.init.iter().chain(&rt.containers).any(|c| matches!(c.state, CState::Running { .. })) {
+            continue;
+        }
+        let slot = metrics.slot_of(&mut rt.metrics_slot, &rt.namespace, &rt.name);
+        // The pod's node, where it was at the last scrape if it is still there. (A slot taken
+        // for a pod of an unreachable node is freed at the end, unread.)
+        let hint = metrics.slots[slot].node as usize;
+        let node = match nodes.get(hint) {
+            Some((name, _, _)) if *name == rt.node => hint,
+            _ => {
+                let Some(node) = node_at(&rt.node) else { continue };
+                metrics.slots[slot].node = node as u32;
+                node
+            }
+        };
+        let first = readings.len();
         for (index, c) in rt.init.iter_mut().chain(rt.containers.iter_mut()).enumerate() {
             let CState::Running { started_at } = c.state else { continue };
             if c.stats.run_started != Some(started_at) {
@@ -290,7 +376,12 @@ pub fn scrape(w: &mut World) {
             } else {
                 (0.0, 0.0)
             };
-            let key = usage::fnv_extend(usage::fnv_extend(key_base, b"/"), c.name.as_bytes());
+            // The noise key, "<namespace>/<pod>/<container>" hashed, is the container's for
+            // good: hashed at its first reading (a scrape does not read the names again).
+            if c.stats.noise_key == 0 {
+                c.stats.noise_key = usage::noise_key(&rt.namespace, &rt.name, &c.name);
+            }
+            let key = c.stats.noise_key;
             let demand = usage::cpu_demand_milli(c, served_per_s, wakes_per_s);
             let cpu = usage::cpu_used_milli(
                 demand,
@@ -306,7 +397,17 @@ pub fn scrape(w: &mut World) {
                 ),
                 None => 0,
             };
-            readings.push(Reading { pod: pod_at, index, node, cpu_milli: cpu, memory });
+            readings.push(Reading { pod: pod_at, index, node, slot, cpu_milli: cpu, memory });
+        }
+        if readings.len() > first {
+            let p = &mut metrics.slots[slot];
+            if p.seen != scrape {
+                p.seen = scrape;
+            } else if p.before.is_none() {
+                // A second runtime of the pod: its readings, like the first's, follow on
+                // the scrape before's, which step 3 is about to overwrite.
+                p.before = Some(p.containers.clone());
+            }
         }
     }
 
@@ -328,22 +429,9 @@ pub fn scrape(w: &mut World) {
     // 3. Bring the accounting up to now and record the readings.
     let mut node_sum: Vec<(f64, u64)> = vec![(0.0, 0); nodes.len()];
     let mut next = readings.iter().peekable();
-    metrics.scrapes += 1;
-    let scrape = metrics.scrapes;
     for (pod_at, rt) in kubelet.pods.values_mut().enumerate() {
         if next.peek().is_none_or(|r| r.pod != pod_at) {
             continue;
-        }
-        let found = metrics.pods.get_mut(&(rt.namespace.as_str(), rt.name.as_str()) as &dyn KeyRef);
-        let entry = match found {
-            Some(e) => e,
-            None => metrics.pods.entry(ObjKey::new(&rt.namespace, &rt.name)).or_default(),
-        };
-        if entry.seen != scrape {
-            // The first of the pod's runtimes this scrape (a pod re-created under its name
-            // may briefly have two): the readings start over from the last scrape's.
-            entry.before = std::mem::take(&mut entry.containers);
-            entry.seen = scrape;
         }
         while let Some(r) = next.next_if(|r| r.pod == pod_at) {
             let Some(c) = rt.init.iter_mut().chain(rt.containers.iter_mut()).nth(r.index) else { continue };
@@ -358,33 +446,52 @@ pub fn scrape(w: &mut World) {
             e.0 += r.cpu_milli;
             e.1 += r.memory;
 
-            // metrics-server's podStorage.Store.
-            let old = entry.before.iter().find(|o| o.name == c.name);
+            // metrics-server's podStorage.Store: the container's points as the scrape before
+            // left them, then this reading.
+            let entry = &mut metrics.slots[r.slot];
+            let at = entry.containers.iter().position(|x| x.name == c.name);
+            let old = match &entry.before {
+                Some(before) => before.iter().find(|o| o.name == c.name),
+                None => at.map(|i| &entry.containers[i]).filter(|o| o.seen != scrape),
+            }
+            .map(|o| (o.last, o.prev));
             let age = now - start;
             let prev = if start < now && (FRESH_CONTAINER_MIN_S..RESOLUTION_S).contains(&age) {
                 Some(Point { ts: start, cpu_ns: 0, ..point })
             } else {
                 match old {
-                    Some(o) if start < o.last.ts && now > o.last.ts => Some(o.last),
-                    Some(o) if start < o.last.ts => o.prev.filter(|p| p.ts < now),
+                    Some((last, _)) if start < last.ts && now > last.ts => Some(last),
+                    Some((last, prev)) if start < last.ts => prev.filter(|p| p.ts < now),
                     _ => None,
                 }
             };
-            match entry.containers.iter_mut().find(|x| x.name == c.name) {
-                Some(x) => {
+            match at.map(|i| &mut entry.containers[i]) {
+                // Read already this scrape (the pod's other runtime).
+                Some(x) if x.seen == scrape => {
                     x.last = point;
                     x.prev = prev.or(x.prev);
                 }
-                None => entry.containers.push(CtrPoints { name: c.name.clone(), last: point, prev }),
+                Some(x) => *x = CtrPoints { name: std::mem::take(&mut x.name), last: point, prev, seen: scrape },
+                None => entry.containers.push(CtrPoints { name: c.name.clone(), last: point, prev, seen: scrape }),
             }
         }
     }
-    // Pods none of whose containers were read are forgotten, as metrics-server replaces its
-    // store at each scrape.
-    metrics.pods.retain(|_, p| {
-        p.before = Vec::new();
-        p.seen == scrape && !p.containers.is_empty()
-    });
+    // Pods and containers not read are forgotten, as metrics-server replaces its store at
+    // each scrape.
+    for slot in 0..metrics.slots.len() {
+        let p = &mut metrics.slots[slot];
+        if p.key.is_none() {
+            continue;
+        }
+        if p.seen == scrape {
+            p.before = None;
+            p.containers.retain(|c| c.seen == scrape);
+            if !p.containers.is_empty() {
+                continue;
+            }
+        }
+        metrics.release(slot);
+    }
 
     // 4. Nodes: their system's use plus their pods'.
     let mut new_nodes: BTreeMap<String, NodePoints> = BTreeMap::new();
@@ -444,7 +551,8 @@ impl World {
     }
 
     fn pod_metrics_of(&self, ns: &str, name: &str, labels: BTreeMap<String, String>) -> Option<PodMetrics> {
-        let points = self.metrics.pods.get(&(ns, name) as &dyn KeyRef)?;
+        let &slot = self.metrics.index.get(&(ns, name) as &dyn KeyRef)?;
+        let points = &self.metrics.slots[slot as usize];
         if points.containers.is_empty() {
             return None;
         }
@@ -566,5 +674,74 @@ mod tests {
         let n = w.get_node_metrics("node01").expect("node01 metrics");
         assert_eq!(n.window_s, RESOLUTION_S);
         assert!(n.cpu_nano > 10_000_000 && n.cpu_nano < 40_000_000, "{}", n.cpu_nano);
+    }
+
+    fn pod(name: &str) -> crate::sim::object::Object {
+        let pod: k8s_openapi::api::core::v1::Pod = serde_json::from_value(json!({
+            "apiVersion": "v1", "kind": "Pod",
+            "metadata": {"name": name, "namespace": "default"},
+            "spec": {"containers": [{"name": "web", "image": "nginx"}]}
+        }))
+        .unwrap();
+        crate::sim::object::Object::Pod(Arc::new(pod))
+    }
+
+    /// Every stored pod is in the index under its own key, and every free slot is empty.
+    fn check_slots(m: &MetricsServer) {
+        let live = m.slots.iter().filter(|p| p.key.is_some()).count();
+        assert_eq!(live, m.index.len());
+        assert_eq!(live + m.free.len(), m.slots.len());
+        for (key, &slot) in &m.index {
+            assert_eq!(m.slots[slot as usize].key.as_deref(), Some(&**key));
+        }
+        for &slot in &m.free {
+            assert!(m.slots[slot as usize].key.is_none() && m.slots[slot as usize].containers.is_empty());
+        }
+    }
+
+    #[test]
+    fn readings_follow_pods_through_reused_slots() {
+        let mut w = World::new(1);
+        w.api_create(pod("one"), Default::default()).unwrap();
+        w.api_create(pod("two"), Default::default()).unwrap();
+        w.advance(40);
+        assert!(w.get_pod_metrics("default", "one").is_ok());
+        let two = w.get_pod_metrics("default", "two").expect("two has metrics");
+        check_slots(&w.metrics);
+
+        // `one` goes: its readings are forgotten at the next scrape and its slot is reused by
+        // `three`, which the kubelet of `two` must not mistake for its own.
+        w.api_delete(Kind::Pod, "default", "one", Some(0), Default::default()).unwrap();
+        w.advance(16);
+        assert!(!w.metrics.index.contains_key(&("default", "one") as &dyn KeyRef));
+        assert_eq!(w.metrics.free.len(), 1);
+        check_slots(&w.metrics);
+        w.api_create(pod("three"), Default::default()).unwrap();
+        w.advance(40);
+        check_slots(&w.metrics);
+        assert!(w.metrics.free.is_empty(), "three took the free slot");
+        assert!(w.get_pod_metrics("default", "three").is_ok());
+        let later = w.get_pod_metrics("default", "two").expect("two still has metrics");
+        assert!(later.timestamp > two.timestamp && later.window_s == RESOLUTION_S);
+
+        // A remembered slot that has had another owner since is not trusted.
+        let three = w.metrics.index[&("default", "three") as &dyn KeyRef];
+        let stale = w.metrics.slots[three as usize].generation - 1;
+        let rt = w.kubelet.pods.values_mut().find(|rt| rt.name == "two").unwrap();
+        rt.metrics_slot = Some((three, stale));
+        w.advance(15);
+        check_slots(&w.metrics);
+        let rt = w.kubelet.pods.values().find(|rt| rt.name == "two").unwrap();
+        let (slot, _) = rt.metrics_slot.unwrap();
+        assert_eq!(slot, w.metrics.index[&("default", "two") as &dyn KeyRef]);
+
+        // Nor are the slots of a metrics-server that was uninstalled since.
+        set_enabled(&mut w, false);
+        set_enabled(&mut w, true);
+        assert!(w.kubelet.pods.values().all(|rt| rt.metrics_slot.is_none()));
+        w.advance(30);
+        check_slots(&w.metrics);
+        assert!(w.get_pod_metrics("default", "two").is_ok());
+        assert_eq!(w.get_pod_metrics("default", "three").unwrap().containers.len(), 1);
     }
 }

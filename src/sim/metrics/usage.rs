@@ -64,6 +64,8 @@ pub struct CtrStats {
     /// `served` and `wakes` as they were at `read_at`.
     pub served_at_read: u64,
     pub wakes_at_read: u64,
+    /// The container's noise key (see [`noise_key`]) once a reading has needed it; 0 before.
+    pub noise_key: u64,
     /// A `kubedojo/loadgen` container's counters.
     pub load: super::load::LoadStats,
 }
@@ -94,6 +96,12 @@ pub fn fnv_extend(mut h: u64, bytes: &[u8]) -> u64 {
         h = h.wrapping_mul(0x0100_0000_01b3);
     }
     h
+}
+
+/// The key of a container's noise: "<namespace>/<pod>/<container>" hashed.
+pub fn noise_key(namespace: &str, pod: &str, container: &str) -> u64 {
+    let h = fnv_extend(fnv_extend(FNV_OFFSET, namespace.as_bytes()), b"/");
+    fnv_extend(fnv_extend(fnv_extend(h, pod.as_bytes()), b"/"), container.as_bytes())
 }
 
 /// [`noise`] of a key already hashed with [`fnv_extend`].
@@ -154,6 +162,10 @@ pub fn cpu_demand_milli(c: &CtrRt, served_per_s: f64, wakes_per_s: f64) -> f64 {
         }
         None => 0.0,
     };
+    // Most containers serve nothing: no need to look up what a request costs.
+    if served_per_s == 0.0 {
+        return own;
+    }
     own + served_per_s * request_cpu_ms(c)
 }
 
@@ -211,6 +223,11 @@ mod tests {
             let n = noise(7, "x", 1, t);
             assert!((0.0..1.0).contains(&n));
         }
+    }
+
+    #[test]
+    fn a_noise_key_is_the_hashed_path_of_the_container() {
+        assert_eq!(noise_key("default", "web", "nginx"), fnv_extend(FNV_OFFSET, b"default/web/nginx"));
     }
 
     #[test]
