@@ -100,6 +100,54 @@ pub struct Nodes {
     rt: BTreeMap<String, NodeRt>,
     /// Pods due for taint-based eviction: (namespace, name) → (uid, when).
     evictions: BTreeMap<(String, String), (String, Tick)>,
+    /// Which nodes [`reconcile`] must look at, and when.
+    wake: Wake,
+}
+
+/// The nodes [`reconcile`] must look at: those due (a Lease to renew, a status to report, or
+/// every second while a node is not [`quiet`]), those whose Node object changed (read from
+/// the store's change log) and those whose runtime state was touched ([`Nodes::entry`]). A
+/// node not among them would have nothing done for it this second, so a tick costs in
+/// proportion to what is due or changed, not to the number of nodes.
+#[derive(Clone, Debug, Default)]
+struct Wake {
+    /// Whether every node has been looked at since the start (or since [`resume`]); until
+    /// then, or when the change log no longer reaches back to `cursor`, all are looked at.
+    synced: bool,
+    /// The store resourceVersion up to which Node changes have been read.
+    cursor: u64,
+    /// Node → the tick it must be looked at by (the earliest asked for).
+    at: BTreeMap<String, Tick>,
+    by_time: std::collections::BTreeSet<(Tick, String)>,
+    /// Nodes whose runtime state was handed out for change since the last pass.
+    touched: std::collections::BTreeSet<String>,
+    /// Tests only: look at every node every second (the reference behaviour).
+    #[cfg(test)]
+    every_tick: bool,
+}
+
+impl Wake {
+    /// Asks for `node` to be looked at by tick `t` (an earlier request stands).
+    fn add_at(&mut self, node: &str, t: Tick) {
+        if let Some(prev) = self.at.get(node).copied() {
+            if prev <= t {
+                return;
+            }
+            self.by_time.remove(&(prev, node.to_string()));
+        }
+        self.at.insert(node.to_string(), t);
+        self.by_time.insert((t, node.to_string()));
+    }
+
+    /// Removes the nodes due at or before `now` and adds them to `out`.
+    fn pop_due(&mut self, now: Tick, out: &mut std::collections::BTreeSet<String>) {
+        while self.by_time.first().is_some_and(|(t, _)| *t <= now) {
+            if let Some((_, node)) = self.by_time.pop_first() {
+                self.at.remove(&node);
+                out.insert(node);
+            }
+        }
+    }
 }
 
 impl Nodes {
@@ -120,6 +168,10 @@ impl Nodes {
 
     /// The runtime state of `node`, created healthy on first use.
     pub fn entry(&mut self, node: &str, now: Tick) -> &mut NodeRt {
+        // The caller may change anything: the node is looked at in the next pass.
+        if !self.wake.touched.contains(node) {
+            self.wake.touched.insert(node.to_string());
+        }
         self.rt.entry(node.to_string()).or_insert_with(|| NodeRt::new(now))
     }
 }
@@ -147,17 +199,19 @@ pub fn resume(w: &mut World) {
         });
     }
     w.nodes.rt.clear();
+    // Every node is looked at again, its runtime state made anew.
+    w.nodes.wake = Wake::default();
 }
 
 /// Node lifecycle for one tick: heartbeats, the kubelets' eviction managers, the node
 /// lifecycle controller and the taint eviction controller, in that order.
 pub fn reconcile(w: &mut World) {
     let now = w.now;
-    let names: Vec<String> = w.store.list(Kind::Node, None).iter().map(|o| o.name().to_string()).collect();
+    // The nodes to look at, in name order (the order of their writes).
+    let names: Vec<String> = to_look_at(w).into_iter().filter(|n| w.store.get(Kind::Node, "", n).is_some()).collect();
     for name in &names {
-        // Looked up before a key is built: every node's state is read every second.
         if !w.nodes.rt.contains_key(name.as_str()) {
-            w.nodes.entry(name, now);
+            w.nodes.rt.insert(name.clone(), NodeRt::new(now));
         }
         let Some(rt) = w.nodes.rt.get_mut(name.as_str()) else { continue };
         if rt.kubelet_syncs() && now.since(rt.last_heartbeat) >= LEASE_RENEW_S {
@@ -189,7 +243,7 @@ pub fn reconcile(w: &mut World) {
     // Most nodes, most seconds, need nothing more: they are left out of the rest, which
     // would only look at them and find nothing to do.
     let (mut busy, mut no_execute) = (Vec::new(), Vec::new());
-    for name in names {
+    for name in names.iter().cloned() {
         let n = w.store.get(Kind::Node, "", &name).and_then(|o| o.as_node());
         match (n, w.nodes.rt.get(name.as_str())) {
             (Some(n), Some(rt)) if quiet(n, rt, now) => {
@@ -222,6 +276,48 @@ pub fn reconcile(w: &mut World) {
     tainted.extend(no_execute);
     tainted.sort();
     taint_eviction(w, &tainted);
+    // When each node looked at must be looked at again: next second if it is busy or has a
+    // NoExecute taint (the taint manager watches its pods), else when its kubelet next
+    // renews its Lease or reports its status. Until then nothing is done for it unless its
+    // Node or its runtime state changes.
+    for name in &names {
+        let Some(rt) = w.nodes.rt.get(name.as_str()) else { continue };
+        let next = if tainted.binary_search(name).is_ok() || !rt.kubelet_syncs() {
+            now.plus_s(1)
+        } else {
+            rt.last_heartbeat
+                .plus_s(LEASE_RENEW_S)
+                .min(rt.last_status_report.plus_s(STATUS_REPORT_S))
+                .max(now.plus_s(1))
+        };
+        w.nodes.wake.add_at(name, next);
+    }
+}
+
+/// The nodes due, changed or touched since the last pass (every node on the first pass, or
+/// when the change log no longer reaches back far enough), and moves past them.
+fn to_look_at(w: &mut World) -> std::collections::BTreeSet<String> {
+    let now = w.now;
+    let wake = &mut w.nodes.wake;
+    let mut names = std::mem::take(&mut wake.touched);
+    wake.pop_due(now, &mut names);
+    let since = wake.cursor;
+    wake.cursor = w.store.resource_version();
+    #[cfg(test)]
+    let all = wake.every_tick;
+    #[cfg(not(test))]
+    let all = false;
+    let log = if wake.synced && !all { w.store.watch(since) } else { None };
+    wake.synced = true;
+    match log {
+        Some(log) => {
+            if w.store.last_write(Kind::Node) > since {
+                names.extend(log.filter(|e| e.kind == Kind::Node).map(|e| e.key.name.clone()));
+            }
+        }
+        None => names.extend(w.store.list(Kind::Node, None).iter().map(|o| o.name().to_string())),
+    }
+    names
 }
 
 /// Whether a node needs none of [`kubelet_status`], [`eviction_manager`], [`monitor`] and
@@ -734,6 +830,124 @@ mod tests {
         assert_eq!(toleration_time(&pod_with(vec![tol(TAINT_UNREACHABLE, Some(300))]), &[&t, &other]), None);
         let both = pod_with(vec![tol(TAINT_UNREACHABLE, Some(300)), tol("dedicated", Some(60))]);
         assert_eq!(toleration_time(&both, &[&t, &other]), Some(Some(60)));
+    }
+
+    #[test]
+    fn wake_keeps_the_earliest_time_and_pops_what_is_due() {
+        let mut wk = Wake::default();
+        wk.add_at("b", Tick(20));
+        wk.add_at("a", Tick(15));
+        wk.add_at("b", Tick(12));
+        wk.add_at("b", Tick(30));
+        let mut out = std::collections::BTreeSet::new();
+        wk.pop_due(Tick(11), &mut out);
+        assert!(out.is_empty());
+        wk.pop_due(Tick(12), &mut out);
+        assert_eq!(out.iter().map(String::as_str).collect::<Vec<_>>(), ["b"]);
+        // Overdue entries come out too (the clock may have moved several seconds).
+        wk.pop_due(Tick(100), &mut out);
+        assert_eq!(out.iter().map(String::as_str).collect::<Vec<_>>(), ["a", "b"]);
+        assert!(wk.at.is_empty() && wk.by_time.is_empty());
+    }
+
+    /// A world with a Deployment on the default cluster, optionally looking at every node
+    /// every second as the node lifecycle did before it followed due times and changes.
+    fn world(every_tick: bool) -> World {
+        use crate::sim::api::WriteOptions;
+        let mut w = World::new(3);
+        w.nodes.wake.every_tick = every_tick;
+        let yaml = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  replicas: 4\n  selector: {matchLabels: {app: web}}\n  template:\n    metadata: {labels: {app: web}}\n    spec:\n      containers: [{name: c, image: nginx}]\n";
+        let v: serde_json::Value = serde_yaml::from_str(yaml).unwrap();
+        w.api_create(Object::from_value(Kind::Deployment, v).unwrap(), WriteOptions::default()).unwrap();
+        w
+    }
+
+    fn set_node(w: &mut World, name: &str, f: impl FnOnce(&mut Node)) {
+        use crate::sim::api::WriteOptions;
+        let Some(Object::Node(mut n)) = w.store.get(Kind::Node, "", name).cloned() else { panic!("no node {name}") };
+        f(&mut n);
+        w.api_update(Object::Node(n), WriteOptions::default()).unwrap();
+    }
+
+    fn lease_renewed(w: &World, node: &str) -> Option<String> {
+        let l = w.store.get(Kind::Lease, "kube-node-lease", node)?;
+        let Object::Lease(l) = l else { return None };
+        Some(format!("{:?}", l.spec.as_ref()?.renew_time))
+    }
+
+    #[test]
+    fn due_times_and_changes_do_what_looking_at_every_node_every_second_does() {
+        use crate::sim::faults::{apply, Fault};
+        let (mut a, mut b) = (world(false), world(true));
+        let taint = |n: &mut Node, on: bool| {
+            let t = n.spec.get_or_insert_with(Default::default).taints.get_or_insert_with(Vec::new);
+            t.retain(|t| t.key != "dedicated");
+            if on {
+                t.push(Taint { key: "dedicated".into(), effect: "NoExecute".into(), ..Default::default() });
+            }
+        };
+        for i in 0..1000u64 {
+            for w in [&mut a, &mut b] {
+                let fault = match i {
+                    20 => Some(Fault::KubeletStop("node01".into())),
+                    120 => Some(Fault::KubeletStart("node01".into())),
+                    150 => Some(Fault::MemoryPressure("node02".into(), true)),
+                    200 => Some(Fault::MemoryPressure("node02".into(), false)),
+                    300 => Some(Fault::NodeDown("node02".into())),
+                    700 => Some(Fault::NodeUp("node02".into())),
+                    800 => Some(Fault::Partition("node01".into())),
+                    900 => Some(Fault::Heal("node01".into())),
+                    _ => None,
+                };
+                if let Some(f) = fault {
+                    apply(w, &f).unwrap();
+                }
+                match i {
+                    210 => set_node(w, "node02", |n| {
+                        n.spec.get_or_insert_with(Default::default).unschedulable = Some(true)
+                    }),
+                    230 => set_node(w, "node02", |n| n.spec.get_or_insert_with(Default::default).unschedulable = None),
+                    240 => set_node(w, "node01", |n| taint(n, true)),
+                    260 => set_node(w, "node01", |n| taint(n, false)),
+                    _ => {}
+                }
+                w.tick();
+            }
+            assert_eq!(a.store.resource_version(), b.store.resource_version(), "tick {i}");
+            assert_eq!(lease_renewed(&a, "node01"), lease_renewed(&b, "node01"), "tick {i}");
+        }
+        for kind in [Kind::Node, Kind::Lease, Kind::Pod, Kind::Event] {
+            let dump = |w: &World| format!("{:?}", w.store.list(kind, None));
+            assert_eq!(dump(&a), dump(&b), "{kind:?}");
+        }
+        // The run did exercise what it is meant to: heartbeats and a node gone Unknown and back.
+        let ready = |w: &World, n: &str| {
+            w.store.get(Kind::Node, "", n).and_then(|o| condition(o.as_node()?, "Ready").map(|c| c.status.clone()))
+        };
+        assert_eq!(ready(&a, "node02").as_deref(), Some("True"));
+        assert!(a.store.list(Kind::Event, None).iter().any(|e| format!("{e:?}").contains("NodeNotReady")));
+    }
+
+    #[test]
+    fn a_lease_is_renewed_on_the_tick_it_is_due_and_a_changed_node_is_looked_at() {
+        let mut w = world(false);
+        w.advance(3);
+        let last = w.nodes.get("node01").map(|rt| rt.last_heartbeat).unwrap();
+        let before = lease_renewed(&w, "node01");
+        // Nothing until ten seconds after the last renewal, then a renewal on that tick.
+        while w.now < last.plus_s(LEASE_RENEW_S - 1) {
+            w.tick();
+            assert_eq!(lease_renewed(&w, "node01"), before);
+        }
+        w.tick();
+        assert_eq!(w.now, last.plus_s(LEASE_RENEW_S));
+        assert_ne!(lease_renewed(&w, "node01"), before);
+        assert_eq!(w.nodes.get("node01").map(|rt| rt.last_heartbeat), Some(w.now));
+        // A cordon between two heartbeats gets its taint in the next second.
+        set_node(&mut w, "node02", |n| n.spec.get_or_insert_with(Default::default).unschedulable = Some(true));
+        w.tick();
+        let taints = w.store.get(Kind::Node, "", "node02").and_then(|o| o.as_node()?.spec.as_ref()?.taints.clone());
+        assert!(taints.unwrap_or_default().iter().any(|t| t.key == TAINT_UNSCHEDULABLE));
     }
 
     #[test]

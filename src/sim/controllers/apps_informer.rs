@@ -211,7 +211,7 @@ fn owner_tuple(meta: &k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta
 /// Reads the changes since the last call and queues the work they make for the ReplicaSet
 /// and Deployment controllers.
 pub fn dispatch(w: &mut World) {
-    match w.controllers.apps.log.changes(&w.store) {
+    match w.controllers.apps.log.changes_of(&w.store, &[Kind::Pod, Kind::ReplicaSet, Kind::Deployment]) {
         Changes::Relist => relist(w),
         Changes::Events(events) => {
             for e in events {

@@ -16,8 +16,8 @@ pub struct State {
 }
 
 pub fn reconcile(w: &mut World) {
-    let changed = match w.controllers.clusterrole_aggregation.cursor.drain(&w.store) {
-        Some(events) => events.iter().any(|e| e.kind == Kind::ClusterRole),
+    let changed = match w.controllers.clusterrole_aggregation.cursor.drain_of(&w.store, &[Kind::ClusterRole]) {
+        Some(events) => !events.is_empty(),
         None => true,
     };
     if !changed {
@@ -54,5 +54,5 @@ pub fn reconcile(w: &mut World) {
         }
     }
     // Our own writes are ClusterRole changes too: step past them.
-    let _ = w.controllers.clusterrole_aggregation.cursor.drain(&w.store);
+    let _ = w.controllers.clusterrole_aggregation.cursor.drain_of(&w.store, &[Kind::ClusterRole]);
 }

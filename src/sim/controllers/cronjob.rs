@@ -78,7 +78,7 @@ pub fn reconcile(w: &mut World) {
     {
         let World { store, controllers, .. } = w;
         let st = &mut controllers.cronjob;
-        match st.cursor.drain(store) {
+        match st.cursor.drain_of(store, &[Kind::CronJob, Kind::Job]) {
             Some(events) => {
                 for ev in events {
                     match ev.kind {

@@ -55,7 +55,7 @@ pub fn reconcile(w: &mut World) {
     {
         let World { store, controllers, .. } = w;
         let st = &mut controllers.daemonset;
-        match st.cursor.drain(store) {
+        match st.cursor.drain_of(store, &[Kind::DaemonSet, Kind::Pod, Kind::Node]) {
             Some(events) => {
                 for ev in events {
                     match ev.kind {

@@ -60,12 +60,16 @@ impl State {
 
     fn observe(&mut self, node: (Kind, ObjKey), obj: &Object) {
         let m = obj.meta();
-        let owners: Vec<String> = m.owner_references.iter().flatten().map(|r| r.uid.clone()).collect();
+        // Most changes (a status written) leave the uid and owners as they were: compared in
+        // place, nothing copied.
         if let Some((uid, old_owners)) = self.nodes.get(&node) {
-            if *uid == m.uid && *old_owners == owners {
+            if *uid == m.uid
+                && old_owners.iter().map(String::as_str).eq(m.owner_references.iter().flatten().map(|r| r.uid.as_str()))
+            {
                 return;
             }
         }
+        let owners: Vec<String> = m.owner_references.iter().flatten().map(|r| r.uid.clone()).collect();
         self.forget(&node);
         if let Some(uid) = &m.uid {
             *self.uids.entry(uid.clone()).or_default() += 1;
@@ -93,7 +97,7 @@ impl State {
 
 pub fn reconcile(w: &mut World) {
     let mut st = std::mem::take(&mut w.controllers.gc);
-    match st.log.changes(&w.store) {
+    match st.log.changes_where(&w.store, |k| k != Kind::Event) {
         Changes::Relist => st.relist(w),
         Changes::Events(events) => {
             for e in events {

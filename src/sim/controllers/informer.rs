@@ -29,6 +29,19 @@ impl Cursor {
         self.resource_version = store.resource_version();
         events
     }
+
+    /// Like [`Cursor::drain`], keeping only the changes to objects of `kinds`: a controller
+    /// skips the rest of the log (Leases, Events, kinds it does not watch) without copying
+    /// it, and the whole of it when none of `kinds` was written since its last call.
+    pub fn drain_of(&mut self, store: &Store, kinds: &[Kind]) -> Option<Vec<WatchEvent>> {
+        let since = self.resource_version;
+        self.resource_version = store.resource_version();
+        let log = store.watch(since)?;
+        if kinds.iter().all(|k| store.last_write(*k) <= since) {
+            return Some(Vec::new());
+        }
+        Some(log.filter(|e| kinds.contains(&e.kind)).cloned().collect())
+    }
 }
 
 /// The controller reference of an object (`metav1.GetControllerOf`) when it names `kind`.
@@ -138,6 +151,35 @@ impl DueQueue {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn drain_of_keeps_the_kinds_asked_for_and_skips_the_rest() {
+        use k8s_openapi::api::core::v1::ConfigMap;
+        use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+        let cm = |name: &str| {
+            Object::ConfigMap(Box::new(ConfigMap {
+                metadata: ObjectMeta {
+                    name: Some(name.into()),
+                    namespace: Some("default".into()),
+                    ..Default::default()
+                },
+                ..Default::default()
+            }))
+        };
+        let mut store = Store::new();
+        let (mut all, mut some) = (Cursor::default(), Cursor::default());
+        store.add(cm("a")).unwrap();
+        let names = |v: Option<Vec<WatchEvent>>| v.map(|v| v.into_iter().map(|e| e.key.name).collect::<Vec<_>>());
+        assert_eq!(names(some.drain_of(&store, &[Kind::ConfigMap])), Some(vec!["a".to_string()]));
+        assert_eq!(names(all.drain(&store)), Some(vec!["a".to_string()]));
+        // Nothing of the kinds asked for: an empty answer, and the cursor moves on.
+        store.add(cm("b")).unwrap();
+        assert_eq!(names(some.drain_of(&store, &[Kind::Secret])), Some(vec![]));
+        assert_eq!(names(some.drain_of(&store, &[Kind::ConfigMap])), Some(vec![]));
+        store.delete(Kind::ConfigMap, "default", "a").unwrap();
+        assert_eq!(names(some.drain_of(&store, &[Kind::Secret, Kind::ConfigMap])), Some(vec!["a".to_string()]));
+        assert_eq!(names(all.drain(&store)), Some(vec!["b".to_string(), "a".to_string()]));
+    }
 
     #[test]
     fn due_queue_keeps_the_earliest_time() {

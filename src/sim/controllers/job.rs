@@ -102,7 +102,7 @@ pub fn reconcile(w: &mut World) {
     {
         let World { store, controllers, .. } = w;
         let st = &mut controllers.job;
-        match st.cursor.drain(store) {
+        match st.cursor.drain_of(store, &[Kind::Job, Kind::Pod]) {
             Some(events) => {
                 for ev in events {
                     match ev.kind {

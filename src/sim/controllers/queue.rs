@@ -7,7 +7,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::sim::store::{Store, WatchEvent};
-use crate::sim::{ObjKey, Tick};
+use crate::sim::{Kind, ObjKey, Tick};
 
 #[derive(Clone, Debug, Default)]
 pub struct WorkQueue {
@@ -40,14 +40,33 @@ pub enum Changes {
 impl WorkQueue {
     /// Takes the changes since the last call and moves the cursor to now.
     pub fn changes(&mut self, store: &Store) -> Changes {
+        self.changes_where(store, |_| true)
+    }
+
+    /// Like [`WorkQueue::changes`], keeping only the changes for which `want` holds of the
+    /// object's kind (the others are skipped without being copied).
+    pub fn changes_where(&mut self, store: &Store, want: impl Fn(Kind) -> bool) -> Changes {
         let now_rv = store.resource_version();
         let result = match (self.synced, store.watch(self.cursor)) {
-            (true, Some(events)) => Changes::Events(events.cloned().collect()),
+            (true, Some(events)) => Changes::Events(events.filter(|e| want(e.kind)).cloned().collect()),
             _ => Changes::Relist,
         };
         self.cursor = now_rv;
         self.synced = true;
         result
+    }
+
+    /// Like [`WorkQueue::changes`], keeping only the changes to objects of `kinds`; when none
+    /// of them was written since the last call, the log is not read at all.
+    pub fn changes_of(&mut self, store: &Store, kinds: &[Kind]) -> Changes {
+        if self.synced
+            && kinds.iter().all(|k| store.last_write(*k) <= self.cursor)
+            && store.watch(self.cursor).is_some()
+        {
+            self.cursor = store.resource_version();
+            return Changes::Events(Vec::new());
+        }
+        self.changes_where(store, |k| kinds.contains(&k))
     }
 
     /// Queues `key` for this tick.

@@ -49,7 +49,7 @@ pub fn reconcile(w: &mut World) {
     {
         let World { store, controllers, .. } = w;
         let st = &mut controllers.statefulset;
-        match st.cursor.drain(store) {
+        match st.cursor.drain_of(store, &[Kind::StatefulSet, Kind::Pod]) {
             Some(events) => {
                 for ev in events {
                     match ev.kind {
