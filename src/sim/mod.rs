@@ -138,6 +138,28 @@ impl World {
         )
     }
 
+    /// [`World::new_uid`] as a number (the same draw, printed the same by
+    /// `store::format_uid`), for the event recorder, which keeps uids as numbers.
+    pub(crate) fn new_uid_bits(&mut self) -> u128 {
+        let b: [u8; 16] = self.rng.gen();
+        // The 32 hex digits `new_uid` prints, most significant first.
+        let mut n: u128 = 0;
+        let mut push = |v: u8, nibbles: u32| n = (n << (4 * nibbles)) | u128::from(v);
+        for &x in &b[..6] {
+            push(x, 2);
+        }
+        push(4, 1);
+        push(b[6] & 0x0f, 1);
+        push(b[7], 2);
+        push(8 | (b[8] & 0x3), 1);
+        push(b[8] >> 4, 1);
+        push(b[9], 2);
+        for &x in &b[10..] {
+            push(x, 2);
+        }
+        n
+    }
+
     /// `n` characters from the safe alphabet, as `generateName` and pod-template-hash use.
     pub fn random_suffix(&mut self, n: usize) -> String {
         (0..n).map(|_| SAFE_ALPHABET[self.rng.gen_range(0..SAFE_ALPHABET.len())] as char).collect()

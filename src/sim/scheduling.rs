@@ -258,12 +258,13 @@ fn bind(w: &mut World, pod: Arc<Pod>, node: &str) {
         Arc::make_mut(p).spec.get_or_insert_with(Default::default).node_name = Some(node.to_string());
         true
     });
-    w.record_event(
-        reference,
+    w.record_event_ref(
+        crate::sim::store::ObjectRef::of(&reference),
         EventType::Normal,
         "Scheduled",
         &format!("Successfully assigned {ns}/{name} to {node}"),
-        Source::scheduler(),
+        "default-scheduler",
+        None,
     );
 }
 

@@ -13,7 +13,9 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
 
 use super::object::{KeyRef, Kind, ObjKey, Object};
 
-pub use events::{EventView, Series};
+#[cfg(test)]
+pub(crate) use events::format_uid;
+pub use events::{EventView, ObjectRef, Recorded, Series};
 
 /// What happened to an object, as a watch reports it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -116,6 +118,21 @@ impl Store {
         let rv = self.bump(Change::Added, kind, key.clone());
         obj.meta_mut().resource_version = Some(rv.to_string());
         self.objects.entry(kind).or_default().insert(key, obj);
+        Ok(rv)
+    }
+
+    /// Stores a new Event as the recorder writes it ([`Recorded::event`]), like `add` would,
+    /// but kept as a record straight from its parts when it fits one (the usual case), so the
+    /// hot path builds no Event to take apart again. Returns its resourceVersion.
+    pub fn add_recorded_event(&mut self, namespace: &str, r: &Recorded<'_>) -> Result<u64, StoreError> {
+        let Some(parts) = r.compact_parts() else { return self.add(Object::Event(Box::new(r.event(namespace)))) };
+        self.trim();
+        let prefix = r.involved.name.unwrap_or("");
+        if self.events.contains_recorded(namespace, prefix, parts.0) {
+            return Err(StoreError::AlreadyExists);
+        }
+        let rv = self.bump(Change::Added, Kind::Event, ObjKey::new(namespace, &r.name(parts.0)));
+        self.events.insert_recorded(namespace, r, parts, rv);
         Ok(rv)
     }
 
@@ -451,6 +468,52 @@ mod tests {
     }
 
     #[test]
+    fn a_recorded_event_added_from_its_parts_is_stored_as_the_full_event_would_be() {
+        let t = crate::sim::clock::ARRIVAL.time();
+        let r = recorded("default", "web", 1, "Pulled");
+        let with = |rv: Option<&'static str>, field_path, nanos, host| Recorded {
+            involved: ObjectRef { resource_version: rv, field_path, ..ObjectRef::of(&r.involved_object) },
+            type_: "Normal",
+            reason: "Pulled",
+            message: "Successfully pulled image \"nginx\"",
+            component: "kubelet",
+            host,
+            nanos,
+            uid: 0x0a1b2c3d_4e5f_4a0b_8c1d_2e3f4a5b6c7d,
+            now: &t,
+        };
+        let cases = [
+            with(Some("41"), Some("spec.containers{app}"), 0x180f3a2b3c4d5e6f, Some("node-1")),
+            with(None, None, 0x180f3a2b3c4d5e70, None),
+            // Not from the parts: a resourceVersion no record holds (kept whole), a name
+            // number past u64 (a record keyed by the whole name).
+            with(Some("007"), None, 0x10, Some("node-1")),
+            with(Some("41"), None, u128::from(u64::MAX) + 5, Some("node-1")),
+        ];
+        let (mut direct, mut full) = (Store::new(), Store::new());
+        for r in &cases {
+            let a = direct.add_recorded_event("default", r).unwrap();
+            let b = full.add(Object::Event(Box::new(r.event("default")))).unwrap();
+            assert_eq!(a, b);
+        }
+        assert_eq!(direct.events.compact_count(), 3);
+        assert_eq!(direct.list(Kind::Event, None), full.list(Kind::Event, None));
+        assert_eq!(direct.watch(0).unwrap().collect::<Vec<_>>(), full.watch(0).unwrap().collect::<Vec<_>>());
+        // The same name again is refused, as a create would be.
+        assert_eq!(direct.add_recorded_event("default", &cases[0]), Err(StoreError::AlreadyExists));
+        let name = format!("web.{:x}", 0x180f3a2b3c4d5e6fu64);
+        let e = direct.get(Kind::Event, "default", &name).and_then(|o| o.as_event()).unwrap();
+        assert_eq!(e.metadata.uid.as_deref(), Some("0a1b2c3d-4e5f-4a0b-8c1d-2e3f4a5b6c7d"));
+        assert_eq!(e.reporting_instance.as_deref(), Some("node-1"));
+        // Repeats find it.
+        let series =
+            Series { involved: cases[0].involved, reason: "Pulled", message: cases[0].message, component: "kubelet" };
+        assert!(direct.repeat_event("default", &series, &t));
+        assert!(full.repeat_event("default", &series, &t));
+        assert_eq!(direct.list(Kind::Event, None), full.list(Kind::Event, None));
+    }
+
+    #[test]
     fn repeats_bump_count_in_place_and_show_in_get_list_and_watch() {
         let mut s = Store::new();
         let e = recorded("default", "web", 0x10, "Pulled");
@@ -459,7 +522,7 @@ mod tests {
         s.add(Object::Event(Box::new(other.clone()))).unwrap();
         let later = crate::sim::clock::ARRIVAL.plus_s(30).time();
         let series = Series {
-            involved: &e.involved_object,
+            involved: ObjectRef::of(&e.involved_object),
             reason: "Pulled",
             message: "Pulled container app",
             component: "kubelet",

@@ -164,6 +164,27 @@ impl CtrRt {
         self.log.cap();
     }
 
+    /// Appends one line of output (`line` and a newline), as `write_log` would.
+    pub fn write_line(&mut self, now: Tick, line: &str) {
+        if !self.partial.is_empty() || line.contains('\n') {
+            self.write_log(now, format!("{line}\n").as_bytes());
+            return;
+        }
+        self.log.push(now, line);
+        self.log.cap();
+    }
+
+    /// Appends lines of output (each and a newline), as `write_log` would, making room for
+    /// them at once.
+    pub fn write_lines(&mut self, now: Tick, lines: &[String]) {
+        if self.partial.is_empty() && !lines.iter().any(|l| l.contains('\n')) {
+            self.log.reserve(lines.len(), lines.iter().map(String::len).sum());
+        }
+        for l in lines {
+            self.write_line(now, l);
+        }
+    }
+
     fn flush_partial(&mut self, now: Tick) {
         if !self.partial.is_empty() {
             let line = std::mem::take(&mut self.partial);
@@ -334,6 +355,10 @@ fn pull_policy(c: &Container) -> String {
 
 /// Drives the image pull; true once the image is on the node.
 fn ensure_image(w: &mut World, pod: &Pod, c: &mut CtrRt) -> bool {
+    // Every sync of a started container comes here: answer before parsing anything.
+    if matches!(c.pull, Pull::Done) {
+        return true;
+    }
     let now = w.now;
     let image = c.spec.image.clone().unwrap_or_default();
     let r = ImageRef::parse(&image);

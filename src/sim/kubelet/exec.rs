@@ -161,14 +161,12 @@ pub fn run(w: &mut World, pod: &Pod, rt: &PodRt, c: &mut CtrRt) {
     match &mut proc {
         Proc::Program(p) => {
             let (logs, code) = p.step(now);
-            for l in logs {
-                c.write_log(now, format!("{l}\n").as_bytes());
-            }
+            c.write_lines(now, &logs);
             exit = code;
             if code.is_none() && p.kind == super::programs::Kind::LoadGen {
                 let env = p.env.clone();
                 for l in crate::sim::metrics::load::drive(w, rt, &env, &mut c.stats) {
-                    c.write_log(now, format!("{l}\n").as_bytes());
+                    c.write_line(now, &l);
                 }
             }
         }
@@ -208,9 +206,7 @@ pub fn run(w: &mut World, pod: &Pod, rt: &PodRt, c: &mut CtrRt) {
             }
             for p in programs.iter_mut() {
                 let (logs, _) = p.step(now);
-                for l in logs {
-                    c.write_log(now, format!("{l}\n").as_bytes());
-                }
+                c.write_lines(now, &logs);
             }
         }
     }

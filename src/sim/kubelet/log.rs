@@ -79,6 +79,20 @@ impl Log {
         })
     }
 
+    /// Makes room for `lines` more lines of `bytes` in all, as the same pushes one by one
+    /// would (exactly, below the exact sizes), with one allocation instead of one a line.
+    pub fn reserve(&mut self, lines: usize, bytes: usize) {
+        let own = &mut self.own;
+        let need = own.text.len() + bytes;
+        if need > own.text.capacity() && need <= EXACT_TEXT {
+            own.text.reserve_exact(need - own.text.len());
+        }
+        let need = own.lines.len() + lines;
+        if need > own.lines.capacity() && need <= EXACT_LINES {
+            own.lines.reserve_exact(need - own.lines.len());
+        }
+    }
+
     /// Appends one complete line (without its newline).
     pub fn push(&mut self, at: Tick, line: &str) {
         let own = &mut self.own;

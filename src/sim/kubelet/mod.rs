@@ -24,7 +24,7 @@ use std::sync::Arc;
 use k8s_openapi::api::core::v1::Pod;
 
 use super::clock::Tick;
-use super::events::{pod_reference, EventType, Source};
+use super::events::{pod_object_ref, EventType};
 use super::object::{KeyRef, Kind, ObjKey, Object};
 use super::store::{Change, Store};
 use super::World;
@@ -493,10 +493,10 @@ pub fn node_rebooted(w: &mut World, node: &str) {
 
 /// Records an event about a pod (optionally one of its containers) from its node's kubelet.
 pub(crate) fn pod_event(w: &mut World, pod: &Pod, container: Option<&str>, t: EventType, reason: &str, msg: &str) {
-    let node = pod.spec.as_ref().and_then(|s| s.node_name.clone()).unwrap_or_default();
+    let node = pod.spec.as_ref().and_then(|s| s.node_name.as_deref()).unwrap_or_default();
     let field_path = container.map(|c| container_field_path(pod, c));
-    let reference = pod_reference(pod, field_path.as_deref());
-    w.record_event(reference, t, reason, msg, Source::kubelet(&node));
+    let reference = pod_object_ref(pod, field_path.as_deref());
+    w.record_event_ref(reference, t, reason, msg, "kubelet", Some(node));
 }
 
 /// `spec.containers{nginx}` / `spec.initContainers{init}`, as the kubelet's event references say.

@@ -27,13 +27,20 @@
 //!
 //! The recorder's "same event" index lives here too, keyed by a hash of the series (object,
 //! field path, reason, message, source component) and kept exact on every write, so the
-//! recorder needs no copy of event names. Nothing here iterates a hash map: the hash only
-//! orders a `BTreeSet`, whose candidates are compared in full, and lookups follow the key
-//! order (namespace, then name) as before.
+//! recorder needs no copy of event names. The hashes (fixed keys) only key ordered maps whose
+//! hash order never reaches output: the series index maps a hash to its candidates in key
+//! order (namespace, then name), which are compared in full; the interner's maps are only
+//! looked up and pruned.
+//!
+//! The recorder's own writes take a shorter path ([`Recorded`], `Store::add_recorded_event`):
+//! the record is built straight from what the recorder has (the involved object's fields,
+//! reason, message, source, the uid as a number) instead of building a full Event and
+//! parsing it back; a debug assertion checks on every such write that the result is the
+//! record the full Event would have made.
 
 use std::borrow::Borrow;
 use std::cmp::Ordering;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::hash::{Hash, Hasher};
 use std::sync::{Arc, Mutex, OnceLock};
 
@@ -48,13 +55,129 @@ use crate::sim::object::{ObjKey, Object};
 /// record whose reference has none.
 const NONE: u64 = u64::MAX;
 
+/// A reference to the object an event is about, borrowed (an `ObjectReference`'s fields).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct ObjectRef<'a> {
+    pub api_version: Option<&'a str>,
+    pub kind: Option<&'a str>,
+    pub name: Option<&'a str>,
+    pub namespace: Option<&'a str>,
+    pub uid: Option<&'a str>,
+    pub resource_version: Option<&'a str>,
+    pub field_path: Option<&'a str>,
+}
+
+impl<'a> ObjectRef<'a> {
+    pub fn of(r: &'a ObjectReference) -> ObjectRef<'a> {
+        ObjectRef {
+            api_version: r.api_version.as_deref(),
+            kind: r.kind.as_deref(),
+            name: r.name.as_deref(),
+            namespace: r.namespace.as_deref(),
+            uid: r.uid.as_deref(),
+            resource_version: r.resource_version.as_deref(),
+            field_path: r.field_path.as_deref(),
+        }
+    }
+
+    fn to_reference(self) -> ObjectReference {
+        let o = |s: Option<&str>| s.map(str::to_string);
+        ObjectReference {
+            api_version: o(self.api_version),
+            field_path: o(self.field_path),
+            kind: o(self.kind),
+            name: o(self.name),
+            namespace: o(self.namespace),
+            resource_version: o(self.resource_version),
+            uid: o(self.uid),
+        }
+    }
+
+    /// What an [`Involved`] record keeps (all but the resourceVersion).
+    fn involved_fields(&self) -> [Option<&'a str>; 6] {
+        [self.api_version, self.kind, self.name, self.namespace, self.uid, self.field_path]
+    }
+}
+
 /// What makes two events "the same" for the recorder: the object (uid, field path, name),
 /// reason, message and source component.
 pub struct Series<'a> {
-    pub involved: &'a ObjectReference,
+    pub involved: ObjectRef<'a>,
     pub reason: &'a str,
     pub message: &'a str,
     pub component: &'a str,
+}
+
+/// A new Event as the recorder writes it (`World::record_event`), in borrowed parts: the
+/// table keeps it as a record straight from these, without building the full Event and
+/// parsing it back (see [`Recorded::event`] for the Event it stands for).
+pub struct Recorded<'a> {
+    pub involved: ObjectRef<'a>,
+    pub type_: &'a str,
+    pub reason: &'a str,
+    pub message: &'a str,
+    pub component: &'a str,
+    pub host: Option<&'a str>,
+    /// The number in the event's name, `<involved name>.<nanos in hex>`.
+    pub nanos: u128,
+    /// The event's uid as a number (printed 8-4-4-4-12).
+    pub uid: u128,
+    /// When it happened (creationTimestamp, firstTimestamp and lastTimestamp).
+    pub now: &'a Time,
+}
+
+impl Recorded<'_> {
+    /// The event's name prefix (the involved object's name).
+    fn prefix(&self) -> &str {
+        self.involved.name.unwrap_or("")
+    }
+
+    /// The Event this stands for, in namespace `ns`, without a resourceVersion.
+    pub fn event(&self, ns: &str) -> Event {
+        Event {
+            metadata: ObjectMeta {
+                name: Some(format!("{}.{:x}", self.prefix(), self.nanos)),
+                namespace: Some(ns.to_string()),
+                creation_timestamp: Some(self.now.clone()),
+                uid: Some(format_uid(self.uid)),
+                ..Default::default()
+            },
+            involved_object: self.involved.to_reference(),
+            reason: Some(self.reason.to_string()),
+            message: Some(self.message.to_string()),
+            source: Some(EventSource {
+                component: Some(self.component.to_string()),
+                host: self.host.map(str::to_string),
+            }),
+            first_timestamp: Some(self.now.clone()),
+            last_timestamp: Some(self.now.clone()),
+            count: Some(1),
+            type_: Some(self.type_.to_string()),
+            reporting_component: Some(self.component.to_string()),
+            reporting_instance: Some(self.host.unwrap_or_default().to_string()),
+            ..Default::default()
+        }
+    }
+
+    /// (nanos, involved resourceVersion, seconds) if the event fits a record (as
+    /// [`Compact::of`] would find for [`Recorded::event`]).
+    pub(super) fn compact_parts(&self) -> Option<(u64, u64, i64)> {
+        let nanos = u64::try_from(self.nanos).ok().filter(|n| *n != NONE)?;
+        let involved_rv = match self.involved.resource_version {
+            None => NONE,
+            Some(s) => parse_decimal(s).filter(|n| *n != NONE)?,
+        };
+        Some((nanos, involved_rv, secs(self.now)?))
+    }
+
+    /// The name the event gets, for a record's `nanos`.
+    pub(super) fn name(&self, nanos: u64) -> String {
+        let (p, s) = (self.prefix(), Suffix::of(nanos));
+        let mut n = String::with_capacity(p.len() + s.len as usize);
+        n.push_str(p);
+        n.push_str(s.as_str());
+        n
+    }
 }
 
 // ---------------------------------------------------------------------------------------
@@ -266,27 +389,109 @@ struct Compact {
     source: Arc<Source>,
 }
 
+/// The fields of an [`Involved`] (api_version, kind, name, namespace, uid, field_path).
+trait InvolvedFields {
+    fn fields(&self) -> [Option<&str>; 6];
+}
+
+impl InvolvedFields for Involved {
+    fn fields(&self) -> [Option<&str>; 6] {
+        [
+            self.api_version.as_deref(),
+            self.kind.as_deref(),
+            self.name.as_deref(),
+            self.namespace.as_deref(),
+            self.uid.as_deref(),
+            self.field_path.as_deref(),
+        ]
+    }
+}
+
+/// The fields of a [`Source`] (component, host, type, reportingComponent, reportingInstance).
+trait SourceFields {
+    fn fields(&self) -> (&str, Option<&str>, &str, &str, &str);
+}
+
+impl SourceFields for Source {
+    fn fields(&self) -> (&str, Option<&str>, &str, &str, &str) {
+        (&self.component, self.host.as_deref(), &self.type_, &self.reporting_component, &self.reporting_instance)
+    }
+}
+
+/// A hash with fixed keys (`DefaultHasher::new()`): the same in every run.
+fn hash_of<T: Hash + ?Sized>(t: &T) -> u64 {
+    let mut h = std::hash::DefaultHasher::new();
+    t.hash(&mut h);
+    h.finish()
+}
+
+/// Shared values found by a hash of their contents: a search compares numbers, not strings
+/// (the strings are compared once, with the few values of that hash). The map is ordered by
+/// hash, and only looked up and pruned, never read in order.
+#[derive(Debug)]
+struct ByHash<T: ?Sized> {
+    map: BTreeMap<u64, Vec<Arc<T>>>,
+    len: usize,
+}
+
+impl<T: ?Sized> Default for ByHash<T> {
+    fn default() -> Self {
+        ByHash { map: BTreeMap::new(), len: 0 }
+    }
+}
+
+impl<T: ?Sized> Clone for ByHash<T> {
+    fn clone(&self) -> Self {
+        ByHash { map: self.map.clone(), len: self.len }
+    }
+}
+
+impl<T: ?Sized> ByHash<T> {
+    fn get(&self, h: u64, is: impl Fn(&T) -> bool) -> Option<&Arc<T>> {
+        self.map.get(&h)?.iter().find(|a| is(a))
+    }
+
+    fn insert(&mut self, h: u64, a: Arc<T>) {
+        self.map.entry(h).or_default().push(a);
+        self.len += 1;
+    }
+
+    fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Drops the values nothing else holds.
+    fn prune(&mut self) {
+        self.map.retain(|_, v| {
+            v.retain(|a| Arc::strong_count(a) > 1);
+            !v.is_empty()
+        });
+        self.len = self.map.values().map(Vec::len).sum();
+    }
+}
+
 /// The strings of the table, each kept once.
 #[derive(Clone, Debug, Default)]
 struct Interner {
-    strs: BTreeSet<Arc<str>>,
-    involved: BTreeSet<Arc<Involved>>,
-    sources: BTreeSet<Arc<Source>>,
+    strs: ByHash<str>,
+    involved: ByHash<Involved>,
+    sources: ByHash<Source>,
     /// Entries after the last prune.
     kept: usize,
     /// The last records handed out: an object's events come in runs (Pulling, Pulled,
-    /// Created, Started) from one source, so most lookups end here.
+    /// Created, Started) from one source, so many lookups end here.
     last_involved: Option<Arc<Involved>>,
     last_source: Option<Arc<Source>>,
 }
 
 impl Interner {
     fn str(&mut self, s: &str) -> Arc<str> {
-        if let Some(a) = self.strs.get(s) {
+        let h = hash_of(s);
+        if let Some(a) = self.strs.get(h, |a| a == s) {
             return a.clone();
         }
         let a: Arc<str> = Arc::from(s);
-        self.strs.insert(a.clone());
+        self.strs.insert(h, a.clone());
         a
     }
 
@@ -294,72 +499,64 @@ impl Interner {
         s.map(|s| self.str(s))
     }
 
-    fn involved(&mut self, r: &ObjectReference) -> Arc<Involved> {
+    /// The record of a reference's (api_version, kind, name, namespace, uid, field_path).
+    fn involved(&mut self, r: [Option<&str>; 6]) -> Arc<Involved> {
         if let Some(a) = &self.last_involved {
-            if a.api_version.as_deref() == r.api_version.as_deref()
-                && a.kind.as_deref() == r.kind.as_deref()
-                && a.name.as_deref() == r.name.as_deref()
-                && a.namespace.as_deref() == r.namespace.as_deref()
-                && a.uid.as_deref() == r.uid.as_deref()
-                && a.field_path.as_deref() == r.field_path.as_deref()
-            {
+            if a.fields() == r {
                 return a.clone();
             }
         }
-        let a = self.involved_slow(r);
-        self.last_involved = Some(a.clone());
-        a
-    }
-
-    fn involved_slow(&mut self, r: &ObjectReference) -> Arc<Involved> {
-        let i = Involved {
-            api_version: self.opt(r.api_version.as_deref()),
-            kind: self.opt(r.kind.as_deref()),
-            name: self.opt(r.name.as_deref()),
-            namespace: self.opt(r.namespace.as_deref()),
-            uid: self.opt(r.uid.as_deref()),
-            field_path: self.opt(r.field_path.as_deref()),
+        let h = hash_of(&r);
+        let a = match self.involved.get(h, |a| a.fields() == r) {
+            Some(a) => a.clone(),
+            None => {
+                let [api_version, kind, name, namespace, uid, field_path] = r;
+                let a = Arc::new(Involved {
+                    api_version: self.opt(api_version),
+                    kind: self.opt(kind),
+                    name: self.opt(name),
+                    namespace: self.opt(namespace),
+                    uid: self.opt(uid),
+                    field_path: self.opt(field_path),
+                });
+                self.involved.insert(h, a.clone());
+                a
+            }
         };
-        if let Some(a) = self.involved.get(&i) {
-            return a.clone();
-        }
-        let a = Arc::new(i);
-        self.involved.insert(a.clone());
+        self.last_involved = Some(a.clone());
         a
     }
 
     /// The source record of (component, host, type, reportingComponent, reportingInstance).
     fn source(&mut self, s: [Option<&str>; 5]) -> Option<Arc<Source>> {
         let [component, host, type_, reporting_component, reporting_instance] = s;
-        let (component, type_, reporting_component, reporting_instance) =
-            (component?, type_?, reporting_component?, reporting_instance?);
+        Some(self.source_of((component?, host, type_?, reporting_component?, reporting_instance?)))
+    }
+
+    fn source_of(&mut self, f: (&str, Option<&str>, &str, &str, &str)) -> Arc<Source> {
         if let Some(a) = &self.last_source {
-            if *a.component == *component
-                && a.host.as_deref() == host
-                && *a.type_ == *type_
-                && *a.reporting_component == *reporting_component
-                && *a.reporting_instance == *reporting_instance
-            {
-                return Some(a.clone());
+            if a.fields() == f {
+                return a.clone();
             }
         }
-        let s = Source {
-            component: self.str(component),
-            host: self.opt(host),
-            type_: self.str(type_),
-            reporting_component: self.str(reporting_component),
-            reporting_instance: self.str(reporting_instance),
-        };
-        let a = match self.sources.get(&s) {
+        let h = hash_of(&f);
+        let a = match self.sources.get(h, |a| a.fields() == f) {
             Some(a) => a.clone(),
             None => {
-                let a = Arc::new(s);
-                self.sources.insert(a.clone());
+                let (component, host, type_, reporting_component, reporting_instance) = f;
+                let a = Arc::new(Source {
+                    component: self.str(component),
+                    host: self.opt(host),
+                    type_: self.str(type_),
+                    reporting_component: self.str(reporting_component),
+                    reporting_instance: self.str(reporting_instance),
+                });
+                self.sources.insert(h, a.clone());
                 a
             }
         };
         self.last_source = Some(a.clone());
-        Some(a)
+        a
     }
 
     fn len(&self) -> usize {
@@ -375,9 +572,9 @@ impl Interner {
         // Records first: they hold strings.
         self.last_involved = None;
         self.last_source = None;
-        self.involved.retain(|a| Arc::strong_count(a) > 1);
-        self.sources.retain(|a| Arc::strong_count(a) > 1);
-        self.strs.retain(|a| Arc::strong_count(a) > 1);
+        self.involved.prune();
+        self.sources.prune();
+        self.strs.prune();
         self.kept = self.len();
     }
 }
@@ -421,7 +618,8 @@ fn parse_uid(s: &str) -> Option<u128> {
     Some(n)
 }
 
-fn format_uid(n: u128) -> String {
+/// A uid number in the 8-4-4-4-12 form.
+pub(crate) fn format_uid(n: u128) -> String {
     format!(
         "{:08x}-{:04x}-{:04x}-{:04x}-{:012x}",
         (n >> 96) as u32,
@@ -520,7 +718,14 @@ impl Compact {
             first,
             last,
             count,
-            involved: interner.involved(involved_object),
+            involved: interner.involved([
+                involved_object.api_version.as_deref(),
+                involved_object.kind.as_deref(),
+                involved_object.name.as_deref(),
+                involved_object.namespace.as_deref(),
+                involved_object.uid.as_deref(),
+                involved_object.field_path.as_deref(),
+            ]),
             reason: interner.str(reason),
             message: interner.str(message),
             source,
@@ -718,11 +923,11 @@ impl<'a> EventView<'a> {
 
     /// Whether this event is one of `series` (the recorder's test for a repeat).
     fn is_of(&self, ns: &str, s: &Series<'_>) -> bool {
-        let r = s.involved;
+        let r = &s.involved;
         self.namespace() == ns
-            && self.involved_uid() == r.uid.as_deref()
-            && self.involved_field_path() == r.field_path.as_deref()
-            && self.involved_name() == r.name.as_deref()
+            && self.involved_uid() == r.uid
+            && self.involved_field_path() == r.field_path
+            && self.involved_name() == r.name
             && self.reason() == Some(s.reason)
             && self.message() == Some(s.message)
             && self.source_component() == Some(s.component)
@@ -754,9 +959,36 @@ fn series_hash(
 ) -> u64 {
     // `DefaultHasher::new()` has fixed keys: the same input hashes the same in every run. The
     // hash only groups candidates, which are compared in full; it never reaches output.
-    let mut h = std::collections::hash_map::DefaultHasher::new();
-    (ns, uid, field_path, name, reason, message, component).hash(&mut h);
-    h.finish()
+    hash_of(&(ns, uid, field_path, name, reason, message, component))
+}
+
+/// The recorder's "same event" index: series hash → the keys of the events with that hash,
+/// in key order (so the first match is the first by name, as a namespace list returns
+/// them). Only looked up by hash, never read in hash order.
+#[derive(Clone, Debug, Default)]
+struct SeriesIndex(BTreeMap<u64, Vec<EvKey>>);
+
+impl SeriesIndex {
+    fn insert(&mut self, h: u64, key: EvKey) {
+        let v = self.0.entry(h).or_default();
+        if let Err(i) = v.binary_search(&key) {
+            v.insert(i, key);
+        }
+    }
+
+    fn remove(&mut self, h: u64, key: &EvKey) {
+        let Some(v) = self.0.get_mut(&h) else { return };
+        if let Ok(i) = v.binary_search(key) {
+            v.remove(i);
+        }
+        if v.is_empty() {
+            self.0.remove(&h);
+        }
+    }
+
+    fn keys(&self, h: u64) -> &[EvKey] {
+        self.0.get(&h).map_or(&[], Vec::as_slice)
+    }
 }
 
 // ---------------------------------------------------------------------------------------
@@ -766,8 +998,8 @@ fn series_hash(
 #[derive(Debug, Default)]
 pub(super) struct EventTable {
     map: BTreeMap<EvKey, Entry>,
-    /// (series hash, key) of every event that can be a recorded repeat.
-    series: BTreeSet<(u64, EvKey)>,
+    /// Series hash → the keys (in key order) of the events that can be a recorded repeat.
+    series: SeriesIndex,
     interner: Interner,
     /// Entries whose cache holds a built object, to be dropped at the next write.
     materialised: Mutex<Vec<EvKey>>,
@@ -875,9 +1107,54 @@ impl EventTable {
         let entry = Entry { data, cache: OnceLock::new() };
         let hash = (EventView { table: self, key: &key, entry: &entry }).series_hash();
         if let Some(h) = hash {
-            self.series.insert((h, key.clone()));
+            self.series.insert(h, key.clone());
         }
         self.map.insert(key, entry);
+    }
+
+    /// Whether an event of the recorder's name `<prefix>.<nanos in hex>` is stored in `ns`.
+    pub(super) fn contains_recorded(&self, ns: &str, prefix: &str, nanos: u64) -> bool {
+        self.map.contains_key(&Parts(ns, prefix, nanos) as &dyn EvKeyRef)
+    }
+
+    /// Stores a new recorded event, with resourceVersion `rv`, as the record `insert` would
+    /// make of [`Recorded::event`] (`parts` from [`Recorded::compact_parts`]), built from the
+    /// parts directly. The caller has checked that its name is free.
+    pub(super) fn insert_recorded(&mut self, ns: &str, r: &Recorded<'_>, parts: (u64, u64, i64), rv: u64) {
+        let (nanos, involved_rv, now) = parts;
+        self.interner.maybe_prune();
+        let involved = self.interner.involved(r.involved.involved_fields());
+        let prefix = match &involved.name {
+            Some(n) => n.clone(),
+            None => self.interner.str(""),
+        };
+        let key = EvKey { ns: self.interner.str(ns), prefix, nanos };
+        let source = self.interner.source_of((r.component, r.host, r.type_, r.component, r.host.unwrap_or_default()));
+        let c = Compact {
+            uid: r.uid,
+            resource_version: rv,
+            involved_rv,
+            created: now,
+            first: now,
+            last: now,
+            count: 1,
+            involved,
+            reason: self.interner.str(r.reason),
+            message: self.interner.str(r.message),
+            source,
+        };
+        debug_assert!(
+            {
+                let mut e = r.event(ns);
+                e.metadata.resource_version = Some(rv.to_string());
+                Compact::of(&key, &e, &mut self.interner).as_ref() == Some(&c)
+            },
+            "a recorded event's record must be what the full event's would be"
+        );
+        let i = &r.involved;
+        let h = series_hash(ns, i.uid, i.field_path, i.name, r.reason, r.message, r.component);
+        self.series.insert(h, key.clone());
+        self.map.insert(key, Entry { data: Data::Compact(c), cache: OnceLock::new() });
     }
 
     /// Takes an event out, as an owned object.
@@ -896,31 +1173,21 @@ impl EventTable {
     fn unindex(&mut self, key: &EvKey) {
         let hash = self.map.get(key).and_then(|entry| (EventView { table: self, key, entry }).series_hash());
         if let Some(h) = hash {
-            self.series.remove(&(h, key.clone()));
+            self.series.remove(h, key);
         }
     }
 
     /// The first event (by name) in `ns` that is one of `series`.
     pub(super) fn find_series(&self, ns: &str, series: &Series<'_>) -> Option<EvKey> {
-        let r = series.involved;
-        let h = series_hash(
-            ns,
-            r.uid.as_deref(),
-            r.field_path.as_deref(),
-            r.name.as_deref(),
-            series.reason,
-            series.message,
-            series.component,
-        );
-        // The smallest key: every stored key sorts after (h, empty namespace and name).
-        let start = (h, EvKey { ns: self.empty.clone(), prefix: self.empty.clone(), nanos: NONE });
+        let r = &series.involved;
+        let h = series_hash(ns, r.uid, r.field_path, r.name, series.reason, series.message, series.component);
         self.series
-            .range(start..)
-            .take_while(|(hash, _)| *hash == h)
-            .find(|(_, key)| {
-                self.map.get(key).is_some_and(|entry| (EventView { table: self, key, entry }).is_of(ns, series))
+            .keys(h)
+            .iter()
+            .find(|key| {
+                self.map.get(*key).is_some_and(|entry| (EventView { table: self, key, entry }).is_of(ns, series))
             })
-            .map(|(_, k)| k.clone())
+            .cloned()
     }
 
     /// A repeat of the event under `key`: its count goes up by one and lastTimestamp becomes
