@@ -47,6 +47,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 use chrono::{TimeZone, Utc};
 use k8s_openapi::api::core::v1::{Event, EventSource, ObjectReference};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, Time};
+use smallvec::SmallVec;
 
 use crate::sim::clock::{tick_of, Tick};
 use crate::sim::object::{ObjKey, Object};
@@ -427,10 +428,11 @@ fn hash_of<T: Hash + ?Sized>(t: &T) -> u64 {
 
 /// Shared values found by a hash of their contents: a search compares numbers, not strings
 /// (the strings are compared once, with the few values of that hash). The map is ordered by
-/// hash, and only looked up and pruned, never read in order.
+/// hash, and only looked up and pruned, never read in order. (Almost every hash has one
+/// value: it is kept inline, not in an allocation of its own.)
 #[derive(Debug)]
 struct ByHash<T: ?Sized> {
-    map: BTreeMap<u64, Vec<Arc<T>>>,
+    map: BTreeMap<u64, SmallVec<[Arc<T>; 1]>>,
     len: usize,
 }
 
@@ -466,7 +468,7 @@ impl<T: ?Sized> ByHash<T> {
             v.retain(|a| Arc::strong_count(a) > 1);
             !v.is_empty()
         });
-        self.len = self.map.values().map(Vec::len).sum();
+        self.len = self.map.values().map(|v| v.len()).sum();
     }
 }
 
@@ -964,9 +966,10 @@ fn series_hash(
 
 /// The recorder's "same event" index: series hash → the keys of the events with that hash,
 /// in key order (so the first match is the first by name, as a namespace list returns
-/// them). Only looked up by hash, never read in hash order.
+/// them). Only looked up by hash, never read in hash order. (Almost every hash has one key,
+/// kept inline.)
 #[derive(Clone, Debug, Default)]
-struct SeriesIndex(BTreeMap<u64, Vec<EvKey>>);
+struct SeriesIndex(BTreeMap<u64, SmallVec<[EvKey; 1]>>);
 
 impl SeriesIndex {
     fn insert(&mut self, h: u64, key: EvKey) {
@@ -987,7 +990,7 @@ impl SeriesIndex {
     }
 
     fn keys(&self, h: u64) -> &[EvKey] {
-        self.0.get(&h).map_or(&[], Vec::as_slice)
+        self.0.get(&h).map_or(&[], |v| v.as_slice())
     }
 }
 
