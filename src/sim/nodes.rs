@@ -26,8 +26,9 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
 
 use super::api::WriteOptions;
 use super::clock::{tick_of, Tick};
+use super::controllers::informer::DueQueue;
 use super::events::{object_reference, EventType, Source};
-use super::object::{Kind, Object};
+use super::object::{Kind, ObjKey, Object};
 use super::World;
 
 /// How often the node lifecycle controller looks at the nodes.
@@ -116,9 +117,9 @@ struct Wake {
     synced: bool,
     /// The store resourceVersion up to which Node changes have been read.
     cursor: u64,
-    /// Node → the tick it must be looked at by (the earliest asked for).
-    at: BTreeMap<String, Tick>,
-    by_time: std::collections::BTreeSet<(Tick, String)>,
+    /// The nodes (as cluster-scoped keys) and the tick each must be looked at by (the
+    /// earliest asked for).
+    due: DueQueue,
     /// Nodes whose runtime state was handed out for change since the last pass.
     touched: std::collections::BTreeSet<String>,
     /// Tests only: look at every node every second (the reference behaviour).
@@ -129,24 +130,12 @@ struct Wake {
 impl Wake {
     /// Asks for `node` to be looked at by tick `t` (an earlier request stands).
     fn add_at(&mut self, node: &str, t: Tick) {
-        if let Some(prev) = self.at.get(node).copied() {
-            if prev <= t {
-                return;
-            }
-            self.by_time.remove(&(prev, node.to_string()));
-        }
-        self.at.insert(node.to_string(), t);
-        self.by_time.insert((t, node.to_string()));
+        self.due.add_at(&ObjKey::new("", node), t);
     }
 
     /// Removes the nodes due at or before `now` and adds them to `out`.
     fn pop_due(&mut self, now: Tick, out: &mut std::collections::BTreeSet<String>) {
-        while self.by_time.first().is_some_and(|(t, _)| *t <= now) {
-            if let Some((_, node)) = self.by_time.pop_first() {
-                self.at.remove(&node);
-                out.insert(node);
-            }
-        }
+        out.extend(self.due.pop_due(now).into_iter().map(|k| k.name));
     }
 }
 
@@ -847,7 +836,7 @@ mod tests {
         // Overdue entries come out too (the clock may have moved several seconds).
         wk.pop_due(Tick(100), &mut out);
         assert_eq!(out.iter().map(String::as_str).collect::<Vec<_>>(), ["a", "b"]);
-        assert!(wk.at.is_empty() && wk.by_time.is_empty());
+        assert!(wk.due.pop_due(Tick(u64::MAX)).is_empty());
     }
 
     /// A world with a Deployment on the default cluster, optionally looking at every node
