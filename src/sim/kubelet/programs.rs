@@ -150,6 +150,9 @@ pub struct Program {
     pub started: Tick,
     /// The program's environment: the container's, over its image's.
     pub env: super::Env,
+    /// `LEAK_MI_PER_S` from the environment (0 when unset or not a number): read once at
+    /// start, as every reading of the working set needs it.
+    leak_mi_per_s: u64,
     /// Idle working set of the program (the image's `memoryMi`), in bytes.
     pub base_memory_bytes: u64,
     pub start_s: u64,
@@ -319,10 +322,12 @@ impl Program {
             Kind::Webapp => all_env.get("START_DELAY").and_then(|v| v.parse().ok()).unwrap_or(0),
             _ => image.start_s,
         };
+        let leak_mi_per_s = all_env.get("LEAK_MI_PER_S").and_then(|v| v.parse::<u64>().ok()).unwrap_or(0);
         let mut p = Program {
             kind,
             started: now,
             env: all_env,
+            leak_mi_per_s,
             base_memory_bytes: mib_to_bytes(image.memory_mi),
             start_s,
             exited: None,
@@ -539,7 +544,7 @@ impl Program {
         if self.exited.is_some() || !self.pending_logs.is_empty() {
             return false;
         }
-        if self.env.get("LEAK_MI_PER_S").and_then(|v| v.parse::<u64>().ok()).unwrap_or(0) > 0 {
+        if self.leak_mi_per_s > 0 {
             return false;
         }
         match &self.kind {
@@ -555,7 +560,7 @@ impl Program {
     /// Memory in use (the working set), in bytes: what an OOM kill is judged on and what
     /// `kubectl top` reports.
     pub fn memory_bytes(&self, now: Tick) -> u64 {
-        let leak = self.env.get("LEAK_MI_PER_S").and_then(|v| v.parse::<u64>().ok()).unwrap_or(0);
+        let leak = self.leak_mi_per_s;
         let extra = match self.kind {
             Kind::Stress { vm_bytes, .. } => vm_bytes,
             _ => 0,

@@ -59,8 +59,14 @@ struct PodPoints {
     generation: u64,
     /// The scrape (its number) that last read one of the pod's containers.
     seen: u64,
-    /// The pod's node at that scrape: its place in the scrape's list of nodes.
+    /// The pod's node at that scrape: its place in the scrape's list of nodes...
     node: u32,
+    /// ... as that list was in this epoch (see `MetricsServer::node_epoch`).
+    node_epoch: u64,
+    /// Whether one runtime alone wrote the containers at the last scrape that read the pod:
+    /// then, while that runtime still owns the slot, its containers are found by their place
+    /// in the runtime (`CtrPoints::index`) without comparing names.
+    sole: bool,
     /// The containers read: at the last scrape, and during a scrape those read so far.
     containers: Vec<CtrPoints>,
     /// During a scrape that reads two runtimes of the pod (a pod re-created under its name may
@@ -71,6 +77,8 @@ struct PodPoints {
 #[derive(Clone, Debug)]
 struct CtrPoints {
     name: String,
+    /// The container's place in the runtime that wrote it last (init containers first).
+    index: u32,
     last: Point,
     prev: Option<Point>,
     /// The scrape that wrote `last`.
@@ -99,9 +107,15 @@ pub struct MetricsServer {
     free: Vec<u32>,
     /// (namespace, name) → slot: how the API and a pod new to the scrape find readings.
     index: BTreeMap<Arc<ObjKey>, u32>,
-    /// Slots given out so far: numbers each owner of a slot.
+    /// Slots claimed so far: numbers each owner of a slot. A runtime that finds its pod's
+    /// slot by name claims it anew, so a remembered claim also says that no other runtime
+    /// has claimed the slot since.
     allocations: u64,
     nodes: BTreeMap<String, NodePoints>,
+    /// The names of the nodes the last scrape read, and a number that changes whenever they
+    /// do: a pod's remembered place of its node holds while the epoch does.
+    node_names: Vec<String>,
+    node_epoch: u64,
     last_scrape: Option<i64>,
     /// Scrapes so far.
     scrapes: u64,
@@ -116,6 +130,8 @@ impl Default for MetricsServer {
             index: BTreeMap::new(),
             allocations: 0,
             nodes: BTreeMap::new(),
+            node_names: Vec::new(),
+            node_epoch: 0,
             last_scrape: None,
             scrapes: 0,
         }
@@ -123,12 +139,13 @@ impl Default for MetricsServer {
 }
 
 impl MetricsServer {
-    /// The slot of a pod's readings: the one the kubelet remembers while it still has the
-    /// owner it had then (the pod's), else the pod's by name, else a new one.
-    fn slot_of(&mut self, hint: &mut Option<(u32, u64)>, namespace: &str, name: &str) -> usize {
+    /// The slot of a pod's readings: the one the runtime remembers while no other runtime
+    /// has claimed it since, else the pod's by name, else a new one; and whether it was the
+    /// remembered one.
+    fn slot_of(&mut self, hint: &mut Option<(u32, u64)>, namespace: &str, name: &str) -> (usize, bool) {
         if let Some((slot, generation)) = *hint {
             if self.slots.get(slot as usize).is_some_and(|p| p.key.is_some() && p.generation == generation) {
-                return slot as usize;
+                return (slot as usize, true);
             }
         }
         let slot = match self.index.get(&(namespace, name) as &dyn KeyRef) {
@@ -139,16 +156,15 @@ impl MetricsServer {
                     (self.slots.len() - 1) as u32
                 });
                 let key = Arc::new(ObjKey::new(namespace, name));
-                self.allocations += 1;
-                let p = &mut self.slots[slot as usize];
-                p.key = Some(key.clone());
-                p.generation = self.allocations;
+                self.slots[slot as usize].key = Some(key.clone());
                 self.index.insert(key, slot);
                 slot
             }
         };
-        *hint = Some((slot, self.slots[slot as usize].generation));
-        slot as usize
+        self.allocations += 1;
+        self.slots[slot as usize].generation = self.allocations;
+        *hint = Some((slot, self.allocations));
+        (slot as usize, false)
     }
 
     /// Forgets a pod's readings and frees its slot.
@@ -277,6 +293,8 @@ struct Reading {
     node: usize,
     /// The pod's slot in `MetricsServer::slots`.
     slot: usize,
+    /// The slot's containers were written by this runtime alone (see `PodPoints::sole`).
+    known: bool,
     cpu_milli: f64,
     memory: u64,
 }
@@ -337,6 +355,11 @@ pub fn scrape(w: &mut World) {
     let World { kubelet, metrics, .. } = w;
     metrics.scrapes += 1;
     let scrape = metrics.scrapes;
+    if metrics.node_names.len() != nodes.len() || metrics.node_names.iter().zip(&nodes).any(|(a, (b, _, _))| a != b) {
+        metrics.node_names = nodes.iter().map(|(n, _, _)| n.clone()).collect();
+        metrics.node_epoch += 1;
+    }
+    let epoch = metrics.node_epoch;
     // The store lists nodes by name: found by binary search (a cluster has thousands).
     let node_at = |n: &str| nodes.binary_search_by(|(x, _, _)| x.as_str().cmp(n)).ok();
 
@@ -348,18 +371,23 @@ pub fn scrape(w: &mut World) {
         if !rt.init.iter().chain(&rt.containers).any(|c| matches!(c.state, CState::Running { .. })) {
             continue;
         }
-        let slot = metrics.slot_of(&mut rt.metrics_slot, &rt.namespace, &rt.name);
+        let (slot, remembered) = metrics.slot_of(&mut rt.metrics_slot, &rt.namespace, &rt.name);
+        // This runtime alone read the pod last time, and the nodes are the same: what it
+        // found then holds (a runtime's node never changes).
+        let p = &mut metrics.slots[slot];
+        let known = remembered && p.sole && p.node_epoch == epoch;
         // The pod's node, where it was at the last scrape if it is still there. (A slot taken
         // for a pod of an unreachable node is freed at the end, unread.)
-        let hint = metrics.slots[slot].node as usize;
+        let hint = p.node as usize;
         let node = match nodes.get(hint) {
+            _ if known => hint,
             Some((name, _, _)) if *name == rt.node => hint,
             _ => {
                 let Some(node) = node_at(&rt.node) else { continue };
-                metrics.slots[slot].node = node as u32;
                 node
             }
         };
+        (p.node, p.node_epoch) = (node as u32, epoch);
         let first = readings.len();
         for (index, c) in rt.init.iter_mut().chain(rt.containers.iter_mut()).enumerate() {
             let CState::Running { started_at } = c.state else { continue };
@@ -380,24 +408,25 @@ pub fn scrape(w: &mut World) {
             // good: hashed at its first reading (a scrape does not read the names again).
             if c.stats.noise_key == 0 {
                 c.stats.noise_key = usage::noise_key(&rt.namespace, &rt.name, &c.name);
+                c.stats.limits = (usage::cpu_limit_milli(c), crate::sim::kubelet::exec::memory_limit_bytes(c));
             }
             let key = c.stats.noise_key;
             let demand = usage::cpu_demand_milli(c, served_per_s, wakes_per_s);
             let cpu = usage::cpu_used_milli(
                 demand,
-                usage::cpu_limit_milli(c),
+                c.stats.limits.0,
                 usage::noise_of(seed, key, 1, now),
                 usage::noise_of(seed, key, 2, now),
             );
             let memory = match &c.proc {
                 Some(p) => usage::memory_reported(
                     usage::proc_memory_bytes(p, c.image.as_deref(), w_now(now)),
-                    crate::sim::kubelet::exec::memory_limit_bytes(c),
+                    c.stats.limits.1,
                     usage::noise_of(seed, key, 3, now),
                 ),
                 None => 0,
             };
-            readings.push(Reading { pod: pod_at, index, node, slot, cpu_milli: cpu, memory });
+            readings.push(Reading { pod: pod_at, index, node, slot, known, cpu_milli: cpu, memory });
         }
         if readings.len() > first {
             let p = &mut metrics.slots[slot];
@@ -449,7 +478,14 @@ pub fn scrape(w: &mut World) {
             // metrics-server's podStorage.Store: the container's points as the scrape before
             // left them, then this reading.
             let entry = &mut metrics.slots[r.slot];
-            let at = entry.containers.iter().position(|x| x.name == c.name);
+            // A runtime's containers keep their names and places: while the slot holds only
+            // this runtime's, the place finds the container. (A second runtime reading the pod
+            // this scrape has left `before`, and maybe containers of its own.)
+            let at = if r.known && entry.before.is_none() {
+                entry.containers.iter().position(|x| x.index == r.index as u32)
+            } else {
+                entry.containers.iter().position(|x| x.name == c.name)
+            };
             let old = match &entry.before {
                 Some(before) => before.iter().find(|o| o.name == c.name),
                 None => at.map(|i| &entry.containers[i]).filter(|o| o.seen != scrape),
@@ -470,9 +506,24 @@ pub fn scrape(w: &mut World) {
                 Some(x) if x.seen == scrape => {
                     x.last = point;
                     x.prev = prev.or(x.prev);
+                    x.index = r.index as u32;
                 }
-                Some(x) => *x = CtrPoints { name: std::mem::take(&mut x.name), last: point, prev, seen: scrape },
-                None => entry.containers.push(CtrPoints { name: c.name.clone(), last: point, prev, seen: scrape }),
+                Some(x) => {
+                    *x = CtrPoints {
+                        name: std::mem::take(&mut x.name),
+                        index: r.index as u32,
+                        last: point,
+                        prev,
+                        seen: scrape,
+                    }
+                }
+                None => entry.containers.push(CtrPoints {
+                    name: c.name.clone(),
+                    index: r.index as u32,
+                    last: point,
+                    prev,
+                    seen: scrape,
+                }),
             }
         }
     }
@@ -484,6 +535,7 @@ pub fn scrape(w: &mut World) {
             continue;
         }
         if p.seen == scrape {
+            p.sole = p.before.is_none();
             p.before = None;
             p.containers.retain(|c| c.seen == scrape);
             if !p.containers.is_empty() {
@@ -494,7 +546,10 @@ pub fn scrape(w: &mut World) {
     }
 
     // 4. Nodes: their system's use plus their pods'.
-    let mut new_nodes: BTreeMap<String, NodePoints> = BTreeMap::new();
+    // Both lists are in name order: each node's old points are found by walking the old
+    // list alongside, and the new map is built from a sorted list.
+    let mut old_nodes = std::mem::take(&mut metrics.nodes).into_iter().peekable();
+    let mut new_nodes: Vec<(String, NodePoints)> = Vec::with_capacity(nodes.len());
     for (i, (name, cp, _)) in nodes.iter().enumerate() {
         let (sys_cpu, sys_mem) = system_use(*cp);
         let key = format!("node/{name}");
@@ -505,7 +560,8 @@ pub fn scrape(w: &mut World) {
             usage::noise(seed, &key, 3, now),
         );
         let (pods_cpu, pods_mem) = node_sum[i];
-        let old = metrics.nodes.remove(name).unwrap_or_default();
+        while old_nodes.next_if(|(n, _)| n < name).is_some() {}
+        let old = old_nodes.next_if(|(n, _)| n == name).map(|(_, p)| p).unwrap_or_default();
         // The node booted long before the simulation: before the first reading metrics-server
         // already had one, a resolution earlier.
         let (prev_ts, prev_cpu) = match old.last {
@@ -524,9 +580,9 @@ pub fn scrape(w: &mut World) {
             None if first => Some(Point { ts: now - RESOLUTION_S, start, cpu_ns: 0, memory: point.memory }),
             None => None,
         };
-        new_nodes.insert(name.clone(), NodePoints { last: Some(point), prev, cpu_ns });
+        new_nodes.push((name.clone(), NodePoints { last: Some(point), prev, cpu_ns }));
     }
-    metrics.nodes = new_nodes;
+    metrics.nodes = new_nodes.into_iter().collect();
     metrics.last_scrape = Some(now);
 }
 
@@ -743,5 +799,37 @@ mod tests {
         check_slots(&w.metrics);
         assert!(w.get_pod_metrics("default", "two").is_ok());
         assert_eq!(w.get_pod_metrics("default", "three").unwrap().containers.len(), 1);
+    }
+    /// A runtime finds its containers' readings by their place in the runtime while it alone
+    /// reads the pod: when a container before another stops, the other's readings are no
+    /// longer at the same place in the slot, and must still follow on without a gap.
+    #[test]
+    fn a_container_keeps_its_readings_when_one_before_it_stops() {
+        let mut w = World::new(1);
+        let pod: k8s_openapi::api::core::v1::Pod = serde_json::from_value(json!({
+            "apiVersion": "v1", "kind": "Pod",
+            "metadata": {"name": "pair", "namespace": "default"},
+            "spec": {"restartPolicy": "Never", "containers": [
+                {"name": "brief", "image": "busybox", "command": ["sh", "-c", "sleep 50"]},
+                {"name": "web", "image": "nginx"}
+            ]}
+        }))
+        .unwrap();
+        w.api_create(crate::sim::object::Object::Pod(Arc::new(pod)), Default::default()).unwrap();
+        w.advance(45);
+        let names = |m: &PodMetrics| m.containers.iter().map(|c| c.name.clone()).collect::<Vec<_>>();
+        assert_eq!(names(&w.get_pod_metrics("default", "pair").unwrap()), ["brief", "web"]);
+        let slot = w.metrics.index[&("default", "pair") as &dyn KeyRef] as usize;
+        assert!(w.metrics.slots[slot].sole, "one runtime reads the pod");
+        let mut last = 0;
+        for _ in 0..4 {
+            w.advance(15);
+            let m = w.get_pod_metrics("default", "pair").expect("web is read at every scrape");
+            assert_eq!(names(&m), ["web"]);
+            assert!(m.timestamp > last && m.window_s == RESOLUTION_S, "{m:?}");
+            last = m.timestamp;
+        }
+        assert_eq!(w.metrics.slots[slot].containers.len(), 1);
+        check_slots(&w.metrics);
     }
 }

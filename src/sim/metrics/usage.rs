@@ -66,6 +66,9 @@ pub struct CtrStats {
     pub wakes_at_read: u64,
     /// The container's noise key (see [`noise_key`]) once a reading has needed it; 0 before.
     pub noise_key: u64,
+    /// The spec's `limits.cpu` (millicores) and `limits.memory` (bytes), parsed with the noise
+    /// key: a container's spec never changes, and a scrape reads every container.
+    pub limits: (Option<f64>, Option<u64>),
     /// A `kubedojo/loadgen` container's counters.
     pub load: super::load::LoadStats,
 }
