@@ -17,15 +17,15 @@ pub mod load;
 pub mod usage;
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
 
 use serde_json::{json, Value};
+use smallvec::SmallVec;
 
 use super::api::errors::{ApiError, Reason};
 use super::api::selector::Selector;
 use super::clock::{Tick, START_UNIX_S};
 use super::kubelet::CState;
-use super::object::{KeyRef, Kind, ObjKey};
+use super::object::{Kind, ObjKey};
 use super::World;
 
 /// metrics-server's `--metric-resolution`.
@@ -51,9 +51,9 @@ pub struct Point {
 /// of the cluster, so it must neither search nor rebuild what it keeps).
 #[derive(Clone, Debug, Default)]
 struct PodPoints {
-    /// The pod's namespace and name (the same key as in `MetricsServer::index`); none while
-    /// the slot is free.
-    key: Option<Arc<ObjKey>>,
+    /// The pod's namespace and name (found through `MetricsServer::index`); none while the
+    /// slot is free.
+    key: Option<ObjKey>,
     /// Which of the slot's owners this is (see `MetricsServer::allocations`): how a kubelet's
     /// remembered slot is checked without reading the key.
     generation: u64,
@@ -105,8 +105,11 @@ pub struct MetricsServer {
     /// search. Free slots are reused (`free`); a slot's number never reaches any output.
     slots: Vec<PodPoints>,
     free: Vec<u32>,
-    /// (namespace, name) → slot: how the API and a pod new to the scrape find readings.
-    index: BTreeMap<Arc<ObjKey>, u32>,
+    /// (namespace, name) → slot, by a hash of the key (see [`key_hash`]): how the API and a
+    /// pod new to the scrape find readings. A search compares numbers, not names (the first
+    /// scrape of a large cluster looks up every pod); the few slots of a hash are told apart
+    /// by their `key`. Only looked up, never read in order.
+    index: BTreeMap<u64, SmallVec<[u32; 1]>>,
     /// Slots claimed so far: numbers each owner of a slot. A runtime that finds its pod's
     /// slot by name claims it anew, so a remembered claim also says that no other runtime
     /// has claimed the slot since.
@@ -138,7 +141,25 @@ impl Default for MetricsServer {
     }
 }
 
+/// The hash of a pod's key that [`MetricsServer::index`] is ordered by.
+fn key_hash(namespace: &str, name: &str) -> u64 {
+    usage::fnv_extend(
+        usage::fnv_extend(usage::fnv_extend(usage::FNV_OFFSET, namespace.as_bytes()), b"/"),
+        name.as_bytes(),
+    )
+}
+
 impl MetricsServer {
+    /// The slot of the pod `namespace/name`, if it has one.
+    fn find(&self, namespace: &str, name: &str) -> Option<u32> {
+        let is = |k: &ObjKey| k.namespace == namespace && k.name == name;
+        self.index
+            .get(&key_hash(namespace, name))?
+            .iter()
+            .copied()
+            .find(|&slot| self.slots[slot as usize].key.as_ref().is_some_and(is))
+    }
+
     /// The slot of a pod's readings: the one the runtime remembers while no other runtime
     /// has claimed it since, else the pod's by name, else a new one; and whether it was the
     /// remembered one.
@@ -148,16 +169,15 @@ impl MetricsServer {
                 return (slot as usize, true);
             }
         }
-        let slot = match self.index.get(&(namespace, name) as &dyn KeyRef) {
-            Some(&slot) => slot,
+        let slot = match self.find(namespace, name) {
+            Some(slot) => slot,
             None => {
                 let slot = self.free.pop().unwrap_or_else(|| {
                     self.slots.push(PodPoints::default());
                     (self.slots.len() - 1) as u32
                 });
-                let key = Arc::new(ObjKey::new(namespace, name));
-                self.slots[slot as usize].key = Some(key.clone());
-                self.index.insert(key, slot);
+                self.slots[slot as usize].key = Some(ObjKey::new(namespace, name));
+                self.index.entry(key_hash(namespace, name)).or_default().push(slot);
                 slot
             }
         };
@@ -171,7 +191,13 @@ impl MetricsServer {
     fn release(&mut self, slot: usize) {
         let p = std::mem::take(&mut self.slots[slot]);
         if let Some(key) = p.key {
-            self.index.remove(&key);
+            let h = key_hash(&key.namespace, &key.name);
+            if let Some(slots) = self.index.get_mut(&h) {
+                slots.retain(|s| *s as usize != slot);
+                if slots.is_empty() {
+                    self.index.remove(&h);
+                }
+            }
         }
         self.free.push(slot as u32);
     }
@@ -607,7 +633,7 @@ impl World {
     }
 
     fn pod_metrics_of(&self, ns: &str, name: &str, labels: BTreeMap<String, String>) -> Option<PodMetrics> {
-        let &slot = self.metrics.index.get(&(ns, name) as &dyn KeyRef)?;
+        let slot = self.metrics.find(ns, name)?;
         let points = &self.metrics.slots[slot as usize];
         if points.containers.is_empty() {
             return None;
@@ -715,6 +741,21 @@ impl World {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::sync::Arc;
+
+    /// Slots whose keys share a hash are told apart by their keys.
+    #[test]
+    fn the_index_tells_apart_keys_of_one_hash() {
+        let mut m = MetricsServer::default();
+        for name in ["b", "a"] {
+            m.slots.push(PodPoints { key: Some(ObjKey::new("ns", name)), ..PodPoints::default() });
+        }
+        // As if "b" hashed like "a": both under a's hash, b first.
+        m.index.insert(key_hash("ns", "a"), SmallVec::from_slice(&[0, 1]));
+        assert_eq!(m.find("ns", "a"), Some(1));
+        assert_eq!(m.find("ns", "b"), None, "b is not under its own hash");
+        assert_eq!(m.find("other", "a"), None);
+    }
 
     #[test]
     fn quantities_print_like_metrics_server() {
@@ -745,10 +786,14 @@ mod tests {
     /// Every stored pod is in the index under its own key, and every free slot is empty.
     fn check_slots(m: &MetricsServer) {
         let live = m.slots.iter().filter(|p| p.key.is_some()).count();
-        assert_eq!(live, m.index.len());
+        assert_eq!(live, m.index.values().map(|v| v.len()).sum::<usize>());
         assert_eq!(live + m.free.len(), m.slots.len());
-        for (key, &slot) in &m.index {
-            assert_eq!(m.slots[slot as usize].key.as_deref(), Some(&**key));
+        for (&h, slots) in &m.index {
+            for &slot in slots {
+                let key = m.slots[slot as usize].key.as_ref().expect("an indexed slot is taken");
+                assert_eq!(key_hash(&key.namespace, &key.name), h);
+                assert_eq!(m.find(&key.namespace, &key.name), Some(slot));
+            }
         }
         for &slot in &m.free {
             assert!(m.slots[slot as usize].key.is_none() && m.slots[slot as usize].containers.is_empty());
@@ -769,7 +814,7 @@ mod tests {
         // `three`, which the kubelet of `two` must not mistake for its own.
         w.api_delete(Kind::Pod, "default", "one", Some(0), Default::default()).unwrap();
         w.advance(16);
-        assert!(!w.metrics.index.contains_key(&("default", "one") as &dyn KeyRef));
+        assert!(w.metrics.find("default", "one").is_none());
         assert_eq!(w.metrics.free.len(), 1);
         check_slots(&w.metrics);
         w.api_create(pod("three"), Default::default()).unwrap();
@@ -781,7 +826,7 @@ mod tests {
         assert!(later.timestamp > two.timestamp && later.window_s == RESOLUTION_S);
 
         // A remembered slot that has had another owner since is not trusted.
-        let three = w.metrics.index[&("default", "three") as &dyn KeyRef];
+        let three = w.metrics.find("default", "three").unwrap();
         let stale = w.metrics.slots[three as usize].generation - 1;
         let rt = w.kubelet.pods.values_mut().find(|rt| rt.name == "two").unwrap();
         rt.metrics_slot = Some((three, stale));
@@ -789,7 +834,7 @@ mod tests {
         check_slots(&w.metrics);
         let rt = w.kubelet.pods.values().find(|rt| rt.name == "two").unwrap();
         let (slot, _) = rt.metrics_slot.unwrap();
-        assert_eq!(slot, w.metrics.index[&("default", "two") as &dyn KeyRef]);
+        assert_eq!(Some(slot), w.metrics.find("default", "two"));
 
         // Nor are the slots of a metrics-server that was uninstalled since.
         set_enabled(&mut w, false);
@@ -819,7 +864,7 @@ mod tests {
         w.advance(45);
         let names = |m: &PodMetrics| m.containers.iter().map(|c| c.name.clone()).collect::<Vec<_>>();
         assert_eq!(names(&w.get_pod_metrics("default", "pair").unwrap()), ["brief", "web"]);
-        let slot = w.metrics.index[&("default", "pair") as &dyn KeyRef] as usize;
+        let slot = w.metrics.find("default", "pair").unwrap() as usize;
         assert!(w.metrics.slots[slot].sole, "one runtime reads the pod");
         let mut last = 0;
         for _ in 0..4 {
