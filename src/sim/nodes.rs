@@ -197,28 +197,36 @@ pub fn resume(w: &mut World) {
 pub fn reconcile(w: &mut World) {
     let now = w.now;
     // The nodes to look at, in name order (the order of their writes).
-    let names: Vec<String> = to_look_at(w).into_iter().filter(|n| w.store.get(Kind::Node, "", n).is_some()).collect();
-    for name in &names {
-        if !w.nodes.rt.contains_key(name.as_str()) {
-            w.nodes.rt.insert(name.clone(), NodeRt::new(now));
+    let names = to_look_at(w);
+    // Most nodes, most seconds, need nothing more than their heartbeats: they are left out
+    // of the rest, which would only look at them and find nothing to do. Each node is read
+    // once here: what makes it quiet is its own Node and runtime state, which the others'
+    // heartbeats do not touch.
+    let (mut busy, mut no_execute) = (Vec::new(), Vec::new());
+    let World { nodes, store, .. } = &mut *w;
+    for name in names {
+        if store.get(Kind::Node, "", &name).is_none() {
+            continue;
         }
-        let Some(rt) = w.nodes.rt.get_mut(name.as_str()) else { continue };
+        let rt = match nodes.rt.get_mut(name.as_str()) {
+            Some(rt) => rt,
+            None => nodes.rt.entry(name.clone()).or_insert_with(|| NodeRt::new(now)),
+        };
         if rt.kubelet_syncs() && now.since(rt.last_heartbeat) >= LEASE_RENEW_S {
             rt.last_heartbeat = now;
             let renew = k8s_openapi::apimachinery::pkg::apis::meta::v1::MicroTime(now.datetime());
             // A renewal always moves renewTime (at least LEASE_RENEW_S on).
-            let _ = w.store.modify_changed(Kind::Lease, "kube-node-lease", name, |o| {
+            let _ = store.modify_changed(Kind::Lease, "kube-node-lease", &name, |o| {
                 if let Object::Lease(l) = o {
                     l.spec.get_or_insert_with(Default::default).renew_time = Some(renew.clone());
                 }
             });
         }
         // nodeStatusReportFrequency: an unchanged status is still reported every 5 minutes.
-        let Some(rt) = w.nodes.rt.get_mut(name.as_str()) else { continue };
         if rt.kubelet_syncs() && now.since(rt.last_status_report) >= STATUS_REPORT_S {
             rt.last_status_report = now;
             let t = Time(now.datetime());
-            let _ = w.store.modify(Kind::Node, "", name, |o| {
+            let _ = store.modify(Kind::Node, "", &name, |o| {
                 if let Object::Node(n) = o {
                     for c in n.status.iter_mut().flat_map(|s| s.conditions.iter_mut().flatten()) {
                         if c.status != "Unknown" {
@@ -228,20 +236,23 @@ pub fn reconcile(w: &mut World) {
                 }
             });
         }
-    }
-    // Most nodes, most seconds, need nothing more: they are left out of the rest, which
-    // would only look at them and find nothing to do.
-    let (mut busy, mut no_execute) = (Vec::new(), Vec::new());
-    for name in names.iter().cloned() {
-        let n = w.store.get(Kind::Node, "", &name).and_then(|o| o.as_node());
-        match (n, w.nodes.rt.get(name.as_str())) {
-            (Some(n), Some(rt)) if quiet(n, rt, now) => {
+        match store.get(Kind::Node, "", &name).and_then(|o| o.as_node()) {
+            Some(n) if quiet(n, rt, now) => {
                 if n.spec
                     .as_ref()
                     .and_then(|s| s.taints.as_ref())
                     .is_some_and(|t| t.iter().any(|t| t.effect == "NoExecute"))
                 {
                     no_execute.push(name);
+                } else {
+                    // Nothing to do for it until its kubelet next renews its Lease or reports
+                    // its status (unless its Node or runtime state changes before).
+                    let next = rt
+                        .last_heartbeat
+                        .plus_s(LEASE_RENEW_S)
+                        .min(rt.last_status_report.plus_s(STATUS_REPORT_S))
+                        .max(now.plus_s(1));
+                    nodes.wake.add_at(&name, next);
                 }
             }
             _ => busy.push(name),
@@ -265,21 +276,12 @@ pub fn reconcile(w: &mut World) {
     tainted.extend(no_execute);
     tainted.sort();
     taint_eviction(w, &tainted);
-    // When each node looked at must be looked at again: next second if it is busy or has a
-    // NoExecute taint (the taint manager watches its pods), else when its kubelet next
-    // renews its Lease or reports its status. Until then nothing is done for it unless its
-    // Node or its runtime state changes.
-    for name in &names {
-        let Some(rt) = w.nodes.rt.get(name.as_str()) else { continue };
-        let next = if tainted.binary_search(name).is_ok() || !rt.kubelet_syncs() {
-            now.plus_s(1)
-        } else {
-            rt.last_heartbeat
-                .plus_s(LEASE_RENEW_S)
-                .min(rt.last_status_report.plus_s(STATUS_REPORT_S))
-                .max(now.plus_s(1))
-        };
-        w.nodes.wake.add_at(name, next);
+    // A busy node, or one with a NoExecute taint (the taint manager watches its pods), is
+    // looked at again next second.
+    for name in &tainted {
+        if w.nodes.rt.contains_key(name.as_str()) {
+            w.nodes.wake.add_at(name, now.plus_s(1));
+        }
     }
 }
 
