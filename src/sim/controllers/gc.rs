@@ -154,11 +154,26 @@ pub fn reconcile(w: &mut World) {
     }
     // Decide on the uids as they are now, then delete: deletions are seen next pass.
     let mut garbage = Vec::new();
-    for node in std::mem::take(&mut st.suspects) {
-        let Some((_, owners)) = st.nodes.get(&node) else { continue };
-        // Deleted only when every owner is gone (an object may have several owners).
-        if !owners.is_empty() && owners.iter().all(|u| !st.uids.contains_key(u)) {
-            garbage.push(node);
+    // Deleted only when every owner is gone (an object may have several owners).
+    let gone = |owners: &[String]| !owners.is_empty() && owners.iter().all(|u| !st.uids.contains_key(u));
+    let suspects = std::mem::take(&mut st.suspects);
+    if suspects.len() * 8 >= st.nodes.len() {
+        // Many suspects (after a relist, every owned object): walk the graph beside them in
+        // key order rather than searching it for each.
+        let mut nodes = st.nodes.iter().peekable();
+        for node in suspects {
+            while nodes.next_if(|(k, _)| **k < node).is_some() {}
+            if let Some((k, (_, owners))) = nodes.peek() {
+                if **k == node && gone(owners) {
+                    garbage.push(node);
+                }
+            }
+        }
+    } else {
+        for node in suspects {
+            if st.nodes.get(&node).is_some_and(|(_, owners)| gone(owners)) {
+                garbage.push(node);
+            }
         }
     }
     w.controllers.gc = st;

@@ -282,7 +282,10 @@ impl PartialOrd for EvKey {
 }
 impl Ord for EvKey {
     fn cmp(&self, other: &Self) -> Ordering {
-        (self as &dyn EvKeyRef).cmp(other as &dyn EvKeyRef)
+        // As `dyn EvKeyRef` compares, without its dynamic calls (the table's own searches and
+        // inserts compare keys to keys).
+        let ns = if Arc::ptr_eq(&self.ns, &other.ns) { Ordering::Equal } else { self.ns.cmp(&other.ns) };
+        ns.then_with(|| cmp_names((&self.prefix, self.nanos), (&other.prefix, other.nanos)))
     }
 }
 

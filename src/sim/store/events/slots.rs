@@ -79,7 +79,12 @@ impl<V> HashSlots<V> {
 
     /// Takes out the value of `h`.
     pub(super) fn remove(&mut self, h: u64) -> Option<V> {
-        let mut hole = self.find(h)?;
+        let i = self.find(h)?;
+        self.remove_at(i)
+    }
+
+    /// Takes out the value in slot `hole`.
+    fn remove_at(&mut self, mut hole: usize) -> Option<V> {
         let (_, v) = self.slots[hole].take()?;
         self.len -= 1;
         // Backward-shift deletion: move later entries of the probe run into the hole when
@@ -100,15 +105,23 @@ impl<V> HashSlots<V> {
         Some(v)
     }
 
-    /// Keeps only the values for which `keep` holds (it may change them first).
+    /// Keeps only the values for which `keep` holds (it may change them first). `keep` must
+    /// give the same answer when asked again about a value it kept (it may be: a removal
+    /// can shift a value it has seen into a slot not yet visited).
     pub(super) fn retain(&mut self, mut keep: impl FnMut(&mut V) -> bool) {
-        let old = std::mem::take(&mut self.slots);
-        self.len = 0;
-        let kept: Vec<(u64, V)> =
-            old.into_iter().flatten().filter_map(|(h, mut v)| keep(&mut v).then_some((h, v))).collect();
-        self.slots = Self::empty_slots(Self::capacity_for(kept.len()));
-        for (h, v) in kept {
-            self.put_new(h, v);
+        // In place: a table where nearly everything is kept costs one pass and no copy.
+        let mut i = 0;
+        while i < self.slots.len() {
+            let drop = match &mut self.slots[i] {
+                Some((_, v)) => !keep(v),
+                None => false,
+            };
+            if drop {
+                // The slot now holds the next entry of its run, if any: look at it again.
+                self.remove_at(i);
+            } else {
+                i += 1;
+            }
         }
     }
 
@@ -117,7 +130,7 @@ impl<V> HashSlots<V> {
     }
 
     fn capacity_for(n: usize) -> usize {
-        // Half full after a rebuild.
+        // Half full after growing.
         (n * 2).next_power_of_two().max(8)
     }
 
