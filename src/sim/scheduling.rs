@@ -55,20 +55,22 @@ pub struct Cache {
 impl Cache {
     /// Rebuilds everything from the store.
     fn relist(&mut self, w: &World) {
-        self.snap = bound_snapshot(w, &mut self.labels);
-        self.placed.clear();
-        self.pending.clear();
+        // The store lists pods in key order, so `placed` and `pending` are collected in key
+        // order and built in bulk (a sorted run is recognised in one pass), not key by key.
+        let mut placed = Vec::new();
+        let mut pending = Vec::new();
+        self.snap = bound_snapshot_with(w, &mut self.labels, |o, at| {
+            if let Some(i) = at {
+                // Keyed as the pod's info names it (`PodInfo::namespace`).
+                let ns = o.meta().namespace.as_deref().unwrap_or("default");
+                placed.push((ObjKey::new(ns, o.name()), i));
+            } else if o.as_pod().is_some_and(is_pending) {
+                pending.push(o.key());
+            }
+        });
+        self.placed = placed.into_iter().collect();
+        self.pending = pending.into_iter().collect();
         self.assumed.clear();
-        for (i, n) in self.snap.nodes().iter().enumerate() {
-            for p in &n.pods {
-                self.placed.insert(ObjKey::new(&p.namespace, &p.name), i);
-            }
-        }
-        for o in w.store.list(Kind::Pod, None) {
-            if o.as_pod().is_some_and(is_pending) {
-                self.pending.insert(o.key());
-            }
-        }
     }
 
     /// Catches up with the store's changes.
@@ -191,6 +193,16 @@ pub fn snapshot(w: &World) -> Snapshot {
 /// The snapshot of nodes and the pods bound to them (each node's pods in namespace/name
 /// order), without the pods waiting for their volumes.
 fn bound_snapshot(w: &World, label_sets: &mut LabelSets) -> Snapshot {
+    bound_snapshot_with(w, label_sets, |_, _| {})
+}
+
+/// [`bound_snapshot`], telling `seen` of every pod in key order with the index of the node
+/// it is counted on (None: not counted).
+fn bound_snapshot_with(
+    w: &World,
+    label_sets: &mut LabelSets,
+    mut seen: impl FnMut(&Object, Option<usize>),
+) -> Snapshot {
     let mut snap = Snapshot::new();
     for o in w.store.list(Kind::Node, None) {
         if let Some(n) = o.as_node() {
@@ -202,14 +214,13 @@ fn bound_snapshot(w: &World, label_sets: &mut LabelSets) -> Snapshot {
         snap.set_namespace_labels(o.name(), labels);
     }
     for o in w.store.list(Kind::Pod, None) {
-        let Some(p) = o.as_pod() else { continue };
-        if is_terminal(p) {
-            continue;
-        }
-        let Some(node) = p.spec.as_ref().and_then(|s| s.node_name.as_deref()) else { continue };
-        if let Some(i) = snap.node_index(node) {
+        let at = o.as_pod().filter(|p| !is_terminal(p)).and_then(|p| {
+            let node = p.spec.as_ref().and_then(|s| s.node_name.as_deref())?;
+            let i = snap.node_index(node)?;
             snap.add_pod(i, PodInfo::from_pod_sharing(p, label_sets));
-        }
+            Some(i)
+        });
+        seen(o, at);
     }
     snap
 }
@@ -426,4 +437,47 @@ pub fn schedule_pending(w: &mut World) {
     }
     w.sched_queue.cache.snap = snap;
     unassume_volume_waits(w);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sim::api::WriteOptions;
+
+    #[test]
+    fn a_relist_indexes_the_pods_of_its_snapshot() {
+        let mut w = World::new(6);
+        let deploy = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  replicas: 12\n  selector: {matchLabels: {app: web}}\n  template:\n    metadata: {labels: {app: web}}\n    spec:\n      containers: [{name: c, image: nginx}]\n";
+        let v: serde_json::Value = serde_yaml::from_str(deploy).unwrap();
+        w.api_create(Object::from_value(Kind::Deployment, v).unwrap(), WriteOptions::default()).unwrap();
+        // A pod no node fits stays pending.
+        let stuck = "apiVersion: v1\nkind: Pod\nmetadata: {name: stuck}\nspec:\n  nodeSelector: {disk: none}\n  containers: [{name: c, image: nginx}]\n";
+        let v: serde_json::Value = serde_yaml::from_str(stuck).unwrap();
+        w.api_create(Object::from_value(Kind::Pod, v).unwrap(), WriteOptions::default()).unwrap();
+        let mut seen_both = (false, false);
+        for _ in 0..4 {
+            w.advance(1);
+            let mut cache = Cache::default();
+            cache.relist(&w);
+            // Every pod counted on a node, by the key its info names, and every pending pod.
+            let mut placed = BTreeMap::new();
+            for (i, n) in cache.snap.nodes().iter().enumerate() {
+                for p in &n.pods {
+                    placed.insert(ObjKey::new(&p.namespace, &p.name), i);
+                }
+            }
+            let pending: BTreeSet<ObjKey> = w
+                .store
+                .list(Kind::Pod, None)
+                .into_iter()
+                .filter(|o| o.as_pod().is_some_and(is_pending))
+                .map(|o| o.key())
+                .collect();
+            seen_both.0 |= !placed.is_empty();
+            seen_both.1 |= !pending.is_empty();
+            assert_eq!(cache.placed, placed);
+            assert_eq!(cache.pending, pending);
+        }
+        assert_eq!(seen_both, (true, true), "the scenario should have had pods placed and pending");
+    }
 }

@@ -127,12 +127,14 @@ impl Store {
     pub fn add_recorded_event(&mut self, namespace: &str, r: &Recorded<'_>) -> Result<u64, StoreError> {
         let Some(parts) = r.compact_parts() else { return self.add(Object::Event(Box::new(r.event(namespace)))) };
         self.trim();
-        let prefix = r.involved.name.unwrap_or("");
-        if self.events.contains_recorded(namespace, prefix, parts.0) {
+        // The table looks for the name and inserts in one search, with the resourceVersion
+        // the write is about to take; the change is logged only if the name was free.
+        let rv = self.resource_version + 1;
+        if !self.events.insert_recorded(namespace, r, parts, rv) {
             return Err(StoreError::AlreadyExists);
         }
-        let rv = self.bump(Change::Added, Kind::Event, ObjKey::new(namespace, &r.name(parts.0)));
-        self.events.insert_recorded(namespace, r, parts, rv);
+        let logged = self.bump(Change::Added, Kind::Event, ObjKey::new(namespace, &r.name(parts.0)));
+        debug_assert_eq!(logged, rv);
         Ok(rv)
     }
 

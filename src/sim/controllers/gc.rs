@@ -84,14 +84,50 @@ impl State {
     }
 
     /// Builds the graph from the whole store (first pass, or the change log was outrun).
+    ///
+    /// The graph comes out as observing every object in turn would make it (every object
+    /// with owners a suspect), but each map is built in bulk from sorted entries rather than
+    /// entry by entry: a relist of a big cluster otherwise spends its time comparing keys.
     fn relist(&mut self, w: &World) {
         let log = std::mem::take(&mut self.log);
-        *self = State { log, ..State::default() };
+        let mut nodes = Vec::new();
+        let mut uids = Vec::new();
+        let mut edges = Vec::new();
         for kind in Kind::ALL.iter().copied().filter(|k| *k != Kind::Event) {
             for o in w.store.list(kind, None) {
-                self.observe((kind, o.key()), o);
+                let m = o.meta();
+                let node = (kind, o.key());
+                let owners: Vec<String> = m.owner_references.iter().flatten().map(|r| r.uid.clone()).collect();
+                uids.extend(m.uid.clone());
+                edges.extend(owners.iter().map(|u| (u.clone(), node.clone())));
+                nodes.push((node, (m.uid.clone(), owners)));
             }
         }
+        uids.sort_unstable();
+        edges.sort_unstable();
+        let mut uid_counts: Vec<(String, u32)> = Vec::new();
+        for u in uids {
+            match uid_counts.last_mut() {
+                Some((last, n)) if *last == u => *n += 1,
+                _ => uid_counts.push((u, 1)),
+            }
+        }
+        let mut dependents: Vec<(String, Vec<(Kind, ObjKey)>)> = Vec::new();
+        for (owner, node) in edges {
+            match dependents.last_mut() {
+                Some((last, deps)) if *last == owner => deps.push(node),
+                _ => dependents.push((owner, vec![node])),
+            }
+        }
+        let nodes: BTreeMap<_, _> = nodes.into_iter().collect();
+        let suspects = nodes.iter().filter(|(_, (_, owners))| !owners.is_empty()).map(|(n, _)| n.clone()).collect();
+        *self = State {
+            log,
+            uids: uid_counts.into_iter().collect(),
+            nodes,
+            dependents: dependents.into_iter().map(|(owner, deps)| (owner, deps.into_iter().collect())).collect(),
+            suspects,
+        };
     }
 }
 
@@ -118,15 +154,77 @@ pub fn reconcile(w: &mut World) {
     }
     // Decide on the uids as they are now, then delete: deletions are seen next pass.
     let mut garbage = Vec::new();
-    for node in std::mem::take(&mut st.suspects) {
-        let Some((_, owners)) = st.nodes.get(&node) else { continue };
-        // Deleted only when every owner is gone (an object may have several owners).
-        if !owners.is_empty() && owners.iter().all(|u| !st.uids.contains_key(u)) {
-            garbage.push(node);
+    // Deleted only when every owner is gone (an object may have several owners).
+    let gone = |owners: &[String]| !owners.is_empty() && owners.iter().all(|u| !st.uids.contains_key(u));
+    let suspects = std::mem::take(&mut st.suspects);
+    if suspects.len() * 8 >= st.nodes.len() {
+        // Many suspects (after a relist, every owned object): walk the graph beside them in
+        // key order rather than searching it for each.
+        let mut nodes = st.nodes.iter().peekable();
+        for node in suspects {
+            while nodes.next_if(|(k, _)| **k < node).is_some() {}
+            if let Some((k, (_, owners))) = nodes.peek() {
+                if **k == node && gone(owners) {
+                    garbage.push(node);
+                }
+            }
+        }
+    } else {
+        for node in suspects {
+            if st.nodes.get(&node).is_some_and(|(_, owners)| gone(owners)) {
+                garbage.push(node);
+            }
         }
     }
     w.controllers.gc = st;
     for (kind, key) in garbage {
         let _ = w.api_delete(kind, &key.namespace, &key.name, None, WriteOptions::default());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The graph as observing every object in turn makes it (what the bulk relist must
+    /// match).
+    fn observed(w: &World) -> State {
+        let mut st = State::default();
+        for kind in Kind::ALL.iter().copied().filter(|k| *k != Kind::Event) {
+            for o in w.store.list(kind, None) {
+                st.observe((kind, o.key()), o);
+            }
+        }
+        st
+    }
+
+    fn apply(w: &mut World, yaml: &str) {
+        let v: serde_json::Value = serde_yaml::from_str(yaml).unwrap();
+        let kind = Kind::from_api_version_kind(v["apiVersion"].as_str().unwrap(), v["kind"].as_str().unwrap()).unwrap();
+        w.api_create(Object::from_value(kind, v).unwrap(), WriteOptions::default()).unwrap();
+    }
+
+    #[test]
+    fn a_relist_builds_the_graph_observing_would() {
+        let mut w = World::new(4);
+        for (name, replicas) in [("web", 5), ("api", 3)] {
+            apply(&mut w, &format!("apiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: {name}}}\nspec:\n  replicas: {replicas}\n  selector: {{matchLabels: {{app: {name}}}}}\n  template:\n    metadata: {{labels: {{app: {name}}}}}\n    spec:\n      containers: [{{name: c, image: nginx}}]\n"));
+        }
+        // A pod owned twice, once by an owner that does not exist, and a ConfigMap with the
+        // same owner twice.
+        apply(&mut w, "apiVersion: v1\nkind: Pod\nmetadata:\n  name: odd\n  ownerReferences:\n  - {apiVersion: v1, kind: ConfigMap, name: x, uid: 00000000-0000-0000-0000-000000000001}\n  - {apiVersion: v1, kind: ConfigMap, name: y, uid: 00000000-0000-0000-0000-000000000002}\nspec:\n  containers: [{name: c, image: nginx}]\n");
+        apply(&mut w, "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: twice\n  ownerReferences:\n  - {apiVersion: v1, kind: ConfigMap, name: x, uid: 00000000-0000-0000-0000-000000000001}\n  - {apiVersion: v1, kind: ConfigMap, name: x, uid: 00000000-0000-0000-0000-000000000001}\n");
+        // Before the collector has run (the odd owners still there), then as pods appear.
+        for _ in 0..3 {
+            let mut st = State::default();
+            st.relist(&w);
+            let want = observed(&w);
+            assert!(st.nodes.len() > 10 && !st.suspects.is_empty());
+            assert_eq!(st.nodes, want.nodes);
+            assert_eq!(st.uids, want.uids);
+            assert_eq!(st.dependents, want.dependents);
+            assert_eq!(st.suspects, want.suspects);
+            w.advance(1);
+        }
     }
 }

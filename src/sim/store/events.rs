@@ -27,10 +27,10 @@
 //!
 //! The recorder's "same event" index lives here too, keyed by a hash of the series (object,
 //! field path, reason, message, source component) and kept exact on every write, so the
-//! recorder needs no copy of event names. The hashes (fixed keys) only key ordered maps whose
-//! hash order never reaches output: the series index maps a hash to its candidates in key
-//! order (namespace, then name), which are compared in full; the interner's maps are only
-//! looked up and pruned.
+//! recorder needs no copy of event names. The hashes (a fixed seed) only key tables of slots
+//! ([`slots::HashSlots`]) that are looked up, never read in order: the series index maps a
+//! hash to its candidates in key order (namespace, then name), which are compared in full;
+//! the interner's tables are only looked up and pruned.
 //!
 //! The recorder's own writes take a shorter path ([`Recorded`], `Store::add_recorded_event`):
 //! the record is built straight from what the recorder has (the involved object's fields,
@@ -41,16 +41,20 @@
 use std::borrow::Borrow;
 use std::cmp::Ordering;
 use std::collections::BTreeMap;
-use std::hash::{Hash, Hasher};
+use std::hash::{BuildHasher, Hash};
 use std::sync::{Arc, Mutex, OnceLock};
 
 use chrono::{TimeZone, Utc};
+use foldhash::quality::FixedState;
 use k8s_openapi::api::core::v1::{Event, EventSource, ObjectReference};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, Time};
 use smallvec::SmallVec;
 
 use crate::sim::clock::{tick_of, Tick};
 use crate::sim::object::{ObjKey, Object};
+
+mod slots;
+use slots::HashSlots;
 
 /// `nanos` of a key whose name is not `<prefix>.<hex>`, and the involved resourceVersion of a
 /// record whose reference has none.
@@ -259,7 +263,9 @@ impl PartialOrd for dyn EvKeyRef + '_ {
 impl Ord for dyn EvKeyRef + '_ {
     fn cmp(&self, other: &Self) -> Ordering {
         let (a, b) = (self.parts(), other.parts());
-        a.0.cmp(b.0).then_with(|| cmp_names((a.1, a.2), (b.1, b.2)))
+        // Interned strings (the namespace, an object's name) are often the very same.
+        let ns = if std::ptr::eq(a.0, b.0) { Ordering::Equal } else { a.0.cmp(b.0) };
+        ns.then_with(|| cmp_names((a.1, a.2), (b.1, b.2)))
     }
 }
 
@@ -276,7 +282,10 @@ impl PartialOrd for EvKey {
 }
 impl Ord for EvKey {
     fn cmp(&self, other: &Self) -> Ordering {
-        (self as &dyn EvKeyRef).cmp(other as &dyn EvKeyRef)
+        // As `dyn EvKeyRef` compares, without its dynamic calls (the table's own searches and
+        // inserts compare keys to keys).
+        let ns = if Arc::ptr_eq(&self.ns, &other.ns) { Ordering::Equal } else { self.ns.cmp(&other.ns) };
+        ns.then_with(|| cmp_names((&self.prefix, self.nanos), (&other.prefix, other.nanos)))
     }
 }
 
@@ -319,9 +328,12 @@ fn cmp_names(a: (&str, u64), b: (&str, u64)) -> Ordering {
     }
     let (pa, pb) = (a.0.as_bytes(), b.0.as_bytes());
     let n = pa.len().min(pb.len());
-    match pa[..n].cmp(&pb[..n]) {
-        Ordering::Equal => {}
-        o => return o,
+    // The same interned prefix (the events of one object) needs no comparing.
+    if !std::ptr::eq(pa, pb) {
+        match pa[..n].cmp(&pb[..n]) {
+            Ordering::Equal => {}
+            o => return o,
+        }
     }
     // The same prefix (the events of one object): hex numbers of as many digits sort as
     // their values.
@@ -419,26 +431,26 @@ impl SourceFields for Source {
     }
 }
 
-/// A hash with fixed keys (`DefaultHasher::new()`): the same in every run.
+/// A hash with a fixed seed: the same in every run. (foldhash: several times faster than
+/// SipHash on short strings, and its "quality" variant spreads the low bits the slots are
+/// picked by.)
 fn hash_of<T: Hash + ?Sized>(t: &T) -> u64 {
-    let mut h = std::hash::DefaultHasher::new();
-    t.hash(&mut h);
-    h.finish()
+    FixedState::with_seed(0).hash_one(t)
 }
 
 /// Shared values found by a hash of their contents: a search compares numbers, not strings
-/// (the strings are compared once, with the few values of that hash). The map is ordered by
-/// hash, and only looked up and pruned, never read in order. (Almost every hash has one
-/// value: it is kept inline, not in an allocation of its own.)
+/// (the strings are compared once, with the few values of that hash). The slots are only
+/// looked up and pruned, never read in order. (Almost every hash has one value: it is kept
+/// inline, not in an allocation of its own.)
 #[derive(Debug)]
 struct ByHash<T: ?Sized> {
-    map: BTreeMap<u64, SmallVec<[Arc<T>; 1]>>,
+    map: HashSlots<SmallVec<[Arc<T>; 1]>>,
     len: usize,
 }
 
 impl<T: ?Sized> Default for ByHash<T> {
     fn default() -> Self {
-        ByHash { map: BTreeMap::new(), len: 0 }
+        ByHash { map: HashSlots::default(), len: 0 }
     }
 }
 
@@ -450,11 +462,11 @@ impl<T: ?Sized> Clone for ByHash<T> {
 
 impl<T: ?Sized> ByHash<T> {
     fn get(&self, h: u64, is: impl Fn(&T) -> bool) -> Option<&Arc<T>> {
-        self.map.get(&h)?.iter().find(|a| is(a))
+        self.map.get(h)?.iter().find(|a| is(a))
     }
 
     fn insert(&mut self, h: u64, a: Arc<T>) {
-        self.map.entry(h).or_default().push(a);
+        self.map.get_or_insert_with(h, SmallVec::new).push(a);
         self.len += 1;
     }
 
@@ -464,7 +476,7 @@ impl<T: ?Sized> ByHash<T> {
 
     /// Drops the values nothing else holds.
     fn prune(&mut self) {
-        self.map.retain(|_, v| {
+        self.map.retain(|v| {
             v.retain(|a| Arc::strong_count(a) > 1);
             !v.is_empty()
         });
@@ -959,8 +971,8 @@ fn series_hash(
     message: &str,
     component: &str,
 ) -> u64 {
-    // `DefaultHasher::new()` has fixed keys: the same input hashes the same in every run. The
-    // hash only groups candidates, which are compared in full; it never reaches output.
+    // A fixed seed: the same input hashes the same in every run. The hash only groups
+    // candidates, which are compared in full; it never reaches output.
     hash_of(&(ns, uid, field_path, name, reason, message, component))
 }
 
@@ -969,28 +981,28 @@ fn series_hash(
 /// them). Only looked up by hash, never read in hash order. (Almost every hash has one key,
 /// kept inline.)
 #[derive(Clone, Debug, Default)]
-struct SeriesIndex(BTreeMap<u64, SmallVec<[EvKey; 1]>>);
+struct SeriesIndex(HashSlots<SmallVec<[EvKey; 1]>>);
 
 impl SeriesIndex {
     fn insert(&mut self, h: u64, key: EvKey) {
-        let v = self.0.entry(h).or_default();
+        let v = self.0.get_or_insert_with(h, SmallVec::new);
         if let Err(i) = v.binary_search(&key) {
             v.insert(i, key);
         }
     }
 
     fn remove(&mut self, h: u64, key: &EvKey) {
-        let Some(v) = self.0.get_mut(&h) else { return };
+        let Some(v) = self.0.get_mut(h) else { return };
         if let Ok(i) = v.binary_search(key) {
             v.remove(i);
         }
         if v.is_empty() {
-            self.0.remove(&h);
+            self.0.remove(h);
         }
     }
 
     fn keys(&self, h: u64) -> &[EvKey] {
-        self.0.get(&h).map_or(&[], |v| v.as_slice())
+        self.0.get(h).map_or(&[], |v| v.as_slice())
     }
 }
 
@@ -1115,15 +1127,10 @@ impl EventTable {
         self.map.insert(key, entry);
     }
 
-    /// Whether an event of the recorder's name `<prefix>.<nanos in hex>` is stored in `ns`.
-    pub(super) fn contains_recorded(&self, ns: &str, prefix: &str, nanos: u64) -> bool {
-        self.map.contains_key(&Parts(ns, prefix, nanos) as &dyn EvKeyRef)
-    }
-
     /// Stores a new recorded event, with resourceVersion `rv`, as the record `insert` would
     /// make of [`Recorded::event`] (`parts` from [`Recorded::compact_parts`]), built from the
-    /// parts directly. The caller has checked that its name is free.
-    pub(super) fn insert_recorded(&mut self, ns: &str, r: &Recorded<'_>, parts: (u64, u64, i64), rv: u64) {
+    /// parts directly. False (and nothing stored) if its name is taken.
+    pub(super) fn insert_recorded(&mut self, ns: &str, r: &Recorded<'_>, parts: (u64, u64, i64), rv: u64) -> bool {
         let (nanos, involved_rv, now) = parts;
         self.interner.maybe_prune();
         let involved = self.interner.involved(r.involved.involved_fields());
@@ -1132,6 +1139,8 @@ impl EventTable {
             None => self.interner.str(""),
         };
         let key = EvKey { ns: self.interner.str(ns), prefix, nanos };
+        let std::collections::btree_map::Entry::Vacant(slot) = self.map.entry(key) else { return false };
+        let key = slot.key().clone();
         let source = self.interner.source_of((r.component, r.host, r.type_, r.component, r.host.unwrap_or_default()));
         let c = Compact {
             uid: r.uid,
@@ -1156,8 +1165,9 @@ impl EventTable {
         );
         let i = &r.involved;
         let h = series_hash(ns, i.uid, i.field_path, i.name, r.reason, r.message, r.component);
-        self.series.insert(h, key.clone());
-        self.map.insert(key, Entry { data: Data::Compact(c), cache: OnceLock::new() });
+        self.series.insert(h, key);
+        slot.insert(Entry { data: Data::Compact(c), cache: OnceLock::new() });
+        true
     }
 
     /// Takes an event out, as an owned object.
