@@ -286,7 +286,13 @@ pub fn sync_all(w: &mut World) {
             }
         }
     }
-    w.kubelet.busy.extend(stay);
+    if w.kubelet.busy.is_empty() {
+        // Usually nobody was woken during the pass: the set is built at once from the sorted
+        // keys rather than by inserting them one by one.
+        w.kubelet.busy = stay.into_iter().collect();
+    } else {
+        w.kubelet.busy.extend(stay);
+    }
     let gone = std::mem::take(&mut w.kubelet.gone);
     for uid in gone {
         let Some(rt) = w.kubelet.pods.get(&uid) else { continue };
