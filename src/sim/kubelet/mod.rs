@@ -196,13 +196,7 @@ impl Kubelets {
     /// is checked at the end of the pass.
     fn follow_store(&mut self, store: &Store) {
         let rv = store.resource_version();
-        let changes: Option<Vec<(Change, ObjKey)>> = if self.synced {
-            store
-                .watch(self.cursor)
-                .map(|it| it.filter(|e| e.kind == Kind::Pod).map(|e| (e.change, e.key.clone())).collect())
-        } else {
-            None
-        };
+        let changes = if self.synced { store.watch(self.cursor) } else { None };
         self.cursor = rv;
         self.synced = true;
         let Some(changes) = changes else {
@@ -215,30 +209,31 @@ impl Kubelets {
             self.gone.extend(self.pods.keys().cloned());
             return;
         };
-        for (change, key) in changes {
-            if change == Change::Deleted {
-                if let Some(uid) = self.by_key.get(&key) {
+        // Read in place (the log is the store's, the state ours): only a pod found due has its
+        // key copied.
+        for e in changes.filter(|e| e.kind == Kind::Pod) {
+            let uid = self.by_key.get(&e.key);
+            if e.change == Change::Deleted {
+                if let Some(uid) = uid {
                     self.gone.insert(uid.clone());
                 }
                 continue;
             }
-            let Some(o) = store.get(Kind::Pod, &key.namespace, &key.name) else { continue };
-            let mine = self
-                .by_key
-                .get(&key)
+            let Some(o) = store.get(Kind::Pod, &e.key.namespace, &e.key.name) else { continue };
+            let mine = uid
                 .and_then(|uid| self.pods.get(uid))
                 .is_some_and(|rt| rt.synced_rv.is_some() && rt.synced_rv == o.meta().resource_version);
             if mine {
                 // The last write was the kubelet's own status update.
                 continue;
             }
-            if let Some(uid) = self.by_key.get(&key) {
+            if let Some(uid) = uid {
                 if o.meta().uid.as_ref() != Some(uid) {
                     // Deleted and created again under the same name.
                     self.gone.insert(uid.clone());
                 }
             }
-            self.busy.insert(key);
+            self.busy.insert(e.key.clone());
         }
     }
 }
