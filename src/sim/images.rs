@@ -4,6 +4,7 @@
 //! would against a real registry.
 
 use std::collections::BTreeMap;
+use std::fmt::Write as _;
 use std::sync::Arc;
 
 use serde::Deserialize;
@@ -160,7 +161,8 @@ pub fn digest_of(full: &str) -> String {
             h ^= u64::from(b);
             h = h.wrapping_mul(0x0100_0000_01b3);
         }
-        out.push_str(&format!("{h:016x}"));
+        // Into the string itself: no allocation per round.
+        let _ = write!(out, "{h:016x}");
     }
     out
 }

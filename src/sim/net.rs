@@ -7,8 +7,6 @@
 //! out; then the program listening in the target pod answers (an ingress-nginx controller
 //! routes on to a backend, `sim::ingress`).
 
-use std::collections::BTreeMap;
-
 use k8s_openapi::api::core::v1::ServicePort;
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
@@ -17,7 +15,7 @@ use crate::shell::{NetRequest, NetResult, Volumes};
 use crate::sim::clock::Tick;
 use crate::sim::endpoints::{backends, Backend};
 use crate::sim::kubelet::programs::Kind as ProgramKind;
-use crate::sim::kubelet::{CtrRt, PodRt, Proc, Program};
+use crate::sim::kubelet::{CtrRt, PodRt, PodRts, Proc, Program};
 use crate::sim::netpol::{self, Peer, PodInfo};
 use crate::sim::network::Network;
 use crate::sim::nodes::Nodes;
@@ -34,7 +32,7 @@ pub struct NetCtx<'a> {
     pub network: &'a mut Network,
     /// The nodes' state: a powered-off or partitioned node's pods do not answer.
     pub nodes: &'a Nodes,
-    pub pods: &'a BTreeMap<String, PodRt>,
+    pub pods: &'a PodRts,
     /// The pod making the request (it is not in `pods` while it is being synced).
     pub current: &'a PodRt,
     pub volumes: &'a Volumes,
@@ -50,7 +48,7 @@ const APISERVER_PORT: u16 = 6443;
 const AFFINITY_TIMEOUT_S: u64 = 10800;
 
 /// Finds the pod with IP `ip`.
-pub fn pod_by_ip<'a>(pods: &'a BTreeMap<String, PodRt>, current: &'a PodRt, ip: &str) -> Option<&'a PodRt> {
+pub fn pod_by_ip<'a>(pods: &'a PodRts, current: &'a PodRt, ip: &str) -> Option<&'a PodRt> {
     if current.ip.as_deref() == Some(ip) {
         return Some(current);
     }

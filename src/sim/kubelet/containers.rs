@@ -360,6 +360,10 @@ fn ensure_image(w: &mut World, pod: &Pod, c: &mut CtrRt) -> bool {
         return true;
     }
     let now = w.now;
+    // Nor while a pull is under way.
+    if matches!(c.pull, Pull::Pulling { until, .. } if now < until) {
+        return false;
+    }
     let image = c.spec.image.clone().unwrap_or_default();
     let r = ImageRef::parse(&image);
     let full = r.full();
@@ -444,7 +448,7 @@ fn ensure_image(w: &mut World, pod: &Pod, c: &mut CtrRt) -> bool {
 
 fn set_image_ids(w: &mut World, c: &mut CtrRt, r: &ImageRef) {
     c.image_ref = r.full();
-    let digest = crate::sim::images::digest_of(&r.full());
+    let digest = crate::sim::images::digest_of(&c.image_ref);
     c.image_id = format!("{}/{}@sha256:{}", r.registry, r.path, digest);
     if let Lookup::Found(spec) = w.images.lookup(r) {
         c.image = Some(spec.clone());

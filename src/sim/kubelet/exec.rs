@@ -9,7 +9,7 @@ use k8s_openapi::api::core::v1::Pod;
 use super::containers::{terminated, CtrRt};
 use super::programs::Program;
 use super::shared_env::Env;
-use super::{Kubelets, PodRt};
+use super::{Kubelets, PodRt, PodRts};
 use crate::shell::{ExtCall, ExtOutcome, Fs, FsView, Host, NetRequest, NetResult, Options, Process, Status, User};
 use crate::sim::clock::{Tick, START_UNIX_S};
 use crate::sim::images::ImageSpec;
@@ -59,7 +59,7 @@ struct CtrHost<'a> {
     out: Vec<u8>,
     hostname: String,
     user: User,
-    pods: &'a BTreeMap<String, PodRt>,
+    pods: &'a PodRts,
     current: &'a PodRt,
     store: &'a crate::sim::store::Store,
     network: &'a mut crate::sim::network::Network,

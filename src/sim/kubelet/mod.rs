@@ -12,6 +12,7 @@ mod containers;
 mod env;
 pub mod exec;
 pub mod log;
+mod pods;
 mod probes;
 pub mod programs;
 mod shared_env;
@@ -33,6 +34,7 @@ use crate::shell::vfs::{VolumeId, Volumes};
 pub use containers::{CState, CtrRt, Term};
 pub use exec::Proc;
 pub use log::Log;
+pub use pods::PodRts;
 pub use programs::Program;
 pub use shared_env::{Env, SpecCache};
 
@@ -102,7 +104,7 @@ pub struct PodRt {
 pub struct Kubelets {
     /// Runtime state by pod uid. Code outside the kubelet's sync that changes a pod's runtime
     /// state (kills a container, reboots a node) calls [`Kubelets::wake`] so the pod is synced.
-    pub pods: BTreeMap<String, PodRt>,
+    pub pods: PodRts,
     /// Pod (namespace/name) → uid of its runtime state, so a pod is found without a scan.
     by_key: BTreeMap<ObjKey, String>,
     /// Bound pods due a sync: those that changed in the store or whose runtime changed, and
@@ -125,6 +127,9 @@ pub struct Kubelets {
     /// The read-only root filesystem layer of each image, by repository (shared by its
     /// containers).
     pub(crate) image_layers: BTreeMap<String, std::sync::Arc<crate::shell::vfs::Tree>>,
+    /// The nodes' InternalIPs the pod statuses report, as of the store's last Node write
+    /// (`Store::last_write`): read once per node, not at every status build.
+    node_ips: (u64, BTreeMap<String, Option<String>>),
     /// node → image references present on it.
     pub node_images: BTreeMap<String, BTreeSet<String>>,
     /// Every filesystem tree: containers' root filesystems and volumes.
@@ -158,6 +163,24 @@ impl Kubelets {
         self.pods.get_mut(&uid)
     }
 
+    /// The InternalIP of a node (see `status::node_ip`), remembered until the next write of
+    /// a Node. A node not in the store is not remembered: one can appear without a write
+    /// (`Store::insert_bootstrap`), never change without one.
+    pub(crate) fn node_ip(&mut self, store: &Store, node: &str) -> Option<String> {
+        let at = store.last_write(Kind::Node);
+        let (seen, ips) = &mut self.node_ips;
+        if *seen != at {
+            ips.clear();
+            *seen = at;
+        }
+        if let Some(ip) = ips.get(node) {
+            return ip.clone();
+        }
+        let ip = status::internal_ip(store.get(Kind::Node, "", node)?.as_node()?);
+        ips.insert(node.to_string(), ip.clone());
+        ip
+    }
+
     /// How many pods are due a sync at the next pass (the rest are idle).
     pub fn busy_len(&self) -> usize {
         self.busy.len()
@@ -173,13 +196,7 @@ impl Kubelets {
     /// is checked at the end of the pass.
     fn follow_store(&mut self, store: &Store) {
         let rv = store.resource_version();
-        let changes: Option<Vec<(Change, ObjKey)>> = if self.synced {
-            store
-                .watch(self.cursor)
-                .map(|it| it.filter(|e| e.kind == Kind::Pod).map(|e| (e.change, e.key.clone())).collect())
-        } else {
-            None
-        };
+        let changes = if self.synced { store.watch(self.cursor) } else { None };
         self.cursor = rv;
         self.synced = true;
         let Some(changes) = changes else {
@@ -192,30 +209,31 @@ impl Kubelets {
             self.gone.extend(self.pods.keys().cloned());
             return;
         };
-        for (change, key) in changes {
-            if change == Change::Deleted {
-                if let Some(uid) = self.by_key.get(&key) {
+        // Read in place (the log is the store's, the state ours): only a pod found due has its
+        // key copied.
+        for e in changes.filter(|e| e.kind == Kind::Pod) {
+            let uid = self.by_key.get(&e.key);
+            if e.change == Change::Deleted {
+                if let Some(uid) = uid {
                     self.gone.insert(uid.clone());
                 }
                 continue;
             }
-            let Some(o) = store.get(Kind::Pod, &key.namespace, &key.name) else { continue };
-            let mine = self
-                .by_key
-                .get(&key)
+            let Some(o) = store.get(Kind::Pod, &e.key.namespace, &e.key.name) else { continue };
+            let mine = uid
                 .and_then(|uid| self.pods.get(uid))
                 .is_some_and(|rt| rt.synced_rv.is_some() && rt.synced_rv == o.meta().resource_version);
             if mine {
                 // The last write was the kubelet's own status update.
                 continue;
             }
-            if let Some(uid) = self.by_key.get(&key) {
+            if let Some(uid) = uid {
                 if o.meta().uid.as_ref() != Some(uid) {
                     // Deleted and created again under the same name.
                     self.gone.insert(uid.clone());
                 }
             }
-            self.busy.insert(key);
+            self.busy.insert(e.key.clone());
         }
     }
 }
@@ -234,32 +252,41 @@ impl PodRt {
 /// change nothing (see [`idle`]), so the result is the same as syncing every pod every tick.
 pub fn sync_all(w: &mut World) {
     w.kubelet.follow_store(&w.store);
-    let due: Vec<ObjKey> = w.kubelet.busy.iter().cloned().collect();
+    // The due pods are taken out of `busy` for the pass, rather than copied: a pod woken
+    // during the pass goes into the emptied set, and each due pod ends up in it again unless
+    // it leaves `busy` (which then also drops a wake-up it got before its own turn), exactly
+    // as when the pass went over a copy and removed from `busy` in place.
+    let due = std::mem::take(&mut w.kubelet.busy);
+    let mut stay: Vec<ObjKey> = Vec::new();
     for key in due {
-        let node = w
-            .store
-            .get(Kind::Pod, &key.namespace, &key.name)
-            .and_then(|o| o.as_pod())
-            .and_then(|p| p.spec.as_ref()?.node_name.clone());
-        let Some(node) = node else {
-            // Gone, or not bound yet (the binding will show up as a change).
-            w.kubelet.busy.remove(&key);
-            continue;
+        let pod = match w.store.get(Kind::Pod, &key.namespace, &key.name) {
+            Some(Object::Pod(p)) if p.spec.as_ref().is_some_and(|s| s.node_name.is_some()) => Arc::clone(p),
+            _ => {
+                // Gone, or not bound yet (the binding will show up as a change).
+                w.kubelet.busy.remove(&key);
+                continue;
+            }
         };
-        if !w.nodes.kubelet_syncs(&node) {
+        let node = pod.spec.as_ref().and_then(|s| s.node_name.as_deref()).unwrap_or_default();
+        if !w.nodes.kubelet_syncs(node) {
             // A silent kubelet (node down, kubelet stopped, partitioned) syncs nothing; its
             // pods' runtime state waits for it.
+            stay.push(key);
             continue;
         }
-        match sync_pod(w, &key.namespace, &key.name) {
-            Some(true) => {
-                w.kubelet.busy.remove(&key);
-            }
-            Some(false) => {}
-            None => {
+        match sync_pod(w, pod, &key.namespace, &key.name) {
+            Some(false) => stay.push(key),
+            Some(true) | None => {
                 w.kubelet.busy.remove(&key);
             }
         }
+    }
+    if w.kubelet.busy.is_empty() {
+        // Usually nobody was woken during the pass: the set is built at once from the sorted
+        // keys rather than by inserting them one by one.
+        w.kubelet.busy = stay.into_iter().collect();
+    } else {
+        w.kubelet.busy.extend(stay);
     }
     let gone = std::mem::take(&mut w.kubelet.gone);
     for uid in gone {
@@ -315,8 +342,6 @@ fn idle(pod: &Pod, rt: &PodRt) -> bool {
         && rt.containers.iter().all(|c| running_idle(c) || finished(c, policy))
 }
 
-/// One kubelet sync of one pod; returns whether the pod is now idle, or None once the pod
-/// no longer exists.
 /// Frees what a pod that vanished without the kubelet stopping it (a forced deletion, its
 /// node deleted) held in the kubelets' filesystems: its containers' root layers and its own
 /// volumes (hostPath and claims stay), as the kubelet cleans up orphaned pod directories.
@@ -330,18 +355,15 @@ fn release_fs(w: &mut World, rt: &PodRt) {
     volumes::teardown(w, rt);
 }
 
-fn sync_pod(w: &mut World, ns: &str, name: &str) -> Option<bool> {
-    // A reference, not a copy: the stored pod is shared (`Arc`), and the reference is
-    // dropped before the status write below so that the write does not copy the pod.
-    let pod: Arc<Pod> = match w.store.get(Kind::Pod, ns, name)? {
-        Object::Pod(p) => Arc::clone(p),
-        _ => return None,
-    };
+/// One kubelet sync of one pod; returns whether the pod is now idle, or None once the pod
+/// no longer exists. `pod` is the stored pod (bound to a node), shared with the store
+/// (`Arc`), not a copy: it is dropped before the status write below so that the write does
+/// not copy the pod.
+fn sync_pod(w: &mut World, pod: Arc<Pod>, ns: &str, name: &str) -> Option<bool> {
     let uid = pod.metadata.uid.clone().unwrap_or_default();
-    let node = pod.spec.as_ref()?.node_name.clone()?;
-    let mut rt = match w.kubelet.pods.remove(&uid) {
+    let mut rt = match w.kubelet.pods.take(&uid) {
         Some(rt) => rt,
-        None => PodRt::new(w, &pod, &node),
+        None => PodRt::new(w, &pod, pod.spec.as_ref()?.node_name.as_deref()?),
     };
     let finished = if pod.metadata.deletion_timestamp.is_some() {
         containers::terminate_pod(w, &pod, &mut rt)
@@ -355,6 +377,7 @@ fn sync_pod(w: &mut World, ns: &str, name: &str) -> Option<bool> {
     if finished {
         // Every container has stopped: the kubelet confirms the deletion (grace period 0).
         let _ = w.store.delete(Kind::Pod, ns, name);
+        w.kubelet.pods.discard(&uid);
         if let Some(ip) = rt.ip.take() {
             w.network.release(&ip);
         }
@@ -367,13 +390,12 @@ fn sync_pod(w: &mut World, ns: &str, name: &str) -> Option<bool> {
     let status = status::build_status(w, &pod, &mut rt);
     let is_idle = idle(&pod, &rt);
     drop(pod);
-    status::write_built(w, &rt, status);
-    rt.synced_rv = w.store.get(Kind::Pod, ns, name).and_then(|o| o.meta().resource_version.clone());
+    rt.synced_rv = status::write_built(w, &rt, status);
     // Most syncs find the pod already indexed: no key to build then.
     if w.kubelet.by_key.get(&(ns, name) as &dyn KeyRef) != Some(&uid) {
         w.kubelet.by_key.insert(ObjKey::new(ns, name), uid.clone());
     }
-    w.kubelet.pods.insert(uid, rt);
+    w.kubelet.pods.put_back(uid, rt);
     Some(is_idle)
 }
 

@@ -3,7 +3,7 @@
 
 use k8s_openapi::api::core::v1::{
     ContainerState, ContainerStateRunning, ContainerStateTerminated, ContainerStateWaiting, ContainerStatus, HostIP,
-    Pod, PodCondition, PodIP, PodStatus, ResourceRequirements,
+    Node, Pod, PodCondition, PodIP, PodStatus, ResourceRequirements,
 };
 
 use super::containers::{CState, CtrRt};
@@ -17,7 +17,7 @@ pub fn phase(pod: &Pod, rt: &PodRt) -> &'static str {
     if rt.evicted.is_some() {
         return "Failed";
     }
-    let restart = pod.spec.as_ref().and_then(|s| s.restart_policy.clone()).unwrap_or_else(|| "Always".into());
+    let restart = pod.spec.as_ref().and_then(|s| s.restart_policy.as_deref()).unwrap_or("Always");
     if !rt.sandbox_ready {
         return "Pending";
     }
@@ -156,9 +156,8 @@ pub fn qos_class(pod: &Pod) -> &'static str {
     let n = spec.containers.len() + spec.init_containers.as_ref().map_or(0, |v| v.len());
     let guaranteed = all.len() == n
         && all.iter().all(|r| {
-            let limits = r.limits.clone().unwrap_or_default();
             ["cpu", "memory"].iter().all(|k| {
-                let Some(l) = limits.get(*k) else { return false };
+                let Some(l) = r.limits.as_ref().and_then(|m| m.get(*k)) else { return false };
                 match r.requests.as_ref().and_then(|m| m.get(*k)) {
                     None => true,
                     Some(q) => {
@@ -189,10 +188,12 @@ fn set_condition(rt: &mut PodRt, name: &'static str, value: bool, now: Tick) -> 
     }
 }
 
-pub fn build_status(w: &World, pod: &Pod, rt: &mut PodRt) -> PodStatus {
+/// The status the kubelet reports for the pod now (also recording its conditions' transition
+/// times in `rt`). Built at every sync, so it makes no more copies than the status needs.
+pub fn build_status(w: &mut World, pod: &Pod, rt: &mut PodRt) -> PodStatus {
     let now = w.now;
     let phase = phase(pod, rt);
-    let host_ip = node_ip(w, &rt.node);
+    let host_ip = w.kubelet.node_ip(&w.store, &rt.node);
     let initialized = initialized(rt);
     let unready: Vec<String> = rt.containers.iter().filter(|c| !c.ready).map(|c| c.name.clone()).collect();
     let incomplete: Vec<String> = rt
@@ -203,7 +204,13 @@ pub fn build_status(w: &World, pod: &Pod, rt: &mut PodRt) -> PodStatus {
         .collect();
     let done = phase == "Succeeded" || phase == "Failed";
     let ready = unready.is_empty() && initialized && !done;
-    let mut conds = Vec::new();
+    // The kubelet's five conditions, then those of other components kept below: sized
+    // exactly, as the status is stored with every pod.
+    let previous = pod.status.as_ref();
+    let kept = previous
+        .and_then(|p| p.conditions.as_ref())
+        .map_or(0, |cs| cs.iter().filter(|c| !KUBELET_CONDITIONS.contains(&c.type_.as_str())).count());
+    let mut conds = Vec::with_capacity(KUBELET_CONDITIONS.len() + kept);
     let mut cond = |rt: &mut PodRt, ty: &'static str, value: bool, reason: Option<String>, message: Option<String>| {
         let t = set_condition(rt, ty, value, now);
         conds.push(PodCondition {
@@ -245,24 +252,19 @@ pub fn build_status(w: &World, pod: &Pod, rt: &mut PodRt) -> PodStatus {
     cond(rt, "Ready", ready, reason.clone(), message.clone());
     cond(rt, "ContainersReady", ready, reason, message);
     cond(rt, "PodScheduled", true, None, None);
-    // Conditions appear in the order the kubelet writes them.
-    let order = ["PodReadyToStartContainers", "Initialized", "Ready", "ContainersReady", "PodScheduled"];
-    conds.sort_by_key(|c| order.iter().position(|o| *o == c.type_));
+    // (Made above in the order the kubelet writes them, `KUBELET_CONDITIONS`.)
 
     let mut statuses: Vec<ContainerStatus> = rt.containers.iter().map(container_status).collect();
     // The kubelet sorts container statuses by name.
     statuses.sort_by(|a, b| a.name.cmp(&b.name));
     let init_statuses: Vec<ContainerStatus> = rt.init.iter().map(container_status).collect();
-    let previous = pod.status.as_ref();
     // Conditions other components own (DisruptionTarget from the taint manager or an
     // eviction) survive the kubelet's status update, as with a strategic merge.
     for c in previous.and_then(|p| p.conditions.as_ref()).into_iter().flatten() {
-        if !order.contains(&c.type_.as_str()) {
+        if !KUBELET_CONDITIONS.contains(&c.type_.as_str()) {
             conds.push(c.clone());
         }
     }
-    // Stored with every pod: no spare room (the pushes above left room for eight).
-    conds.shrink_to_fit();
     let (reason, message) = match &rt.evicted {
         Some((r, m)) => (Some(r.clone()), Some(m.clone())),
         None => (None, None),
@@ -284,9 +286,17 @@ pub fn build_status(w: &World, pod: &Pod, rt: &mut PodRt) -> PodStatus {
     }
 }
 
+/// The conditions the kubelet owns, in the order it writes them.
+const KUBELET_CONDITIONS: [&str; 5] =
+    ["PodReadyToStartContainers", "Initialized", "Ready", "ContainersReady", "PodScheduled"];
+
 /// The InternalIP of a node.
 pub fn node_ip(w: &World, node: &str) -> Option<String> {
-    let n = w.store.get(Kind::Node, "", node)?.as_node()?;
+    internal_ip(w.store.get(Kind::Node, "", node)?.as_node()?)
+}
+
+/// The InternalIP among a node's addresses.
+pub(super) fn internal_ip(n: &Node) -> Option<String> {
     n.status.as_ref()?.addresses.as_ref()?.iter().find(|a| a.type_ == "InternalIP").map(|a| a.address.clone())
 }
 
@@ -297,20 +307,21 @@ pub fn write_status(w: &mut World, pod: &Pod, rt: &mut PodRt) {
 
 /// Writes a status [`build_status`] made, unless the stored pod already has it. A caller
 /// that holds the pod shared with the store drops its reference first, so that the write
-/// changes the stored pod in place instead of copying it.
-pub fn write_built(w: &mut World, rt: &PodRt, status: PodStatus) {
-    let ns = rt.namespace.clone();
-    let name = rt.name.clone();
+/// changes the stored pod in place instead of copying it. Returns the pod's resourceVersion
+/// after the write (None: the pod is gone).
+pub fn write_built(w: &mut World, rt: &PodRt, status: PodStatus) -> Option<String> {
+    let (ns, name) = (rt.namespace.as_str(), rt.name.as_str());
     // Most syncs report what is already there: compare before `modify` copies the pod.
-    let same =
-        w.store.get(Kind::Pod, &ns, &name).and_then(|o| o.as_pod()).is_some_and(|p| p.status.as_ref() == Some(&status));
-    if same {
-        return;
+    if let Some(pod) = w.store.get(Kind::Pod, ns, name) {
+        if pod.as_pod().is_some_and(|p| p.status.as_ref() == Some(&status)) {
+            return pod.meta().resource_version.clone();
+        }
     }
-    let _ = w.store.modify_changed(Kind::Pod, &ns, &name, |o| {
+    let _ = w.store.modify_changed(Kind::Pod, ns, name, |o| {
         if let Object::Pod(p) = o {
             let p = std::sync::Arc::make_mut(p);
             p.status = Some(status);
         }
     });
+    w.store.get(Kind::Pod, ns, name)?.meta().resource_version.clone()
 }

@@ -223,8 +223,9 @@ fn service_account_token(pod: &Pod, ns: &str) -> String {
 
 /// Sets up every volume of the pod; Err is the first FailedMount message.
 pub fn setup(w: &mut World, pod: &Pod, rt: &mut PodRt) -> Result<(), String> {
-    let volumes = pod.spec.as_ref().and_then(|s| s.volumes.clone()).unwrap_or_default();
-    for v in &volumes {
+    // The pod is the caller's own reference, not part of the world: no copy of its volumes.
+    let volumes = pod.spec.as_ref().and_then(|s| s.volumes.as_deref()).unwrap_or_default();
+    for v in volumes {
         if rt.volumes.iter().any(|(n, _)| *n == v.name) {
             continue;
         }
