@@ -60,6 +60,25 @@ pub struct Store {
     last_write: BTreeMap<Kind, u64>,
 }
 
+/// Hands out the next resourceVersion for a change and logs it (the store's fields, so that a
+/// writer holding one of its objects can log the change it made).
+fn log_change(
+    resource_version: &mut u64,
+    last_write: &mut BTreeMap<Kind, u64>,
+    log: &mut VecDeque<WatchEvent>,
+    change: Change,
+    kind: Kind,
+    key: ObjKey,
+) -> u64 {
+    *resource_version += 1;
+    last_write.insert(kind, *resource_version);
+    if log.len() >= LOG_CAPACITY {
+        log.pop_front();
+    }
+    log.push_back(WatchEvent { resource_version: *resource_version, change, kind, key });
+    *resource_version
+}
+
 impl Store {
     pub fn new() -> Store {
         Store::default()
@@ -77,13 +96,7 @@ impl Store {
     }
 
     fn bump(&mut self, change: Change, kind: Kind, key: ObjKey) -> u64 {
-        self.resource_version += 1;
-        self.last_write.insert(kind, self.resource_version);
-        if self.log.len() >= LOG_CAPACITY {
-            self.log.pop_front();
-        }
-        self.log.push_back(WatchEvent { resource_version: self.resource_version, change, kind, key });
-        self.resource_version
+        log_change(&mut self.resource_version, &mut self.last_write, &mut self.log, change, kind, key)
     }
 
     /// Stores a new object and returns it as stored (with its resourceVersion).
@@ -308,28 +321,27 @@ impl Store {
             self.events.insert(key, obj);
             return Ok(changed);
         }
-        let changed = f(self.get_mut(kind, namespace, name)?);
-        if changed {
-            self.modified(kind, namespace, name);
-        }
-        Ok(changed)
-    }
-
-    fn get_mut(&mut self, kind: Kind, namespace: &str, name: &str) -> Result<&mut Object, StoreError> {
-        self.trim();
-        self.objects
+        // One search: the object is stamped through the reference `f` changed it through
+        // (the log and the counter are other fields of the store).
+        let obj = self
+            .objects
             .get_mut(&kind)
             .and_then(|m| m.get_mut(&(namespace, name) as &dyn KeyRef))
-            .ok_or(StoreError::NotFound)
-    }
-
-    /// Stamps a new resourceVersion on an object changed in place and logs the change.
-    fn modified(&mut self, kind: Kind, namespace: &str, name: &str) {
-        let key = ObjKey::new(namespace, name);
-        let rv = self.bump(Change::Modified, kind, key);
-        if let Ok(obj) = self.get_mut(kind, namespace, name) {
+            .ok_or(StoreError::NotFound)?;
+        let changed = f(obj);
+        if changed {
+            let key = ObjKey::new(namespace, name);
+            let rv = log_change(
+                &mut self.resource_version,
+                &mut self.last_write,
+                &mut self.log,
+                Change::Modified,
+                kind,
+                key,
+            );
             obj.meta_mut().resource_version = Some(rv.to_string());
         }
+        Ok(changed)
     }
 
     pub fn delete(&mut self, kind: Kind, namespace: &str, name: &str) -> Result<Object, StoreError> {
