@@ -90,10 +90,14 @@ mod tests {
                 }
             }
             assert_eq!(t.len(), m.len());
-            for (k, v) in &m {
-                assert_eq!(t.get(*k), Some(v));
-            }
             assert_eq!(t.get(h), m.get(&h));
+            // Every entry, now and then (every step would make this test take minutes in a
+            // debug build).
+            if step % 97 == 0 {
+                for (k, v) in &m {
+                    assert_eq!(t.get(*k), Some(v));
+                }
+            }
         }
         let mut vals: Vec<u32> = t.values().copied().collect();
         vals.sort_unstable();
