@@ -15,6 +15,7 @@ pub mod endpoints;
 pub mod events;
 pub mod faults;
 pub mod images;
+pub mod indexed;
 pub mod ingress;
 pub mod kubelet;
 pub mod metrics;

@@ -14,8 +14,9 @@ use super::object::ObjKey;
 #[derive(Clone, Debug, Default)]
 pub struct Network {
     /// node name → (index of its /24 in the cluster CIDR, last host number handed out).
-    nodes: BTreeMap<String, (u16, u8)>,
-    in_use: BTreeSet<String>,
+    nodes: super::indexed::IndexedMap<String, (u16, u8)>,
+    /// The pod IPs handed out, as numbers (compared without reading strings).
+    in_use: BTreeSet<u32>,
     /// The Service REST storage's ClusterIP and NodePort allocators.
     pub services: super::services::Allocator,
     /// The endpoints and EndpointSlice controllers' caches.
@@ -43,7 +44,7 @@ impl Network {
     /// 10.0.0.0/8 (10.245.0.0/24, ...), as a cluster of thousands of nodes needs a larger
     /// cluster CIDR.
     pub fn add_node(&mut self, node: &str, index: u16) {
-        self.nodes.entry(node.to_string()).or_insert((index, 1));
+        self.nodes.get_or_insert_with(node.to_string(), || (index, 1));
     }
 
     pub fn pod_cidr(&self, node: &str) -> Option<String> {
@@ -59,16 +60,17 @@ impl Network {
         let (b, c) = octets(*index);
         for _ in 0..253 {
             *last = if *last >= 254 { 2 } else { *last + 1 };
-            let ip = format!("10.{b}.{c}.{last}");
-            if self.in_use.insert(ip.clone()) {
-                return Some(ip);
+            if self.in_use.insert(u32::from_be_bytes([10, b, c, *last])) {
+                return Some(format!("10.{b}.{c}.{last}"));
             }
         }
         None
     }
 
     pub fn release(&mut self, ip: &str) {
-        self.in_use.remove(ip);
+        if let Some(n) = ip_to_u32(ip) {
+            self.in_use.remove(&n);
+        }
     }
 }
 

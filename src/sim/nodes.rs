@@ -98,7 +98,7 @@ impl NodeRt {
 /// The runtime state of every node and the taint eviction queue.
 #[derive(Clone, Debug, Default)]
 pub struct Nodes {
-    rt: BTreeMap<String, NodeRt>,
+    rt: crate::sim::indexed::IndexedMap<String, NodeRt>,
     /// Pods due for taint-based eviction: (namespace, name) → (uid, when).
     evictions: BTreeMap<(String, String), (String, Tick)>,
     /// Which nodes [`reconcile`] must look at, and when.
@@ -161,7 +161,7 @@ impl Nodes {
         if !self.wake.touched.contains(node) {
             self.wake.touched.insert(node.to_string());
         }
-        self.rt.entry(node.to_string()).or_insert_with(|| NodeRt::new(now))
+        self.rt.get_or_insert_with(node.to_string(), || NodeRt::new(now))
     }
 }
 
@@ -187,7 +187,7 @@ pub fn resume(w: &mut World) {
             }
         });
     }
-    w.nodes.rt.clear();
+    w.nodes.rt = Default::default();
     // Every node is looked at again, its runtime state made anew.
     w.nodes.wake = Wake::default();
 }
@@ -210,7 +210,7 @@ pub fn reconcile(w: &mut World) {
         }
         let rt = match nodes.rt.get_mut(name.as_str()) {
             Some(rt) => rt,
-            None => nodes.rt.entry(name.clone()).or_insert_with(|| NodeRt::new(now)),
+            None => nodes.rt.get_or_insert_with(name.clone(), || NodeRt::new(now)),
         };
         if rt.kubelet_syncs() && now.since(rt.last_heartbeat) >= LEASE_RENEW_S {
             rt.last_heartbeat = now;

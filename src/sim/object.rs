@@ -245,6 +245,16 @@ impl<'a> std::borrow::Borrow<dyn KeyRef + 'a> for std::sync::Arc<ObjKey> {
     }
 }
 
+/// Hashed like `ObjKey` (its derived hash: namespace, then name), so that hashed maps keyed
+/// by `ObjKey` are searched by borrowed parts too.
+impl std::hash::Hash for dyn KeyRef + '_ {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        let (namespace, name) = self.parts();
+        namespace.hash(state);
+        name.hash(state);
+    }
+}
+
 impl PartialEq for dyn KeyRef + '_ {
     fn eq(&self, other: &Self) -> bool {
         self.parts() == other.parts()
@@ -303,5 +313,14 @@ mod tests {
         assert_eq!(Kind::Pod.qualified_plural(), "pods");
         assert!(!Kind::Node.namespaced());
         assert_eq!(Kind::from_api_version_kind("batch/v1", "CronJob"), Some(Kind::CronJob));
+    }
+
+    #[test]
+    fn a_key_hashes_as_its_borrowed_parts() {
+        use std::hash::BuildHasher;
+        let h = foldhash::quality::FixedState::with_seed(0);
+        let key = ObjKey::new("default", "web-0");
+        assert_eq!(h.hash_one(&key), h.hash_one(&("default", "web-0") as &dyn KeyRef));
+        assert_ne!(h.hash_one(&key), h.hash_one(&("defaultweb-0", "") as &dyn KeyRef));
     }
 }

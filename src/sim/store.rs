@@ -11,6 +11,7 @@ use std::collections::{BTreeMap, VecDeque};
 
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
 
+use super::indexed::IndexedMap;
 use super::object::{KeyRef, Kind, ObjKey, Object};
 
 #[cfg(test)]
@@ -48,9 +49,9 @@ const LOG_CAPACITY: usize = 100_000;
 
 #[derive(Clone, Debug, Default)]
 pub struct Store {
-    /// `Object` is one pointer wide (its variants are boxed, each at its own size), so map
-    /// nodes hold them inline.
-    objects: BTreeMap<Kind, BTreeMap<ObjKey, Object>>,
+    /// By kind, then namespace and name: ordered for lists, hashed for lookups (most of the
+    /// store's use, see [`IndexedMap`]).
+    objects: BTreeMap<Kind, IndexedMap<ObjKey, Object>>,
     /// Kind::Event objects (never in `objects`).
     events: events::EventTable,
     resource_version: u64,
@@ -165,7 +166,7 @@ impl Store {
             }
             return;
         }
-        self.objects.entry(kind).or_default().entry(obj.key()).or_insert(obj);
+        self.objects.entry(kind).or_default().get_or_insert_with(obj.key(), || obj);
     }
 
     pub fn get(&self, kind: Kind, namespace: &str, name: &str) -> Option<&Object> {
@@ -185,7 +186,7 @@ impl Store {
             None => m.values().collect(),
             Some(ns) => {
                 let start = ObjKey::new(ns, "");
-                m.range(start..).take_while(|(k, _)| k.namespace == ns).map(|(_, o)| o).collect()
+                m.range::<ObjKey, _>(start..).take_while(|(k, _)| k.namespace == ns).map(|(_, o)| o).collect()
             }
         }
     }

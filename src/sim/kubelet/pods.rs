@@ -1,5 +1,6 @@
 //! The kubelets' runtime states by pod uid: a map that behaves as a `BTreeMap<String, PodRt>`
-//! to everyone, except that the kubelet's sync takes a pod's state out of it *in place*.
+//! to everyone (it is an [`IndexedMap`]: ordered, found by hash), except that the kubelet's
+//! sync takes a pod's state out of it *in place*.
 //!
 //! A sync needs the pod's state and the whole `World` mutably at once, so the state is taken
 //! out of the map for the sync and put back after. Removing and inserting a large value in a
@@ -8,8 +9,9 @@
 //! here, so code that reads the runtimes during a sync (a container's program reaching other
 //! pods, a fault) sees exactly what it saw when the state was removed.
 
-use std::collections::BTreeMap;
 use std::fmt;
+
+use crate::sim::indexed::IndexedMap;
 
 use super::PodRt;
 
@@ -17,7 +19,7 @@ use super::PodRt;
 #[derive(Clone, Default)]
 pub struct PodRts {
     /// `None`: the pod's state is taken out for its sync (absent to every accessor).
-    map: BTreeMap<String, Option<PodRt>>,
+    map: IndexedMap<String, Option<PodRt>>,
     /// How many entries hold a state.
     len: usize,
 }
@@ -116,6 +118,7 @@ impl fmt::Debug for PodRts {
 mod tests {
     use super::*;
     use crate::sim::clock::Tick;
+    use std::collections::BTreeMap;
 
     fn rt(uid: &str) -> PodRt {
         PodRt {
