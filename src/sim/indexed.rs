@@ -22,6 +22,11 @@ use std::ops::RangeBounds;
 use foldhash::quality::FixedState;
 use hashbrown::HashTable;
 
+/// A map that is only ever looked up, never read in order (so it needs no B-tree): a hash
+/// map with a fixed-seed hash, the same in every run. Reading it in its own order must not
+/// reach behaviour or output.
+pub type HashedMap<K, V> = hashbrown::HashMap<K, V, FixedState>;
+
 /// A fixed-seed hash: the same in every run.
 fn hash_of<Q: Hash + ?Sized>(q: &Q) -> u64 {
     FixedState::with_seed(0).hash_one(q)

@@ -106,7 +106,7 @@ pub struct Kubelets {
     /// state (kills a container, reboots a node) calls [`Kubelets::wake`] so the pod is synced.
     pub pods: PodRts,
     /// Pod (namespace/name) → uid of its runtime state, so a pod is found without a scan.
-    by_key: crate::sim::indexed::IndexedMap<ObjKey, String>,
+    by_key: crate::sim::indexed::HashedMap<ObjKey, String>,
     /// Bound pods due a sync: those that changed in the store or whose runtime changed, and
     /// those not idle (see `idle`). Ordered like the store's list, the order the kubelets
     /// have always synced in.
