@@ -112,7 +112,8 @@ impl OwnerIndex {
 #[derive(Clone, Debug, Default)]
 pub struct DueQueue {
     by_time: BTreeSet<(Tick, ObjKey)>,
-    at: BTreeMap<ObjKey, Tick>,
+    /// Looked up only (the order is `by_time`'s): hashed.
+    at: crate::sim::indexed::HashedMap<ObjKey, Tick>,
 }
 
 impl DueQueue {

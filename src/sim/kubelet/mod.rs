@@ -129,7 +129,7 @@ pub struct Kubelets {
     pub(crate) image_layers: BTreeMap<String, std::sync::Arc<crate::shell::vfs::Tree>>,
     /// The nodes' InternalIPs the pod statuses report, as of the store's last Node write
     /// (`Store::last_write`): read once per node, not at every status build.
-    node_ips: (u64, BTreeMap<String, Option<String>>),
+    node_ips: (u64, crate::sim::indexed::HashedMap<String, Option<String>>),
     /// node → image references present on it.
     pub node_images: BTreeMap<String, BTreeSet<String>>,
     /// Every filesystem tree: containers' root filesystems and volumes.
@@ -201,12 +201,23 @@ impl Kubelets {
         self.synced = true;
         let Some(changes) = changes else {
             // First pass, or the log was outrun: every bound pod is due, every state checked.
-            for o in store.list(Kind::Pod, None) {
-                if o.as_pod().and_then(|p| p.spec.as_ref()?.node_name.as_ref()).is_some() {
-                    self.busy.insert(o.key());
-                }
+            // The store lists in key order, so the due set is built in bulk from a sorted run
+            // (a cluster-wide relist otherwise spends its time comparing keys).
+            let bound = store
+                .list(Kind::Pod, None)
+                .into_iter()
+                .filter(|o| o.as_pod().and_then(|p| p.spec.as_ref()?.node_name.as_ref()).is_some())
+                .map(Object::key);
+            if self.busy.is_empty() {
+                self.busy = bound.collect();
+            } else {
+                self.busy.extend(bound);
             }
-            self.gone.extend(self.pods.keys().cloned());
+            if self.gone.is_empty() {
+                self.gone = self.pods.keys().cloned().collect();
+            } else {
+                self.gone.extend(self.pods.keys().cloned());
+            }
             return;
         };
         // Read in place (the log is the store's, the state ours): only a pod found due has its
