@@ -258,7 +258,7 @@ impl Stopwatch {
 
 /// One tick, timing each sub-step into `steps`.
 fn timed_tick(w: &mut World, steps: &mut [Duration]) {
-    w.now = w.now.plus_s(1);
+    w.begin_tick();
     for (i, (_, step)) in TICK_STEPS.iter().enumerate() {
         let t = Stopwatch::start();
         step(w);

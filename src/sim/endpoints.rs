@@ -481,7 +481,7 @@ fn run(w: &mut World, created: Option<Time>) {
             it.filter(|e| {
                 matches!(e.kind, Kind::Pod | Kind::Service | Kind::Endpoints | Kind::EndpointSlice | Kind::Node)
             })
-            .map(|e| (e.kind, e.change, e.key.clone()))
+            .map(|e| (e.kind, e.change, (*e.key).clone()))
             .collect()
         })
     } else {

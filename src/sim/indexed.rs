@@ -111,6 +111,16 @@ impl<K: Ord + Hash + Clone, V> IndexedMap<K, V> {
         self.slots[i as usize].as_mut().map(|s| &mut s.value)
     }
 
+    /// The stored key and the value, for change.
+    pub fn get_key_value_mut<Q>(&mut self, q: &Q) -> Option<(&K, &mut V)>
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
+        let i = self.find(hash_of(q), q)?;
+        self.slots[i as usize].as_mut().map(|s| (&s.key, &mut s.value))
+    }
+
     pub fn contains_key<Q>(&self, q: &Q) -> bool
     where
         K: Borrow<Q>,

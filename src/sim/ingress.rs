@@ -395,7 +395,7 @@ pub fn error_page(status: u16) -> (String, String) {
 pub fn reconcile(w: &mut World) {
     let st = &mut w.network.ingress;
     let events: Option<Vec<ObjKey>> = if st.started {
-        w.store.watch(st.synced_rv).map(|it| it.filter(|e| e.kind == Kind::Pod).map(|e| e.key.clone()).collect())
+        w.store.watch(st.synced_rv).map(|it| it.filter(|e| e.kind == Kind::Pod).map(|e| (*e.key).clone()).collect())
     } else {
         None
     };

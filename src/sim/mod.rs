@@ -191,7 +191,7 @@ impl World {
     ///    (after the kubelets, so it sees the containers they just started or stopped);
     /// 9. the observer, if any (a lesson's `during` checks), sees the finished second.
     pub fn tick(&mut self) {
-        self.now = self.now.plus_s(1);
+        self.begin_tick();
         for (_, step) in TICK_STEPS {
             step(self);
         }
@@ -202,6 +202,13 @@ impl World {
                 self.observer = Some(observer);
             }
         }
+    }
+
+    /// What comes before a tick's steps ([`TICK_STEPS`]): the clock moves on a second and the
+    /// store's change log learns that a tick begins.
+    pub fn begin_tick(&mut self) {
+        self.now = self.now.plus_s(1);
+        self.store.begin_tick();
     }
 
     /// Runs `n` ticks.

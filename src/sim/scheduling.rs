@@ -79,7 +79,7 @@ impl Cache {
         let changes: Option<Vec<(Kind, ObjKey)>> = if self.synced {
             w.store.watch(self.cursor).map(|it| {
                 it.filter(|e| matches!(e.kind, Kind::Pod | Kind::Node | Kind::Namespace))
-                    .map(|e| (e.kind, e.key.clone()))
+                    .map(|e| (e.kind, (*e.key).clone()))
                     .collect()
             })
         } else {

@@ -82,7 +82,7 @@ impl Allocator {
         }
         let keys: Option<BTreeSet<ObjKey>> = store
             .watch(self.synced_rv)
-            .map(|it| it.filter(|e| e.kind == Kind::Service).map(|e| e.key.clone()).collect());
+            .map(|it| it.filter(|e| e.kind == Kind::Service).map(|e| (*e.key).clone()).collect());
         match keys {
             Some(keys) => {
                 for k in keys {

@@ -8,6 +8,7 @@
 mod events;
 
 use std::collections::{BTreeMap, VecDeque};
+use std::sync::Arc;
 
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
 
@@ -32,7 +33,8 @@ pub struct WatchEvent {
     pub resource_version: u64,
     pub change: Change,
     pub kind: Kind,
-    pub key: ObjKey,
+    /// Shared with the store's own key of the object: logging a write copies no strings.
+    pub key: Arc<ObjKey>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -43,19 +45,44 @@ pub enum StoreError {
     Conflict,
 }
 
-/// How many change-log entries are kept: watchers further behind must relist, as with etcd
-/// compaction.
+/// How many change-log entries are kept at least: watchers further behind must relist, as
+/// with etcd compaction.
 const LOG_CAPACITY: usize = 100_000;
+
+/// The change log. Entries are compacted down to [`LOG_CAPACITY`], except those written since
+/// the start of the previous tick: every controller reads the log once a tick, so none has
+/// to relist because a tick wrote more than the capacity (150,000 pods starting at once do).
+/// A relist gives a watcher the same result at the cost of reading everything; an entry is a
+/// few words (its key is shared with the store), so keeping a tick's writes is cheap.
+#[derive(Clone, Debug, Default)]
+struct Log {
+    entries: VecDeque<WatchEvent>,
+    /// The resourceVersions at the start of the previous and of the current tick.
+    tick_starts: [u64; 2],
+}
+
+impl Log {
+    fn push(&mut self, e: WatchEvent) {
+        while self.entries.len() >= LOG_CAPACITY
+            && self.entries.front().is_some_and(|f| f.resource_version <= self.tick_starts[0])
+        {
+            self.entries.pop_front();
+        }
+        self.entries.push_back(e);
+    }
+}
 
 #[derive(Clone, Debug, Default)]
 pub struct Store {
     /// By kind, then namespace and name: ordered for lists, hashed for lookups (most of the
     /// store's use, see [`IndexedMap`]).
-    objects: BTreeMap<Kind, IndexedMap<ObjKey, Object>>,
+    /// Each key is held once and shared (`Arc`) by the map's order, its slot and the change
+    /// log's entries for the object.
+    objects: BTreeMap<Kind, IndexedMap<Arc<ObjKey>, Object>>,
     /// Kind::Event objects (never in `objects`).
     events: events::EventTable,
     resource_version: u64,
-    log: VecDeque<WatchEvent>,
+    log: Log,
     /// Kind → the resourceVersion of the latest write of an object of that kind, so a cache
     /// built from one kind can tell cheaply that nothing of it changed since.
     last_write: BTreeMap<Kind, u64>,
@@ -66,23 +93,25 @@ pub struct Store {
 fn log_change(
     resource_version: &mut u64,
     last_write: &mut BTreeMap<Kind, u64>,
-    log: &mut VecDeque<WatchEvent>,
+    log: &mut Log,
     change: Change,
     kind: Kind,
-    key: ObjKey,
+    key: Arc<ObjKey>,
 ) -> u64 {
     *resource_version += 1;
     last_write.insert(kind, *resource_version);
-    if log.len() >= LOG_CAPACITY {
-        log.pop_front();
-    }
-    log.push_back(WatchEvent { resource_version: *resource_version, change, kind, key });
+    log.push(WatchEvent { resource_version: *resource_version, change, kind, key });
     *resource_version
 }
 
 impl Store {
     pub fn new() -> Store {
         Store::default()
+    }
+
+    /// A tick begins: what the log must keep moves on (see [`Log`]).
+    pub fn begin_tick(&mut self) {
+        self.log.tick_starts = [self.log.tick_starts[1], self.resource_version];
     }
 
     /// The latest resourceVersion handed out.
@@ -96,7 +125,7 @@ impl Store {
         self.last_write.get(&kind).copied().unwrap_or(0)
     }
 
-    fn bump(&mut self, change: Change, kind: Kind, key: ObjKey) -> u64 {
+    fn bump(&mut self, change: Change, kind: Kind, key: Arc<ObjKey>) -> u64 {
         log_change(&mut self.resource_version, &mut self.last_write, &mut self.log, change, kind, key)
     }
 
@@ -119,17 +148,17 @@ impl Store {
             if self.events.contains(obj.namespace(), obj.name()) {
                 return Err(StoreError::AlreadyExists);
             }
-            let rv = self.bump(Change::Added, kind, obj.key());
+            let rv = self.bump(Change::Added, kind, Arc::new(obj.key()));
             obj.meta_mut().resource_version = Some(rv.to_string());
             let key = self.events.key(obj.namespace(), obj.name());
             self.events.insert(key, obj);
             return Ok(rv);
         }
-        let key = obj.key();
-        if self.objects.get(&kind).is_some_and(|m| m.contains_key(&key)) {
+        let key = Arc::new(obj.key());
+        if self.objects.get(&kind).is_some_and(|m| m.contains_key(&*key)) {
             return Err(StoreError::AlreadyExists);
         }
-        let rv = self.bump(Change::Added, kind, key.clone());
+        let rv = self.bump(Change::Added, kind, Arc::clone(&key));
         obj.meta_mut().resource_version = Some(rv.to_string());
         self.objects.entry(kind).or_default().insert(key, obj);
         Ok(rv)
@@ -147,7 +176,7 @@ impl Store {
         if !self.events.insert_recorded(namespace, r, parts, rv) {
             return Err(StoreError::AlreadyExists);
         }
-        let logged = self.bump(Change::Added, Kind::Event, ObjKey::new(namespace, &r.name(parts.0)));
+        let logged = self.bump(Change::Added, Kind::Event, Arc::new(ObjKey::new(namespace, &r.name(parts.0))));
         debug_assert_eq!(logged, rv);
         Ok(rv)
     }
@@ -166,7 +195,7 @@ impl Store {
             }
             return;
         }
-        self.objects.entry(kind).or_default().get_or_insert_with(obj.key(), || obj);
+        self.objects.entry(kind).or_default().get_or_insert_with(Arc::new(obj.key()), || obj);
     }
 
     pub fn get(&self, kind: Kind, namespace: &str, name: &str) -> Option<&Object> {
@@ -218,7 +247,7 @@ impl Store {
     pub fn repeat_event(&mut self, namespace: &str, series: &Series<'_>, now: &Time) -> bool {
         self.trim();
         let Some(key) = self.events.find_series(namespace, series) else { return false };
-        let rv = self.bump(Change::Modified, Kind::Event, ObjKey::new(key.namespace(), &key.name()));
+        let rv = self.bump(Change::Modified, Kind::Event, Arc::new(ObjKey::new(key.namespace(), &key.name())));
         self.events.bump_count(&key, now, rv);
         true
     }
@@ -240,19 +269,22 @@ impl Store {
     pub fn update(&mut self, mut obj: Object) -> Result<Object, StoreError> {
         self.trim();
         let kind = obj.kind();
-        let key = obj.key();
-        let current_rv = if kind == Kind::Event {
-            self.events.resource_version(&key.namespace, &key.name).ok_or(StoreError::NotFound)?
+        let (key, current_rv) = if kind == Kind::Event {
+            let key = Arc::new(obj.key());
+            let rv = self.events.resource_version(&key.namespace, &key.name).ok_or(StoreError::NotFound)?;
+            (key, rv)
         } else {
-            let current = self.objects.get(&kind).and_then(|m| m.get(&key)).ok_or(StoreError::NotFound)?;
-            current.meta().resource_version.clone()
+            let k = (obj.namespace(), obj.name());
+            let (key, current) =
+                self.objects.get(&kind).and_then(|m| m.get_key_value(&k as &dyn KeyRef)).ok_or(StoreError::NotFound)?;
+            (Arc::clone(key), current.meta().resource_version.clone())
         };
         if let Some(rv) = obj.meta().resource_version.as_deref() {
             if !rv.is_empty() && Some(rv) != current_rv.as_deref() {
                 return Err(StoreError::Conflict);
             }
         }
-        let rv = self.bump(Change::Modified, kind, key.clone());
+        let rv = self.bump(Change::Modified, kind, Arc::clone(&key));
         obj.meta_mut().resource_version = Some(rv.to_string());
         if kind == Kind::Event {
             let k = self.events.key(&key.namespace, &key.name);
@@ -316,7 +348,7 @@ impl Store {
             let (key, mut obj) = self.events.remove(namespace, name).ok_or(StoreError::NotFound)?;
             let changed = f(&mut obj);
             if changed {
-                let rv = self.bump(Change::Modified, kind, ObjKey::new(namespace, name));
+                let rv = self.bump(Change::Modified, kind, Arc::new(ObjKey::new(namespace, name)));
                 obj.meta_mut().resource_version = Some(rv.to_string());
             }
             self.events.insert(key, obj);
@@ -324,14 +356,14 @@ impl Store {
         }
         // One search: the object is stamped through the reference `f` changed it through
         // (the log and the counter are other fields of the store).
-        let obj = self
+        let (key, obj) = self
             .objects
             .get_mut(&kind)
-            .and_then(|m| m.get_mut(&(namespace, name) as &dyn KeyRef))
+            .and_then(|m| m.get_key_value_mut(&(namespace, name) as &dyn KeyRef))
             .ok_or(StoreError::NotFound)?;
         let changed = f(obj);
         if changed {
-            let key = ObjKey::new(namespace, name);
+            let key = Arc::clone(key);
             let rv = log_change(
                 &mut self.resource_version,
                 &mut self.last_write,
@@ -347,13 +379,15 @@ impl Store {
 
     pub fn delete(&mut self, kind: Kind, namespace: &str, name: &str) -> Result<Object, StoreError> {
         self.trim();
-        let key = ObjKey::new(namespace, name);
-        let obj = if kind == Kind::Event {
-            self.events.remove(namespace, name).map(|(_, o)| o)
+        let (key, obj) = if kind == Kind::Event {
+            let obj = self.events.remove(namespace, name).map(|(_, o)| o).ok_or(StoreError::NotFound)?;
+            (Arc::new(ObjKey::new(namespace, name)), obj)
         } else {
-            self.objects.get_mut(&kind).and_then(|m| m.remove(&key))
+            self.objects
+                .get_mut(&kind)
+                .and_then(|m| m.remove_entry(&(namespace, name) as &dyn KeyRef))
+                .ok_or(StoreError::NotFound)?
         };
-        let obj = obj.ok_or(StoreError::NotFound)?;
         self.bump(Change::Deleted, kind, key);
         Ok(obj)
     }
@@ -361,15 +395,15 @@ impl Store {
     /// Changes after `resource_version`, oldest first. None if the log no longer reaches back
     /// that far (the watcher must relist).
     pub fn watch(&self, resource_version: u64) -> Option<impl Iterator<Item = &WatchEvent>> {
-        if let Some(first) = self.log.front() {
+        if let Some(first) = self.log.entries.front() {
             if first.resource_version > resource_version + 1 && resource_version < self.resource_version {
                 return None;
             }
         }
         // The log is ordered by resourceVersion: find the start by binary search, so a watcher
         // that is nearly caught up pays for what changed, not for the whole log.
-        let start = self.log.partition_point(|e| e.resource_version <= resource_version);
-        Some(self.log.range(start..))
+        let start = self.log.entries.partition_point(|e| e.resource_version <= resource_version);
+        Some(self.log.entries.range(start..))
     }
 }
 
@@ -586,6 +620,34 @@ mod tests {
         // Reading fields in place builds nothing.
         assert_eq!(s.event_views(Some("default")).filter(|v| v.reason() == Some("Started")).count(), 3);
         assert_eq!(s.events.cached(), 0);
+    }
+
+    #[test]
+    fn the_log_keeps_what_was_written_since_the_previous_tick_began() {
+        let mut s = Store::new();
+        s.create(cm("default", "a")).unwrap();
+        let touch = |s: &mut Store| s.modify_changed(Kind::ConfigMap, "default", "a", |_| {}).unwrap();
+        // A watcher that read at the end of the last tick, then a tick writing past the
+        // capacity: the watcher can still follow.
+        s.begin_tick();
+        let cursor = s.resource_version();
+        s.begin_tick();
+        for _ in 0..LOG_CAPACITY + 10 {
+            touch(&mut s);
+        }
+        assert_eq!(s.watch(cursor).map(Iterator::count), Some(LOG_CAPACITY + 10));
+        // Two ticks on, the old writes are compacted away at the next write: a watcher that
+        // far behind relists.
+        s.begin_tick();
+        s.begin_tick();
+        touch(&mut s);
+        assert_eq!(s.log.entries.len(), LOG_CAPACITY);
+        assert!(s.watch(cursor).is_none());
+        let recent = s.resource_version() - 5;
+        assert_eq!(s.watch(recent).map(Iterator::count), Some(5));
+        // The entries share the store's key.
+        let logged = &s.log.entries.back().unwrap().key;
+        assert!(Arc::strong_count(logged) > LOG_CAPACITY);
     }
 
     #[test]

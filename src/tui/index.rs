@@ -119,10 +119,10 @@ impl Index {
         for e in changes {
             match e.kind {
                 Kind::Pod => {
-                    pods.insert(e.key.clone(), e.change == Change::Deleted);
+                    pods.insert((*e.key).clone(), e.change == Change::Deleted);
                 }
-                Kind::Event if e.change != Change::Deleted => events.push(e.key.clone()),
-                Kind::Deployment if e.change == Change::Deleted => gone_deploys.push(e.key.clone()),
+                Kind::Event if e.change != Change::Deleted => events.push((*e.key).clone()),
+                Kind::Deployment if e.change == Change::Deleted => gone_deploys.push((*e.key).clone()),
                 _ => {}
             }
         }

@@ -243,7 +243,7 @@ fn handle(w: &mut World, e: &WatchEvent) {
     match e.kind {
         Kind::Pod => pod_changed(w, e),
         Kind::ReplicaSet => replica_set_changed(w, e),
-        Kind::Deployment => w.controllers.deployment.add(e.key.clone()),
+        Kind::Deployment => w.controllers.deployment.add((*e.key).clone()),
         _ => {}
     }
 }
@@ -325,7 +325,7 @@ fn replica_set_changed(w: &mut World, e: &WatchEvent) {
         Some(_) => w.controllers.apps.replica_sets.set(&e.key, new.clone()),
         None => w.controllers.apps.replica_sets.remove(&e.key),
     };
-    w.controllers.replicaset.add(e.key.clone());
+    w.controllers.replicaset.add((*e.key).clone());
     for (kind, name) in [old, new].into_iter().flatten() {
         if kind == "Deployment" {
             w.controllers.deployment.add(ObjKey::new(&e.key.namespace, &name));

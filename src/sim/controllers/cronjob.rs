@@ -83,7 +83,7 @@ pub fn reconcile(w: &mut World) {
                 for ev in events {
                     match ev.kind {
                         Kind::CronJob => {
-                            dirty.insert(ev.key);
+                            dirty.insert((*ev.key).clone());
                         }
                         Kind::Job => {
                             let obj = store.get(Kind::Job, &ev.key.namespace, &ev.key.name);

@@ -60,7 +60,7 @@ pub fn reconcile(w: &mut World) {
                 for ev in events {
                     match ev.kind {
                         Kind::DaemonSet => {
-                            dirty.insert(ev.key);
+                            dirty.insert((*ev.key).clone());
                         }
                         Kind::Pod => {
                             let obj = store.get(Kind::Pod, &ev.key.namespace, &ev.key.name);

@@ -140,7 +140,7 @@ pub fn reconcile(w: &mut World) {
                 if e.kind == Kind::Event {
                     continue;
                 }
-                let node = (e.kind, e.key);
+                let node = (e.kind, (*e.key).clone());
                 let current = match e.change {
                     Change::Deleted => None,
                     _ => w.store.get(node.0, &node.1.namespace, &node.1.name),

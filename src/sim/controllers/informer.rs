@@ -170,7 +170,8 @@ mod tests {
         let mut store = Store::new();
         let (mut all, mut some) = (Cursor::default(), Cursor::default());
         store.add(cm("a")).unwrap();
-        let names = |v: Option<Vec<WatchEvent>>| v.map(|v| v.into_iter().map(|e| e.key.name).collect::<Vec<_>>());
+        let names =
+            |v: Option<Vec<WatchEvent>>| v.map(|v| v.into_iter().map(|e| e.key.name.clone()).collect::<Vec<_>>());
         assert_eq!(names(some.drain_of(&store, &[Kind::ConfigMap])), Some(vec!["a".to_string()]));
         assert_eq!(names(all.drain(&store)), Some(vec!["a".to_string()]));
         // Nothing of the kinds asked for: an empty answer, and the cursor moves on.

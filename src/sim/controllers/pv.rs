@@ -72,9 +72,9 @@ pub fn reconcile(w: &mut World) {
                     match e.kind {
                         Kind::PersistentVolumeClaim => {
                             if e.change == Change::Deleted {
-                                deleted_claims.push(e.key.clone());
+                                deleted_claims.push((*e.key).clone());
                             }
-                            claims.insert(e.key.clone());
+                            claims.insert((*e.key).clone());
                         }
                         Kind::PersistentVolume => {
                             volumes.insert(e.key.name.clone());

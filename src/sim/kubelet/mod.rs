@@ -223,7 +223,7 @@ impl Kubelets {
         // Read in place (the log is the store's, the state ours): only a pod found due has its
         // key copied.
         for e in changes.filter(|e| e.kind == Kind::Pod) {
-            let uid = self.by_key.get(&e.key);
+            let uid = self.by_key.get(&*e.key);
             if e.change == Change::Deleted {
                 if let Some(uid) = uid {
                     self.gone.insert(uid.clone());
@@ -244,7 +244,7 @@ impl Kubelets {
                     self.gone.insert(uid.clone());
                 }
             }
-            self.busy.insert(e.key.clone());
+            self.busy.insert((*e.key).clone());
         }
     }
 }
