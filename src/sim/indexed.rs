@@ -12,6 +12,10 @@
 //!
 //! Deterministic: the hash has no random state, and nothing is ever read in slot or table
 //! order; iteration always follows the B-tree.
+//!
+//! Maps that are only looked up, never read in order where it could reach behaviour or
+//! output, need no B-tree at all (and no second copy of each key): [`HashMap`] and
+//! [`HashSet`] are hashbrown's, with the same fixed-seed hash.
 
 use std::borrow::Borrow;
 use std::collections::BTreeMap;
@@ -21,6 +25,14 @@ use std::ops::RangeBounds;
 
 use foldhash::quality::FixedState;
 use hashbrown::HashTable;
+
+/// hashbrown's map with a fixed-seed hash (foldhash's `FixedState::default()`, which is
+/// `with_seed(0)`): for maps only looked up. Its iteration order, though the same in every
+/// run, follows the table, not the keys: it must not reach behaviour or output.
+pub type HashMap<K, V> = hashbrown::HashMap<K, V, FixedState>;
+
+/// hashbrown's set with a fixed-seed hash; as [`HashMap`], for sets only looked up.
+pub type HashSet<K> = hashbrown::HashSet<K, FixedState>;
 
 /// A fixed-seed hash: the same in every run.
 fn hash_of<Q: Hash + ?Sized>(q: &Q) -> u64 {
