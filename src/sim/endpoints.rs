@@ -28,7 +28,7 @@ use k8s_openapi::api::discovery::v1::{Endpoint, EndpointConditions, EndpointPort
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, OwnerReference, Time};
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
-use super::indexed::HashMap;
+use super::indexed::LookupMap;
 use super::object::{KeyRef, Kind, ObjKey, Object};
 use super::store::{Change, Store};
 use super::World;
@@ -54,27 +54,27 @@ pub struct Controller {
     started: bool,
     synced_rv: u64,
     /// Services with a non-empty selector.
-    selectors: HashMap<ObjKey, BTreeMap<String, String>>,
+    selectors: LookupMap<ObjKey, BTreeMap<String, String>>,
     /// (namespace, key, value) of each selector's first pair → the Services it starts (read
     /// into a set: in any order).
-    index: HashMap<(String, String, String), BTreeSet<String>>,
+    index: LookupMap<(String, String, String), BTreeSet<String>>,
     /// Pod → the Services selecting it and what the endpoints show of it (only pods some
     /// Service selects). Every record is what [`PodEp::of`] says of the stored pod once the
     /// change log is read: a sync reads these instead of the pods.
-    pods: HashMap<ObjKey, Member>,
+    pods: LookupMap<ObjKey, Member>,
     /// Service → the pods it selects, with their records (shared with `pods`).
-    members: HashMap<ObjKey, Members>,
+    members: LookupMap<ObjKey, Members>,
     /// Node → its `topology.kubernetes.io/zone` label (nodes without one are absent), which
     /// each slice endpoint carries.
-    zones: HashMap<String, Arc<str>>,
+    zones: LookupMap<String, Arc<str>>,
     /// Service → every EndpointSlice labelled with its name (any manager), for kube-proxy and
     /// DNS; and each slice's Service.
-    slices: HashMap<ObjKey, BTreeSet<String>>,
-    slice_service: HashMap<ObjKey, ObjKey>,
+    slices: LookupMap<ObjKey, BTreeSet<String>>,
+    slice_service: LookupMap<ObjKey, ObjKey>,
     /// Endpoints → the resourceVersion of the controller's own last write of it. Its watch
     /// event comes back to the controller; a sync then would find nothing to do (everything
     /// it reads that changed since has its own event), so it is skipped.
-    written: HashMap<ObjKey, String>,
+    written: LookupMap<ObjKey, String>,
 }
 
 /// A key of `Controller::index` borrowed, to look it up without copying: hashes as the
@@ -89,7 +89,7 @@ impl std::hash::Hash for LabelRef<'_> {
     }
 }
 
-impl hashbrown::Equivalent<(String, String, String)> for LabelRef<'_> {
+impl crate::sim::indexed::Equivalent<(String, String, String)> for LabelRef<'_> {
     fn equivalent(&self, (a, b, c): &(String, String, String)) -> bool {
         self.0 == a && self.1 == b && self.2 == c
     }

@@ -401,7 +401,7 @@ pub struct PodInfo {
 pub struct LabelSets {
     /// Looked up only (and swept, which keeps or drops each set whatever the order): hashed,
     /// so that finding a set reads its labels once instead of comparing them with a dozen.
-    sets: super::indexed::HashSet<Arc<BTreeMap<String, String>>>,
+    sets: super::indexed::LookupSet<Arc<BTreeMap<String, String>>>,
     /// Size at which sets no pod holds any more are next dropped.
     sweep_at: usize,
 }

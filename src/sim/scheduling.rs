@@ -9,7 +9,7 @@ use std::sync::Arc;
 use k8s_openapi::api::core::v1::{Pod, PodCondition, PodStatus};
 
 use super::events::{EventType, Source};
-use super::indexed::{HashMap, HashSet};
+use super::indexed::{LookupMap, LookupSet};
 use super::scheduler::{CycleOptions, LabelSets, PodInfo, Snapshot};
 use super::{Kind, ObjKey, Object, Tick, World};
 
@@ -26,7 +26,7 @@ pub struct Attempt {
 #[derive(Clone, Debug, Default)]
 pub struct Queue {
     /// Looked up only, never read in order: hashed.
-    pub attempts: HashMap<String, Attempt>,
+    pub attempts: LookupMap<String, Attempt>,
     /// Pods in their binding cycle, waiting for their volumes to be bound (by uid). Read in
     /// order (the order of the bindings): ordered.
     pub volume_waits: BTreeMap<String, super::volumebinding::Waiting>,
@@ -46,14 +46,13 @@ pub struct Cache {
     synced: bool,
     snap: Snapshot,
     /// Pod → index of the node it is counted on in `snap`. Looked up only: hashed.
-    placed: HashMap<ObjKey, usize>,
-    /// Pods waiting for a node (unbound, not being deleted, for the default scheduler).
-    /// Hashed: its order never counts, as a pass sorts the pods it reads from it by
-    /// `queue_cmp`, a total order (it ends with namespace and name).
-    pending: HashSet<ObjKey>,
+    placed: LookupMap<ObjKey, usize>,
+    /// Pods waiting for a node (unbound, not being deleted, for the default scheduler). Read
+    /// whole each pass: ordered.
+    pending: BTreeSet<ObjKey>,
     /// Pods placed by the last pass, counted at the end of their node's list. Looked up
     /// only: hashed.
-    assumed: HashSet<ObjKey>,
+    assumed: LookupSet<ObjKey>,
     /// One copy of each distinct label set of the pods in `snap`.
     labels: LabelSets,
 }
@@ -468,13 +467,13 @@ mod tests {
             let mut cache = Cache::default();
             cache.relist(&w);
             // Every pod counted on a node, by the key its info names, and every pending pod.
-            let mut placed = HashMap::default();
+            let mut placed = LookupMap::default();
             for (i, n) in cache.snap.nodes().iter().enumerate() {
                 for p in &n.pods {
                     placed.insert(ObjKey::new(&p.namespace, &p.name), i);
                 }
             }
-            let pending: HashSet<ObjKey> = w
+            let pending: BTreeSet<ObjKey> = w
                 .store
                 .list(Kind::Pod, None)
                 .into_iter()

@@ -22,7 +22,7 @@ use k8s_openapi::api::core::v1::Pod;
 
 use super::pods::{controller_ref, is_active, is_ready, labels_of, ready_since, selector_matches};
 use super::queue::{Changes, WorkQueue};
-use crate::sim::indexed::HashMap;
+use crate::sim::indexed::LookupMap;
 use crate::sim::store::{Change, WatchEvent};
 use crate::sim::{Kind, ObjKey, Object, Tick, World};
 
@@ -38,14 +38,14 @@ pub type Owner = (String, String);
 /// and the orphans are ordered.
 #[derive(Clone, Debug)]
 pub struct OwnerIndex<V = ()> {
-    owner_of: HashMap<ObjKey, Owner>,
-    owned: HashMap<GroupKey, BTreeMap<String, V>>,
+    owner_of: LookupMap<ObjKey, Owner>,
+    owned: LookupMap<GroupKey, BTreeMap<String, V>>,
     orphans: BTreeMap<String, BTreeSet<String>>,
 }
 
 impl<V> Default for OwnerIndex<V> {
     fn default() -> Self {
-        OwnerIndex { owner_of: HashMap::default(), owned: HashMap::default(), orphans: BTreeMap::new() }
+        OwnerIndex { owner_of: LookupMap::default(), owned: LookupMap::default(), orphans: BTreeMap::new() }
     }
 }
 
@@ -73,7 +73,7 @@ impl Hash for GroupRef<'_> {
     }
 }
 
-impl hashbrown::Equivalent<GroupKey> for GroupRef<'_> {
+impl crate::sim::indexed::Equivalent<GroupKey> for GroupRef<'_> {
     fn equivalent(&self, k: &GroupKey) -> bool {
         self.kind == k.kind && self.namespace == k.namespace && self.name == k.name
     }

@@ -16,7 +16,7 @@ use std::collections::BTreeSet;
 
 use super::queue::{Changes, WorkQueue};
 use crate::sim::api::WriteOptions;
-use crate::sim::indexed::HashMap;
+use crate::sim::indexed::LookupMap;
 use crate::sim::store::Change;
 use crate::sim::{Kind, ObjKey, Object, World};
 
@@ -26,13 +26,13 @@ pub struct State {
     log: WorkQueue,
     /// Every uid in the store (Events aside), with how many objects carry it. Looked up
     /// only, never read in order: hashed.
-    uids: HashMap<String, u32>,
+    uids: LookupMap<String, u32>,
     /// Each object's uid and the uids of its owners. Looked up only (for each suspect, in
     /// the suspects' order): hashed.
-    nodes: HashMap<(Kind, ObjKey), (Option<String>, Vec<String>)>,
+    nodes: LookupMap<(Kind, ObjKey), (Option<String>, Vec<String>)>,
     /// Owner uid → objects naming it as owner. The map is looked up only (hashed); a set is
     /// read whole into the suspects, which sort it anyway.
-    dependents: HashMap<String, BTreeSet<(Kind, ObjKey)>>,
+    dependents: LookupMap<String, BTreeSet<(Kind, ObjKey)>>,
     /// Objects to look at in the next pass, in the order they are deleted in: ordered.
     suspects: BTreeSet<(Kind, ObjKey)>,
 }
@@ -99,8 +99,8 @@ impl State {
     /// comparing keys.
     fn relist(&mut self, w: &World) {
         let log = std::mem::take(&mut self.log);
-        let mut nodes = HashMap::default();
-        let mut uids: HashMap<String, u32> = HashMap::default();
+        let mut nodes = LookupMap::default();
+        let mut uids: LookupMap<String, u32> = LookupMap::default();
         let mut edges = Vec::new();
         let mut suspects = Vec::new();
         for kind in Kind::ALL.iter().copied().filter(|k| *k != Kind::Event) {

@@ -11,7 +11,7 @@ use std::collections::BTreeSet;
 
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::OwnerReference;
 
-use crate::sim::indexed::HashMap;
+use crate::sim::indexed::LookupMap;
 use crate::sim::store::{Store, WatchEvent};
 use crate::sim::{Kind, ObjKey, Object, Tick};
 
@@ -60,8 +60,8 @@ pub fn controller_ref(obj: &Object, kind: Kind) -> Option<&OwnerReference> {
 /// order: hashed. An owner's set of objects is read in key order: ordered.
 #[derive(Clone, Debug, Default)]
 pub struct OwnerIndex {
-    owner_of: HashMap<ObjKey, ObjKey>,
-    owned: HashMap<ObjKey, BTreeSet<ObjKey>>,
+    owner_of: LookupMap<ObjKey, ObjKey>,
+    owned: LookupMap<ObjKey, BTreeSet<ObjKey>>,
 }
 
 impl OwnerIndex {
@@ -117,7 +117,7 @@ impl OwnerIndex {
 pub struct DueQueue {
     by_time: BTreeSet<(Tick, ObjKey)>,
     /// Looked up only (the order is `by_time`'s): hashed.
-    at: HashMap<ObjKey, Tick>,
+    at: LookupMap<ObjKey, Tick>,
 }
 
 impl DueQueue {

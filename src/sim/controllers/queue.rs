@@ -6,7 +6,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::sim::indexed::HashMap;
+use crate::sim::indexed::LookupMap;
 use crate::sim::store::{Store, WatchEvent};
 use crate::sim::{Kind, ObjKey, Tick};
 
@@ -21,7 +21,7 @@ pub struct WorkQueue {
     due: BTreeMap<Tick, BTreeSet<ObjKey>>,
     /// Consecutive failed syncs per key (the rate limiter's `NumRequeues`). Looked up only:
     /// hashed.
-    failures: HashMap<ObjKey, u32>,
+    failures: LookupMap<ObjKey, u32>,
 }
 
 /// The default controller rate limiter's per-item back-off (5 ms doubling to 1000 s), in
