@@ -14,7 +14,7 @@ use super::object::ObjKey;
 #[derive(Clone, Debug, Default)]
 pub struct Network {
     /// node name → (index of its /24 in the cluster CIDR, last host number handed out).
-    nodes: super::indexed::IndexedMap<String, (u16, u8)>,
+    nodes: super::indexed::LookupMap<String, (u16, u8)>,
     /// The pod IPs handed out, as numbers (compared without reading strings).
     in_use: BTreeSet<u32>,
     /// The Service REST storage's ClusterIP and NodePort allocators.
@@ -44,7 +44,7 @@ impl Network {
     /// 10.0.0.0/8 (10.245.0.0/24, ...), as a cluster of thousands of nodes needs a larger
     /// cluster CIDR.
     pub fn add_node(&mut self, node: &str, index: u16) {
-        self.nodes.get_or_insert_with(node.to_string(), || (index, 1));
+        self.nodes.entry_ref(node).or_insert((index, 1));
     }
 
     pub fn pod_cidr(&self, node: &str) -> Option<String> {

@@ -98,7 +98,7 @@ impl NodeRt {
 /// The runtime state of every node and the taint eviction queue.
 #[derive(Clone, Debug, Default)]
 pub struct Nodes {
-    rt: crate::sim::indexed::IndexedMap<String, NodeRt>,
+    rt: crate::sim::indexed::LookupMap<String, NodeRt>,
     /// Pods due for taint-based eviction: (namespace, name) → (uid, when).
     evictions: BTreeMap<(String, String), (String, Tick)>,
     /// Which nodes [`reconcile`] must look at, and when.
@@ -161,7 +161,7 @@ impl Nodes {
         if !self.wake.touched.contains(node) {
             self.wake.touched.insert(node.to_string());
         }
-        self.rt.get_or_insert_with(node.to_string(), || NodeRt::new(now))
+        self.rt.entry_ref(node).or_insert_with(|| NodeRt::new(now))
     }
 }
 
@@ -210,7 +210,7 @@ pub fn reconcile(w: &mut World) {
         }
         let rt = match nodes.rt.get_mut(name.as_str()) {
             Some(rt) => rt,
-            None => nodes.rt.get_or_insert_with(name.clone(), || NodeRt::new(now)),
+            None => nodes.rt.entry(name.clone()).or_insert_with(|| NodeRt::new(now)),
         };
         if rt.kubelet_syncs() && now.since(rt.last_heartbeat) >= LEASE_RENEW_S {
             rt.last_heartbeat = now;

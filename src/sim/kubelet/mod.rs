@@ -106,7 +106,7 @@ pub struct Kubelets {
     /// state (kills a container, reboots a node) calls [`Kubelets::wake`] so the pod is synced.
     pub pods: PodRts,
     /// Pod (namespace/name) → uid of its runtime state, so a pod is found without a scan.
-    by_key: crate::sim::indexed::IndexedMap<ObjKey, String>,
+    by_key: crate::sim::indexed::LookupMap<ObjKey, String>,
     /// Bound pods due a sync: those that changed in the store or whose runtime changed, and
     /// those not idle (see `idle`). Ordered like the store's list, the order the kubelets
     /// have always synced in.
@@ -129,7 +129,7 @@ pub struct Kubelets {
     pub(crate) image_layers: BTreeMap<String, std::sync::Arc<crate::shell::vfs::Tree>>,
     /// The nodes' InternalIPs the pod statuses report, as of the store's last Node write
     /// (`Store::last_write`): read once per node, not at every status build.
-    node_ips: (u64, BTreeMap<String, Option<String>>),
+    node_ips: (u64, crate::sim::indexed::LookupMap<String, Option<String>>),
     /// node → image references present on it.
     pub node_images: BTreeMap<String, BTreeSet<String>>,
     /// Every filesystem tree: containers' root filesystems and volumes.
@@ -201,12 +201,23 @@ impl Kubelets {
         self.synced = true;
         let Some(changes) = changes else {
             // First pass, or the log was outrun: every bound pod is due, every state checked.
-            for o in store.list(Kind::Pod, None) {
-                if o.as_pod().and_then(|p| p.spec.as_ref()?.node_name.as_ref()).is_some() {
-                    self.busy.insert(o.key());
-                }
+            // The store lists in key order, so the due set is built in bulk from a sorted run
+            // (a cluster-wide relist otherwise spends its time comparing keys).
+            let bound = store
+                .list(Kind::Pod, None)
+                .into_iter()
+                .filter(|o| o.as_pod().and_then(|p| p.spec.as_ref()?.node_name.as_ref()).is_some())
+                .map(Object::key);
+            if self.busy.is_empty() {
+                self.busy = bound.collect();
+            } else {
+                self.busy.extend(bound);
             }
-            self.gone.extend(self.pods.keys().cloned());
+            if self.gone.is_empty() {
+                self.gone = self.pods.keys().cloned().collect();
+            } else {
+                self.gone.extend(self.pods.keys().cloned());
+            }
             return;
         };
         // Read in place (the log is the store's, the state ours): only a pod found due has its
