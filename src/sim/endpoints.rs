@@ -28,6 +28,7 @@ use k8s_openapi::api::discovery::v1::{Endpoint, EndpointConditions, EndpointPort
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, OwnerReference, Time};
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
+use super::indexed::LookupMap;
 use super::object::{KeyRef, Kind, ObjKey, Object};
 use super::store::{Change, Store};
 use super::World;
@@ -45,31 +46,53 @@ const MAX_ENDPOINTS_PER_SLICE: usize = 100;
 const MAX_ENDPOINTS_ADDRESSES: usize = 1000;
 
 /// The controllers' caches (informers' indexes).
+///
+/// Every map here is only looked up, never read in its own order (what is read in order is
+/// inside: a Service's members by name, the names of its slices): hashed.
 #[derive(Clone, Debug, Default)]
 pub struct Controller {
     started: bool,
     synced_rv: u64,
     /// Services with a non-empty selector.
-    selectors: BTreeMap<ObjKey, BTreeMap<String, String>>,
-    /// (namespace, key, value) of each selector's first pair → the Services it starts.
-    index: BTreeMap<(String, String, String), BTreeSet<String>>,
+    selectors: LookupMap<ObjKey, BTreeMap<String, String>>,
+    /// (namespace, key, value) of each selector's first pair → the Services it starts (read
+    /// into a set: in any order).
+    index: LookupMap<(String, String, String), BTreeSet<String>>,
     /// Pod → the Services selecting it and what the endpoints show of it (only pods some
     /// Service selects). Every record is what [`PodEp::of`] says of the stored pod once the
     /// change log is read: a sync reads these instead of the pods.
-    pods: BTreeMap<ObjKey, Member>,
+    pods: LookupMap<ObjKey, Member>,
     /// Service → the pods it selects, with their records (shared with `pods`).
-    members: BTreeMap<ObjKey, Members>,
+    members: LookupMap<ObjKey, Members>,
     /// Node → its `topology.kubernetes.io/zone` label (nodes without one are absent), which
     /// each slice endpoint carries.
-    zones: BTreeMap<String, Arc<str>>,
+    zones: LookupMap<String, Arc<str>>,
     /// Service → every EndpointSlice labelled with its name (any manager), for kube-proxy and
     /// DNS; and each slice's Service.
-    slices: BTreeMap<ObjKey, BTreeSet<String>>,
-    slice_service: BTreeMap<ObjKey, ObjKey>,
+    slices: LookupMap<ObjKey, BTreeSet<String>>,
+    slice_service: LookupMap<ObjKey, ObjKey>,
     /// Endpoints → the resourceVersion of the controller's own last write of it. Its watch
     /// event comes back to the controller; a sync then would find nothing to do (everything
     /// it reads that changed since has its own event), so it is skipped.
-    written: BTreeMap<ObjKey, String>,
+    written: LookupMap<ObjKey, String>,
+}
+
+/// A key of `Controller::index` borrowed, to look it up without copying: hashes as the
+/// tuple of strings it stands for (the fields in turn).
+struct LabelRef<'a>(&'a str, &'a str, &'a str);
+
+impl std::hash::Hash for LabelRef<'_> {
+    fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
+        self.0.hash(h);
+        self.1.hash(h);
+        self.2.hash(h);
+    }
+}
+
+impl crate::sim::indexed::Equivalent<(String, String, String)> for LabelRef<'_> {
+    fn equivalent(&self, (a, b, c): &(String, String, String)) -> bool {
+        self.0 == a && self.1 == b && self.2 == c
+    }
 }
 
 /// A selected pod: its Services and its record.
@@ -91,6 +114,17 @@ struct Members {
 }
 
 impl Members {
+    /// The members `eps` make (distinct pods, in name order), as inserting each in turn
+    /// would, but built in bulk: one sort rather than a shift of the list per pod.
+    fn of_sorted(eps: Vec<Arc<PodEp>>) -> Members {
+        let by_name = eps.iter().map(|ep| (ep.name.clone(), ep.clone())).collect();
+        let mut by_ip = eps;
+        // `insert` puts a pod before those with an equal (IP, uid): among equals, the last
+        // inserted first (a stable sort, by name backwards).
+        by_ip.sort_by(|a, b| a.ip_key().cmp(&b.ip_key()).then_with(|| b.name.cmp(&a.name)));
+        Members { by_name, by_ip }
+    }
+
     fn insert(&mut self, ep: Arc<PodEp>) {
         if let Some(old) = self.by_name.insert(ep.name.clone(), ep.clone()) {
             self.unsort(&old);
@@ -280,7 +314,7 @@ impl Controller {
         }
         if let Some(old) = self.selectors.remove(key) {
             if let Some((k, v)) = old.iter().next() {
-                let ik = (key.namespace.clone(), k.clone(), v.clone());
+                let ik = LabelRef(&key.namespace, k, v);
                 if let Some(set) = self.index.get_mut(&ik) {
                     set.remove(&key.name);
                     if set.is_empty() {
@@ -303,13 +337,13 @@ impl Controller {
             self.index.entry((key.namespace.clone(), k.clone(), v.clone())).or_default().insert(key.name.clone());
         }
         // A new selector: the Service's pods are found by listing its namespace.
-        let mut members = Members::default();
+        let mut eps = Vec::new();
         for o in store.list(Kind::Pod, Some(&key.namespace)) {
             let Some(p) = o.as_pod().filter(|_| matches(&sel, o.meta().labels.as_ref())) else { continue };
-            members.insert(self.record(&o.key(), PodEp::of(p), &key.name));
+            eps.push(self.record(&o.key(), PodEp::of(p), &key.name));
         }
         self.selectors.insert(key.clone(), sel);
-        self.members.insert(key.clone(), members);
+        self.members.insert(key.clone(), Members::of_sorted(eps));
     }
 
     /// Records `ep` as what pod `pk` shows, for every Service that selects it, and adds
@@ -339,10 +373,10 @@ impl Controller {
         if let Some(p) = pod {
             let labels = p.metadata.labels.as_ref();
             for (k, v) in labels.into_iter().flatten() {
-                let Some(names) = self.index.get(&(key.namespace.clone(), k.clone(), v.clone())) else { continue };
+                let Some(names) = self.index.get(&LabelRef(&key.namespace, k, v)) else { continue };
                 for n in names {
-                    let sk = ObjKey::new(&key.namespace, n);
-                    if self.selectors.get(&sk).is_some_and(|sel| matches(sel, labels)) {
+                    let sk = (key.namespace.as_str(), n.as_str());
+                    if self.selectors.get(&sk as &dyn KeyRef).is_some_and(|sel| matches(sel, labels)) {
                         new.insert(n.clone());
                     }
                 }
@@ -355,7 +389,7 @@ impl Controller {
         }
         let old = self.pods.remove(key).map(|m| m.services).unwrap_or_default();
         for gone in old.iter().filter(|s| !new.contains(*s)) {
-            if let Some(m) = self.members.get_mut(&ObjKey::new(&key.namespace, gone)) {
+            if let Some(m) = self.members.get_mut(&(key.namespace.as_str(), gone.as_str()) as &dyn KeyRef) {
                 m.remove(&key.name);
             }
         }

@@ -12,6 +12,12 @@
 //!
 //! Deterministic: the hash has no random state, and nothing is ever read in slot or table
 //! order; iteration always follows the B-tree.
+//!
+//! Maps that are only looked up need no B-tree at all (and no second copy of each key):
+//! [`LookupMap`] and [`LookupSet`] are hashbrown's hash map and set, with the same fixed-seed
+//! hash, wrapped so that they can only be looked up: they cannot be iterated, so their table
+//! order cannot reach behaviour or output (the only hashed collections `sim` may use:
+//! `tests/it/architecture.rs` forbids the others).
 
 use std::borrow::Borrow;
 use std::collections::BTreeMap;
@@ -22,10 +28,172 @@ use std::ops::RangeBounds;
 use foldhash::quality::FixedState;
 use hashbrown::HashTable;
 
-/// A map that is only ever looked up, never read in order (so it needs no B-tree): a hash
-/// map with a fixed-seed hash, the same in every run. Reading it in its own order must not
-/// reach behaviour or output.
-pub type HashedMap<K, V> = hashbrown::HashMap<K, V, FixedState>;
+pub use hashbrown::Equivalent;
+
+/// A map only looked up (see the module doc): hashbrown's, with a fixed-seed hash
+/// (foldhash's `FixedState::default()`, which is `with_seed(0)`), and no iteration.
+#[derive(Clone)]
+pub struct LookupMap<K, V>(hashbrown::HashMap<K, V, FixedState>);
+
+impl<K, V> Default for LookupMap<K, V> {
+    fn default() -> Self {
+        LookupMap(hashbrown::HashMap::default())
+    }
+}
+
+impl<K: Hash + Eq, V> LookupMap<K, V> {
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn clear(&mut self) {
+        self.0.clear();
+    }
+
+    /// Room for `n` more entries.
+    pub fn reserve(&mut self, n: usize) {
+        self.0.reserve(n);
+    }
+
+    pub fn get<Q: Hash + Equivalent<K> + ?Sized>(&self, q: &Q) -> Option<&V> {
+        self.0.get(q)
+    }
+
+    pub fn get_mut<Q: Hash + Equivalent<K> + ?Sized>(&mut self, q: &Q) -> Option<&mut V> {
+        self.0.get_mut(q)
+    }
+
+    pub fn contains_key<Q: Hash + Equivalent<K> + ?Sized>(&self, q: &Q) -> bool {
+        self.0.contains_key(q)
+    }
+
+    pub fn insert(&mut self, key: K, value: V) -> Option<V> {
+        self.0.insert(key, value)
+    }
+
+    pub fn remove<Q: Hash + Equivalent<K> + ?Sized>(&mut self, q: &Q) -> Option<V> {
+        self.0.remove(q)
+    }
+
+    pub fn entry(&mut self, key: K) -> hashbrown::hash_map::Entry<'_, K, V, FixedState> {
+        self.0.entry(key)
+    }
+
+    /// The entry of a borrowed key: the key is made (`K: From<&Q>`) only if it is inserted.
+    pub fn entry_ref<'a, 'b, Q: Hash + Equivalent<K> + ?Sized>(
+        &'a mut self,
+        q: &'b Q,
+    ) -> hashbrown::hash_map::EntryRef<'a, 'b, K, Q, V, FixedState> {
+        self.0.entry_ref(q)
+    }
+}
+
+impl<K: Hash + Eq, V: PartialEq> PartialEq for LookupMap<K, V> {
+    /// The same entries (in no order).
+    fn eq(&self, other: &Self) -> bool {
+        self.0 == other.0
+    }
+}
+
+impl<K: Hash + Eq, V> FromIterator<(K, V)> for LookupMap<K, V> {
+    fn from_iter<I: IntoIterator<Item = (K, V)>>(iter: I) -> Self {
+        LookupMap(iter.into_iter().collect())
+    }
+}
+
+/// A set only looked up (see the module doc): hashbrown's, with a fixed-seed hash, and no
+/// iteration.
+#[derive(Clone)]
+pub struct LookupSet<T>(hashbrown::HashSet<T, FixedState>);
+
+impl<T> Default for LookupSet<T> {
+    fn default() -> Self {
+        LookupSet(hashbrown::HashSet::default())
+    }
+}
+
+impl<T: Hash + Eq> LookupSet<T> {
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn clear(&mut self) {
+        self.0.clear();
+    }
+
+    /// The element equal to `q`.
+    pub fn get<Q: Hash + Equivalent<T> + ?Sized>(&self, q: &Q) -> Option<&T> {
+        self.0.get(q)
+    }
+
+    pub fn contains<Q: Hash + Equivalent<T> + ?Sized>(&self, q: &Q) -> bool {
+        self.0.contains(q)
+    }
+
+    /// Whether `t` was not there yet.
+    pub fn insert(&mut self, t: T) -> bool {
+        self.0.insert(t)
+    }
+
+    /// Whether `q` was there.
+    pub fn remove<Q: Hash + Equivalent<T> + ?Sized>(&mut self, q: &Q) -> bool {
+        self.0.remove(q)
+    }
+
+    /// Keeps the elements for which `keep` holds. Each is kept or dropped on its own, so the
+    /// table order in which they are offered does not matter.
+    pub fn retain(&mut self, keep: impl FnMut(&T) -> bool) {
+        self.0.retain(keep);
+    }
+}
+
+impl<T: Hash + Eq> PartialEq for LookupSet<T> {
+    /// The same elements (in no order).
+    fn eq(&self, other: &Self) -> bool {
+        self.0 == other.0
+    }
+}
+
+impl<T: Hash + Eq> FromIterator<T> for LookupSet<T> {
+    fn from_iter<I: IntoIterator<Item = T>>(iter: I) -> Self {
+        LookupSet(iter.into_iter().collect())
+    }
+}
+
+/// Debug-formats `items` in the order of their texts, not the table's: the same text
+/// whatever order the table holds them in.
+fn debug_sorted(f: &mut fmt::Formatter<'_>, items: impl Iterator<Item = String>) -> fmt::Result {
+    /// Written as is (already formatted).
+    struct Text(String);
+    impl fmt::Debug for Text {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str(&self.0)
+        }
+    }
+    let mut items: Vec<String> = items.collect();
+    items.sort_unstable();
+    f.debug_set().entries(items.into_iter().map(Text)).finish()
+}
+
+impl<K: fmt::Debug, V: fmt::Debug> fmt::Debug for LookupMap<K, V> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        debug_sorted(f, self.0.iter().map(|(k, v)| format!("{k:?}: {v:?}")))
+    }
+}
+
+impl<T: fmt::Debug> fmt::Debug for LookupSet<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        debug_sorted(f, self.0.iter().map(|t| format!("{t:?}")))
+    }
+}
 
 /// A fixed-seed hash: the same in every run.
 fn hash_of<Q: Hash + ?Sized>(q: &Q) -> u64 {
@@ -41,7 +209,7 @@ struct Slot<K, V> {
 }
 
 /// A `BTreeMap`-like map whose lookups by key go through a hash table (see the module doc).
-/// A key type and the types it is looked up by (`Borrow`) must hash alike, as for `HashMap`.
+/// A key type and the types it is looked up by (`Borrow`) must hash alike, as for `LookupMap`.
 #[derive(Clone)]
 pub struct IndexedMap<K, V> {
     /// Key → slot: the order of iteration.
@@ -255,6 +423,33 @@ impl<K: Ord + Hash + Clone, V> FromIterator<(K, V)> for IndexedMap<K, V> {
 mod tests {
     use super::*;
     use rand::{Rng, SeedableRng};
+
+    /// Borrowed lookups, and equality and Debug text whatever the tables' layouts (sized
+    /// differently, filled in opposite orders).
+    #[test]
+    fn lookup_maps_find_by_borrowed_keys_and_print_in_key_text_order() {
+        let (mut a, mut b): (LookupMap<String, u32>, LookupMap<String, u32>) = Default::default();
+        a.reserve(1000);
+        for i in 0..200 {
+            a.insert(format!("k{i}"), i);
+        }
+        for i in (0..200).rev() {
+            *b.entry_ref("k0").or_default() += 0;
+            b.insert(format!("k{i}"), i);
+        }
+        assert_eq!((a.get("k7").copied(), a.get_mut("k8").copied(), a.contains_key("k200")), (Some(7), Some(8), false));
+        assert!(a == b);
+        assert_eq!(format!("{a:?}"), format!("{b:?}"));
+        assert!(format!("{a:?}").starts_with(r#"{"k0": 0, "k1": 1, "k10": 10,"#));
+        assert_eq!(a.remove("k7"), Some(7));
+        assert!(a != b && a.len() == 199);
+
+        let mut s: LookupSet<String> = (0..50).map(|i| format!("s{i}")).collect();
+        assert!(s.contains("s3") && s.get("s4").is_some_and(|x| x == "s4") && !s.insert("s5".into()));
+        s.retain(|x| x.len() == 2);
+        assert_eq!((s.len(), s.remove("s9"), s.remove("s10")), (10, true, false));
+        assert_eq!(format!("{s:?}"), r#"{"s0", "s1", "s2", "s3", "s4", "s5", "s6", "s7", "s8"}"#);
+    }
 
     /// Random inserts, replacements and removals, each checked against a `BTreeMap`: every
     /// lookup, the order, and reuse of emptied slots.

@@ -14,7 +14,7 @@ use super::object::ObjKey;
 #[derive(Clone, Debug, Default)]
 pub struct Network {
     /// node name → (index of its /24 in the cluster CIDR, last host number handed out).
-    nodes: super::indexed::HashedMap<String, (u16, u8)>,
+    nodes: super::indexed::LookupMap<String, (u16, u8)>,
     /// The pod IPs handed out, as numbers (compared without reading strings).
     in_use: BTreeSet<u32>,
     /// The Service REST storage's ClusterIP and NodePort allocators.

@@ -98,7 +98,7 @@ impl NodeRt {
 /// The runtime state of every node and the taint eviction queue.
 #[derive(Clone, Debug, Default)]
 pub struct Nodes {
-    rt: crate::sim::indexed::HashedMap<String, NodeRt>,
+    rt: crate::sim::indexed::LookupMap<String, NodeRt>,
     /// Pods due for taint-based eviction: (namespace, name) → (uid, when).
     evictions: BTreeMap<(String, String), (String, Tick)>,
     /// Which nodes [`reconcile`] must look at, and when.

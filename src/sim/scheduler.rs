@@ -399,7 +399,9 @@ pub struct PodInfo {
 /// of a ReplicaSet have the same labels).
 #[derive(Clone, Debug, Default)]
 pub struct LabelSets {
-    sets: std::collections::BTreeSet<Arc<BTreeMap<String, String>>>,
+    /// Looked up only (and swept, which keeps or drops each set whatever the order): hashed,
+    /// so that finding a set reads its labels once instead of comparing them with a dozen.
+    sets: super::indexed::LookupSet<Arc<BTreeMap<String, String>>>,
     /// Size at which sets no pod holds any more are next dropped.
     sweep_at: usize,
 }

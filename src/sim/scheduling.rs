@@ -9,6 +9,7 @@ use std::sync::Arc;
 use k8s_openapi::api::core::v1::{Pod, PodCondition, PodStatus};
 
 use super::events::{EventType, Source};
+use super::indexed::{LookupMap, LookupSet};
 use super::scheduler::{CycleOptions, LabelSets, PodInfo, Snapshot};
 use super::{Kind, ObjKey, Object, Tick, World};
 
@@ -24,8 +25,10 @@ pub struct Attempt {
 /// The scheduling queue's memory of failed attempts, by pod uid.
 #[derive(Clone, Debug, Default)]
 pub struct Queue {
-    pub attempts: BTreeMap<String, Attempt>,
-    /// Pods in their binding cycle, waiting for their volumes to be bound (by uid).
+    /// Looked up only, never read in order: hashed.
+    pub attempts: LookupMap<String, Attempt>,
+    /// Pods in their binding cycle, waiting for their volumes to be bound (by uid). Read in
+    /// order (the order of the bindings): ordered.
     pub volume_waits: BTreeMap<String, super::volumebinding::Waiting>,
     /// The scheduler cache: the snapshot kept up to date from the store's change log, and
     /// the pods waiting to be scheduled.
@@ -42,12 +45,14 @@ pub struct Cache {
     cursor: u64,
     synced: bool,
     snap: Snapshot,
-    /// Pod → index of the node it is counted on in `snap`.
-    placed: BTreeMap<ObjKey, usize>,
-    /// Pods waiting for a node (unbound, not being deleted, for the default scheduler).
+    /// Pod → index of the node it is counted on in `snap`. Looked up only: hashed.
+    placed: LookupMap<ObjKey, usize>,
+    /// Pods waiting for a node (unbound, not being deleted, for the default scheduler). Read
+    /// whole each pass: ordered.
     pending: BTreeSet<ObjKey>,
-    /// Pods placed by the last pass, counted at the end of their node's list.
-    assumed: BTreeSet<ObjKey>,
+    /// Pods placed by the last pass, counted at the end of their node's list. Looked up
+    /// only: hashed.
+    assumed: LookupSet<ObjKey>,
     /// One copy of each distinct label set of the pods in `snap`.
     labels: LabelSets,
 }
@@ -55,8 +60,7 @@ pub struct Cache {
 impl Cache {
     /// Rebuilds everything from the store.
     fn relist(&mut self, w: &World) {
-        // The store lists pods in key order, so `placed` and `pending` are collected in key
-        // order and built in bulk (a sorted run is recognised in one pass), not key by key.
+        // Collected, then built in one go (the tables sized once).
         let mut placed = Vec::new();
         let mut pending = Vec::new();
         self.snap = bound_snapshot_with(w, &mut self.labels, |o, at| {
@@ -93,12 +97,13 @@ impl Cache {
         };
         // Nodes coming or going, or namespaces changing, change the order or the labels
         // everywhere: rebuild (rare). A node's own fields are refreshed in place.
+        // The changed pods in key order, each once: sorted once rather than kept in a tree.
         let mut nodes: BTreeSet<String> = BTreeSet::new();
-        let mut pods: BTreeSet<ObjKey> = BTreeSet::new();
+        let mut pods: Vec<ObjKey> = Vec::new();
         for (kind, key) in changes {
             match kind {
                 Kind::Pod => {
-                    pods.insert(key);
+                    pods.push(key);
                 }
                 Kind::Node => {
                     nodes.insert(key.name);
@@ -121,6 +126,8 @@ impl Cache {
                 }
             }
         }
+        pods.sort_unstable();
+        pods.dedup();
         for key in pods {
             let pod = w.store.get(Kind::Pod, &key.namespace, &key.name).and_then(|o| o.as_pod());
             if pod.is_some_and(is_pending) {
@@ -460,7 +467,7 @@ mod tests {
             let mut cache = Cache::default();
             cache.relist(&w);
             // Every pod counted on a node, by the key its info names, and every pending pod.
-            let mut placed = BTreeMap::new();
+            let mut placed = LookupMap::default();
             for (i, n) in cache.snap.nodes().iter().enumerate() {
                 for p in &n.pods {
                     placed.insert(ObjKey::new(&p.namespace, &p.name), i);

@@ -59,7 +59,11 @@ fn sim_and_shell_do_no_io_and_read_no_clock() {
     for dir in ["src/sim", "src/shell"] {
         for (path, code) in sources(dir) {
             for f in FORBIDDEN_IN_SIM {
-                if code.contains(f) {
+                // `sim::indexed` wraps hashbrown's map and set, with a fixed-seed hash, into
+                // `LookupMap` and `LookupSet`, which cannot be iterated: the one place they
+                // may be named.
+                let wrapper = path.ends_with("src/sim/indexed.rs") && matches!(*f, "HashMap" | "HashSet");
+                if code.contains(f) && !wrapper {
                     bad.push(format!("{path} uses {f}"));
                 }
             }

@@ -14,6 +14,7 @@
 //! controllers re-check their informer cache.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 
 use k8s_openapi::api::apps::v1::ReplicaSet;
@@ -21,6 +22,7 @@ use k8s_openapi::api::core::v1::Pod;
 
 use super::pods::{controller_ref, is_active, is_ready, labels_of, ready_since, selector_matches};
 use super::queue::{Changes, WorkQueue};
+use crate::sim::indexed::LookupMap;
 use crate::sim::store::{Change, WatchEvent};
 use crate::sim::{Kind, ObjKey, Object, Tick, World};
 
@@ -30,22 +32,62 @@ pub type Owner = (String, String);
 /// Who controls the objects of one kind: controller (kind, namespace/name) → object names,
 /// each with a `V` the index keeps beside it (nothing for ReplicaSets, a [`PodSummary`] for
 /// pods), object → controller, and the orphans (no controller) of each namespace.
+///
+/// The maps from an object to its controller and from a controller to its group are only
+/// looked up, never read in order: hashed. A group (read in name order by the controllers)
+/// and the orphans are ordered.
 #[derive(Clone, Debug)]
 pub struct OwnerIndex<V = ()> {
-    owner_of: BTreeMap<ObjKey, Owner>,
-    owned: BTreeMap<(String, ObjKey), BTreeMap<String, V>>,
+    owner_of: LookupMap<ObjKey, Owner>,
+    owned: LookupMap<GroupKey, BTreeMap<String, V>>,
     orphans: BTreeMap<String, BTreeSet<String>>,
 }
 
 impl<V> Default for OwnerIndex<V> {
     fn default() -> Self {
-        OwnerIndex { owner_of: BTreeMap::new(), owned: BTreeMap::new(), orphans: BTreeMap::new() }
+        OwnerIndex { owner_of: LookupMap::default(), owned: LookupMap::default(), orphans: BTreeMap::new() }
+    }
+}
+
+/// The key of an owner's group: the controllerRef's kind, and the owner's namespace and name.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+struct GroupKey {
+    kind: String,
+    namespace: String,
+    name: String,
+}
+
+/// A [`GroupKey`] borrowed, to look a group up without copying its key. Hashes as the
+/// `GroupKey` it names (the fields in turn, as the derived `Hash` does).
+struct GroupRef<'a> {
+    kind: &'a str,
+    namespace: &'a str,
+    name: &'a str,
+}
+
+impl Hash for GroupRef<'_> {
+    fn hash<H: Hasher>(&self, h: &mut H) {
+        self.kind.hash(h);
+        self.namespace.hash(h);
+        self.name.hash(h);
+    }
+}
+
+impl crate::sim::indexed::Equivalent<GroupKey> for GroupRef<'_> {
+    fn equivalent(&self, k: &GroupKey) -> bool {
+        self.kind == k.kind && self.namespace == k.namespace && self.name == k.name
+    }
+}
+
+impl GroupRef<'_> {
+    fn to_key(&self) -> GroupKey {
+        GroupKey { kind: self.kind.to_string(), namespace: self.namespace.to_string(), name: self.name.to_string() }
     }
 }
 
 /// The key of an owner's group: the controllerRef's kind, and the owner in `key`'s namespace.
-fn group_key(key: &ObjKey, (kind, name): &Owner) -> (String, ObjKey) {
-    (kind.clone(), ObjKey::new(&key.namespace, name))
+fn group_key<'a>(key: &'a ObjKey, (kind, name): &'a Owner) -> GroupRef<'a> {
+    GroupRef { kind, namespace: &key.namespace, name }
 }
 
 impl<V> OwnerIndex<V> {
@@ -55,7 +97,15 @@ impl<V> OwnerIndex<V> {
         let old = self.remove(key);
         match owner {
             Some(owner) => {
-                self.owned.entry(group_key(key, &owner)).or_default().insert(key.name.clone(), value);
+                let gkey = group_key(key, &owner);
+                match self.owned.get_mut(&gkey) {
+                    Some(group) => {
+                        group.insert(key.name.clone(), value);
+                    }
+                    None => {
+                        self.owned.insert(gkey.to_key(), BTreeMap::from([(key.name.clone(), value)]));
+                    }
+                }
                 self.owner_of.insert(key.clone(), owner);
             }
             None => {
@@ -86,7 +136,7 @@ impl<V> OwnerIndex<V> {
     /// The objects controlled by `owner` of the kind named `kind` (as a controllerRef names
     /// it), by name, with what is kept beside each.
     fn group(&self, kind: &str, owner: &ObjKey) -> Option<&BTreeMap<String, V>> {
-        self.owned.get(&(kind.to_string(), owner.clone()))
+        self.owned.get(&GroupRef { kind, namespace: &owner.namespace, name: &owner.name })
     }
 
     /// Names of the objects controlled by the `kind` object `owner`.

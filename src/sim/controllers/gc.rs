@@ -7,11 +7,16 @@
 //! pass decides on the uids that exist when it starts (a deletion it makes shows up in the
 //! next pass, as it does through the real collector's informers), and deletes in kind order,
 //! then namespace and name.
+//!
+//! The graph's maps are only ever looked up: they are hashed (a B-tree of a hundred thousand
+//! string keys costs some thirty string comparisons a lookup). Only the suspects, whose order
+//! is the order of deletions, are kept sorted.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 use super::queue::{Changes, WorkQueue};
 use crate::sim::api::WriteOptions;
+use crate::sim::indexed::LookupMap;
 use crate::sim::store::Change;
 use crate::sim::{Kind, ObjKey, Object, World};
 
@@ -19,13 +24,16 @@ use crate::sim::{Kind, ObjKey, Object, World};
 #[derive(Clone, Debug, Default)]
 pub struct State {
     log: WorkQueue,
-    /// Every uid in the store (Events aside), with how many objects carry it.
-    uids: BTreeMap<String, u32>,
-    /// Each object's uid and the uids of its owners.
-    nodes: BTreeMap<(Kind, ObjKey), (Option<String>, Vec<String>)>,
-    /// Owner uid → objects naming it as owner.
-    dependents: BTreeMap<String, BTreeSet<(Kind, ObjKey)>>,
-    /// Objects to look at in the next pass.
+    /// Every uid in the store (Events aside), with how many objects carry it. Looked up
+    /// only, never read in order: hashed.
+    uids: LookupMap<String, u32>,
+    /// Each object's uid and the uids of its owners. Looked up only (for each suspect, in
+    /// the suspects' order): hashed.
+    nodes: LookupMap<(Kind, ObjKey), (Option<String>, Vec<String>)>,
+    /// Owner uid → objects naming it as owner. The map is looked up only (hashed); a set is
+    /// read whole into the suspects, which sort it anyway.
+    dependents: LookupMap<String, BTreeSet<(Kind, ObjKey)>>,
+    /// Objects to look at in the next pass, in the order they are deleted in: ordered.
     suspects: BTreeSet<(Kind, ObjKey)>,
 }
 
@@ -72,10 +80,10 @@ impl State {
         let owners: Vec<String> = m.owner_references.iter().flatten().map(|r| r.uid.clone()).collect();
         self.forget(&node);
         if let Some(uid) = &m.uid {
-            *self.uids.entry(uid.clone()).or_default() += 1;
+            *self.uids.entry_ref(uid.as_str()).or_default() += 1;
         }
         for o in &owners {
-            self.dependents.entry(o.clone()).or_default().insert(node.clone());
+            self.dependents.entry_ref(o.as_str()).or_default().insert(node.clone());
         }
         if !owners.is_empty() {
             self.suspects.insert(node.clone());
@@ -86,32 +94,35 @@ impl State {
     /// Builds the graph from the whole store (first pass, or the change log was outrun).
     ///
     /// The graph comes out as observing every object in turn would make it (every object
-    /// with owners a suspect), but each map is built in bulk from sorted entries rather than
-    /// entry by entry: a relist of a big cluster otherwise spends its time comparing keys.
+    /// with owners a suspect), but the ordered sets are built in bulk from sorted entries
+    /// rather than entry by entry: a relist of a big cluster otherwise spends its time
+    /// comparing keys.
     fn relist(&mut self, w: &World) {
         let log = std::mem::take(&mut self.log);
-        let mut nodes = Vec::new();
-        let mut uids = Vec::new();
+        let mut nodes = LookupMap::default();
+        let mut uids: LookupMap<String, u32> = LookupMap::default();
         let mut edges = Vec::new();
+        let mut suspects = Vec::new();
         for kind in Kind::ALL.iter().copied().filter(|k| *k != Kind::Event) {
-            for o in w.store.list(kind, None) {
+            let objects = w.store.list(kind, None);
+            nodes.reserve(objects.len());
+            for o in objects {
                 let m = o.meta();
                 let node = (kind, o.key());
                 let owners: Vec<String> = m.owner_references.iter().flatten().map(|r| r.uid.clone()).collect();
-                uids.extend(m.uid.clone());
+                if let Some(uid) = &m.uid {
+                    *uids.entry_ref(uid.as_str()).or_default() += 1;
+                }
                 edges.extend(owners.iter().map(|u| (u.clone(), node.clone())));
-                nodes.push((node, (m.uid.clone(), owners)));
+                if !owners.is_empty() {
+                    suspects.push(node.clone());
+                }
+                nodes.insert(node, (m.uid.clone(), owners));
             }
         }
-        uids.sort_unstable();
+        // Each owner's dependents come out of the sorted edges in order, so each set is built
+        // in bulk.
         edges.sort_unstable();
-        let mut uid_counts: Vec<(String, u32)> = Vec::new();
-        for u in uids {
-            match uid_counts.last_mut() {
-                Some((last, n)) if *last == u => *n += 1,
-                _ => uid_counts.push((u, 1)),
-            }
-        }
         let mut dependents: Vec<(String, Vec<(Kind, ObjKey)>)> = Vec::new();
         for (owner, node) in edges {
             match dependents.last_mut() {
@@ -119,14 +130,12 @@ impl State {
                 _ => dependents.push((owner, vec![node])),
             }
         }
-        let nodes: BTreeMap<_, _> = nodes.into_iter().collect();
-        let suspects = nodes.iter().filter(|(_, (_, owners))| !owners.is_empty()).map(|(n, _)| n.clone()).collect();
         *self = State {
             log,
-            uids: uid_counts.into_iter().collect(),
+            uids,
             nodes,
             dependents: dependents.into_iter().map(|(owner, deps)| (owner, deps.into_iter().collect())).collect(),
-            suspects,
+            suspects: suspects.into_iter().collect(),
         };
     }
 }
@@ -156,24 +165,10 @@ pub fn reconcile(w: &mut World) {
     let mut garbage = Vec::new();
     // Deleted only when every owner is gone (an object may have several owners).
     let gone = |owners: &[String]| !owners.is_empty() && owners.iter().all(|u| !st.uids.contains_key(u));
-    let suspects = std::mem::take(&mut st.suspects);
-    if suspects.len() * 8 >= st.nodes.len() {
-        // Many suspects (after a relist, every owned object): walk the graph beside them in
-        // key order rather than searching it for each.
-        let mut nodes = st.nodes.iter().peekable();
-        for node in suspects {
-            while nodes.next_if(|(k, _)| **k < node).is_some() {}
-            if let Some((k, (_, owners))) = nodes.peek() {
-                if **k == node && gone(owners) {
-                    garbage.push(node);
-                }
-            }
-        }
-    } else {
-        for node in suspects {
-            if st.nodes.get(&node).is_some_and(|(_, owners)| gone(owners)) {
-                garbage.push(node);
-            }
+    // In the suspects' order: the order of the deletions.
+    for node in std::mem::take(&mut st.suspects) {
+        if st.nodes.get(&node).is_some_and(|(_, owners)| gone(owners)) {
+            garbage.push(node);
         }
     }
     w.controllers.gc = st;

@@ -7,10 +7,11 @@
 //! Together they make a controller cost in proportion to what happened, not to the number of
 //! objects in the cluster.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::OwnerReference;
 
+use crate::sim::indexed::LookupMap;
 use crate::sim::store::{Store, WatchEvent};
 use crate::sim::{Kind, ObjKey, Object, Tick};
 
@@ -54,10 +55,13 @@ pub fn controller_ref(obj: &Object, kind: Kind) -> Option<&OwnerReference> {
 }
 
 /// Which owner (by namespace and name) controls each object of one kind, and the reverse.
+///
+/// Both maps are only looked up (every change to a pod looks its owner up), never read in
+/// order: hashed. An owner's set of objects is read in key order: ordered.
 #[derive(Clone, Debug, Default)]
 pub struct OwnerIndex {
-    owner_of: BTreeMap<ObjKey, ObjKey>,
-    owned: BTreeMap<ObjKey, BTreeSet<ObjKey>>,
+    owner_of: LookupMap<ObjKey, ObjKey>,
+    owned: LookupMap<ObjKey, BTreeSet<ObjKey>>,
 }
 
 impl OwnerIndex {
@@ -113,7 +117,7 @@ impl OwnerIndex {
 pub struct DueQueue {
     by_time: BTreeSet<(Tick, ObjKey)>,
     /// Looked up only (the order is `by_time`'s): hashed.
-    at: crate::sim::indexed::HashedMap<ObjKey, Tick>,
+    at: LookupMap<ObjKey, Tick>,
 }
 
 impl DueQueue {

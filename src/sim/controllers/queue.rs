@@ -6,6 +6,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use crate::sim::indexed::LookupMap;
 use crate::sim::store::{Store, WatchEvent};
 use crate::sim::{Kind, ObjKey, Tick};
 
@@ -18,8 +19,9 @@ pub struct WorkQueue {
     pub synced: bool,
     dirty: BTreeSet<ObjKey>,
     due: BTreeMap<Tick, BTreeSet<ObjKey>>,
-    /// Consecutive failed syncs per key (the rate limiter's `NumRequeues`).
-    failures: BTreeMap<ObjKey, u32>,
+    /// Consecutive failed syncs per key (the rate limiter's `NumRequeues`). Looked up only:
+    /// hashed.
+    failures: LookupMap<ObjKey, u32>,
 }
 
 /// The default controller rate limiter's per-item back-off (5 ms doubling to 1000 s), in

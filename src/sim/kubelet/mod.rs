@@ -106,7 +106,7 @@ pub struct Kubelets {
     /// state (kills a container, reboots a node) calls [`Kubelets::wake`] so the pod is synced.
     pub pods: PodRts,
     /// Pod (namespace/name) → uid of its runtime state, so a pod is found without a scan.
-    by_key: crate::sim::indexed::HashedMap<ObjKey, String>,
+    by_key: crate::sim::indexed::LookupMap<ObjKey, String>,
     /// Bound pods due a sync: those that changed in the store or whose runtime changed, and
     /// those not idle (see `idle`). Ordered like the store's list, the order the kubelets
     /// have always synced in.
@@ -129,7 +129,7 @@ pub struct Kubelets {
     pub(crate) image_layers: BTreeMap<String, std::sync::Arc<crate::shell::vfs::Tree>>,
     /// The nodes' InternalIPs the pod statuses report, as of the store's last Node write
     /// (`Store::last_write`): read once per node, not at every status build.
-    node_ips: (u64, crate::sim::indexed::HashedMap<String, Option<String>>),
+    node_ips: (u64, crate::sim::indexed::LookupMap<String, Option<String>>),
     /// node → image references present on it.
     pub node_images: BTreeMap<String, BTreeSet<String>>,
     /// Every filesystem tree: containers' root filesystems and volumes.
