@@ -196,7 +196,8 @@ impl Kubelets {
     /// is checked at the end of the pass.
     fn follow_store(&mut self, store: &Store) {
         let rv = store.resource_version();
-        let changes = if self.synced { store.watch(self.cursor) } else { None };
+        // Every change the log holds: a relist would make every pod due a sync.
+        let changes = if self.synced { store.watch_all(self.cursor) } else { None };
         self.cursor = rv;
         self.synced = true;
         let Some(changes) = changes else {
