@@ -215,8 +215,11 @@ impl Store {
         match namespace {
             None => m.values().collect(),
             Some(ns) => {
-                let start = ObjKey::new(ns, "");
-                m.range::<ObjKey, _>(start..).take_while(|(k, _)| k.namespace == ns).map(|(_, o)| o).collect()
+                // Bounded at both ends rather than checked key by key: `ns` followed by NUL
+                // is the first namespace after `ns` (names hold no NUL), so no key is read on
+                // the way (each would be a pointer chase at a hundred thousand pods).
+                let (start, end) = (ObjKey::new(ns, ""), ObjKey::new(&format!("{ns}\0"), ""));
+                m.range::<ObjKey, _>(start..end).map(|(_, o)| o).collect()
             }
         }
     }
@@ -675,15 +678,17 @@ mod tests {
         s.create(cm("default", "b")).unwrap();
         s.create(cm("default", "a")).unwrap();
         s.create(cm("other", "a")).unwrap();
+        s.create(cm("default2", "0")).unwrap();
+        s.create(cm("defaul", "z")).unwrap();
         assert_eq!(s.create(cm("default", "a")), Err(StoreError::AlreadyExists));
         let names: Vec<_> = s.list(Kind::ConfigMap, Some("default")).iter().map(|o| o.name().to_string()).collect();
         assert_eq!(names, ["a", "b"]);
-        assert_eq!(s.list(Kind::ConfigMap, None).len(), 3);
+        assert_eq!(s.list(Kind::ConfigMap, None).len(), 5);
         let mut stale = cm("default", "a");
         stale.meta_mut().resource_version = Some("1".into());
         assert_eq!(s.update(stale), Err(StoreError::Conflict));
         s.delete(Kind::ConfigMap, "default", "b").unwrap();
-        let changes: Vec<_> = s.watch(3).unwrap().map(|e| (e.change, e.key.name.clone())).collect();
+        let changes: Vec<_> = s.watch(5).unwrap().map(|e| (e.change, e.key.name.clone())).collect();
         assert_eq!(changes, [(Change::Deleted, "b".to_string())]);
     }
 }
