@@ -55,6 +55,12 @@ const LOG_CAPACITY: usize = 100_000;
 /// relist because a tick wrote more than the capacity (150,000 pods starting at once do). A
 /// relist gives a watcher the same result; an entry is a few words (its key is shared with
 /// the store), so keeping a tick's writes is cheap.
+///
+/// What is no longer kept is dropped a little at each write ([`COMPACT_PER_WRITE`] entries),
+/// not all at once: after a converging tick the log holds near a million entries, and
+/// dropping them releases a million keys scattered over the heap (about 150 ms at 150,000
+/// pods), which would all land on whichever write comes first. Spread out, each write pays
+/// for a couple. The pace depends on the writes only, so runs stay deterministic.
 #[derive(Clone, Debug, Default)]
 struct Log {
     entries: VecDeque<WatchEvent>,
@@ -62,11 +68,17 @@ struct Log {
     tick_starts: [u64; 2],
 }
 
+/// At most how many old entries a write drops: more than one, so an excess shrinks.
+const COMPACT_PER_WRITE: usize = 2;
+
 impl Log {
     fn push(&mut self, e: WatchEvent) {
-        while self.entries.len() >= LOG_CAPACITY
-            && self.entries.front().is_some_and(|f| f.resource_version <= self.tick_starts[0])
-        {
+        for _ in 0..COMPACT_PER_WRITE {
+            if self.entries.len() < LOG_CAPACITY
+                || self.entries.front().is_none_or(|f| f.resource_version > self.tick_starts[0])
+            {
+                break;
+            }
             self.entries.pop_front();
         }
         self.entries.push_back(e);
@@ -658,13 +670,23 @@ mod tests {
         // A controller that far behind relists all the same: its relist is the cheaper way.
         assert!(s.watch(cursor).is_none());
         assert_eq!(s.watch(cursor + 10).map(Iterator::count), Some(LOG_CAPACITY));
-        // Two ticks on, the old writes are compacted away at the next write: a watcher that
-        // far behind relists.
+        // Two ticks on, the old writes are compacted away, a couple at each write: a watcher
+        // that far behind relists.
         s.begin_tick();
         s.begin_tick();
+        let before = s.log.entries.len();
+        assert_eq!(before, LOG_CAPACITY + 10);
+        touch(&mut s);
+        assert_eq!(s.log.entries.len(), before + 1 - COMPACT_PER_WRITE);
+        assert!(s.watch_all(cursor).is_none());
+        let mut writes = 1;
+        while s.log.entries.len() > LOG_CAPACITY {
+            touch(&mut s);
+            writes += 1;
+        }
+        assert_eq!(writes, 10);
         touch(&mut s);
         assert_eq!(s.log.entries.len(), LOG_CAPACITY);
-        assert!(s.watch_all(cursor).is_none());
         let recent = s.resource_version() - 5;
         assert_eq!(s.watch(recent).map(Iterator::count), Some(5));
         // The entries share the store's key.
