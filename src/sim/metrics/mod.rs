@@ -541,68 +541,66 @@ pub fn scrape(w: &mut World) {
 
     // 3. Bring the accounting up to now and record the readings.
     let mut node_sum: Vec<(f64, u64)> = vec![(0.0, 0); nodes.len()];
-    {
-        for r in &readings {
-            let start = r.start;
-            let cpu_ns = r.cpu_ns_before + (r.cpu_milli * 1e6 * r.dt as f64).round() as u64;
-            let point = Point { ts: now, start, cpu_ns, memory: r.memory };
-            let e = &mut node_sum[r.node];
-            e.0 += r.cpu_milli;
-            e.1 += r.memory;
+    for r in &readings {
+        let start = r.start;
+        let cpu_ns = r.cpu_ns_before + (r.cpu_milli * 1e6 * r.dt as f64).round() as u64;
+        let point = Point { ts: now, start, cpu_ns, memory: r.memory };
+        let e = &mut node_sum[r.node];
+        e.0 += r.cpu_milli;
+        e.1 += r.memory;
 
-            // metrics-server's podStorage.Store: the container's points as the scrape before
-            // left them, then this reading.
-            let entry = &mut metrics.slots[r.slot];
-            // A runtime's containers keep their names and places: while the slot holds only
-            // this runtime's, the place finds the container. (A second runtime reading the pod
-            // this scrape has left `before`, and maybe containers of its own.)
-            // Copied in step 1 or on the revisit wherever the lookups below need it.
-            let name = r.name.as_deref().unwrap_or_default();
-            debug_assert!(r.name.is_some() || (r.known && entry.before.is_none()));
-            let at = if r.known && entry.before.is_none() {
-                entry.containers.iter().position(|x| x.index == r.index as u32)
-            } else {
-                entry.containers.iter().position(|x| x.name == name)
-            };
-            let old = match &entry.before {
-                Some(before) => before.iter().find(|o| o.name == name),
-                None => at.map(|i| &entry.containers[i]).filter(|o| o.seen != scrape),
+        // metrics-server's podStorage.Store: the container's points as the scrape before
+        // left them, then this reading.
+        let entry = &mut metrics.slots[r.slot];
+        // A runtime's containers keep their names and places: while the slot holds only
+        // this runtime's, the place finds the container. (A second runtime reading the pod
+        // this scrape has left `before`, and maybe containers of its own.)
+        // Copied in step 1 or on the revisit wherever the lookups below need it.
+        let name = r.name.as_deref().unwrap_or_default();
+        debug_assert!(r.name.is_some() || (r.known && entry.before.is_none()));
+        let at = if r.known && entry.before.is_none() {
+            entry.containers.iter().position(|x| x.index == r.index as u32)
+        } else {
+            entry.containers.iter().position(|x| x.name == name)
+        };
+        let old = match &entry.before {
+            Some(before) => before.iter().find(|o| o.name == name),
+            None => at.map(|i| &entry.containers[i]).filter(|o| o.seen != scrape),
+        }
+        .map(|o| (o.last, o.prev));
+        let age = now - start;
+        let prev = if start < now && (FRESH_CONTAINER_MIN_S..RESOLUTION_S).contains(&age) {
+            Some(Point { ts: start, cpu_ns: 0, ..point })
+        } else {
+            match old {
+                Some((last, _)) if start < last.ts && now > last.ts => Some(last),
+                Some((last, prev)) if start < last.ts => prev.filter(|p| p.ts < now),
+                _ => None,
             }
-            .map(|o| (o.last, o.prev));
-            let age = now - start;
-            let prev = if start < now && (FRESH_CONTAINER_MIN_S..RESOLUTION_S).contains(&age) {
-                Some(Point { ts: start, cpu_ns: 0, ..point })
-            } else {
-                match old {
-                    Some((last, _)) if start < last.ts && now > last.ts => Some(last),
-                    Some((last, prev)) if start < last.ts => prev.filter(|p| p.ts < now),
-                    _ => None,
-                }
-            };
-            match at.map(|i| &mut entry.containers[i]) {
-                // Read already this scrape (the pod's other runtime).
-                Some(x) if x.seen == scrape => {
-                    x.last = point;
-                    x.prev = prev.or(x.prev);
-                    x.index = r.index as u32;
-                }
-                Some(x) => {
-                    *x = CtrPoints {
-                        name: std::mem::take(&mut x.name),
-                        index: r.index as u32,
-                        last: point,
-                        prev,
-                        seen: scrape,
-                    }
-                }
-                None => entry.containers.push(CtrPoints {
-                    name: name.to_string(),
+        };
+        match at.map(|i| &mut entry.containers[i]) {
+            // Read already this scrape (the pod's other runtime).
+            Some(x) if x.seen == scrape => {
+                x.last = point;
+                x.prev = prev.or(x.prev);
+                x.index = r.index as u32;
+            }
+            Some(x) => {
+                *x = CtrPoints {
+                    name: std::mem::take(&mut x.name),
                     index: r.index as u32,
                     last: point,
                     prev,
                     seen: scrape,
-                }),
+                }
             }
+            None => entry.containers.push(CtrPoints {
+                name: name.to_string(),
+                index: r.index as u32,
+                last: point,
+                prev,
+                seen: scrape,
+            }),
         }
     }
     // Pods and containers not read are forgotten, as metrics-server replaces its store at
