@@ -527,7 +527,7 @@ pub fn scrape(w: &mut World) {
         let mut next = readings.iter_mut().peekable();
         for (pod_at, rt) in kubelet.pods.values_mut().enumerate() {
             while let Some(r) = next.next_if(|r| r.pod == pod_at) {
-                if !(shared_out[r.node] || (r.name.is_none() && metrics.slots[r.slot].before.is_some())) {
+                if !revisit(r) {
                     continue;
                 }
                 let Some(c) = rt.init.iter_mut().chain(rt.containers.iter_mut()).nth(r.index) else { continue };
