@@ -26,9 +26,8 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
 
 use super::api::WriteOptions;
 use super::clock::{tick_of, Tick};
-use super::controllers::informer::DueQueue;
 use super::events::{object_reference, EventType, Source};
-use super::object::{Kind, ObjKey, Object};
+use super::object::{Kind, Object};
 use super::World;
 
 /// How often the node lifecycle controller looks at the nodes.
@@ -117,9 +116,8 @@ struct Wake {
     synced: bool,
     /// The store resourceVersion up to which Node changes have been read.
     cursor: u64,
-    /// The nodes (as cluster-scoped keys) and the tick each must be looked at by (the
-    /// earliest asked for).
-    due: DueQueue,
+    /// The nodes due and the tick each must be looked at by (the earliest asked for).
+    due: NodeQueue,
     /// Nodes whose runtime state was handed out for change since the last pass.
     touched: std::collections::BTreeSet<String>,
     /// Tests only: look at every node every second (the reference behaviour).
@@ -130,12 +128,54 @@ struct Wake {
 impl Wake {
     /// Asks for `node` to be looked at by tick `t` (an earlier request stands).
     fn add_at(&mut self, node: &str, t: Tick) {
-        self.due.add_at(&ObjKey::new("", node), t);
+        self.due.add_at(node, t);
     }
 
     /// Removes the nodes due at or before `now` and adds them to `out`.
     fn pop_due(&mut self, now: Tick, out: &mut std::collections::BTreeSet<String>) {
-        out.extend(self.due.pop_due(now).into_iter().map(|k| k.name));
+        self.due.pop_due(now, out);
+    }
+}
+
+/// Node names due at a tick, the earliest asked for winning (the controllers' `DueQueue`,
+/// made for what the node lifecycle asks of it). At 5,000 nodes some 500 are due every
+/// second, each asked for again as it is looked at, so both ends are made cheap: names are
+/// kept in buckets by tick, and a name asked for earlier than before is simply added to the
+/// earlier bucket; the later entry stays behind and is skipped when its bucket comes due,
+/// because `at` no longer names that tick. A name's entry in `at` outlives its pop, marked
+/// not queued, so asking for it again allocates no key.
+#[derive(Clone, Debug, Default)]
+struct NodeQueue {
+    buckets: BTreeMap<Tick, Vec<String>>,
+    /// Each name ever queued → the tick it is queued for, or None once popped.
+    at: crate::sim::indexed::LookupMap<String, Option<Tick>>,
+}
+
+impl NodeQueue {
+    fn add_at(&mut self, node: &str, t: Tick) {
+        let at = self.at.entry_ref(node).or_default();
+        if at.is_some_and(|prev| prev <= t) {
+            return;
+        }
+        *at = Some(t);
+        self.buckets.entry(t).or_default().push(node.to_string());
+    }
+
+    /// Moves the names due at or before `now` into `out`.
+    fn pop_due(&mut self, now: Tick, out: &mut std::collections::BTreeSet<String>) {
+        while let Some(entry) = self.buckets.first_entry() {
+            if *entry.key() > now {
+                break;
+            }
+            let (t, names) = entry.remove_entry();
+            for name in names {
+                // Skipped: asked for earlier since (and popped then, or still queued).
+                if let Some(at) = self.at.get_mut(name.as_str()).filter(|at| **at == Some(t)) {
+                    *at = None;
+                    out.insert(name);
+                }
+            }
+        }
     }
 }
 
@@ -226,14 +266,19 @@ pub fn reconcile(w: &mut World) {
         if rt.kubelet_syncs() && now.since(rt.last_status_report) >= STATUS_REPORT_S {
             rt.last_status_report = now;
             let t = Time(now.datetime());
-            let _ = store.modify(Kind::Node, "", &name, |o| {
+            // Reported as it is written: a copy of the Node (its images and all) to compare
+            // with would cost more than the write.
+            let _ = store.modify_reported(Kind::Node, "", &name, |o| {
+                let mut changed = false;
                 if let Object::Node(n) = o {
                     for c in n.status.iter_mut().flat_map(|s| s.conditions.iter_mut().flatten()) {
-                        if c.status != "Unknown" {
+                        if c.status != "Unknown" && c.last_heartbeat_time.as_ref() != Some(&t) {
                             c.last_heartbeat_time = Some(t.clone());
+                            changed = true;
                         }
                     }
                 }
+                changed
             });
         }
         match store.get(Kind::Node, "", &name).and_then(|o| o.as_node()) {
@@ -838,7 +883,17 @@ mod tests {
         // Overdue entries come out too (the clock may have moved several seconds).
         wk.pop_due(Tick(100), &mut out);
         assert_eq!(out.iter().map(String::as_str).collect::<Vec<_>>(), ["a", "b"]);
-        assert!(wk.due.pop_due(Tick(u64::MAX)).is_empty());
+        let mut rest = std::collections::BTreeSet::new();
+        wk.pop_due(Tick(u64::MAX), &mut rest);
+        assert!(rest.is_empty(), "{rest:?}");
+        // Asked for again after it was popped, a name comes out again.
+        wk.add_at("a", Tick(200));
+        wk.add_at("a", Tick(150));
+        wk.pop_due(Tick(150), &mut rest);
+        assert_eq!(rest.iter().map(String::as_str).collect::<Vec<_>>(), ["a"]);
+        rest.clear();
+        wk.pop_due(Tick(300), &mut rest);
+        assert!(rest.is_empty(), "{rest:?}");
     }
 
     /// A world with a Deployment on the default cluster, optionally looking at every node

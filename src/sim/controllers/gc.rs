@@ -16,7 +16,7 @@ use std::collections::BTreeSet;
 
 use super::queue::{Changes, WorkQueue};
 use crate::sim::api::WriteOptions;
-use crate::sim::indexed::LookupMap;
+use crate::sim::indexed::{Equivalent, LookupMap};
 use crate::sim::store::Change;
 use crate::sim::{Kind, ObjKey, Object, World};
 
@@ -35,6 +35,17 @@ pub struct State {
     dependents: LookupMap<String, BTreeSet<(Kind, ObjKey)>>,
     /// Objects to look at in the next pass, in the order they are deleted in: ordered.
     suspects: BTreeSet<(Kind, ObjKey)>,
+}
+
+/// A graph node's key by reference, to look one up without copying its key: hashes and
+/// compares as `(Kind, ObjKey)` does.
+#[derive(Hash)]
+struct NodeRef<'a>(Kind, &'a ObjKey);
+
+impl Equivalent<(Kind, ObjKey)> for NodeRef<'_> {
+    fn equivalent(&self, other: &(Kind, ObjKey)) -> bool {
+        self.0 == other.0 && *self.1 == other.1
+    }
 }
 
 impl State {
@@ -66,17 +77,22 @@ impl State {
         }
     }
 
-    fn observe(&mut self, node: (Kind, ObjKey), obj: &Object) {
+    /// Whether the graph already holds `obj` with its uid and owners as they are: most
+    /// changes (a status written, a Lease renewed) leave both alone, and are compared in
+    /// place, the key not even copied.
+    fn unchanged(&self, kind: Kind, key: &ObjKey, obj: &Object) -> bool {
         let m = obj.meta();
-        // Most changes (a status written) leave the uid and owners as they were: compared in
-        // place, nothing copied.
-        if let Some((uid, old_owners)) = self.nodes.get(&node) {
-            if *uid == m.uid
+        self.nodes.get(&NodeRef(kind, key)).is_some_and(|(uid, old_owners)| {
+            *uid == m.uid
                 && old_owners.iter().map(String::as_str).eq(m.owner_references.iter().flatten().map(|r| r.uid.as_str()))
-            {
-                return;
-            }
+        })
+    }
+
+    fn observe(&mut self, node: (Kind, ObjKey), obj: &Object) {
+        if self.unchanged(node.0, &node.1, obj) {
+            return;
         }
+        let m = obj.meta();
         let owners: Vec<String> = m.owner_references.iter().flatten().map(|r| r.uid.clone()).collect();
         self.forget(&node);
         if let Some(uid) = &m.uid {
@@ -149,14 +165,14 @@ pub fn reconcile(w: &mut World) {
                 if e.kind == Kind::Event {
                     continue;
                 }
-                let node = (e.kind, (*e.key).clone());
                 let current = match e.change {
                     Change::Deleted => None,
-                    _ => w.store.get(node.0, &node.1.namespace, &node.1.name),
+                    _ => w.store.get(e.kind, &e.key.namespace, &e.key.name),
                 };
                 match current {
-                    Some(o) => st.observe(node, o),
-                    None => st.forget(&node),
+                    Some(o) if st.unchanged(e.kind, &e.key, o) => {}
+                    Some(o) => st.observe((e.kind, (*e.key).clone()), o),
+                    None => st.forget(&(e.kind, (*e.key).clone())),
                 }
             }
         }
@@ -219,6 +235,10 @@ mod tests {
             assert_eq!(st.uids, want.uids);
             assert_eq!(st.dependents, want.dependents);
             assert_eq!(st.suspects, want.suspects);
+            // Looked up by reference, every object is found as it is.
+            for o in w.store.list(Kind::Pod, None) {
+                assert!(st.unchanged(Kind::Pod, &o.key(), o), "{:?}", o.key());
+            }
             w.advance(1);
         }
     }
