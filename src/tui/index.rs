@@ -3,7 +3,8 @@
 //! way an informer keeps a cache), so the cost of keeping them follows what changed and a
 //! frame never scans every object.
 
-use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::cmp::Reverse;
+use std::collections::{BTreeMap, BTreeSet, BinaryHeap, VecDeque};
 
 use super::resources;
 use super::theme::Health;
@@ -65,10 +66,7 @@ impl Index {
             self.set_pod(p.key(), node_of(p), resources::pod_summary(p, now).health);
         }
         // Read in place: the events are not built as objects for this.
-        let mut events: Vec<_> = world.store.event_views(None).map(|e| (e.last_seen(), e.key())).collect();
-        events.sort();
-        let skip = events.len().saturating_sub(RECENT_EVENTS);
-        self.recent_events.extend(events.into_iter().skip(skip).map(|(_, k)| k));
+        self.recent_events.extend(latest_events(world));
         self.rv = world.store.resource_version();
     }
 
@@ -188,6 +186,25 @@ fn node_of(p: &crate::sim::Object) -> String {
     p.as_pod().and_then(|p| p.spec.as_ref()).and_then(|s| s.node_name.clone()).unwrap_or_default()
 }
 
+/// The [`RECENT_EVENTS`] latest Events (by last seen, then key), oldest first. Only they are
+/// kept while the rest are read: a big cluster holds some five Events a pod, and listing all
+/// their keys to keep 64 would make the TUI's start the peak of the process's memory.
+fn latest_events(world: &World) -> Vec<ObjKey> {
+    let mut latest: BinaryHeap<Reverse<(Tick, ObjKey)>> = BinaryHeap::with_capacity(RECENT_EVENTS + 1);
+    for e in world.store.event_views(None) {
+        let seen = e.last_seen();
+        // Older than all of a full set: its key is not even built.
+        if latest.len() == RECENT_EVENTS && latest.peek().is_some_and(|Reverse((oldest, _))| seen < *oldest) {
+            continue;
+        }
+        latest.push(Reverse((seen, e.key())));
+        if latest.len() > RECENT_EVENTS {
+            latest.pop();
+        }
+    }
+    latest.into_sorted_vec().into_iter().rev().map(|Reverse((_, key))| key).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -210,5 +227,19 @@ mod tests {
         ws.execute("kubectl delete pod web --now\n");
         idx.refresh(&ws.world);
         assert!(idx.pods_by_node.values().all(|s| !s.contains(&web)));
+    }
+
+    #[test]
+    fn the_latest_events_are_the_last_of_all_of_them_sorted() {
+        let mut ws = Workstation::new(World::new(2));
+        ws.execute("kubectl create deployment web --image=nginx --replicas=30\n");
+        for _ in 0..8 {
+            ws.world.tick();
+        }
+        let mut all: Vec<_> = ws.world.store.event_views(None).map(|e| (e.last_seen(), e.key())).collect();
+        assert!(all.len() > 2 * RECENT_EVENTS, "{} events", all.len());
+        all.sort();
+        let want: Vec<_> = all[all.len() - RECENT_EVENTS..].iter().map(|(_, k)| k.clone()).collect();
+        assert_eq!(latest_events(&ws.world), want);
     }
 }

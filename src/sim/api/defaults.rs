@@ -248,7 +248,11 @@ fn admit_service_account(spec: &mut PodSpec, suffix: &str) {
         if mounted_already(c) {
             continue;
         }
-        c.volume_mounts.get_or_insert_with(Vec::new).push(VolumeMount {
+        // Room for exactly one more: every pod keeps these lists for its lifetime, and a
+        // push into an empty list makes room for four.
+        let mounts = c.volume_mounts.get_or_insert_with(Vec::new);
+        mounts.reserve_exact(1);
+        mounts.push(VolumeMount {
             mount_path: SA_MOUNT_PATH.into(),
             name: name.clone(),
             read_only: Some(true),
@@ -259,7 +263,9 @@ fn admit_service_account(spec: &mut PodSpec, suffix: &str) {
     if !added {
         return;
     }
-    spec.volumes.get_or_insert_with(Vec::new).push(Volume {
+    let volumes = spec.volumes.get_or_insert_with(Vec::new);
+    volumes.reserve_exact(1);
+    volumes.push(Volume {
         name,
         projected: Some(ProjectedVolumeSource {
             default_mode: Some(420),
@@ -326,6 +332,7 @@ fn admit_default_tolerations(spec: &mut PodSpec) {
             });
         }
     }
+    tols.shrink_to_fit();
 }
 
 /// `SetDefaults_Deployment`: replicas 1, RollingUpdate 25 %/25 %, revisionHistoryLimit 10,
@@ -529,7 +536,7 @@ pub fn default_object(o: &mut crate::sim::object::Object, sa_token_suffix: &str)
     match o {
         Object::Pod(p) => default_pod(std::sync::Arc::make_mut(p), sa_token_suffix),
         Object::Deployment(d) => default_deployment(d),
-        Object::ReplicaSet(r) => default_replica_set(r),
+        Object::ReplicaSet(r) => default_replica_set(std::sync::Arc::make_mut(r)),
         Object::DaemonSet(d) => default_daemon_set(d),
         Object::StatefulSet(s) => default_stateful_set(s),
         Object::Job(j) => match j.metadata.uid.clone() {
