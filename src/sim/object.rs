@@ -140,7 +140,7 @@ kinds! {
     ResourceQuota => core::ResourceQuota, true, ["quota"], Box;
     LimitRange => core::LimitRange, true, ["limits"], Box;
     Deployment => apps::Deployment, true, ["deploy"], Box;
-    ReplicaSet => apps::ReplicaSet, true, ["rs"], Box;
+    ReplicaSet => apps::ReplicaSet, true, ["rs"], Arc;
     DaemonSet => apps::DaemonSet, true, ["ds"], Box;
     StatefulSet => apps::StatefulSet, true, ["sts"], Box;
     ControllerRevision => apps::ControllerRevision, true, [], Box;

@@ -75,7 +75,7 @@ fn pod_spec_mut(o: &mut Object) -> Option<&mut PodSpec> {
     match o {
         Object::Pod(p) => std::sync::Arc::make_mut(p).spec.as_mut(),
         Object::Deployment(d) => d.spec.as_mut()?.template.spec.as_mut(),
-        Object::ReplicaSet(r) => r.spec.as_mut()?.template.as_mut()?.spec.as_mut(),
+        Object::ReplicaSet(r) => std::sync::Arc::make_mut(r).spec.as_mut()?.template.as_mut()?.spec.as_mut(),
         Object::DaemonSet(d) => d.spec.as_mut()?.template.spec.as_mut(),
         Object::StatefulSet(s) => s.spec.as_mut()?.template.spec.as_mut(),
         Object::Job(j) => j.spec.as_mut()?.template.spec.as_mut(),

@@ -14,6 +14,7 @@ pub mod spew;
 pub mod util;
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use k8s_openapi::api::apps::v1::{Deployment, DeploymentStatus, ReplicaSet, ReplicaSetSpec};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
@@ -114,7 +115,7 @@ fn sync_deployment(w: &mut World, key: &ObjKey) {
     }
 }
 
-fn with_new(old: &[ReplicaSet], new_rs: Option<&ReplicaSet>) -> Vec<ReplicaSet> {
+fn with_new(old: &[Rs], new_rs: Option<&Rs>) -> Vec<Rs> {
     let mut all = old.to_vec();
     all.extend(new_rs.cloned());
     all
@@ -122,7 +123,7 @@ fn with_new(old: &[ReplicaSet], new_rs: Option<&ReplicaSet>) -> Vec<ReplicaSet> 
 
 /// `getReplicaSetsForDeployment`: the ReplicaSets this Deployment controls and selects,
 /// adopting matching orphans and releasing those it no longer selects.
-fn claim_replica_sets(w: &mut World, d: &Deployment) -> Vec<ReplicaSet> {
+fn claim_replica_sets(w: &mut World, d: &Deployment) -> Vec<Rs> {
     let ns = d.metadata.namespace.clone().unwrap_or_default();
     let key = ObjKey::new(&ns, d.metadata.name.as_deref().unwrap_or(""));
     let uid = d.metadata.uid.clone().unwrap_or_default();
@@ -140,7 +141,7 @@ fn claim_replica_sets(w: &mut World, d: &Deployment) -> Vec<ReplicaSet> {
         match controller_ref(&rs.metadata) {
             Some(r) if r.uid == uid => {
                 if matches {
-                    out.push((**rs).clone());
+                    out.push(Arc::clone(rs));
                 } else if !deleting {
                     let _ = w.store.modify(Kind::ReplicaSet, &ns, &name, |o| {
                         if let Some(refs) = o.meta_mut().owner_references.as_mut() {
@@ -160,7 +161,7 @@ fn claim_replica_sets(w: &mut World, d: &Deployment) -> Vec<ReplicaSet> {
                         o.meta_mut().owner_references.get_or_insert_with(Vec::new).push(reference);
                     });
                     if let Some(Object::ReplicaSet(rs)) = w.store.get(Kind::ReplicaSet, &ns, &name) {
-                        out.push((**rs).clone());
+                        out.push(Arc::clone(rs));
                     }
                 }
             }
@@ -199,9 +200,9 @@ fn check_paused_conditions(w: &mut World, d: &mut Deployment) {
 fn get_all_rss_and_sync_revision(
     w: &mut World,
     d: &mut Deployment,
-    rs_list: &[ReplicaSet],
+    rs_list: &[Rs],
     create: bool,
-) -> (Option<ReplicaSet>, Vec<ReplicaSet>) {
+) -> (Option<Rs>, Vec<Rs>) {
     let old = find_old_rss(d, rs_list);
     let new_rs = get_new_rs(w, d, rs_list, &old, create);
     (new_rs, old)
@@ -211,23 +212,24 @@ fn get_all_rss_and_sync_revision(
 fn get_new_rs(
     w: &mut World,
     d: &mut Deployment,
-    rs_list: &[ReplicaSet],
-    old: &[ReplicaSet],
+    rs_list: &[Rs],
+    old: &[Rs],
     create: bool,
-) -> Option<ReplicaSet> {
+) -> Option<Rs> {
     let now = w.now;
     let existing = find_new_rs(d, rs_list);
     let new_revision = max_revision(old) + 1;
     if let Some(existing) = existing {
         let mut rs = existing.clone();
-        let annotations_updated = set_new_rs_annotations(d, &mut rs, new_revision, true);
+        let rs_mut = Arc::make_mut(&mut rs);
+        let annotations_updated = set_new_rs_annotations(d, rs_mut, new_revision, true);
         let d_min_ready = d.spec.as_ref().and_then(|s| s.min_ready_seconds);
-        let spec = rs.spec.get_or_insert_with(Default::default);
+        let spec = rs_mut.spec.get_or_insert_with(Default::default);
         let min_ready_changed = spec.min_ready_seconds.unwrap_or(0) != d_min_ready.unwrap_or(0);
         if annotations_updated || min_ready_changed {
             spec.min_ready_seconds = d_min_ready;
-            return match w.api_update(Object::ReplicaSet(Box::new(rs)), WriteOptions::default()) {
-                Ok(Object::ReplicaSet(updated)) => Some(*updated),
+            return match w.api_update(Object::ReplicaSet(rs), WriteOptions::default()) {
+                Ok(Object::ReplicaSet(updated)) => Some(updated),
                 _ => Some(existing),
             };
         }
@@ -262,7 +264,7 @@ fn get_new_rs(
     let mut selector: LabelSelector = spec.selector.clone();
     selector.match_labels.get_or_insert_with(BTreeMap::new).insert(POD_TEMPLATE_HASH.into(), template_hash.clone());
     let name = format!("{}-{}", d.metadata.name.as_deref().unwrap_or(""), template_hash);
-    let mut new_rs = ReplicaSet {
+    let new_rs = ReplicaSet {
         metadata: ObjectMeta {
             name: Some(name.clone()),
             namespace: d.metadata.namespace.clone(),
@@ -278,15 +280,18 @@ fn get_new_rs(
         }),
         status: None,
     };
+    let mut new_rs = Arc::new(new_rs);
     let all = with_new(old, Some(&new_rs));
     let new_replicas = new_rs_new_replicas(d, &all, &new_rs);
-    if let Some(s) = new_rs.spec.as_mut() {
+    drop(all);
+    let new_rs_mut = Arc::make_mut(&mut new_rs);
+    if let Some(s) = new_rs_mut.spec.as_mut() {
         s.replicas = Some(new_replicas);
     }
-    set_new_rs_annotations(d, &mut new_rs, new_revision, false);
+    set_new_rs_annotations(d, new_rs_mut, new_revision, false);
     let ns = d.metadata.namespace.clone().unwrap_or_default();
     let mut already_exists = false;
-    let created = match w.api_create(Object::ReplicaSet(Box::new(new_rs)), WriteOptions::default()) {
+    let created = match w.api_create(Object::ReplicaSet(new_rs), WriteOptions::default()) {
         Ok(Object::ReplicaSet(rs)) => rs,
         Ok(_) => return None,
         Err(e) if e.code == 409 => {
@@ -344,18 +349,18 @@ fn get_new_rs(
     if needs_update {
         update_status(w, d);
     }
-    Some(*created)
+    Some(created)
 }
 
 /// `isScalingEvent`: an active ReplicaSet was sized for another replica count.
-fn is_scaling_event(w: &mut World, d: &mut Deployment, rs_list: &[ReplicaSet]) -> bool {
+fn is_scaling_event(w: &mut World, d: &mut Deployment, rs_list: &[Rs]) -> bool {
     let (new_rs, old) = get_all_rss_and_sync_revision(w, d, rs_list, false);
     let all = with_new(&old, new_rs.as_ref());
     active(&all).iter().any(|rs| desired_replicas_annotation(rs).is_some_and(|v| v != replicas(d)))
 }
 
 /// `sync`: resizing when paused or scaled, without rolling anything out.
-fn sync(w: &mut World, d: &mut Deployment, rs_list: &[ReplicaSet]) {
+fn sync(w: &mut World, d: &mut Deployment, rs_list: &[Rs]) {
     let (new_rs, old) = get_all_rss_and_sync_revision(w, d, rs_list, false);
     scale(w, d, new_rs.as_ref(), &old);
     if d.spec.as_ref().and_then(|s| s.paused) == Some(true) {
@@ -367,7 +372,7 @@ fn sync(w: &mut World, d: &mut Deployment, rs_list: &[ReplicaSet]) {
 
 /// `scale`: proportional scaling of the active ReplicaSets when the replica count changes
 /// in the middle of a rollout (or while paused).
-fn scale(w: &mut World, d: &Deployment, new_rs: Option<&ReplicaSet>, old: &[ReplicaSet]) {
+fn scale(w: &mut World, d: &Deployment, new_rs: Option<&Rs>, old: &[Rs]) {
     let r = replicas(d);
     if let Some(rs) = find_active_or_latest(new_rs, old) {
         if rs_replicas(&rs) != r {
@@ -413,7 +418,7 @@ fn scale(w: &mut World, d: &Deployment, new_rs: Option<&ReplicaSet>, old: &[Repl
 }
 
 /// `scaleReplicaSetAndRecordEvent`: true if the size changed.
-fn scale_rs_and_record_event(w: &mut World, rs: &ReplicaSet, new_scale: i32, d: &Deployment) -> (bool, ReplicaSet) {
+fn scale_rs_and_record_event(w: &mut World, rs: &Rs, new_scale: i32, d: &Deployment) -> (bool, Rs) {
     if rs_replicas(rs) == new_scale {
         return (false, rs.clone());
     }
@@ -422,17 +427,17 @@ fn scale_rs_and_record_event(w: &mut World, rs: &ReplicaSet, new_scale: i32, d: 
 
 /// `scaleReplicaSet`: sets spec.replicas and the replicas annotations, and records
 /// `Scaled up replica set web-7c5ddbdf54 from 1 to 3`.
-fn scale_rs(w: &mut World, rs: &ReplicaSet, new_scale: i32, d: &Deployment) -> (bool, ReplicaSet) {
+fn scale_rs(w: &mut World, rs: &Rs, new_scale: i32, d: &Deployment) -> (bool, Rs) {
     let old_scale = rs_replicas(rs);
     let size_changed = old_scale != new_scale;
     let (desired, max) = (replicas(d), replicas(d) + max_surge(d));
     if !size_changed && !replicas_annotations_need_update(rs, desired, max) {
         return (false, rs.clone());
     }
-    let mut copy = rs.clone();
+    let mut copy = ReplicaSet::clone(rs);
     copy.spec.get_or_insert_with(Default::default).replicas = Some(new_scale);
     set_replicas_annotations(&mut copy, desired, max);
-    match w.api_update(Object::ReplicaSet(Box::new(copy)), WriteOptions::default()) {
+    match w.api_update(Object::ReplicaSet(Arc::new(copy)), WriteOptions::default()) {
         Ok(Object::ReplicaSet(updated)) => {
             if size_changed {
                 let op = if old_scale < new_scale { "up" } else { "down" };
@@ -442,7 +447,7 @@ fn scale_rs(w: &mut World, rs: &ReplicaSet, new_scale: i32, d: &Deployment) -> (
                 );
                 event(w, d, EventType::Normal, "ScalingReplicaSet", &msg);
             }
-            (size_changed, *updated)
+            (size_changed, updated)
         }
         _ => (false, rs.clone()),
     }
@@ -450,9 +455,9 @@ fn scale_rs(w: &mut World, rs: &ReplicaSet, new_scale: i32, d: &Deployment) -> (
 
 /// `cleanupDeployment`: deletes the oldest old ReplicaSets beyond revisionHistoryLimit that
 /// are scaled to zero and settled.
-fn cleanup_deployment(w: &mut World, d: &Deployment, old: &[ReplicaSet]) {
+fn cleanup_deployment(w: &mut World, d: &Deployment, old: &[Rs]) {
     let Some(limit) = d.spec.as_ref().and_then(|s| s.revision_history_limit) else { return };
-    let mut cleanable: Vec<ReplicaSet> =
+    let mut cleanable: Vec<Rs> =
         old.iter().filter(|rs| rs.metadata.deletion_timestamp.is_none()).cloned().collect();
     let diff = cleanable.len() as i32 - limit;
     if diff <= 0 {
@@ -473,7 +478,7 @@ fn cleanup_deployment(w: &mut World, d: &Deployment, old: &[ReplicaSet]) {
 }
 
 /// `calculateStatus`: counts from the ReplicaSets and the Available condition.
-fn calculate_status(d: &Deployment, all: &[ReplicaSet], new_rs: Option<&ReplicaSet>, now: Tick) -> DeploymentStatus {
+fn calculate_status(d: &Deployment, all: &[Rs], new_rs: Option<&Rs>, now: Tick) -> DeploymentStatus {
     let available = available_sum(all);
     let total = spec_replicas_sum(all);
     let unavailable = (total - available).max(0);
@@ -482,7 +487,7 @@ fn calculate_status(d: &Deployment, all: &[ReplicaSet], new_rs: Option<&ReplicaS
     let mut status = DeploymentStatus {
         observed_generation: d.metadata.generation,
         replicas: opt(actual_replicas_sum(all)),
-        updated_replicas: opt(new_rs.map_or(0, rs_status_replicas)),
+        updated_replicas: opt(new_rs.map_or(0, |r| rs_status_replicas(r))),
         ready_replicas: opt(ready_sum(all)),
         available_replicas: opt(available),
         unavailable_replicas: opt(unavailable),
@@ -510,7 +515,7 @@ fn calculate_status(d: &Deployment, all: &[ReplicaSet], new_rs: Option<&ReplicaS
 }
 
 /// `syncDeploymentStatus`: writes the calculated status if it changed.
-fn sync_deployment_status(w: &mut World, d: &mut Deployment, all: &[ReplicaSet], new_rs: Option<&ReplicaSet>) {
+fn sync_deployment_status(w: &mut World, d: &mut Deployment, all: &[Rs], new_rs: Option<&Rs>) {
     let status = calculate_status(d, all, new_rs, w.now);
     if d.status.as_ref() == Some(&status) {
         return;
@@ -523,7 +528,7 @@ fn sync_deployment_status(w: &mut World, d: &mut Deployment, all: &[ReplicaSet],
 /// (NewReplicaSetAvailable) or timed out (ProgressDeadlineExceeded) — and the ReplicaSets'
 /// ReplicaFailure. When nothing changed, the Deployment is looked at again when its
 /// progress deadline falls due.
-fn sync_rollout_status(w: &mut World, d: &mut Deployment, all: &[ReplicaSet], new_rs: Option<&ReplicaSet>) {
+fn sync_rollout_status(w: &mut World, d: &mut Deployment, all: &[Rs], new_rs: Option<&Rs>) {
     let now = w.now;
     let mut status = calculate_status(d, all, new_rs, now);
     if !has_progress_deadline(d) {
@@ -598,7 +603,7 @@ fn requeue_stuck_deployment(w: &mut World, d: &Deployment, status: &DeploymentSt
 }
 
 /// `rolloutRolling`.
-fn rollout_rolling(w: &mut World, d: &mut Deployment, rs_list: &[ReplicaSet]) {
+fn rollout_rolling(w: &mut World, d: &mut Deployment, rs_list: &[Rs]) {
     let (new_rs, old) = get_all_rss_and_sync_revision(w, d, rs_list, true);
     let Some(new_rs) = new_rs else { return };
     let all = with_new(&old, Some(&new_rs));
@@ -618,7 +623,7 @@ fn rollout_rolling(w: &mut World, d: &mut Deployment, rs_list: &[ReplicaSet]) {
 
 /// `reconcileNewReplicaSet`: scales the new ReplicaSet up as far as maxSurge allows (or
 /// down to replicas).
-fn reconcile_new_rs(w: &mut World, d: &Deployment, all: &[ReplicaSet], new_rs: &ReplicaSet) -> bool {
+fn reconcile_new_rs(w: &mut World, d: &Deployment, all: &[Rs], new_rs: &Rs) -> bool {
     let r = replicas(d);
     let cur = rs_replicas(new_rs);
     if cur == r {
@@ -636,9 +641,9 @@ fn reconcile_new_rs(w: &mut World, d: &Deployment, all: &[ReplicaSet], new_rs: &
 fn reconcile_old_rss(
     w: &mut World,
     d: &Deployment,
-    all: &[ReplicaSet],
-    old: &[ReplicaSet],
-    new_rs: &ReplicaSet,
+    all: &[Rs],
+    old: &[Rs],
+    new_rs: &Rs,
 ) -> bool {
     let old_pods = spec_replicas_sum(old);
     if old_pods == 0 {
@@ -661,9 +666,9 @@ fn reconcile_old_rss(
 fn cleanup_unhealthy_replicas(
     w: &mut World,
     d: &Deployment,
-    old: &[ReplicaSet],
+    old: &[Rs],
     max_cleanup: i32,
-) -> (Vec<ReplicaSet>, i32) {
+) -> (Vec<Rs>, i32) {
     let mut old = old.to_vec();
     sort_by_creation(&mut old);
     let mut total = 0;
@@ -685,7 +690,7 @@ fn cleanup_unhealthy_replicas(
 
 /// `scaleDownOldReplicaSetsForRollingUpdate`: removes available old pods beyond
 /// replicas - maxUnavailable, oldest ReplicaSets first.
-fn scale_down_old_rss_for_rolling_update(w: &mut World, d: &Deployment, all: &[ReplicaSet], old: &[ReplicaSet]) -> i32 {
+fn scale_down_old_rss_for_rolling_update(w: &mut World, d: &Deployment, all: &[Rs], old: &[Rs]) -> i32 {
     let min_available = replicas(d) - max_unavailable(d);
     let available = available_sum(all);
     if available <= min_available {
@@ -712,7 +717,7 @@ fn scale_down_old_rss_for_rolling_update(w: &mut World, d: &Deployment, all: &[R
 
 /// `rolloutRecreate`: old ReplicaSets to zero; once none of their pods is left (running or
 /// terminating), the new ReplicaSet is created and scaled up.
-fn rollout_recreate(w: &mut World, d: &mut Deployment, rs_list: &[ReplicaSet]) {
+fn rollout_recreate(w: &mut World, d: &mut Deployment, rs_list: &[Rs]) {
     let (mut new_rs, mut old) = get_all_rss_and_sync_revision(w, d, rs_list, false);
     let mut all = with_new(&old, new_rs.as_ref());
     let mut scaled_down = false;
@@ -749,7 +754,7 @@ fn rollout_recreate(w: &mut World, d: &mut Deployment, rs_list: &[ReplicaSet]) {
 
 /// `oldPodsRunning`: an old ReplicaSet still reports pods, or a pod of one (selected by the
 /// Deployment, terminating or not) has not finished.
-fn old_pods_running(w: &World, d: &Deployment, new_rs: Option<&ReplicaSet>, old: &[ReplicaSet]) -> bool {
+fn old_pods_running(w: &World, d: &Deployment, new_rs: Option<&Rs>, old: &[Rs]) -> bool {
     if actual_replicas_sum(old) > 0 {
         return true;
     }

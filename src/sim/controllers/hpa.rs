@@ -294,7 +294,7 @@ fn reconcile_one(w: &mut World, key: &Key) {
         let mut obj = scale.obj.clone();
         match &mut obj {
             Object::Deployment(d) => d.spec.get_or_insert_with(Default::default).replicas = Some(desired),
-            Object::ReplicaSet(r) => r.spec.get_or_insert_with(Default::default).replicas = Some(desired),
+            Object::ReplicaSet(r) => std::sync::Arc::make_mut(r).spec.get_or_insert_with(Default::default).replicas = Some(desired),
             Object::StatefulSet(s) => s.spec.get_or_insert_with(Default::default).replicas = Some(desired),
             _ => {}
         }

@@ -85,7 +85,7 @@ fn sync(w: &mut World, key: &ObjKey) {
     {
         let _ = w.store.modify_changed(Kind::ReplicaSet, &key.namespace, &key.name, |o| {
             if let Object::ReplicaSet(r) = o {
-                r.status = Some(status);
+                Arc::make_mut(r).status = Some(status);
             }
         });
     }

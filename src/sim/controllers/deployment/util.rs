@@ -4,6 +4,9 @@
 
 use std::collections::BTreeMap;
 
+use std::borrow::Borrow;
+use std::sync::Arc;
+
 use k8s_openapi::api::apps::v1::{Deployment, DeploymentCondition, DeploymentStatus, ReplicaSet};
 use k8s_openapi::api::core::v1::PodTemplateSpec;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
@@ -24,6 +27,11 @@ pub const POD_TEMPLATE_HASH: &str = "pod-template-hash";
 pub const MAX_REV_HISTORY_LENGTH_IN_CHARS: usize = 2000;
 
 // Condition reasons.
+/// A ReplicaSet as the controller handles it: shared with the store, so the lists a sync
+/// passes around (all, old, active, sorted) copy no ReplicaSet. One that is changed is
+/// copied (`Arc::make_mut`) and written back.
+pub type Rs = Arc<ReplicaSet>;
+
 pub const NEW_RS_REASON: &str = "NewReplicaSetCreated";
 pub const FOUND_NEW_RS_REASON: &str = "FoundNewReplicaSet";
 pub const RS_UPDATED_REASON: &str = "ReplicaSetUpdated";
@@ -80,8 +88,8 @@ pub fn revision(rs: &ReplicaSet) -> Option<i64> {
 }
 
 /// `MaxRevision`: the highest revision among `rss`.
-pub fn max_revision(rss: &[ReplicaSet]) -> i64 {
-    rss.iter().filter_map(revision).max().unwrap_or(0).max(0)
+pub fn max_revision(rss: &[Rs]) -> i64 {
+    rss.iter().filter_map(|r| revision(r)).max().unwrap_or(0).max(0)
 }
 
 pub fn is_rolling_update(d: &Deployment) -> bool {
@@ -165,12 +173,15 @@ fn creation(rs: &ReplicaSet) -> Tick {
 }
 
 /// `ReplicaSetsByCreationTimestamp`: oldest first, then by name.
-pub fn sort_by_creation(rss: &mut [ReplicaSet]) {
-    rss.sort_by(|a, b| (creation(a), &a.metadata.name).cmp(&(creation(b), &b.metadata.name)));
+pub fn sort_by_creation<R: Borrow<ReplicaSet>>(rss: &mut [R]) {
+    rss.sort_by(|a, b| {
+        let (a, b) = (a.borrow(), b.borrow());
+        (creation(a), &a.metadata.name).cmp(&(creation(b), &b.metadata.name))
+    });
 }
 
 /// `ReplicaSetsBySizeOlder`: larger first; the same size, older first.
-pub fn sort_by_size_older(rss: &mut [ReplicaSet]) {
+pub fn sort_by_size_older(rss: &mut [Rs]) {
     rss.sort_by(|a, b| {
         rs_replicas(b)
             .cmp(&rs_replicas(a))
@@ -179,12 +190,12 @@ pub fn sort_by_size_older(rss: &mut [ReplicaSet]) {
 }
 
 /// `ReplicaSetsBySizeNewer`: larger first; the same size, newer first.
-pub fn sort_by_size_newer(rss: &mut [ReplicaSet]) {
+pub fn sort_by_size_newer(rss: &mut [Rs]) {
     rss.sort_by(|a, b| rs_replicas(b).cmp(&rs_replicas(a)).then_with(|| creation(b).cmp(&creation(a))));
 }
 
 /// `ReplicaSetsByRevision`: lowest revision first, then oldest.
-pub fn sort_by_revision(rss: &mut [ReplicaSet]) {
+pub fn sort_by_revision(rss: &mut [Rs]) {
     rss.sort_by(|a, b| {
         let (ra, rb) = (revision(a).unwrap_or(0), revision(b).unwrap_or(0));
         ra.cmp(&rb).then_with(|| (creation(a), &a.metadata.name).cmp(&(creation(b), &b.metadata.name)))
@@ -192,13 +203,13 @@ pub fn sort_by_revision(rss: &mut [ReplicaSet]) {
 }
 
 /// `FindNewReplicaSet`: the oldest ReplicaSet whose template equals the Deployment's.
-pub fn find_new_rs(d: &Deployment, rss: &[ReplicaSet]) -> Option<ReplicaSet> {
+pub fn find_new_rs(d: &Deployment, rss: &[Rs]) -> Option<Rs> {
     find_new_rs_ref(d, rss).cloned()
 }
 
 /// `find_new_rs` without copying: sorts references, not ReplicaSets.
-fn find_new_rs_ref<'a>(d: &Deployment, rss: &'a [ReplicaSet]) -> Option<&'a ReplicaSet> {
-    let mut sorted: Vec<&ReplicaSet> = rss.iter().collect();
+fn find_new_rs_ref<'a>(d: &Deployment, rss: &'a [Rs]) -> Option<&'a Rs> {
+    let mut sorted: Vec<&Rs> = rss.iter().collect();
     sorted.sort_by(|a, b| (creation(a), &a.metadata.name).cmp(&(creation(b), &b.metadata.name)));
     let template = &d.spec.as_ref()?.template;
     sorted
@@ -207,32 +218,32 @@ fn find_new_rs_ref<'a>(d: &Deployment, rss: &'a [ReplicaSet]) -> Option<&'a Repl
 }
 
 /// `FindOldReplicaSets` (all of them): every ReplicaSet but the new one.
-pub fn find_old_rss(d: &Deployment, rss: &[ReplicaSet]) -> Vec<ReplicaSet> {
+pub fn find_old_rss(d: &Deployment, rss: &[Rs]) -> Vec<Rs> {
     let new_uid = find_new_rs_ref(d, rss).and_then(|rs| rs.metadata.uid.as_ref());
     rss.iter().filter(|rs| new_uid.is_none() || rs.metadata.uid.as_ref() != new_uid).cloned().collect()
 }
 
 /// `FilterActiveReplicaSets`: those with spec.replicas > 0.
-pub fn active(rss: &[ReplicaSet]) -> Vec<ReplicaSet> {
+pub fn active(rss: &[Rs]) -> Vec<Rs> {
     rss.iter().filter(|rs| rs_replicas(rs) > 0).cloned().collect()
 }
 
 /// `GetReplicaCountForReplicaSets`: the sum of spec.replicas.
-pub fn spec_replicas_sum(rss: &[ReplicaSet]) -> i32 {
-    rss.iter().map(rs_replicas).sum()
+pub fn spec_replicas_sum(rss: &[Rs]) -> i32 {
+    rss.iter().map(|r| rs_replicas(r)).sum()
 }
 
 /// `GetActualReplicaCountForReplicaSets`: the sum of status.replicas.
-pub fn actual_replicas_sum(rss: &[ReplicaSet]) -> i32 {
-    rss.iter().map(rs_status_replicas).sum()
+pub fn actual_replicas_sum(rss: &[Rs]) -> i32 {
+    rss.iter().map(|r| rs_status_replicas(r)).sum()
 }
 
-pub fn available_sum(rss: &[ReplicaSet]) -> i32 {
-    rss.iter().map(rs_available).sum()
+pub fn available_sum(rss: &[Rs]) -> i32 {
+    rss.iter().map(|r| rs_available(r)).sum()
 }
 
-pub fn ready_sum(rss: &[ReplicaSet]) -> i32 {
-    rss.iter().map(rs_ready).sum()
+pub fn ready_sum(rss: &[Rs]) -> i32 {
+    rss.iter().map(|r| rs_ready(r)).sum()
 }
 
 /// `SetReplicasAnnotations`: desired-replicas and max-replicas; true if they changed.
@@ -330,7 +341,7 @@ pub fn set_deployment_revision(d: &mut Deployment, revision: &str) -> bool {
 
 /// `NewRSNewReplicas`: how big the new ReplicaSet may be now. RollingUpdate: up to
 /// replicas + maxSurge pods in all; Recreate: replicas.
-pub fn new_rs_new_replicas(d: &Deployment, all: &[ReplicaSet], new_rs: &ReplicaSet) -> i32 {
+pub fn new_rs_new_replicas(d: &Deployment, all: &[Rs], new_rs: &ReplicaSet) -> i32 {
     let desired = replicas(d);
     let new_replicas = rs_replicas(new_rs);
     if is_recreate(d) {
@@ -354,7 +365,7 @@ pub fn new_rs_new_replicas(d: &Deployment, all: &[ReplicaSet], new_rs: &ReplicaS
 }
 
 /// `IsSaturated`: the new ReplicaSet has all the replicas, annotated and available.
-pub fn is_saturated(d: &Deployment, rs: Option<&ReplicaSet>) -> bool {
+pub fn is_saturated(d: &Deployment, rs: Option<&Rs>) -> bool {
     let Some(rs) = rs else { return false };
     let Some(desired) = desired_replicas_annotation(rs) else { return false };
     let r = replicas(d);
@@ -363,7 +374,7 @@ pub fn is_saturated(d: &Deployment, rs: Option<&ReplicaSet>) -> bool {
 
 /// `FindActiveOrLatest`: the only active ReplicaSet; with none active, the new one or the
 /// newest old one; None when several are active.
-pub fn find_active_or_latest(new_rs: Option<&ReplicaSet>, old: &[ReplicaSet]) -> Option<ReplicaSet> {
+pub fn find_active_or_latest(new_rs: Option<&Rs>, old: &[Rs]) -> Option<Rs> {
     if new_rs.is_none() && old.is_empty() {
         return None;
     }
