@@ -317,6 +317,12 @@ fn pod_keys(w: &World) -> Vec<ObjKey> {
 
 /// Runs the benchmark at one size.
 pub fn run(cfg: &Config) -> Result<Figures, String> {
+    run_keeping(cfg).map(|(figures, _)| figures)
+}
+
+/// Runs the benchmark at one size and hands back the world it ran (in the TUI it was drawn
+/// in), for a caller that would rather not wait for it to be freed.
+fn run_keeping(cfg: &Config) -> Result<(Figures, crate::tui::testing::Story), String> {
     // First, while the process is as fresh as a launched one (in a sweep, only the first
     // size's figure is cold).
     let (first_frame_ms, first_lesson_frame_ms) = first_frame();
@@ -389,7 +395,8 @@ pub fn run(cfg: &Config) -> Result<Figures, String> {
         times[i]
     };
     let busy_pods = w.kubelet.busy_len();
-    Ok(Figures {
+    let (frame_ms, story) = frame_ms(w);
+    let figures = Figures {
         nodes: cfg.nodes,
         pods: cfg.pods,
         converge_s,
@@ -398,7 +405,7 @@ pub fn run(cfg: &Config) -> Result<Figures, String> {
         steady_tick_ms: pct(0.5),
         steady_tick_p99_ms: pct(0.99),
         peak_rss_mb: peak_rss_mb(),
-        frame_ms: frame_ms(w),
+        frame_ms,
         first_frame_ms,
         first_lesson_frame_ms,
         sim_speedup: if in_ticks > Duration::ZERO { cfg.ticks as f64 / in_ticks.as_secs_f64() } else { 0.0 },
@@ -409,7 +416,8 @@ pub fn run(cfg: &Config) -> Result<Figures, String> {
         steady_steps: TICK_STEPS.iter().map(|(n, _)| *n).zip(steady_steps).collect(),
         ticks: cfg.ticks,
         steady_writes,
-    })
+    };
+    Ok((figures, story))
 }
 
 /// Frames timed after the steady phase; the median is reported.
@@ -419,7 +427,7 @@ const FRAMES: usize = 5;
 /// TUI's test backend (the median of a few frames, each after a simulated second, so the
 /// view follows the changes of a tick as it does on screen). It takes the world, as the
 /// TUI's App owns its world.
-fn frame_ms(w: World) -> Option<f64> {
+fn frame_ms(w: World) -> (Option<f64>, crate::tui::testing::Story) {
     use crate::tui::{self, Msg};
 
     let mut story = pods_screen(w);
@@ -433,7 +441,7 @@ fn frame_ms(w: World) -> Option<f64> {
         times.push(t.elapsed().as_secs_f64() * 1e3);
     }
     times.sort_by(f64::total_cmp);
-    times.get(FRAMES / 2).copied()
+    (times.get(FRAMES / 2).copied(), story)
 }
 
 /// The time from launch to the TUI's first frame, as `kubedojo` and `kubedojo play <lesson>`
@@ -487,17 +495,24 @@ fn reset_peak_rss() {
 /// `kubedojo bench`: runs one size or the sweep and prints the figures.
 pub fn main(cfg: Config, sweep: bool) -> i32 {
     let sizes: Vec<(u64, u64)> = if sweep { SWEEP.to_vec() } else { vec![(cfg.nodes, cfg.pods)] };
+    let last = sizes.len() - 1;
     for (i, (nodes, pods)) in sizes.into_iter().enumerate() {
         if nodes == 0 || pods == 0 {
             eprintln!("kubedojo bench: --nodes and --pods must be at least 1");
             return 2;
         }
-        match run(&Config { nodes, pods, ..cfg }) {
-            Ok(f) => {
+        match run_keeping(&Config { nodes, pods, ..cfg }) {
+            Ok((f, story)) => {
                 if i > 0 {
                     println!();
                 }
                 print!("{}", f.render());
+                // The process exits next: the OS takes the last world back at once, where
+                // freeing it piece by piece takes some 10 s at 150,000 pods. A world before
+                // the last is freed, so the next size's peak memory is its own.
+                if i == last {
+                    std::mem::forget(story);
+                }
             }
             Err(e) => {
                 eprintln!("{e}");

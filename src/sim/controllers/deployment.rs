@@ -220,14 +220,20 @@ fn get_new_rs(
     let existing = find_new_rs(d, rs_list);
     let new_revision = max_revision(old) + 1;
     if let Some(existing) = existing {
-        let mut rs = existing.clone();
-        let rs_mut = Arc::make_mut(&mut rs);
-        let annotations_updated = set_new_rs_annotations(d, rs_mut, new_revision, true);
+        // `SetNewReplicaSetAnnotations` on a copy (an existing ReplicaSet's annotations are
+        // all it may change): the ReplicaSet itself is copied only if they did change.
+        let mut annotations = existing.metadata.annotations.clone();
+        let annotations_updated =
+            set_revision_annotations(d, annotations.get_or_insert_with(BTreeMap::new), new_revision) == Some(true);
+        let mut rs = Arc::clone(&existing);
+        if annotations != existing.metadata.annotations {
+            Arc::make_mut(&mut rs).metadata.annotations = annotations;
+        }
         let d_min_ready = d.spec.as_ref().and_then(|s| s.min_ready_seconds);
-        let spec = rs_mut.spec.get_or_insert_with(Default::default);
-        let min_ready_changed = spec.min_ready_seconds.unwrap_or(0) != d_min_ready.unwrap_or(0);
+        let min_ready = rs.spec.as_ref().and_then(|s| s.min_ready_seconds);
+        let min_ready_changed = min_ready.unwrap_or(0) != d_min_ready.unwrap_or(0);
         if annotations_updated || min_ready_changed {
-            spec.min_ready_seconds = d_min_ready;
+            Arc::make_mut(&mut rs).spec.get_or_insert_with(Default::default).min_ready_seconds = d_min_ready;
             return match w.api_update(Object::ReplicaSet(rs), WriteOptions::default()) {
                 Ok(Object::ReplicaSet(updated)) => Some(updated),
                 _ => Some(existing),

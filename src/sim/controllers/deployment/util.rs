@@ -281,9 +281,22 @@ fn max_replicas_annotation(rs: &ReplicaSet) -> Option<i32> {
 /// raises the revision (keeping the old one in revision-history when a ReplicaSet is
 /// reused by a rollback), and on creation stamps the replicas annotations. True if changed.
 pub fn set_new_rs_annotations(d: &Deployment, rs: &mut ReplicaSet, new_revision: i64, exists: bool) -> bool {
+    let Some(mut changed) = set_revision_annotations(d, rs.metadata.annotations.get_or_insert_with(BTreeMap::new), new_revision)
+    else {
+        return false;
+    };
+    if !exists && set_replicas_annotations(rs, replicas(d), replicas(d) + max_surge(d)) {
+        changed = true;
+    }
+    changed
+}
+
+/// The part of [`set_new_rs_annotations`] that a ReplicaSet which exists already may need:
+/// the Deployment's annotations and the revision, on the ReplicaSet's annotations `a`.
+/// Whether they changed; None (having maybe changed some) if the revision there is no number.
+pub fn set_revision_annotations(d: &Deployment, a: &mut BTreeMap<String, String>, new_revision: i64) -> Option<bool> {
     let mut changed = false;
     let d_annotations = d.metadata.annotations.clone().unwrap_or_default();
-    let a = rs.metadata.annotations.get_or_insert_with(BTreeMap::new);
     for (k, v) in &d_annotations {
         if ANNOTATIONS_TO_SKIP.contains(&k.as_str()) || a.get(k) == Some(v) {
             continue;
@@ -296,7 +309,7 @@ pub fn set_new_rs_annotations(d: &Deployment, rs: &mut ReplicaSet, new_revision:
         None | Some("") => 0,
         Some(s) => match s.parse::<i64>() {
             Ok(v) => v,
-            Err(_) => return false,
+            Err(_) => return None,
         },
     };
     if old_int < new_revision {
@@ -323,10 +336,7 @@ pub fn set_new_rs_annotations(d: &Deployment, rs: &mut ReplicaSet, new_revision:
             }
         }
     }
-    if !exists && set_replicas_annotations(rs, replicas(d), replicas(d) + max_surge(d)) {
-        changed = true;
-    }
-    changed
+    Some(changed)
 }
 
 /// `SetDeploymentRevision`: the Deployment's revision annotation; true if it changed.
