@@ -289,7 +289,7 @@ fn churn(w: &mut World, rng: &mut ChaCha8Rng, deployments: &[ObjKey], pods: &[Ob
         let Some(Object::Deployment(mut d)) = w.store.get(Kind::Deployment, &key.namespace, &key.name).cloned() else {
             continue;
         };
-        let Some(spec) = d.spec.as_mut() else { continue };
+        let Some(spec) = std::sync::Arc::make_mut(&mut d).spec.as_mut() else { continue };
         let r = spec.replicas.unwrap_or(1) as u64;
         let next = if (up && r < REPLICAS + 5) || r <= REPLICAS.saturating_sub(5) { r + 1 } else { r - 1 };
         spec.replicas = Some(next as i32);
@@ -305,7 +305,12 @@ fn rollout(w: &mut World, key: &ObjKey) -> u64 {
     let Some(Object::Deployment(mut d)) = w.store.get(Kind::Deployment, &key.namespace, &key.name).cloned() else {
         return 0;
     };
-    for c in d.spec.iter_mut().flat_map(|s| s.template.spec.iter_mut()).flat_map(|s| s.containers.iter_mut()) {
+    for c in std::sync::Arc::make_mut(&mut d)
+        .spec
+        .iter_mut()
+        .flat_map(|s| s.template.spec.iter_mut())
+        .flat_map(|s| s.containers.iter_mut())
+    {
         c.image = Some("nginx:1.26".into());
     }
     u64::from(w.api_update(Object::Deployment(d), WriteOptions::default()).is_ok())

@@ -1445,7 +1445,7 @@ mod tests {
                 let Some(Object::Deployment(mut d)) = w.store.get(Kind::Deployment, "default", "web").cloned() else {
                     panic!()
                 };
-                let spec = d.spec.as_mut().unwrap();
+                let spec = std::sync::Arc::make_mut(&mut d).spec.as_mut().unwrap();
                 spec.replicas = Some(if i % 2 == 0 { 104 } else { 112 });
                 if i == 15 {
                     spec.template.spec.as_mut().unwrap().containers[0].image = Some("kubedojo/webapp:2.0".into());

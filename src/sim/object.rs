@@ -139,7 +139,7 @@ kinds! {
     PersistentVolumeClaim => core::PersistentVolumeClaim, true, ["pvc"], Box;
     ResourceQuota => core::ResourceQuota, true, ["quota"], Box;
     LimitRange => core::LimitRange, true, ["limits"], Box;
-    Deployment => apps::Deployment, true, ["deploy"], Box;
+    Deployment => apps::Deployment, true, ["deploy"], Arc;
     ReplicaSet => apps::ReplicaSet, true, ["rs"], Arc;
     DaemonSet => apps::DaemonSet, true, ["ds"], Box;
     StatefulSet => apps::StatefulSet, true, ["sts"], Box;

@@ -712,8 +712,9 @@ fn pause_resume(ctx: &mut Ctx, args: &[String], pause: bool) {
             continue;
         }
         let mut updated = d.clone();
-        updated.spec.get_or_insert_with(Default::default).paused = if pause { Some(true) } else { None };
-        match ctx.world.api_update(Object::from(updated), WriteOptions::default()) {
+        std::sync::Arc::make_mut(&mut updated).spec.get_or_insert_with(Default::default).paused =
+            if pause { Some(true) } else { None };
+        match ctx.world.api_update(Object::Deployment(updated), WriteOptions::default()) {
             Ok(_) => ctx.out.out(&format!("{} {}\n", label(&o), if pause { "paused" } else { "resumed" })),
             Err(e) => errors.push(e.kubectl_text()),
         }
@@ -745,7 +746,7 @@ fn restart(ctx: &mut Ctx, args: &[String]) {
                     ));
                     continue;
                 }
-                d.spec.as_mut().map(|s| &mut s.template)
+                std::sync::Arc::make_mut(d).spec.as_mut().map(|s| &mut s.template)
             }
             Object::DaemonSet(ds) => ds.spec.as_mut().map(|s| &mut s.template),
             Object::StatefulSet(sts) => sts.spec.as_mut().map(|s| &mut s.template),

@@ -26,8 +26,12 @@ fn spec_replicas(o: &Object) -> Option<i32> {
 
 fn set_spec_replicas(o: &mut Object, n: i32) {
     match o {
-        Object::Deployment(d) => d.spec.get_or_insert_with(Default::default).replicas = Some(n),
-        Object::ReplicaSet(r) => std::sync::Arc::make_mut(r).spec.get_or_insert_with(Default::default).replicas = Some(n),
+        Object::Deployment(d) => {
+            std::sync::Arc::make_mut(d).spec.get_or_insert_with(Default::default).replicas = Some(n)
+        }
+        Object::ReplicaSet(r) => {
+            std::sync::Arc::make_mut(r).spec.get_or_insert_with(Default::default).replicas = Some(n)
+        }
         Object::StatefulSet(s) => s.spec.get_or_insert_with(Default::default).replicas = Some(n),
         _ => {}
     }

@@ -74,7 +74,7 @@ fn common(cmd: clap::Command) -> clap::Command {
 fn pod_spec_mut(o: &mut Object) -> Option<&mut PodSpec> {
     match o {
         Object::Pod(p) => std::sync::Arc::make_mut(p).spec.as_mut(),
-        Object::Deployment(d) => d.spec.as_mut()?.template.spec.as_mut(),
+        Object::Deployment(d) => std::sync::Arc::make_mut(d).spec.as_mut()?.template.spec.as_mut(),
         Object::ReplicaSet(r) => std::sync::Arc::make_mut(r).spec.as_mut()?.template.as_mut()?.spec.as_mut(),
         Object::DaemonSet(d) => d.spec.as_mut()?.template.spec.as_mut(),
         Object::StatefulSet(s) => s.spec.as_mut()?.template.spec.as_mut(),

@@ -535,7 +535,7 @@ pub fn default_object(o: &mut crate::sim::object::Object, sa_token_suffix: &str)
     use crate::sim::object::Object;
     match o {
         Object::Pod(p) => default_pod(std::sync::Arc::make_mut(p), sa_token_suffix),
-        Object::Deployment(d) => default_deployment(d),
+        Object::Deployment(d) => default_deployment(std::sync::Arc::make_mut(d)),
         Object::ReplicaSet(r) => default_replica_set(std::sync::Arc::make_mut(r)),
         Object::DaemonSet(d) => default_daemon_set(d),
         Object::StatefulSet(s) => default_stateful_set(s),

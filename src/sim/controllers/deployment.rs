@@ -35,9 +35,9 @@ pub fn reconcile(w: &mut World) {
     }
 }
 
-fn get_deployment(w: &World, key: &ObjKey) -> Option<Deployment> {
+fn get_deployment(w: &World, key: &ObjKey) -> Option<Dep> {
     match w.store.get(Kind::Deployment, &key.namespace, &key.name)? {
-        Object::Deployment(d) => Some((**d).clone()),
+        Object::Deployment(d) => Some(Arc::clone(d)),
         _ => None,
     }
 }
@@ -49,7 +49,7 @@ fn event(w: &mut World, d: &Deployment, t: EventType, reason: &str, msg: &str) {
 
 /// `UpdateStatus`: writes the status and the annotations (the revision) the controller keeps
 /// on the Deployment; `d` takes the stored resourceVersion.
-fn update_status(w: &mut World, d: &mut Deployment) {
+fn update_status(w: &mut World, d: &mut Dep) {
     let ns = d.metadata.namespace.clone().unwrap_or_default();
     let name = d.metadata.name.clone().unwrap_or_default();
     let status = d.status.clone();
@@ -66,6 +66,7 @@ fn update_status(w: &mut World, d: &mut Deployment) {
     }
     let _ = w.store.modify_changed(Kind::Deployment, &ns, &name, |o| {
         if let Object::Deployment(cur) = o {
+            let cur = Arc::make_mut(cur);
             cur.status = status;
             cur.metadata.annotations = annotations;
         }
@@ -85,9 +86,10 @@ fn sync_deployment(w: &mut World, key: &ObjKey) {
             "SelectingAll",
             "This deployment is selecting all pods. A non-empty selector is required.",
         );
-        let status = d.status.get_or_insert_with(Default::default);
-        if status.observed_generation.unwrap_or(0) < d.metadata.generation.unwrap_or(0) {
-            status.observed_generation = d.metadata.generation;
+        let dm = Arc::make_mut(&mut d);
+        let status = dm.status.get_or_insert_with(Default::default);
+        if status.observed_generation.unwrap_or(0) < dm.metadata.generation.unwrap_or(0) {
+            status.observed_generation = dm.metadata.generation;
             update_status(w, &mut d);
         }
         return;
@@ -123,7 +125,7 @@ fn with_new(old: &[Rs], new_rs: Option<&Rs>) -> Vec<Rs> {
 
 /// `getReplicaSetsForDeployment`: the ReplicaSets this Deployment controls and selects,
 /// adopting matching orphans and releasing those it no longer selects.
-fn claim_replica_sets(w: &mut World, d: &Deployment) -> Vec<Rs> {
+fn claim_replica_sets(w: &mut World, d: &Dep) -> Vec<Rs> {
     let ns = d.metadata.namespace.clone().unwrap_or_default();
     let key = ObjKey::new(&ns, d.metadata.name.as_deref().unwrap_or(""));
     let uid = d.metadata.uid.clone().unwrap_or_default();
@@ -156,7 +158,7 @@ fn claim_replica_sets(w: &mut World, d: &Deployment) -> Vec<Rs> {
             Some(_) => {}
             None => {
                 if matches && !deleting && rs.metadata.deletion_timestamp.is_none() {
-                    let reference = pods::new_controller_ref(&Object::Deployment(Box::new(d.clone())));
+                    let reference = pods::new_controller_ref(&Object::Deployment(Arc::clone(d)));
                     let _ = w.store.modify(Kind::ReplicaSet, &ns, &name, |o| {
                         o.meta_mut().owner_references.get_or_insert_with(Vec::new).push(reference);
                     });
@@ -172,7 +174,7 @@ fn claim_replica_sets(w: &mut World, d: &Deployment) -> Vec<Rs> {
 
 /// `checkPausedConditions`: Progressing becomes Unknown/DeploymentPaused on pause and
 /// Unknown/DeploymentResumed on resume, so a long pause never counts as lack of progress.
-fn check_paused_conditions(w: &mut World, d: &mut Deployment) {
+fn check_paused_conditions(w: &mut World, d: &mut Dep) {
     if !has_progress_deadline(d) {
         return;
     }
@@ -191,31 +193,20 @@ fn check_paused_conditions(w: &mut World, d: &mut Deployment) {
     } else {
         return;
     };
-    set_condition(d.status.get_or_insert_with(Default::default), c);
+    set_condition(Arc::make_mut(d).status.get_or_insert_with(Default::default), c);
     update_status(w, d);
 }
 
 /// `getAllReplicaSetsAndSyncRevision`: the new ReplicaSet (created if asked and missing)
 /// and all the old ones.
-fn get_all_rss_and_sync_revision(
-    w: &mut World,
-    d: &mut Deployment,
-    rs_list: &[Rs],
-    create: bool,
-) -> (Option<Rs>, Vec<Rs>) {
+fn get_all_rss_and_sync_revision(w: &mut World, d: &mut Dep, rs_list: &[Rs], create: bool) -> (Option<Rs>, Vec<Rs>) {
     let old = find_old_rss(d, rs_list);
     let new_rs = get_new_rs(w, d, rs_list, &old, create);
     (new_rs, old)
 }
 
 /// `getNewReplicaSet`.
-fn get_new_rs(
-    w: &mut World,
-    d: &mut Deployment,
-    rs_list: &[Rs],
-    old: &[Rs],
-    create: bool,
-) -> Option<Rs> {
+fn get_new_rs(w: &mut World, d: &mut Dep, rs_list: &[Rs], old: &[Rs], create: bool) -> Option<Rs> {
     let now = w.now;
     let existing = find_new_rs(d, rs_list);
     let new_revision = max_revision(old) + 1;
@@ -242,9 +233,13 @@ fn get_new_rs(
         let rev = rs.metadata.annotations.as_ref().and_then(|a| a.get(REVISION_ANNOTATION)).cloned();
         let mut needs_update = set_deployment_revision(d, rev.as_deref().unwrap_or(""));
         let deadline = has_progress_deadline(d);
-        let status = d.status.get_or_insert_with(Default::default);
-        if deadline && get_condition(status, "Progressing").is_none() {
+        if d.status.is_none() {
+            Arc::make_mut(d).status = Some(Default::default());
+        }
+        // Read first: the Deployment is copied only if the condition must be added.
+        if deadline && d.status.as_ref().is_some_and(|s| get_condition(s, "Progressing").is_none()) {
             let msg = format!("Found new replica set {:?}", rs.metadata.name.as_deref().unwrap_or(""));
+            let status = Arc::make_mut(d).status.get_or_insert_with(Default::default);
             set_condition(status, new_condition("Progressing", "True", FOUND_NEW_RS_REASON, &msg, now));
             needs_update = true;
         }
@@ -274,7 +269,7 @@ fn get_new_rs(
         metadata: ObjectMeta {
             name: Some(name.clone()),
             namespace: d.metadata.namespace.clone(),
-            owner_references: Some(vec![pods::new_controller_ref(&Object::Deployment(Box::new(d.clone())))]),
+            owner_references: Some(vec![pods::new_controller_ref(&Object::Deployment(Arc::clone(d)))]),
             labels: template.metadata.as_ref().and_then(|m| m.labels.clone()),
             ..Default::default()
         },
@@ -311,7 +306,7 @@ fn get_new_rs(
                 .is_some_and(|t| equal_ignore_hash(t, &spec.template));
             if !(ours && same) {
                 // A hash collision: bump collisionCount and try again with a new hash.
-                let status = d.status.get_or_insert_with(Default::default);
+                let status = Arc::make_mut(d).status.get_or_insert_with(Default::default);
                 status.collision_count = Some(status.collision_count.unwrap_or(0) + 1);
                 update_status(w, d);
                 return None;
@@ -322,7 +317,7 @@ fn get_new_rs(
             let msg = format!("Failed to create new replica set {name:?}: {}", e.message);
             if has_progress_deadline(d) {
                 set_condition(
-                    d.status.get_or_insert_with(Default::default),
+                    Arc::make_mut(d).status.get_or_insert_with(Default::default),
                     new_condition("Progressing", "False", FAILED_RS_CREATE_REASON, &msg, now),
                 );
                 update_status(w, d);
@@ -347,7 +342,7 @@ fn get_new_rs(
     if !already_exists && has_progress_deadline(d) {
         let msg = format!("Created new replica set {:?}", created.metadata.name.as_deref().unwrap_or(""));
         set_condition(
-            d.status.get_or_insert_with(Default::default),
+            Arc::make_mut(d).status.get_or_insert_with(Default::default),
             new_condition("Progressing", "True", NEW_RS_REASON, &msg, now),
         );
         needs_update = true;
@@ -359,14 +354,14 @@ fn get_new_rs(
 }
 
 /// `isScalingEvent`: an active ReplicaSet was sized for another replica count.
-fn is_scaling_event(w: &mut World, d: &mut Deployment, rs_list: &[Rs]) -> bool {
+fn is_scaling_event(w: &mut World, d: &mut Dep, rs_list: &[Rs]) -> bool {
     let (new_rs, old) = get_all_rss_and_sync_revision(w, d, rs_list, false);
     let all = with_new(&old, new_rs.as_ref());
     active(&all).iter().any(|rs| desired_replicas_annotation(rs).is_some_and(|v| v != replicas(d)))
 }
 
 /// `sync`: resizing when paused or scaled, without rolling anything out.
-fn sync(w: &mut World, d: &mut Deployment, rs_list: &[Rs]) {
+fn sync(w: &mut World, d: &mut Dep, rs_list: &[Rs]) {
     let (new_rs, old) = get_all_rss_and_sync_revision(w, d, rs_list, false);
     scale(w, d, new_rs.as_ref(), &old);
     if d.spec.as_ref().and_then(|s| s.paused) == Some(true) {
@@ -463,8 +458,7 @@ fn scale_rs(w: &mut World, rs: &Rs, new_scale: i32, d: &Deployment) -> (bool, Rs
 /// are scaled to zero and settled.
 fn cleanup_deployment(w: &mut World, d: &Deployment, old: &[Rs]) {
     let Some(limit) = d.spec.as_ref().and_then(|s| s.revision_history_limit) else { return };
-    let mut cleanable: Vec<Rs> =
-        old.iter().filter(|rs| rs.metadata.deletion_timestamp.is_none()).cloned().collect();
+    let mut cleanable: Vec<Rs> = old.iter().filter(|rs| rs.metadata.deletion_timestamp.is_none()).cloned().collect();
     let diff = cleanable.len() as i32 - limit;
     if diff <= 0 {
         return;
@@ -521,12 +515,12 @@ fn calculate_status(d: &Deployment, all: &[Rs], new_rs: Option<&Rs>, now: Tick) 
 }
 
 /// `syncDeploymentStatus`: writes the calculated status if it changed.
-fn sync_deployment_status(w: &mut World, d: &mut Deployment, all: &[Rs], new_rs: Option<&Rs>) {
+fn sync_deployment_status(w: &mut World, d: &mut Dep, all: &[Rs], new_rs: Option<&Rs>) {
     let status = calculate_status(d, all, new_rs, w.now);
     if d.status.as_ref() == Some(&status) {
         return;
     }
-    d.status = Some(status);
+    Arc::make_mut(d).status = Some(status);
     update_status(w, d);
 }
 
@@ -534,7 +528,7 @@ fn sync_deployment_status(w: &mut World, d: &mut Deployment, all: &[Rs], new_rs:
 /// (NewReplicaSetAvailable) or timed out (ProgressDeadlineExceeded) — and the ReplicaSets'
 /// ReplicaFailure. When nothing changed, the Deployment is looked at again when its
 /// progress deadline falls due.
-fn sync_rollout_status(w: &mut World, d: &mut Deployment, all: &[Rs], new_rs: Option<&Rs>) {
+fn sync_rollout_status(w: &mut World, d: &mut Dep, all: &[Rs], new_rs: Option<&Rs>) {
     let now = w.now;
     let mut status = calculate_status(d, all, new_rs, now);
     if !has_progress_deadline(d) {
@@ -590,7 +584,7 @@ fn sync_rollout_status(w: &mut World, d: &mut Deployment, all: &[Rs], new_rs: Op
         requeue_stuck_deployment(w, d, &status);
         return;
     }
-    d.status = Some(status);
+    Arc::make_mut(d).status = Some(status);
     update_status(w, d);
 }
 
@@ -609,7 +603,7 @@ fn requeue_stuck_deployment(w: &mut World, d: &Deployment, status: &DeploymentSt
 }
 
 /// `rolloutRolling`.
-fn rollout_rolling(w: &mut World, d: &mut Deployment, rs_list: &[Rs]) {
+fn rollout_rolling(w: &mut World, d: &mut Dep, rs_list: &[Rs]) {
     let (new_rs, old) = get_all_rss_and_sync_revision(w, d, rs_list, true);
     let Some(new_rs) = new_rs else { return };
     let all = with_new(&old, Some(&new_rs));
@@ -644,13 +638,7 @@ fn reconcile_new_rs(w: &mut World, d: &Deployment, all: &[Rs], new_rs: &Rs) -> b
 
 /// `reconcileOldReplicaSets`: scales old ReplicaSets down as far as maxUnavailable allows,
 /// their unhealthy replicas first.
-fn reconcile_old_rss(
-    w: &mut World,
-    d: &Deployment,
-    all: &[Rs],
-    old: &[Rs],
-    new_rs: &Rs,
-) -> bool {
+fn reconcile_old_rss(w: &mut World, d: &Deployment, all: &[Rs], old: &[Rs], new_rs: &Rs) -> bool {
     let old_pods = spec_replicas_sum(old);
     if old_pods == 0 {
         return false;
@@ -669,12 +657,7 @@ fn reconcile_old_rss(
 }
 
 /// `cleanupUnhealthyReplicas`.
-fn cleanup_unhealthy_replicas(
-    w: &mut World,
-    d: &Deployment,
-    old: &[Rs],
-    max_cleanup: i32,
-) -> (Vec<Rs>, i32) {
+fn cleanup_unhealthy_replicas(w: &mut World, d: &Deployment, old: &[Rs], max_cleanup: i32) -> (Vec<Rs>, i32) {
     let mut old = old.to_vec();
     sort_by_creation(&mut old);
     let mut total = 0;
@@ -723,7 +706,7 @@ fn scale_down_old_rss_for_rolling_update(w: &mut World, d: &Deployment, all: &[R
 
 /// `rolloutRecreate`: old ReplicaSets to zero; once none of their pods is left (running or
 /// terminating), the new ReplicaSet is created and scaled up.
-fn rollout_recreate(w: &mut World, d: &mut Deployment, rs_list: &[Rs]) {
+fn rollout_recreate(w: &mut World, d: &mut Dep, rs_list: &[Rs]) {
     let (mut new_rs, mut old) = get_all_rss_and_sync_revision(w, d, rs_list, false);
     let mut all = with_new(&old, new_rs.as_ref());
     let mut scaled_down = false;

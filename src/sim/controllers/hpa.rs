@@ -293,8 +293,12 @@ fn reconcile_one(w: &mut World, key: &Key) {
     if rescale {
         let mut obj = scale.obj.clone();
         match &mut obj {
-            Object::Deployment(d) => d.spec.get_or_insert_with(Default::default).replicas = Some(desired),
-            Object::ReplicaSet(r) => std::sync::Arc::make_mut(r).spec.get_or_insert_with(Default::default).replicas = Some(desired),
+            Object::Deployment(d) => {
+                std::sync::Arc::make_mut(d).spec.get_or_insert_with(Default::default).replicas = Some(desired)
+            }
+            Object::ReplicaSet(r) => {
+                std::sync::Arc::make_mut(r).spec.get_or_insert_with(Default::default).replicas = Some(desired)
+            }
             Object::StatefulSet(s) => s.spec.get_or_insert_with(Default::default).replicas = Some(desired),
             _ => {}
         }

@@ -32,6 +32,10 @@ pub const MAX_REV_HISTORY_LENGTH_IN_CHARS: usize = 2000;
 /// copied (`Arc::make_mut`) and written back.
 pub type Rs = Arc<ReplicaSet>;
 
+/// The Deployment a sync works on: shared with the store until the sync changes it (its
+/// status, mostly), so a sync that finds nothing to change copies nothing.
+pub type Dep = Arc<Deployment>;
+
 pub const NEW_RS_REASON: &str = "NewReplicaSetCreated";
 pub const FOUND_NEW_RS_REASON: &str = "FoundNewReplicaSet";
 pub const RS_UPDATED_REASON: &str = "ReplicaSetUpdated";
@@ -281,7 +285,8 @@ fn max_replicas_annotation(rs: &ReplicaSet) -> Option<i32> {
 /// raises the revision (keeping the old one in revision-history when a ReplicaSet is
 /// reused by a rollback), and on creation stamps the replicas annotations. True if changed.
 pub fn set_new_rs_annotations(d: &Deployment, rs: &mut ReplicaSet, new_revision: i64, exists: bool) -> bool {
-    let Some(mut changed) = set_revision_annotations(d, rs.metadata.annotations.get_or_insert_with(BTreeMap::new), new_revision)
+    let Some(mut changed) =
+        set_revision_annotations(d, rs.metadata.annotations.get_or_insert_with(BTreeMap::new), new_revision)
     else {
         return false;
     };
@@ -340,13 +345,13 @@ pub fn set_revision_annotations(d: &Deployment, a: &mut BTreeMap<String, String>
 }
 
 /// `SetDeploymentRevision`: the Deployment's revision annotation; true if it changed.
-pub fn set_deployment_revision(d: &mut Deployment, revision: &str) -> bool {
-    let a = d.metadata.annotations.get_or_insert_with(BTreeMap::new);
-    if a.get(REVISION_ANNOTATION).map(String::as_str) != Some(revision) {
-        a.insert(REVISION_ANNOTATION.into(), revision.to_string());
-        return true;
+pub fn set_deployment_revision(d: &mut Dep, revision: &str) -> bool {
+    if d.metadata.annotations.as_ref().and_then(|a| a.get(REVISION_ANNOTATION)).map(String::as_str) == Some(revision) {
+        return false;
     }
-    false
+    let a = Arc::make_mut(d).metadata.annotations.get_or_insert_with(BTreeMap::new);
+    a.insert(REVISION_ANNOTATION.into(), revision.to_string());
+    true
 }
 
 /// `NewRSNewReplicas`: how big the new ReplicaSet may be now. RollingUpdate: up to
