@@ -259,10 +259,12 @@ impl World {
         if kind == Kind::Service {
             super::services::allocate_update(self, &current, &mut obj)?;
         }
-        // Status is a subresource: a plain update keeps the stored status.
-        let spec_changed = spec_of(&obj) != spec_of(&current);
+        // Status is a subresource: a plain update keeps the stored status. Generation moves
+        // only when the spec changes. (Each object is turned into JSON once for both.)
         let mut merged = obj.to_value();
-        if let Some(status) = current.to_value().get("status") {
+        let stored = current.to_value();
+        let spec_changed = merged.get("spec") != stored.get("spec");
+        if let Some(status) = stored.get("status") {
             if let Some(map) = merged.as_object_mut() {
                 map.insert("status".into(), status.clone());
             }
@@ -442,9 +444,4 @@ fn ns_obj_finalizers(o: &Object) -> bool {
         Object::Namespace(n) => n.spec.as_ref().and_then(|s| s.finalizers.as_ref()).is_some_and(|f| !f.is_empty()),
         _ => false,
     }
-}
-
-/// The `spec` of an object as JSON (generation moves only when it changes).
-fn spec_of(o: &Object) -> Option<serde_json::Value> {
-    o.to_value().get("spec").cloned()
 }
