@@ -75,6 +75,30 @@ pub struct Controller {
     /// event comes back to the controller; a sync then would find nothing to do (everything
     /// it reads that changed since has its own event), so it is skipped.
     written: LookupMap<ObjKey, String>,
+    /// Endpoints and slices (of the EndpointSlice controller) → the records their lists
+    /// were last made from (see [`Made`]).
+    made_endpoints: LookupMap<ObjKey, Made>,
+    made_slices: LookupMap<ObjKey, Made>,
+    /// Counts changes to `zones`: a slice endpoint carries its node's zone.
+    zones_changed: u64,
+}
+
+/// What an Endpoints or an EndpointSlice held, item for item, when the controller last
+/// brought it to what it wanted: the pod records each of its lists was made from (an
+/// Endpoints' subsets' `addresses` and `notReadyAddresses` in turn; a slice's endpoints).
+/// While the object is still at `resource_version`, an item whose pod's record is the same
+/// one (`Arc::ptr_eq`: a record is replaced, never changed, when the pod changes) is known
+/// to be right without reading it. In a Service of a hundred pods, one of them turning
+/// ready then costs comparisons of pointers, not of a hundred addresses scattered over the
+/// heap. The records are held, so none of their addresses can be reused by another.
+#[derive(Clone, Debug, PartialEq)]
+struct Made {
+    resource_version: String,
+    /// For a slice, what else its endpoints were made from: publishNotReadyAddresses and
+    /// `Controller::zones_changed`.
+    publish: bool,
+    zones_changed: u64,
+    lists: Vec<Vec<Arc<PodEp>>>,
 }
 
 /// A key of `Controller::index` borrowed, to look it up without copying: hashes as the
@@ -169,7 +193,7 @@ struct PodEp {
 type ContainerPort = (Box<str>, i32, Cow<'static, str>);
 
 /// Pods with their readiness, as one list of an Endpoints' addresses.
-type Addrs<'a> = Vec<(&'a PodEp, bool)>;
+type Addrs<'a> = Vec<(&'a Arc<PodEp>, bool)>;
 
 impl PodEp {
     fn of(pod: &Pod) -> PodEp {
@@ -459,10 +483,13 @@ impl Controller {
             Some(z) => {
                 if self.zones.get(name).is_none_or(|old| **old != **z) {
                     self.zones.insert(name.to_string(), Arc::from(z.as_str()));
+                    self.zones_changed += 1;
                 }
             }
             None => {
-                self.zones.remove(name);
+                if self.zones.remove(name).is_some() {
+                    self.zones_changed += 1;
+                }
             }
         }
     }
@@ -476,7 +503,10 @@ impl Controller {
                 }
             }
         }
-        let Some(o) = store.get(Kind::EndpointSlice, &key.namespace, &key.name) else { return };
+        let Some(o) = store.get(Kind::EndpointSlice, &key.namespace, &key.name) else {
+            self.made_slices.remove(key);
+            return;
+        };
         let Some(svc) = o.meta().labels.as_ref().and_then(|l| l.get(SERVICE_NAME)) else { return };
         let sk = ObjKey::new(&key.namespace, svc);
         self.slices.entry(sk.clone()).or_default().insert(key.name.clone());
@@ -649,6 +679,7 @@ fn sync_service(w: &mut World, key: &ObjKey, trigger: Time, created: Option<Time
     let Some(svc) = svc else {
         // The Service is gone: its Endpoints and slices go with it.
         w.network.endpoints.written.remove(key);
+        w.network.endpoints.made_endpoints.remove(key);
         if w.store.get(Kind::Endpoints, &key.namespace, &key.name).is_some() {
             let _ = w.store.delete(Kind::Endpoints, &key.namespace, &key.name);
         }
@@ -708,34 +739,39 @@ fn endpoints_labels(svc: &Service) -> BTreeMap<String, String> {
 /// already there that are right: a list that changed a little costs comparisons, and new
 /// items only for what changed. `order` places a held item relative to a wanted one (held
 /// items ordered before the wanted one are dropped; `Equal` everywhere keeps positions) and
-/// must be `Equal` where `same` holds. Returns whether `v` changed.
+/// must be `Equal` where `same` holds. `known(i, d)` says, without reading it, that the held
+/// item at index `i` is what `d` describes (see [`Made`]); it is never wrong, and `order`
+/// and `same` are asked only where it does not know. Returns whether `v` changed.
 fn merge<T, D>(
     v: &mut Vec<T>,
     want: &[D],
+    known: impl Fn(usize, &D) -> bool,
     order: impl Fn(&T, &D) -> Ordering,
     same: impl Fn(&T, &D) -> bool,
     make: impl Fn(&D) -> T,
 ) -> bool {
     // The usual change keeps every item in its place (an endpoint becomes ready): items are
     // then replaced where they are, the others not moved.
-    if v.len() == want.len() && v.iter().zip(want).all(|(o, d)| order(o, d) == Ordering::Equal) {
+    if v.len() == want.len()
+        && v.iter().zip(want).enumerate().all(|(i, (o, d))| known(i, d) || order(o, d) == Ordering::Equal)
+    {
         let mut changed = false;
-        for (o, d) in v.iter_mut().zip(want) {
-            if !same(o, d) {
+        for (i, (o, d)) in v.iter_mut().zip(want).enumerate() {
+            if !known(i, d) && !same(o, d) {
                 *o = make(d);
                 changed = true;
             }
         }
         return changed;
     }
-    let mut old = std::mem::replace(v, Vec::with_capacity(want.len())).into_iter().peekable();
+    let mut old = std::mem::replace(v, Vec::with_capacity(want.len())).into_iter().enumerate().peekable();
     let mut changed = false;
     for d in want {
-        while old.next_if(|o| order(o, d) == Ordering::Less).is_some() {
+        while old.next_if(|(i, o)| !known(*i, d) && order(o, d) == Ordering::Less).is_some() {
             changed = true;
         }
-        match old.next_if(|o| same(o, d)) {
-            Some(o) => v.push(o),
+        match old.next_if(|(i, o)| known(*i, d) || same(o, d)) {
+            Some((_, o)) => v.push(o),
             None => {
                 v.push(make(d));
                 changed = true;
@@ -745,17 +781,28 @@ fn merge<T, D>(
     changed || old.next().is_some()
 }
 
+/// [`merge`]'s `known` for a list last made from `made` (None: nothing is known).
+fn made_from<'a>(made: Option<&'a [Arc<PodEp>]>) -> impl Fn(usize, &&Arc<PodEp>) -> bool + 'a {
+    move |i, d| made.and_then(|m| m.get(i)).is_some_and(|m| Arc::ptr_eq(m, d))
+}
+
 /// One subset the Endpoints controller wants: the pods listed as ready and as not ready
 /// (each sorted by IP), and the ports.
 struct Subset<'a> {
-    ready: Vec<&'a PodEp>,
-    not_ready: Vec<&'a PodEp>,
+    ready: Vec<&'a Arc<PodEp>>,
+    not_ready: Vec<&'a Arc<PodEp>>,
     ports: Vec<EndpointPort>,
 }
 
 /// Brings `held` (an Endpoints' `addresses` or `notReadyAddresses`) to the addresses of
-/// `want`, kept as far as they are right; returns whether it changed.
-fn patch_addresses(held: &mut Option<Vec<EndpointAddress>>, want: &[&PodEp], key: &ObjKey) -> bool {
+/// `want`, kept as far as they are right (`made`: what they were made from, if known);
+/// returns whether it changed.
+fn patch_addresses(
+    held: &mut Option<Vec<EndpointAddress>>,
+    want: &[&Arc<PodEp>],
+    key: &ObjKey,
+    made: Option<&[Arc<PodEp>]>,
+) -> bool {
     if want.is_empty() {
         return held.take().is_some();
     }
@@ -763,11 +810,24 @@ fn patch_addresses(held: &mut Option<Vec<EndpointAddress>>, want: &[&PodEp], key
     fn uid(a: &EndpointAddress) -> &str {
         a.target_ref.as_ref().and_then(|r| r.uid.as_deref()).unwrap_or("")
     }
-    merge(v, want, |a, p| (a.ip.as_str(), uid(a)).cmp(&p.ip_key()), |a, p| p.is_address(a, key), |p| p.address(key))
+    merge(
+        v,
+        want,
+        made_from(made),
+        |a, p| (a.ip.as_str(), uid(a)).cmp(&p.ip_key()),
+        |a, p| p.is_address(a, key),
+        |p| p.address(key),
+    )
 }
 
-/// Brings an Endpoints' subsets to `want`; returns whether they changed.
-fn patch_subsets(held: &mut Option<Vec<EndpointSubset>>, want: &[Subset], key: &ObjKey) -> bool {
+/// Brings an Endpoints' subsets to `want` (`made`: what their address lists were made
+/// from, if known, see [`Made`]); returns whether they changed.
+fn patch_subsets(
+    held: &mut Option<Vec<EndpointSubset>>,
+    want: &[Subset],
+    key: &ObjKey,
+    made: Option<&[Vec<Arc<PodEp>>]>,
+) -> bool {
     if want.is_empty() {
         return held.take().is_some();
     }
@@ -777,9 +837,10 @@ fn patch_subsets(held: &mut Option<Vec<EndpointSubset>>, want: &[Subset], key: &
         v.resize_with(want.len(), Default::default);
         changed = true;
     }
-    for (s, d) in v.iter_mut().zip(want) {
-        changed |= patch_addresses(&mut s.addresses, &d.ready, key);
-        changed |= patch_addresses(&mut s.not_ready_addresses, &d.not_ready, key);
+    let list = |i: usize| made.and_then(|m| m.get(i)).map(Vec::as_slice);
+    for (i, (s, d)) in v.iter_mut().zip(want).enumerate() {
+        changed |= patch_addresses(&mut s.addresses, &d.ready, key, list(2 * i));
+        changed |= patch_addresses(&mut s.not_ready_addresses, &d.not_ready, key, list(2 * i + 1));
         let ports = (!d.ports.is_empty()).then_some(d.ports.as_slice());
         if s.ports.as_deref() != ports {
             s.ports = ports.map(<[EndpointPort]>::to_vec);
@@ -790,7 +851,7 @@ fn patch_subsets(held: &mut Option<Vec<EndpointSubset>>, want: &[Subset], key: &
 }
 
 fn subset_of(s: &Subset, key: &ObjKey) -> EndpointSubset {
-    let addresses = |pods: &[&PodEp]| (!pods.is_empty()).then(|| pods.iter().map(|p| p.address(key)).collect());
+    let addresses = |pods: &[&Arc<PodEp>]| (!pods.is_empty()).then(|| pods.iter().map(|p| p.address(key)).collect());
     EndpointSubset {
         addresses: addresses(&s.ready),
         not_ready_addresses: addresses(&s.not_ready),
@@ -833,8 +894,8 @@ fn write_endpoints(
     }
     // RepackSubsets: ports offered by the same set of addresses share a subset. (A pod is
     // one address in a Service, so the same record means the same address.)
-    let same_set = |a: &[(&PodEp, bool)], b: &[(&PodEp, bool)]| {
-        a.len() == b.len() && a.iter().zip(b).all(|(x, y)| std::ptr::eq(x.0, y.0) && x.1 == y.1)
+    let same_set = |a: &[(&Arc<PodEp>, bool)], b: &[(&Arc<PodEp>, bool)]| {
+        a.len() == b.len() && a.iter().zip(b).all(|(x, y)| Arc::ptr_eq(x.0, y.0) && x.1 == y.1)
     };
     let mut groups: Vec<(Addrs, Vec<EndpointPort>)> = Vec::new();
     for ((name, num, proto), addrs) in by_port {
@@ -879,12 +940,14 @@ fn write_endpoints(
     if exists {
         // Brought to what is wanted where it is stored: an Endpoints of a large Service is
         // big, and a change to it small.
+        let made = w.network.endpoints.made_endpoints.get(key);
         let _ = w.store.modify_reported(Kind::Endpoints, &key.namespace, &key.name, |o| {
             let Object::Endpoints(e) = o else { return false };
             let over = e.metadata.annotations.as_ref().and_then(|a| a.get(OVER_CAPACITY)).is_some();
             let no_labels = BTreeMap::new();
             let same_labels = *e.metadata.labels.as_ref().unwrap_or(&no_labels) == labels;
-            let changed = patch_subsets(&mut e.subsets, &subsets, key);
+            let made = made.filter(|m| e.metadata.resource_version.as_ref() == Some(&m.resource_version));
+            let changed = patch_subsets(&mut e.subsets, &subsets, key, made.map(|m| m.lists.as_slice()));
             if !changed && same_labels && over == truncated {
                 return false;
             }
@@ -919,6 +982,13 @@ fn write_endpoints(
     if let Some(rv) =
         w.store.get(Kind::Endpoints, &key.namespace, &key.name).and_then(|o| o.meta().resource_version.clone())
     {
+        let lists = subsets
+            .iter()
+            .flat_map(|s| [&s.ready, &s.not_ready])
+            .map(|l| l.iter().map(|p| Arc::clone(p)).collect())
+            .collect();
+        let made = Made { resource_version: rv.clone(), publish: false, zones_changed: 0, lists };
+        w.network.endpoints.made_endpoints.insert(key.clone(), made);
         w.network.endpoints.written.insert(key.clone(), rv);
     }
 }
@@ -978,6 +1048,8 @@ trait WantEndpoint {
     /// Whether `e` is this endpoint.
     fn is(&self, e: &Endpoint) -> bool;
     fn make(&self) -> Endpoint;
+    /// The pod record the endpoint is made from (see [`Made`]), if it is.
+    fn record(&self) -> Option<&Arc<PodEp>>;
 }
 
 /// The mirroring controller's endpoints are copies of the Endpoints' addresses.
@@ -991,11 +1063,14 @@ impl WantEndpoint for Endpoint {
     fn make(&self) -> Endpoint {
         self.clone()
     }
+    fn record(&self) -> Option<&Arc<PodEp>> {
+        None
+    }
 }
 
 /// An endpoint of the EndpointSlice controller: a selected pod, in pod-name order.
 struct PodEndpoint<'a> {
-    pod: &'a PodEp,
+    pod: &'a Arc<PodEp>,
     namespace: &'a str,
     ready: bool,
     serving: bool,
@@ -1040,6 +1115,11 @@ impl WantEndpoint for PodEndpoint<'_> {
             zone: self.zone.as_deref().map(String::from),
             ..Default::default()
         }
+    }
+    /// What the endpoint says besides its pod's record comes from what [`Made`] keeps for
+    /// a slice: publishNotReadyAddresses and the zones.
+    fn record(&self) -> Option<&Arc<PodEp>> {
+        Some(self.pod)
     }
 }
 
@@ -1105,12 +1185,16 @@ fn write_slices(w: &mut World, key: &ObjKey, svc: &Service, members: &Members, t
         labels.insert(HEADLESS.into(), String::new());
     }
     let owner = owner_ref("Service", &key.name, svc.metadata.uid.as_deref().unwrap_or(""));
-    reconcile_slices(w, key, desired, labels, BTreeMap::new(), owner, SLICE_CONTROLLER, trigger, created);
+    let made_with = Some((publish, w.network.endpoints.zones_changed));
+    reconcile_slices(w, key, desired, labels, BTreeMap::new(), owner, SLICE_CONTROLLER, trigger, created, made_with);
 }
 
 /// Writes `desired` slices for a Service, reusing its existing slices of the same manager
 /// (one with the same ports first), creating what is missing and deleting the rest. A
 /// slice already as wanted is not written; one that is not is brought to it in place.
+/// `made_with`: for endpoints made from pod records, what else they were made from
+/// (publishNotReadyAddresses, `Controller::zones_changed`), so that what each slice was
+/// made from is kept ([`Made`]).
 #[allow(clippy::too_many_arguments)]
 fn reconcile_slices<E: WantEndpoint>(
     w: &mut World,
@@ -1122,7 +1206,16 @@ fn reconcile_slices<E: WantEndpoint>(
     manager: &str,
     trigger: &Time,
     created: Option<Time>,
+    made_with: Option<(bool, u64)>,
 ) {
+    let remember = |w: &mut World, name: &str, eps: &[E]| {
+        let Some((publish, zones_changed)) = made_with else { return };
+        let slice = w.store.get(Kind::EndpointSlice, &key.namespace, name);
+        let Some(rv) = slice.and_then(|o| o.meta().resource_version.clone()) else { return };
+        let list = eps.iter().filter_map(E::record).cloned().collect();
+        let made = Made { resource_version: rv, publish, zones_changed, lists: vec![list] };
+        w.network.endpoints.made_slices.insert(ObjKey::new(&key.namespace, name), made);
+    };
     // (name, ports) of the existing slices.
     let mut existing: Vec<(String, Option<Vec<SlicePort>>)> = w
         .network
@@ -1158,19 +1251,29 @@ fn reconcile_slices<E: WantEndpoint>(
                 endpoints: d.1.iter().map(E::make).collect(),
                 ports: d.0,
             };
-            create(w, Object::EndpointSlice(Box::new(slice)), created.clone());
+            if let Some(name) = create(w, Object::EndpointSlice(Box::new(slice)), created.clone()) {
+                remember(w, &name, d.1);
+            }
         } else {
             writes.push((existing.remove(0).0, d));
         }
     }
     for (name, (ports, eps)) in writes {
+        let made = made_with.and_then(|with| {
+            let m = w.network.endpoints.made_slices.get(&(key.namespace.as_str(), name.as_str()) as &dyn KeyRef)?;
+            (with == (m.publish, m.zones_changed)).then_some(m)
+        });
         let _ = w.store.modify_reported(Kind::EndpointSlice, &key.namespace, &name, |o| {
             let Object::EndpointSlice(s) = o else { return false };
+            let made = made.filter(|m| s.metadata.resource_version.as_ref() == Some(&m.resource_version));
+            let held = made.and_then(|m| m.lists.first());
+            let known =
+                |i: usize, d: &E| held.and_then(|l| l.get(i)).zip(d.record()).is_some_and(|(m, r)| Arc::ptr_eq(m, r));
             let new_ports = s.ports != ports;
             if new_ports {
                 s.ports = ports;
             }
-            let new_endpoints = merge(&mut s.endpoints, eps, |e, d| d.order(e), |e, d| d.is(e), E::make);
+            let new_endpoints = merge(&mut s.endpoints, eps, known, |e, d| d.order(e), |e, d| d.is(e), E::make);
             let new_labels = s.metadata.labels.as_ref() != Some(&labels);
             let new_owner = s.metadata.owner_references.as_deref() != Some(std::slice::from_ref(&owner));
             if !(new_ports || new_endpoints || new_labels || new_owner) {
@@ -1187,6 +1290,7 @@ fn reconcile_slices<E: WantEndpoint>(
             }
             true
         });
+        remember(w, &name, eps);
     }
     for (name, _) in existing {
         let _ = w.store.delete(Kind::EndpointSlice, &key.namespace, &name);
@@ -1253,7 +1357,7 @@ fn mirror(w: &mut World, key: &ObjKey, svc: &Service, created: Option<Time>) {
     annotations.remove(TRIGGER_TIME);
     let owner = owner_ref("Endpoints", &key.name, ep.metadata.uid.as_deref().unwrap_or(""));
     let trigger = svc.metadata.creation_timestamp.clone().unwrap_or_else(|| w.now.time());
-    reconcile_slices(w, key, desired, labels, annotations, owner, MIRROR_CONTROLLER, &trigger, created);
+    reconcile_slices(w, key, desired, labels, annotations, owner, MIRROR_CONTROLLER, &trigger, created, None);
 }
 
 #[cfg(test)]
@@ -1363,6 +1467,42 @@ mod tests {
     }
 
     #[test]
+    fn merge_reads_only_what_it_does_not_know() {
+        let reads = std::cell::Cell::new(0);
+        let order = |a: &u32, b: &u32| {
+            reads.set(reads.get() + 1);
+            a.cmp(b)
+        };
+        let same = |a: &u32, b: &u32| {
+            reads.set(reads.get() + 1);
+            a == b
+        };
+        let held = [1, 2, 3, 4];
+        // In place (an order that keeps positions): only the item not known is read.
+        let in_place = |_: &u32, _: &u32| {
+            reads.set(reads.get() + 1);
+            Ordering::Equal
+        };
+        let mut v = held.to_vec();
+        assert!(merge(&mut v, &[1, 2, 5, 4], |i, d| held[i] == *d, in_place, same, |d| *d));
+        assert_eq!((v.as_slice(), reads.get()), ([1, 2, 5, 4].as_slice(), 2));
+        // Moved: known items are kept without being read; the rest is merged as usual.
+        reads.set(0);
+        let mut v = held.to_vec();
+        assert!(merge(&mut v, &[1, 3, 4, 6], |i, d| held[i] == *d && *d != 3, order, same, |d| *d));
+        assert_eq!(v, [1, 3, 4, 6]);
+        let unknown_reads = reads.get();
+        reads.set(0);
+        let mut w = held.to_vec();
+        assert!(merge(&mut w, &[1, 3, 4, 6], |_, _| false, order, same, |d| *d));
+        assert_eq!(w, v);
+        assert!(unknown_reads < reads.get(), "{unknown_reads} reads knowing, {} not", reads.get());
+        // Nothing to change.
+        let mut v = vec![1, 2];
+        assert!(!merge(&mut v, &[1, 2], |_, _| true, order, same, |d| *d));
+    }
+
+    #[test]
     fn selectors_set_at_once_agree_with_one_at_a_time() {
         let mut w = World::new(5);
         for ns in ["default", "other"] {
@@ -1452,7 +1592,30 @@ mod tests {
                 }
                 w.api_update(Object::Deployment(d), WriteOptions::default()).unwrap();
             }
-            w.advance(1);
+            if i == 20 || i == 25 {
+                // A node moves to another zone: every endpoint on it says so at the next
+                // write (the pods killed above make one), changed pods or not.
+                let node = w.store.list(Kind::Node, None)[1].name().to_string();
+                let Some(Object::Node(mut n)) = w.store.get(Kind::Node, "", &node).cloned() else { panic!() };
+                let zone = format!("zone-{i}");
+                n.metadata.labels.get_or_insert_with(BTreeMap::new).insert(ZONE_LABEL.into(), zone.clone());
+                w.api_update(Object::Node(n), WriteOptions::default()).unwrap();
+                w.advance(1);
+                let slices: Vec<String> = w.network.endpoints.slices_of(&key).cloned().collect();
+                let zones: Vec<&str> = slices
+                    .iter()
+                    .filter_map(|s| match w.store.get(Kind::EndpointSlice, "default", s) {
+                        Some(Object::EndpointSlice(s)) => Some(s),
+                        _ => None,
+                    })
+                    .flat_map(|s| &s.endpoints)
+                    .filter(|e| e.node_name.as_deref() == Some(&*node))
+                    .filter_map(|e| e.zone.as_deref())
+                    .collect();
+                assert!(!zones.is_empty() && zones.iter().all(|z| *z == zone), "{zones:?}");
+            } else {
+                w.advance(1);
+            }
             assert_relist_agrees(&mut w);
         }
     }
