@@ -238,7 +238,7 @@ pub fn run_pod(w: &mut World, pod: &Pod, rt: &mut PodRt) {
     }
     for i in 0..rt.containers.len() {
         let mut c = take_for_step(&mut rt.containers[i]);
-        if c.state == (CState::Waiting { reason: "PodInitializing".into(), message: None }) {
+        if matches!(&c.state, CState::Waiting { reason, message: None } if reason == "PodInitializing") {
             c.state = CState::Waiting { reason: "ContainerCreating".into(), message: None };
         }
         step(w, pod, rt, &mut c, &policy);
@@ -272,9 +272,21 @@ fn init_policy(pod_policy: &str) -> &'static str {
 /// One sync of one container.
 fn step(w: &mut World, pod: &Pod, rt: &mut PodRt, c: &mut CtrRt, policy: &str) {
     let now = w.now;
-    match c.state.clone() {
-        CState::Waiting { reason, .. } => {
-            if c.last.is_some() && reason == "CrashLoopBackOff" {
+    // What the step needs of the state, read first: the step changes it (a copy of the
+    // state only for a terminated container, which is rare).
+    enum Was {
+        Waiting { crash_loop: bool },
+        Running,
+        Terminated(Term),
+    }
+    let was = match &c.state {
+        CState::Waiting { reason, .. } => Was::Waiting { crash_loop: reason == "CrashLoopBackOff" },
+        CState::Running { .. } => Was::Running,
+        CState::Terminated(t) => Was::Terminated(t.clone()),
+    };
+    match was {
+        Was::Waiting { crash_loop } => {
+            if c.last.is_some() && crash_loop {
                 let finished = c.last.as_ref().map(|t| t.finished_at).unwrap_or(now);
                 if c.crash_backoff.in_backoff_since(finished, now) {
                     return;
@@ -287,13 +299,13 @@ fn step(w: &mut World, pod: &Pod, rt: &mut PodRt, c: &mut CtrRt, policy: &str) {
                 start(w, pod, rt, c);
             }
         }
-        CState::Running { .. } => {
+        Was::Running => {
             exec::run(w, pod, rt, c);
             if c.is_running() {
                 probes::run(w, pod, rt, c);
             }
         }
-        CState::Terminated(t) => {
+        Was::Terminated(t) => {
             let restart = match policy {
                 "Always" => true,
                 "OnFailure" => t.exit_code != 0,

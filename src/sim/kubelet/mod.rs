@@ -111,6 +111,11 @@ pub struct Kubelets {
     /// those not idle (see `idle`). Ordered like the store's list, the order the kubelets
     /// have always synced in.
     busy: BTreeSet<ObjKey>,
+    /// Pods out of `busy` until a back-off ends (see `waits_until`): each pod's tick, and
+    /// the pods by tick. A pod woken earlier (it changed, or its runtime did) leaves
+    /// `asleep`; its entry in `alarms` is then skipped when it comes due.
+    asleep: crate::sim::indexed::LookupMap<ObjKey, Tick>,
+    alarms: BTreeMap<Tick, Vec<ObjKey>>,
     /// Runtime states whose pod was deleted since the last pass (checked at its end).
     gone: BTreeSet<String>,
     /// The store resourceVersion the kubelets have seen pod changes up to.
@@ -181,9 +186,37 @@ impl Kubelets {
         ip
     }
 
-    /// How many pods are due a sync at the next pass (the rest are idle).
+    /// How many pods are not idle: due a sync at the next pass, or once a back-off ends.
     pub fn busy_len(&self) -> usize {
-        self.busy.len()
+        self.busy.len() + self.asleep.len() - self.busy.iter().filter(|k| self.asleep.contains_key(*k)).count()
+    }
+
+    /// Moves the pods whose back-off ends by `now` into `busy`, and forgets the sleep of
+    /// pods already there (woken since).
+    fn wake_due(&mut self, now: Tick) {
+        while let Some(entry) = self.alarms.first_entry() {
+            if *entry.key() > now {
+                break;
+            }
+            let (at, keys) = entry.remove_entry();
+            for key in keys {
+                if self.asleep.get(&key) == Some(&at) {
+                    self.asleep.remove(&key);
+                    self.busy.insert(key);
+                }
+            }
+        }
+        if !self.asleep.is_empty() {
+            for key in &self.busy {
+                self.asleep.remove(key);
+            }
+        }
+    }
+
+    /// Puts a pod to sleep until tick `at` (it has left `busy`).
+    fn sleep_until(&mut self, key: ObjKey, at: Tick) {
+        self.alarms.entry(at).or_default().push(key.clone());
+        self.asleep.insert(key, at);
     }
 
     /// Marks a pod as due a sync: its runtime state changed outside the kubelet's sync.
@@ -264,6 +297,7 @@ impl PodRt {
 /// change nothing (see [`idle`]), so the result is the same as syncing every pod every tick.
 pub fn sync_all(w: &mut World) {
     w.kubelet.follow_store(&w.store);
+    w.kubelet.wake_due(w.now);
     // The due pods are taken out of `busy` for the pass, rather than copied: a pod woken
     // during the pass goes into the emptied set, and each due pod ends up in it again unless
     // it leaves `busy` (which then also drops a wake-up it got before its own turn), exactly
@@ -287,8 +321,12 @@ pub fn sync_all(w: &mut World) {
             continue;
         }
         match sync_pod(w, pod, &key.namespace, &key.name) {
-            Some(false) => stay.push(key),
-            Some(true) | None => {
+            Some(Synced::Busy) => stay.push(key),
+            Some(Synced::WaitsUntil(at)) => {
+                w.kubelet.busy.remove(&key);
+                w.kubelet.sleep_until(key, at);
+            }
+            Some(Synced::Idle) | None => {
                 w.kubelet.busy.remove(&key);
             }
         }
@@ -323,16 +361,28 @@ pub fn sync_all(w: &mut World) {
     }
 }
 
-/// Whether syncing the pod again would change nothing until the pod or its runtime state is
-/// changed from outside: the sandbox is up, no deletion or kill is under way, and every
-/// container is either running an idle program with no probes, or finished for good.
-fn idle(pod: &Pod, rt: &PodRt) -> bool {
+/// What the next syncs of a pod can do, after a sync at `now`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Synced {
+    /// Nothing, until the pod or its runtime state is changed from outside: the sandbox is
+    /// up, no deletion or kill is under way, and every container is either running an idle
+    /// program with no probes, or finished for good.
+    Idle,
+    /// Nothing before this tick either, and then a container's crash back-off ends: the
+    /// same, but for containers waiting out a back-off (CrashLoopBackOff). Syncing such a
+    /// pod at every tick until then would find it in back-off and report the same status.
+    WaitsUntil(Tick),
+    /// Something, maybe, at the next pass.
+    Busy,
+}
+
+fn settled(pod: &Pod, rt: &PodRt, now: Tick) -> Synced {
     if pod.metadata.deletion_timestamp.is_some()
         || !rt.sandbox_ready
         || rt.kill_deadline.is_some()
         || rt.evicted.is_some()
     {
-        return false;
+        return Synced::Busy;
     }
     let policy = pod.spec.as_ref().and_then(|s| s.restart_policy.as_deref()).unwrap_or("Always");
     let running_idle = |c: &CtrRt| {
@@ -349,9 +399,31 @@ fn idle(pod: &Pod, rt: &PodRt) -> bool {
         CState::Terminated(t) => c.kill.is_none() && (policy == "Never" || (policy == "OnFailure" && t.exit_code == 0)),
         _ => false,
     };
+    // When the back-off of a container waiting it out ends: the container step does nothing
+    // to it until then (`containers::step`).
+    let backing_off = |c: &CtrRt| -> Option<Tick> {
+        let CState::Waiting { reason, .. } = &c.state else { return None };
+        if c.kill.is_some() || reason != "CrashLoopBackOff" {
+            return None;
+        }
+        let finished = c.last.as_ref()?.finished_at;
+        c.crash_backoff.in_backoff_since(finished, now).then(|| finished.plus_s(c.crash_backoff.delay_s))
+    };
     let init_policy = if policy == "Never" { "Never" } else { "OnFailure" };
-    rt.init.iter().all(|c| if c.sidecar { running_idle(c) } else { finished(c, init_policy) })
-        && rt.containers.iter().all(|c| running_idle(c) || finished(c, policy))
+    if !rt.init.iter().all(|c| if c.sidecar { running_idle(c) } else { finished(c, init_policy) }) {
+        return Synced::Busy;
+    }
+    let mut until: Option<Tick> = None;
+    for c in &rt.containers {
+        if running_idle(c) || finished(c, policy) {
+            continue;
+        }
+        match backing_off(c) {
+            Some(t) => until = Some(until.map_or(t, |u| u.min(t))),
+            None => return Synced::Busy,
+        }
+    }
+    until.map_or(Synced::Idle, Synced::WaitsUntil)
 }
 
 /// Frees what a pod that vanished without the kubelet stopping it (a forced deletion, its
@@ -367,11 +439,11 @@ fn release_fs(w: &mut World, rt: &PodRt) {
     volumes::teardown(w, rt);
 }
 
-/// One kubelet sync of one pod; returns whether the pod is now idle, or None once the pod
-/// no longer exists. `pod` is the stored pod (bound to a node), shared with the store
+/// One kubelet sync of one pod; returns what the next syncs can do, or None once the pod no
+/// longer exists. `pod` is the stored pod (bound to a node), shared with the store
 /// (`Arc`), not a copy: it is dropped before the status write below so that the write does
 /// not copy the pod.
-fn sync_pod(w: &mut World, pod: Arc<Pod>, ns: &str, name: &str) -> Option<bool> {
+fn sync_pod(w: &mut World, pod: Arc<Pod>, ns: &str, name: &str) -> Option<Synced> {
     let uid = pod.metadata.uid.clone().unwrap_or_default();
     let mut rt = match w.kubelet.pods.take(&uid) {
         Some(rt) => rt,
@@ -400,7 +472,7 @@ fn sync_pod(w: &mut World, pod: Arc<Pod>, ns: &str, name: &str) -> Option<bool> 
         return None;
     }
     let status = status::build_status(w, &pod, &mut rt);
-    let is_idle = idle(&pod, &rt);
+    let settled = settled(&pod, &rt, w.now);
     drop(pod);
     rt.synced_rv = status::write_built(w, &rt, status);
     // Most syncs find the pod already indexed: no key to build then.
@@ -408,7 +480,7 @@ fn sync_pod(w: &mut World, pod: Arc<Pod>, ns: &str, name: &str) -> Option<bool> 
         w.kubelet.by_key.insert(ObjKey::new(ns, name), uid.clone());
     }
     w.kubelet.pods.put_back(uid, rt);
-    Some(is_idle)
+    Some(settled)
 }
 
 impl PodRt {
@@ -568,6 +640,47 @@ mod tests {
         assert!(w.store.get(Kind::Pod, "default", "p").is_none());
         w.advance(1);
         assert_eq!(w.kubelet.fs.count(), before);
+    }
+
+    /// A pod waiting out a crash back-off is not synced until it ends: a twin cluster whose
+    /// kubelet syncs the pod at every tick (woken, as by a change) shows the same at every
+    /// tick.
+    #[test]
+    fn a_pod_in_back_off_sleeps_until_it_ends() {
+        let yaml = "apiVersion: v1\nkind: Pod\nmetadata: {name: crash}\nspec:\n  containers:\n  - {name: app, image: busybox:1.36, command: [sh, -c, \"sleep 2; exit 3\"]}\n";
+        let v: serde_json::Value = serde_yaml::from_str(yaml).unwrap();
+        let (mut w, mut every_tick) = (World::new(2), World::new(2));
+        for w in [&mut w, &mut every_tick] {
+            w.api_create(Object::from_value(Kind::Pod, v.clone()).unwrap(), WriteOptions::default()).unwrap();
+        }
+        let key = ObjKey::new("default", "crash");
+        let seen = |w: &World| -> Vec<serde_json::Value> {
+            let pod = w.store.get(Kind::Pod, "default", "crash").map(Object::to_value);
+            pod.into_iter()
+                .chain(w.store.list(Kind::Event, Some("default")).into_iter().map(|o| o.to_value()))
+                .collect()
+        };
+        let mut slept = 0;
+        for _ in 0..400 {
+            if w.kubelet.asleep.contains_key(&key) {
+                slept += 1;
+                assert!(!w.kubelet.busy.contains(&key));
+            }
+            // Asleep, it is still counted among the pods not idle.
+            assert_eq!(w.kubelet.busy_len(), every_tick.kubelet.busy_len());
+            every_tick.kubelet.wake("default", "crash");
+            w.advance(1);
+            every_tick.advance(1);
+            assert_eq!(seen(&w), seen(&every_tick), "at {:?}", w.now);
+        }
+        let restarts = w
+            .store
+            .get(Kind::Pod, "default", "crash")
+            .and_then(|o| o.as_pod()?.status.as_ref()?.container_statuses.as_ref()?.first().map(|c| c.restart_count));
+        // Runs of 2 s: the first restart at once, then after back-offs of 10, 20, 40, 80 and
+        // 160 s (the next is due after 320 s).
+        assert_eq!(restarts, Some(6));
+        assert!(slept > 250, "asleep {slept} of 400 ticks");
     }
 
     #[test]
