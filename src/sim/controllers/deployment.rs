@@ -213,12 +213,15 @@ fn get_new_rs(w: &mut World, d: &mut Dep, rs_list: &[Rs], old: &[Rs], create: bo
     if let Some(existing) = existing {
         // `SetNewReplicaSetAnnotations` on a copy (an existing ReplicaSet's annotations are
         // all it may change): the ReplicaSet itself is copied only if they did change.
-        let mut annotations = existing.metadata.annotations.clone();
-        let annotations_updated =
-            set_revision_annotations(d, annotations.get_or_insert_with(BTreeMap::new), new_revision) == Some(true);
         let mut rs = Arc::clone(&existing);
-        if annotations != existing.metadata.annotations {
-            Arc::make_mut(&mut rs).metadata.annotations = annotations;
+        let mut annotations_updated = false;
+        if util::revision_annotations_need_update(d, existing.metadata.annotations.as_ref(), new_revision) {
+            let mut annotations = existing.metadata.annotations.clone();
+            annotations_updated =
+                set_revision_annotations(d, annotations.get_or_insert_with(BTreeMap::new), new_revision) == Some(true);
+            if annotations != existing.metadata.annotations {
+                Arc::make_mut(&mut rs).metadata.annotations = annotations;
+            }
         }
         let d_min_ready = d.spec.as_ref().and_then(|s| s.min_ready_seconds);
         let min_ready = rs.spec.as_ref().and_then(|s| s.min_ready_seconds);

@@ -155,21 +155,53 @@ pub fn max_surge(d: &Deployment) -> i32 {
 /// for `EqualIgnoreHash`.
 /// A template's metadata without the pod-template-hash label (an emptied label map counts as
 /// none).
-fn meta_without_hash(t: &PodTemplateSpec) -> Option<ObjectMeta> {
-    let mut m = t.metadata.clone()?;
-    if let Some(l) = m.labels.as_mut() {
-        l.remove(POD_TEMPLATE_HASH);
-        if l.is_empty() {
-            m.labels = None;
-        }
+/// Whether two templates' metadata are equal but for the pod-template-hash label (a label
+/// map left empty by its removal counting as none), read in place: a Deployment sync
+/// compares its template with each of its ReplicaSets'.
+fn meta_equal_ignore_hash(a: Option<&ObjectMeta>, b: Option<&ObjectMeta>) -> bool {
+    let (Some(a), Some(b)) = (a, b) else { return a.is_none() && b.is_none() };
+    // Every field named, so that a field added to ObjectMeta is not forgotten here.
+    let ObjectMeta {
+        annotations,
+        creation_timestamp,
+        deletion_grace_period_seconds,
+        deletion_timestamp,
+        finalizers,
+        generate_name,
+        generation,
+        labels,
+        managed_fields,
+        name,
+        namespace,
+        owner_references,
+        resource_version,
+        self_link,
+        uid,
+    } = a;
+    fn labels_but_hash(l: &Option<BTreeMap<String, String>>) -> impl Iterator<Item = (&String, &String)> {
+        l.iter().flatten().filter(|(k, _)| k.as_str() != POD_TEMPLATE_HASH)
     }
-    Some(m)
+    *annotations == b.annotations
+        && *creation_timestamp == b.creation_timestamp
+        && *deletion_grace_period_seconds == b.deletion_grace_period_seconds
+        && *deletion_timestamp == b.deletion_timestamp
+        && *finalizers == b.finalizers
+        && *generate_name == b.generate_name
+        && *generation == b.generation
+        && *managed_fields == b.managed_fields
+        && *name == b.name
+        && *namespace == b.namespace
+        && *owner_references == b.owner_references
+        && *resource_version == b.resource_version
+        && *self_link == b.self_link
+        && *uid == b.uid
+        && labels_but_hash(labels).eq(labels_but_hash(&b.labels))
 }
 
 /// `EqualIgnoreHash`: the templates are equal but for the pod-template-hash label (a deep
 /// comparison of the typed templates, as `apiequality.Semantic.DeepEqual` is).
 pub fn equal_ignore_hash(a: &PodTemplateSpec, b: &PodTemplateSpec) -> bool {
-    a.spec == b.spec && meta_without_hash(a) == meta_without_hash(b)
+    meta_equal_ignore_hash(a.metadata.as_ref(), b.metadata.as_ref()) && a.spec == b.spec
 }
 
 fn creation(rs: &ReplicaSet) -> Tick {
@@ -301,8 +333,7 @@ pub fn set_new_rs_annotations(d: &Deployment, rs: &mut ReplicaSet, new_revision:
 /// Whether they changed; None (having maybe changed some) if the revision there is no number.
 pub fn set_revision_annotations(d: &Deployment, a: &mut BTreeMap<String, String>, new_revision: i64) -> Option<bool> {
     let mut changed = false;
-    let d_annotations = d.metadata.annotations.clone().unwrap_or_default();
-    for (k, v) in &d_annotations {
+    for (k, v) in d.metadata.annotations.iter().flatten() {
         if ANNOTATIONS_TO_SKIP.contains(&k.as_str()) || a.get(k) == Some(v) {
             continue;
         }
@@ -342,6 +373,28 @@ pub fn set_revision_annotations(d: &Deployment, a: &mut BTreeMap<String, String>
         }
     }
     Some(changed)
+}
+
+/// Whether [`set_revision_annotations`] would change annotations `a` (or find a revision
+/// there that is no number), read without a copy: for an existing new ReplicaSet it
+/// usually would not.
+pub fn revision_annotations_need_update(
+    d: &Deployment,
+    a: Option<&BTreeMap<String, String>>,
+    new_revision: i64,
+) -> bool {
+    let get = |k: &str| a.and_then(|a| a.get(k));
+    let copied = d
+        .metadata
+        .annotations
+        .iter()
+        .flatten()
+        .all(|(k, v)| ANNOTATIONS_TO_SKIP.contains(&k.as_str()) || get(k) == Some(v));
+    let revision = match get(REVISION_ANNOTATION).map(String::as_str) {
+        None | Some("") => Some(0),
+        Some(s) => s.parse::<i64>().ok(),
+    };
+    !copied || revision.is_none_or(|r| r < new_revision)
 }
 
 /// `SetDeploymentRevision`: the Deployment's revision annotation; true if it changed.
@@ -532,6 +585,67 @@ pub fn deployment_timed_out(d: &Deployment, new: &DeploymentStatus, now: Tick) -
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn templates_are_equal_but_for_the_hash_label() {
+        let t = |labels: Option<&[(&str, &str)]>, image: &str| -> PodTemplateSpec {
+            serde_json::from_value(serde_json::json!({
+                "metadata": {
+                    "labels": labels.map(|l| l.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect::<BTreeMap<_, _>>()),
+                },
+                "spec": {"containers": [{"name": "web", "image": image}]},
+            }))
+            .unwrap()
+        };
+        let app = t(Some(&[("app", "web")]), "nginx");
+        assert!(equal_ignore_hash(&app, &t(Some(&[("app", "web"), (POD_TEMPLATE_HASH, "7c5ddbdf54")]), "nginx")));
+        // A label map holding only the hash counts as none, and an empty one too.
+        let hash_only = t(Some(&[(POD_TEMPLATE_HASH, "7c5ddbdf54")]), "nginx");
+        assert!(equal_ignore_hash(&t(None, "nginx"), &hash_only));
+        assert!(equal_ignore_hash(&t(Some(&[]), "nginx"), &hash_only));
+        assert!(!equal_ignore_hash(&app, &t(Some(&[("app", "api")]), "nginx")));
+        assert!(!equal_ignore_hash(&app, &t(Some(&[("app", "web")]), "nginx:1.26")));
+        let mut annotated = app.clone();
+        annotated.metadata.as_mut().unwrap().annotations = Some(BTreeMap::from([("a".into(), "b".into())]));
+        assert!(!equal_ignore_hash(&app, &annotated));
+        // No metadata at all is not the same as empty metadata.
+        let mut bare = app.clone();
+        bare.metadata = None;
+        let mut empty = app.clone();
+        empty.metadata = Some(ObjectMeta::default());
+        assert!(!equal_ignore_hash(&bare, &empty));
+        assert!(equal_ignore_hash(&bare, &bare.clone()));
+    }
+
+    #[test]
+    fn revision_annotations_need_an_update_exactly_when_setting_them_changes_them() {
+        let d = |annotations: &[(&str, &str)]| Deployment {
+            metadata: ObjectMeta {
+                annotations: Some(annotations.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()),
+                ..Default::default()
+            },
+            ..Default::default()
+        };
+        let deployments = [d(&[]), d(&[("team", "a")]), d(&[("team", "a"), (LAST_APPLIED_ANNOTATION, "{}")])];
+        let held: [&[(&str, &str)]; 6] = [
+            &[],
+            &[(REVISION_ANNOTATION, "3")],
+            &[(REVISION_ANNOTATION, "3"), ("team", "a")],
+            &[(REVISION_ANNOTATION, "2"), ("team", "a")],
+            &[(REVISION_ANNOTATION, "x"), ("team", "a")],
+            &[(REVISION_ANNOTATION, ""), ("team", "b")],
+        ];
+        for d in &deployments {
+            for a in held {
+                let a: BTreeMap<String, String> = a.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+                let mut set = a.clone();
+                let result = set_revision_annotations(d, &mut set, 3);
+                let changes = result.is_none_or(|changed| changed) || set != a;
+                assert_eq!(revision_annotations_need_update(d, Some(&a), 3), changes, "{a:?} {d:?}");
+            }
+        }
+        assert!(revision_annotations_need_update(&d(&[]), None, 1));
+    }
 
     #[test]
     fn percentages_round_surge_up_and_unavailable_down() {
