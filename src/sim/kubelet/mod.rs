@@ -108,10 +108,10 @@ pub struct Kubelets {
     /// Pod (namespace/name) → uid of its runtime state, so a pod is found without a scan.
     by_key: crate::sim::indexed::LookupMap<ObjKey, String>,
     /// Bound pods due a sync: those that changed in the store or whose runtime changed, and
-    /// those not idle (see `idle`). Ordered like the store's list, the order the kubelets
+    /// those not idle (see `settled`). Ordered like the store's list, the order the kubelets
     /// have always synced in.
     busy: BTreeSet<ObjKey>,
-    /// Pods out of `busy` until a back-off ends (see `waits_until`): each pod's tick, and
+    /// Pods out of `busy` until a back-off ends (see `Synced::WaitsUntil`): each pod's tick, and
     /// the pods by tick. A pod woken earlier (it changed, or its runtime did) leaves
     /// `asleep`; its entry in `alarms` is then skipped when it comes due.
     asleep: crate::sim::indexed::LookupMap<ObjKey, Tick>,
@@ -293,8 +293,9 @@ impl PodRt {
 }
 
 /// Syncs the pods bound to a node that are due (changed, or not idle), in namespace/name
-/// order, then forgets pods that no longer exist. A pod left out is idle: its sync would
-/// change nothing (see [`idle`]), so the result is the same as syncing every pod every tick.
+/// order, then forgets pods that no longer exist. A pod left out is idle, or asleep until a
+/// back-off ends: its sync would change nothing (see [`settled`]), so the result is the same
+/// as syncing every pod every tick.
 pub fn sync_all(w: &mut World) {
     w.kubelet.follow_store(&w.store);
     w.kubelet.wake_due(w.now);
