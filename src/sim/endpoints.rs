@@ -1266,9 +1266,8 @@ fn reconcile_slices<E: WantEndpoint>(
         let _ = w.store.modify_reported(Kind::EndpointSlice, &key.namespace, &name, |o| {
             let Object::EndpointSlice(s) = o else { return false };
             let made = made.filter(|m| s.metadata.resource_version.as_ref() == Some(&m.resource_version));
-            let held = made.and_then(|m| m.lists.first());
-            let known =
-                |i: usize, d: &E| held.and_then(|l| l.get(i)).zip(d.record()).is_some_and(|(m, r)| Arc::ptr_eq(m, r));
+            let made_known = made_from(made.and_then(|m| m.lists.first()).map(Vec::as_slice));
+            let known = |i: usize, d: &E| d.record().is_some_and(|r| made_known(i, &r));
             let new_ports = s.ports != ports;
             if new_ports {
                 s.ports = ports;
