@@ -589,12 +589,13 @@ fn run(w: &mut World, created: Option<Time>) {
     let mut dirty: BTreeMap<ObjKey, Time> = BTreeMap::new();
     let ctl = &mut w.network.endpoints;
     let store = &w.store;
-    let events: Option<Vec<(Kind, Change, ObjKey)>> = if ctl.started {
+    // The keys as the log shares them: a converging tick changes every pod several times.
+    let events: Option<Vec<(Kind, Change, std::sync::Arc<ObjKey>)>> = if ctl.started {
         store.watch(ctl.synced_rv).map(|it| {
             it.filter(|e| {
                 matches!(e.kind, Kind::Pod | Kind::Service | Kind::Endpoints | Kind::EndpointSlice | Kind::Node)
             })
-            .map(|e| (e.kind, e.change, (*e.key).clone()))
+            .map(|e| (e.kind, e.change, e.key.clone()))
             .collect()
         })
     } else {
@@ -631,7 +632,7 @@ fn run(w: &mut World, created: Option<Time>) {
                             .filter(|_| change == Change::Added)
                             .and_then(|s| s.metadata.creation_timestamp.clone())
                             .unwrap_or_else(|| now.clone());
-                        dirty.insert(key, t);
+                        dirty.insert((*key).clone(), t);
                     }
                     Kind::Pod => {
                         for s in ctl.pod_changed(store, &key) {
@@ -645,8 +646,8 @@ fn run(w: &mut World, created: Option<Time>) {
                         let rv = store
                             .get(Kind::Endpoints, &key.namespace, &key.name)
                             .and_then(|o| o.meta().resource_version.as_ref());
-                        if rv.is_none() || rv != ctl.written.get(&key) {
-                            dirty.entry(key).or_insert_with(|| now.clone());
+                        if rv.is_none() || rv != ctl.written.get(&*key) {
+                            dirty.entry((*key).clone()).or_insert_with(|| now.clone());
                         }
                     }
                     Kind::EndpointSlice => ctl.slice_changed(store, &key),

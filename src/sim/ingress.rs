@@ -394,8 +394,9 @@ pub fn error_page(status: u16) -> (String, String) {
 /// address on the Ingresses each one serves when its status syncer runs.
 pub fn reconcile(w: &mut World) {
     let st = &mut w.network.ingress;
-    let events: Option<Vec<ObjKey>> = if st.started {
-        w.store.watch(st.synced_rv).map(|it| it.filter(|e| e.kind == Kind::Pod).map(|e| (*e.key).clone()).collect())
+    // The keys as the log shares them (a converging tick changes every pod several times).
+    let events: Option<Vec<std::sync::Arc<ObjKey>>> = if st.started {
+        w.store.watch(st.synced_rv).map(|it| it.filter(|e| e.kind == Kind::Pod).map(|e| e.key.clone()).collect())
     } else {
         None
     };

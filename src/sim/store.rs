@@ -50,11 +50,10 @@ pub enum StoreError {
 const LOG_CAPACITY: usize = 100_000;
 
 /// The change log. Entries are compacted down to [`LOG_CAPACITY`], except those written since
-/// the start of the previous tick: every watcher reads the log once a tick, so one that would
-/// rather read a big backlog than relist ([`Store::watch_all`], the kubelets) never has to
-/// relist because a tick wrote more than the capacity (150,000 pods starting at once do). A
-/// relist gives a watcher the same result; an entry is a few words (its key is shared with
-/// the store), so keeping a tick's writes is cheap.
+/// the start of the previous tick: every watcher reads the log once a tick, so none has to
+/// relist because a tick wrote more than the capacity (150,000 pods starting at once do; see
+/// [`Store::watch`]). A relist gives a watcher the same result; an entry is a few words (its
+/// key is shared with the store), so keeping a tick's writes is cheap.
 ///
 /// What is no longer kept is dropped a little at each write ([`COMPACT_PER_WRITE`] entries),
 /// not all at once: after a converging tick the log holds near a million entries, and
@@ -409,20 +408,13 @@ impl Store {
     }
 
     /// Changes after `resource_version`, oldest first. None if the log no longer reaches back
-    /// that far, or if more than [`LOG_CAPACITY`] changes came since (the watcher must
-    /// relist: for the controllers, whose relists are built in bulk, that is the cheaper way
-    /// through the backlog of a tick that started 150,000 pods).
+    /// that far (the watcher must relist, as an informer does after "too old resource
+    /// version"). Every watcher reads the log at least once a tick, and the log keeps what
+    /// was written since the previous tick began, so none is ever made to relist by a tick
+    /// that wrote a lot: reading the backlog of a tick that started 150,000 pods costs a
+    /// lookup or two per change, while relisting rebuilds a watcher's whole cache, and a tick
+    /// that only wrote the pods' statuses leaves most caches as they were.
     pub fn watch(&self, resource_version: u64) -> Option<impl Iterator<Item = &WatchEvent>> {
-        self.watch_within(resource_version, LOG_CAPACITY)
-    }
-
-    /// Like [`Store::watch`], for a watcher whose relist costs more than reading any backlog
-    /// (the kubelets: a relist makes every pod due a sync): whatever the log still holds.
-    pub fn watch_all(&self, resource_version: u64) -> Option<impl Iterator<Item = &WatchEvent>> {
-        self.watch_within(resource_version, usize::MAX)
-    }
-
-    fn watch_within(&self, resource_version: u64, most: usize) -> Option<impl Iterator<Item = &WatchEvent>> {
         if let Some(first) = self.log.entries.front() {
             if first.resource_version > resource_version + 1 && resource_version < self.resource_version {
                 return None;
@@ -431,9 +423,6 @@ impl Store {
         // The log is ordered by resourceVersion: find the start by binary search, so a watcher
         // that is nearly caught up pays for what changed, not for the whole log.
         let start = self.log.entries.partition_point(|e| e.resource_version <= resource_version);
-        if self.log.entries.len() - start > most {
-            return None;
-        }
         Some(self.log.entries.range(start..))
     }
 }
@@ -666,9 +655,7 @@ mod tests {
         for _ in 0..LOG_CAPACITY + 10 {
             touch(&mut s);
         }
-        assert_eq!(s.watch_all(cursor).map(Iterator::count), Some(LOG_CAPACITY + 10));
-        // A controller that far behind relists all the same: its relist is the cheaper way.
-        assert!(s.watch(cursor).is_none());
+        assert_eq!(s.watch(cursor).map(Iterator::count), Some(LOG_CAPACITY + 10));
         assert_eq!(s.watch(cursor + 10).map(Iterator::count), Some(LOG_CAPACITY));
         // Two ticks on, the old writes are compacted away, a couple at each write: a watcher
         // that far behind relists.
@@ -678,7 +665,7 @@ mod tests {
         assert_eq!(before, LOG_CAPACITY + 10);
         touch(&mut s);
         assert_eq!(s.log.entries.len(), before + 1 - COMPACT_PER_WRITE);
-        assert!(s.watch_all(cursor).is_none());
+        assert!(s.watch(cursor).is_none());
         let mut writes = 1;
         while s.log.entries.len() > LOG_CAPACITY {
             touch(&mut s);

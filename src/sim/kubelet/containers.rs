@@ -379,7 +379,7 @@ fn ensure_image(w: &mut World, pod: &Pod, c: &mut CtrRt) -> bool {
     let image = c.spec.image.clone().unwrap_or_default();
     let r = ImageRef::parse(&image);
     let full = r.full();
-    let node = pod.spec.as_ref().and_then(|s| s.node_name.clone()).unwrap_or_default();
+    let node = pod.spec.as_ref().and_then(|s| s.node_name.as_deref()).unwrap_or_default();
     match c.pull.clone() {
         Pull::Done => return true,
         Pull::Pulling { until, ms } => {
@@ -408,7 +408,7 @@ fn ensure_image(w: &mut World, pod: &Pod, c: &mut CtrRt) -> bool {
         }
         Pull::NotStarted => {}
     }
-    let present = w.kubelet.node_images.get(&node).is_some_and(|s| s.contains(&full));
+    let present = w.kubelet.node_images.get(node).is_some_and(|s| s.contains(full.as_str()));
     let policy = pull_policy(&c.spec);
     if present && policy != "Always" {
         pod_event(
@@ -479,7 +479,7 @@ fn go_duration_ms(ms: u64) -> String {
 
 fn finish_pull(w: &mut World, pod: &Pod, c: &mut CtrRt, image: &str, r: &ImageRef, ms: u64) -> bool {
     let now = w.now;
-    let node = pod.spec.as_ref().and_then(|s| s.node_name.clone()).unwrap_or_default();
+    let node = pod.spec.as_ref().and_then(|s| s.node_name.as_deref()).unwrap_or_default();
     let full = r.full();
     let error = if w.registry_down {
         Some(format!(
@@ -521,7 +521,15 @@ fn finish_pull(w: &mut World, pod: &Pod, c: &mut CtrRt, image: &str, r: &ImageRe
         "Pulled",
         &format!("Successfully pulled image \"{image}\" in {d} ({d} including waiting). Image size: {size} bytes."),
     );
-    w.kubelet.node_images.entry(node).or_default().insert(full);
+    // Asked first: every pod on a node pulls the same few images, so the names are copied
+    // only the first time.
+    let images = match w.kubelet.node_images.get_mut(node) {
+        Some(set) => set,
+        None => w.kubelet.node_images.entry(node.to_string()).or_default(),
+    };
+    if !images.contains(full.as_str()) {
+        images.insert(full);
+    }
     c.pull = Pull::Done;
     c.pull_backoff = Backoff::default();
     set_image_ids(w, c, r);

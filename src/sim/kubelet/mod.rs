@@ -135,8 +135,9 @@ pub struct Kubelets {
     /// The nodes' InternalIPs the pod statuses report, as of the store's last Node write
     /// (`Store::last_write`): read once per node, not at every status build.
     node_ips: (u64, crate::sim::indexed::LookupMap<String, Option<String>>),
-    /// node → image references present on it.
-    pub node_images: BTreeMap<String, BTreeSet<String>>,
+    /// node → image references present on it. Only looked up (each pull asks whether its
+    /// node has the image): hashed.
+    pub node_images: crate::sim::indexed::LookupMap<String, crate::sim::indexed::LookupSet<String>>,
     /// Every filesystem tree: containers' root filesystems and volumes.
     pub fs: Volumes,
     /// hostPath trees by (node, path): they outlive pods.
@@ -230,7 +231,7 @@ impl Kubelets {
     fn follow_store(&mut self, store: &Store) {
         let rv = store.resource_version();
         // Every change the log holds: a relist would make every pod due a sync.
-        let changes = if self.synced { store.watch_all(self.cursor) } else { None };
+        let changes = if self.synced { store.watch(self.cursor) } else { None };
         self.cursor = rv;
         self.synced = true;
         let Some(changes) = changes else {
