@@ -35,6 +35,46 @@ pub struct WatchEvent {
     pub kind: Kind,
     /// Shared with the store's own key of the object: logging a write copies no strings.
     pub key: Arc<ObjKey>,
+    /// For a Pod, the workload kinds it named as its controller when written.
+    pub controllers: Controllers,
+}
+
+/// Which workload kinds (ReplicaSet, Job, StatefulSet, DaemonSet) an object names in a
+/// controller reference (`ownerReferences[].controller: true`), as of one write, so that each
+/// of those controllers can pass over the writes of pods that are not its own without looking
+/// them up. Known for Pods only; for any other object every kind may be named.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Controllers(u8);
+
+impl Controllers {
+    const KINDS: [Kind; 4] = [Kind::ReplicaSet, Kind::Job, Kind::StatefulSet, Kind::DaemonSet];
+    const UNKNOWN: Controllers = Controllers(u8::MAX);
+
+    /// What `obj` names, read as the controllers read it (`informer::controller_ref`: any
+    /// controller reference whose kind and apiVersion are the workload's).
+    fn of(obj: &Object) -> Controllers {
+        if obj.kind() != Kind::Pod {
+            return Controllers::UNKNOWN;
+        }
+        let mut bits = 0;
+        for r in obj.meta().owner_references.iter().flatten().filter(|r| r.controller == Some(true)) {
+            for (i, k) in Controllers::KINDS.iter().enumerate() {
+                if r.kind == k.name() && r.api_version == k.api_version() {
+                    bits |= 1 << i;
+                }
+            }
+        }
+        Controllers(bits)
+    }
+
+    /// Whether the object may have named a controller of `kind` (always, for a kind not
+    /// tracked or an object other than a Pod).
+    pub fn may_include(self, kind: Kind) -> bool {
+        match Controllers::KINDS.iter().position(|k| *k == kind) {
+            Some(i) => self.0 & (1 << i) != 0,
+            None => true,
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -109,10 +149,11 @@ fn log_change(
     change: Change,
     kind: Kind,
     key: Arc<ObjKey>,
+    controllers: Controllers,
 ) -> u64 {
     *resource_version += 1;
     last_write.insert(kind, *resource_version);
-    log.push(WatchEvent { resource_version: *resource_version, change, kind, key });
+    log.push(WatchEvent { resource_version: *resource_version, change, kind, key, controllers });
     *resource_version
 }
 
@@ -137,8 +178,8 @@ impl Store {
         self.last_write.get(&kind).copied().unwrap_or(0)
     }
 
-    fn bump(&mut self, change: Change, kind: Kind, key: Arc<ObjKey>) -> u64 {
-        log_change(&mut self.resource_version, &mut self.last_write, &mut self.log, change, kind, key)
+    fn bump(&mut self, change: Change, kind: Kind, key: Arc<ObjKey>, controllers: Controllers) -> u64 {
+        log_change(&mut self.resource_version, &mut self.last_write, &mut self.log, change, kind, key, controllers)
     }
 
     /// Stores a new object and returns it as stored (with its resourceVersion).
@@ -160,7 +201,7 @@ impl Store {
             if self.events.contains(obj.namespace(), obj.name()) {
                 return Err(StoreError::AlreadyExists);
             }
-            let rv = self.bump(Change::Added, kind, Arc::new(obj.key()));
+            let rv = self.bump(Change::Added, kind, Arc::new(obj.key()), Controllers::UNKNOWN);
             obj.meta_mut().resource_version = Some(rv.to_string());
             let key = self.events.key(obj.namespace(), obj.name());
             self.events.insert(key, obj);
@@ -170,7 +211,7 @@ impl Store {
         if self.objects.get(&kind).is_some_and(|m| m.contains_key(&*key)) {
             return Err(StoreError::AlreadyExists);
         }
-        let rv = self.bump(Change::Added, kind, Arc::clone(&key));
+        let rv = self.bump(Change::Added, kind, Arc::clone(&key), Controllers::of(&obj));
         obj.meta_mut().resource_version = Some(rv.to_string());
         self.objects.entry(kind).or_default().insert(key, obj);
         Ok(rv)
@@ -188,7 +229,12 @@ impl Store {
         if !self.events.insert_recorded(namespace, r, parts, rv) {
             return Err(StoreError::AlreadyExists);
         }
-        let logged = self.bump(Change::Added, Kind::Event, Arc::new(ObjKey::new(namespace, &r.name(parts.0))));
+        let logged = self.bump(
+            Change::Added,
+            Kind::Event,
+            Arc::new(ObjKey::new(namespace, &r.name(parts.0))),
+            Controllers::UNKNOWN,
+        );
         debug_assert_eq!(logged, rv);
         Ok(rv)
     }
@@ -262,7 +308,12 @@ impl Store {
     pub fn repeat_event(&mut self, namespace: &str, series: &Series<'_>, now: &Time) -> bool {
         self.trim();
         let Some(key) = self.events.find_series(namespace, series) else { return false };
-        let rv = self.bump(Change::Modified, Kind::Event, Arc::new(ObjKey::new(key.namespace(), &key.name())));
+        let rv = self.bump(
+            Change::Modified,
+            Kind::Event,
+            Arc::new(ObjKey::new(key.namespace(), &key.name())),
+            Controllers::UNKNOWN,
+        );
         self.events.bump_count(&key, now, rv);
         true
     }
@@ -299,7 +350,7 @@ impl Store {
                 return Err(StoreError::Conflict);
             }
         }
-        let rv = self.bump(Change::Modified, kind, Arc::clone(&key));
+        let rv = self.bump(Change::Modified, kind, Arc::clone(&key), Controllers::of(&obj));
         obj.meta_mut().resource_version = Some(rv.to_string());
         if kind == Kind::Event {
             let k = self.events.key(&key.namespace, &key.name);
@@ -363,7 +414,8 @@ impl Store {
             let (key, mut obj) = self.events.remove(namespace, name).ok_or(StoreError::NotFound)?;
             let changed = f(&mut obj);
             if changed {
-                let rv = self.bump(Change::Modified, kind, Arc::new(ObjKey::new(namespace, name)));
+                let rv =
+                    self.bump(Change::Modified, kind, Arc::new(ObjKey::new(namespace, name)), Controllers::UNKNOWN);
                 obj.meta_mut().resource_version = Some(rv.to_string());
             }
             self.events.insert(key, obj);
@@ -386,6 +438,7 @@ impl Store {
                 Change::Modified,
                 kind,
                 key,
+                Controllers::of(obj),
             );
             obj.meta_mut().resource_version = Some(rv.to_string());
         }
@@ -403,7 +456,7 @@ impl Store {
                 .and_then(|m| m.remove_entry(&(namespace, name) as &dyn KeyRef))
                 .ok_or(StoreError::NotFound)?
         };
-        self.bump(Change::Deleted, kind, key);
+        self.bump(Change::Deleted, kind, key, Controllers::of(&obj));
         Ok(obj)
     }
 
@@ -679,6 +732,68 @@ mod tests {
         // The entries share the store's key.
         let logged = &s.log.entries.back().unwrap().key;
         assert!(Arc::strong_count(logged) > LOG_CAPACITY);
+    }
+
+    #[test]
+    fn the_log_tells_which_workloads_a_pod_named_as_its_controller() {
+        use k8s_openapi::api::core::v1::Pod;
+        use k8s_openapi::apimachinery::pkg::apis::meta::v1::OwnerReference;
+        let owner = |api: &str, kind: &str, controller: Option<bool>| OwnerReference {
+            api_version: api.into(),
+            kind: kind.into(),
+            name: "o".into(),
+            uid: "u".into(),
+            controller,
+            ..Default::default()
+        };
+        let pod = |name: &str, refs: Vec<OwnerReference>| {
+            Object::Pod(Arc::new(Pod {
+                metadata: ObjectMeta {
+                    name: Some(name.into()),
+                    namespace: Some("default".into()),
+                    owner_references: Some(refs),
+                    ..Default::default()
+                },
+                ..Default::default()
+            }))
+        };
+        let mut s = Store::new();
+        s.create(pod("rs", vec![owner("apps/v1", "ReplicaSet", Some(true))])).unwrap();
+        // Two controllers (the API server would refuse it; the controllers would each see it).
+        s.create(pod("two", vec![owner("batch/v1", "Job", Some(true)), owner("apps/v1", "DaemonSet", Some(true))]))
+            .unwrap();
+        // Owners that are not controllers, or not of the workload's apiVersion, name none.
+        s.create(pod("plain", vec![owner("batch/v1", "Job", None), owner("apps/v1", "StatefulSet", Some(false))]))
+            .unwrap();
+        s.create(pod("other", vec![owner("example.com/v1", "Job", Some(true))])).unwrap();
+        s.create(cm("default", "cm")).unwrap();
+        // Modified and Deleted entries are tagged from the object as written and as removed.
+        s.modify_changed(Kind::Pod, "default", "plain", |o| {
+            if let Object::Pod(p) = o {
+                Arc::make_mut(p).metadata.owner_references = Some(vec![owner("apps/v1", "StatefulSet", Some(true))]);
+            }
+        })
+        .unwrap();
+        s.delete(Kind::Pod, "default", "two").unwrap();
+        let kinds = [Kind::ReplicaSet, Kind::Job, Kind::StatefulSet, Kind::DaemonSet, Kind::Deployment];
+        let tags: Vec<(String, Vec<bool>)> = s
+            .watch(0)
+            .unwrap()
+            .map(|e| (e.key.name.clone(), kinds.iter().map(|k| e.controllers.may_include(*k)).collect()))
+            .collect();
+        let (t, f) = (true, false);
+        assert_eq!(
+            tags,
+            vec![
+                ("rs".to_string(), vec![t, f, f, f, t]),
+                ("two".to_string(), vec![f, t, f, t, t]),
+                ("plain".to_string(), vec![f, f, f, f, t]),
+                ("other".to_string(), vec![f, f, f, f, t]),
+                ("cm".to_string(), vec![t, t, t, t, t]),
+                ("plain".to_string(), vec![f, f, t, f, t]),
+                ("two".to_string(), vec![f, t, f, t, t]),
+            ]
+        );
     }
 
     #[test]

@@ -110,6 +110,15 @@ pub fn reconcile(w: &mut World) {
                             dirty.insert((*ev.key).clone());
                         }
                         Kind::Pod => {
+                            // A write of a pod no Job controlled, to a pod this controller has
+                            // no record of, changes nothing here (a later write that made it a
+                            // Job's is in this batch too): passed over without a lookup.
+                            if !ev.controllers.may_include(Kind::Job)
+                                && !st.memo.contains_key(&*ev.key)
+                                && st.pods.owner_of(&ev.key).is_none()
+                            {
+                                continue;
+                            }
                             let obj = store.get(Kind::Pod, &ev.key.namespace, &ev.key.name);
                             if obj.is_none() && ev.change != Change::Deleted {
                                 // Gone since: its Deleted event follows.

@@ -57,6 +57,12 @@ pub fn reconcile(w: &mut World) {
                             dirty.insert((*ev.key).clone());
                         }
                         Kind::Pod => {
+                            // A write of a pod no StatefulSet controlled, to a pod not in the
+                            // index, changes nothing here (a later write that made it one's
+                            // is in this batch too): passed over without a lookup.
+                            if !ev.controllers.may_include(Kind::StatefulSet) && st.pods.owner_of(&ev.key).is_none() {
+                                continue;
+                            }
                             let obj = store.get(Kind::Pod, &ev.key.namespace, &ev.key.name);
                             if obj.is_none() && ev.change != Change::Deleted {
                                 continue;
