@@ -217,26 +217,32 @@ impl PodSummary {
 pub type PodIndex = OwnerIndex<PodSummary>;
 
 impl PodIndex {
-    /// Records the pod `p` stored at `key`; returns its previous controller.
+    /// Records the pod `p` stored at `key`; returns its previous controller if that is not
+    /// its controller now.
     fn set(&mut self, key: &ObjKey, p: &Pod) -> Option<Owner> {
-        let owner = owner_tuple(&p.metadata);
-        if let Some(same) = owner.as_ref().filter(|o| self.owner_of.get(key) == Some(*o)) {
-            // The same controller: only the summary changes.
-            if let Some(entry) = self.owned.get_mut(&group_key(key, same)).and_then(|g| g.get_mut(&key.name)) {
-                let summary = PodSummary::of(p, &[entry]);
-                if *entry != summary {
-                    *entry = summary;
+        if let Some(r) = controller_ref(&p.metadata) {
+            if self.owner_of.get(key).is_some_and(|(kind, name)| *kind == r.kind && *name == r.name) {
+                // The same controller (most writes: a status): only the summary may change,
+                // and nothing is copied to find that out.
+                let group = GroupRef { kind: &r.kind, namespace: &key.namespace, name: &r.name };
+                if let Some(entry) = self.owned.get_mut(&group).and_then(|g| g.get_mut(&key.name)) {
+                    let summary = PodSummary::of(p, &[entry]);
+                    if *entry != summary {
+                        *entry = summary;
+                    }
+                    return None;
                 }
-                return owner;
             }
         }
+        let owner = owner_tuple(&p.metadata);
         // A pod made from the same template as its owner's other pods shares their labels.
         let summary = {
             let group = owner.as_ref().and_then(|o| self.owned.get(&group_key(key, o)));
             let like: Vec<&PodSummary> = group.and_then(|g| g.values().next()).into_iter().collect();
             PodSummary::of(p, &like)
         };
-        self.insert(key, owner, summary)
+        let old = self.insert(key, owner.clone(), summary);
+        old.filter(|o| Some(o) != owner.as_ref())
     }
 
     /// The pods controlled by the `kind` object `owner`, by name, with their summaries.
@@ -306,21 +312,23 @@ fn pod_changed(w: &mut World, e: &WatchEvent) {
         Change::Deleted => None,
         _ => w.store.get(Kind::Pod, &e.key.namespace, &e.key.name).and_then(|o| o.as_pod()),
     };
-    let new = pod.and_then(|p| owner_tuple(&p.metadata));
-    let labels = match (pod, &new) {
+    let new = pod.and_then(|p| controller_ref(&p.metadata));
+    let labels = match (pod, new) {
         (Some(p), None) => Some(labels_of(&p.metadata)),
         _ => None,
     };
+    // The previous controller, when it is not the new one.
     let old = match pod {
         Some(p) => w.controllers.apps.pods.set(&e.key, p),
         None => w.controllers.apps.pods.remove(&e.key),
     };
-    let pod = pod.is_some();
-    for (kind, name) in [old.clone(), new.clone()].into_iter().flatten() {
+    let owners = old.iter().map(|(kind, name)| (kind.as_str(), name.as_str()));
+    for (kind, name) in owners.chain(new.map(|r| (r.kind.as_str(), r.name.as_str()))) {
         if kind == "ReplicaSet" {
-            w.controllers.replicaset.add(ObjKey::new(&e.key.namespace, &name));
+            w.controllers.replicaset.add_named(&e.key.namespace, name);
         }
     }
+    let pod = pod.is_some();
     if !pod {
         // A pod is gone: a Recreate rollout may be waiting for exactly that.
         if let Some((kind, rs)) = &old {

@@ -7,6 +7,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::sim::indexed::LookupMap;
+use crate::sim::object::KeyRef;
 use crate::sim::store::{Store, WatchEvent};
 use crate::sim::{Kind, ObjKey, Tick};
 
@@ -74,6 +75,14 @@ impl WorkQueue {
     /// Queues `key` for this tick.
     pub fn add(&mut self, key: ObjKey) {
         self.dirty.insert(key);
+    }
+
+    /// Queues the object `namespace`/`name` for this tick, copying its key only if it is not
+    /// queued yet (a converging tick queues each ReplicaSet once for every one of its pods).
+    pub fn add_named(&mut self, namespace: &str, name: &str) {
+        if !self.dirty.contains(&(namespace, name) as &dyn KeyRef) {
+            self.dirty.insert(ObjKey::new(namespace, name));
+        }
     }
 
     /// Queues `key` for tick `at` (`AddAfter`); a key due now or earlier is queued at once.

@@ -341,10 +341,13 @@ impl Program {
 
     fn start_logs(&mut self, now: Tick) -> Vec<String> {
         let dt = now.datetime();
-        let ngx = dt.format("%Y/%m/%d %H:%M:%S").to_string();
         match &self.kind {
             Kind::Nginx => {
-                let mut v: Vec<String> = [
+                // Every replica started in the same second prints these: the stamp is
+                // formatted once, each line made by appending to it.
+                let notice = format!("{} [notice] 1#1: ", dt.format("%Y/%m/%d %H:%M:%S"));
+                let mut v: Vec<String> = Vec::with_capacity(19);
+                v.extend([
                     "/docker-entrypoint.sh: /docker-entrypoint.d/ is not empty, will attempt to perform configuration",
                     "/docker-entrypoint.sh: Looking for shell scripts in /docker-entrypoint.d/",
                     "/docker-entrypoint.sh: Launching /docker-entrypoint.d/10-listen-on-ipv6-by-default.sh",
@@ -356,8 +359,7 @@ impl Program {
                     "/docker-entrypoint.sh: Configuration complete; ready for start up",
                 ]
                 .iter()
-                .map(|s| s.to_string())
-                .collect();
+                .map(|s| s.to_string()));
                 for l in [
                     "using the \"epoll\" event method",
                     "nginx/1.27.3",
@@ -370,7 +372,10 @@ impl Program {
                     "start worker process 31",
                     "start worker process 32",
                 ] {
-                    v.push(format!("{ngx} [notice] 1#1: {l}"));
+                    let mut line = String::with_capacity(notice.len() + l.len());
+                    line.push_str(&notice);
+                    line.push_str(l);
+                    v.push(line);
                 }
                 v
             }
