@@ -370,9 +370,10 @@ enum Synced {
     /// up, no deletion or kill is under way, and every container is either running an idle
     /// program with no probes, or finished for good.
     Idle,
-    /// Nothing before this tick either, and then a container's crash back-off ends: the
-    /// same, but for containers waiting out a back-off (CrashLoopBackOff). Syncing such a
-    /// pod at every tick until then would find it in back-off and report the same status.
+    /// Nothing before this tick either, and then a container's crash back-off or image pull
+    /// ends: the same, but for containers waiting out a back-off (CrashLoopBackOff) or a
+    /// pull. Syncing such a pod at every tick until then would find it waiting and report the
+    /// same status.
     WaitsUntil(Tick),
     /// Something, maybe, at the next pass.
     Busy,
@@ -411,6 +412,19 @@ fn settled(pod: &Pod, rt: &PodRt, now: Tick) -> Synced {
         let finished = c.last.as_ref()?.finished_at;
         c.crash_backoff.in_backoff_since(finished, now).then(|| finished.plus_s(c.crash_backoff.delay_s))
     };
+    // When the image pull of a container waiting for it ends: until then the container step
+    // does nothing to it (`containers::ensure_image` answers before anything else), and a
+    // converging cluster has every new pod waiting some seconds for its pull.
+    let pulling = |c: &CtrRt| -> Option<Tick> {
+        let CState::Waiting { reason, .. } = &c.state else { return None };
+        if c.kill.is_some() || reason == "CrashLoopBackOff" {
+            return None;
+        }
+        match c.pull {
+            containers::Pull::Pulling { until, .. } if now < until => Some(until),
+            _ => None,
+        }
+    };
     let init_policy = if policy == "Never" { "Never" } else { "OnFailure" };
     if !rt.init.iter().all(|c| if c.sidecar { running_idle(c) } else { finished(c, init_policy) }) {
         return Synced::Busy;
@@ -420,7 +434,7 @@ fn settled(pod: &Pod, rt: &PodRt, now: Tick) -> Synced {
         if running_idle(c) || finished(c, policy) {
             continue;
         }
-        match backing_off(c) {
+        match backing_off(c).or_else(|| pulling(c)) {
             Some(t) => until = Some(until.map_or(t, |u| u.min(t))),
             None => return Synced::Busy,
         }
@@ -683,6 +697,65 @@ mod tests {
         // 160 s (the next is due after 320 s).
         assert_eq!(restarts, Some(6));
         assert!(slept > 250, "asleep {slept} of 400 ticks");
+    }
+
+    #[test]
+    fn a_pod_waiting_for_its_pulls_sleeps_until_the_first_ends() {
+        // Two images of different pull times (mysql's ~6.5 s, nginx's ~2.8 s, each with its
+        // random part), then mysql exits at once without a password and crash-loops, and the
+        // registry goes down for the re-pull of a second pod's image: every transition of a
+        // pull is in it.
+        let yaml = "apiVersion: v1\nkind: Pod\nmetadata: {name: pulls}\nspec:\n  containers:\n  - {name: db, image: mysql:8.4}\n  - {name: web, image: nginx:1.27}\n";
+        let again = "apiVersion: v1\nkind: Pod\nmetadata: {name: again}\nspec:\n  containers:\n  - {name: web, image: nginx:1.27, imagePullPolicy: Always}\n";
+        let (mut w, mut every_tick) = (World::new(4), World::new(4));
+        for w in [&mut w, &mut every_tick] {
+            let v: serde_json::Value = serde_yaml::from_str(yaml).unwrap();
+            w.api_create(Object::from_value(Kind::Pod, v).unwrap(), WriteOptions::default()).unwrap();
+        }
+        let seen = |w: &World| -> Vec<serde_json::Value> {
+            w.store
+                .list(Kind::Pod, Some("default"))
+                .into_iter()
+                .chain(w.store.list(Kind::Event, Some("default")))
+                .map(|o| o.to_value())
+                .collect()
+        };
+        let key = ObjKey::new("default", "pulls");
+        let mut slept = 0;
+        for t in 0..120 {
+            if t == 40 {
+                for w in [&mut w, &mut every_tick] {
+                    w.registry_down = true;
+                    let v: serde_json::Value = serde_yaml::from_str(again).unwrap();
+                    w.api_create(Object::from_value(Kind::Pod, v).unwrap(), WriteOptions::default()).unwrap();
+                }
+            }
+            if t == 70 {
+                w.registry_down = false;
+                every_tick.registry_down = false;
+            }
+            // The first eight seconds are the pulls (the crash loop's sleeps come after).
+            if t < 8 && w.kubelet.asleep.contains_key(&key) {
+                slept += 1;
+            }
+            assert_eq!(w.kubelet.busy_len(), every_tick.kubelet.busy_len());
+            every_tick.kubelet.wake("default", "pulls");
+            every_tick.kubelet.wake("default", "again");
+            w.advance(1);
+            every_tick.advance(1);
+            assert_eq!(seen(&w), seen(&every_tick), "at {:?}", w.now);
+        }
+        let pods = w.store.list(Kind::Pod, Some("default"));
+        let reasons: Vec<String> = seen(&w)
+            .iter()
+            .filter(|e| e["kind"] == "Event")
+            .map(|e| e["reason"].as_str().unwrap_or_default().to_string())
+            .collect();
+        for r in ["Pulling", "Pulled", "Started", "BackOff", "Failed"] {
+            assert!(reasons.iter().any(|x| x == r), "no {r} event in {reasons:?}");
+        }
+        assert_eq!(pods.len(), 2);
+        assert!(slept >= 4, "asleep {slept} of the pulls' ticks");
     }
 
     #[test]
