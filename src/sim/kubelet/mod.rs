@@ -501,11 +501,12 @@ fn sync_pod(w: &mut World, pod: Arc<Pod>, ns: &str, name: &str) -> Option<Synced
 
 impl PodRt {
     fn new(w: &mut World, pod: &Pod, node: &str) -> PodRt {
-        // Only the containers are copied (into the shared spec cache), not the whole spec.
+        // Only the containers' volume mounts are copied (and a container spec the shared
+        // spec cache has not seen), not the whole spec.
         let spec = pod.spec.as_ref();
         let cache = &mut w.kubelet.spec_cache;
         let mut ctr = |c: &k8s_openapi::api::core::v1::Container, is_init| {
-            let (spec, mounts) = cache.share(c.clone());
+            let (spec, mounts) = cache.share(c);
             CtrRt { volume_mounts: mounts, ..CtrRt::new(spec, is_init) }
         };
         // Slices, not flattened options: their exact length sizes the vectors exactly.

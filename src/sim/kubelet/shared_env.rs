@@ -210,18 +210,73 @@ pub struct SpecCache {
 /// and a bounded search keeps a pod's start cheap however many variants exist.
 const SPECS_SEARCHED: usize = 8;
 
+/// Whether two container specs are equal but for their volume mounts. Every field is named,
+/// so that a field added to `Container` cannot be forgotten here.
+fn equal_but_mounts(a: &Container, b: &Container) -> bool {
+    let Container {
+        args,
+        command,
+        env,
+        env_from,
+        image,
+        image_pull_policy,
+        lifecycle,
+        liveness_probe,
+        name,
+        ports,
+        readiness_probe,
+        resize_policy,
+        resources,
+        restart_policy,
+        security_context,
+        startup_probe,
+        stdin,
+        stdin_once,
+        termination_message_path,
+        termination_message_policy,
+        tty,
+        volume_devices,
+        volume_mounts: _,
+        working_dir,
+    } = a;
+    *name == b.name
+        && *image == b.image
+        && *args == b.args
+        && *command == b.command
+        && *env == b.env
+        && *env_from == b.env_from
+        && *image_pull_policy == b.image_pull_policy
+        && *lifecycle == b.lifecycle
+        && *liveness_probe == b.liveness_probe
+        && *ports == b.ports
+        && *readiness_probe == b.readiness_probe
+        && *resize_policy == b.resize_policy
+        && *resources == b.resources
+        && *restart_policy == b.restart_policy
+        && *security_context == b.security_context
+        && *startup_probe == b.startup_probe
+        && *stdin == b.stdin
+        && *stdin_once == b.stdin_once
+        && *termination_message_path == b.termination_message_path
+        && *termination_message_policy == b.termination_message_policy
+        && *tty == b.tty
+        && *volume_devices == b.volume_devices
+        && *working_dir == b.working_dir
+}
+
 impl SpecCache {
     /// The spec without its volume mounts, shared with equal ones, and the volume mounts.
-    pub fn share(&mut self, mut spec: Container) -> (Arc<Container>, Option<Vec<VolumeMount>>) {
-        let mounts = spec.volume_mounts.take();
+    /// Only a spec not seen yet is copied.
+    pub fn share(&mut self, spec: &Container) -> (Arc<Container>, Option<Vec<VolumeMount>>) {
+        let mounts = spec.volume_mounts.clone();
         let key = (spec.name.clone(), spec.image.clone().unwrap_or_default());
         if let Some(found) =
-            self.specs.get(&key).and_then(|v| v.iter().rev().take(SPECS_SEARCHED).find(|s| ***s == spec))
+            self.specs.get(&key).and_then(|v| v.iter().rev().take(SPECS_SEARCHED).find(|s| equal_but_mounts(s, spec)))
         {
             return (found.clone(), mounts);
         }
         self.prune();
-        let shared = Arc::new(spec);
+        let shared = Arc::new(Container { volume_mounts: None, ..spec.clone() });
         self.specs.entry(key).or_default().push(shared.clone());
         self.len += 1;
         (shared, mounts)
@@ -327,14 +382,47 @@ mod tests {
             volume_mounts: Some(vec![mount(token)]),
             ..Default::default()
         };
-        let (a, a_mounts) = cache.share(spec("nginx:1.27", "kube-api-access-abcde"));
-        let (b, b_mounts) = cache.share(spec("nginx:1.27", "kube-api-access-fghij"));
-        let (c, _) = cache.share(spec("nginx:1.26", "kube-api-access-abcde"));
+        let (a, a_mounts) = cache.share(&spec("nginx:1.27", "kube-api-access-abcde"));
+        let (b, b_mounts) = cache.share(&spec("nginx:1.27", "kube-api-access-fghij"));
+        let (c, _) = cache.share(&spec("nginx:1.26", "kube-api-access-abcde"));
         assert!(Arc::ptr_eq(&a, &b), "one spec for both pods");
         assert!(!Arc::ptr_eq(&a, &c));
         assert_eq!(a_mounts, Some(vec![mount("kube-api-access-abcde")]));
         assert_eq!(b_mounts, Some(vec![mount("kube-api-access-fghij")]));
         assert_eq!(*c, Container { volume_mounts: None, ..spec("nginx:1.26", "") });
+    }
+
+    #[test]
+    fn specs_are_equal_but_for_their_mounts_exactly_when_they_are_without_them() {
+        // Every field of a container set, then each one left out in turn.
+        let full = serde_json::json!({
+            "args": ["a"], "command": ["c"], "env": [{"name": "E", "value": "1"}],
+            "envFrom": [{"configMapRef": {"name": "cm"}}], "image": "nginx:1.27",
+            "imagePullPolicy": "Always", "lifecycle": {"preStop": {"exec": {"command": ["x"]}}},
+            "livenessProbe": {"tcpSocket": {"port": 80}}, "name": "web",
+            "ports": [{"containerPort": 80}], "readinessProbe": {"tcpSocket": {"port": 81}},
+            "resizePolicy": [{"resourceName": "cpu", "restartPolicy": "NotRequired"}],
+            "resources": {"limits": {"cpu": "1"}}, "restartPolicy": "Always",
+            "securityContext": {"privileged": false}, "startupProbe": {"tcpSocket": {"port": 82}},
+            "stdin": true, "stdinOnce": true, "terminationMessagePath": "/t",
+            "terminationMessagePolicy": "File", "tty": true,
+            "volumeDevices": [{"name": "d", "devicePath": "/dev/d"}],
+            "volumeMounts": [{"name": "v", "mountPath": "/v"}], "workingDir": "/w"
+        });
+        let fields: Vec<String> = full.as_object().unwrap().keys().cloned().collect();
+        assert_eq!(fields.len(), 24, "every field of Container");
+        let mut specs: Vec<Container> = vec![serde_json::from_value(full.clone()).unwrap()];
+        for f in &fields {
+            let mut v = full.clone();
+            v.as_object_mut().unwrap().remove(f);
+            specs.push(serde_json::from_value(v).unwrap());
+        }
+        let without = |c: &Container| Container { volume_mounts: None, ..c.clone() };
+        for a in &specs {
+            for b in &specs {
+                assert_eq!(equal_but_mounts(a, b), without(a) == without(b), "{a:?} against {b:?}");
+            }
+        }
     }
 
     #[test]
