@@ -151,10 +151,6 @@ pub fn max_surge(d: &Deployment) -> i32 {
     resolve_fenceposts(d, replicas(d)).0
 }
 
-/// A template with the pod-template-hash label removed (and an emptied label map dropped),
-/// for `EqualIgnoreHash`.
-/// A template's metadata without the pod-template-hash label (an emptied label map counts as
-/// none).
 /// Whether two templates' metadata are equal but for the pod-template-hash label (a label
 /// map left empty by its removal counting as none), read in place: a Deployment sync
 /// compares its template with each of its ReplicaSets'.
