@@ -671,19 +671,11 @@ pub(super) fn describe_volumes(w: &mut Pw, volumes: &[Volume], space: &str) {
 }
 
 /// Go's `%v` of a `*bool`, which kubectl v1.32 prints raw for projected sources' `Optional`:
-/// `<nil>`, or the pointer's heap address. The address is arbitrary in kubectl; here it is
-/// derived from `seed` so that the output stays deterministic.
+/// `<nil>`, or the pointer's heap address (made up from `seed`, see `go_heap_address`).
 fn go_bool_ptr(b: Option<bool>, seed: &str) -> String {
     match b {
         None => "<nil>".into(),
-        Some(_) => {
-            // FNV-1a, folded to the shape of a Go heap address (0xc000000000 + 8-aligned).
-            let mut h: u64 = 0xcbf29ce484222325;
-            for byte in seed.bytes() {
-                h = (h ^ u64::from(byte)).wrapping_mul(0x100000001b3);
-            }
-            format!("0xc{:09x}", (h & 0x0fff_fff8) | 0x0400_0000)
-        }
+        Some(_) => format!("{:#x}", crate::sim::api::errors::go_heap_address(seed)),
     }
 }
 

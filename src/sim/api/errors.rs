@@ -392,6 +392,18 @@ pub fn go_map_literal(m: &BTreeMap<String, String>) -> String {
     format!("map[string]string{{{}}}", items.join(", "))
 }
 
+/// A made-up Go heap address for a pointer Go would print raw (`%v` of a `*bool`, `%#v` of a
+/// struct holding one). The real one is arbitrary; this one is derived from `seed` (FNV-1a,
+/// folded to the shape of a Go heap address: `0xc` and nine hex digits, 8-aligned) so that
+/// output stays deterministic.
+pub fn go_heap_address(seed: &str) -> u64 {
+    let mut h: u64 = 0xcbf29ce484222325;
+    for byte in seed.bytes() {
+        h = (h ^ u64::from(byte)).wrapping_mul(0x100000001b3);
+    }
+    0xc0_0000_0000 | (h & 0x0fff_fff8) | 0x0400_0000
+}
+
 /// Go's `strconv.Quote` / `%q`: double quotes, Go escapes, printable Unicode kept.
 pub fn go_quote(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);

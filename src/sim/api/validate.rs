@@ -4,14 +4,14 @@
 //! `Invalid` [`ApiError`] with [`invalid`]. Validation runs on defaulted objects, as in
 //! the API server.
 
-use crate::sim::api::errors::{ApiError, BadValue, FieldError};
+use crate::sim::api::errors::{go_quote, ApiError, BadValue, FieldError};
 use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::api::batch::v1::{CronJob, Job};
 use k8s_openapi::api::core::v1::{
     ConfigMap, Container, Namespace, Pod, PodSpec, PodTemplateSpec, Probe, ResourceRequirements, Secret, Service,
     Volume,
 };
-use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, OwnerReference};
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 use std::collections::BTreeMap;
 
@@ -303,7 +303,92 @@ pub fn validate_object_meta(meta: &ObjectMeta, rule: NameRule) -> Errs {
     if let Some(a) = &meta.annotations {
         errs.extend(validate_annotations(a, "metadata.annotations"));
     }
+    if let Some(refs) = &meta.owner_references {
+        errs.extend(validate_owner_references(refs, name));
+    }
     errs
+}
+
+/// `ValidateOwnerReferences` with v1.32's messages. Like the API server's, its paths carry no
+/// index (`metadata.ownerReferences.uid`), and every controller reference after the first is
+/// one more error naming the first.
+fn validate_owner_references(refs: &[OwnerReference], object: &str) -> Errs {
+    const PATH: &str = "metadata.ownerReferences";
+    let mut errs = Vec::new();
+    let mut first_controller: Option<String> = None;
+    for (i, r) in refs.iter().enumerate() {
+        // `schema.FromAPIVersionAndKind`: an apiVersion with two slashes parses to nothing.
+        let (group, version) = match r.api_version.matches('/').count() {
+            _ if r.api_version == "/" => ("", ""),
+            0 => ("", r.api_version.as_str()),
+            1 => r.api_version.split_once('/').unwrap_or_default(),
+            _ => ("", ""),
+        };
+        let str_err = |field: &str, value: &str, detail: &str| {
+            FieldError::invalid(format!("{PATH}.{field}"), BadValue::Str(value.into()), detail)
+        };
+        if version.is_empty() {
+            errs.push(str_err("apiVersion", &r.api_version, "version must not be empty"));
+        }
+        if r.kind.is_empty() {
+            errs.push(str_err("kind", &r.kind, "kind must not be empty"));
+        }
+        if r.name.is_empty() {
+            errs.push(str_err("name", &r.name, "name must not be empty"));
+        }
+        if r.uid.is_empty() {
+            errs.push(str_err("uid", &r.uid, "uid must not be empty"));
+        }
+        // `BannedOwners`: an Event owns nothing.
+        if (group, version, r.kind.as_str()) == ("", "v1", "Event") {
+            errs.push(FieldError::invalid(
+                PATH,
+                BadValue::Raw(go_owner_references(refs, object).swap_remove(i)),
+                format!("{group}/{version}, Kind={} is disallowed from being an owner", r.kind),
+            ));
+        }
+        if r.controller == Some(true) {
+            let name = format!("{}/{}", r.kind, r.name);
+            match &first_controller {
+                Some(first) => errs.push(FieldError::invalid(
+                    PATH,
+                    BadValue::Raw(format!("[]v1.OwnerReference{{{}}}", go_owner_references(refs, object).join(", "))),
+                    format!(
+                        "Only one reference can have Controller set to true. Found \"true\" in references for {first} and {name}"
+                    ),
+                )),
+                None => first_controller = Some(name),
+            }
+        }
+    }
+    errs
+}
+
+/// Go's `%#v` of each of a `[]metav1.OwnerReference`. Its `*bool` fields print as heap
+/// addresses; the JSON decoder allocates each one in turn from the tiny allocator, so they are
+/// consecutive bytes, here after a block made up from the object's name.
+fn go_owner_references(refs: &[OwnerReference], object: &str) -> Vec<String> {
+    let mut next = crate::sim::api::errors::go_heap_address(object) & !0xf;
+    let mut ptr = |b: Option<bool>| match b {
+        None => "(*bool)(nil)".to_string(),
+        Some(_) => {
+            next += 1;
+            format!("(*bool)({:#x})", next - 1)
+        }
+    };
+    refs.iter()
+        .map(|r| {
+            let controller = ptr(r.controller);
+            let block = ptr(r.block_owner_deletion);
+            format!(
+                "v1.OwnerReference{{APIVersion:{}, Kind:{}, Name:{}, UID:{}, Controller:{controller}, BlockOwnerDeletion:{block}}}",
+                go_quote(&r.api_version),
+                go_quote(&r.kind),
+                go_quote(&r.name),
+                go_quote(&r.uid),
+            )
+        })
+        .collect()
 }
 
 /// `IsValidPortNum`.
