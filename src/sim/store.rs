@@ -7,6 +7,7 @@
 
 mod events;
 
+use smallvec::SmallVec;
 use std::collections::{BTreeMap, VecDeque};
 use std::sync::Arc;
 
@@ -37,6 +38,47 @@ pub struct WatchEvent {
     pub key: Arc<ObjKey>,
     /// For a Pod, the workload kinds it named as its controller when written.
     pub controllers: Controllers,
+    /// A modification that left the object's uid and its owner references' uids as they
+    /// were (most writes: a status, a Lease renewed). The garbage collector's graph holds
+    /// nothing else of an object, so it passes over such an entry without looking the object
+    /// up. Always false for Added and Deleted entries, and for Events.
+    pub owners_same: bool,
+}
+
+/// An object's uid and its owner references' uids as one byte string (each length-prefixed, so
+/// that any content compares exactly), kept inline for the usual uid and one owner: a write
+/// compares it before and after without a copy on the heap.
+struct Owners(SmallVec<[u8; 96]>);
+
+impl Owners {
+    fn of(obj: &Object) -> Owners {
+        let m = obj.meta();
+        let mut b = SmallVec::new();
+        let mut push = |s: Option<&str>| match s {
+            None => b.push(0),
+            Some(s) => {
+                b.push(1);
+                b.extend_from_slice(&(s.len() as u64).to_le_bytes());
+                b.extend_from_slice(s.as_bytes());
+            }
+        };
+        push(m.uid.as_deref());
+        for r in m.owner_references.iter().flatten() {
+            push(Some(&r.uid));
+        }
+        Owners(b)
+    }
+
+    /// Whether `a` and `b` hold the same uid and owner uids (what [`Owners::of`] would compare).
+    fn same(a: &Object, b: &Object) -> bool {
+        let (a, b) = (a.meta(), b.meta());
+        a.uid == b.uid
+            && a.owner_references.iter().flatten().map(|r| &r.uid).eq(b
+                .owner_references
+                .iter()
+                .flatten()
+                .map(|r| &r.uid))
+    }
 }
 
 /// Which workload kinds (ReplicaSet, Job, StatefulSet, DaemonSet) an object names in a
@@ -141,19 +183,12 @@ pub struct Store {
 }
 
 /// Hands out the next resourceVersion for a change and logs it (the store's fields, so that a
-/// writer holding one of its objects can log the change it made).
-fn log_change(
-    resource_version: &mut u64,
-    last_write: &mut BTreeMap<Kind, u64>,
-    log: &mut Log,
-    change: Change,
-    kind: Kind,
-    key: Arc<ObjKey>,
-    controllers: Controllers,
-) -> u64 {
+/// writer holding one of its objects can log the change it made). `e` is the entry but for
+/// its resourceVersion.
+fn log_change(resource_version: &mut u64, last_write: &mut BTreeMap<Kind, u64>, log: &mut Log, e: WatchEvent) -> u64 {
     *resource_version += 1;
-    last_write.insert(kind, *resource_version);
-    log.push(WatchEvent { resource_version: *resource_version, change, kind, key, controllers });
+    last_write.insert(e.kind, *resource_version);
+    log.push(WatchEvent { resource_version: *resource_version, ..e });
     *resource_version
 }
 
@@ -179,7 +214,19 @@ impl Store {
     }
 
     fn bump(&mut self, change: Change, kind: Kind, key: Arc<ObjKey>, controllers: Controllers) -> u64 {
-        log_change(&mut self.resource_version, &mut self.last_write, &mut self.log, change, kind, key, controllers)
+        self.bump_owned(change, kind, key, controllers, false)
+    }
+
+    fn bump_owned(
+        &mut self,
+        change: Change,
+        kind: Kind,
+        key: Arc<ObjKey>,
+        controllers: Controllers,
+        owners_same: bool,
+    ) -> u64 {
+        let e = WatchEvent { resource_version: 0, change, kind, key, controllers, owners_same };
+        log_change(&mut self.resource_version, &mut self.last_write, &mut self.log, e)
     }
 
     /// Stores a new object and returns it as stored (with its resourceVersion).
@@ -335,22 +382,22 @@ impl Store {
     pub fn update(&mut self, mut obj: Object) -> Result<Object, StoreError> {
         self.trim();
         let kind = obj.kind();
-        let (key, current_rv) = if kind == Kind::Event {
+        let (key, current_rv, owners_same) = if kind == Kind::Event {
             let key = Arc::new(obj.key());
             let rv = self.events.resource_version(&key.namespace, &key.name).ok_or(StoreError::NotFound)?;
-            (key, rv)
+            (key, rv, false)
         } else {
             let k = (obj.namespace(), obj.name());
             let (key, current) =
                 self.objects.get(&kind).and_then(|m| m.get_key_value(&k as &dyn KeyRef)).ok_or(StoreError::NotFound)?;
-            (Arc::clone(key), current.meta().resource_version.clone())
+            (Arc::clone(key), current.meta().resource_version.clone(), Owners::same(current, &obj))
         };
         if let Some(rv) = obj.meta().resource_version.as_deref() {
             if !rv.is_empty() && Some(rv) != current_rv.as_deref() {
                 return Err(StoreError::Conflict);
             }
         }
-        let rv = self.bump(Change::Modified, kind, Arc::clone(&key), Controllers::of(&obj));
+        let rv = self.bump_owned(Change::Modified, kind, Arc::clone(&key), Controllers::of(&obj), owners_same);
         obj.meta_mut().resource_version = Some(rv.to_string());
         if kind == Kind::Event {
             let k = self.events.key(&key.namespace, &key.name);
@@ -428,18 +475,14 @@ impl Store {
             .get_mut(&kind)
             .and_then(|m| m.get_key_value_mut(&(namespace, name) as &dyn KeyRef))
             .ok_or(StoreError::NotFound)?;
+        let before = Owners::of(obj);
         let changed = f(obj);
         if changed {
             let key = Arc::clone(key);
-            let rv = log_change(
-                &mut self.resource_version,
-                &mut self.last_write,
-                &mut self.log,
-                Change::Modified,
-                kind,
-                key,
-                Controllers::of(obj),
-            );
+            let owners_same = Owners::of(obj).0 == before.0;
+            let controllers = Controllers::of(obj);
+            let e = WatchEvent { resource_version: 0, change: Change::Modified, kind, key, controllers, owners_same };
+            let rv = log_change(&mut self.resource_version, &mut self.last_write, &mut self.log, e);
             obj.meta_mut().resource_version = Some(rv.to_string());
         }
         Ok(changed)
@@ -794,6 +837,66 @@ mod tests {
                 ("two".to_string(), vec![f, t, f, t, t]),
             ]
         );
+    }
+
+    #[test]
+    fn the_log_tells_which_writes_left_the_uid_and_owners_alone() {
+        use k8s_openapi::apimachinery::pkg::apis::meta::v1::OwnerReference;
+        let owner = |uid: &str| OwnerReference { uid: uid.into(), ..Default::default() };
+        let set_owners = |refs: Option<Vec<OwnerReference>>| {
+            move |o: &mut Object| {
+                o.meta_mut().owner_references = refs;
+            }
+        };
+        let mut s = Store::new();
+        let mut obj = cm("default", "a");
+        obj.meta_mut().uid = Some("u-1".into());
+        s.create(obj).unwrap();
+        let mut expect = vec![false]; // Added
+                                      // A data change: owners alone.
+        s.modify_changed(Kind::ConfigMap, "default", "a", |o| {
+            if let Object::ConfigMap(c) = o {
+                c.data = Some([("k".to_string(), "v".to_string())].into());
+            }
+        })
+        .unwrap();
+        expect.push(true);
+        // No owners → an empty list: the same (no uid either way).
+        s.modify_changed(Kind::ConfigMap, "default", "a", set_owners(Some(vec![]))).unwrap();
+        expect.push(true);
+        s.modify_changed(Kind::ConfigMap, "default", "a", set_owners(Some(vec![owner("o-1")]))).unwrap();
+        expect.push(false);
+        // Another owner reference with the same uid (other fields are not the graph's).
+        s.modify_changed(Kind::ConfigMap, "default", "a", |o| {
+            let refs = o.meta_mut().owner_references.get_or_insert_with(Vec::new);
+            refs[0].name = "renamed".into();
+        })
+        .unwrap();
+        expect.push(true);
+        // The uid changed in place, to one of the same length.
+        s.modify_changed(Kind::ConfigMap, "default", "a", |o| {
+            let refs = o.meta_mut().owner_references.get_or_insert_with(Vec::new);
+            refs[0].uid.replace_range(2..3, "2");
+        })
+        .unwrap();
+        expect.push(false);
+        // A second owner; then the object's own uid.
+        s.modify_changed(Kind::ConfigMap, "default", "a", set_owners(Some(vec![owner("o-2"), owner("o-2")]))).unwrap();
+        expect.push(false);
+        s.modify_changed(Kind::ConfigMap, "default", "a", |o| o.meta_mut().uid = Some("u-2".into())).unwrap();
+        expect.push(false);
+        // Updates compare with the stored object: the same owners, then one fewer.
+        let mut o = s.get(Kind::ConfigMap, "default", "a").unwrap().clone();
+        o.meta_mut().labels = Some([("l".to_string(), "1".to_string())].into());
+        let mut o = s.update(o).unwrap();
+        expect.push(true);
+        o.meta_mut().owner_references = Some(vec![owner("o-2")]);
+        s.update(o).unwrap();
+        expect.push(false);
+        s.delete(Kind::ConfigMap, "default", "a").unwrap();
+        expect.push(false);
+        let got: Vec<bool> = s.watch(0).unwrap().map(|e| e.owners_same).collect();
+        assert_eq!(got, expect);
     }
 
     #[test]

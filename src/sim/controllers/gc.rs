@@ -154,29 +154,37 @@ impl State {
             suspects: suspects.into_iter().collect(),
         };
     }
-}
 
-pub fn reconcile(w: &mut World) {
-    let mut st = std::mem::take(&mut w.controllers.gc);
-    match st.log.changes_where(&w.store, |k| k != Kind::Event) {
-        Changes::Relist => st.relist(w),
-        Changes::Events(events) => {
-            for e in events {
-                if e.kind == Kind::Event {
-                    continue;
-                }
-                let current = match e.change {
-                    Change::Deleted => None,
-                    _ => w.store.get(e.kind, &e.key.namespace, &e.key.name),
-                };
-                match current {
-                    Some(o) if st.unchanged(e.kind, &e.key, o) => {}
-                    Some(o) => st.observe((e.kind, (*e.key).clone()), o),
-                    None => st.forget(&(e.kind, (*e.key).clone())),
+    /// Brings the graph up to the store's present from the change log (or a relist).
+    fn catch_up(&mut self, w: &World) {
+        match self.log.changes_where(&w.store, |k| k != Kind::Event) {
+            Changes::Relist => self.relist(w),
+            Changes::Events(events) => {
+                for e in events {
+                    // A write that left the uid and owners alone has nothing to add: the graph
+                    // holds them as of the last pass, and any write since that changed them
+                    // has an entry of its own, read below as the object is now.
+                    if e.kind == Kind::Event || e.owners_same {
+                        continue;
+                    }
+                    let current = match e.change {
+                        Change::Deleted => None,
+                        _ => w.store.get(e.kind, &e.key.namespace, &e.key.name),
+                    };
+                    match current {
+                        Some(o) if self.unchanged(e.kind, &e.key, o) => {}
+                        Some(o) => self.observe((e.kind, (*e.key).clone()), o),
+                        None => self.forget(&(e.kind, (*e.key).clone())),
+                    }
                 }
             }
         }
     }
+}
+
+pub fn reconcile(w: &mut World) {
+    let mut st = std::mem::take(&mut w.controllers.gc);
+    st.catch_up(w);
     // Decide on the uids as they are now, then delete: deletions are seen next pass.
     let mut garbage = Vec::new();
     // Deleted only when every owner is gone (an object may have several owners).
@@ -239,6 +247,53 @@ mod tests {
             for o in w.store.list(Kind::Pod, None) {
                 assert!(st.unchanged(Kind::Pod, &o.key(), o), "{:?}", o.key());
             }
+            w.advance(1);
+        }
+    }
+
+    #[test]
+    fn following_the_log_keeps_the_graph_a_relist_would_build() {
+        let mut w = World::new(4);
+        apply(&mut w, "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  replicas: 4\n  selector: {matchLabels: {app: web}}\n  template:\n    metadata: {labels: {app: web}}\n    spec:\n      containers: [{name: c, image: nginx}]\n");
+        apply(&mut w, "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n");
+        apply(&mut w, "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: b}\n");
+        let uid_of =
+            |w: &World, name: &str| w.store.get(Kind::ConfigMap, "default", name).unwrap().meta().uid.clone().unwrap();
+        let owned_by = |uid: String| {
+            move |o: &mut Object| {
+                o.meta_mut().owner_references =
+                    Some(vec![k8s_openapi::apimachinery::pkg::apis::meta::v1::OwnerReference {
+                        api_version: "v1".into(),
+                        kind: "ConfigMap".into(),
+                        name: "x".into(),
+                        uid,
+                        ..Default::default()
+                    }]);
+            }
+        };
+        for step in 0..8 {
+            // Owners changed in place between passes, while the pods' statuses are written.
+            let (a, b) = (uid_of(&w, "a"), uid_of(&w, "b"));
+            match step {
+                2 => w.store.modify_changed(Kind::ConfigMap, "default", "b", owned_by(a)).unwrap(),
+                4 => w.store.modify_changed(Kind::ConfigMap, "default", "a", owned_by(b.clone())).unwrap(),
+                5 => w
+                    .store
+                    .modify_changed(Kind::ConfigMap, "default", "a", |o| o.meta_mut().owner_references = None)
+                    .unwrap(),
+                6 => {
+                    let pod = w.store.list(Kind::Pod, None)[0].key();
+                    w.store.modify_changed(Kind::Pod, &pod.namespace, &pod.name, owned_by(b)).unwrap();
+                }
+                _ => {}
+            }
+            let mut followed = w.controllers.gc.clone();
+            followed.catch_up(&w);
+            let mut fresh = State::default();
+            fresh.relist(&w);
+            assert_eq!(followed.nodes, fresh.nodes, "step {step}");
+            assert_eq!(followed.uids, fresh.uids, "step {step}");
+            assert_eq!(followed.dependents, fresh.dependents, "step {step}");
             w.advance(1);
         }
     }
