@@ -200,15 +200,15 @@ fn check_paused_conditions(w: &mut World, d: &mut Dep) {
 /// `getAllReplicaSetsAndSyncRevision`: the new ReplicaSet (created if asked and missing)
 /// and all the old ones.
 fn get_all_rss_and_sync_revision(w: &mut World, d: &mut Dep, rs_list: &[Rs], create: bool) -> (Option<Rs>, Vec<Rs>) {
-    let old = find_old_rss(d, rs_list);
-    let new_rs = get_new_rs(w, d, rs_list, &old, create);
+    let existing = find_new_rs(d, rs_list);
+    let old = old_rss(rs_list, existing.as_ref());
+    let new_rs = get_new_rs(w, d, existing, &old, create);
     (new_rs, old)
 }
 
-/// `getNewReplicaSet`.
-fn get_new_rs(w: &mut World, d: &mut Dep, rs_list: &[Rs], old: &[Rs], create: bool) -> Option<Rs> {
+/// `getNewReplicaSet`, given what `FindNewReplicaSet` found.
+fn get_new_rs(w: &mut World, d: &mut Dep, existing: Option<Rs>, old: &[Rs], create: bool) -> Option<Rs> {
     let now = w.now;
-    let existing = find_new_rs(d, rs_list);
     let new_revision = max_revision(old) + 1;
     if let Some(existing) = existing {
         // `SetNewReplicaSetAnnotations` on a copy (an existing ReplicaSet's annotations are

@@ -234,24 +234,23 @@ pub fn sort_by_revision(rss: &mut [Rs]) {
     });
 }
 
-/// `FindNewReplicaSet`: the oldest ReplicaSet whose template equals the Deployment's.
+/// `FindNewReplicaSet`: the oldest ReplicaSet whose template equals the Deployment's. (Sorts
+/// references, not ReplicaSets.)
 pub fn find_new_rs(d: &Deployment, rss: &[Rs]) -> Option<Rs> {
-    find_new_rs_ref(d, rss).cloned()
-}
-
-/// `find_new_rs` without copying: sorts references, not ReplicaSets.
-fn find_new_rs_ref<'a>(d: &Deployment, rss: &'a [Rs]) -> Option<&'a Rs> {
     let mut sorted: Vec<&Rs> = rss.iter().collect();
     sorted.sort_by(|a, b| (creation(a), &a.metadata.name).cmp(&(creation(b), &b.metadata.name)));
     let template = &d.spec.as_ref()?.template;
     sorted
         .into_iter()
         .find(|rs| rs.spec.as_ref().and_then(|s| s.template.as_ref()).is_some_and(|t| equal_ignore_hash(t, template)))
+        .cloned()
 }
 
-/// `FindOldReplicaSets` (all of them): every ReplicaSet but the new one.
-pub fn find_old_rss(d: &Deployment, rss: &[Rs]) -> Vec<Rs> {
-    let new_uid = find_new_rs_ref(d, rss).and_then(|rs| rs.metadata.uid.as_ref());
+/// `FindOldReplicaSets` (all of them): every ReplicaSet but the new one, `new` being what
+/// [`find_new_rs`] found. (Go's finds it again; the comparison is a pure function of the
+/// same two lists, and the deep one of templates that are most of a sync's cost.)
+pub fn old_rss(rss: &[Rs], new: Option<&Rs>) -> Vec<Rs> {
+    let new_uid = new.and_then(|rs| rs.metadata.uid.as_ref());
     rss.iter().filter(|rs| new_uid.is_none() || rs.metadata.uid.as_ref() != new_uid).cloned().collect()
 }
 
