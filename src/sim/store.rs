@@ -54,17 +54,14 @@ impl Owners {
     fn of(obj: &Object) -> Owners {
         let m = obj.meta();
         let mut b = SmallVec::new();
-        let mut push = |s: Option<&str>| match s {
-            None => b.push(0),
-            Some(s) => {
-                b.push(1);
-                b.extend_from_slice(&(s.len() as u64).to_le_bytes());
-                b.extend_from_slice(s.as_bytes());
-            }
+        // Each string as its length (u64::MAX for none) and its bytes: two copies apiece.
+        let mut put = |s: Option<&str>| {
+            b.extend_from_slice(&s.map_or(u64::MAX, |s| s.len() as u64).to_le_bytes());
+            b.extend_from_slice(s.unwrap_or_default().as_bytes());
         };
-        push(m.uid.as_deref());
+        put(m.uid.as_deref());
         for r in m.owner_references.iter().flatten() {
-            push(Some(&r.uid));
+            put(Some(&r.uid));
         }
         Owners(b)
     }
