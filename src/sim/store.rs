@@ -7,7 +7,6 @@
 
 mod events;
 
-use smallvec::SmallVec;
 use std::collections::{BTreeMap, VecDeque};
 use std::sync::Arc;
 
@@ -46,24 +45,48 @@ pub struct WatchEvent {
 }
 
 /// An object's uid and its owner references' uids as one byte string (each length-prefixed, so
-/// that any content compares exactly), kept inline for the usual uid and one owner: a write
-/// compares it before and after without a copy on the heap.
-struct Owners(SmallVec<[u8; 96]>);
+/// that any content compares exactly), on the stack for the usual uid and one or two owners: a
+/// write compares it before and after, so it must cost little more than the copy itself.
+struct Owners {
+    len: usize,
+    inline: [u8; Owners::INLINE],
+    /// The bytes, when they do not fit inline.
+    spilled: Vec<u8>,
+}
 
 impl Owners {
+    const INLINE: usize = 128;
+
     fn of(obj: &Object) -> Owners {
         let m = obj.meta();
-        let mut b = SmallVec::new();
-        // Each string as its length (u64::MAX for none) and its bytes: two copies apiece.
-        let mut put = |s: Option<&str>| {
-            b.extend_from_slice(&s.map_or(u64::MAX, |s| s.len() as u64).to_le_bytes());
-            b.extend_from_slice(s.unwrap_or_default().as_bytes());
+        let refs = m.owner_references.as_deref().unwrap_or_default();
+        let uid = m.uid.as_deref();
+        let len = 8 * (1 + refs.len()) + uid.map_or(0, str::len) + refs.iter().map(|r| r.uid.len()).sum::<usize>();
+        let mut o = Owners { len, inline: [0; Owners::INLINE], spilled: Vec::new() };
+        let buf: &mut [u8] = if len <= Owners::INLINE {
+            &mut o.inline[..len]
+        } else {
+            o.spilled.resize(len, 0);
+            &mut o.spilled
         };
-        put(m.uid.as_deref());
-        for r in m.owner_references.iter().flatten() {
-            put(Some(&r.uid));
+        // Each string as its length (u64::MAX for none) and its bytes.
+        let mut at = 0;
+        for s in std::iter::once(uid).chain(refs.iter().map(|r| Some(r.uid.as_str()))) {
+            buf[at..at + 8].copy_from_slice(&s.map_or(u64::MAX, |s| s.len() as u64).to_le_bytes());
+            at += 8;
+            let bytes = s.unwrap_or_default().as_bytes();
+            buf[at..at + bytes.len()].copy_from_slice(bytes);
+            at += bytes.len();
         }
-        Owners(b)
+        o
+    }
+
+    fn bytes(&self) -> &[u8] {
+        if self.len <= Owners::INLINE {
+            &self.inline[..self.len]
+        } else {
+            &self.spilled
+        }
     }
 
     /// Whether `a` and `b` hold the same uid and owner uids (what [`Owners::of`] would compare).
@@ -484,7 +507,7 @@ impl Store {
         let changed = f(obj);
         if changed {
             let key = Arc::clone(key);
-            let owners_same = Owners::of(obj).0 == before.0;
+            let owners_same = Owners::of(obj).bytes() == before.bytes();
             let controllers = Controllers::of(obj);
             let e = WatchEvent { resource_version: 0, change: Change::Modified, kind, key, controllers, owners_same };
             let rv = log_change(&mut self.resource_version, &mut self.last_write, &mut self.log, e);
@@ -889,6 +912,27 @@ mod tests {
         s.modify_changed(Kind::ConfigMap, "default", "a", set_owners(Some(vec![owner("o-2"), owner("o-2")]))).unwrap();
         expect.push(false);
         s.modify_changed(Kind::ConfigMap, "default", "a", |o| o.meta_mut().uid = Some("u-2".into())).unwrap();
+        expect.push(false);
+        // More owners than the snapshot holds inline: a data change, then the last uid's last
+        // byte changed in place.
+        let long: Vec<OwnerReference> =
+            (0..5).map(|i| owner(&format!("{i}-0000000-0000-0000-0000-000000000000"))).collect();
+        s.modify_changed(Kind::ConfigMap, "default", "a", set_owners(Some(long))).unwrap();
+        expect.push(false);
+        s.modify_changed(Kind::ConfigMap, "default", "a", |o| {
+            if let Object::ConfigMap(c) = o {
+                c.data = None;
+            }
+        })
+        .unwrap();
+        expect.push(true);
+        s.modify_changed(Kind::ConfigMap, "default", "a", |o| {
+            let refs = o.meta_mut().owner_references.get_or_insert_with(Vec::new);
+            refs[4].uid.replace_range(35..36, "1");
+        })
+        .unwrap();
+        expect.push(false);
+        s.modify_changed(Kind::ConfigMap, "default", "a", set_owners(Some(vec![owner("o-2"), owner("o-2")]))).unwrap();
         expect.push(false);
         // Updates compare with the stored object: the same owners, then one fewer.
         let mut o = s.get(Kind::ConfigMap, "default", "a").unwrap().clone();
