@@ -873,7 +873,7 @@ mod tests {
         let owner = |uid: &str| OwnerReference { uid: uid.into(), ..Default::default() };
         let set_owners = |refs: Option<Vec<OwnerReference>>| {
             move |o: &mut Object| {
-                o.meta_mut().owner_references = refs;
+                o.meta_mut().owner_references = refs.clone();
             }
         };
         let mut s = Store::new();
@@ -881,59 +881,40 @@ mod tests {
         obj.meta_mut().uid = Some("u-1".into());
         s.create(obj).unwrap();
         let mut expect = vec![false]; // Added
-                                      // A data change: owners alone.
-        s.modify_changed(Kind::ConfigMap, "default", "a", |o| {
-            if let Object::ConfigMap(c) = o {
-                c.data = Some([("k".to_string(), "v".to_string())].into());
+        let mut step = |s: &mut Store, f: &dyn Fn(&mut Object), same: bool| {
+            s.modify_changed(Kind::ConfigMap, "default", "a", f).unwrap();
+            expect.push(same);
+        };
+        let set_data = |data: Option<BTreeMap<String, String>>| {
+            move |o: &mut Object| {
+                if let Object::ConfigMap(c) = o {
+                    c.data = data.clone();
+                }
             }
-        })
-        .unwrap();
-        expect.push(true);
+        };
+        let edit_owner = |i: usize, f: fn(&mut OwnerReference)| {
+            move |o: &mut Object| f(&mut o.meta_mut().owner_references.get_or_insert_with(Vec::new)[i])
+        };
+        // A data change: owners alone.
+        step(&mut s, &set_data(Some([("k".to_string(), "v".to_string())].into())), true);
         // No owners → an empty list: the same (no uid either way).
-        s.modify_changed(Kind::ConfigMap, "default", "a", set_owners(Some(vec![]))).unwrap();
-        expect.push(true);
-        s.modify_changed(Kind::ConfigMap, "default", "a", set_owners(Some(vec![owner("o-1")]))).unwrap();
-        expect.push(false);
+        step(&mut s, &set_owners(Some(vec![])), true);
+        step(&mut s, &set_owners(Some(vec![owner("o-1")])), false);
         // Another owner reference with the same uid (other fields are not the graph's).
-        s.modify_changed(Kind::ConfigMap, "default", "a", |o| {
-            let refs = o.meta_mut().owner_references.get_or_insert_with(Vec::new);
-            refs[0].name = "renamed".into();
-        })
-        .unwrap();
-        expect.push(true);
+        step(&mut s, &edit_owner(0, |r| r.name = "renamed".into()), true);
         // The uid changed in place, to one of the same length.
-        s.modify_changed(Kind::ConfigMap, "default", "a", |o| {
-            let refs = o.meta_mut().owner_references.get_or_insert_with(Vec::new);
-            refs[0].uid.replace_range(2..3, "2");
-        })
-        .unwrap();
-        expect.push(false);
+        step(&mut s, &edit_owner(0, |r| r.uid.replace_range(2..3, "2")), false);
         // A second owner; then the object's own uid.
-        s.modify_changed(Kind::ConfigMap, "default", "a", set_owners(Some(vec![owner("o-2"), owner("o-2")]))).unwrap();
-        expect.push(false);
-        s.modify_changed(Kind::ConfigMap, "default", "a", |o| o.meta_mut().uid = Some("u-2".into())).unwrap();
-        expect.push(false);
+        step(&mut s, &set_owners(Some(vec![owner("o-2"), owner("o-2")])), false);
+        step(&mut s, &|o: &mut Object| o.meta_mut().uid = Some("u-2".into()), false);
         // More owners than the snapshot holds inline: a data change, then the last uid's last
         // byte changed in place.
         let long: Vec<OwnerReference> =
             (0..5).map(|i| owner(&format!("{i}-0000000-0000-0000-0000-000000000000"))).collect();
-        s.modify_changed(Kind::ConfigMap, "default", "a", set_owners(Some(long))).unwrap();
-        expect.push(false);
-        s.modify_changed(Kind::ConfigMap, "default", "a", |o| {
-            if let Object::ConfigMap(c) = o {
-                c.data = None;
-            }
-        })
-        .unwrap();
-        expect.push(true);
-        s.modify_changed(Kind::ConfigMap, "default", "a", |o| {
-            let refs = o.meta_mut().owner_references.get_or_insert_with(Vec::new);
-            refs[4].uid.replace_range(35..36, "1");
-        })
-        .unwrap();
-        expect.push(false);
-        s.modify_changed(Kind::ConfigMap, "default", "a", set_owners(Some(vec![owner("o-2"), owner("o-2")]))).unwrap();
-        expect.push(false);
+        step(&mut s, &set_owners(Some(long)), false);
+        step(&mut s, &set_data(None), true);
+        step(&mut s, &edit_owner(4, |r| r.uid.replace_range(35..36, "1")), false);
+        step(&mut s, &set_owners(Some(vec![owner("o-2"), owner("o-2")])), false);
         // Updates compare with the stored object: the same owners, then one fewer.
         let mut o = s.get(Kind::ConfigMap, "default", "a").unwrap().clone();
         o.meta_mut().labels = Some([("l".to_string(), "1".to_string())].into());
