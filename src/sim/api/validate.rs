@@ -317,12 +317,12 @@ fn validate_owner_references(refs: &[OwnerReference], object: &str) -> Errs {
     let mut errs = Vec::new();
     let mut first_controller: Option<String> = None;
     for (i, r) in refs.iter().enumerate() {
-        // `schema.FromAPIVersionAndKind`: an apiVersion with two slashes parses to nothing.
-        let (group, version) = match r.api_version.matches('/').count() {
-            _ if r.api_version == "/" => ("", ""),
-            0 => ("", r.api_version.as_str()),
-            1 => r.api_version.split_once('/').unwrap_or_default(),
-            _ => ("", ""),
+        // `schema.FromAPIVersionAndKind`: "/" and an apiVersion with two slashes parse to
+        // nothing.
+        let (group, version) = match r.api_version.split_once('/') {
+            None => ("", r.api_version.as_str()),
+            Some((g, v)) if !v.contains('/') && r.api_version != "/" => (g, v),
+            Some(_) => ("", ""),
         };
         let str_err = |field: &str, value: &str, detail: &str| {
             FieldError::invalid(format!("{PATH}.{field}"), BadValue::Str(value.into()), detail)
