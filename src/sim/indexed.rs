@@ -67,6 +67,11 @@ impl<K: Hash + Eq, V> LookupMap<K, V> {
         self.0.get_mut(q)
     }
 
+    /// The stored key with the value, as when the key is shared (`Arc`) with other tables.
+    pub fn get_key_value_mut<Q: Hash + Equivalent<K> + ?Sized>(&mut self, q: &Q) -> Option<(&K, &mut V)> {
+        self.0.get_key_value_mut(q)
+    }
+
     pub fn contains_key<Q: Hash + Equivalent<K> + ?Sized>(&self, q: &Q) -> bool {
         self.0.contains_key(q)
     }

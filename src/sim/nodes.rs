@@ -20,6 +20,7 @@
 //! toleration of not-ready/unreachable 300 s.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use k8s_openapi::api::core::v1::{Node, NodeCondition, Pod, PodCondition, Taint};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
@@ -131,8 +132,8 @@ impl Wake {
         self.due.add_at(node, t);
     }
 
-    /// Removes the nodes due at or before `now` and adds them to `out`.
-    fn pop_due(&mut self, now: Tick, out: &mut std::collections::BTreeSet<String>) {
+    /// Removes the nodes due at or before `now` and adds them to `out` (in no order).
+    fn pop_due(&mut self, now: Tick, out: &mut Vec<Arc<str>>) {
         self.due.pop_due(now, out);
     }
 }
@@ -143,38 +144,50 @@ impl Wake {
 /// kept in buckets by tick, and a name asked for earlier than before is simply added to the
 /// earlier bucket; the later entry stays behind and is skipped when its bucket comes due,
 /// because `at` no longer names that tick. A name's entry in `at` outlives its pop, marked
-/// not queued, so asking for it again allocates no key.
+/// not queued, and the buckets share its key, so asking for it again allocates nothing; nor
+/// does a new bucket, which takes the room of one emptied before.
 #[derive(Clone, Debug, Default)]
 struct NodeQueue {
-    buckets: BTreeMap<Tick, Vec<String>>,
+    buckets: BTreeMap<Tick, Vec<Arc<str>>>,
     /// Each name ever queued → the tick it is queued for, or None once popped.
-    at: crate::sim::indexed::LookupMap<String, Option<Tick>>,
+    at: crate::sim::indexed::LookupMap<Arc<str>, Option<Tick>>,
+    /// Buckets emptied by [`NodeQueue::pop_due`], for reuse.
+    spare: Vec<Vec<Arc<str>>>,
 }
 
 impl NodeQueue {
     fn add_at(&mut self, node: &str, t: Tick) {
-        let at = self.at.entry_ref(node).or_default();
-        if at.is_some_and(|prev| prev <= t) {
-            return;
-        }
-        *at = Some(t);
-        self.buckets.entry(t).or_default().push(node.to_string());
+        let name = match self.at.get_key_value_mut(node) {
+            Some((_, Some(prev))) if *prev <= t => return,
+            Some((name, at)) => {
+                *at = Some(t);
+                name.clone()
+            }
+            None => {
+                let name: Arc<str> = node.into();
+                self.at.insert(name.clone(), Some(t));
+                name
+            }
+        };
+        let spare = &mut self.spare;
+        self.buckets.entry(t).or_insert_with(|| spare.pop().unwrap_or_default()).push(name);
     }
 
     /// Moves the names due at or before `now` into `out`.
-    fn pop_due(&mut self, now: Tick, out: &mut std::collections::BTreeSet<String>) {
+    fn pop_due(&mut self, now: Tick, out: &mut Vec<Arc<str>>) {
         while let Some(entry) = self.buckets.first_entry() {
             if *entry.key() > now {
                 break;
             }
-            let (t, names) = entry.remove_entry();
-            for name in names {
+            let (t, mut names) = entry.remove_entry();
+            for name in names.drain(..) {
                 // Skipped: asked for earlier since (and popped then, or still queued).
-                if let Some(at) = self.at.get_mut(name.as_str()).filter(|at| **at == Some(t)) {
+                if let Some(at) = self.at.get_mut(&*name).filter(|at| **at == Some(t)) {
                     *at = None;
-                    out.insert(name);
+                    out.push(name);
                 }
             }
+            self.spare.push(names);
         }
     }
 }
@@ -241,20 +254,54 @@ pub fn reconcile(w: &mut World) {
     // Most nodes, most seconds, need nothing more than their heartbeats: they are left out
     // of the rest, which would only look at them and find nothing to do. Each node is read
     // once here: what makes it quiet is its own Node and runtime state, which the others'
-    // heartbeats do not touch.
+    // heartbeats do not touch, nor do its own (they move renewTime and lastHeartbeatTime,
+    // which `quiet` does not read), so it is judged before they are written.
     let (mut busy, mut no_execute) = (Vec::new(), Vec::new());
+    let renew = k8s_openapi::apimachinery::pkg::apis::meta::v1::MicroTime(now.datetime());
+    let reported = Time(now.datetime());
     let World { nodes, store, .. } = &mut *w;
     for name in names {
-        if store.get(Kind::Node, "", &name).is_none() {
-            continue;
-        }
-        let rt = match nodes.rt.get_mut(name.as_str()) {
+        let Some(node) = store.get(Kind::Node, "", &name) else { continue };
+        let rt = match nodes.rt.get_mut(&*name) {
             Some(rt) => rt,
-            None => nodes.rt.entry(name.clone()).or_insert_with(|| NodeRt::new(now)),
+            None => nodes.rt.entry(name.to_string()).or_insert_with(|| NodeRt::new(now)),
         };
-        if rt.kubelet_syncs() && now.since(rt.last_heartbeat) >= LEASE_RENEW_S {
+        let renews = rt.kubelet_syncs() && now.since(rt.last_heartbeat) >= LEASE_RENEW_S;
+        if renews {
             rt.last_heartbeat = now;
-            let renew = k8s_openapi::apimachinery::pkg::apis::meta::v1::MicroTime(now.datetime());
+        }
+        // nodeStatusReportFrequency: an unchanged status is still reported every 5 minutes.
+        let reports = rt.kubelet_syncs() && now.since(rt.last_status_report) >= STATUS_REPORT_S;
+        if reports {
+            rt.last_status_report = now;
+        }
+        enum Then {
+            Busy,
+            NoExecute,
+            WakeAt(Tick),
+        }
+        let then = match node.as_node() {
+            Some(n) if quiet(n, rt, now) => {
+                if n.spec
+                    .as_ref()
+                    .and_then(|s| s.taints.as_ref())
+                    .is_some_and(|t| t.iter().any(|t| t.effect == "NoExecute"))
+                {
+                    Then::NoExecute
+                } else {
+                    // Nothing to do for it until its kubelet next renews its Lease or reports
+                    // its status (unless its Node or runtime state changes before).
+                    Then::WakeAt(
+                        rt.last_heartbeat
+                            .plus_s(LEASE_RENEW_S)
+                            .min(rt.last_status_report.plus_s(STATUS_REPORT_S))
+                            .max(now.plus_s(1)),
+                    )
+                }
+            }
+            _ => Then::Busy,
+        };
+        if renews {
             // A renewal always moves renewTime (at least LEASE_RENEW_S on).
             let _ = store.modify_changed(Kind::Lease, "kube-node-lease", &name, |o| {
                 if let Object::Lease(l) = o {
@@ -262,18 +309,15 @@ pub fn reconcile(w: &mut World) {
                 }
             });
         }
-        // nodeStatusReportFrequency: an unchanged status is still reported every 5 minutes.
-        if rt.kubelet_syncs() && now.since(rt.last_status_report) >= STATUS_REPORT_S {
-            rt.last_status_report = now;
-            let t = Time(now.datetime());
+        if reports {
             // Reported as it is written: a copy of the Node (its images and all) to compare
             // with would cost more than the write.
             let _ = store.modify_reported(Kind::Node, "", &name, |o| {
                 let mut changed = false;
                 if let Object::Node(n) = o {
                     for c in n.status.iter_mut().flat_map(|s| s.conditions.iter_mut().flatten()) {
-                        if c.status != "Unknown" && c.last_heartbeat_time.as_ref() != Some(&t) {
-                            c.last_heartbeat_time = Some(t.clone());
+                        if c.status != "Unknown" && c.last_heartbeat_time.as_ref() != Some(&reported) {
+                            c.last_heartbeat_time = Some(reported.clone());
                             changed = true;
                         }
                     }
@@ -281,26 +325,10 @@ pub fn reconcile(w: &mut World) {
                 changed
             });
         }
-        match store.get(Kind::Node, "", &name).and_then(|o| o.as_node()) {
-            Some(n) if quiet(n, rt, now) => {
-                if n.spec
-                    .as_ref()
-                    .and_then(|s| s.taints.as_ref())
-                    .is_some_and(|t| t.iter().any(|t| t.effect == "NoExecute"))
-                {
-                    no_execute.push(name);
-                } else {
-                    // Nothing to do for it until its kubelet next renews its Lease or reports
-                    // its status (unless its Node or runtime state changes before).
-                    let next = rt
-                        .last_heartbeat
-                        .plus_s(LEASE_RENEW_S)
-                        .min(rt.last_status_report.plus_s(STATUS_REPORT_S))
-                        .max(now.plus_s(1));
-                    nodes.wake.add_at(&name, next);
-                }
-            }
-            _ => busy.push(name),
+        match then {
+            Then::Busy => busy.push(name),
+            Then::NoExecute => no_execute.push(name),
+            Then::WakeAt(t) => nodes.wake.add_at(&name, t),
         }
     }
     for name in &busy {
@@ -319,23 +347,24 @@ pub fn reconcile(w: &mut World) {
     // taints may just have changed) and the quiet ones that have one.
     let mut tainted = busy;
     tainted.extend(no_execute);
-    tainted.sort();
+    tainted.sort_unstable();
     taint_eviction(w, &tainted);
     // A busy node, or one with a NoExecute taint (the taint manager watches its pods), is
     // looked at again next second.
     for name in &tainted {
-        if w.nodes.rt.contains_key(name.as_str()) {
+        if w.nodes.rt.contains_key(&**name) {
             w.nodes.wake.add_at(name, now.plus_s(1));
         }
     }
 }
 
 /// The nodes due, changed or touched since the last pass (every node on the first pass, or
-/// when the change log no longer reaches back far enough), and moves past them.
-fn to_look_at(w: &mut World) -> std::collections::BTreeSet<String> {
+/// when the change log no longer reaches back far enough), in name order, and moves past
+/// them.
+fn to_look_at(w: &mut World) -> Vec<Arc<str>> {
     let now = w.now;
     let wake = &mut w.nodes.wake;
-    let mut names = std::mem::take(&mut wake.touched);
+    let mut names: Vec<Arc<str>> = std::mem::take(&mut wake.touched).into_iter().map(Arc::from).collect();
     wake.pop_due(now, &mut names);
     let since = wake.cursor;
     wake.cursor = w.store.resource_version();
@@ -348,11 +377,13 @@ fn to_look_at(w: &mut World) -> std::collections::BTreeSet<String> {
     match log {
         Some(log) => {
             if w.store.last_write(Kind::Node) > since {
-                names.extend(log.filter(|e| e.kind == Kind::Node).map(|e| e.key.name.clone()));
+                names.extend(log.filter(|e| e.kind == Kind::Node).map(|e| Arc::from(e.key.name.as_str())));
             }
         }
-        None => names.extend(w.store.list(Kind::Node, None).iter().map(|o| o.name().to_string())),
+        None => names.extend(w.store.list(Kind::Node, None).iter().map(|o| Arc::from(o.name()))),
     }
+    names.sort_unstable();
+    names.dedup();
     names
 }
 
@@ -734,7 +765,7 @@ fn toleration_time(pod: &Pod, taints: &[&Taint]) -> Option<Option<i64>> {
 
 /// The taint eviction controller: schedules, cancels and carries out the deletion of pods on
 /// nodes with NoExecute taints.
-fn taint_eviction(w: &mut World, names: &[String]) {
+fn taint_eviction(w: &mut World, names: &[Arc<str>]) {
     let now = w.now;
     let mut seen: BTreeMap<(String, String), (String, Tick)> = BTreeMap::new();
     for name in names {
@@ -875,22 +906,22 @@ mod tests {
         wk.add_at("a", Tick(15));
         wk.add_at("b", Tick(12));
         wk.add_at("b", Tick(30));
-        let mut out = std::collections::BTreeSet::new();
+        let mut out = Vec::new();
         wk.pop_due(Tick(11), &mut out);
         assert!(out.is_empty());
         wk.pop_due(Tick(12), &mut out);
-        assert_eq!(out.iter().map(String::as_str).collect::<Vec<_>>(), ["b"]);
+        assert_eq!(out.iter().map(|n| &**n).collect::<Vec<_>>(), ["b"]);
         // Overdue entries come out too (the clock may have moved several seconds).
         wk.pop_due(Tick(100), &mut out);
-        assert_eq!(out.iter().map(String::as_str).collect::<Vec<_>>(), ["a", "b"]);
-        let mut rest = std::collections::BTreeSet::new();
+        assert_eq!(out.iter().map(|n| &**n).collect::<Vec<_>>(), ["b", "a"]);
+        let mut rest = Vec::new();
         wk.pop_due(Tick(u64::MAX), &mut rest);
         assert!(rest.is_empty(), "{rest:?}");
         // Asked for again after it was popped, a name comes out again.
         wk.add_at("a", Tick(200));
         wk.add_at("a", Tick(150));
         wk.pop_due(Tick(150), &mut rest);
-        assert_eq!(rest.iter().map(String::as_str).collect::<Vec<_>>(), ["a"]);
+        assert_eq!(rest.iter().map(|n| &**n).collect::<Vec<_>>(), ["a"]);
         rest.clear();
         wk.pop_due(Tick(300), &mut rest);
         assert!(rest.is_empty(), "{rest:?}");
