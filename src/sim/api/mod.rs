@@ -28,6 +28,48 @@ use super::object::{Kind, Object};
 use super::store::StoreError;
 use super::World;
 
+/// A plain update's status and whether its spec changed: the stored status is kept (status is
+/// a subresource), whatever the client sent, unless nothing is stored; and the specs are
+/// compared. The workload kinds, which controllers update many times a second (a
+/// Deployment scaling its ReplicaSets), are compared and copied as they are; the others go
+/// through their JSON, the one shape every kind has, each turned into JSON once. The two
+/// ways agree (see the tests), as the k8s-openapi types turn into JSON and back unchanged.
+fn keep_stored_status(mut obj: Object, current: &Object) -> Result<(Object, bool), ApiError> {
+    use super::object::ObjPtr;
+    macro_rules! typed {
+        ($($kind:ident),*) => {
+            match (&mut obj, current) {
+                $((Object::$kind(o), Object::$kind(c)) => {
+                    let o = o.get_mut();
+                    if c.status.is_some() {
+                        o.status.clone_from(&c.status);
+                    }
+                    Some(o.spec != c.spec)
+                })*
+                _ => None,
+            }
+        };
+    }
+    if let Some(spec_changed) = typed!(Deployment, ReplicaSet, StatefulSet, Job) {
+        return Ok((obj, spec_changed));
+    }
+    keep_stored_status_json(&obj, current)
+}
+
+/// [`keep_stored_status`] through JSON, for any kind.
+fn keep_stored_status_json(obj: &Object, current: &Object) -> Result<(Object, bool), ApiError> {
+    let mut merged = obj.to_value();
+    let stored = current.to_value();
+    let spec_changed = merged.get("spec") != stored.get("spec");
+    if let Some(status) = stored.get("status") {
+        if let Some(map) = merged.as_object_mut() {
+            map.insert("status".into(), status.clone());
+        }
+    }
+    let obj = Object::from_value(obj.kind(), merged).map_err(|e| ApiError::bad_request(&e))?;
+    Ok((obj, spec_changed))
+}
+
 /// Options of a write request.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct WriteOptions {
@@ -260,16 +302,8 @@ impl World {
             super::services::allocate_update(self, &current, &mut obj)?;
         }
         // Status is a subresource: a plain update keeps the stored status. Generation moves
-        // only when the spec changes. (Each object is turned into JSON once for both.)
-        let mut merged = obj.to_value();
-        let stored = current.to_value();
-        let spec_changed = merged.get("spec") != stored.get("spec");
-        if let Some(status) = stored.get("status") {
-            if let Some(map) = merged.as_object_mut() {
-                map.insert("status".into(), status.clone());
-            }
-        }
-        let mut obj = Object::from_value(kind, merged).map_err(|e| ApiError::bad_request(&e))?;
+        // only when the spec changes.
+        let (mut obj, spec_changed) = keep_stored_status(obj, &current)?;
         if spec_changed {
             if let Some(g) = obj.meta().generation {
                 obj.meta_mut().generation = Some(g + 1);
@@ -443,5 +477,49 @@ fn ns_obj_finalizers(o: &Object) -> bool {
     match o {
         Object::Namespace(n) => n.spec.as_ref().and_then(|s| s.finalizers.as_ref()).is_some_and(|f| !f.is_empty()),
         _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use k8s_openapi::api::apps::v1::{Deployment, ReplicaSet, ReplicaSetStatus};
+
+    fn rs(replicas: i32, status: Option<i32>, annotation: &str) -> Object {
+        let mut rs: ReplicaSet = serde_json::from_value(serde_json::json!({
+            "metadata": {"name": "web-1", "namespace": "default", "annotations": {"a": annotation}},
+            "spec": {
+                "replicas": replicas,
+                "selector": {"matchLabels": {"app": "web"}},
+                "template": {"metadata": {"labels": {"app": "web"}},
+                    "spec": {"containers": [{"name": "c", "image": "nginx", "ports": [{"containerPort": 80}]}]}},
+            },
+        }))
+        .unwrap();
+        rs.status = status.map(|r| ReplicaSetStatus { replicas: r, ready_replicas: Some(r), ..Default::default() });
+        Object::from(rs)
+    }
+
+    /// The typed way gives what the JSON way gives, for every pairing of a changed or
+    /// unchanged spec, a status sent or not and a status stored or not.
+    #[test]
+    fn the_typed_status_keeping_agrees_with_the_json_one() {
+        let sent = [rs(3, None, "x"), rs(4, None, "x"), rs(3, Some(9), "y"), rs(4, Some(3), "x")];
+        let stored = [rs(3, None, "x"), rs(3, Some(3), "x"), rs(4, Some(0), "z")];
+        for o in &sent {
+            for c in &stored {
+                let typed = keep_stored_status(o.clone(), c).unwrap();
+                let json = keep_stored_status_json(o, c).unwrap();
+                assert_eq!(typed, json, "sent {o:?}\nstored {c:?}");
+            }
+        }
+        // A spec change is seen, a status or annotation change is not.
+        assert!(keep_stored_status(rs(4, None, "x"), &rs(3, None, "x")).unwrap().1);
+        assert!(!keep_stored_status(rs(3, Some(1), "y"), &rs(3, Some(2), "x")).unwrap().1);
+        // Neither spec nor status (typed), and a kind with neither at all (JSON).
+        let d = Object::from(Deployment::default());
+        assert_eq!(keep_stored_status(d.clone(), &d).unwrap(), (d.clone(), false));
+        let cm = Object::from(k8s_openapi::api::core::v1::ConfigMap::default());
+        assert_eq!(keep_stored_status(cm.clone(), &cm).unwrap(), (cm, false));
     }
 }
