@@ -458,11 +458,12 @@ impl Volumes {
     /// tree over it (`Tree::over`) reads exactly like `tree`, and writes to it copy up, so
     /// no tree ever sees another's changes.
     pub fn share(&mut self, mut tree: Tree) -> Arc<Tree> {
-        use std::hash::{Hash, Hasher};
+        use std::hash::{BuildHasher, Hash, Hasher};
         // The key only finds candidates (a match is confirmed by content and by the identity
         // of the lower layer), and nothing iterates the table in an order that reaches output:
-        // that the lower layer's address enters the key does not make runs differ.
-        let mut h = std::hash::DefaultHasher::new();
+        // that the lower layer's address enters the key does not make runs differ. (foldhash,
+        // not std's SipHash: every container start and volume set-up shares its trees.)
+        let mut h = foldhash::quality::FixedState::default().build_hasher();
         tree.base.as_ref().map(|b| Arc::as_ptr(b) as usize).hash(&mut h);
         for (k, e) in tree.entries.iter() {
             k.hash(&mut h);

@@ -163,9 +163,21 @@ mod tests {
 
     #[test]
     fn uid_bits_print_as_the_uid_the_same_draw_makes() {
+        use rand::Rng;
         let (mut a, mut b) = (World::bare(7), World::bare(7));
         for _ in 0..200 {
-            assert_eq!(crate::sim::store::format_uid(a.new_uid_bits()), b.new_uid());
+            // The draw printed byte by byte, version 4 and variant bits set (RFC 4122).
+            let x: [u8; 16] = b.rng.gen();
+            let expected = format!(
+                "{:02x}{:02x}{:02x}{:02x}-{:02x}{:02x}-4{:01x}{:02x}-{:01x}{:01x}{:02x}-{:02x}{:02x}{:02x}{:02x}{:02x}{:02x}",
+                x[0], x[1], x[2], x[3], x[4], x[5], x[6] & 0x0f, x[7], 8 | (x[8] & 0x3), x[8] >> 4, x[9],
+                x[10], x[11], x[12], x[13], x[14], x[15]
+            );
+            assert_eq!(a.new_uid(), expected);
         }
+        // And the uid printer agrees with Go's layout for any number.
+        let n: u128 = 0x0a1b2c3d_4e5f_4a0b_8c1d_2e3f4a5b6c7d;
+        assert_eq!(crate::sim::store::format_uid(n), "0a1b2c3d-4e5f-4a0b-8c1d-2e3f4a5b6c7d");
+        assert_eq!(crate::sim::store::format_uid(0), "00000000-0000-0000-0000-000000000000");
     }
 }

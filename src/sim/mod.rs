@@ -41,6 +41,11 @@ pub use object::{Kind, ObjKey, Object};
 /// The alphabet Kubernetes draws generated name suffixes from (no vowels, no confusables).
 pub const SAFE_ALPHABET: &[u8] = b"bcdfghjklmnpqrstvwxz2456789";
 
+/// ASCII bytes as a String (cheaper than collecting chars, which encodes each one).
+fn ascii(bytes: Vec<u8>) -> String {
+    String::from_utf8(bytes).unwrap_or_default()
+}
+
 /// One named sub-step of [`World::tick`].
 pub type TickStep = fn(&mut World);
 
@@ -131,12 +136,7 @@ impl World {
 
     /// A fresh uid (RFC 4122 version 4 layout, from the seeded RNG).
     pub fn new_uid(&mut self) -> String {
-        let b: [u8; 16] = self.rng.gen();
-        format!(
-            "{:02x}{:02x}{:02x}{:02x}-{:02x}{:02x}-4{:01x}{:02x}-{:01x}{:01x}{:02x}-{:02x}{:02x}{:02x}{:02x}{:02x}{:02x}",
-            b[0], b[1], b[2], b[3], b[4], b[5], b[6] & 0x0f, b[7], 8 | (b[8] & 0x3), b[8] >> 4, b[9],
-            b[10], b[11], b[12], b[13], b[14], b[15]
-        )
+        store::format_uid(self.new_uid_bits())
     }
 
     /// [`World::new_uid`] as a number (the same draw, printed the same by
@@ -163,13 +163,14 @@ impl World {
 
     /// `n` characters from the safe alphabet, as `generateName` and pod-template-hash use.
     pub fn random_suffix(&mut self, n: usize) -> String {
-        (0..n).map(|_| SAFE_ALPHABET[self.rng.gen_range(0..SAFE_ALPHABET.len())] as char).collect()
+        let s: Vec<u8> = (0..n).map(|_| SAFE_ALPHABET[self.rng.gen_range(0..SAFE_ALPHABET.len())]).collect();
+        ascii(s)
     }
 
     /// `n` lower-case hex digits (container ids, image digests).
     pub fn random_hex(&mut self, n: usize) -> String {
         const HEX: &[u8] = b"0123456789abcdef";
-        (0..n).map(|_| HEX[self.rng.gen_range(0..16)] as char).collect()
+        ascii((0..n).map(|_| HEX[self.rng.gen_range(0..16)]).collect())
     }
 
     /// Advances the cluster by one simulated second. The order of the sub-steps is the order

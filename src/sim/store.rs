@@ -15,7 +15,6 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
 use super::indexed::IndexedMap;
 use super::object::{KeyRef, Kind, ObjKey, Object};
 
-#[cfg(test)]
 pub(crate) use events::format_uid;
 pub use events::{EventView, ObjectRef, Recorded, Series};
 

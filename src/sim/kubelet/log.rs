@@ -168,9 +168,10 @@ impl SharedLogs {
         {
             return;
         }
-        use std::hash::{Hash, Hasher};
-        // A fixed-key hasher: the same lines give the same key in every run.
-        let mut h = std::hash::DefaultHasher::new();
+        use std::hash::{BuildHasher, Hash, Hasher};
+        // A fixed-seed hasher: the same lines give the same key in every run. (foldhash, not
+        // std's SipHash: at 150,000 pods every container start hashes its first lines.)
+        let mut h = foldhash::quality::FixedState::default().build_hasher();
         own.text.hash(&mut h);
         own.lines.hash(&mut h);
         let key = h.finish();

@@ -542,11 +542,12 @@ pub fn pod_hostname(pod: &Pod) -> String {
     let name = pod
         .spec
         .as_ref()
-        .and_then(|s| s.hostname.clone())
+        .and_then(|s| s.hostname.as_deref())
         .filter(|h| !h.is_empty())
-        .or_else(|| pod.metadata.name.clone())
+        .or(pod.metadata.name.as_deref())
         .unwrap_or_default();
-    name.chars().take(63).collect::<String>().trim_end_matches(['-', '.']).to_string()
+    let cut = name.char_indices().nth(63).map_or(name.len(), |(at, _)| at);
+    name[..cut].trim_end_matches(['-', '.']).to_string()
 }
 
 /// The kubelet evicts a pod (node pressure): its containers are stopped at once and the pod
