@@ -700,10 +700,11 @@ pub fn verify_run_as_non_root(pod: &Pod, c: &Container) -> Result<(), String> {
 /// Creates and starts the container: env, filesystem, process; Created/Started events.
 fn start(w: &mut World, pod: &Pod, rt: &mut PodRt, c: &mut CtrRt) {
     let now = w.now;
-    let image_env: BTreeMap<String, String> = c.image.as_deref().map(|i| i.env.clone()).unwrap_or_default();
+    let no_env = BTreeMap::new();
+    let image_env = c.image.as_deref().map_or(&no_env, |i| &i.env);
     // The kubelet builds the environment first, then checks runAsNonRoot; both failures
     // are CreateContainerConfigError, retried at each sync.
-    let env = match super::env::resolve(w, pod, &c.spec, rt, &image_env).and_then(|env| {
+    let env = match super::env::resolve(w, pod, &c.spec, rt, image_env).and_then(|env| {
         verify_run_as_non_root(pod, &c.spec)?;
         Ok(env)
     }) {
