@@ -73,6 +73,34 @@ fn update_status(w: &mut World, d: &mut Dep) {
     });
 }
 
+/// Sets the Deployment's status and writes it. When `d` is still the stored Deployment itself
+/// (shared, not yet changed here), the status is written where it is stored and `d` then
+/// points at the result: setting it on `d` first would copy the whole Deployment, pod
+/// template and all, only to copy the status again into the store.
+fn write_status(w: &mut World, d: &mut Dep, status: DeploymentStatus) {
+    let ns = d.metadata.namespace.clone().unwrap_or_default();
+    let name = d.metadata.name.clone().unwrap_or_default();
+    let stored = |w: &World| match w.store.get(Kind::Deployment, &ns, &name) {
+        Some(Object::Deployment(cur)) => Some(cur.clone()),
+        _ => None,
+    };
+    if !stored(w).is_some_and(|cur| Arc::ptr_eq(&cur, d)) {
+        Arc::make_mut(d).status = Some(status);
+        update_status(w, d);
+        return;
+    }
+    // Let go of this pointer so that the store's is the only one and is written in place.
+    *d = Arc::new(Deployment::default());
+    let _ = w.store.modify_changed(Kind::Deployment, &ns, &name, |o| {
+        if let Object::Deployment(cur) = o {
+            Arc::make_mut(cur).status = Some(status);
+        }
+    });
+    if let Some(cur) = stored(w) {
+        *d = cur;
+    }
+}
+
 /// `syncDeployment` for one key.
 fn sync_deployment(w: &mut World, key: &ObjKey) {
     let Some(mut d) = get_deployment(w, key) else { return };
@@ -523,8 +551,7 @@ fn sync_deployment_status(w: &mut World, d: &mut Dep, all: &[Rs], new_rs: Option
     if d.status.as_ref() == Some(&status) {
         return;
     }
-    Arc::make_mut(d).status = Some(status);
-    update_status(w, d);
+    write_status(w, d, status);
 }
 
 /// `syncRolloutStatus`: the status with the Progressing condition — progressing, complete
@@ -587,8 +614,7 @@ fn sync_rollout_status(w: &mut World, d: &mut Dep, all: &[Rs], new_rs: Option<&R
         requeue_stuck_deployment(w, d, &status);
         return;
     }
-    Arc::make_mut(d).status = Some(status);
-    update_status(w, d);
+    write_status(w, d, status);
 }
 
 /// `requeueStuckDeployment`: look again just after the progress deadline passes.
