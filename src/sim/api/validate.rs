@@ -610,18 +610,7 @@ fn field_path(path: &str, field: &str) -> String {
 
 /// `<path>.<field>[<i>]`, the path of a list item (see [`field_path`]).
 fn item_path(path: &str, field: &str, i: usize) -> String {
-    let mut digits = [0u8; 20];
-    let (mut n, mut at) = (i, digits.len());
-    loop {
-        at -= 1;
-        digits[at] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    let index = std::str::from_utf8(&digits[at..]).unwrap_or_default();
-    [path, ".", field, "[", index, "]"].concat()
+    [path, ".", field, "[", itoa::Buffer::new().format(i), "]"].concat()
 }
 
 fn validate_container(c: &Container, path: &str, volumes: &BTreeMap<String, ()>) -> Errs {
