@@ -601,7 +601,6 @@ fn validate_probe(p: &Probe, path: &str, liveness_or_startup: bool) -> Errs {
     errs
 }
 
-/// Validates one container at `path` (`spec.containers[0]`), with the pod's volume names.
 /// `<path>.<field>`. Paths are built for every pod created, whether or not anything is wrong
 /// with it, so they are put together by hand rather than with `format!` (ten times the cost).
 fn field_path(path: &str, field: &str) -> String {
@@ -613,6 +612,7 @@ fn item_path(path: &str, field: &str, i: usize) -> String {
     [path, ".", field, "[", itoa::Buffer::new().format(i), "]"].concat()
 }
 
+/// Validates one container at `path` (`spec.containers[0]`), with the pod's volume names.
 fn validate_container(c: &Container, path: &str, volumes: &BTreeMap<String, ()>) -> Errs {
     let mut errs = Vec::new();
     if c.name.is_empty() {
@@ -1290,6 +1290,8 @@ pub fn validate_cron_job(cj: &CronJob) -> Errs {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::sim::api::decode::{decode_strict, read_manifest};
+    use crate::sim::api::defaults;
 
     #[test]
     fn paths_are_built_as_format_would() {
@@ -1298,8 +1300,6 @@ mod tests {
         }
         assert_eq!(field_path("spec.containers[0]", "livenessProbe"), "spec.containers[0].livenessProbe");
     }
-    use crate::sim::api::decode::{decode_strict, read_manifest};
-    use crate::sim::api::defaults;
 
     fn load<T: serde::de::DeserializeOwned + k8s_openapi::Resource>(yaml: &str) -> T {
         let m = read_manifest(yaml, "x.yaml", true);

@@ -84,7 +84,7 @@ fn write_status(w: &mut World, d: &mut Dep, status: DeploymentStatus) {
         Some(Object::Deployment(cur)) => Some(cur.clone()),
         _ => None,
     };
-    if !stored(w).is_some_and(|cur| Arc::ptr_eq(&cur, d)) {
+    if !matches!(w.store.get(Kind::Deployment, &ns, &name), Some(Object::Deployment(cur)) if Arc::ptr_eq(cur, d)) {
         Arc::make_mut(d).status = Some(status);
         update_status(w, d);
         return;
