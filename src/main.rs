@@ -34,7 +34,7 @@ fn allocator_options() {
     // keeps most freed memory too.)
     // No transparent huge pages: where the kernel compacts physical memory to fault one in
     // (`defrag` set to `madvise`, a common default), the system time of a run depended on how
-    // fragmented the machine's memory happened to be (at 150,000 pods, 5 s or 15 s).
+    // fragmented the machine's memory happened to be (at 150,000 pods, 5 s or 16 s).
     // SAFETY: sets process-wide options before any thread but this one exists.
     unsafe {
         libmimalloc_sys::mi_option_set(MI_OPTION_ARENA_EAGER_COMMIT, 0);
