@@ -30,7 +30,7 @@ use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
 use super::indexed::LookupMap;
 use super::object::{KeyRef, Kind, ObjKey, Object};
-use super::store::{Change, Store};
+use super::store::{Change, Repeats, Store};
 use super::World;
 
 pub const MANAGED_BY: &str = "endpointslice.kubernetes.io/managed-by";
@@ -622,9 +622,13 @@ fn run(w: &mut World, created: Option<Time>) {
             }
         }
         Some(events) => {
+            // A pod's Services and endpoint depend on the pod and the Services' selectors.
+            let mut repeats = Repeats::default();
             for (kind, change, key) in events {
                 match kind {
+                    Kind::Pod if repeats.is_repeat(&key, change) => {}
                     Kind::Service => {
+                        repeats.barrier();
                         let svc = store.get(Kind::Service, &key.namespace, &key.name).and_then(|o| o.as_service());
                         ctl.set_selector(store, &key, svc.and_then(selector_of));
                         // A new Service's endpoints date from its creation.

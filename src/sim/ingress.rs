@@ -24,7 +24,7 @@ use serde_json::json;
 
 use super::api::errors::{BadValue, FieldError};
 use super::object::{Kind, ObjKey, Object};
-use super::store::Store;
+use super::store::{Repeats, Store};
 use super::World;
 
 /// ingress-nginx's default `--controller-class`.
@@ -396,7 +396,11 @@ pub fn reconcile(w: &mut World) {
     let st = &mut w.network.ingress;
     // The keys as the log shares them (a converging tick changes every pod several times).
     let events: Option<Vec<std::sync::Arc<ObjKey>>> = if st.started {
-        w.store.watch(st.synced_rv).map(|it| it.filter(|e| e.kind == Kind::Pod).map(|e| e.key.clone()).collect())
+        // Whether a pod is a controller is read from the pod alone: once a batch will do.
+        let mut repeats = Repeats::default();
+        w.store.watch(st.synced_rv).map(|it| {
+            it.filter(|e| e.kind == Kind::Pod && !repeats.is_repeat(&e.key, e.change)).map(|e| e.key.clone()).collect()
+        })
     } else {
         None
     };

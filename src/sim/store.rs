@@ -12,7 +12,7 @@ use std::sync::Arc;
 
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
 
-use super::indexed::IndexedMap;
+use super::indexed::{IndexedMap, LookupMap};
 use super::object::{KeyRef, Kind, ObjKey, Object};
 
 pub(crate) use events::format_uid;
@@ -41,6 +41,45 @@ pub struct WatchEvent {
     /// nothing else of an object, so it passes over such an entry without looking the object
     /// up. Always false for Added and Deleted entries, and for Events.
     pub owners_same: bool,
+}
+
+/// Which objects a watcher has already read in one batch of changes, so that it can pass over
+/// the repeats: a watcher reads each changed object as the store has it now, not as the entry
+/// found it, so a second modification of the same object in the batch reads the same object
+/// again, to the same effect (a converging tick writes each pod three or four times before a
+/// watcher looks, and at 150,000 pods each read is a lookup and cache misses). The entries are
+/// told apart by their shared key (`Arc::ptr_eq`): an object deleted and created again under
+/// its name has another key. Only membership is asked, never an order, so runs stay
+/// deterministic.
+///
+/// A watcher whose reading of an object also depends on other objects calls
+/// [`Repeats::barrier`] when one of those changes in the batch: a repeat after it is read
+/// again.
+#[derive(Debug, Default)]
+pub struct Repeats {
+    /// Key address → the barrier count when that object was last read.
+    seen: LookupMap<usize, u64>,
+    barriers: u64,
+}
+
+impl Repeats {
+    /// Whether the entry (`key`, `change`) modifies an object already read in this batch since
+    /// the last barrier; if not, the object counts as read now. Additions and deletions are
+    /// never repeats: a watcher may tell them apart from modifications.
+    pub fn is_repeat(&mut self, key: &Arc<ObjKey>, change: Change) -> bool {
+        let at = Arc::as_ptr(key) as usize;
+        if change == Change::Modified && self.seen.get(&at) == Some(&self.barriers) {
+            return true;
+        }
+        self.seen.insert(at, self.barriers);
+        false
+    }
+
+    /// Something the watcher's reading of objects depends on changed: what it read so far
+    /// must be read again.
+    pub fn barrier(&mut self) {
+        self.barriers += 1;
+    }
 }
 
 /// An object's uid and its owner references' uids as one byte string (each length-prefixed, so
@@ -599,6 +638,31 @@ mod tests {
     fn stamped(mut e: Event, rv: u64) -> Object {
         e.metadata.resource_version = Some(rv.to_string());
         Object::Event(Box::new(e))
+    }
+
+    #[test]
+    fn a_repeat_is_a_second_modification_of_the_same_object_since_the_last_barrier() {
+        let mut s = Store::new();
+        s.add(cm("default", "a")).unwrap();
+        s.modify_changed(Kind::ConfigMap, "default", "a", |o| o.meta_mut().labels = Some(Default::default())).unwrap();
+        s.modify_changed(Kind::ConfigMap, "default", "a", |o| o.meta_mut().labels = None).unwrap();
+        s.delete(Kind::ConfigMap, "default", "a").unwrap();
+        // Created again under the same name: another object, with another key.
+        s.add(cm("default", "a")).unwrap();
+        s.modify_changed(Kind::ConfigMap, "default", "a", |o| o.meta_mut().labels = Some(Default::default())).unwrap();
+        let log: Vec<WatchEvent> = s.watch(0).unwrap().cloned().collect();
+        let changes: Vec<Change> = log.iter().map(|e| e.change).collect();
+        use Change::*;
+        assert_eq!(changes, [Added, Modified, Modified, Deleted, Added, Modified]);
+        let mut r = Repeats::default();
+        let repeats: Vec<bool> = log.iter().map(|e| r.is_repeat(&e.key, e.change)).collect();
+        assert_eq!(repeats, [false, true, true, false, false, true]);
+        // After a barrier the object is read again, once.
+        let mut r = Repeats::default();
+        assert!(!r.is_repeat(&log[0].key, Added));
+        r.barrier();
+        assert!(!r.is_repeat(&log[1].key, Modified));
+        assert!(r.is_repeat(&log[2].key, Modified));
     }
 
     #[test]

@@ -23,7 +23,7 @@ use k8s_openapi::api::core::v1::Pod;
 use super::pods::{controller_ref, is_active, is_ready, labels_of, ready_since, selector_matches};
 use super::queue::{Changes, WorkQueue};
 use crate::sim::indexed::LookupMap;
-use crate::sim::store::{Change, WatchEvent};
+use crate::sim::store::{Change, Repeats, WatchEvent};
 use crate::sim::{Kind, ObjKey, Object, Tick, World};
 
 /// An object's controller: its kind (as the controllerRef names it) and name.
@@ -270,7 +270,15 @@ pub fn dispatch(w: &mut World) {
     match w.controllers.apps.log.changes_of(&w.store, &[Kind::Pod, Kind::ReplicaSet, Kind::Deployment]) {
         Changes::Relist => relist(w),
         Changes::Events(events) => {
+            // A pod is read for its owner and, an orphan, its labels, matched against the
+            // ReplicaSets: a change to one of those reads the pods again.
+            let mut repeats = Repeats::default();
             for e in events {
+                match e.kind {
+                    Kind::Pod if repeats.is_repeat(&e.key, e.change) => continue,
+                    Kind::Pod => {}
+                    _ => repeats.barrier(),
+                }
                 handle(w, &e);
             }
         }
