@@ -27,7 +27,7 @@ use k8s_openapi::api::core::v1::Pod;
 use super::clock::Tick;
 use super::events::{pod_object_ref, EventType};
 use super::object::{KeyRef, Kind, ObjKey, Object};
-use super::store::{Change, Store};
+use super::store::{Change, Repeats, Store};
 use super::World;
 use crate::shell::vfs::{VolumeId, Volumes};
 
@@ -257,7 +257,12 @@ impl Kubelets {
         };
         // Read in place (the log is the store's, the state ours): only a pod found due has its
         // key copied.
+        // What a pod's entry does depends on the pod and this state alone: once a batch.
+        let mut repeats = Repeats::default();
         for e in changes.filter(|e| e.kind == Kind::Pod) {
+            if repeats.is_repeat(&e.key, e.change) {
+                continue;
+            }
             let uid = self.by_key.get(&*e.key);
             if e.change == Change::Deleted {
                 if let Some(uid) = uid {

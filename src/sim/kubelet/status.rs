@@ -311,17 +311,21 @@ pub fn write_status(w: &mut World, pod: &Pod, rt: &mut PodRt) {
 /// after the write (None: the pod is gone).
 pub fn write_built(w: &mut World, rt: &PodRt, status: PodStatus) -> Option<String> {
     let (ns, name) = (rt.namespace.as_str(), rt.name.as_str());
-    // Most syncs report what is already there: compare before `modify` copies the pod.
-    if let Some(pod) = w.store.get(Kind::Pod, ns, name) {
-        if pod.as_pod().is_some_and(|p| p.status.as_ref() == Some(&status)) {
-            return pod.meta().resource_version.clone();
+    // One lookup: most syncs report what is already there, found by comparing in place
+    // before anything is copied; a write's resourceVersion is the store's latest.
+    let mut unchanged_rv = None;
+    let changed = w.store.modify_reported(Kind::Pod, ns, name, |o| {
+        let Object::Pod(p) = o else { return false };
+        if p.status.as_ref() == Some(&status) {
+            unchanged_rv = Some(p.metadata.resource_version.clone());
+            return false;
         }
-    }
-    let _ = w.store.modify_changed(Kind::Pod, ns, name, |o| {
-        if let Object::Pod(p) = o {
-            let p = std::sync::Arc::make_mut(p);
-            p.status = Some(status);
-        }
+        std::sync::Arc::make_mut(p).status = Some(status);
+        true
     });
-    w.store.get(Kind::Pod, ns, name)?.meta().resource_version.clone()
+    match changed {
+        Ok(true) => Some(w.store.resource_version().to_string()),
+        Ok(false) => unchanged_rv.flatten(),
+        Err(_) => None,
+    }
 }
