@@ -67,6 +67,37 @@ pub struct NodeRt {
     pub rebooted: bool,
     last_eviction: Option<Tick>,
     last_status_report: Tick,
+    /// What [`reconcile`] last read of the node's Node object, kept until the change log
+    /// shows the Node written again: a quiet node is looked at every ten seconds to renew
+    /// its Lease, and its Node, unchanged, need not be read for that.
+    node_facts: Option<NodeFacts>,
+}
+
+/// What of a Node decides whether its node is quiet ([`quiet`]): it says so, until the Node
+/// is next written.
+#[derive(Clone, Copy, Debug)]
+struct NodeFacts {
+    /// The Node's part of [`quiet`]: healthy conditions, schedulable, no taint the
+    /// conditions control.
+    healthy: bool,
+    /// It has a NoExecute taint.
+    no_execute: bool,
+}
+
+impl NodeFacts {
+    fn of(n: &Node) -> NodeFacts {
+        let status = |ty: &str| condition(n, ty).map(|c| c.status.as_str());
+        let taints = n.spec.as_ref().and_then(|s| s.taints.as_deref()).unwrap_or_default();
+        NodeFacts {
+            healthy: status("Ready") == Some("True")
+                && status("MemoryPressure") == Some("False")
+                && status("DiskPressure") == Some("False")
+                && status("PIDPressure") != Some("True")
+                && !n.spec.as_ref().and_then(|s| s.unschedulable).unwrap_or(false)
+                && !taints.iter().any(|t| CONTROLLED_KEYS.contains(&t.key.as_str())),
+            no_execute: taints.iter().any(|t| t.effect == "NoExecute"),
+        }
+    }
 }
 
 impl NodeRt {
@@ -81,6 +112,7 @@ impl NodeRt {
             rebooted: false,
             last_eviction: None,
             last_status_report: now,
+            node_facts: None,
         }
     }
 
@@ -261,11 +293,19 @@ pub fn reconcile(w: &mut World) {
     let reported = Time(now.datetime());
     let World { nodes, store, .. } = &mut *w;
     for name in names {
-        let Some(node) = store.get(Kind::Node, "", &name) else { continue };
+        let known = nodes.rt.get(&*name).and_then(|rt| rt.node_facts);
+        let facts = match known {
+            Some(f) => Some(f),
+            None => {
+                let Some(node) = store.get(Kind::Node, "", &name) else { continue };
+                node.as_node().map(NodeFacts::of)
+            }
+        };
         let rt = match nodes.rt.get_mut(&*name) {
             Some(rt) => rt,
             None => nodes.rt.entry(name.to_string()).or_insert_with(|| NodeRt::new(now)),
         };
+        rt.node_facts = facts;
         let renews = rt.kubelet_syncs() && now.since(rt.last_heartbeat) >= LEASE_RENEW_S;
         if renews {
             rt.last_heartbeat = now;
@@ -280,13 +320,9 @@ pub fn reconcile(w: &mut World) {
             NoExecute,
             WakeAt(Tick),
         }
-        let then = match node.as_node() {
-            Some(n) if quiet(n, rt, now) => {
-                if n.spec
-                    .as_ref()
-                    .and_then(|s| s.taints.as_ref())
-                    .is_some_and(|t| t.iter().any(|t| t.effect == "NoExecute"))
-                {
+        let then = match facts {
+            Some(f) if f.healthy && quiet_rt(rt, now) => {
+                if f.no_execute {
                     Then::NoExecute
                 } else {
                     // Nothing to do for it until its kubelet next renews its Lease or reports
@@ -303,16 +339,17 @@ pub fn reconcile(w: &mut World) {
         };
         if renews {
             // A renewal always moves renewTime (at least LEASE_RENEW_S on).
-            let _ = store.modify_changed(Kind::Lease, "kube-node-lease", &name, |o| {
+            let _ = store.modify_keeping_owners(Kind::Lease, "kube-node-lease", &name, |o| {
                 if let Object::Lease(l) = o {
                     l.spec.get_or_insert_with(Default::default).renew_time = Some(renew.clone());
                 }
+                true
             });
         }
         if reports {
             // Reported as it is written: a copy of the Node (its images and all) to compare
             // with would cost more than the write.
-            let _ = store.modify_reported(Kind::Node, "", &name, |o| {
+            let _ = store.modify_keeping_owners(Kind::Node, "", &name, |o| {
                 let mut changed = false;
                 if let Object::Node(n) = o {
                     for c in n.status.iter_mut().flat_map(|s| s.conditions.iter_mut().flatten()) {
@@ -374,13 +411,21 @@ fn to_look_at(w: &mut World) -> Vec<Arc<str>> {
     let all = false;
     let log = if wake.synced && !all { w.store.watch(since) } else { None };
     wake.synced = true;
+    let rt = &mut w.nodes.rt;
+    // A node whose Node was written is read again (see `NodeRt::node_facts`).
+    let mut written = |name: &str| {
+        if let Some(rt) = rt.get_mut(name) {
+            rt.node_facts = None;
+        }
+        Arc::from(name)
+    };
     match log {
         Some(log) => {
             if w.store.last_write(Kind::Node) > since {
-                names.extend(log.filter(|e| e.kind == Kind::Node).map(|e| Arc::from(e.key.name.as_str())));
+                names.extend(log.filter(|e| e.kind == Kind::Node).map(|e| written(e.key.name.as_str())));
             }
         }
-        None => names.extend(w.store.list(Kind::Node, None).iter().map(|o| Arc::from(o.name()))),
+        None => names.extend(w.store.list(Kind::Node, None).iter().map(|o| written(o.name()))),
     }
     names.sort_unstable();
     names.dedup();
@@ -390,23 +435,18 @@ fn to_look_at(w: &mut World) -> Vec<Arc<str>> {
 /// Whether a node needs none of [`kubelet_status`], [`eviction_manager`], [`monitor`] and
 /// [`condition_taints`] this second: its kubelet posts a healthy status it has already
 /// posted, its Lease is fresh, and it has none of the taints the conditions control.
+#[cfg(test)]
 fn quiet(n: &Node, rt: &NodeRt, now: Tick) -> bool {
-    let status = |ty: &str| condition(n, ty).map(|c| c.status.as_str());
+    NodeFacts::of(n).healthy && quiet_rt(rt, now)
+}
+
+/// The runtime's part of [`quiet`].
+fn quiet_rt(rt: &NodeRt, now: Tick) -> bool {
     rt.kubelet_syncs()
         && !rt.memory_pressure
         && !rt.disk_pressure
         && !rt.rebooted
         && now.since(rt.last_heartbeat) <= NODE_MONITOR_GRACE_S
-        && status("Ready") == Some("True")
-        && status("MemoryPressure") == Some("False")
-        && status("DiskPressure") == Some("False")
-        && status("PIDPressure") != Some("True")
-        && !n.spec.as_ref().and_then(|s| s.unschedulable).unwrap_or(false)
-        && !n
-            .spec
-            .as_ref()
-            .and_then(|s| s.taints.as_ref())
-            .is_some_and(|t| t.iter().any(|t| CONTROLLED_KEYS.contains(&t.key.as_str())))
 }
 
 fn node(w: &World, name: &str) -> Option<Node> {

@@ -282,7 +282,7 @@ fn bind(w: &mut World, pod: Arc<Pod>, node: &str) {
     // binding).
     let reference = crate::sim::events::pod_reference(&pod, None);
     drop(pod);
-    let _ = w.store.modify_reported(Kind::Pod, &ns, &name, |o| {
+    let _ = w.store.modify_keeping_owners(Kind::Pod, &ns, &name, |o| {
         let Object::Pod(p) = o else { return false };
         if p.spec.as_ref().is_some_and(|s| s.node_name.as_deref() == Some(node)) {
             return false;

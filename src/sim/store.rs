@@ -520,6 +520,32 @@ impl Store {
         name: &str,
         f: F,
     ) -> Result<bool, StoreError> {
+        self.modify_inner(kind, namespace, name, false, f)
+    }
+
+    /// [`Store::modify_reported`] for a writer that never changes the object's uid or owner
+    /// references (a status, a heartbeat, a binding): the log marks the owners unchanged
+    /// without reading them before and after, which for a Lease renewed every ten seconds or
+    /// a pod's status is most of what the write would otherwise touch of the object's
+    /// metadata. (Checked in debug builds.)
+    pub fn modify_keeping_owners<F: FnOnce(&mut Object) -> bool>(
+        &mut self,
+        kind: Kind,
+        namespace: &str,
+        name: &str,
+        f: F,
+    ) -> Result<bool, StoreError> {
+        self.modify_inner(kind, namespace, name, true, f)
+    }
+
+    fn modify_inner<F: FnOnce(&mut Object) -> bool>(
+        &mut self,
+        kind: Kind,
+        namespace: &str,
+        name: &str,
+        keeps_owners: bool,
+        f: F,
+    ) -> Result<bool, StoreError> {
         self.trim();
         if kind == Kind::Event {
             // The event is taken out as an object, changed and stored again (as a record if
@@ -541,11 +567,18 @@ impl Store {
             .get_mut(&kind)
             .and_then(|m| m.get_key_value_mut(&(namespace, name) as &dyn KeyRef))
             .ok_or(StoreError::NotFound)?;
-        let before = Owners::of(obj);
+        let before = (!keeps_owners || cfg!(debug_assertions)).then(|| Owners::of(obj));
         let changed = f(obj);
         if changed {
             let key = Arc::clone(key);
-            let owners_same = Owners::of(obj).bytes() == before.bytes();
+            let owners_same = match &before {
+                Some(b) => {
+                    let same = Owners::of(obj).bytes() == b.bytes();
+                    debug_assert!(same || !keeps_owners, "a write that keeps the owners changed them");
+                    same
+                }
+                None => true,
+            };
             let controllers = Controllers::of(obj);
             let e = WatchEvent { resource_version: 0, change: Change::Modified, kind, key, controllers, owners_same };
             let rv = log_change(&mut self.resource_version, &mut self.last_write, &mut self.log, e);
@@ -990,6 +1023,36 @@ mod tests {
         expect.push(false);
         let got: Vec<bool> = s.watch(0).unwrap().map(|e| e.owners_same).collect();
         assert_eq!(got, expect);
+    }
+
+    /// A write that keeps the owners logs them unchanged without reading them, and says
+    /// whether it changed anything as `modify_reported` does; one that does change them is
+    /// caught in a debug build.
+    #[test]
+    fn a_write_that_keeps_the_owners_logs_them_unchanged() {
+        let mut s = Store::new();
+        s.add(cm("default", "a")).unwrap();
+        let set = |v: &'static str| {
+            move |o: &mut Object| {
+                let labels = o.meta_mut().labels.get_or_insert_with(Default::default);
+                labels.insert("l".into(), v.into()).as_deref() != Some(v)
+            }
+        };
+        assert_eq!(s.modify_keeping_owners(Kind::ConfigMap, "default", "a", set("1")), Ok(true));
+        assert_eq!(s.modify_keeping_owners(Kind::ConfigMap, "default", "a", set("1")), Ok(false));
+        assert_eq!(s.modify_keeping_owners(Kind::ConfigMap, "x", "a", set("1")), Err(StoreError::NotFound));
+        let log: Vec<(Change, bool)> = s.watch(0).unwrap().map(|e| (e.change, e.owners_same)).collect();
+        assert_eq!(log, [(Change::Added, false), (Change::Modified, true)]);
+        if cfg!(debug_assertions) {
+            let mut s = s.clone();
+            let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                s.modify_keeping_owners(Kind::ConfigMap, "default", "a", |o| {
+                    o.meta_mut().uid = Some("other".into());
+                    true
+                })
+            }));
+            assert!(caught.is_err(), "a changed uid should be caught");
+        }
     }
 
     #[test]

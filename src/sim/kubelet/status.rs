@@ -314,7 +314,7 @@ pub fn write_built(w: &mut World, rt: &PodRt, status: PodStatus) -> Option<Strin
     // One lookup: most syncs report what is already there, found by comparing in place
     // before anything is copied; a write's resourceVersion is the store's latest.
     let mut unchanged_rv = None;
-    let changed = w.store.modify_reported(Kind::Pod, ns, name, |o| {
+    let changed = w.store.modify_keeping_owners(Kind::Pod, ns, name, |o| {
         let Object::Pod(p) = o else { return false };
         if p.status.as_ref() == Some(&status) {
             unchanged_rv = Some(p.metadata.resource_version.clone());
