@@ -22,8 +22,8 @@ use k8s_openapi::api::core::v1::Pod;
 
 use super::pods::{controller_ref, is_active, is_ready, labels_of, ready_since, selector_matches};
 use super::queue::{Changes, WorkQueue};
-use crate::sim::indexed::LookupMap;
-use crate::sim::store::{Change, Repeats, WatchEvent};
+use crate::sim::indexed::{LookupMap, LookupSet};
+use crate::sim::store::{Change, Repeats, Store, WatchEvent};
 use crate::sim::{Kind, ObjKey, Object, Tick, World};
 
 /// An object's controller: its kind (as the controllerRef names it) and name.
@@ -192,12 +192,53 @@ pub struct PodSummary {
     pub ready: bool,
     /// When the Ready condition turned True (`pods::ready_since`).
     pub ready_since: Option<Tick>,
+    /// The rest of what a ReplicaSet's scale-down ranks the pod by (`replicaset::Rank`).
+    pub rank: RankFacts,
+}
+
+/// What [`PodSummary`] keeps for a scale-down's ranking beyond readiness (see
+/// `replicaset::Rank`), so that ranking a ReplicaSet's pods and its siblings' reads none of
+/// them.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RankFacts {
+    /// The pod's uid.
+    pub uid: Arc<str>,
+    /// `spec.nodeName` (None: not scheduled).
+    pub node: Option<Arc<str>>,
+    /// `replicaset::phase_rank`.
+    pub phase: u8,
+    /// The pod-deletion-cost annotation's value (0 without one or when it is not a number).
+    pub cost: i32,
+    /// `pods::max_container_restarts`.
+    pub restarts: (i32, i32),
+    /// The creation timestamp's tick.
+    pub created: Option<Tick>,
+}
+
+impl RankFacts {
+    /// The facts of `p`, sharing the uid and node name of `like` (its previous summary's)
+    /// when they are equal.
+    fn of(p: &Pod, like: Option<&RankFacts>) -> RankFacts {
+        let uid = p.metadata.uid.as_deref().unwrap_or("");
+        let node = p.spec.as_ref().and_then(|s| s.node_name.as_deref());
+        RankFacts {
+            uid: like.filter(|l| &*l.uid == uid).map_or_else(|| Arc::from(uid), |l| l.uid.clone()),
+            node: node.map(|n| match like.and_then(|l| l.node.as_ref()) {
+                Some(l) if &**l == n => l.clone(),
+                _ => Arc::from(n),
+            }),
+            phase: super::replicaset::phase_rank(p),
+            cost: super::replicaset::deletion_cost(p),
+            restarts: super::pods::max_container_restarts(p),
+            created: p.metadata.creation_timestamp.as_ref().map(crate::sim::clock::tick_of),
+        }
+    }
 }
 
 impl PodSummary {
     /// The summary of `p`, sharing the uid and labels of `like` (another pod of the same
     /// owner, or this pod's previous summary) when they are equal.
-    fn of(p: &Pod, like: &[&PodSummary]) -> PodSummary {
+    pub(crate) fn of(p: &Pod, like: &[&PodSummary]) -> PodSummary {
         let uid = controller_ref(&p.metadata).map_or("", |r| r.uid.as_str());
         let controller_uid = like
             .iter()
@@ -209,7 +250,16 @@ impl PodSummary {
             .iter()
             .find(|s| *s.labels == *labels_ref)
             .map_or_else(|| Arc::new(labels_ref.clone()), |s| s.labels.clone());
-        PodSummary { controller_uid, labels, active: is_active(p), ready: is_ready(p), ready_since: ready_since(p) }
+        // Only the pod's own previous summary has its uid.
+        let own = like.iter().find(|s| p.metadata.uid.as_deref() == Some(&*s.rank.uid)).map(|s| &s.rank);
+        PodSummary {
+            controller_uid,
+            labels,
+            active: is_active(p),
+            ready: is_ready(p),
+            ready_since: ready_since(p),
+            rank: RankFacts::of(p, own),
+        }
     }
 }
 
@@ -257,6 +307,19 @@ pub struct Informer {
     log: WorkQueue,
     pub pods: PodIndex,
     pub replica_sets: OwnerIndex,
+}
+
+impl Informer {
+    /// The names of the pods of `namespace` written since the informer last read the change
+    /// log: the summaries of all others say what the stored pods say. None when nothing can
+    /// be told so (the index was never built, or the log no longer reaches back).
+    pub fn written_pods<'s>(&self, store: &'s Store, namespace: &str) -> Option<LookupSet<&'s str>> {
+        if !self.log.synced {
+            return None;
+        }
+        let log = store.watch(self.log.cursor)?;
+        Some(log.filter(|e| e.kind == Kind::Pod && e.key.namespace == namespace).map(|e| e.key.name.as_str()).collect())
+    }
 }
 
 fn owner_tuple(meta: &k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta) -> Option<Owner> {

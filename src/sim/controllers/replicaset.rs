@@ -13,10 +13,12 @@ use k8s_openapi::api::apps::v1::{ReplicaSet, ReplicaSetCondition, ReplicaSetStat
 use k8s_openapi::api::core::v1::Pod;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::OwnerReference;
 
+use super::apps_informer::PodSummary;
 use super::pods::{self, controller_ref, is_active};
 use crate::sim::api::errors::ApiError;
 use crate::sim::api::selector::Selector;
 use crate::sim::clock::tick_of;
+use crate::sim::indexed::LookupSet;
 use crate::sim::{Kind, ObjKey, Object, Tick, World};
 
 /// The name the controller reports its events under.
@@ -108,11 +110,6 @@ struct Counts {
     available: i32,
     /// The earliest tick at which a ready but not yet available pod becomes available.
     next_available: Option<Tick>,
-}
-
-/// The claimed pods, by reference (no copies: a ReplicaSet may have thousands).
-fn lookup<'a>(w: &'a World, ns: &str, names: &[String]) -> Vec<&'a Pod> {
-    names.iter().filter_map(|n| w.store.get(Kind::Pod, ns, n).and_then(|o| o.as_pod())).collect()
 }
 
 /// Counts the claimed pods for the status as they are claimed.
@@ -381,10 +378,15 @@ fn manage_replicas(w: &mut World, owner: &Object, key: &ObjKey, claim: &Claim) -
     } else if diff > 0 {
         let ns = rs.metadata.namespace.clone().unwrap_or_default();
         let victims = {
+            // Ranked by the informer's summaries, a stored pod read only where its summary
+            // may be behind: a ReplicaSet scaled down in a rollout ranks its own pods and its
+            // siblings', hundreds of them, at every step.
+            let written = w.controllers.apps.written_pods(&w.store, &ns);
+            let own = w.controllers.apps.pods.owned_summaries(Kind::ReplicaSet, key);
             let names = claimed_names(w, rs, key, claim);
-            let pods = lookup(w, &ns, &names);
-            let related_names = related_pod_names(w, rs);
-            let related = lookup(w, &ns, &related_names);
+            let pods: Vec<Rank> =
+                names.iter().filter_map(|n| rank(w, &ns, n, own.and_then(|g| g.get(n)), written.as_ref())).collect();
+            let related = related_ranks(w, rs, written.as_ref());
             pods_to_delete(&pods, &related, diff.min(BURST_REPLICAS) as usize, w.now)
         };
         let mut err = None;
@@ -399,14 +401,107 @@ fn manage_replicas(w: &mut World, owner: &Object, key: &ObjKey, claim: &Claim) -
 }
 
 /// `getIndirectlyRelatedPods`: the pods of every ReplicaSet with the same controller as this
-/// one (its Deployment's other ReplicaSets), or this one's own if it has no controller.
-fn related_pod_names(w: &World, rs: &ReplicaSet) -> Vec<String> {
+/// one (its Deployment's other ReplicaSets), or this one's own if it has no controller, as
+/// [`rank`] reads them.
+fn related_ranks<'a>(w: &'a World, rs: &ReplicaSet, written: Option<&LookupSet<&str>>) -> Vec<Rank<'a>> {
     let ns = rs.metadata.namespace.clone().unwrap_or_default();
     let siblings: Vec<String> = match controller_ref(&rs.metadata) {
         Some(r) => w.controllers.apps.replica_sets.owned_by_name(&r.kind, &ObjKey::new(&ns, &r.name)),
         None => vec![rs.metadata.name.clone().unwrap_or_default()],
     };
-    siblings.iter().flat_map(|s| w.controllers.apps.pods.owned_by(Kind::ReplicaSet, &ObjKey::new(&ns, s))).collect()
+    let groups =
+        siblings.iter().filter_map(|s| w.controllers.apps.pods.owned_summaries(Kind::ReplicaSet, &ObjKey::new(&ns, s)));
+    groups.flatten().filter_map(|(name, summary)| rank(w, &ns, name, Some(summary), written)).collect()
+}
+
+/// What a scale-down ranks a pod by (`ActivePodsWithRanks`), read from the pod or from its
+/// summary in the informer's index.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Rank<'a> {
+    name: &'a str,
+    uid: &'a str,
+    /// The node it is bound to ("" if none).
+    node: &'a str,
+    phase: u8,
+    ready: bool,
+    ready_since: Option<Tick>,
+    cost: i32,
+    restarts: (i32, i32),
+    created: Option<Tick>,
+    active: bool,
+}
+
+impl<'a> Rank<'a> {
+    pub fn of_pod(p: &'a Pod) -> Rank<'a> {
+        let ready = pods::is_ready(p);
+        Rank {
+            name: p.metadata.name.as_deref().unwrap_or(""),
+            uid: p.metadata.uid.as_deref().unwrap_or(""),
+            node: node_of(p),
+            phase: phase_rank(p),
+            ready,
+            ready_since: if ready { pods::ready_since(p) } else { None },
+            cost: deletion_cost(p),
+            restarts: pods::max_container_restarts(p),
+            created: p.metadata.creation_timestamp.as_ref().map(tick_of),
+            active: is_active(p),
+        }
+    }
+
+    pub fn of_summary(name: &'a str, s: &'a PodSummary) -> Rank<'a> {
+        let f = &s.rank;
+        Rank {
+            name,
+            uid: &f.uid,
+            node: f.node.as_deref().unwrap_or(""),
+            phase: f.phase,
+            ready: s.ready,
+            ready_since: if s.ready { s.ready_since } else { None },
+            cost: f.cost,
+            restarts: f.restarts,
+            created: f.created,
+            active: s.active,
+        }
+    }
+}
+
+/// The pod `name` of `ns` as a scale-down ranks it: from its summary (if it has one) when it
+/// was not written since the informer last read the change log, so the summary says what
+/// the pod says; from the stored pod otherwise. None: there is no such pod.
+fn rank<'a>(
+    w: &'a World,
+    ns: &str,
+    name: &'a str,
+    summary: Option<&'a PodSummary>,
+    written: Option<&LookupSet<&str>>,
+) -> Option<Rank<'a>> {
+    match (summary, written) {
+        (Some(s), Some(written)) if !written.contains(name) => {
+            let r = Rank::of_summary(name, s);
+            debug_assert_eq!(
+                Some(&r),
+                w.store.get(Kind::Pod, ns, name).and_then(|o| o.as_pod()).map(Rank::of_pod).as_ref(),
+                "a pod not written since the informer read the log should rank as its summary says"
+            );
+            Some(r)
+        }
+        _ => w.store.get(Kind::Pod, ns, name).and_then(|o| o.as_pod()).map(Rank::of_pod),
+    }
+}
+
+/// The phase as `podPhaseToOrdinal` ranks it: Pending (and any phase it does not know) 0,
+/// Unknown 1, Running 2.
+pub fn phase_rank(p: &Pod) -> u8 {
+    match pods::phase(p) {
+        "Unknown" => 1,
+        "Running" => 2,
+        _ => 0,
+    }
+}
+
+/// The pod-deletion-cost annotation's value (0 without one, or when it is not a number).
+pub fn deletion_cost(p: &Pod) -> i32 {
+    p.metadata.annotations.as_ref().and_then(|a| a.get(POD_DELETION_COST)).and_then(|v| v.parse().ok()).unwrap_or(0)
 }
 
 /// `log2` of a duration in nanoseconds, truncated, as `logarithmicRankDiff` buckets ages
@@ -424,19 +519,18 @@ fn log_bucket(now: Tick, t: Tick) -> i64 {
 /// Running; not ready < ready; lower pod-deletion-cost first; more related pods on the same
 /// node first; ready for less time first (by powers of two); more restarts first; newer
 /// first (by powers of two); then by uid.
-pub fn pods_to_delete(pods: &[&Pod], related: &[&Pod], n: usize, now: Tick) -> Vec<String> {
-    let name = |p: &Pod| p.metadata.name.clone().unwrap_or_default();
+pub fn pods_to_delete(pods: &[Rank], related: &[Rank], n: usize, now: Tick) -> Vec<String> {
     if n >= pods.len() {
-        return pods.iter().map(|p| name(p)).collect();
+        return pods.iter().map(|p| p.name.to_string()).collect();
     }
     let mut on_node: BTreeMap<&str, i64> = BTreeMap::new();
-    for p in related.iter().filter(|p| is_active(p)) {
-        *on_node.entry(node_of(p)).or_default() += 1;
+    for p in related.iter().filter(|p| p.active) {
+        *on_node.entry(p.node).or_default() += 1;
     }
-    let mut keyed: Vec<(RankKey, &Pod)> = pods.iter().map(|p| (rank_key(p, &on_node, now), *p)).collect();
+    let mut keyed: Vec<(RankKey, &Rank)> = pods.iter().map(|p| (rank_key(p, &on_node, now), p)).collect();
     // A total order built from the comparator's steps, so the sort is well defined.
     keyed.sort_by(|a, b| a.0.cmp(&b.0));
-    keyed.into_iter().take(n).map(|(_, p)| name(p)).collect()
+    keyed.into_iter().take(n).map(|(_, p)| p.name.to_string()).collect()
 }
 
 type RankKey<'a> = (bool, u8, bool, i32, Reverse<i64>, i64, Reverse<i32>, Reverse<i32>, i64, &'a str);
@@ -446,37 +540,22 @@ fn node_of(p: &Pod) -> &str {
     p.spec.as_ref().and_then(|s| s.node_name.as_deref()).unwrap_or("")
 }
 
-fn rank_key<'a>(p: &'a Pod, on_node: &BTreeMap<&str, i64>, now: Tick) -> RankKey<'a> {
-    let node = node_of(p);
-    let phase = match pods::phase(p) {
-        "Unknown" => 1,
-        "Running" => 2,
-        _ => 0, // Pending, and phases missing from podPhaseToOrdinal
-    };
-    let ready = pods::is_ready(p);
-    let cost: i32 = p
-        .metadata
-        .annotations
-        .as_ref()
-        .and_then(|a| a.get(POD_DELETION_COST))
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(0);
-    let rank = on_node.get(node).copied().unwrap_or(0);
+fn rank_key<'a>(p: &Rank<'a>, on_node: &BTreeMap<&str, i64>, now: Tick) -> RankKey<'a> {
+    let rank = on_node.get(p.node).copied().unwrap_or(0);
     // Zero times sort first (afterOrZero), before any bucket.
-    let ready_bucket = if ready { pods::ready_since(p).map_or(i64::MIN, |t| log_bucket(now, t)) } else { 0 };
-    let (restarts, sidecar_restarts) = pods::max_container_restarts(p);
-    let created = p.metadata.creation_timestamp.as_ref().map_or(i64::MIN, |t| log_bucket(now, tick_of(t)));
+    let ready_bucket = if p.ready { p.ready_since.map_or(i64::MIN, |t| log_bucket(now, t)) } else { 0 };
+    let created = p.created.map_or(i64::MIN, |t| log_bucket(now, t));
     (
-        !node.is_empty(),
-        phase,
-        ready,
-        cost,
+        !p.node.is_empty(),
+        p.phase,
+        p.ready,
+        p.cost,
         Reverse(rank),
         ready_bucket,
-        Reverse(restarts),
-        Reverse(sidecar_restarts),
+        Reverse(p.restarts.0),
+        Reverse(p.restarts.1),
         created,
-        p.metadata.uid.as_deref().unwrap_or(""),
+        p.uid,
     )
 }
 
@@ -561,8 +640,8 @@ mod tests {
         v
     }
 
-    fn refs(v: &[Pod]) -> Vec<&Pod> {
-        v.iter().collect()
+    fn refs(v: &[Pod]) -> Vec<Rank<'_>> {
+        v.iter().map(Rank::of_pod).collect()
     }
 
     #[test]
@@ -586,5 +665,55 @@ mod tests {
             pod("crowded2", "node01", "Running", Some(10), 5),
         ];
         assert!(names(pods_to_delete(&refs(&pods), &refs(&pods), 1, now))[0].starts_with("crowded"));
+    }
+
+    /// A pod's summary in the informer's index ranks it as the pod itself does, whatever of
+    /// the ranking it sets; a later summary of the same pod shares its uid and node name.
+    #[test]
+    fn a_summary_ranks_a_pod_as_the_pod_does() {
+        use k8s_openapi::api::core::v1::{Container, ContainerStatus};
+        let mut pods = vec![
+            pod("ready", "node01", "Running", Some(10), 5),
+            pod("unready", "node01", "Running", None, 5),
+            pod("unknown", "node02", "Unknown", Some(3), 1),
+            pod("odd-phase", "node02", "Weird", None, 1),
+            pod("unscheduled", "", "Pending", None, 7),
+        ];
+        let mut costly = pod("costly", "node03", "Running", Some(4), 2);
+        costly.metadata.annotations = Some([(POD_DELETION_COST.to_string(), "-7".to_string())].into());
+        pods.push(costly);
+        let mut bad_cost = pod("bad-cost", "node03", "Running", Some(4), 2);
+        bad_cost.metadata.annotations = Some([(POD_DELETION_COST.to_string(), "high".to_string())].into());
+        pods.push(bad_cost);
+        let mut restarted = pod("restarted", "node03", "Running", Some(4), 2);
+        let sidecar = Container { name: "side".into(), restart_policy: Some("Always".into()), ..Default::default() };
+        restarted.spec.as_mut().unwrap().init_containers = Some(vec![sidecar]);
+        let status = |name: &str, n: i32| ContainerStatus { name: name.into(), restart_count: n, ..Default::default() };
+        let st = restarted.status.as_mut().unwrap();
+        st.container_statuses = Some(vec![status("app", 3), status("other", 5)]);
+        st.init_container_statuses = Some(vec![status("side", 2)]);
+        pods.push(restarted);
+        let mut ageless = pod("ageless", "node01", "Running", Some(4), 2);
+        ageless.metadata.creation_timestamp = None;
+        ageless.metadata.uid = None;
+        pods.push(ageless);
+        for p in &pods {
+            let s = PodSummary::of(p, &[]);
+            let name = p.metadata.name.as_deref().unwrap();
+            assert_eq!(Rank::of_summary(name, &s), Rank::of_pod(p), "{name}");
+        }
+        assert_eq!(Rank::of_pod(&pods[7]).restarts, (5, 2));
+        assert_eq!(Rank::of_pod(&pods[5]).cost, -7);
+        // The same pod written again: its uid and node are the previous summary's.
+        let before = PodSummary::of(&pods[0], &[]);
+        let mut later = pods[0].clone();
+        later.status.as_mut().unwrap().phase = Some("Unknown".into());
+        let after = PodSummary::of(&later, &[&before]);
+        assert!(Arc::ptr_eq(&before.rank.uid, &after.rank.uid));
+        assert!(Arc::ptr_eq(before.rank.node.as_ref().unwrap(), after.rank.node.as_ref().unwrap()));
+        assert_eq!(Rank::of_summary("ready", &after), Rank::of_pod(&later));
+        // Another pod of the same owner shares neither.
+        let other = PodSummary::of(&pods[1], &[&before]);
+        assert!(!Arc::ptr_eq(&before.rank.uid, &other.rank.uid));
     }
 }
