@@ -148,18 +148,29 @@ impl Cache {
                 Some((self.snap.node_index(node)?, p))
             });
             let assumed = self.assumed.remove(key);
-            if let (false, Some(&i), Some((j, p))) = (assumed, self.placed.get(key), want) {
-                // Counted already, on the same node, sorted: keep it unless what the scheduler
-                // knows of the pod changed (labels, deletion). (On a node whose order waits
-                // for the end of this pass the search may miss it: it is then taken out and
-                // put back, as a changed pod is.)
+            if let (Some(&i), Some((j, p))) = (self.placed.get(key), want) {
+                // Counted already, on the same node: keep it unless what the scheduler knows
+                // of the pod changed (labels, deletion). A pod the last pass placed, its
+                // binding now seen, is among the last of its node's pods, which is then put
+                // in order; any other is where the order puts it. (On a node whose order
+                // waits for the end of this pass the search may miss it: it is then taken
+                // out and put back, as a changed pod is.)
                 if i == j {
-                    let same = self.snap.nodes()[i].pods.binary_search_by(|x| cmp_key(x, key)).ok().is_some_and(|at| {
-                        let x = &self.snap.nodes()[i].pods[at];
+                    let pods = &self.snap.nodes()[i].pods;
+                    let at = if assumed {
+                        pods.iter().rposition(|x| cmp_key(x, key).is_eq())
+                    } else {
+                        pods.binary_search_by(|x| cmp_key(x, key)).ok()
+                    };
+                    let same = at.is_some_and(|at| {
+                        let x = &pods[at];
                         x.terminating == p.metadata.deletion_timestamp.is_some()
                             && p.metadata.labels.as_ref().map_or(x.labels.is_empty(), |l| *l == *x.labels)
                     });
                     if same {
+                        if assumed {
+                            unsorted.push(j);
+                        }
                         continue;
                     }
                 }
@@ -447,9 +458,14 @@ pub fn schedule_pending(w: &mut World) {
                     pod.metadata.namespace.as_deref().unwrap_or_default(),
                     pod.metadata.name.as_deref().unwrap_or_default(),
                 );
-                w.sched_queue.cache.placed.insert(key.clone(), placement.node_index);
-                w.sched_queue.cache.assumed.insert(key);
-                snap.add_pod(placement.node_index, placement.pod_info);
+                let cache = &mut w.sched_queue.cache;
+                cache.placed.insert(key.clone(), placement.node_index);
+                cache.assumed.insert(key);
+                // Its labels as the cache shares them: the info is kept once the binding
+                // shows up (`Cache::sync`).
+                let mut info = placement.pod_info;
+                info.labels = cache.labels.share(Some(&info.labels));
+                snap.add_pod(placement.node_index, info);
                 w.sched_queue.attempts.remove(&uid);
                 // Reserve and PreBind: the pod's volumes are bound for the node first.
                 match super::volumebinding::bind_volumes(w, &pod, &placement.node_name) {
@@ -506,5 +522,71 @@ mod tests {
             assert_eq!(cache.pending, pending);
         }
         assert_eq!(seen_both, (true, true), "the scenario should have had pods placed and pending");
+    }
+
+    /// The cache, caught up with the store, holds what a snapshot built afresh holds, in the
+    /// same order: through scaling, relabelling, deletions and a rollout, with the pods each
+    /// pass placed kept from their placement once their bindings show up.
+    #[test]
+    fn the_cache_caught_up_is_a_fresh_snapshot() {
+        let mut w = World::new(11);
+        let deploy = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  replicas: 12\n  selector: {matchLabels: {app: web}}\n  template:\n    metadata: {labels: {app: web}}\n    spec:\n      containers: [{name: c, image: nginx, resources: {requests: {cpu: 10m}}}]\n";
+        let v: serde_json::Value = serde_yaml::from_str(deploy).unwrap();
+        w.api_create(Object::from_value(Kind::Deployment, v).unwrap(), WriteOptions::default()).unwrap();
+        let describe = |snap: &Snapshot| -> Vec<String> {
+            let pods = snap.nodes().iter().flat_map(|n| n.pods.iter().map(move |p| (n, p)));
+            pods.map(|(n, p)| {
+                format!(
+                    "{} {}/{} {:?} {} {:?} {:?}",
+                    n.name, p.namespace, p.name, p.labels, p.terminating, p.requests, p.priority
+                )
+            })
+            .collect()
+        };
+        let edit = |w: &mut World, kind: Kind, name: &str, f: &dyn Fn(&mut Object)| {
+            let mut o = w.store.get(kind, "default", name).unwrap().clone();
+            f(&mut o);
+            w.api_update(o, WriteOptions::default()).unwrap();
+        };
+        let mut checked = 0;
+        for step in 0..40 {
+            match step {
+                5 => edit(&mut w, Kind::Deployment, "web", &|o| {
+                    if let Object::Deployment(d) = o {
+                        Arc::make_mut(d).spec.as_mut().unwrap().replicas = Some(20);
+                    }
+                }),
+                10 | 12 => {
+                    let first = w.store.list(Kind::Pod, Some("default"))[0].name().to_string();
+                    if step == 10 {
+                        edit(&mut w, Kind::Pod, &first, &|o| {
+                            o.meta_mut().labels.get_or_insert_with(Default::default).insert("extra".into(), "1".into());
+                        });
+                    } else {
+                        w.api_delete(Kind::Pod, "default", &first, None, WriteOptions::default()).unwrap();
+                    }
+                }
+                15 => edit(&mut w, Kind::Deployment, "web", &|o| {
+                    if let Object::Deployment(d) = o {
+                        Arc::make_mut(d).spec.as_mut().unwrap().replicas = Some(5);
+                    }
+                }),
+                20 => edit(&mut w, Kind::Deployment, "web", &|o| {
+                    if let Object::Deployment(d) = o {
+                        let spec = Arc::make_mut(d).spec.as_mut().unwrap();
+                        spec.replicas = Some(9);
+                        spec.template.spec.as_mut().unwrap().containers[0].image = Some("nginx:1.26".into());
+                    }
+                }),
+                _ => {}
+            }
+            w.advance(1);
+            let mut cache = w.sched_queue.cache.clone();
+            cache.sync(&w);
+            let fresh = bound_snapshot(&w, &mut LabelSets::default());
+            assert_eq!(describe(&cache.snap), describe(&fresh), "step {step}");
+            checked += fresh.nodes().iter().map(|n| n.pods.len()).sum::<usize>();
+        }
+        assert!(checked > 200, "the run should have had pods bound ({checked})");
     }
 }
