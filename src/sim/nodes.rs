@@ -293,15 +293,15 @@ pub fn reconcile(w: &mut World) {
     let reported = Time(now.datetime());
     let World { nodes, store, .. } = &mut *w;
     for name in names {
-        let known = nodes.rt.get(&*name).and_then(|rt| rt.node_facts);
-        let facts = match known {
+        let rt = nodes.rt.get_mut(&*name);
+        let facts = match rt.as_ref().and_then(|rt| rt.node_facts) {
             Some(f) => Some(f),
             None => {
                 let Some(node) = store.get(Kind::Node, "", &name) else { continue };
                 node.as_node().map(NodeFacts::of)
             }
         };
-        let rt = match nodes.rt.get_mut(&*name) {
+        let rt = match rt {
             Some(rt) => rt,
             None => nodes.rt.entry(name.to_string()).or_insert_with(|| NodeRt::new(now)),
         };

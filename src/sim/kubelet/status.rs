@@ -269,6 +269,10 @@ pub fn build_status(w: &mut World, pod: &Pod, rt: &mut PodRt) -> PodStatus {
         Some((r, m)) => (Some(r.clone()), Some(m.clone())),
         None => (None, None),
     };
+    debug_assert!(
+        previous.and_then(|p| p.qos_class.as_deref()).is_none_or(|q| q == qos_class(pod)),
+        "a pod's QoS class does not change"
+    );
     PodStatus {
         phase: Some(phase.to_string()),
         conditions: Some(conds),
@@ -276,7 +280,9 @@ pub fn build_status(w: &mut World, pod: &Pod, rt: &mut PodRt) -> PodStatus {
         host_ips: host_ip.map(|ip| vec![HostIP { ip }]),
         pod_ip: rt.ip.clone(),
         pod_ips: rt.ip.clone().map(|ip| vec![PodIP { ip }]),
-        qos_class: Some(qos_class(pod).to_string()),
+        // The API server set it at creation from the same resources (a resize may not change
+        // it): taken from there rather than worked out again at every sync.
+        qos_class: Some(previous.and_then(|p| p.qos_class.clone()).unwrap_or_else(|| qos_class(pod).to_string())),
         start_time: previous.and_then(|p| p.start_time.clone()).or_else(|| time(rt.started_at)),
         container_statuses: Some(statuses),
         init_container_statuses: if init_statuses.is_empty() { None } else { Some(init_statuses) },
