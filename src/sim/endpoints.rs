@@ -469,7 +469,10 @@ impl Controller {
         if let Some(ep) = ep {
             let ep = Arc::new(ep);
             for s in &new {
-                self.members.entry(ObjKey::new(&key.namespace, s)).or_default().insert(ep.clone());
+                match self.members.get_mut(&(key.namespace.as_str(), s.as_str()) as &dyn KeyRef) {
+                    Some(m) => m.insert(ep.clone()),
+                    None => self.members.entry(ObjKey::new(&key.namespace, s)).or_default().insert(ep.clone()),
+                }
             }
             self.pods.insert(key.clone(), Member { services: new.iter().cloned().collect(), ep });
         }
@@ -639,8 +642,12 @@ fn run(w: &mut World, created: Option<Time>) {
                         dirty.insert((*key).clone(), t);
                     }
                     Kind::Pod => {
+                        // A converging tick changes the pods of a Service one after another:
+                        // the Service's key is made once.
                         for s in ctl.pod_changed(store, &key) {
-                            dirty.insert(ObjKey::new(&key.namespace, &s), now.clone());
+                            if !dirty.contains_key(&(key.namespace.as_str(), s.as_str()) as &dyn KeyRef) {
+                                dirty.insert(ObjKey::new(&key.namespace, &s), now.clone());
+                            }
                         }
                     }
                     // Endpoints of an existing Service: the controller puts back what it owns,
