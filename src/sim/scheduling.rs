@@ -99,7 +99,6 @@ impl Cache {
         };
         // Nodes coming or going, or namespaces changing, change the order or the labels
         // everywhere: rebuild (rare). A node's own fields are refreshed in place.
-        // The changed pods in key order, each once: sorted once rather than kept in a tree.
         let mut nodes: BTreeSet<String> = BTreeSet::new();
         let mut pods: Vec<Arc<ObjKey>> = Vec::new();
         for (kind, key) in changes {
@@ -128,8 +127,12 @@ impl Cache {
                 }
             }
         }
-        pods.sort_unstable();
-        pods.dedup();
+        // Each changed pod once, in the log's order: what its entry does depends on the pod as
+        // the store has it now and on the cache, not on the order (each node's pods are put in
+        // order at the end). Told apart by the store's shared key, so nothing is compared: a
+        // pod deleted and created again under its name is read twice, to the same effect.
+        let mut seen = LookupSet::default();
+        pods.retain(|k| seen.insert(Arc::as_ptr(k) as usize));
         // Nodes whose pods were added to: each is put back in order once, at the end (a
         // converging tick binds some thirty pods to every node).
         let mut unsorted: Vec<usize> = Vec::new();
