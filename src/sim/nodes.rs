@@ -73,12 +73,13 @@ pub struct NodeRt {
     node_facts: Option<NodeFacts>,
 }
 
-/// What of a Node decides whether its node is quiet ([`quiet`]): it says so, until the Node
-/// is next written.
+/// What of a Node decides whether its node is quiet (needs none of [`kubelet_status`],
+/// [`eviction_manager`], [`monitor`] and [`condition_taints`] this second): it says so until
+/// the Node is next written. The runtime's part is [`quiet_rt`].
 #[derive(Clone, Copy, Debug)]
 struct NodeFacts {
-    /// The Node's part of [`quiet`]: healthy conditions, schedulable, no taint the
-    /// conditions control.
+    /// The Node's part of being quiet: its kubelet posted a healthy status, it is
+    /// schedulable, and it has none of the taints the conditions control.
     healthy: bool,
     /// It has a NoExecute taint.
     no_execute: bool,
@@ -138,7 +139,7 @@ pub struct Nodes {
 }
 
 /// The nodes [`reconcile`] must look at: those due (a Lease to renew, a status to report, or
-/// every second while a node is not [`quiet`]), those whose Node object changed (read from
+/// every second while a node is not quiet), those whose Node object changed (read from
 /// the store's change log) and those whose runtime state was touched ([`Nodes::entry`]). A
 /// node not among them would have nothing done for it this second, so a tick costs in
 /// proportion to what is due or changed, not to the number of nodes.
@@ -432,15 +433,15 @@ fn to_look_at(w: &mut World) -> Vec<Arc<str>> {
     names
 }
 
-/// Whether a node needs none of [`kubelet_status`], [`eviction_manager`], [`monitor`] and
-/// [`condition_taints`] this second: its kubelet posts a healthy status it has already
-/// posted, its Lease is fresh, and it has none of the taints the conditions control.
+/// Whether a node is quiet, from its Node and runtime state at once (what `reconcile`
+/// decides from [`NodeFacts`] and [`quiet_rt`]).
 #[cfg(test)]
 fn quiet(n: &Node, rt: &NodeRt, now: Tick) -> bool {
     NodeFacts::of(n).healthy && quiet_rt(rt, now)
 }
 
-/// The runtime's part of [`quiet`].
+/// The runtime's part of being quiet: the kubelet syncs, reports no pressure, did not
+/// reboot, and its Lease is fresh.
 fn quiet_rt(rt: &NodeRt, now: Tick) -> bool {
     rt.kubelet_syncs()
         && !rt.memory_pressure
