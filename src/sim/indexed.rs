@@ -88,6 +88,12 @@ impl<K: Hash + Eq, V> LookupMap<K, V> {
         self.0.entry(key)
     }
 
+    /// Keeps the entries `keep` holds to. It sees them in table order, so it must decide each
+    /// entry by that entry alone (as a prune by reference count does).
+    pub fn retain(&mut self, keep: impl FnMut(&K, &mut V) -> bool) {
+        self.0.retain(keep);
+    }
+
     /// The entry of a borrowed key: the key is made (`K: From<&Q>`) only if it is inserted.
     pub fn entry_ref<'a, 'b, Q: Hash + Equivalent<K> + ?Sized>(
         &'a mut self,

@@ -394,6 +394,14 @@ pub fn error_page(status: u16) -> (String, String) {
 /// address on the Ingresses each one serves when its status syncer runs.
 pub fn reconcile(w: &mut World) {
     let st = &mut w.network.ingress;
+    // Which pods are controllers matters only to Ingresses: with none, the pods' changes are
+    // not followed (a converging cluster changes every pod several times), and the first
+    // Ingress makes the next pass list them all.
+    if w.store.count(Kind::Ingress) == 0 {
+        st.started = false;
+        st.controllers.clear();
+        return;
+    }
     // The keys as the log shares them (a converging tick changes every pod several times).
     let events: Option<Vec<std::sync::Arc<ObjKey>>> = if st.started {
         // Whether a pod is a controller is read from the pod alone: once a batch will do.

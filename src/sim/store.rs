@@ -414,20 +414,23 @@ impl Store {
         self.events.views(namespace)
     }
 
+    /// Every Event, read in place, in an order that means nothing: for a reader whose result
+    /// does not depend on it (the table keeps its order only for ordered reads, at a cost
+    /// paid by the first one after writes).
+    pub fn event_views_unordered(&self) -> impl Iterator<Item = EventView<'_>> {
+        self.events.views_unordered()
+    }
+
     /// The event recorder's repeat: if an Event of `series` exists in `namespace` (the first
     /// by name), its count goes up by one and its lastTimestamp becomes `now`, as one update
     /// (a resourceVersion and a change-log entry). Returns whether there was one. Neither
     /// finding nor bumping it builds the object.
     pub fn repeat_event(&mut self, namespace: &str, series: &Series<'_>, now: &Time) -> bool {
         self.trim();
-        let Some(key) = self.events.find_series(namespace, series) else { return false };
-        let rv = self.bump(
-            Change::Modified,
-            Kind::Event,
-            Arc::new(ObjKey::new(key.namespace(), &key.name())),
-            Controllers::UNKNOWN,
-        );
-        self.events.bump_count(&key, now, rv);
+        let Some((slot, key)) = self.events.find_series(namespace, series) else { return false };
+        let key = Arc::new(ObjKey::new(key.namespace(), &key.name()));
+        let rv = self.bump(Change::Modified, Kind::Event, key, Controllers::UNKNOWN);
+        self.events.bump_count(slot, now, rv);
         true
     }
 

@@ -191,7 +191,8 @@ fn node_of(p: &crate::sim::Object) -> String {
 /// their keys to keep 64 would make the TUI's start the peak of the process's memory.
 fn latest_events(world: &World) -> Vec<ObjKey> {
     let mut latest: BinaryHeap<Reverse<(Tick, ObjKey)>> = BinaryHeap::with_capacity(RECENT_EVENTS + 1);
-    for e in world.store.event_views(None) {
+    // In no order: what is kept is the greatest by (last seen, key), whatever the order.
+    for e in world.store.event_views_unordered() {
         let seen = e.last_seen();
         // Older than all of a full set: its key is not even built.
         if latest.len() == RECENT_EVENTS && latest.peek().is_some_and(|Reverse((oldest, _))| seen < *oldest) {

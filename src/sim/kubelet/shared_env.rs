@@ -9,6 +9,8 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+use crate::sim::indexed::LookupMap;
+
 use k8s_openapi::api::core::v1::{Container, VolumeMount};
 
 use super::env::Parts;
@@ -114,7 +116,9 @@ impl Env {
 /// its own variables, not to the number of Services.
 #[derive(Clone, Debug, Default)]
 pub struct EnvCache {
-    lists: BTreeMap<PartsKey, Made>,
+    /// Only looked up (and pruned): hashed, as a search of a sorted map compared the lists'
+    /// strings at every step.
+    lists: LookupMap<PartsKey, Made>,
     /// Size at which unused lists are next dropped.
     prune_at: usize,
 }
@@ -130,20 +134,19 @@ impl PartsKey {
 }
 
 impl PartialEq for PartsKey {
+    /// By identity of the links: the lists of one namespace's Services are one shared list.
     fn eq(&self, other: &PartsKey) -> bool {
-        self.cmp(other) == std::cmp::Ordering::Equal
+        self.links_at() == other.links_at() && self.0.pre == other.0.pre && self.0.post == other.0.post
     }
 }
 impl Eq for PartsKey {}
-impl PartialOrd for PartsKey {
-    fn partial_cmp(&self, other: &PartsKey) -> Option<std::cmp::Ordering> {
-        Some(self.cmp(other))
-    }
-}
-impl Ord for PartsKey {
-    /// By identity of the links (only equality matters: the map is never listed in order).
-    fn cmp(&self, other: &PartsKey) -> std::cmp::Ordering {
-        (&self.0.pre, self.links_at(), &self.0.post).cmp(&(&other.0.pre, other.links_at(), &other.0.post))
+impl std::hash::Hash for PartsKey {
+    /// The links by identity, as compared. (The address only finds an entry in a table that is
+    /// never read in order, so that it differs from run to run changes nothing.)
+    fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
+        self.0.pre.hash(h);
+        self.links_at().hash(h);
+        self.0.post.hash(h);
     }
 }
 

@@ -25,12 +25,19 @@
 //! records ([`EventTable::find_series`], [`EventTable::bump_count`]), and [`EventView`] gives
 //! describe's Events section and the TUI's index the fields they need.
 //!
+//! The entries live in a slab, found by a hash of their name; their order (namespace, then
+//! name, as a list returns them) is kept only when read. Recording is what a big cluster
+//! does to its events (five or so a pod while it converges, a repeat's count bumped at
+//! every restart), and a search of an ordered map of a million string keys cost more than
+//! the rest of a write together; an ordered read (a list, describe) sorts what was added
+//! since the previous one and merges it in.
+//!
 //! The recorder's "same event" index lives here too, keyed by a hash of the series (object,
 //! field path, reason, message, source component) and kept exact on every write, so the
 //! recorder needs no copy of event names. The hashes (a fixed seed) only key tables of slots
 //! ([`slots::HashSlots`]) that are looked up, never read in order: the series index maps a
-//! hash to its candidates in key order (namespace, then name), which are compared in full;
-//! the interner's tables are only looked up and pruned.
+//! hash to its candidates' slots in key order, which are compared in full; the interner's
+//! tables are only looked up and pruned.
 //!
 //! The recorder's own writes take a shorter path ([`Recorded`], `Store::add_recorded_event`):
 //! the record is built straight from what the recorder has (the involved object's fields,
@@ -38,9 +45,7 @@
 //! parsing it back; a debug assertion checks on every such write that the result is the
 //! record the full Event would have made.
 
-use std::borrow::Borrow;
 use std::cmp::Ordering;
-use std::collections::BTreeMap;
 use std::hash::{BuildHasher, Hash};
 use std::sync::{Arc, Mutex, OnceLock};
 
@@ -214,58 +219,10 @@ impl EvKey {
     fn obj_key(&self) -> ObjKey {
         ObjKey { namespace: self.ns.to_string(), name: self.name() }
     }
-}
 
-/// A key as borrowed parts, so the table can be searched with `(&str, &str)`.
-pub(super) trait EvKeyRef {
     /// (namespace, name prefix, nanos or [`NONE`]).
-    fn parts(&self) -> (&str, &str, u64);
-}
-
-impl EvKeyRef for EvKey {
     fn parts(&self) -> (&str, &str, u64) {
         (&self.ns, &self.prefix, self.nanos)
-    }
-}
-
-impl EvKeyRef for (&str, &str) {
-    fn parts(&self) -> (&str, &str, u64) {
-        (self.0, self.1, NONE)
-    }
-}
-
-/// A key as borrowed parts, its name already split (lookups compare faster so).
-struct Parts<'a>(&'a str, &'a str, u64);
-
-impl EvKeyRef for Parts<'_> {
-    fn parts(&self) -> (&str, &str, u64) {
-        (self.0, self.1, self.2)
-    }
-}
-
-impl<'a> Borrow<dyn EvKeyRef + 'a> for EvKey {
-    fn borrow(&self) -> &(dyn EvKeyRef + 'a) {
-        self
-    }
-}
-
-impl PartialEq for dyn EvKeyRef + '_ {
-    fn eq(&self, other: &Self) -> bool {
-        self.cmp(other) == Ordering::Equal
-    }
-}
-impl Eq for dyn EvKeyRef + '_ {}
-impl PartialOrd for dyn EvKeyRef + '_ {
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-        Some(self.cmp(other))
-    }
-}
-impl Ord for dyn EvKeyRef + '_ {
-    fn cmp(&self, other: &Self) -> Ordering {
-        let (a, b) = (self.parts(), other.parts());
-        // Interned strings (the namespace, an object's name) are often the very same.
-        let ns = if std::ptr::eq(a.0, b.0) { Ordering::Equal } else { a.0.cmp(b.0) };
-        ns.then_with(|| cmp_names((a.1, a.2), (b.1, b.2)))
     }
 }
 
@@ -282,8 +239,7 @@ impl PartialOrd for EvKey {
 }
 impl Ord for EvKey {
     fn cmp(&self, other: &Self) -> Ordering {
-        // As `dyn EvKeyRef` compares, without its dynamic calls (the table's own searches and
-        // inserts compare keys to keys).
+        // Interned strings (the namespace, an object's name) are often the very same.
         let ns = if Arc::ptr_eq(&self.ns, &other.ns) { Ordering::Equal } else { self.ns.cmp(&other.ns) };
         ns.then_with(|| cmp_names((&self.prefix, self.nanos), (&other.prefix, other.nanos)))
     }
@@ -842,6 +798,7 @@ impl Entry {
 #[derive(Clone, Copy)]
 pub struct EventView<'a> {
     table: &'a EventTable,
+    slot: u32,
     key: &'a EvKey,
     entry: &'a Entry,
 }
@@ -875,7 +832,7 @@ impl<'a> EventView<'a> {
 
     /// The Event, built into the entry's cache if it is kept as a record.
     pub fn object(&self) -> &'a Object {
-        self.table.object(self.key, self.entry)
+        self.table.object(self.slot, self.key, self.entry)
     }
 
     pub fn involved_kind(&self) -> Option<&'a str> {
@@ -994,32 +951,31 @@ fn series_hash(
     hash_of(&(ns, uid, field_path, name, reason, message, component))
 }
 
-/// The recorder's "same event" index: series hash → the keys of the events with that hash,
+/// The recorder's "same event" index: series hash → the slots of the events with that hash,
 /// in key order (so the first match is the first by name, as a namespace list returns
-/// them). Only looked up by hash, never read in hash order. (Almost every hash has one key,
+/// them). Only looked up by hash, never read in hash order. (Almost every hash has one slot,
 /// kept inline.)
 #[derive(Clone, Debug, Default)]
-struct SeriesIndex(HashSlots<SmallVec<[EvKey; 1]>>);
+struct SeriesIndex(HashSlots<SmallVec<[u32; 1]>>);
 
 impl SeriesIndex {
-    fn insert(&mut self, h: u64, key: EvKey) {
+    /// Adds `slot` (holding `key`) among the slots of `h`, in key order.
+    fn insert(&mut self, h: u64, slot: u32, key: &EvKey, slots: &Slab) {
         let v = self.0.get_or_insert_with(h, SmallVec::new);
-        if let Err(i) = v.binary_search(&key) {
-            v.insert(i, key);
+        if let Err(i) = v.binary_search_by(|s| slots.key(*s).cmp(key)) {
+            v.insert(i, slot);
         }
     }
 
-    fn remove(&mut self, h: u64, key: &EvKey) {
+    fn remove(&mut self, h: u64, slot: u32) {
         let Some(v) = self.0.get_mut(h) else { return };
-        if let Ok(i) = v.binary_search(key) {
-            v.remove(i);
-        }
+        v.retain(|s| *s != slot);
         if v.is_empty() {
             self.0.remove(h);
         }
     }
 
-    fn keys(&self, h: u64) -> &[EvKey] {
+    fn slots(&self, h: u64) -> &[u32] {
         self.0.get(h).map_or(&[], |v| v.as_slice())
     }
 }
@@ -1027,43 +983,192 @@ impl SeriesIndex {
 // ---------------------------------------------------------------------------------------
 // The table
 
+/// Slots in chunks that never move: a table of a million events grows without copying
+/// itself (and without holding the old and the new copy at once, as a doubling vector does).
+#[derive(Clone, Debug, Default)]
+struct Slab {
+    chunks: Vec<Vec<Option<(EvKey, Entry)>>>,
+    /// Slots emptied by a removal, for reuse.
+    free: Vec<u32>,
+    len: usize,
+}
+
+const CHUNK: usize = 4096;
+
+impl Slab {
+    fn get(&self, slot: u32) -> Option<&(EvKey, Entry)> {
+        let s = slot as usize;
+        self.chunks.get(s / CHUNK)?.get(s % CHUNK)?.as_ref()
+    }
+
+    fn get_mut(&mut self, slot: u32) -> Option<&mut (EvKey, Entry)> {
+        let s = slot as usize;
+        self.chunks.get_mut(s / CHUNK)?.get_mut(s % CHUNK)?.as_mut()
+    }
+
+    /// The key in a filled slot (the indexes only name filled slots).
+    fn key(&self, slot: u32) -> &EvKey {
+        match self.get(slot) {
+            Some((k, _)) => k,
+            None => unreachable!("an index names an empty event slot"),
+        }
+    }
+
+    fn add(&mut self, key: EvKey, entry: Entry) -> u32 {
+        self.len += 1;
+        if let Some(slot) = self.free.pop() {
+            let s = slot as usize;
+            self.chunks[s / CHUNK][s % CHUNK] = Some((key, entry));
+            return slot;
+        }
+        if self.chunks.last().is_none_or(|c| c.len() == CHUNK) {
+            self.chunks.push(Vec::with_capacity(CHUNK));
+        }
+        let n = self.chunks.len() - 1;
+        let last = &mut self.chunks[n];
+        last.push(Some((key, entry)));
+        (n * CHUNK + last.len() - 1) as u32
+    }
+
+    fn take(&mut self, slot: u32) -> Option<(EvKey, Entry)> {
+        let s = slot as usize;
+        let taken = self.chunks.get_mut(s / CHUNK)?.get_mut(s % CHUNK)?.take()?;
+        self.len -= 1;
+        self.free.push(slot);
+        Some(taken)
+    }
+
+    fn filled(&self) -> impl Iterator<Item = (u32, &EvKey, &Entry)> {
+        self.chunks
+            .iter()
+            .enumerate()
+            .flat_map(|(c, chunk)| chunk.iter().enumerate().map(move |(i, s)| ((c * CHUNK + i) as u32, s)))
+            .filter_map(|(slot, s)| s.as_ref().map(|(k, e)| (slot, k, e)))
+    }
+}
+
+/// The events in key order, kept up to date only when read. Recording an event (millions
+/// of them in a big cluster, and nothing reads them in order while it converges) costs no
+/// search of an ordered map; the first ordered read after some writes sorts what was added
+/// since the read before and merges it in.
+#[derive(Clone, Debug, Default)]
+struct Order {
+    /// Slots in key order as of the last ordered read (some may since have been emptied).
+    sorted: Vec<u32>,
+    /// Slots filled since, in no order (a slot may be there twice, or emptied again).
+    added: Vec<u32>,
+    /// Slots emptied since (those of them in `sorted` are out of place).
+    removed: Vec<u32>,
+    /// The order the last ordered read made: moved into `sorted` at the next write.
+    read: OnceLock<Vec<u32>>,
+}
+
+impl Order {
+    /// Before a write: what the last read made becomes the base.
+    fn settle(&mut self) {
+        if let Some(v) = self.read.take() {
+            self.sorted = v;
+            self.added.clear();
+            self.removed.clear();
+        }
+    }
+
+    fn added(&mut self, slot: u32) {
+        self.settle();
+        self.added.push(slot);
+    }
+
+    fn removed(&mut self, slot: u32) {
+        self.settle();
+        self.removed.push(slot);
+    }
+
+    /// Every filled slot, in key order.
+    fn get(&self, slots: &Slab) -> &[u32] {
+        self.read.get_or_init(|| {
+            if self.added.is_empty() && self.removed.is_empty() {
+                return self.sorted.clone();
+            }
+            let cmp = |a: &u32, b: &u32| slots.key(*a).cmp(slots.key(*b));
+            let mut added: Vec<u32> = self.added.iter().copied().filter(|s| slots.get(*s).is_some()).collect();
+            added.sort_unstable_by(cmp);
+            added.dedup();
+            let gone: crate::sim::indexed::LookupSet<u32> = self.removed.iter().copied().collect();
+            let mut out = Vec::with_capacity(self.sorted.len() + added.len());
+            let mut rest = self.sorted.iter().copied().filter(|s| gone.is_empty() || !gone.contains(s)).peekable();
+            for a in added {
+                let key = slots.key(a);
+                while let Some(s) = rest.next_if(|s| slots.key(*s) < key) {
+                    out.push(s);
+                }
+                out.push(a);
+            }
+            out.extend(rest);
+            debug_assert!(out.windows(2).all(|w| cmp(&w[0], &w[1]) == Ordering::Less));
+            debug_assert_eq!(out.len(), slots.len);
+            out
+        })
+    }
+}
+
 /// The store's Events.
 #[derive(Debug, Default)]
 pub(super) struct EventTable {
-    map: BTreeMap<EvKey, Entry>,
-    /// Series hash → the keys (in key order) of the events that can be a recorded repeat.
+    slots: Slab,
+    /// Hash of (namespace, name) → the slots with that hash.
+    by_name: HashSlots<SmallVec<[u32; 1]>>,
+    order: Order,
+    /// Series hash → the slots (in key order) of the events that can be a recorded repeat.
     series: SeriesIndex,
     interner: Interner,
-    /// Entries whose cache holds a built object, to be dropped at the next write.
-    materialised: Mutex<Vec<EvKey>>,
-    /// "", for the smallest key.
-    empty: Arc<str>,
+    /// Slots whose cache holds a built object, to be dropped at the next write.
+    materialised: Mutex<Vec<u32>>,
 }
 
 impl Clone for EventTable {
     fn clone(&self) -> EventTable {
         EventTable {
-            map: self.map.clone(),
+            slots: self.slots.clone(),
+            by_name: self.by_name.clone(),
+            order: self.order.clone(),
             series: self.series.clone(),
             interner: self.interner.clone(),
             materialised: Mutex::new(Vec::new()),
-            empty: self.empty.clone(),
         }
     }
 }
 
+/// The hash that finds a key by name (fixed seed: it only keys a table that is looked up).
+fn name_hash(parts: (&str, &str, u64)) -> u64 {
+    hash_of(&parts)
+}
+
 impl EventTable {
-    fn lookup(&self, ns: &str, name: &str) -> Option<(&EvKey, &Entry)> {
+    fn find(&self, ns: &str, name: &str) -> Option<u32> {
         let (prefix, nanos) = split_name(name);
-        self.map.get_key_value(&Parts(ns, prefix, nanos) as &dyn EvKeyRef)
+        self.find_parts((ns, prefix, nanos))
     }
 
-    fn object<'a>(&'a self, key: &EvKey, entry: &'a Entry) -> &'a Object {
+    fn find_parts(&self, parts: (&str, &str, u64)) -> Option<u32> {
+        let candidates = self.by_name.get(name_hash(parts))?;
+        candidates.iter().copied().find(|s| self.slots.key(*s).parts() == parts)
+    }
+
+    fn lookup(&self, ns: &str, name: &str) -> Option<(u32, &EvKey, &Entry)> {
+        let slot = self.find(ns, name)?;
+        self.slots.get(slot).map(|(k, e)| (slot, k, e))
+    }
+
+    fn view_of(&self, slot: u32) -> Option<EventView<'_>> {
+        self.slots.get(slot).map(|(key, entry)| EventView { table: self, slot, key, entry })
+    }
+
+    fn object<'a>(&'a self, slot: u32, key: &EvKey, entry: &'a Entry) -> &'a Object {
         match &entry.data {
             Data::Full(o) => o,
             Data::Compact(c) => entry.cache.get_or_init(|| {
                 if let Ok(mut m) = self.materialised.lock() {
-                    m.push(key.clone());
+                    m.push(slot);
                 }
                 Object::Event(Box::new(c.to_event(key)))
             }),
@@ -1071,44 +1176,48 @@ impl EventTable {
     }
 
     pub(super) fn contains(&self, ns: &str, name: &str) -> bool {
-        self.lookup(ns, name).is_some()
+        self.find(ns, name).is_some()
     }
 
     pub(super) fn len(&self) -> usize {
-        self.map.len()
+        self.slots.len
     }
 
     pub(super) fn get(&self, ns: &str, name: &str) -> Option<&Object> {
-        self.lookup(ns, name).map(|(k, e)| self.object(k, e))
+        self.lookup(ns, name).map(|(s, k, e)| self.object(s, k, e))
     }
 
     /// The event as an owned object (without filling the cache).
     pub(super) fn owned(&self, ns: &str, name: &str) -> Option<Object> {
-        self.lookup(ns, name).map(|(k, e)| e.owned(k))
+        self.lookup(ns, name).map(|(_, k, e)| e.owned(k))
     }
 
     pub(super) fn view(&self, ns: &str, name: &str) -> Option<EventView<'_>> {
-        self.lookup(ns, name).map(|(key, entry)| EventView { table: self, key, entry })
+        self.view_of(self.find(ns, name)?)
     }
 
     /// Events of one namespace or (None) all, ordered by namespace then name.
     pub(super) fn views(&self, ns: Option<&str>) -> impl Iterator<Item = EventView<'_>> {
-        use std::ops::Bound::{Excluded, Included};
+        let order = self.order.get(&self.slots);
         let range = match ns {
-            None => self.map.range::<dyn EvKeyRef, _>(..),
+            None => order,
             Some(ns) => {
-                // The namespaces after `ns` start at `ns` + NUL (which no name holds).
-                let next = format!("{ns}\0");
-                let (start, end): (&dyn EvKeyRef, &dyn EvKeyRef) = (&(ns, ""), &(next.as_str(), ""));
-                self.map.range::<dyn EvKeyRef, _>((Included(start), Excluded(end)))
+                let start = order.partition_point(|s| self.slots.key(*s).namespace() < ns);
+                let len = order[start..].partition_point(|s| self.slots.key(*s).namespace() == ns);
+                &order[start..start + len]
             }
         };
-        range.map(|(key, entry)| EventView { table: self, key, entry })
+        range.iter().filter_map(|s| self.view_of(*s))
+    }
+
+    /// Every event in no particular order (for readers whose result does not depend on it).
+    pub(super) fn views_unordered(&self) -> impl Iterator<Item = EventView<'_>> {
+        self.slots.filled().map(|(slot, key, entry)| EventView { table: self, slot, key, entry })
     }
 
     /// The resourceVersion of a stored event (outer None: no such event).
     pub(super) fn resource_version(&self, ns: &str, name: &str) -> Option<Option<String>> {
-        self.lookup(ns, name).map(|(_, e)| match &e.data {
+        self.lookup(ns, name).map(|(_, _, e)| match &e.data {
             Data::Compact(c) => Some(c.resource_version.to_string()),
             Data::Full(o) => o.meta().resource_version.clone(),
         })
@@ -1116,17 +1225,25 @@ impl EventTable {
 
     /// The key for an event named `name` in `ns`.
     pub(super) fn key(&mut self, ns: &str, name: &str) -> EvKey {
-        let (prefix, nanos) = split_name(name);
-        if let Some((k, _)) = self.map.get_key_value(&Parts(ns, prefix, nanos) as &dyn EvKeyRef) {
+        if let Some((_, k, _)) = self.lookup(ns, name) {
             return k.clone();
         }
+        let (prefix, nanos) = split_name(name);
         EvKey { ns: self.interner.str(ns), prefix: self.interner.str(prefix), nanos }
+    }
+
+    /// Fills a new slot, indexed by name and listed as added.
+    fn add(&mut self, key: EvKey, entry: Entry) -> u32 {
+        let h = name_hash(key.parts());
+        let slot = self.slots.add(key, entry);
+        self.by_name.get_or_insert_with(h, SmallVec::new).push(slot);
+        self.order.added(slot);
+        slot
     }
 
     /// Stores `obj` (an `Object::Event` with its resourceVersion stamped) under `key`,
     /// replacing what was there.
     pub(super) fn insert(&mut self, key: EvKey, obj: Object) {
-        self.unindex(&key);
         self.interner.maybe_prune();
         let compact = obj.as_event().and_then(|e| {
             let c = Compact::of(&key, e, &mut self.interner)?;
@@ -1138,11 +1255,22 @@ impl EventTable {
             None => Data::Full(obj),
         };
         let entry = Entry { data, cache: OnceLock::new() };
-        let hash = (EventView { table: self, key: &key, entry: &entry }).series_hash();
+        let hash = (EventView { table: self, slot: 0, key: &key, entry: &entry }).series_hash();
+        let slot = match self.find_parts(key.parts()) {
+            Some(slot) => {
+                // The same name: the entry is replaced where it is (its place in the order
+                // stays right).
+                self.unindex(slot);
+                if let Some(kept) = self.slots.get_mut(slot) {
+                    kept.1 = entry;
+                }
+                slot
+            }
+            None => self.add(key, entry),
+        };
         if let Some(h) = hash {
-            self.series.insert(h, key.clone());
+            self.series.insert(h, slot, self.slots.key(slot), &self.slots);
         }
-        self.map.insert(key, entry);
     }
 
     /// Stores a new recorded event, with resourceVersion `rv`, as the record `insert` would
@@ -1157,8 +1285,9 @@ impl EventTable {
             None => self.interner.str(""),
         };
         let key = EvKey { ns: self.interner.str(ns), prefix, nanos };
-        let std::collections::btree_map::Entry::Vacant(slot) = self.map.entry(key) else { return false };
-        let key = slot.key().clone();
+        if self.find_parts(key.parts()).is_some() {
+            return false;
+        }
         let source = self.interner.source_of((r.component, r.host, r.type_, r.component, r.host.unwrap_or_default()));
         let c = Compact {
             uid: r.uid,
@@ -1183,16 +1312,23 @@ impl EventTable {
         );
         let i = &r.involved;
         let h = series_hash(ns, i.uid, i.field_path, i.name, r.reason, r.message, r.component);
-        self.series.insert(h, key);
-        slot.insert(Entry { data: Data::Compact(c), cache: OnceLock::new() });
+        let slot = self.add(key, Entry { data: Data::Compact(c), cache: OnceLock::new() });
+        self.series.insert(h, slot, self.slots.key(slot), &self.slots);
         true
     }
 
     /// Takes an event out, as an owned object.
     pub(super) fn remove(&mut self, ns: &str, name: &str) -> Option<(EvKey, Object)> {
-        let key = self.lookup(ns, name)?.0.clone();
-        self.unindex(&key);
-        let entry = self.map.remove(&key)?;
+        let slot = self.find(ns, name)?;
+        self.unindex(slot);
+        let (key, entry) = self.slots.take(slot)?;
+        if let Some(v) = self.by_name.get_mut(name_hash(key.parts())) {
+            v.retain(|s| *s != slot);
+            if v.is_empty() {
+                self.by_name.remove(name_hash(key.parts()));
+            }
+        }
+        self.order.removed(slot);
         let obj = match entry.data {
             Data::Compact(c) => Object::Event(Box::new(c.to_event(&key))),
             Data::Full(o) => o,
@@ -1200,31 +1336,26 @@ impl EventTable {
         Some((key, obj))
     }
 
-    /// Drops the series index entry of the event stored under `key`, if any.
-    fn unindex(&mut self, key: &EvKey) {
-        let hash = self.map.get(key).and_then(|entry| (EventView { table: self, key, entry }).series_hash());
-        if let Some(h) = hash {
-            self.series.remove(h, key);
+    /// Drops the series index entry of the event in `slot`, if any.
+    fn unindex(&mut self, slot: u32) {
+        if let Some(h) = self.view_of(slot).and_then(|v| v.series_hash()) {
+            self.series.remove(h, slot);
         }
     }
 
-    /// The first event (by name) in `ns` that is one of `series`.
-    pub(super) fn find_series(&self, ns: &str, series: &Series<'_>) -> Option<EvKey> {
+    /// The first event (by name) in `ns` that is one of `series`: its slot and key.
+    pub(super) fn find_series(&self, ns: &str, series: &Series<'_>) -> Option<(u32, &EvKey)> {
         let r = &series.involved;
         let h = series_hash(ns, r.uid, r.field_path, r.name, series.reason, series.message, series.component);
-        self.series
-            .keys(h)
-            .iter()
-            .find(|key| {
-                self.map.get(*key).is_some_and(|entry| (EventView { table: self, key, entry }).is_of(ns, series))
-            })
-            .cloned()
+        self.series.slots(h).iter().find_map(|s| {
+            let v = self.view_of(*s)?;
+            v.is_of(ns, series).then_some((*s, v.key))
+        })
     }
 
-    /// A repeat of the event under `key`: its count goes up by one and lastTimestamp becomes
-    /// `now`, with resourceVersion `rv` (what the recorder's update writes).
-    pub(super) fn bump_count(&mut self, key: &EvKey, now: &Time, rv: u64) {
-        let Some(entry) = self.map.get_mut(key) else { return };
+    /// Counts a repeat of the event in `slot` (from [`EventTable::find_series`]).
+    pub(super) fn bump_count(&mut self, slot: u32, now: &Time, rv: u64) {
+        let Some((key, entry)) = self.slots.get_mut(slot) else { return };
         entry.cache.take();
         if let (Data::Compact(c), Some(now)) = (&mut entry.data, secs(now)) {
             c.count += 1;
@@ -1232,7 +1363,8 @@ impl EventTable {
             c.resource_version = rv;
             return;
         }
-        let Some((key, mut obj)) = self.remove(&key.ns.clone(), &key.name()) else { return };
+        let (ns, name) = (key.ns.clone(), key.name());
+        let Some((key, mut obj)) = self.remove(&ns, &name) else { return };
         if let Object::Event(e) = &mut obj {
             e.count = Some(e.count.unwrap_or(1) + 1);
             e.last_timestamp = Some(now.clone());
@@ -1247,8 +1379,8 @@ impl EventTable {
         if m.is_empty() {
             return;
         }
-        for key in std::mem::take(m) {
-            if let Some(e) = self.map.get_mut(&key) {
+        for slot in std::mem::take(m) {
+            if let Some((_, e)) = self.slots.get_mut(slot) {
                 e.cache.take();
             }
         }
@@ -1257,13 +1389,13 @@ impl EventTable {
     /// How many entries hold a built object (for tests).
     #[cfg(test)]
     pub(super) fn cached(&self) -> usize {
-        self.map.values().filter(|e| e.cache.get().is_some()).count()
+        self.slots.filled().filter(|(_, _, e)| e.cache.get().is_some()).count()
     }
 
     /// How many entries are kept as records (for tests).
     #[cfg(test)]
     pub(super) fn compact_count(&self) -> usize {
-        self.map.values().filter(|e| matches!(e.data, Data::Compact(_))).count()
+        self.slots.filled().filter(|(_, _, e)| matches!(e.data, Data::Compact(_))).count()
     }
 }
 
@@ -1294,11 +1426,54 @@ mod tests {
         for a in names {
             for b in names {
                 assert_eq!(key(a).cmp(&key(b)), a.cmp(b), "{a} vs {b}");
-                let r: &dyn EvKeyRef = &("ns", b);
-                assert_eq!((&key(a) as &dyn EvKeyRef).cmp(r), a.cmp(b), "{a} vs {b} (borrowed)");
-                let (p, n) = split_name(b);
-                let r: &dyn EvKeyRef = &Parts("ns", p, n);
-                assert_eq!((&key(a) as &dyn EvKeyRef).cmp(r), a.cmp(b), "{a} vs {b} (split)");
+            }
+        }
+    }
+
+    /// The table lists its events in key order whatever happened between two reads: events
+    /// added, removed, their slots reused, names replaced in place.
+    #[test]
+    fn the_order_follows_adds_removes_and_reuse() {
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(7);
+        let mut t = EventTable::default();
+        let mut want: std::collections::BTreeSet<(String, String)> = Default::default();
+        let event = |ns: &str, name: &str| {
+            Object::Event(Box::new(Event {
+                metadata: ObjectMeta { name: Some(name.into()), namespace: Some(ns.into()), ..Default::default() },
+                ..Default::default()
+            }))
+        };
+        for round in 0..300 {
+            for _ in 0..rng.gen_range(0..6) {
+                let ns = ["a", "b", "kube-system"][rng.gen_range(0..3)];
+                let name = match rng.gen_range(0..3) {
+                    0 => format!("pod-{}.{:x}", rng.gen_range(0..20), rng.gen_range(1..4096u64)),
+                    1 => format!("pod-{}", rng.gen_range(0..20)),
+                    _ => format!("pod-{}-x.{:x}", rng.gen_range(0..5), rng.gen_range(1..64u64)),
+                };
+                if rng.gen_bool(0.3) {
+                    if let Some(victim) = want.iter().nth(rng.gen_range(0..want.len().max(1))).cloned() {
+                        assert!(t.remove(&victim.0, &victim.1).is_some());
+                        want.remove(&victim);
+                    }
+                } else {
+                    let key = t.key(ns, &name);
+                    t.insert(key, event(ns, &name));
+                    want.insert((ns.to_string(), name));
+                }
+            }
+            if round % 3 == 0 {
+                let all: Vec<(String, String)> = t.views(None).map(|v| (v.namespace().to_string(), v.name())).collect();
+                assert_eq!(all, want.iter().cloned().collect::<Vec<_>>(), "round {round}");
+                let b: Vec<String> = t.views(Some("b")).map(|v| v.name()).collect();
+                let want_b: Vec<String> = want.iter().filter(|(ns, _)| ns == "b").map(|(_, n)| n.clone()).collect();
+                assert_eq!(b, want_b, "round {round}");
+            }
+            assert_eq!(t.len(), want.len());
+            assert_eq!(t.views_unordered().count(), want.len());
+            for (ns, name) in &want {
+                assert!(t.contains(ns, name), "{ns}/{name}");
             }
         }
     }
